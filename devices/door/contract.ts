@@ -1,0 +1,3 @@
+import { passageContract } from '../gate/contract.ts';
+
+export const doorContract = passageContract('door', 'door controller of an evaluation-room or zone door');

@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** A schema step owned by one module; modules migrate independently so they never renumber each other. */
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+/** Opens (creating if needed) a SQLite file in WAL mode, tuned for one writer process. */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode is durable across process crashes; only an OS crash can lose the last commits.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    module TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
+    PRIMARY KEY (module, version))`);
+  return db;
+}
+
+/** Applies the module's migrations that are not yet applied, each in its own transaction. */
+export function migrate(db: Db, module: string, migrations: readonly Migration[]): void {
+  const applied = new Set(
+    db.prepare('SELECT version FROM schema_migrations WHERE module = ?').pluck().all(module) as number[],
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (module, version, applied_at) VALUES (?, ?, ?)');
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(module, m.version, Date.now());
+    })();
+  }
+}

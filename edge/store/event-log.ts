@@ -1,0 +1,234 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { type Db, migrate } from './database.ts';
+
+/** What a module records. Every fact in HallEdge is one of these. */
+export interface EventInput {
+  /** Dotted type, e.g. `device.online`, `alarm.raised`, `checkin.accepted`. */
+  type: string;
+  /** Evaluation session the fact belongs to, if any. */
+  session?: string | null;
+  /** Who did it: a pseudonymous expert id, a console user id, a device id, or `system`. */
+  actor?: string | null;
+  /** How the actor was verified (e.g. `id-card+face`, `face-1:n`, `manual`, `device-credential`). */
+  method?: string | null;
+  /** What it is about: a device id, a door, an alarm id. */
+  subject?: string | null;
+  data?: Record<string, unknown>;
+  /** Milliseconds since the epoch; defaults to now. */
+  at?: number;
+}
+
+export interface LoggedEvent {
+  seq: number;
+  venue: string;
+  at: number;
+  type: string;
+  session: string | null;
+  actor: string | null;
+  method: string | null;
+  subject: string | null;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+const migrations = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        venue TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        session TEXT,
+        actor TEXT,
+        method TEXT,
+        subject TEXT,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX events_session ON events (session, seq);
+      CREATE INDEX events_type ON events (type, seq);
+      CREATE INDEX events_at ON events (at);
+      -- Append-only: the record is changed only by someone who first drops these, which verify then detects.
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'event log is append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'event log is append-only'); END;
+    `,
+  },
+];
+
+interface EventRow {
+  seq: number;
+  venue: string;
+  at: number;
+  type: string;
+  session: string | null;
+  actor: string | null;
+  method: string | null;
+  subject: string | null;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The hash covers every stored column and the previous event's hash, so editing or removing any event breaks the chain. */
+export function eventHash(row: Omit<EventRow, 'hash'>): string {
+  return createHash('sha256')
+    .update(
+      [
+        row.seq,
+        row.venue,
+        row.at,
+        row.type,
+        row.session ?? '',
+        row.actor ?? '',
+        row.method ?? '',
+        row.subject ?? '',
+        row.data,
+        row.prev_hash,
+      ].join('\u001f'),
+    )
+    .digest('hex');
+}
+
+export function rowToEvent(row: EventRow): LoggedEvent {
+  return {
+    seq: row.seq,
+    venue: row.venue,
+    at: row.at,
+    type: row.type,
+    session: row.session,
+    actor: row.actor,
+    method: row.method,
+    subject: row.subject,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+/** Applied in the same transaction as the append, so current-state tables never disagree with the record. */
+export type Projection = (event: LoggedEvent) => void;
+
+export interface EventQuery {
+  afterSeq?: number;
+  session?: string;
+  type?: string;
+  typePrefix?: string;
+  limit?: number;
+}
+
+/**
+ * The venue's append-only, hash-chained record. One writer per database file; the per-venue sequence has no gaps.
+ * Emits `appended` (LoggedEvent) after each commit.
+ */
+export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
+  private lastSeq: number;
+  private lastHash: string;
+  private readonly projections: Projection[] = [];
+  private readonly insert;
+
+  constructor(
+    readonly db: Db,
+    readonly venue: string,
+  ) {
+    super();
+    this.setMaxListeners(100);
+    migrate(db, 'event-log', migrations);
+    const last = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as
+      | { seq: number; hash: string }
+      | undefined;
+    this.lastSeq = last?.seq ?? 0;
+    this.lastHash = last?.hash ?? GENESIS_HASH;
+    this.insert = db.prepare(
+      `INSERT INTO events (seq, venue, at, type, session, actor, method, subject, data, prev_hash, hash)
+       VALUES (@seq, @venue, @at, @type, @session, @actor, @method, @subject, @data, @prev_hash, @hash)`,
+    );
+  }
+
+  get head(): { seq: number; hash: string } {
+    return { seq: this.lastSeq, hash: this.lastHash };
+  }
+
+  addProjection(projection: Projection): void {
+    this.projections.push(projection);
+  }
+
+  append(input: EventInput): LoggedEvent {
+    return this.appendMany([input])[0]!;
+  }
+
+  /** Appends several events in one transaction: the fast path for bursts. */
+  appendMany(inputs: readonly EventInput[]): LoggedEvent[] {
+    const startSeq = this.lastSeq;
+    const startHash = this.lastHash;
+    const written: LoggedEvent[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const input of inputs) written.push(this.write(input));
+      })();
+    } catch (err) {
+      // The transaction rolled back: so must the in-memory chain head.
+      this.lastSeq = startSeq;
+      this.lastHash = startHash;
+      throw err;
+    }
+    for (const event of written) this.emit('appended', event);
+    return written;
+  }
+
+  private write(input: EventInput): LoggedEvent {
+    const partial = {
+      seq: this.lastSeq + 1,
+      venue: this.venue,
+      at: input.at ?? Date.now(),
+      type: input.type,
+      session: input.session ?? null,
+      actor: input.actor ?? null,
+      method: input.method ?? null,
+      subject: input.subject ?? null,
+      data: JSON.stringify(input.data ?? {}),
+      prev_hash: this.lastHash,
+    };
+    const row: EventRow = { ...partial, hash: eventHash(partial) };
+    this.insert.run(row);
+    this.lastSeq = row.seq;
+    this.lastHash = row.hash;
+    const event = rowToEvent(row);
+    for (const project of this.projections) project(event);
+    return event;
+  }
+
+  query(q: EventQuery = {}): LoggedEvent[] {
+    const where: string[] = ['seq > @afterSeq'];
+    if (q.session) where.push('session = @session');
+    if (q.type) where.push('type = @type');
+    if (q.typePrefix) where.push("type LIKE @typePrefix || '%'");
+    const rows = this.db
+      .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`)
+      .all({
+        afterSeq: q.afterSeq ?? 0,
+        session: q.session,
+        type: q.type,
+        typePrefix: q.typePrefix,
+        limit: q.limit ?? 1000,
+      }) as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  /** Replays the whole record through the projections, e.g. after a projection's schema changed. */
+  replay(projection: Projection, batchSize = 10_000): void {
+    let after = 0;
+    for (;;) {
+      const batch = this.query({ afterSeq: after, limit: batchSize });
+      if (batch.length === 0) return;
+      for (const event of batch) projection(event);
+      after = batch[batch.length - 1]!.seq;
+    }
+  }
+}
