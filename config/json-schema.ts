@@ -14,9 +14,6 @@ export function describeSchemaError(e: ErrorObject): string {
 }
 
 /** A string enum as JSON Schema `enum` (not anyOf of consts), so a wrong value gets one clear error. */
-export function StringEnum<const V extends readonly string[]>(
-  values: V,
-  options: { description?: string } = {},
-) {
+export function StringEnum<const V extends readonly string[]>(values: V, options: { description?: string } = {}) {
   return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
 }

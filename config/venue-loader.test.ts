@@ -53,8 +53,6 @@ describe('venue files', () => {
   });
 
   it('reports an unreadable file with its path', () => {
-    expect(() => loadVenue('/nonexistent/venue.yaml')).toThrow(
-      /\/nonexistent\/venue.yaml is not a valid venue file/,
-    );
+    expect(() => loadVenue('/nonexistent/venue.yaml')).toThrow(/\/nonexistent\/venue.yaml is not a valid venue file/);
   });
 });

@@ -74,8 +74,7 @@ function crossReferenceProblems(venue: Venue): string[] {
     unique('zone', `/zones/${i}`, z.id);
     ref(`/zones/${i}/floor`, 'floor', z.floor, floors);
     ref(`/zones/${i}/parent`, 'zone', z.parent, zones);
-    if (z.seats && z.type !== 'evaluation-room')
-      problems.push(`/zones/${i}/seats: only evaluation rooms have seats`);
+    if (z.seats && z.type !== 'evaluation-room') problems.push(`/zones/${i}/seats: only evaluation rooms have seats`);
   });
   venue.doors.forEach((d, i) => {
     unique('door', `/doors/${i}`, d.id);
@@ -94,15 +93,13 @@ function crossReferenceProblems(venue: Venue): string[] {
       problems.push(`${path}/room: "${d.room}" is not an evaluation room`);
     if ((d.kind === 'gate' || d.kind === 'door') && !d.door)
       problems.push(`${path}/door: a ${d.kind} must name its door`);
-    if (d.kind === 'locker' && !d.compartments)
-      problems.push(`${path}/compartments: a locker bank must say how many`);
+    if (d.kind === 'locker' && !d.compartments) problems.push(`${path}/compartments: a locker bank must say how many`);
   });
   venue.cameras.forEach((c, i) => {
     unique('device', `/cameras/${i}`, c.id);
     ref(`/cameras/${i}/floor`, 'floor', c.floor, floors);
     ref(`/cameras/${i}/zone`, 'zone', c.zone, zones);
   });
-  if (!venue.zones.some((z) => z.type === 'evaluation-zone'))
-    problems.push('/zones: the venue has no evaluation-zone');
+  if (!venue.zones.some((z) => z.type === 'evaluation-zone')) problems.push('/zones: the venue has no evaluation-zone');
   return problems;
 }

@@ -3,9 +3,9 @@ import { Type as T, type TSchema } from '@sinclair/typebox';
 /** Milliseconds since the epoch, as every device clock reports time. */
 export const Millis = T.Integer({ minimum: 0, description: 'milliseconds since the epoch' });
 
-/** Retained on .../status; the device's last will sets online=false. */
+/** Retained on .../status. The device's last will is `{online:false}`; a clean shutdown adds reason "shutdown". */
 export const Status = T.Object(
-  { online: T.Boolean(), at: T.Optional(Millis) },
+  { online: T.Boolean(), at: T.Optional(Millis), reason: T.Optional(T.Literal('shutdown')) },
   { additionalProperties: false },
 );
 

@@ -18,13 +18,7 @@ export interface DeviceTopic {
   name?: string;
 }
 
-export function deviceTopic(
-  venue: string,
-  kind: string,
-  deviceId: string,
-  channel: Channel,
-  name?: string,
-): string {
+export function deviceTopic(venue: string, kind: string, deviceId: string, channel: Channel, name?: string): string {
   const base = `${TOPIC_ROOT}/${venue}/${kind}/${deviceId}/${channel}`;
   return name ? `${base}/${name}` : base;
 }
@@ -45,8 +39,7 @@ export function parseDeviceTopic(topic: string): DeviceTopic | { error: string }
     if (!name) return { error: `channel "${channel}" needs a name: .../${channel}/{name}` };
     return { venue, kind, deviceId, channel, name };
   }
-  if (!(DEVICE_CHANNELS as readonly string[]).includes(channel))
-    return { error: `unknown channel "${channel}"` };
+  if (!(DEVICE_CHANNELS as readonly string[]).includes(channel)) return { error: `unknown channel "${channel}"` };
   if (name) return { error: `channel "${channel}" takes no name` };
   return { venue, kind, deviceId, channel: channel as Channel };
 }

@@ -7,10 +7,7 @@ const CallId = T.String({ minLength: 1, maxLength: 64 });
 export const intercomContract: DeviceContract = {
   kind: 'intercom',
   description: 'expert intercom station in an evaluation room',
-  state: T.Object(
-    { call: StringEnum(['idle', 'calling', 'ringing', 'talking']) },
-    { additionalProperties: false },
-  ),
+  state: T.Object({ call: StringEnum(['idle', 'calling', 'ringing', 'talking']) }, { additionalProperties: false }),
   events: {
     call: event({ callId: CallId }, 'the call button was pressed'),
     answer: event({ callId: CallId }, 'the station answered a call from the console'),

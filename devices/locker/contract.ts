@@ -12,10 +12,7 @@ export const lockerContract: DeviceContract = {
       { compartment: Compartment, holder: T.String({ minLength: 1 }) },
       'a phone was deposited and the door closed',
     ),
-    retrieve: event(
-      { compartment: Compartment, holder: T.String({ minLength: 1 }) },
-      'the compartment was emptied',
-    ),
+    retrieve: event({ compartment: Compartment, holder: T.String({ minLength: 1 }) }, 'the compartment was emptied'),
   },
   commands: {
     assign: command(

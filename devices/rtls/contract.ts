@@ -18,10 +18,7 @@ export const rtlsContract: DeviceContract = {
   kind: 'rtls',
   description: 'UWB/BLE positioning engine: publishes badge positions computed from its anchors, batched',
   events: {
-    positions: event(
-      { positions: T.Array(Position, { minItems: 1, maxItems: 2000 }) },
-      'a batch of badge positions',
-    ),
+    positions: event({ positions: T.Array(Position, { minItems: 1, maxItems: 2000 }) }, 'a batch of badge positions'),
   },
   commands: {},
 };

@@ -209,15 +209,13 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     if (q.session) where.push('session = @session');
     if (q.type) where.push('type = @type');
     if (q.typePrefix) where.push("type LIKE @typePrefix || '%'");
-    const rows = this.db
-      .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`)
-      .all({
-        afterSeq: q.afterSeq ?? 0,
-        session: q.session,
-        type: q.type,
-        typePrefix: q.typePrefix,
-        limit: q.limit ?? 1000,
-      }) as EventRow[];
+    const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).all({
+      afterSeq: q.afterSeq ?? 0,
+      session: q.session,
+      type: q.type,
+      typePrefix: q.typePrefix,
+      limit: q.limit ?? 1000,
+    }) as EventRow[];
     return rows.map(rowToEvent);
   }
 

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { Static } from '@sinclair/typebox';
+import type { Ack } from '../../devices/envelope.ts';
+import { validatePayload } from '../../devices/payload-validator.ts';
+import { deviceTopic, parseDeviceTopic, TOPIC_ROOT } from '../../devices/topics.ts';
+import type { DeviceRecord, DeviceRegistry } from '../registry/device-registry.ts';
+import type { EventLog } from '../store/event-log.ts';
+import type { Bus, BusDenial, BusMessage } from './bus.ts';
+
+export type DeviceAck = Static<typeof Ack>;
+export type DeviceHandler = (device: DeviceRecord, payload: Record<string, unknown>) => void;
+
+export interface GatewayStats {
+  received: number;
+  accepted: number;
+  malformed: number;
+  unknownDevice: number;
+  denied: number;
+  handlerErrors: number;
+}
+
+export class CommandError extends Error {}
+
+/** At most one record per key per window; the rest are counted into the next record. */
+class RecordThrottle {
+  private readonly last = new Map<string, { at: number; suppressed: number }>();
+  constructor(private readonly windowMs: number) {}
+  /** Returns how many were suppressed since the last record, or null to suppress this one. */
+  admit(key: string, now: number): number | null {
+    const entry = this.last.get(key);
+    if (entry && now - entry.at < this.windowMs) {
+      entry.suppressed++;
+      return null;
+    }
+    this.last.set(key, { at: now, suppressed: 0 });
+    return entry?.suppressed ?? 0;
+  }
+}
+
+/**
+ * The edge's one door to the devices: every message is checked against the registry and the device contract
+ * before any domain module sees it. Bad input is counted, recorded (throttled) and dropped — never thrown.
+ */
+export class DeviceGateway {
+  private readonly eventHandlers = new Map<string, DeviceHandler[]>();
+  private readonly stateHandlers = new Map<string, DeviceHandler[]>();
+  private readonly pending = new Map<string, { resolve(ack: DeviceAck): void; timer: NodeJS.Timeout }>();
+  private readonly throttle = new RecordThrottle(60_000);
+  readonly stats: GatewayStats = {
+    received: 0,
+    accepted: 0,
+    malformed: 0,
+    unknownDevice: 0,
+    denied: 0,
+    handlerErrors: 0,
+  };
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly venueId: string,
+    private readonly registry: DeviceRegistry,
+    private readonly log: EventLog,
+    private readonly onHandlerError: (err: unknown, topic: string) => void = () => {},
+  ) {
+    bus.on('denied', (d) => this.denied(d));
+  }
+
+  start(): Promise<void> {
+    return this.bus.subscribe(`${TOPIC_ROOT}/${this.venueId}/#`, (m) => this.receive(m));
+  }
+
+  onEvent(kind: string, name: string, handler: DeviceHandler): void {
+    const key = `${kind}/${name}`;
+    this.eventHandlers.set(key, [...(this.eventHandlers.get(key) ?? []), handler]);
+  }
+
+  onState(kind: string, handler: DeviceHandler): void {
+    this.stateHandlers.set(kind, [...(this.stateHandlers.get(kind) ?? []), handler]);
+  }
+
+  /**
+   * Sends a command and resolves with the device's ack. Retained commands (e.g. display content) reach a
+   * device that reboots later; the promise still waits for the ack of the device as it is now.
+   */
+  async command(
+    deviceId: string,
+    name: string,
+    args: Record<string, unknown>,
+    options: { timeoutMs?: number; retain?: boolean } = {},
+  ): Promise<DeviceAck> {
+    const device = this.registry.get(deviceId);
+    if (!device) throw new CommandError(`unknown device "${deviceId}"`);
+    const id = randomUUID();
+    const topic = deviceTopic(this.venueId, device.kind, deviceId, 'cmd', name);
+    const body = { id, at: Date.now(), ...args };
+    const invalid = validatePayload(parseDeviceTopic(topic) as never, JSON.stringify(body));
+    if (!invalid.ok) throw new CommandError(`command ${name} for ${deviceId} is invalid: ${invalid.error}`);
+    const acked = new Promise<DeviceAck>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve({ id, ok: false, error: 'no acknowledgement (timeout)', at: Date.now() });
+      }, options.timeoutMs ?? 5000);
+      timer.unref();
+      this.pending.set(id, { resolve, timer });
+    });
+    await this.bus.publish(topic, JSON.stringify(body), { retain: options.retain });
+    return acked;
+  }
+
+  /** Publishes a command without waiting for its ack (e.g. to every gate at once). */
+  async broadcast(
+    deviceIds: readonly string[],
+    name: string,
+    args: Record<string, unknown>,
+    options: { retain?: boolean; timeoutMs?: number } = {},
+  ) {
+    return Promise.all(deviceIds.map((id) => this.command(id, name, args, options)));
+  }
+
+  private receive(message: BusMessage): void {
+    this.stats.received++;
+    const topic = parseDeviceTopic(message.topic);
+    if ('error' in topic) return this.reject(null, message.topic, topic.error);
+    if (topic.channel === 'cmd') return; // our own commands, echoed by the broker
+    const device = this.registry.get(topic.deviceId);
+    if (!device) {
+      this.stats.unknownDevice++;
+      const suppressed = this.throttle.admit(`unknown:${topic.deviceId}`, Date.now());
+      if (suppressed !== null) {
+        this.log.append({
+          type: 'device.unknown',
+          subject: topic.deviceId,
+          actor: 'system',
+          data: { topic: message.topic, suppressed },
+        });
+      }
+      return;
+    }
+    if (device.kind !== topic.kind) {
+      return this.reject(device, message.topic, `device ${device.id} is a ${device.kind}, not a ${topic.kind}`);
+    }
+    if (topic.channel === 'status' && message.payload.length === 0) return; // a cleared retained status
+    const result = validatePayload(topic, message.payload);
+    if (!result.ok) return this.reject(device, message.topic, result.error);
+    this.stats.accepted++;
+    const payload = result.payload;
+    switch (topic.channel) {
+      case 'status':
+        if (payload.online) this.registry.markOnline(device.id, 'status');
+        else this.registry.markOffline(device.id, payload.reason === 'shutdown' ? 'announced' : 'last-will');
+        return;
+      case 'heartbeat':
+        return this.registry.heartbeat(device.id, payload.firmware as string);
+      case 'ack': {
+        this.registry.heard(device.id);
+        const waiting = this.pending.get(payload.id as string);
+        if (waiting) {
+          clearTimeout(waiting.timer);
+          this.pending.delete(payload.id as string);
+          waiting.resolve(payload as DeviceAck);
+        }
+        return;
+      }
+      case 'state':
+        this.registry.heard(device.id);
+        this.registry.setState(device.id, payload);
+        return this.dispatch(this.stateHandlers.get(device.kind), device, payload, message.topic);
+      case 'event':
+        this.registry.heard(device.id);
+        return this.dispatch(this.eventHandlers.get(`${device.kind}/${topic.name}`), device, payload, message.topic);
+    }
+  }
+
+  private dispatch(
+    handlers: DeviceHandler[] | undefined,
+    device: DeviceRecord,
+    payload: Record<string, unknown>,
+    topic: string,
+  ) {
+    for (const handler of handlers ?? []) {
+      try {
+        handler(device, payload);
+      } catch (err) {
+        // A domain bug must not take the bus down; it is counted, logged and visible.
+        this.stats.handlerErrors++;
+        this.onHandlerError(err, topic);
+      }
+    }
+  }
+
+  private reject(device: DeviceRecord | null, topic: string, error: string): void {
+    this.stats.malformed++;
+    if (device) this.registry.recordMalformed(device.id, error);
+    const suppressed = this.throttle.admit(`malformed:${device?.id ?? topic}`, Date.now());
+    if (suppressed === null) return;
+    this.log.append({
+      type: 'device.malformed',
+      subject: device?.id ?? null,
+      actor: device?.id ?? null,
+      data: { topic, error, suppressed },
+    });
+  }
+
+  private denied(d: BusDenial): void {
+    this.stats.denied++;
+    const suppressed = this.throttle.admit(`denied:${d.username}:${d.topic}`, Date.now());
+    if (suppressed === null) return;
+    this.log.append({
+      type: 'bus.denied',
+      subject: d.username,
+      actor: d.username,
+      data: { topic: d.topic, reason: d.reason, suppressed },
+    });
+  }
+}

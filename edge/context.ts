@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import type { Venue } from '../config/schema.ts';
+import type { AlarmEngine } from './alerts/alarms.ts';
+import type { Bus } from './bus/bus.ts';
+import type { DeviceGateway } from './bus/device-gateway.ts';
+import type { DeviceRegistry } from './registry/device-registry.ts';
+import type { Db } from './store/database.ts';
+import type { EventLog } from './store/event-log.ts';
+
+/** Everything a venue's modules share. Domain modules receive this; they never reach into hall-server. */
+export interface VenueContext {
+  venue: Venue;
+  dataDir: string;
+  db: Db;
+  log: EventLog;
+  alarms: AlarmEngine;
+  registry: DeviceRegistry;
+  bus: Bus;
+  gateway: DeviceGateway;
+  logger: Logger;
+  /** The device's bus password, for provisioning and the simulators. */
+  deviceCredential(deviceId: string): string;
+}
+
+/** A capability wired into the venue at start (sessions, access, tracking, …); stop() runs at shutdown, in reverse order. */
+export interface VenueModule {
+  name: string;
+  stop?(): Promise<void> | void;
+}

@@ -1,0 +1,220 @@
+import type { Venue } from '../../config/schema.ts';
+import type { AlarmEngine } from '../alerts/alarms.ts';
+import { migrate } from '../store/database.ts';
+import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+
+export interface DeviceRecord {
+  id: string;
+  kind: string;
+  name: string;
+  room: string | null;
+  door: string | null;
+  zone: string | null;
+  heartbeatS: number;
+  online: boolean;
+  lastSeen: number | null;
+  firmware: string | null;
+  malformed: number;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  state: Record<string, unknown> | null;
+}
+
+export type OfflineReason = 'last-will' | 'heartbeat-timeout' | 'announced' | 'camera-unreachable';
+
+const migrations = [
+  {
+    version: 1,
+    sql: `CREATE TABLE devices (
+      id TEXT PRIMARY KEY, online INTEGER NOT NULL DEFAULT 0, firmware TEXT, since INTEGER,
+      last_seen INTEGER, malformed INTEGER NOT NULL DEFAULT 0, last_error TEXT, last_error_at INTEGER, state TEXT)`,
+  },
+];
+
+/** A device is offline after this many heartbeats are missed. */
+const MISSED_HEARTBEATS = 3;
+const DEFAULT_HEARTBEAT_S = 10;
+
+/**
+ * Health of every device and camera the venue file names: online/offline from last will and heartbeat,
+ * last seen, firmware, malformed-message counts. Online/offline changes are events; a device going offline
+ * raises a device-offline alarm that clears when it returns.
+ */
+export class DeviceRegistry {
+  private readonly devices = new Map<string, DeviceRecord>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly saveVolatile;
+
+  constructor(
+    venue: Venue,
+    private readonly log: EventLog,
+    private readonly alarms: AlarmEngine,
+  ) {
+    migrate(log.db, 'registry', migrations);
+    const all = [
+      ...venue.devices.map((d) => ({ ...d, heartbeatS: d.heartbeatS ?? DEFAULT_HEARTBEAT_S })),
+      ...venue.cameras.map((c) => ({
+        id: c.id,
+        kind: 'camera',
+        name: c.name,
+        zone: c.zone,
+        heartbeatS: DEFAULT_HEARTBEAT_S,
+      })),
+    ];
+    const saved = new Map(
+      (
+        log.db.prepare('SELECT * FROM devices').all() as {
+          id: string;
+          online: number;
+          firmware: string | null;
+          last_seen: number | null;
+          malformed: number;
+          last_error: string | null;
+          last_error_at: number | null;
+          state: string | null;
+        }[]
+      ).map((r) => [r.id, r]),
+    );
+    const now = Date.now();
+    for (const d of all) {
+      const s = saved.get(d.id);
+      this.devices.set(d.id, {
+        id: d.id,
+        kind: d.kind,
+        name: d.name,
+        room: ('room' in d && d.room) || null,
+        door: ('door' in d && d.door) || null,
+        zone: d.zone ?? null,
+        heartbeatS: d.heartbeatS,
+        online: s?.online === 1,
+        // After an edge restart a device that was online gets a full timeout to be heard again.
+        lastSeen: s?.online === 1 ? now : (s?.last_seen ?? null),
+        firmware: s?.firmware ?? null,
+        malformed: s?.malformed ?? 0,
+        lastError: s?.last_error ?? null,
+        lastErrorAt: s?.last_error_at ?? null,
+        state: s?.state ? JSON.parse(s.state) : null,
+      });
+      log.db.prepare('INSERT OR IGNORE INTO devices (id) VALUES (?)').run(d.id);
+    }
+    this.saveVolatile = log.db.prepare(
+      'UPDATE devices SET last_seen = @lastSeen, malformed = @malformed, last_error = @lastError, last_error_at = @lastErrorAt, state = @state WHERE id = @id',
+    );
+    log.addProjection((e) => this.project(e));
+  }
+
+  get(id: string): DeviceRecord | undefined {
+    return this.devices.get(id);
+  }
+
+  list(): DeviceRecord[] {
+    return [...this.devices.values()];
+  }
+
+  /** Checks heartbeats every second. */
+  start(): void {
+    this.timer ??= setInterval(() => this.checkHeartbeats(Date.now()), 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.persist();
+  }
+
+  /** Any valid message proves the device is alive. */
+  heard(id: string, at = Date.now()): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    d.lastSeen = at;
+    if (!d.online) this.markOnline(id, 'message');
+  }
+
+  heartbeat(id: string, firmware: string, at = Date.now()): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    if (d.firmware !== firmware)
+      this.log.append({
+        type: 'device.firmware',
+        subject: id,
+        actor: id,
+        method: 'device-credential',
+        data: { firmware, previous: d.firmware },
+      });
+    this.heard(id, at);
+  }
+
+  markOnline(id: string, reason: string): void {
+    const d = this.devices.get(id);
+    if (!d || d.online) return;
+    d.lastSeen ??= Date.now();
+    this.log.append({
+      type: 'device.online',
+      subject: id,
+      actor: id,
+      method: 'device-credential',
+      data: { kind: d.kind, reason },
+    });
+    this.alarms.clear('device-offline', id, 'device back online');
+  }
+
+  markOffline(id: string, reason: OfflineReason): void {
+    const d = this.devices.get(id);
+    if (!d?.online) return;
+    this.log.append({
+      type: 'device.offline',
+      subject: id,
+      actor: 'system',
+      data: { kind: d.kind, reason, lastSeen: d.lastSeen },
+    });
+    this.alarms.raise({
+      kind: 'device-offline',
+      level: 2,
+      subject: id,
+      details: { kind: d.kind, name: d.name, reason },
+    });
+  }
+
+  setState(id: string, state: Record<string, unknown>): void {
+    const d = this.devices.get(id);
+    if (d) d.state = state;
+  }
+
+  recordMalformed(id: string, error: string, at = Date.now()): void {
+    const d = this.devices.get(id);
+    if (!d) return;
+    d.malformed++;
+    d.lastError = error;
+    d.lastErrorAt = at;
+  }
+
+  checkHeartbeats(now: number): void {
+    for (const d of this.devices.values()) {
+      if (d.kind === 'camera') continue; // cameras are watched by the video module
+      if (d.online && d.lastSeen !== null && now - d.lastSeen > d.heartbeatS * 1000 * MISSED_HEARTBEATS) {
+        this.markOffline(d.id, 'heartbeat-timeout');
+      }
+    }
+  }
+
+  /** Writes the volatile fields (last seen, counters, state) that are not events. */
+  persist(): void {
+    this.log.db.transaction(() => {
+      for (const d of this.devices.values())
+        this.saveVolatile.run({ ...d, state: d.state ? JSON.stringify(d.state) : null });
+    })();
+  }
+
+  private project(e: LoggedEvent): void {
+    const d = e.subject ? this.devices.get(e.subject) : undefined;
+    if (!d) return;
+    if (e.type === 'device.online' || e.type === 'device.offline') {
+      d.online = e.type === 'device.online';
+      this.log.db.prepare('UPDATE devices SET online = ?, since = ? WHERE id = ?').run(d.online ? 1 : 0, e.at, d.id);
+    } else if (e.type === 'device.firmware') {
+      d.firmware = e.data.firmware as string;
+      this.log.db.prepare('UPDATE devices SET firmware = ? WHERE id = ?').run(d.firmware, d.id);
+    }
+  }
+}

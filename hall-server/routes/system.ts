@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type as T } from '@sinclair/typebox';
+import type { VenueContext } from '../../edge/context.ts';
+
+export const systemRoutes =
+  (ctx: VenueContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get('/health', { schema: { tags: ['system'], summary: 'Liveness: the process answers' } }, async () => ({
+      status: 'ok',
+    }));
+
+    app.get(
+      '/ready',
+      { schema: { tags: ['system'], summary: 'Readiness: the record is writable and the bus is up' } },
+      async (_req, reply) => {
+        const checks = {
+          store: (() => {
+            try {
+              ctx.db.prepare('SELECT 1').get();
+              return true;
+            } catch {
+              return false;
+            }
+          })(),
+          bus: ctx.bus.connected,
+        };
+        const ready = checks.store && checks.bus;
+        return reply.code(ready ? 200 : 503).send({ ready, checks, head: ctx.log.head });
+      },
+    );
+
+    app.get(
+      '/api/venue',
+      { schema: { tags: ['venue'], summary: 'The venue topology (from its venue file)' } },
+      async () => ctx.venue,
+    );
+
+    app.get(
+      '/api/bus',
+      {
+        schema: {
+          tags: ['devices'],
+          summary: 'Bus endpoints and message counters (received, accepted, malformed, unknown device, denied)',
+          response: {
+            200: T.Object({
+              mqtt: T.String(),
+              mqttWs: T.Union([T.String(), T.Null()]),
+              connected: T.Boolean(),
+              stats: T.Record(T.String(), T.Integer()),
+            }),
+          },
+        },
+      },
+      async () => ({
+        mqtt: ctx.bus.deviceUrl,
+        mqttWs: ctx.bus.deviceWsUrl,
+        connected: ctx.bus.connected,
+        stats: { ...ctx.gateway.stats },
+      }),
+    );
+  };

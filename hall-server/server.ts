@@ -1,0 +1,42 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { VenueContext } from '../edge/context.ts';
+import type { VenueServices } from '../edge/services.ts';
+import { alarmRoutes } from './routes/alarms.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { eventRoutes } from './routes/events.ts';
+import { systemRoutes } from './routes/system.ts';
+
+export type HallServer = FastifyInstance;
+
+/** The hall server: REST + WebSocket for the console, kiosks, displays and auditors, documented at /docs. */
+export async function buildHallServer(
+  ctx: VenueContext,
+  _services: VenueServices,
+  options: { logger: Logger },
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    forceCloseConnections: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: `HallEdge — ${ctx.venue.name}`,
+        version: '0.1.0',
+        description: 'Venue edge API (评标区智能化边缘控制器)',
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyWebsocket);
+  await app.register(systemRoutes(ctx));
+  await app.register(deviceRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(alarmRoutes(ctx));
+  return app;
+}
