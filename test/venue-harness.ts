@@ -48,3 +48,21 @@ export async function eventually<T>(check: () => T | Promise<T>, ok: (v: T) => b
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * Calls the venue's HTTP API as the given console role and parses the JSON answer. Every test goes through
+ * this, so when sign-in and roles guard the API the tests sign in here in one place.
+ */
+export async function api<T = any>(
+  edge: VenueRuntime,
+  path: string,
+  init: { method?: string; body?: unknown; role?: 'administrator' | 'witness' | 'auditor' | 'operator' } = {},
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${edge.httpUrl}${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+}

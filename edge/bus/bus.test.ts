@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
-import { eventually, simulatorFor, startTestVenue } from '../../test/venue-harness.ts';
+import { api, eventually, simulatorFor, startTestVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import type { EmbeddedBroker } from './embedded-broker.ts';
 
@@ -20,7 +20,7 @@ async function connectSim(id: string) {
   return sim;
 }
 
-const deviceState = async (id: string) => (await fetch(`${edge.httpUrl}/api/devices/${id}`)).json();
+const deviceState = async (id: string) => (await api(edge, `/api/devices/${id}`)).body;
 
 describe('device bus', () => {
   it('shows a connected device online through the API and the WebSocket feed', async () => {
@@ -123,8 +123,8 @@ describe('device bus', () => {
     const [first] = edge.log.query({ type: 'device.malformed' });
     expect(first!.data.error).toMatch(/^payload is not JSON/);
     expect(edge.gateway.stats).toMatchObject({ malformed: 4 });
-    const bus = await (await fetch(`${edge.httpUrl}/api/bus`)).json();
-    expect(bus.stats.malformed).toBe(4);
+    const bus = await api(edge, '/api/bus');
+    expect(bus.body.stats.malformed).toBe(4);
     // Later malformed messages within the minute are counted, not each written to the record.
     expect(edge.log.query({ type: 'device.malformed' })).toHaveLength(1);
   });
