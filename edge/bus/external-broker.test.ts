@@ -2,7 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, simulatorFor, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import {
+  collectPositionNumbers,
+  eventually,
+  sendNumberedPositions,
+  simulatorFor,
+  startTestVenue,
+  tempDir,
+  testVenue,
+} from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import { loadOrCreateSecret } from './credentials.ts';
 import { writeMosquittoConfig } from './mosquitto-config.ts';
@@ -68,10 +76,7 @@ describe('external mosquitto broker', () => {
     expect(refusal.message).toMatch(/not authorized|bad user/i);
     impostor.end(true);
 
-    const seen = new Set<number>();
-    edge.gateway.onEvent('rtls', 'positions', (_d, p) => {
-      for (const pos of p.positions as { at: number }[]) seen.add(pos.at);
-    });
+    const seen = collectPositionNumbers(edge);
     const rtls = simulatorFor(edge, 'rtls-1', 2);
     await rtls.connect();
     await eventually(() => edge!.registry.get('rtls-1')!.online, Boolean);
@@ -80,13 +85,7 @@ describe('external mosquitto broker', () => {
     await rtls.publishRaw('hall/qinshui/gate/gate-entrance/event/pass-request', JSON.stringify({ at: 1 }));
 
     const total = 200;
-    const sending = (async () => {
-      for (let i = 1; i <= total; i++) {
-        await rtls.event('positions', {
-          positions: [{ badge: 'badge-1', x: 1, y: 1, floor: 'f3', accuracy: 0.3, at: i }],
-        });
-      }
-    })();
+    const sending = sendNumberedPositions(rtls, total);
     await eventually(
       () => seen.size,
       (n) => n > 40,

@@ -62,7 +62,8 @@ const migrations = [
   },
 ];
 
-interface EventRow {
+/** An event as stored: data is the JSON text the hash covers. */
+export interface EventRow {
   seq: number;
   venue: string;
   at: number;
