@@ -1,3 +1,4 @@
+import { AccessService } from './access/access-service.ts';
 import type { VenueContext, VenueModule } from './context.ts';
 import { SessionService } from './sessions/session-service.ts';
 
@@ -8,6 +9,8 @@ import { SessionService } from './sessions/session-service.ts';
 export interface VenueServices {
   /** Evaluation sessions: schedule import, states, authorised experts, check-ins (edge/sessions). */
   sessions: SessionService;
+  /** Zone and room doors, gates, lockers, fire mode, gate allow-lists (edge/access). */
+  access: AccessService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -17,5 +20,8 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const sessions = new SessionService(ctx.log, ctx.venue);
   sessions.start();
   modules.push({ name: 'sessions', stop: () => sessions.stop() });
-  return { sessions, modules };
+  const access = new AccessService(ctx, sessions);
+  access.start();
+  modules.push({ name: 'access', stop: () => access.stop() });
+  return { sessions, access, modules };
 }

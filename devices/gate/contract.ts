@@ -78,6 +78,8 @@ export const passageContract = (kind: 'gate' | 'door', description: string): Dev
           ),
           { maxItems: 5000 },
         ),
+        /** Directions anyone may pass (free egress), e.g. the exit gate's way out. */
+        freeDirections: T.Optional(T.Array(Direction, { maxItems: 2 })),
       },
       'who may pass while the edge is unreachable, and until when',
     ),
