@@ -127,7 +127,7 @@ export class AccessService {
       const open = this.grants.get(device.id) ?? [];
       open.push({ grantId, expiresAt: at + this.openSeconds * 1000 + 2000, used: false });
       this.grants.set(device.id, open);
-      this.send(device.id, 'open', { grantId, direction, seconds: this.openSeconds });
+      this.send(device.id, 'open', { grantId, requestId, direction, seconds: this.openSeconds });
     } else {
       this.send(device.id, 'deny', { requestId, reason: decision.reason });
     }
