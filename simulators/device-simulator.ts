@@ -67,7 +67,11 @@ export class DeviceSimulator extends EventEmitter<{ command: [string, Record<str
     });
     this.client = client;
     client.on('connect', () => {
-      void client.subscribeAsync(`${this.topic('cmd')}/#`, { qos: 1 }).then(() => this.announce());
+      // A connection dropped mid-subscribe just reconnects and tries again.
+      client
+        .subscribeAsync(`${this.topic('cmd')}/#`, { qos: 1 })
+        .then(() => this.announce())
+        .catch(() => {});
     });
     client.on('message', (topic, payload) => void this.onCommand(topic, payload));
     await new Promise<void>((resolve, reject) => {

@@ -66,3 +66,22 @@ export async function api<T = any>(
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
 }
+
+/**
+ * Publishes `total` rtls position messages one after another (QoS 1), position i carrying at=i, so a receiver
+ * can tell exactly which arrived. mqtt.js keeps unacknowledged messages and resends them after a reconnect.
+ */
+export async function sendNumberedPositions(rtls: DeviceSimulator, total: number): Promise<void> {
+  for (let i = 1; i <= total; i++) {
+    await rtls.event('positions', { positions: [{ badge: 'badge-1', x: 1, y: 1, floor: 'f3', accuracy: 0.3, at: i }] });
+  }
+}
+
+/** Collects the `at` numbers of every rtls position the edge's gateway delivers. */
+export function collectPositionNumbers(edge: VenueRuntime): Set<number> {
+  const seen = new Set<number>();
+  edge.gateway.onEvent('rtls', 'positions', (_d, p) => {
+    for (const pos of p.positions as { at: number }[]) seen.add(pos.at);
+  });
+  return seen;
+}

@@ -125,23 +125,20 @@ export class AlarmEngine {
   }
 
   acknowledge(id: string, by: string, note: string | null = null): Alarm {
-    const alarm = this.mustGet(id);
-    if (alarm.state !== 'raised') throw new AlarmError(`alarm ${id} is already ${alarm.state}`, 409);
-    this.log.append({
-      type: 'alarm.acknowledged',
-      subject: alarm.subject,
-      session: alarm.session,
-      actor: by,
-      data: { alarmId: id, note },
-    });
-    return this.mustGet(id);
+    return this.transition(id, 'acknowledged', by, note);
   }
 
   resolve(id: string, by: string, note: string | null = null): Alarm {
+    return this.transition(id, 'resolved', by, note);
+  }
+
+  /** raised → acknowledged → resolved; an alarm may also be resolved straight from raised. */
+  private transition(id: string, to: 'acknowledged' | 'resolved', by: string, note: string | null): Alarm {
     const alarm = this.mustGet(id);
-    if (alarm.state === 'resolved') throw new AlarmError(`alarm ${id} is already resolved`, 409);
+    const allowed = to === 'acknowledged' ? alarm.state === 'raised' : alarm.state !== 'resolved';
+    if (!allowed) throw new AlarmError(`alarm ${id} is already ${alarm.state}`, 409);
     this.log.append({
-      type: 'alarm.resolved',
+      type: `alarm.${to}`,
       subject: alarm.subject,
       session: alarm.session,
       actor: by,

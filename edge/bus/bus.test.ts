@@ -2,7 +2,14 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
-import { api, eventually, simulatorFor, startTestVenue } from '../../test/venue-harness.ts';
+import {
+  api,
+  collectPositionNumbers,
+  eventually,
+  sendNumberedPositions,
+  simulatorFor,
+  startTestVenue,
+} from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import type { EmbeddedBroker } from './embedded-broker.ts';
 
@@ -197,21 +204,11 @@ describe('device bus', () => {
 
   it('loses no device event across an embedded broker restart', async () => {
     edge = await startTestVenue();
-    const seen = new Set<number>();
-    edge.gateway.onEvent('rtls', 'positions', (_d, p) => {
-      for (const pos of p.positions as { at: number }[]) seen.add(pos.at);
-    });
+    const seen = collectPositionNumbers(edge);
     const rtls = await connectSim('rtls-1');
     const broker = edge.bus as EmbeddedBroker;
     const total = 300;
-    const sending = (async () => {
-      for (let i = 1; i <= total; i++) {
-        // mqtt.js keeps unacknowledged QoS 1 messages and resends them after reconnecting.
-        await rtls.event('positions', {
-          positions: [{ badge: 'badge-1', x: 1, y: 1, floor: 'f3', accuracy: 0.3, at: i }],
-        });
-      }
-    })();
+    const sending = sendNumberedPositions(rtls, total);
     await eventually(
       () => seen.size,
       (n) => n > 50,

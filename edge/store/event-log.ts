@@ -62,7 +62,8 @@ const migrations = [
   },
 ];
 
-interface EventRow {
+/** An event as stored: data is the JSON text the hash covers. */
+export interface EventRow {
   seq: number;
   venue: string;
   at: number;
@@ -147,7 +148,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     this.lastHash = last?.hash ?? GENESIS_HASH;
     this.insert = db.prepare(
       `INSERT INTO events (seq, venue, at, type, session, actor, method, subject, data, prev_hash, hash)
-       VALUES (@seq, @venue, @at, @type, @session, @actor, @method, @subject, @data, @prev_hash, @hash)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
@@ -195,11 +196,25 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
       data: JSON.stringify(input.data ?? {}),
       prev_hash: this.lastHash,
     };
-    const row: EventRow = { ...partial, hash: eventHash(partial) };
-    this.insert.run(row);
-    this.lastSeq = row.seq;
-    this.lastHash = row.hash;
-    const event = rowToEvent(row);
+    const hash = eventHash(partial);
+    const p = partial;
+    this.insert.run(p.seq, p.venue, p.at, p.type, p.session, p.actor, p.method, p.subject, p.data, p.prev_hash, hash);
+    this.lastSeq = p.seq;
+    this.lastHash = hash;
+    // The caller's data object is the event's data: no need to parse back what was just serialised.
+    const event: LoggedEvent = {
+      seq: p.seq,
+      venue: p.venue,
+      at: p.at,
+      type: p.type,
+      session: p.session,
+      actor: p.actor,
+      method: p.method,
+      subject: p.subject,
+      data: input.data ?? {},
+      prevHash: p.prev_hash,
+      hash,
+    };
     for (const project of this.projections) project(event);
     return event;
   }

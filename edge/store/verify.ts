@@ -1,5 +1,5 @@
 import type { Db } from './database.ts';
-import { eventHash, GENESIS_HASH } from './event-log.ts';
+import { type EventRow, eventHash, GENESIS_HASH } from './event-log.ts';
 
 export type ChainVerdict =
   | { ok: true; events: number; headSeq: number; headHash: string }
@@ -10,19 +10,7 @@ export type ChainVerdict =
  * an edited event fails its own hash, a deleted one leaves a sequence gap and a broken link.
  */
 export function verifyChain(db: Db): ChainVerdict {
-  const rows = db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<{
-    seq: number;
-    venue: string;
-    at: number;
-    type: string;
-    session: string | null;
-    actor: string | null;
-    method: string | null;
-    subject: string | null;
-    data: string;
-    prev_hash: string;
-    hash: string;
-  }>;
+  const rows = db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>;
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let count = 0;

@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  collectPositionNumbers,
+  eventually,
+  sendNumberedPositions,
+  simulatorFor,
+  startTestVenue,
+  tempDir,
+  testVenue,
+} from '../../test/venue-harness.ts';
+import type { VenueRuntime } from '../runtime.ts';
+import { loadOrCreateSecret } from './credentials.ts';
+import { writeMosquittoConfig } from './mosquitto-config.ts';
+
+let mosquitto: ChildProcess | null = null;
+let edge: VenueRuntime | null = null;
+
+afterEach(async () => {
+  await edge?.stop();
+  edge = null;
+  mosquitto?.kill('SIGKILL');
+});
+
+const freePort = () => 20000 + Math.floor(Math.random() * 20000);
+
+async function startMosquitto(conf: string, port: number): Promise<ChildProcess> {
+  const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  await eventually(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const probe = mqtt.connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 500 });
+        probe.on('connect', () => {
+          probe.end(true);
+          resolve(true);
+        });
+        probe.on('error', (e) => {
+          probe.end(true);
+          // Refusing an anonymous probe proves the broker is up.
+          resolve(/not authorized|bad user/i.test(e.message));
+        });
+        probe.on('close', () => resolve(false));
+      }),
+    Boolean,
+    5000,
+  );
+  return proc;
+}
+
+async function stopMosquitto(proc: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM'); // mosquitto saves its persistence file on a clean stop
+  await exited;
+}
+
+describe('external mosquitto broker', () => {
+  it('enforces device credentials and ACL, and loses no device event across a broker restart', async () => {
+    const dataDir = tempDir();
+    const venue = testVenue('qinshui', 2);
+    const port = freePort();
+    const conf = writeMosquittoConfig(
+      venue,
+      loadOrCreateSecret(join(dataDir, 'device-secret')),
+      join(dataDir, 'mosquitto'),
+      {
+        port,
+        // The test's temp files belong to whoever runs it; keep mosquitto as that user.
+        user: process.getuid?.() === 0 ? 'root' : undefined,
+      },
+    );
+    mosquitto = await startMosquitto(conf, port);
+    edge = await startTestVenue({ venue, dataDir, bus: { kind: 'external', url: `mqtt://127.0.0.1:${port}` } });
+
+    // A device with a wrong password is refused by mosquitto itself.
+    const impostor = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+      username: 'gate-entrance',
+      password: 'guess',
+      reconnectPeriod: 0,
+    });
+    const refusal = await new Promise<Error>((resolve) => impostor.once('error', resolve));
+    expect(refusal.message).toMatch(/not authorized|bad user/i);
+    impostor.end(true);
+
+    const seen = collectPositionNumbers(edge);
+    const rtls = simulatorFor(edge, 'rtls-1', 2);
+    await rtls.connect();
+    await eventually(() => edge!.registry.get('rtls-1')!.online, Boolean);
+
+    // mosquitto silently drops a publish outside the device's ACL: the edge never sees it.
+    await rtls.publishRaw('hall/qinshui/gate/gate-entrance/event/pass-request', JSON.stringify({ at: 1 }));
+
+    const total = 200;
+    const sending = sendNumberedPositions(rtls, total);
+    await eventually(
+      () => seen.size,
+      (n) => n > 40,
+    );
+    await stopMosquitto(mosquitto);
+    mosquitto = await startMosquitto(conf, port);
+    await sending;
+    await eventually(
+      () => seen.size,
+      (n) => n === total,
+      10_000,
+    );
+    expect(seen.size).toBe(total);
+    expect(edge.gateway.stats.malformed).toBe(0);
+    await rtls.stop();
+  }, 40_000);
+});

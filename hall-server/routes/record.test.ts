@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { VenueRuntime } from '../../edge/runtime.ts';
+import { api, startTestVenue } from '../../test/venue-harness.ts';
+
+let edge: VenueRuntime;
+afterEach(() => edge?.stop());
+
+describe('record and alarm API', () => {
+  it('the feed replays what a client missed, then streams live events in order', async () => {
+    edge = await startTestVenue();
+    const missed = edge.log.append({ type: 'test.before-connect' });
+    const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed?after=${missed.seq - 1}`);
+    const seqs: number[] = [];
+    ws.on('message', (m) => seqs.push(JSON.parse(m.toString()).event.seq));
+    await new Promise((r) => ws.once('open', r));
+    await new Promise((r) => setTimeout(r, 100));
+    const live = edge.log.append({ type: 'test.after-connect' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seqs).toEqual([missed.seq, live.seq]);
+    ws.close();
+  });
+
+  it('filters events by type prefix and session, and verifies the chain', async () => {
+    edge = await startTestVenue();
+    edge.log.appendMany([
+      { type: 'door.granted', session: 'S1' },
+      { type: 'door.denied', session: 'S2' },
+      { type: 'checkin.accepted', session: 'S1' },
+    ]);
+    const doors = await api(edge, '/api/events?type=door.');
+    expect(doors.body.map((e: { type: string }) => e.type)).toEqual(['door.granted', 'door.denied']);
+    const s1 = await api(edge, '/api/events?session=S1');
+    expect(s1.body.map((e: { type: string }) => e.type)).toEqual(['door.granted', 'checkin.accepted']);
+    expect((await api(edge, '/api/events/verify')).body).toMatchObject({ ok: true, headSeq: edge.log.head.seq });
+  });
+
+  it('an alarm goes raised → acknowledged → resolved with who and why; wrong transitions are refused', async () => {
+    edge = await startTestVenue();
+    const { alarm } = edge.alarms.raise({ kind: 'forced-open', level: 3, subject: 'door-room-1', session: 'S1' });
+    expect(edge.alarms.raise({ kind: 'forced-open', level: 3, subject: 'door-room-1' }).raised).toBe(false);
+    const ack = await api(edge, `/api/alarms/${alarm.id}/acknowledge`, {
+      body: { by: 'witness-1', note: '已派人查看' },
+    });
+    expect(ack.body).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'witness-1', note: '已派人查看' });
+    expect((await api(edge, `/api/alarms/${alarm.id}/acknowledge`, { body: { by: 'witness-1' } })).status).toBe(409);
+    const resolved = await api(edge, `/api/alarms/${alarm.id}/resolve`, { body: { by: 'admin', note: '门已关闭' } });
+    expect(resolved.body).toMatchObject({ state: 'resolved', resolvedBy: 'admin', note: '门已关闭' });
+    expect((await api(edge, '/api/alarms/nope/resolve', { body: { by: 'admin' } })).status).toBe(404);
+    expect((await api(edge, '/api/alarms?state=open')).body).toEqual([]);
+    expect(edge.log.query({ typePrefix: 'alarm.' }).map((e) => [e.type, e.actor])).toEqual([
+      ['alarm.raised', 'system'],
+      ['alarm.acknowledged', 'witness-1'],
+      ['alarm.resolved', 'admin'],
+    ]);
+  });
+
+  it('answers a bad query with the field and reason', async () => {
+    edge = await startTestVenue();
+    const bad = await api(edge, '/api/events?limit=abc');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/querystring\/limit must be integer/);
+  });
+});
