@@ -70,7 +70,16 @@ export class AccessService {
     const onError = (err: unknown) => ctx.logger.warn({ err }, 'access command failed');
     const settings = this.lastEventData('access.settings-changed');
     if (settings) Object.assign(this.rules.options, settings);
-    this.allowLists = new AllowLists(ctx.log, this.store, ctx.gateway, this.topology, sessions, this.rules, onError);
+    this.allowLists = new AllowLists(
+      ctx.log,
+      this.store,
+      ctx.gateway,
+      this.topology,
+      sessions,
+      this.rules,
+      onError,
+      (id) => ctx.registry.get(id)?.online ?? false,
+    );
 
     for (const kind of ['gate', 'door'] as const) {
       ctx.gateway.onEvent(kind, 'pass-request', (d, p) => this.passRequest(d, p));
@@ -236,7 +245,8 @@ export class AccessService {
   /** A device that reports an old allow-list or the wrong mode (e.g. after a reboot) is brought up to date. */
   private deviceState(device: DeviceRecord, p: Record<string, unknown>): void {
     const version = this.allowLists.versionOf(device.id);
-    if (version !== null && p.allowListVersion !== version) this.allowLists.push(device.id);
+    if (version === null) this.scheduleRefresh();
+    else if (p.allowListVersion !== version) this.allowLists.push(device.id);
     const mode = this.mode;
     if (p.mode !== mode) this.sendMode([device.id], mode);
   }
@@ -246,8 +256,8 @@ export class AccessService {
   /** A decision a device took from its allow-list while the edge was unreachable: recorded once and checked. */
   private offlineDecision(device: DeviceRecord, p: Record<string, unknown>): void {
     const requestId = p.requestId as string;
-    const seen = this.store.db
-      .prepare('SELECT 1 FROM access_offline_reports WHERE device = ? AND request_id = ?')
+    const seen = this.store
+      .sql('SELECT 1 FROM access_offline_reports WHERE device = ? AND request_id = ?')
       .get(device.id, requestId);
     if (seen) return;
     const credential = p.credential as Credential;
@@ -287,8 +297,8 @@ export class AccessService {
           ...passage,
         },
       });
-      this.store.db
-        .prepare('INSERT INTO access_offline_reports (device, request_id, seq) VALUES (?, ?, ?)')
+      this.store
+        .sql('INSERT INTO access_offline_reports (device, request_id, seq) VALUES (?, ?, ?)')
         .run(device.id, requestId, event.seq);
     })();
     if (!consistent)
@@ -336,8 +346,8 @@ export class AccessService {
   }
 
   private lastEventData(type: string, subject?: string): Record<string, unknown> | null {
-    const data = this.ctx.db
-      .prepare(`SELECT data FROM events WHERE type = ? ${subject ? 'AND subject = ?' : ''} ORDER BY seq DESC LIMIT 1`)
+    const data = this.store
+      .sql(`SELECT data FROM events WHERE type = ? ${subject ? 'AND subject = ?' : ''} ORDER BY seq DESC LIMIT 1`)
       .pluck()
       .get(...(subject ? [type, subject] : [type])) as string | undefined;
     return data ? JSON.parse(data) : null;

@@ -1,6 +1,8 @@
+import type { Statement } from 'better-sqlite3';
 import { venueDay } from '../sessions/model.ts';
 import { type Db, migrate } from '../store/database.ts';
 import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+import { preparedCache } from '../store/prepared.ts';
 import type { Location } from './topology.ts';
 
 /** Tables of module `access`. Presence, lockers, mode and roster are projections of access events. */
@@ -77,47 +79,48 @@ interface PresenceRow {
 
 export class AccessStore {
   readonly db: Db;
+  /** Prepared once, reused: decisions run these queries on every request. */
+  readonly sql: (sql: string) => Statement;
 
   constructor(private readonly log: EventLog) {
     this.db = log.db;
+    this.sql = preparedCache(log.db);
     migrate(this.db, 'access', migrations);
     log.addProjection((e) => this.project(e));
   }
 
   presence(person: string, at: number): Presence | null {
-    const row = this.db
-      .prepare('SELECT * FROM access_presence WHERE day = ? AND person = ?')
-      .get(venueDay(at), person) as PresenceRow | undefined;
+    const row = this.sql('SELECT * FROM access_presence WHERE day = ? AND person = ?').get(venueDay(at), person) as
+      | PresenceRow
+      | undefined;
     return row ? toPresence(row) : null;
   }
 
   presentToday(at: number): Presence[] {
-    return (this.db.prepare('SELECT * FROM access_presence WHERE day = ?').all(venueDay(at)) as PresenceRow[]).map(
-      toPresence,
-    );
+    return (this.sql('SELECT * FROM access_presence WHERE day = ?').all(venueDay(at)) as PresenceRow[]).map(toPresence);
   }
 
   /** The compartment holding this person's phone, if deposited. */
   depositOf(holder: string): { bank: string; compartment: number; at: number } | null {
-    const row = this.db
-      .prepare('SELECT bank, compartment, deposited_at AS at FROM access_lockers WHERE holder = ?')
-      .get(holder) as { bank: string; compartment: number; at: number } | undefined;
+    const row = this.sql('SELECT bank, compartment, deposited_at AS at FROM access_lockers WHERE holder = ?').get(
+      holder,
+    ) as { bank: string; compartment: number; at: number } | undefined;
     return row ?? null;
   }
 
   mode(): { mode: AccessMode; since: number | null; by: string | null } {
-    const row = this.db.prepare('SELECT mode, since, by FROM access_mode WHERE id = 1').get() as
+    const row = this.sql('SELECT mode, since, by FROM access_mode WHERE id = 1').get() as
       | { mode: AccessMode; since: number; by: string | null }
       | undefined;
     return row ?? { mode: 'normal', since: null, by: null };
   }
 
   roster(): RosterEntry[] {
-    return (this.db.prepare('SELECT * FROM access_staff ORDER BY person').all() as RosterRow[]).map(toRoster);
+    return (this.sql('SELECT * FROM access_staff ORDER BY person').all() as RosterRow[]).map(toRoster);
   }
 
   rosterEntry(person: string): RosterEntry | null {
-    const row = this.db.prepare('SELECT * FROM access_staff WHERE person = ?').get(person) as RosterRow | undefined;
+    const row = this.sql('SELECT * FROM access_staff WHERE person = ?').get(person) as RosterRow | undefined;
     return row ? toRoster(row) : null;
   }
 
@@ -129,78 +132,70 @@ export class AccessStore {
         if (e.type === 'access.offline-decision' && !d.granted) return;
         return this.movePerson(e.at, d as unknown as PassageData);
       case 'access.reentry-approved':
-        this.db
-          .prepare('UPDATE access_presence SET reentry_approved = 1, updated_at = ? WHERE day = ? AND person = ?')
-          .run(e.at, venueDay(e.at), d.person);
+        this.sql('UPDATE access_presence SET reentry_approved = 1, updated_at = ? WHERE day = ? AND person = ?').run(
+          e.at,
+          venueDay(e.at),
+          d.person,
+        );
         return;
       case 'access.mode-changed':
-        this.db
-          .prepare(
-            'INSERT INTO access_mode (id, mode, since, by) VALUES (1, ?, ?, ?) ON CONFLICT DO UPDATE SET mode = excluded.mode, since = excluded.since, by = excluded.by',
-          )
-          .run(d.mode, e.at, e.actor);
+        this.sql(
+          'INSERT INTO access_mode (id, mode, since, by) VALUES (1, ?, ?, ?) ON CONFLICT DO UPDATE SET mode = excluded.mode, since = excluded.since, by = excluded.by',
+        ).run(d.mode, e.at, e.actor);
         // After an evacuation nobody's whereabouts are known: anti-passback restarts from scratch.
         if (d.mode === 'fire-open')
-          this.db
-            .prepare("UPDATE access_presence SET location = 'unknown' WHERE day = ? AND location != 'outside'")
-            .run(venueDay(e.at));
+          this.sql("UPDATE access_presence SET location = 'unknown' WHERE day = ? AND location != 'outside'").run(
+            venueDay(e.at),
+          );
         return;
       case 'locker.deposit':
-        this.db
-          .prepare(
-            'INSERT INTO access_lockers (bank, compartment, holder, deposited_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET holder = excluded.holder, deposited_at = excluded.deposited_at',
-          )
-          .run(e.subject, d.compartment, d.holder, e.at);
+        this.sql(
+          'INSERT INTO access_lockers (bank, compartment, holder, deposited_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET holder = excluded.holder, deposited_at = excluded.deposited_at',
+        ).run(e.subject, d.compartment, d.holder, e.at);
         return;
       case 'locker.retrieve':
-        this.db.prepare('DELETE FROM access_lockers WHERE bank = ? AND compartment = ?').run(e.subject, d.compartment);
+        this.sql('DELETE FROM access_lockers WHERE bank = ? AND compartment = ?').run(e.subject, d.compartment);
         return;
       case 'access.staff-enrolled':
-        this.db
-          .prepare(
-            `INSERT INTO access_staff (person, role, days, from_min, to_min, all_rooms) VALUES (?, ?, ?, ?, ?, ?)
+        this.sql(
+          `INSERT INTO access_staff (person, role, days, from_min, to_min, all_rooms) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT DO UPDATE SET role = excluded.role, days = excluded.days, from_min = excluded.from_min,
                to_min = excluded.to_min, all_rooms = excluded.all_rooms`,
-          )
-          .run(e.subject, d.role, JSON.stringify(d.days), d.fromMin, d.toMin, d.allRooms ? 1 : 0);
+        ).run(e.subject, d.role, JSON.stringify(d.days), d.fromMin, d.toMin, d.allRooms ? 1 : 0);
         return;
       case 'access.staff-removed':
-        this.db.prepare('DELETE FROM access_staff WHERE person = ?').run(e.subject);
+        this.sql('DELETE FROM access_staff WHERE person = ?').run(e.subject);
         return;
       case 'alarm.raised':
         if (d.kind === 'entry-window-timeout')
-          this.db
-            .prepare(
-              `INSERT INTO access_presence (day, person, session, location, window_alarmed, updated_at)
+          this.sql(
+            `INSERT INTO access_presence (day, person, session, location, window_alarmed, updated_at)
                VALUES (?, ?, ?, 'outside', 1, ?) ON CONFLICT DO UPDATE SET window_alarmed = 1`,
-            )
-            .run(venueDay(e.at), e.subject, e.session, e.at);
+          ).run(venueDay(e.at), e.subject, e.session, e.at);
         return;
     }
   }
 
   private movePerson(at: number, d: PassageData): void {
     if (!d.person) return;
-    this.db
-      .prepare(
-        `INSERT INTO access_presence (day, person, session, location, left_during_evaluation, reentry_approved,
+    this.sql(
+      `INSERT INTO access_presence (day, person, session, location, left_during_evaluation, reentry_approved,
            room_entered_at, updated_at)
          VALUES (@day, @person, @session, @location, @left, 0, @roomAt, @at)
          ON CONFLICT DO UPDATE SET session = coalesce(excluded.session, session), location = excluded.location,
            left_during_evaluation = CASE WHEN @left THEN 1 WHEN @consumed THEN 0 ELSE left_during_evaluation END,
            reentry_approved = CASE WHEN @consumed THEN 0 ELSE reentry_approved END,
            room_entered_at = coalesce(room_entered_at, excluded.room_entered_at), updated_at = excluded.updated_at`,
-      )
-      .run({
-        day: venueDay(at),
-        person: d.person,
-        session: d.session,
-        location: d.location,
-        left: d.leftDuringEvaluation ? 1 : 0,
-        consumed: d.reentryConsumed ? 1 : 0,
-        roomAt: d.roomEntry ? at : null,
-        at,
-      });
+    ).run({
+      day: venueDay(at),
+      person: d.person,
+      session: d.session,
+      location: d.location,
+      left: d.leftDuringEvaluation ? 1 : 0,
+      consumed: d.reentryConsumed ? 1 : 0,
+      roomAt: d.roomEntry ? at : null,
+      at,
+    });
   }
 }
 

@@ -26,9 +26,11 @@ export class AllowLists {
     private readonly sessions: SessionService,
     private readonly rules: AccessRules,
     private readonly onError: (err: unknown) => void,
+    /** A device never heard from gets its first list when it comes online, not before. */
+    private readonly isOnline: (deviceId: string) => boolean,
   ) {
-    const rows = this.store.db
-      .prepare(
+    const rows = this.store
+      .sql(
         `SELECT device, version, hash, expires_at, entries FROM access_allow_lists a
          WHERE version = (SELECT max(version) FROM access_allow_lists b WHERE b.device = a.device)`,
       )
@@ -96,12 +98,13 @@ export class AllowLists {
         .update(JSON.stringify([list.entries, list.freeDirections]))
         .digest('hex');
       const prev = this.current.get(device);
+      if (!prev && !this.isOnline(device)) continue;
       if (prev && prev.hash === hash && prev.list.expiresAt - at > LIST_TTL_MS - 3600_000) continue;
       const version = (prev?.version ?? 0) + 1;
       const full: AllowList = { version, ...list };
       this.store.db.transaction(() => {
-        this.store.db
-          .prepare(
+        this.store
+          .sql(
             'INSERT INTO access_allow_lists (device, version, expires_at, hash, entries, pushed_at) VALUES (?, ?, ?, ?, ?, ?)',
           )
           .run(
@@ -139,8 +142,8 @@ export class AllowLists {
 
   /** The list a device had as `version`, to check an offline decision against. */
   listAt(deviceId: string, version: number): AllowList | null {
-    const row = this.store.db
-      .prepare('SELECT version, expires_at, entries FROM access_allow_lists WHERE device = ? AND version = ?')
+    const row = this.store
+      .sql('SELECT version, expires_at, entries FROM access_allow_lists WHERE device = ? AND version = ?')
       .get(deviceId, version) as { version: number; expires_at: number; entries: string } | undefined;
     return row ? { version: row.version, expiresAt: row.expires_at, ...JSON.parse(row.entries) } : null;
   }

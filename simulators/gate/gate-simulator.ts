@@ -95,6 +95,8 @@ export class PassageSimulator extends DeviceSimulator {
 
   /** On every (re)connect, after status and state: report what was decided while the edge was away. */
   protected override async announce(): Promise<void> {
+    // A gate waits on its answer: send each request at once instead of letting Nagle hold it back.
+    (this.client?.stream as { setNoDelay?(on: boolean): void } | undefined)?.setNoDelay?.(true);
     await super.announce();
     await this.reportOfflineDecisions();
   }
