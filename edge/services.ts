@@ -1,15 +1,27 @@
+import { AccessService } from './access/access-service.ts';
 import type { VenueContext, VenueModule } from './context.ts';
+import { SessionService } from './sessions/session-service.ts';
 
 /**
  * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
  * adds its service here and builds it in startServices; hall-server routes reach them through ctx.services.
  */
 export interface VenueServices {
+  /** Evaluation sessions: schedule import, states, authorised experts, check-ins (edge/sessions). */
+  sessions: SessionService;
+  /** Zone and room doors, gates, lockers, fire mode, gate allow-lists (edge/access). */
+  access: AccessService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
 
-export async function startServices(_ctx: VenueContext): Promise<VenueServices> {
+export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const modules: VenueModule[] = [];
-  return { modules };
+  const sessions = new SessionService(ctx.log, ctx.venue);
+  sessions.start();
+  modules.push({ name: 'sessions', stop: () => sessions.stop() });
+  const access = new AccessService(ctx, sessions);
+  access.start();
+  modules.push({ name: 'access', stop: () => access.stop() });
+  return { sessions, access, modules };
 }

@@ -6,9 +6,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { VenueContext } from '../edge/context.ts';
 import type { VenueServices } from '../edge/services.ts';
+import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 import { systemRoutes } from './routes/system.ts';
 
 export type HallServer = FastifyInstance;
@@ -16,7 +18,7 @@ export type HallServer = FastifyInstance;
 /** The hall server: REST + WebSocket for the console, kiosks, displays and auditors, documented at /docs. */
 export async function buildHallServer(
   ctx: VenueContext,
-  _services: VenueServices,
+  services: VenueServices,
   options: { logger: Logger },
 ): Promise<FastifyInstance> {
   const app = Fastify({
@@ -38,5 +40,7 @@ export async function buildHallServer(
   await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(alarmRoutes(ctx));
+  await app.register(sessionRoutes(ctx, services));
+  await app.register(accessRoutes(ctx, services));
   return app;
 }

@@ -1,5 +1,9 @@
 import type { Venue } from '../config/schema.ts';
 import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from './device-simulator.ts';
+import { DoorSimulator } from './door/door-simulator.ts';
+import { FirePanelSimulator } from './fire-panel/fire-panel-simulator.ts';
+import { GateSimulator } from './gate/gate-simulator.ts';
+import { LockerSimulator } from './locker/locker-simulator.ts';
 
 export type SimulatorFactory = (
   identity: SimulatorIdentity,
@@ -8,7 +12,16 @@ export type SimulatorFactory = (
 ) => DeviceSimulator;
 
 /** Simulator per device kind; a kind without a behaviour of its own still connects, heartbeats and acks. */
-const FACTORIES: Partial<Record<string, SimulatorFactory>> = {};
+const FACTORIES: Partial<Record<string, SimulatorFactory>> = {
+  gate: (identity, options) => new GateSimulator(identity, options),
+  door: (identity, options) => new DoorSimulator(identity, options),
+  locker: (identity, options, venue) =>
+    new LockerSimulator(identity, {
+      ...options,
+      compartments: venue.devices.find((d) => d.id === identity.id)?.compartments,
+    }),
+  'fire-panel': (identity, options) => new FirePanelSimulator(identity, options),
+};
 
 export interface VenueSimulators {
   devices: DeviceSimulator[];

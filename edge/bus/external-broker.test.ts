@@ -32,8 +32,15 @@ async function startMosquitto(conf: string, port: number): Promise<ChildProcess>
     () =>
       new Promise<boolean>((resolve) => {
         const probe = mqtt.connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 500 });
-        probe.on('connect', () => (probe.end(true), resolve(true)));
-        probe.on('error', (e) => (probe.end(true), resolve(/not authorized|bad user/i.test(e.message))));
+        probe.on('connect', () => {
+          probe.end(true);
+          resolve(true);
+        });
+        probe.on('error', (e) => {
+          probe.end(true);
+          // Refusing an anonymous probe proves the broker is up.
+          resolve(/not authorized|bad user/i.test(e.message));
+        });
         probe.on('close', () => resolve(false));
       }),
     Boolean,

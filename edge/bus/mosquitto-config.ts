@@ -35,7 +35,7 @@ export function writeMosquittoConfig(
   mkdirSync(dir, { recursive: true });
   const passwd = join(dir, 'passwd');
   const usernames = [EDGE_USERNAME, ...venue.devices.map((d) => d.id)];
-  writeFileSync(passwd, usernames.map((u) => `${u}:${deviceCredential(secret, venue.id, u)}`).join('\n') + '\n', {
+  writeFileSync(passwd, `${usernames.map((u) => `${u}:${deviceCredential(secret, venue.id, u)}`).join('\n')}\n`, {
     mode: 0o600,
   });
   execFileSync('mosquitto_passwd', ['-U', passwd]); // hashes the plain passwords in place

@@ -1,0 +1,138 @@
+import type { Db } from '../store/database.ts';
+import type { LoggedEvent, Projection } from '../store/event-log.ts';
+import { preparedCache } from '../store/prepared.ts';
+import type { Expert, SessionDefinition, Staff } from './model.ts';
+
+/** Current-state tables of module `sessions`, rebuilt from `session.*` and `checkin.accepted` events. */
+export const migrations = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY, transaction_code TEXT NOT NULL, project_code TEXT NOT NULL, project_name TEXT NOT NULL,
+        room TEXT NOT NULL, starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL, state TEXT NOT NULL,
+        remote_host TEXT, remote_room TEXT, source TEXT NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT);
+      CREATE INDEX sessions_window ON sessions (starts_at, ends_at);
+      CREATE INDEX sessions_room ON sessions (room, starts_at);
+      CREATE TABLE session_experts (
+        session TEXT NOT NULL REFERENCES sessions (id), pseudonym TEXT NOT NULL, seat TEXT,
+        PRIMARY KEY (session, pseudonym));
+      CREATE INDEX session_experts_person ON session_experts (pseudonym);
+      CREATE TABLE session_staff (
+        session TEXT NOT NULL REFERENCES sessions (id), person TEXT NOT NULL, role TEXT NOT NULL,
+        PRIMARY KEY (session, person));
+      CREATE TABLE session_checkins (
+        session TEXT NOT NULL REFERENCES sessions (id), pseudonym TEXT NOT NULL, seat TEXT, badge TEXT,
+        locker_bank TEXT, locker_compartment INTEGER, method TEXT NOT NULL, at INTEGER NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (session, pseudonym));
+      CREATE INDEX session_checkins_badge ON session_checkins (badge);
+    `,
+  },
+];
+
+export function sessionProjection(db: Db): Projection {
+  const sql = preparedCache(db);
+  const touch = sql('UPDATE sessions SET updated_at = ?, updated_by = ? WHERE id = ?');
+  const upsertExpert = sql(
+    'INSERT INTO session_experts (session, pseudonym, seat) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET seat = excluded.seat',
+  );
+  const upsertStaff = sql(
+    'INSERT INTO session_staff (session, person, role) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET role = excluded.role',
+  );
+  const columns: Record<keyof SessionDefinition, (v: never) => Record<string, unknown>> = {
+    transactionCode: (v: string) => ({ transaction_code: v }),
+    project: (v: { code: string; name: string }) => ({ project_code: v.code, project_name: v.name }),
+    room: (v: string) => ({ room: v }),
+    start: (v: number) => ({ starts_at: v }),
+    end: (v: number) => ({ ends_at: v }),
+    remote: (v: { hostVenue: string; hostRoom: string | null } | null) => ({
+      remote_host: v?.hostVenue ?? null,
+      remote_room: v?.hostRoom ?? null,
+    }),
+  };
+
+  return (e: LoggedEvent) => {
+    if (!e.session) return;
+    const id = e.session;
+    switch (e.type) {
+      case 'session.scheduled': {
+        const d = e.data as unknown as SessionDefinition & { source: string };
+        sql(
+          `INSERT INTO sessions (id, transaction_code, project_code, project_name, room, starts_at, ends_at, state,
+             remote_host, remote_room, source, updated_at, updated_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?)`,
+        ).run(
+          id,
+          d.transactionCode,
+          d.project.code,
+          d.project.name,
+          d.room,
+          d.start,
+          d.end,
+          d.remote?.hostVenue ?? null,
+          d.remote?.hostRoom ?? null,
+          d.source,
+          e.at,
+          e.actor,
+        );
+        return;
+      }
+      case 'session.updated': {
+        const changes = (e.data as { changes: Record<string, { to: never }> }).changes;
+        const set: Record<string, unknown> = {};
+        for (const [field, change] of Object.entries(changes))
+          Object.assign(set, columns[field as keyof SessionDefinition](change.to));
+        const assignments = Object.keys(set).map((c) => `${c} = @${c}`);
+        if (assignments.length) sql(`UPDATE sessions SET ${assignments.join(', ')} WHERE id = @id`).run({ ...set, id });
+        break;
+      }
+      case 'session.state-changed':
+        sql('UPDATE sessions SET state = ? WHERE id = ?').run((e.data as { to: string }).to, id);
+        break;
+      case 'session.experts-authorised':
+        for (const x of (e.data as { experts: Expert[] }).experts) upsertExpert.run(id, x.pseudonym, x.seat);
+        break;
+      case 'session.experts-revoked':
+        for (const p of (e.data as { pseudonyms: string[] }).pseudonyms)
+          sql('DELETE FROM session_experts WHERE session = ? AND pseudonym = ?').run(id, p);
+        break;
+      case 'session.staff-assigned':
+        for (const s of (e.data as { staff: Staff[] }).staff) upsertStaff.run(id, s.id, s.role);
+        break;
+      case 'session.staff-removed':
+        for (const p of (e.data as { ids: string[] }).ids)
+          sql('DELETE FROM session_staff WHERE session = ? AND person = ?').run(id, p);
+        break;
+      case 'checkin.accepted': {
+        const d = e.data as {
+          pseudonym?: string;
+          seat?: string | null;
+          badge?: string | null;
+          locker?: { bank: string; compartment: number } | null;
+        };
+        // Check-in of a session this venue does not know stays in the record but has nothing to project onto.
+        if (!sql('SELECT 1 FROM sessions WHERE id = ?').get(id)) return;
+        sql(
+          `INSERT INTO session_checkins (session, pseudonym, seat, badge, locker_bank, locker_compartment, method, at, seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO UPDATE SET seat = excluded.seat, badge = excluded.badge, locker_bank = excluded.locker_bank,
+             locker_compartment = excluded.locker_compartment, method = excluded.method, at = excluded.at, seq = excluded.seq`,
+        ).run(
+          id,
+          d.pseudonym ?? e.actor,
+          d.seat ?? null,
+          d.badge ?? null,
+          d.locker?.bank ?? null,
+          d.locker?.compartment ?? null,
+          e.method ?? 'unknown',
+          e.at,
+          e.seq,
+        );
+        return; // a check-in is not a change to the session's definition
+      }
+      default:
+        return;
+    }
+    touch.run(e.at, e.actor, id);
+  };
+}

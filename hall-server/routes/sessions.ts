@@ -1,0 +1,175 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { StringEnum } from '../../config/json-schema.ts';
+import type { VenueContext } from '../../edge/context.ts';
+import type { VenueServices } from '../../edge/services.ts';
+import { SESSION_STATES } from '../../edge/sessions/model.ts';
+import { ScheduleFileError, sessionsFromCsv } from '../../edge/sessions/schedule-files.ts';
+import { SessionError } from '../../edge/sessions/session-service.ts';
+
+const By = T.String({ minLength: 1, description: 'who acts (console user id)' });
+const IdParams = T.Object({ id: T.String() });
+
+/** Domain errors become 4xx answers naming the problem; anything else is a 500 the logger records. */
+function fail(reply: FastifyReply, err: unknown) {
+  if (err instanceof SessionError) return reply.code(err.status).send({ error: err.message });
+  if (err instanceof ScheduleFileError) return reply.code(400).send({ error: err.message });
+  throw err;
+}
+
+export const sessionRoutes =
+  (_ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const { sessions } = services;
+    const tags = ['sessions'];
+
+    app.get(
+      '/api/sessions',
+      {
+        schema: {
+          tags,
+          summary: 'Sessions, optionally of one venue-time day (YYYY-MM-DD), state or room',
+          querystring: T.Object({
+            day: T.Optional(T.String()),
+            state: T.Optional(StringEnum(SESSION_STATES)),
+            room: T.Optional(T.String()),
+          }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          return sessions.list(req.query);
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.get('/api/sessions/today', { schema: { tags, summary: "Today's sessions" } }, async () => sessions.today());
+
+    app.get('/api/sessions/:id', { schema: { tags, params: IdParams } }, async (req, reply) => {
+      const session = sessions.get(req.params.id);
+      return session ?? reply.code(404).send({ error: `no session ${req.params.id}` });
+    });
+
+    app.get(
+      '/api/sessions/:id/history',
+      { schema: { tags, summary: 'Who changed what: every event of the session, in order', params: IdParams } },
+      async (req, reply) => {
+        try {
+          return sessions.history(req.params.id);
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post(
+      '/api/sessions',
+      {
+        schema: {
+          tags,
+          summary: 'Create or update one session (administrator)',
+          body: T.Object({ by: By, session: T.Unknown({ description: 'SessionInput' }) }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          return sessions.upsert(req.body.session, req.body.by);
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post(
+      '/api/sessions/import',
+      {
+        schema: {
+          tags,
+          summary: 'Import a schedule: JSON sessions or CSV text; valid rows are imported, the rest reported',
+          body: T.Object({
+            by: By,
+            sessions: T.Optional(T.Array(T.Unknown())),
+            csv: T.Optional(T.String({ description: 'CSV with the columns documented in docs/sessions-access.md' })),
+          }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          const { by, csv } = req.body;
+          if ((csv === undefined) === (req.body.sessions === undefined))
+            throw new SessionError('give exactly one of "sessions" and "csv"', 400);
+          const inputs = csv === undefined ? req.body.sessions! : sessionsFromCsv(csv);
+          const source = csv === undefined ? 'console' : 'file:csv';
+          return sessions.importSchedule(inputs, { source, by, method: 'console' });
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post(
+      '/api/sessions/:id/state',
+      {
+        schema: {
+          tags,
+          summary: 'Move a session to another state (check-in open, in progress, suspended, completed, …)',
+          params: IdParams,
+          body: T.Object({ to: StringEnum(SESSION_STATES), by: By, reason: T.Optional(T.String({ maxLength: 500 })) }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          return sessions.transition(req.params.id, req.body.to, { by: req.body.by, reason: req.body.reason });
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post(
+      '/api/sessions/:id/experts',
+      {
+        schema: {
+          tags,
+          summary: 'Authorise experts (pseudonymous ids, optional seat) for a session',
+          params: IdParams,
+          body: T.Object({
+            by: By,
+            experts: T.Array(T.Object({ pseudonym: T.String({ minLength: 1 }), seat: T.Optional(T.String()) }), {
+              minItems: 1,
+            }),
+          }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          const experts = req.body.experts.map((e) => ({ pseudonym: e.pseudonym, seat: e.seat ?? null }));
+          return sessions.authoriseExperts(req.params.id, experts, req.body.by);
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post(
+      '/api/sessions/:id/experts/:pseudonym/revoke',
+      {
+        schema: {
+          tags,
+          summary: "Withdraw an expert's authorisation",
+          params: T.Object({ id: T.String(), pseudonym: T.String() }),
+          body: T.Object({ by: By }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          return sessions.revokeExpert(req.params.id, req.params.pseudonym, req.body.by);
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+  };
