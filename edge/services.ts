@@ -1,4 +1,5 @@
 import { AccessService } from './access/access-service.ts';
+import { type CheckinCapability, startCheckin } from './checkin/checkin-module.ts';
 import type { VenueContext, VenueModule } from './context.ts';
 import { SessionService } from './sessions/session-service.ts';
 
@@ -11,6 +12,8 @@ export interface VenueServices {
   sessions: SessionService;
   /** Zone and room doors, gates, lockers, fire mode, gate allow-lists (edge/access). */
   access: AccessService;
+  /** Expert check-in: ID card + face, enrolled face, witness; biometric store; face terminals (edge/checkin). */
+  checkin: CheckinCapability;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -23,5 +26,7 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const access = new AccessService(ctx, sessions);
   access.start();
   modules.push({ name: 'access', stop: () => access.stop() });
-  return { sessions, access, modules };
+  const checkin = startCheckin(ctx, sessions);
+  modules.push(checkin.module);
+  return { sessions, access, checkin, modules };
 }

@@ -8,6 +8,7 @@ import type { VenueContext } from '../edge/context.ts';
 import type { VenueServices } from '../edge/services.ts';
 import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
+import { checkinRoutes } from './routes/checkin.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -42,5 +43,6 @@ export async function buildHallServer(
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services));
   await app.register(accessRoutes(ctx, services));
+  await app.register(checkinRoutes(ctx, services));
   return app;
 }
