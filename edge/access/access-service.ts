@@ -93,6 +93,7 @@ export class AccessService {
     ctx.gateway.onEvent('locker', 'retrieve', (d, p) => this.locker('locker.retrieve', d, p));
     ctx.log.on('appended', (e) => {
       if (AUTHORISATION_EVENTS.test(e.type)) this.scheduleRefresh();
+      if (e.type === 'checkin.accepted') this.assignLocker(e.data);
     });
   }
 
@@ -400,6 +401,13 @@ export class AccessService {
       subject: device.id,
       data: { bank: device.id, compartment: p.compartment, holder: p.holder },
     });
+  }
+
+  /** Check-in chose a compartment for the expert's phone: the bank reserves it, so only they can deposit there. */
+  private assignLocker(data: Record<string, unknown>): void {
+    const locker = data.locker as { bank: string; compartment: number } | null;
+    if (!locker || !this.topology.lockerBanks.includes(locker.bank)) return;
+    this.send(locker.bank, 'assign', { compartment: locker.compartment, holder: data.pseudonym });
   }
 
   /** A witness lets an expert who left the zone during evaluation back in (once). */

@@ -68,7 +68,7 @@ export class AllowLists {
       const person = this.rules.resolve(credentials[0]!, at);
       if (person.kind === 'staff') out.push({ person, credentials });
     }
-    return out.filter((p) => p.person.kind !== 'visitor');
+    return out.filter((p) => p.person.kind === 'expert' || p.person.kind === 'staff');
   }
 
   build(deviceId: string, at: number, mode: AccessMode, people = this.people(at)): Omit<AllowList, 'version'> {

@@ -20,6 +20,8 @@ export type Person =
       rooms: Set<string> | 'all';
       until: number;
     }
+  /** Known staff outside their role's hours or their session's window. */
+  | { kind: 'off-duty'; id: string }
   | { kind: 'visitor'; id: null };
 
 export interface AccessOptions {
@@ -100,12 +102,13 @@ export class AccessRules {
       const expert = this.sessions.findExpertToday(credential.value, at);
       if (expert) return { kind: 'expert', id: credential.value, session: expert.session, seat: expert.seat };
     }
-    return this.staffAuthority(credential.value, at) ?? { kind: 'visitor', id: null };
+    return this.staffAuthority(credential.value, at);
   }
 
   /** Staff pass by role and schedule: session staff around their session, roster staff in their hours. */
-  private staffAuthority(person: string, at: number): Person | null {
-    for (const { session, role } of this.sessions.findStaffToday(person, at)) {
+  private staffAuthority(person: string, at: number): Person {
+    const sessionRoles = this.sessions.findStaffToday(person, at);
+    for (const { session, role } of sessionRoles) {
       const from = session.start - this.options.staffLeadMs;
       const until = session.end + this.options.staffGraceMs;
       if (at < from || at >= until) continue;
@@ -113,11 +116,12 @@ export class AccessRules {
       return { kind: 'staff', id: person, role, session, rooms, until };
     }
     const roster = this.store.rosterEntry(person);
-    if (!roster) return null;
+    const offDuty: Person = { kind: 'off-duty', id: person };
+    if (!roster) return sessionRoles.length ? offDuty : { kind: 'visitor', id: null };
     const local = new Date(at + VENUE_UTC_OFFSET_MS);
     const weekday = local.getUTCDay() || 7;
     const minute = local.getUTCHours() * 60 + local.getUTCMinutes();
-    if (!roster.days.includes(weekday) || minute < roster.fromMin || minute >= roster.toMin) return null;
+    if (!roster.days.includes(weekday) || minute < roster.fromMin || minute >= roster.toMin) return offDuty;
     const midnight = dayBounds(venueDay(at))![0];
     return {
       kind: 'staff',
@@ -138,7 +142,7 @@ export class AccessRules {
     person = this.resolve(credential, at),
   ): Decision {
     const movement = this.topology.movement(deviceId, direction);
-    const sessionId = person.kind === 'visitor' ? null : (person.session?.id ?? null);
+    const sessionId = person.kind === 'expert' || person.kind === 'staff' ? (person.session?.id ?? null) : null;
     const endOfDay = dayBounds(venueDay(at))![1];
     const base = { person, movement, until: endOfDay };
     const passage = (extra: Partial<PassageData> = {}): PassageData => ({
@@ -176,7 +180,8 @@ export class AccessRules {
       case 'outside':
         return grant('free-exit', endOfDay);
       case 'inside':
-        return person.kind === 'visitor' ? deny('visitor') : grant('staff-role', endOfDay);
+        if (person.kind === 'visitor') return deny('visitor');
+        return person.kind === 'off-duty' ? deny('outside-schedule') : grant('staff-role', endOfDay);
       case 'zone-entry':
         return this.zoneEntry(person, presence, at, grant, deny);
       case 'room-entry':
@@ -192,6 +197,7 @@ export class AccessRules {
     deny: (r: Reason, alarm?: Decision['alarm']) => Decision,
   ): Decision {
     if (person.kind === 'visitor') return deny('visitor');
+    if (person.kind === 'off-duty') return deny('outside-schedule');
     const inside = presence && presence.location !== 'outside' && presence.location !== 'unknown';
     if (person.kind === 'staff') return inside ? deny('anti-passback') : grant('staff-role', person.until);
     const session = person.session;
@@ -222,6 +228,7 @@ export class AccessRules {
     deny: (r: Reason, alarm?: Decision['alarm']) => Decision,
   ): Decision {
     if (person.kind === 'visitor') return deny('visitor');
+    if (person.kind === 'off-duty') return deny('outside-schedule');
     if (!presence || presence.location === 'outside') return deny('not-in-zone');
     if (person.kind === 'staff')
       return person.rooms === 'all' || person.rooms.has(room)
