@@ -100,7 +100,7 @@ export class AccessService {
   start(): void {
     this.scheduleRefresh();
     this.timers.push(
-      setInterval(() => this.safely(() => this.allowLists.refresh()), 30_000),
+      setInterval(() => this.refreshNow(), 30_000),
       setInterval(() => this.safely(() => this.sweepEntryWindows()), this.options.sweepMs ?? 1000),
     );
     for (const t of this.timers) t.unref();
@@ -109,6 +109,7 @@ export class AccessService {
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.allowLists.stop();
     if (this.refreshPending) clearTimeout(this.refreshPending);
     this.refreshPending = null;
   }
@@ -476,9 +477,13 @@ export class AccessService {
     if (this.refreshPending) return;
     this.refreshPending = setTimeout(() => {
       this.refreshPending = null;
-      this.safely(() => this.allowLists.refresh());
+      this.refreshNow();
     }, 100);
     this.refreshPending.unref();
+  }
+
+  private refreshNow(): void {
+    this.allowLists.refresh().catch((err) => this.ctx.logger.error({ err }, 'allow-list refresh failed'));
   }
 
   private safely(fn: () => void): void {
