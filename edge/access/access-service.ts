@@ -135,7 +135,8 @@ export class AccessService {
       at,
     });
     if (grantId) {
-      const open = this.grants.get(device.id) ?? [];
+      // Grants nobody walked through expire with the door's release time; keep only the live ones.
+      const open = (this.grants.get(device.id) ?? []).filter((g) => g.expiresAt >= at && !g.used);
       open.push({ grantId, expiresAt: at + this.openSeconds * 1000 + 2000, used: false });
       this.grants.set(device.id, open);
       this.send(device.id, 'open', { grantId, requestId, direction, seconds: this.openSeconds });
