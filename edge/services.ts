@@ -1,5 +1,6 @@
 import type { VenueContext, VenueModule } from './context.ts';
 import { SessionService } from './sessions/session-service.ts';
+import { TrackingService } from './tracking/tracking-service.ts';
 
 /**
  * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
@@ -8,6 +9,8 @@ import { SessionService } from './sessions/session-service.ts';
 export interface VenueServices {
   /** Evaluation sessions: schedule import, states, authorised experts, check-ins (edge/sessions). */
   sessions: SessionService;
+  /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
+  tracking: TrackingService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -17,5 +20,8 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const sessions = new SessionService(ctx.log, ctx.venue);
   sessions.start();
   modules.push({ name: 'sessions', stop: () => sessions.stop() });
-  return { sessions, modules };
+  const tracking = new TrackingService(ctx, sessions);
+  tracking.start();
+  modules.push({ name: 'tracking', stop: () => tracking.stop() });
+  return { sessions, tracking, modules };
 }
