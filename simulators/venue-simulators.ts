@@ -1,4 +1,5 @@
 import type { Venue } from '../config/schema.ts';
+import { BadgeSimulator } from './badges/badge-simulator.ts';
 import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from './device-simulator.ts';
 
 export type SimulatorFactory = (
@@ -8,7 +9,9 @@ export type SimulatorFactory = (
 ) => DeviceSimulator;
 
 /** Simulator per device kind; a kind without a behaviour of its own still connects, heartbeats and acks. */
-const FACTORIES: Partial<Record<string, SimulatorFactory>> = {};
+const FACTORIES: Partial<Record<string, SimulatorFactory>> = {
+  rtls: (identity, options, venue) => new BadgeSimulator(identity, options, venue),
+};
 
 export interface VenueSimulators {
   devices: DeviceSimulator[];
