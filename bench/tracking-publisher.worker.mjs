@@ -51,8 +51,10 @@ parentPort.on('message', async (job) => {
       const due = started + slice * 10;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      for (; sent < (slice + 1) * perSlice; sent++) inflight.push(client.publishAsync(topic, batch(job.offset + sent), { qos: 1 }));
-      if ((slice * 10) % job.strangerEveryMs === 0) inflight.push(client.publishAsync(topic, stranger(strangers++), { qos: 1 }));
+      for (; sent < (slice + 1) * perSlice; sent++)
+        inflight.push(client.publishAsync(topic, batch(job.offset + sent), { qos: 1 }));
+      if ((slice * 10) % job.strangerEveryMs === 0)
+        inflight.push(client.publishAsync(topic, stranger(strangers++), { qos: 1 }));
       if (inflight.length > window) await Promise.all(inflight.splice(0));
     }
     await Promise.all(inflight);

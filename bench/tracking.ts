@@ -50,8 +50,18 @@ export async function run(): Promise<BenchRow[]> {
         unit: 'ms',
       },
       { area: 'tracking', metric: '  … p99', value: paced.p99, unit: 'ms' },
-      { area: 'tracking', metric: '  … alarms on the feed / strangers', value: `${paced.alarms}/${paced.strangers}`, unit: '' },
-      { area: 'tracking', metric: '  … paced positions ingested / sent', value: `${paced.ingested}/${paced.sent}`, unit: '' },
+      {
+        area: 'tracking',
+        metric: '  … alarms on the feed / strangers',
+        value: `${paced.alarms}/${paced.strangers}`,
+        unit: '',
+      },
+      {
+        area: 'tracking',
+        metric: '  … paced positions ingested / sent',
+        value: `${paced.ingested}/${paced.sent}`,
+        unit: '',
+      },
     );
     await bench.stop();
   }
@@ -179,4 +189,3 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
-

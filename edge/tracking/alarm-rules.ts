@@ -56,7 +56,10 @@ interface Contact {
  * query the alarm table per position.
  */
 export class TrackingAlarmRules {
-  private readonly active = new Set<string>();
+  /** Subjects with a raised condition, per kind. */
+  private readonly active = new Map<TrackingAlarmKind, Set<string>>(
+    Object.keys(TRACKING_ALARMS).map((k) => [k as TrackingAlarmKind, new Set<string>()]),
+  );
   private readonly contacts = new Map<string, Contact>();
   private readonly startedAt = Date.now();
 
@@ -66,8 +69,8 @@ export class TrackingAlarmRules {
     private readonly session: (id: string) => SessionFacts | null,
     private readonly config: () => TrackingConfig,
   ) {
-    for (const kind of Object.keys(TRACKING_ALARMS))
-      for (const a of alarms.list({ state: 'open', kind, limit: 100_000 })) this.active.add(key(kind, a.subject));
+    for (const [kind, subjects] of this.active)
+      for (const a of alarms.list({ state: 'open', kind, limit: 100_000 })) subjects.add(a.subject);
   }
 
   /** Zone entries and exits, after they are in the record. */
@@ -102,11 +105,12 @@ export class TrackingAlarmRules {
   /** Per position: battery and the end of a lost badge. Cheap: no I/O unless something changes. */
   onPosition(track: BadgeTrack, battery: number | undefined): void {
     const c = this.config();
-    if (this.active.has(key('badge-lost', track.badge))) this.clear('badge-lost', track.badge, 'heard again');
+    if (this.active.get('badge-lost')!.has(track.badge)) this.clear('badge-lost', track.badge, 'heard again');
     if (battery === undefined) return;
     track.battery = battery;
-    if (battery <= c.lowBatteryPct) this.raise('badge-low-battery', track.badge, null, { battery });
-    else if (battery >= c.batteryClearPct) this.clear('badge-low-battery', track.badge, `battery ${battery}%`);
+    const low = this.active.get('badge-low-battery')!.has(track.badge);
+    if (!low && battery <= c.lowBatteryPct) this.raise('badge-low-battery', track.badge, null, { battery });
+    else if (low && battery >= c.batteryClearPct) this.clear('badge-low-battery', track.badge, `battery ${battery}%`);
   }
 
   /** A badge was bound: it is no stranger any more, but it may already be in the wrong room. */
@@ -136,7 +140,7 @@ export class TrackingAlarmRules {
   }
 
   /** Time-based rules: lost badges, restroom dwell, contact between sessions. */
-  tick(now: number, holders: BadgeBinding[], trackOf: (badge: string) => BadgeTrack | undefined): void {
+  tick(now: number, holders: Iterable<BadgeBinding>, trackOf: (badge: string) => BadgeTrack | undefined): void {
     const c = this.config();
     const near: { binding: BadgeBinding; track: BadgeTrack }[] = [];
     for (const h of holders) {
@@ -165,7 +169,9 @@ export class TrackingAlarmRules {
     const cellKey = (floor: string, cx: number, cy: number) => `${floor}|${cx}|${cy}`;
     for (const e of experts) {
       const k = cellKey(e.track.floor, Math.floor(e.track.x / cell), Math.floor(e.track.y / cell));
-      grid.set(k, [...(grid.get(k) ?? []), e]);
+      const list = grid.get(k);
+      if (list) list.push(e);
+      else grid.set(k, [e]);
     }
     for (const e of experts) {
       const cx = Math.floor(e.track.x / cell);
@@ -216,18 +222,16 @@ export class TrackingAlarmRules {
     session: string | null,
     details: Record<string, unknown>,
   ): void {
-    const k = key(kind, subject);
-    if (this.active.has(k)) return;
-    this.active.add(k);
+    const subjects = this.active.get(kind)!;
+    if (subjects.has(subject)) return;
+    subjects.add(subject);
     this.alarms.raise({ kind, level: TRACKING_ALARMS[kind].level, subject, session, details });
   }
 
   private clear(kind: TrackingAlarmKind, subject: string, why: string): void {
-    if (this.active.delete(key(kind, subject))) this.alarms.clear(kind, subject, why);
+    if (this.active.get(kind)!.delete(subject)) this.alarms.clear(kind, subject, why);
   }
 }
-
-const key = (kind: string, subject: string) => `${kind}\u0000${subject}`;
 
 /**
  * The triggering fix's time, so the console (and the bench) see the delay. Coordinates stay out of the record:

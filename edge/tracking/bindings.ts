@@ -150,6 +150,10 @@ export class BadgeBindings extends EventEmitter<{ bound: [BadgeBinding]; release
     return [...this.current.values()];
   }
 
+  all(): Iterable<BadgeBinding> {
+    return this.current.values();
+  }
+
   /** Which badges a person carried, and when: for replaying a person's trajectory. */
   historyOf(person: string, from: number, to: number): BindingHistory[] {
     return this.log.db

@@ -21,11 +21,7 @@ const lifecycle = (kind: string, subject: string, type: 'alarm.raised' | 'alarm.
 
 async function walk(badge: string, to: string | [number, number]) {
   f.sim.walkTo(badge, to);
-  await eventually(
-    () => f.sim.arrived(badge),
-    Boolean,
-    10_000,
-  );
+  await eventually(() => f.sim.arrived(badge), Boolean, 10_000);
   await sleep(300); // the last positions reach the edge
 }
 
@@ -40,10 +36,7 @@ describe('tracking alarms over MQTT', () => {
     // Raised by the position that crossed the gate, right after the zone entry is recorded.
     expect(alarm.seq).toBeGreaterThan(entered.seq);
     expect(alarm.at - entered.at).toBeLessThan(50);
-    const onFeed = await eventually(
-      () => f.feed.find((m) => m.event.seq === alarm.seq),
-      Boolean,
-    );
+    const onFeed = await eventually(() => f.feed.find((m) => m.event.seq === alarm.seq), Boolean);
     expect(onFeed!.receivedAt - (alarm.data.details as { positionAt: number }).positionAt).toBeLessThan(500);
 
     await sleep(700); // noise inside the zone does not raise it again
@@ -65,7 +58,11 @@ describe('tracking alarms over MQTT', () => {
     const events = await lifecycle('in-wrong-room', 'E3', 'alarm.raised');
     const alarm = events[0]!;
     expect(alarm.session).toBe('S2');
-    expect(alarm.data).toMatchObject({ kind: 'in-wrong-room', level: 2, details: { room: 'room-1', sessionRoom: 'room-2' } });
+    expect(alarm.data).toMatchObject({
+      kind: 'in-wrong-room',
+      level: 2,
+      details: { room: 'room-1', sessionRoom: 'room-2' },
+    });
     const entered = zoneEvents(f.edge, 'badge-3', 'room-1').find((e) => e.type === 'tracking.zone-entered')!;
     expect(entered.actor).toBe('E3');
     expect(alarm.at - entered.at).toBeLessThan(50);

@@ -40,8 +40,24 @@ export async function startTrackingFixture(checkins: Record<string, string>): Pr
   const now = Date.now();
   sessions.importSchedule(
     [
-      { id: 'S1', transactionCode: 'S1', project: { code: 'P1', name: 'P one' }, room: 'room-1', start: now - 600_000, end: now + 7_200_000, experts: [{ pseudonym: 'E1' }, { pseudonym: 'E2' }] },
-      { id: 'S2', transactionCode: 'S2', project: { code: 'P2', name: 'P two' }, room: 'room-2', start: now - 600_000, end: now + 7_200_000, experts: [{ pseudonym: 'E3' }, { pseudonym: 'E4' }] },
+      {
+        id: 'S1',
+        transactionCode: 'S1',
+        project: { code: 'P1', name: 'P one' },
+        room: 'room-1',
+        start: now - 600_000,
+        end: now + 7_200_000,
+        experts: [{ pseudonym: 'E1' }, { pseudonym: 'E2' }],
+      },
+      {
+        id: 'S2',
+        transactionCode: 'S2',
+        project: { code: 'P2', name: 'P two' },
+        room: 'room-2',
+        start: now - 600_000,
+        end: now + 7_200_000,
+        experts: [{ pseudonym: 'E3' }, { pseudonym: 'E4' }],
+      },
     ],
     { source: 'test' },
   );
@@ -82,10 +98,10 @@ export async function startTrackingFixture(checkins: Record<string, string>): Pr
 
 /** Alarm lifecycle events of one kind and subject, from the record. */
 export function alarmEvents(edge: VenueRuntime, kind: string, subject: string): LoggedEvent[] {
-  const raised = edge.log
-    .query({ typePrefix: 'alarm.', limit: 100_000 })
-    .filter((e) => e.subject === subject);
-  const ids = new Set(raised.filter((e) => e.type === 'alarm.raised' && e.data.kind === kind).map((e) => e.data.alarmId));
+  const raised = edge.log.query({ typePrefix: 'alarm.', limit: 100_000 }).filter((e) => e.subject === subject);
+  const ids = new Set(
+    raised.filter((e) => e.type === 'alarm.raised' && e.data.kind === kind).map((e) => e.data.alarmId),
+  );
   return raised.filter((e) => ids.has(e.data.alarmId));
 }
 

@@ -188,7 +188,7 @@ export class TrackingService {
       if (!present && now - track.heardAt > FORGET_AFTER_MS && !this.bindings.get(badge)) this.tracks.delete(badge);
     }
     if (transitions.length) this.record(transitions);
-    this.rules.tick(now, this.bindings.list(), (b) => this.tracks.get(b));
+    this.rules.tick(now, this.bindings.all(), (b) => this.tracks.get(b));
   }
 
   flush(): number {

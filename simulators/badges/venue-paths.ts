@@ -96,7 +96,10 @@ export class VenuePaths {
     const cells: number[] = [];
     for (let at = goalIdx; at !== startIdx; at = prev[at]!) cells.push(at);
     cells.reverse();
-    return [...this.straighten([startIdx, ...cells]).map((i) => this.centre(i % this.cols, Math.floor(i / this.cols))), to].slice(1);
+    return [
+      ...this.straighten([startIdx, ...cells]).map((i) => this.centre(i % this.cols, Math.floor(i / this.cols))),
+      to,
+    ].slice(1);
   }
 
   /** String pulling: from each kept cell, jump to the farthest later cell in a straight walkable line. */
@@ -134,8 +137,7 @@ export class VenuePaths {
     if (za === zb) return true;
     const A = this.zones[za]!;
     const B = this.zones[zb]!;
-    const open = (inner: Zone, outer: number) =>
-      this.doorless.has(inner.id) && this.zones[outer]!.id === inner.parent;
+    const open = (inner: Zone, outer: number) => this.doorless.has(inner.id) && this.zones[outer]!.id === inner.parent;
     if (open(A, zb) || open(B, za)) return true;
     const [ax, ay] = this.centre(a % this.cols, Math.floor(a / this.cols));
     const [bx, by] = this.centre(b % this.cols, Math.floor(b / this.cols));
