@@ -78,7 +78,7 @@ export async function startTrackingFixture(checkins: Record<string, string>): Pr
   );
   await sim.connect();
   // Every checked-in badge is heard from the start (standing apart in the public hall), so none is lost.
-  Object.values(checkins).forEach((badge, i) => sim.place(badge, [2 + 4 * i, 3], { speedMps: 20 }));
+  for (const [i, badge] of Object.values(checkins).entries()) sim.place(badge, [2 + 4 * i, 3], { speedMps: 20 });
   const feed: TrackingFixture['feed'] = [];
   const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed`);
   ws.on('message', (m) => feed.push({ event: JSON.parse(m.toString()).event, receivedAt: Date.now() }));

@@ -38,12 +38,17 @@ export class VenuePaths {
     this.rows = Math.ceil(f.height / step);
     this.cellZone = new Int16Array(this.cols * this.rows).fill(-1);
     const rings = this.zones.map((z) => new Float64Array(z.polygon.flat()));
+    const area = this.zones.map((z) => Math.abs(shoelace(z.polygon)));
+    // Innermost: the deepest in the parent chain, then the smallest (a room drawn without its parent).
+    const inner = (i: number, best: number) =>
+      best < 0 ||
+      this.chains[i]!.size > this.chains[best]!.size ||
+      (this.chains[i]!.size === this.chains[best]!.size && area[i]! < area[best]!);
     for (let r = 0; r < this.rows; r++)
       for (let c = 0; c < this.cols; c++) {
         const [x, y] = this.centre(c, r);
         let best = -1;
-        for (let i = 0; i < this.zones.length; i++)
-          if (insideRing(rings[i]!, x, y) && (best < 0 || this.chains[i]!.size > this.chains[best]!.size)) best = i;
+        for (let i = 0; i < this.zones.length; i++) if (insideRing(rings[i]!, x, y) && inner(i, best)) best = i;
         this.cellZone[r * this.cols + c] = best;
       }
   }
@@ -173,4 +178,14 @@ export class VenuePaths {
       }
     return best;
   }
+}
+
+function shoelace(polygon: readonly Point[]): number {
+  let sum = 0;
+  for (let i = 0; i < polygon.length; i++) {
+    const [x1, y1] = polygon[i]!;
+    const [x2, y2] = polygon[(i + 1) % polygon.length]!;
+    sum += x1 * y2 - x2 * y1;
+  }
+  return sum / 2;
 }
