@@ -1,3 +1,4 @@
+import { AccessService } from './access/access-service.ts';
 import type { VenueContext, VenueModule } from './context.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
@@ -9,6 +10,8 @@ import { TrackingService } from './tracking/tracking-service.ts';
 export interface VenueServices {
   /** Evaluation sessions: schedule import, states, authorised experts, check-ins (edge/sessions). */
   sessions: SessionService;
+  /** Zone and room doors, gates, lockers, fire mode, gate allow-lists (edge/access). */
+  access: AccessService;
   /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
   tracking: TrackingService;
   /** Stop hooks, run in reverse order at shutdown. */
@@ -20,8 +23,11 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const sessions = new SessionService(ctx.log, ctx.venue);
   sessions.start();
   modules.push({ name: 'sessions', stop: () => sessions.stop() });
+  const access = new AccessService(ctx, sessions);
+  access.start();
+  modules.push({ name: 'access', stop: () => access.stop() });
   const tracking = new TrackingService(ctx, sessions);
   tracking.start();
   modules.push({ name: 'tracking', stop: () => tracking.stop() });
-  return { sessions, tracking, modules };
+  return { sessions, access, tracking, modules };
 }

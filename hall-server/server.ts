@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { VenueContext } from '../edge/context.ts';
 import type { VenueServices } from '../edge/services.ts';
+import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -41,6 +42,7 @@ export async function buildHallServer(
   await app.register(eventRoutes(ctx));
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services));
+  await app.register(accessRoutes(ctx, services));
   await app.register(trackingRoutes(ctx, services));
   return app;
 }

@@ -1,6 +1,10 @@
 import type { Venue } from '../config/schema.ts';
 import { BadgeSimulator } from './badges/badge-simulator.ts';
 import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from './device-simulator.ts';
+import { DoorSimulator } from './door/door-simulator.ts';
+import { FirePanelSimulator } from './fire-panel/fire-panel-simulator.ts';
+import { GateSimulator } from './gate/gate-simulator.ts';
+import { LockerSimulator } from './locker/locker-simulator.ts';
 
 export type SimulatorFactory = (
   identity: SimulatorIdentity,
@@ -10,6 +14,14 @@ export type SimulatorFactory = (
 
 /** Simulator per device kind; a kind without a behaviour of its own still connects, heartbeats and acks. */
 const FACTORIES: Partial<Record<string, SimulatorFactory>> = {
+  gate: (identity, options) => new GateSimulator(identity, options),
+  door: (identity, options) => new DoorSimulator(identity, options),
+  locker: (identity, options, venue) =>
+    new LockerSimulator(identity, {
+      ...options,
+      compartments: venue.devices.find((d) => d.id === identity.id)?.compartments,
+    }),
+  'fire-panel': (identity, options) => new FirePanelSimulator(identity, options),
   rtls: (identity, options, venue) => new BadgeSimulator(identity, options, venue),
 };
 

@@ -57,6 +57,8 @@ export const passageContract = (kind: 'gate' | 'door', description: string): Dev
     open: command(
       {
         grantId: T.String({ minLength: 1 }),
+        /** The pass request this grant answers (absent for an operator's remote open). */
+        requestId: T.Optional(T.String({ maxLength: 64 })),
         direction: Direction,
         seconds: T.Integer({ minimum: 1, maximum: 120 }),
       },
@@ -78,6 +80,8 @@ export const passageContract = (kind: 'gate' | 'door', description: string): Dev
           ),
           { maxItems: 5000 },
         ),
+        /** Directions anyone may pass (free egress), e.g. the exit gate's way out. */
+        freeDirections: T.Optional(T.Array(Direction, { maxItems: 2 })),
       },
       'who may pass while the edge is unreachable, and until when',
     ),

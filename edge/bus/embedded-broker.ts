@@ -96,7 +96,7 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
     });
     for (const s of this.subscriptions) await this.attach(aedes, s);
     this.aedes = aedes;
-    this.tcp = createNetServer(aedes.handle);
+    this.tcp = createNetServer({ noDelay: true }, aedes.handle);
     this.port = await listen(this.tcp, this.options.host, this.port || this.options.port);
     if (this.options.wsPort !== null) {
       this.http = createHttpServer();

@@ -1,5 +1,6 @@
 import type { Db } from '../store/database.ts';
 import type { LoggedEvent, Projection } from '../store/event-log.ts';
+import { preparedCache } from '../store/prepared.ts';
 import type { Expert, SessionDefinition, Staff } from './model.ts';
 
 /** Current-state tables of module `sessions`, rebuilt from `session.*` and `checkin.accepted` events. */
@@ -30,11 +31,12 @@ export const migrations = [
 ];
 
 export function sessionProjection(db: Db): Projection {
-  const touch = db.prepare('UPDATE sessions SET updated_at = ?, updated_by = ? WHERE id = ?');
-  const upsertExpert = db.prepare(
+  const sql = preparedCache(db);
+  const touch = sql('UPDATE sessions SET updated_at = ?, updated_by = ? WHERE id = ?');
+  const upsertExpert = sql(
     'INSERT INTO session_experts (session, pseudonym, seat) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET seat = excluded.seat',
   );
-  const upsertStaff = db.prepare(
+  const upsertStaff = sql(
     'INSERT INTO session_staff (session, person, role) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET role = excluded.role',
   );
   const columns: Record<keyof SessionDefinition, (v: never) => Record<string, unknown>> = {
@@ -55,7 +57,7 @@ export function sessionProjection(db: Db): Projection {
     switch (e.type) {
       case 'session.scheduled': {
         const d = e.data as unknown as SessionDefinition & { source: string };
-        db.prepare(
+        sql(
           `INSERT INTO sessions (id, transaction_code, project_code, project_name, room, starts_at, ends_at, state,
              remote_host, remote_room, source, updated_at, updated_by)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?)`,
@@ -81,26 +83,25 @@ export function sessionProjection(db: Db): Projection {
         for (const [field, change] of Object.entries(changes))
           Object.assign(set, columns[field as keyof SessionDefinition](change.to));
         const assignments = Object.keys(set).map((c) => `${c} = @${c}`);
-        if (assignments.length)
-          db.prepare(`UPDATE sessions SET ${assignments.join(', ')} WHERE id = @id`).run({ ...set, id });
+        if (assignments.length) sql(`UPDATE sessions SET ${assignments.join(', ')} WHERE id = @id`).run({ ...set, id });
         break;
       }
       case 'session.state-changed':
-        db.prepare('UPDATE sessions SET state = ? WHERE id = ?').run((e.data as { to: string }).to, id);
+        sql('UPDATE sessions SET state = ? WHERE id = ?').run((e.data as { to: string }).to, id);
         break;
       case 'session.experts-authorised':
         for (const x of (e.data as { experts: Expert[] }).experts) upsertExpert.run(id, x.pseudonym, x.seat);
         break;
       case 'session.experts-revoked':
         for (const p of (e.data as { pseudonyms: string[] }).pseudonyms)
-          db.prepare('DELETE FROM session_experts WHERE session = ? AND pseudonym = ?').run(id, p);
+          sql('DELETE FROM session_experts WHERE session = ? AND pseudonym = ?').run(id, p);
         break;
       case 'session.staff-assigned':
         for (const s of (e.data as { staff: Staff[] }).staff) upsertStaff.run(id, s.id, s.role);
         break;
       case 'session.staff-removed':
         for (const p of (e.data as { ids: string[] }).ids)
-          db.prepare('DELETE FROM session_staff WHERE session = ? AND person = ?').run(id, p);
+          sql('DELETE FROM session_staff WHERE session = ? AND person = ?').run(id, p);
         break;
       case 'checkin.accepted': {
         const d = e.data as {
@@ -110,8 +111,8 @@ export function sessionProjection(db: Db): Projection {
           locker?: { bank: string; compartment: number } | null;
         };
         // Check-in of a session this venue does not know stays in the record but has nothing to project onto.
-        if (!db.prepare('SELECT 1 FROM sessions WHERE id = ?').get(id)) return;
-        db.prepare(
+        if (!sql('SELECT 1 FROM sessions WHERE id = ?').get(id)) return;
+        sql(
           `INSERT INTO session_checkins (session, pseudonym, seat, badge, locker_bank, locker_compartment, method, at, seq)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT DO UPDATE SET seat = excluded.seat, badge = excluded.badge, locker_bank = excluded.locker_bank,

@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { Ajv } from 'ajv';
+import type { Statement } from 'better-sqlite3';
 import { describeSchemaError } from '../../config/json-schema.ts';
 import type { Venue } from '../../config/schema.ts';
 import { migrate } from '../store/database.ts';
 import type { EventInput, EventLog, LoggedEvent } from '../store/event-log.ts';
+import { preparedCache } from '../store/prepared.ts';
 import {
   type Checkin,
   dayBounds,
@@ -75,6 +77,7 @@ type Definition = SessionDefinition & { id: string; experts: Expert[]; staff: St
 export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent] }> {
   private readonly rooms: Map<string, Set<string> | null>;
   private timer: NodeJS.Timeout | null = null;
+  private readonly sql: (sql: string) => Statement;
 
   constructor(
     private readonly log: EventLog,
@@ -83,6 +86,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
   ) {
     super();
     migrate(log.db, 'sessions', migrations);
+    this.sql = preparedCache(log.db);
     log.addProjection(sessionProjection(log.db));
     this.rooms = new Map(
       venue.zones
@@ -109,8 +113,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
 
   openDueCheckins(now = Date.now()): string[] {
     const lead = (this.options.checkinLeadMin ?? 60) * 60_000;
-    const due = this.log.db
-      .prepare("SELECT id FROM sessions WHERE state = 'scheduled' AND starts_at - ? <= ? AND ends_at > ?")
+    const due = this.sql("SELECT id FROM sessions WHERE state = 'scheduled' AND starts_at - ? <= ? AND ends_at > ?")
       .pluck()
       .all(lead, now, now) as string[];
     for (const id of due) this.transition(id, 'checkin-open', { by: 'system', reason: 'check-in window reached' });
@@ -373,29 +376,28 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
   }
 
   checkinOf(sessionId: string, pseudonym: string): Checkin | null {
-    const row = this.log.db
-      .prepare('SELECT * FROM session_checkins WHERE session = ? AND pseudonym = ?')
-      .get(sessionId, pseudonym) as CheckinRow | undefined;
+    const row = this.sql('SELECT * FROM session_checkins WHERE session = ? AND pseudonym = ?').get(
+      sessionId,
+      pseudonym,
+    ) as CheckinRow | undefined;
     return row ? toCheckin(row) : null;
   }
 
   /** Who holds this badge now: a person checked in to a live session today. */
   findByBadge(badge: string, at = Date.now()): { session: EvaluationSession; pseudonym: string } | null {
     const [from, to] = dayBounds(venueDay(at))!;
-    const row = this.log.db
-      .prepare(
-        `SELECT c.session, c.pseudonym FROM session_checkins c JOIN sessions s ON s.id = c.session
+    const row = this.sql(
+      `SELECT c.session, c.pseudonym FROM session_checkins c JOIN sessions s ON s.id = c.session
          WHERE c.badge = ? AND s.starts_at < ? AND s.ends_at > ? AND s.state IN (${LIVE_SQL})
          ORDER BY c.seq DESC LIMIT 1`,
-      )
-      .get(badge, to, from) as { session: string; pseudonym: string } | undefined;
+    ).get(badge, to, from) as { session: string; pseudonym: string } | undefined;
     return row ? { session: this.get(row.session)!, pseudonym: row.pseudonym } : null;
   }
 
   // ─── queries ───────────────────────────────────────────────────────────────
 
   get(id: string): EvaluationSession | null {
-    const row = this.log.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    const row = this.sql('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
     return row ? this.hydrate(row) : null;
   }
 
@@ -417,7 +419,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
       params.room = filter.room;
     }
     const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY starts_at, id`;
-    return (this.log.db.prepare(sql).all(params) as SessionRow[]).map((r) => this.hydrate(r));
+    return (this.sql(sql).all(params) as SessionRow[]).map((r) => this.hydrate(r));
   }
 
   today(now = Date.now()): EvaluationSession[] {
@@ -439,21 +441,22 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
   /** The live session today that authorises this expert, and their seat. */
   findExpertToday(pseudonym: string, now = Date.now()): { session: EvaluationSession; seat: string | null } | null {
     const [from, to] = dayBounds(venueDay(now))!;
-    const row = this.log.db
-      .prepare(
-        `SELECT e.session, e.seat FROM session_experts e JOIN sessions s ON s.id = e.session
+    const row = this.sql(
+      `SELECT e.session, e.seat FROM session_experts e JOIN sessions s ON s.id = e.session
          WHERE e.pseudonym = ? AND s.starts_at < ? AND s.ends_at > ? AND s.state IN (${LIVE_SQL})
          ORDER BY s.starts_at LIMIT 1`,
-      )
-      .get(pseudonym, to, from) as { session: string; seat: string | null } | undefined;
+    ).get(pseudonym, to, from) as { session: string; seat: string | null } | undefined;
     return row ? { session: this.get(row.session)!, seat: row.seat } : null;
   }
 
   /** Live sessions today where this person is staff or a witness, with their role. */
   findStaffToday(personId: string, now = Date.now()): { session: EvaluationSession; role: Staff['role'] }[] {
-    return this.today(now)
-      .filter((s) => LIVE_STATES.includes(s.state))
-      .flatMap((s) => s.staff.filter((p) => p.id === personId).map((p) => ({ session: s, role: p.role })));
+    const [from, to] = dayBounds(venueDay(now))!;
+    const rows = this.sql(
+      `SELECT st.session, st.role FROM session_staff st JOIN sessions s ON s.id = st.session
+       WHERE st.person = ? AND s.starts_at < ? AND s.ends_at > ? AND s.state IN (${LIVE_SQL}) ORDER BY s.starts_at`,
+    ).all(personId, to, from) as { session: string; role: Staff['role'] }[];
+    return rows.map((r) => ({ session: this.get(r.session)!, role: r.role }));
   }
 
   /** Who changed what: the session's whole record in order. */
@@ -469,7 +472,6 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
   }
 
   private hydrate(row: SessionRow): EvaluationSession {
-    const db = this.log.db;
     return {
       id: row.id,
       transactionCode: row.transaction_code,
@@ -479,14 +481,14 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
       end: row.ends_at,
       state: row.state,
       remote: row.remote_host ? { hostVenue: row.remote_host, hostRoom: row.remote_room } : null,
-      experts: db
-        .prepare('SELECT pseudonym, seat FROM session_experts WHERE session = ? ORDER BY rowid')
-        .all(row.id) as Expert[],
-      staff: db
-        .prepare('SELECT person AS id, role FROM session_staff WHERE session = ? ORDER BY rowid')
-        .all(row.id) as Staff[],
+      experts: this.sql('SELECT pseudonym, seat FROM session_experts WHERE session = ? ORDER BY rowid').all(
+        row.id,
+      ) as Expert[],
+      staff: this.sql('SELECT person AS id, role FROM session_staff WHERE session = ? ORDER BY rowid').all(
+        row.id,
+      ) as Staff[],
       checkins: (
-        db.prepare('SELECT * FROM session_checkins WHERE session = ? ORDER BY seq').all(row.id) as CheckinRow[]
+        this.sql('SELECT * FROM session_checkins WHERE session = ? ORDER BY seq').all(row.id) as CheckinRow[]
       ).map(toCheckin),
       source: row.source,
       updatedAt: row.updated_at,

@@ -1,0 +1,156 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { devicePrefix } from '../devices/topics.ts';
+import type { VenueRuntime } from '../edge/runtime.ts';
+import { startTestVenue, testVenue } from '../test/venue-harness.ts';
+import type { BenchRow } from './types.ts';
+
+const SECONDS = 15;
+const POSITIONS_PER_SECOND = 20_000;
+const REQUESTS_PER_SECOND = 100;
+
+interface GateResult {
+  latencies: number[];
+  grants: number;
+  unanswered: number;
+  sent: number;
+}
+
+function worker<T>(edge: VenueRuntime, deviceId: string, data: Record<string, unknown>): Promise<T> {
+  const device = edge.registry.get(deviceId)!;
+  const w = new Worker(new URL('./access-load.worker.mjs', import.meta.url), {
+    workerData: {
+      url: edge.bus.deviceUrl,
+      username: deviceId,
+      password: edge.deviceCredential(deviceId),
+      prefix: devicePrefix(edge.venue.id, device.kind, deviceId),
+      seconds: SECONDS,
+      ...data,
+    },
+  });
+  return new Promise<T>((resolve, reject) => {
+    w.once('message', (m) => {
+      void w.terminate();
+      resolve(m as T);
+    });
+    w.once('error', reject);
+  });
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+/** A venue with checked-in experts and a rostered staff member, so requests take every branch of the rules. */
+async function prepare(edge: VenueRuntime) {
+  const { sessions, access } = edge.services;
+  const now = Date.now();
+  const experts = Array.from({ length: 7 }, (_, i) => ({ pseudonym: `BENCH-E${i}`, seat: `s${i + 1}` }));
+  sessions.importSchedule(
+    [
+      {
+        transactionCode: 'BENCH-1',
+        project: { code: 'B1', name: 'bench' },
+        room: 'room-1',
+        start: now - 60_000,
+        end: now + 3600_000,
+        experts,
+      },
+    ],
+    { source: 'bench' },
+  );
+  if (sessions.get('BENCH-1')!.state === 'scheduled') sessions.transition('BENCH-1', 'checkin-open', { by: 'bench' });
+  for (const [i, e] of experts.entries()) {
+    sessions.recordCheckin({ session: 'BENCH-1', pseudonym: e.pseudonym, method: 'manual', badge: `badge-${i}` });
+    edge.log.append({
+      type: 'locker.deposit',
+      actor: e.pseudonym,
+      subject: 'locker-bank-1',
+      data: { bank: 'locker-bank-1', compartment: i + 1, holder: e.pseudonym },
+    });
+  }
+  access.enrollStaff(
+    { person: 'BENCH-STAFF', role: 'staff', days: [1, 2, 3, 4, 5, 6, 7], fromMin: 0, toMin: 1440, allRooms: true },
+    'bench',
+  );
+  // Staff walking in and out (grants), experts already inside (anti-passback denials), a visitor (denial).
+  return [
+    { credential: { type: 'staff-card', value: 'BENCH-STAFF' }, direction: 'in' },
+    { credential: { type: 'face', value: 'BENCH-E0' }, direction: 'in' },
+    { credential: { type: 'staff-card', value: 'BENCH-STAFF' }, direction: 'out' },
+    { credential: { type: 'face', value: 'VISITOR' }, direction: 'in' },
+  ];
+}
+
+async function measure(
+  withLoad: boolean,
+): Promise<{ gate: GateResult; positions: number; lost: number; loopDelayP99: number }> {
+  const edge = await startTestVenue({ venue: testVenue('jincheng', 10) });
+  try {
+    const credentials = await prepare(edge);
+    let positions = 0;
+    edge.gateway.onEvent('rtls', 'positions', (_d, p) => {
+      positions += (p.positions as unknown[]).length;
+    });
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    const gate = worker<GateResult>(edge, 'gate-entrance', {
+      role: 'gate',
+      requestsPerSecond: REQUESTS_PER_SECOND,
+      credentials,
+    });
+    const rtls = withLoad
+      ? worker<{ elapsed: number; positions: number; dropped: number }>(edge, 'rtls-1', {
+          role: 'rtls',
+          positionsPerSecond: POSITIONS_PER_SECOND,
+          batch: 200,
+        })
+      : Promise.resolve(null);
+    const [g, load] = await Promise.all([gate, rtls]);
+    loop.disable();
+    // Positions published but not delivered, or not even published because the broker fell behind.
+    const lost = load ? load.positions - positions + load.dropped * 200 : 0;
+    return {
+      gate: g,
+      positions: positions / (load?.elapsed ?? SECONDS),
+      lost,
+      loopDelayP99: loop.percentile(99) / 1e6,
+    };
+  } finally {
+    await edge.stop();
+  }
+}
+
+/** Gate decision latency (request → open/deny command, measured at the gate) with and without badge load. */
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const withLoad of [false, true]) {
+    const { gate, positions, lost, loopDelayP99 } = await measure(withLoad);
+    const sorted = [...gate.latencies].sort((a, b) => a - b);
+    const label = withLoad ? `under ${Math.round(positions).toLocaleString('en-US')} positions/s` : 'idle bus';
+    rows.push(
+      { area: 'access', metric: `gate decision p50, ${label}`, value: percentile(sorted, 0.5), unit: 'ms' },
+      {
+        area: 'access',
+        metric: `gate decision p99, ${label}`,
+        value: percentile(sorted, 0.99),
+        unit: 'ms',
+        target: withLoad ? 'p99 ≤ 20 ms' : undefined,
+      },
+      {
+        area: 'access',
+        metric: `  … requests answered (grants), ${label}`,
+        value: `${sorted.length}/${gate.sent} (${gate.grants})`,
+        unit: 'requests',
+      },
+      { area: 'access', metric: `  … edge event-loop delay p99, ${label}`, value: loopDelayP99, unit: 'ms' },
+    );
+    if (withLoad)
+      rows.push({
+        area: 'access',
+        metric: `  … badge positions delivered and validated (${lost} lost)`,
+        value: Math.round(positions),
+        unit: 'positions/s',
+        target: '≥ 20,000',
+      });
+  }
+  return rows;
+}

@@ -1,0 +1,483 @@
+import { randomUUID } from 'node:crypto';
+import { allowListPermits } from '../../devices/gate/allow-list.ts';
+import type { VenueContext } from '../context.ts';
+import type { DeviceRecord } from '../registry/device-registry.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { type AccessMode, AccessStore, type PassageData, type RosterEntry } from './access-store.ts';
+import { AllowLists } from './allow-lists.ts';
+import {
+  type AccessOptions,
+  AccessRules,
+  type Credential,
+  DEFAULT_ACCESS_OPTIONS,
+  type Decision,
+  REASONS,
+} from './rules.ts';
+import { AccessTopology, type Direction } from './topology.ts';
+
+export class AccessError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409,
+  ) {
+    super(message);
+  }
+}
+
+export interface AccessServiceOptions extends Partial<AccessOptions> {
+  /** How long a door stays released for one granted passage. */
+  openSeconds?: number;
+  /** How often entry windows are checked for experts who never reached their room. */
+  sweepMs?: number;
+}
+
+const DOOR_ALARM_LEVEL = { 'forced-open': 3, 'held-open': 2, tailgating: 2 } as const;
+
+/** Events that can change who may pass, so the gates' allow-lists are rebuilt after them. */
+const AUTHORISATION_EVENTS =
+  /^(session\.|checkin\.accepted$|access\.(granted|offline-decision|reentry-approved|mode-changed|staff-)|locker\.)/;
+
+interface OpenGrant {
+  grantId: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+/**
+ * Access control of the evaluation zone: answers every gate's and door's pass request with `open` or `deny`,
+ * records each decision with its reason, watches passages and door alarms, runs fire mode, and keeps the
+ * devices' allow-lists current so they can decide while the edge is unreachable.
+ */
+export class AccessService {
+  readonly topology: AccessTopology;
+  readonly store: AccessStore;
+  readonly rules: AccessRules;
+  readonly allowLists: AllowLists;
+  private readonly grants = new Map<string, OpenGrant[]>();
+  private readonly openSeconds: number;
+  private timers: NodeJS.Timeout[] = [];
+  private refreshPending: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ctx: VenueContext,
+    private readonly sessions: SessionService,
+    private readonly options: AccessServiceOptions = {},
+  ) {
+    this.topology = new AccessTopology(ctx.venue);
+    this.store = new AccessStore(ctx.log);
+    this.rules = new AccessRules(this.topology, sessions, this.store, { ...DEFAULT_ACCESS_OPTIONS, ...options });
+    this.openSeconds = options.openSeconds ?? 5;
+    const onError = (err: unknown) => ctx.logger.warn({ err }, 'access command failed');
+    const settings = this.lastEventData('access.settings-changed');
+    if (settings) Object.assign(this.rules.options, settings);
+    this.allowLists = new AllowLists(
+      ctx.log,
+      this.store,
+      ctx.gateway,
+      this.topology,
+      sessions,
+      this.rules,
+      onError,
+      (id) => ctx.registry.get(id)?.online ?? false,
+    );
+
+    for (const kind of ['gate', 'door'] as const) {
+      ctx.gateway.onEvent(kind, 'pass-request', (d, p) => this.passRequest(d, p));
+      ctx.gateway.onEvent(kind, 'passage', (d, p) => this.passage(d, p));
+      ctx.gateway.onEvent(kind, 'alarm', (d, p) => this.doorAlarm(d, p));
+      ctx.gateway.onEvent(kind, 'offline-decision', (d, p) => this.offlineDecision(d, p));
+      ctx.gateway.onState(kind, (d, p) => this.deviceState(d, p));
+    }
+    ctx.gateway.onEvent('fire-panel', 'fire-alarm', (d, p) => this.fireAlarm(d, p));
+    ctx.gateway.onEvent('locker', 'deposit', (d, p) => this.locker('locker.deposit', d, p));
+    ctx.gateway.onEvent('locker', 'retrieve', (d, p) => this.locker('locker.retrieve', d, p));
+    ctx.log.on('appended', (e) => {
+      if (AUTHORISATION_EVENTS.test(e.type)) this.scheduleRefresh();
+    });
+  }
+
+  start(): void {
+    this.scheduleRefresh();
+    this.timers.push(
+      setInterval(() => this.safely(() => this.allowLists.refresh()), 30_000),
+      setInterval(() => this.safely(() => this.sweepEntryWindows()), this.options.sweepMs ?? 1000),
+    );
+    for (const t of this.timers) t.unref();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.refreshPending) clearTimeout(this.refreshPending);
+    this.refreshPending = null;
+  }
+
+  get mode(): AccessMode {
+    return this.store.mode().mode;
+  }
+
+  // ─── decisions ───────────────────────────────────────────────────────────
+
+  private passRequest(device: DeviceRecord, p: Record<string, unknown>): void {
+    const at = Date.now();
+    const credential = p.credential as Credential;
+    const direction = p.direction as Direction;
+    const requestId = p.requestId as string;
+    const decision = this.rules.decide(device.id, credential, direction, at, this.mode);
+    const grantId = decision.granted ? randomUUID() : null;
+    this.record(decision.granted ? 'access.granted' : 'access.denied', device, decision, {
+      requestId,
+      grantId,
+      direction,
+      credential,
+      at,
+    });
+    if (grantId) {
+      const open = this.grants.get(device.id) ?? [];
+      open.push({ grantId, expiresAt: at + this.openSeconds * 1000 + 2000, used: false });
+      this.grants.set(device.id, open);
+      this.send(device.id, 'open', { grantId, requestId, direction, seconds: this.openSeconds });
+    } else {
+      this.send(device.id, 'deny', { requestId, reason: decision.reason });
+    }
+    if (decision.alarm) {
+      this.ctx.alarms.raise({
+        kind: decision.alarm.kind,
+        level: decision.alarm.level,
+        subject: decision.person.id ?? decision.movement?.door ?? device.id,
+        session: decision.passage.session,
+        details: { ...decision.alarm.details, door: decision.movement?.door, device: device.id },
+      });
+    }
+  }
+
+  private record(
+    type: 'access.granted' | 'access.denied',
+    device: DeviceRecord,
+    decision: Decision,
+    r: { requestId: string; grantId: string | null; direction: Direction; credential: Credential; at: number },
+  ): void {
+    const door = decision.movement?.door ?? device.door;
+    this.ctx.log.append({
+      type,
+      session: decision.passage.session,
+      actor: decision.person.id,
+      method: r.credential.type,
+      subject: door,
+      at: r.at,
+      data: {
+        device: device.id,
+        door,
+        requestId: r.requestId,
+        grantId: r.grantId,
+        direction: r.direction,
+        movement: decision.movement?.kind ?? null,
+        credential: r.credential,
+        personKind: decision.person.kind,
+        reason: decision.reason,
+        reasonZh: REASONS[decision.reason],
+        ...decision.passage,
+      },
+    });
+  }
+
+  private send(deviceId: string, name: string, args: Record<string, unknown>): void {
+    this.ctx.gateway
+      .command(deviceId, name, args)
+      .catch((err) => this.ctx.logger.warn({ err, deviceId, name }, 'access command failed'));
+  }
+
+  // ─── passages and door alarms ────────────────────────────────────────────
+
+  /** Tailgating: more people passed than were granted (one per grant). */
+  private passage(device: DeviceRecord, p: Record<string, unknown>): void {
+    const at = Date.now();
+    const count = p.count as number;
+    const fire = this.mode === 'fire-open';
+    const open = (this.grants.get(device.id) ?? []).filter((g) => g.expiresAt >= at && !g.used);
+    this.grants.set(device.id, open);
+    const grant = p.grantId ? open.find((g) => g.grantId === p.grantId) : open[0];
+    if (grant) grant.used = true;
+    const unexpected = fire ? 0 : count - (grant ? 1 : 0);
+    this.ctx.log.append({
+      type: 'access.passage',
+      actor: device.id,
+      method: 'device-credential',
+      subject: device.door,
+      data: {
+        device: device.id,
+        door: device.door,
+        direction: p.direction,
+        count,
+        grantId: grant?.grantId ?? null,
+        unexpected,
+      },
+    });
+    if (unexpected > 0)
+      this.ctx.alarms.raise({
+        kind: 'tailgating',
+        level: 2,
+        subject: device.door ?? device.id,
+        details: { device: device.id, count, granted: grant ? 1 : 0 },
+      });
+  }
+
+  private doorAlarm(device: DeviceRecord, p: Record<string, unknown>): void {
+    const type = p.type as keyof typeof DOOR_ALARM_LEVEL;
+    const fire = this.mode === 'fire-open';
+    this.ctx.log.append({
+      type: 'access.door-alarm',
+      actor: device.id,
+      method: 'device-credential',
+      subject: device.door,
+      data: { device: device.id, door: device.door, type, mode: this.mode },
+    });
+    // In fire mode the doors are held open on purpose.
+    if (fire && type !== 'tailgating') return;
+    this.ctx.alarms.raise({
+      kind: type,
+      level: DOOR_ALARM_LEVEL[type],
+      subject: device.door ?? device.id,
+      details: { device: device.id },
+    });
+  }
+
+  /** A device that reports an old allow-list or the wrong mode (e.g. after a reboot) is brought up to date. */
+  private deviceState(device: DeviceRecord, p: Record<string, unknown>): void {
+    const version = this.allowLists.versionOf(device.id);
+    if (version === null) this.scheduleRefresh();
+    else if (p.allowListVersion !== version) this.allowLists.push(device.id);
+    const mode = this.mode;
+    if (p.mode !== mode) this.sendMode([device.id], mode);
+  }
+
+  // ─── offline decisions ───────────────────────────────────────────────────
+
+  /** A decision a device took from its allow-list while the edge was unreachable: recorded once and checked. */
+  private offlineDecision(device: DeviceRecord, p: Record<string, unknown>): void {
+    const requestId = p.requestId as string;
+    const seen = this.store
+      .sql('SELECT 1 FROM access_offline_reports WHERE device = ? AND request_id = ?')
+      .get(device.id, requestId);
+    if (seen) return;
+    const credential = p.credential as Credential;
+    const direction = p.direction as Direction;
+    const decidedAt = p.decidedAt as number;
+    const granted = p.granted as boolean;
+    const version = p.allowListVersion as number;
+    const list = this.allowLists.listAt(device.id, version);
+    const permitted = list ? allowListPermits(list, credential, direction, decidedAt) : false;
+    const consistent = permitted === granted;
+    // What the rules say the passage meant, judged at the time it happened.
+    const decision = this.rules.decide(device.id, credential, direction, decidedAt, this.mode);
+    const movement = decision.movement;
+    const passage: PassageData = granted
+      ? { ...decision.passage, location: movement?.to ?? 'outside' }
+      : { person: decision.person.id, session: decision.passage.session, location: 'outside' };
+    this.store.db.transaction(() => {
+      const event = this.ctx.log.append({
+        type: 'access.offline-decision',
+        session: passage.session,
+        actor: decision.person.id,
+        method: credential.type,
+        subject: movement?.door ?? device.door,
+        data: {
+          device: device.id,
+          door: movement?.door ?? device.door,
+          requestId,
+          direction,
+          movement: movement?.kind ?? null,
+          credential,
+          personKind: decision.person.kind,
+          granted,
+          decidedAt,
+          allowListVersion: version,
+          knownList: list !== null,
+          consistent,
+          ...passage,
+        },
+      });
+      this.store
+        .sql('INSERT INTO access_offline_reports (device, request_id, seq) VALUES (?, ?, ?)')
+        .run(device.id, requestId, event.seq);
+    })();
+    if (!consistent)
+      this.ctx.alarms.raise({
+        kind: 'offline-decision-mismatch',
+        level: 2,
+        subject: device.id,
+        session: passage.session,
+        details: { requestId, granted, allowListVersion: version, knownList: list !== null },
+      });
+  }
+
+  // ─── fire ────────────────────────────────────────────────────────────────
+
+  private fireAlarm(device: DeviceRecord, p: Record<string, unknown>): void {
+    const active = p.active as boolean;
+    this.ctx.log.append({
+      type: 'access.fire-alarm',
+      actor: device.id,
+      method: 'device-credential',
+      subject: device.id,
+      data: { active, detector: p.detector ?? null },
+    });
+    if (!active) return; // doors stay open until an operator restores normal mode
+    this.ctx.alarms.raise({
+      kind: 'fire-alarm',
+      level: 3,
+      subject: device.id,
+      details: { detector: p.detector ?? null },
+    });
+    if (this.mode !== 'fire-open') {
+      this.ctx.log.append({
+        type: 'access.mode-changed',
+        actor: 'system',
+        subject: device.id,
+        data: { mode: 'fire-open', reason: `fire alarm at ${device.id}` },
+      });
+    }
+    this.sendMode(this.topology.passageDevices, 'fire-open');
+  }
+
+  /** Panels whose last report is an active alarm. */
+  activeFirePanels(): string[] {
+    return this.topology.firePanels.filter((panel) => this.lastEventData('access.fire-alarm', panel)?.active === true);
+  }
+
+  private lastEventData(type: string, subject?: string): Record<string, unknown> | null {
+    const data = this.store
+      .sql(`SELECT data FROM events WHERE type = ? ${subject ? 'AND subject = ?' : ''} ORDER BY seq DESC LIMIT 1`)
+      .pluck()
+      .get(...(subject ? [type, subject] : [type])) as string | undefined;
+    return data ? JSON.parse(data) : null;
+  }
+
+  /** Changes the venue's access settings (recorded; they survive a restart). */
+  configure(settings: Partial<Pick<AccessOptions, 'entryWindowMs'>>, by: string): AccessOptions {
+    const ms = settings.entryWindowMs;
+    if (ms !== undefined && (!Number.isInteger(ms) || ms < 1000 || ms > 3600_000))
+      throw new AccessError('entryWindowMs: between 1000 and 3600000', 400);
+    this.ctx.log.append({ type: 'access.settings-changed', actor: by, method: 'console', data: { ...settings } });
+    Object.assign(this.rules.options, settings);
+    this.scheduleRefresh();
+    return { ...this.rules.options };
+  }
+
+  /** The operator's action that ends fire mode; refused while a panel still reports fire. */
+  restoreNormal(by: string, note: string | null): { mode: AccessMode } {
+    if (this.mode !== 'fire-open') throw new AccessError('doors are already in normal mode', 409);
+    const active = this.activeFirePanels();
+    if (active.length) throw new AccessError(`fire alarm still active at ${active.join(', ')}`, 409);
+    this.ctx.log.append({
+      type: 'access.mode-changed',
+      actor: by,
+      method: 'console',
+      data: { mode: 'normal', reason: note },
+    });
+    for (const panel of this.topology.firePanels) {
+      const open = this.ctx.alarms.openFor('fire-alarm', panel);
+      if (open) this.ctx.alarms.resolve(open.id, by, note ?? 'normal mode restored');
+    }
+    this.sendMode(this.topology.passageDevices, 'normal');
+    return { mode: 'normal' };
+  }
+
+  private sendMode(devices: readonly string[], mode: AccessMode): void {
+    for (const id of devices)
+      this.ctx.gateway
+        .command(id, 'mode', { mode }, { retain: true })
+        .catch((err) => this.ctx.logger.warn({ err, id }, 'mode command failed'));
+  }
+
+  // ─── lockers, re-entry, roster ───────────────────────────────────────────
+
+  private locker(type: 'locker.deposit' | 'locker.retrieve', device: DeviceRecord, p: Record<string, unknown>): void {
+    this.ctx.log.append({
+      type,
+      actor: p.holder as string,
+      method: 'locker',
+      subject: device.id,
+      data: { bank: device.id, compartment: p.compartment, holder: p.holder },
+    });
+  }
+
+  /** A witness lets an expert who left the zone during evaluation back in (once). */
+  approveReentry(person: string, by: string, note: string | null): void {
+    const presence = this.store.presence(person, Date.now());
+    if (!presence?.leftDuringEvaluation)
+      throw new AccessError(`${person} has not left the zone during evaluation today`, 409);
+    this.ctx.log.append({
+      type: 'access.reentry-approved',
+      session: presence.session,
+      actor: by,
+      method: 'console',
+      subject: person,
+      data: { person, note },
+    });
+    this.ctx.alarms.clear('reentry-attempt', person, `re-entry approved by ${by}`);
+  }
+
+  enrollStaff(entry: RosterEntry, by: string): void {
+    if (entry.fromMin >= entry.toMin) throw new AccessError('to: must be after from', 400);
+    if (!entry.days.length || entry.days.some((d) => d < 1 || d > 7))
+      throw new AccessError('days: ISO weekdays 1–7', 400);
+    this.ctx.log.append({
+      type: 'access.staff-enrolled',
+      actor: by,
+      method: 'console',
+      subject: entry.person,
+      data: {
+        role: entry.role,
+        days: entry.days,
+        fromMin: entry.fromMin,
+        toMin: entry.toMin,
+        allRooms: entry.allRooms,
+      },
+    });
+  }
+
+  removeStaff(person: string, by: string): void {
+    if (!this.store.rosterEntry(person)) throw new AccessError(`${person} is not on the staff roster`, 404);
+    this.ctx.log.append({ type: 'access.staff-removed', actor: by, method: 'console', subject: person });
+  }
+
+  // ─── timers ──────────────────────────────────────────────────────────────
+
+  /** Raises entry-window-timeout for checked-in experts who did not reach their room in time. */
+  sweepEntryWindows(now = Date.now()): void {
+    const window = this.rules.options.entryWindowMs;
+    for (const session of this.sessions.today(now)) {
+      if (!['checkin-open', 'in-progress', 'suspended'].includes(session.state)) continue;
+      for (const c of session.checkins) {
+        if (now <= c.at + window) continue;
+        const presence = this.store.presence(c.pseudonym, now);
+        if (presence?.roomEnteredAt != null || presence?.windowAlarmed) continue;
+        this.ctx.alarms.raise({
+          kind: 'entry-window-timeout',
+          level: 2,
+          subject: c.pseudonym,
+          session: session.id,
+          details: { room: session.room, checkedInAt: c.at, deadline: c.at + window },
+        });
+      }
+    }
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshPending) return;
+    this.refreshPending = setTimeout(() => {
+      this.refreshPending = null;
+      this.safely(() => this.allowLists.refresh());
+    }, 100);
+    this.refreshPending.unref();
+  }
+
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.ctx.logger.error({ err }, 'access background task failed');
+    }
+  }
+}
