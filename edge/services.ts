@@ -2,6 +2,7 @@ import { AccessService } from './access/access-service.ts';
 import { type CheckinCapability, startCheckin } from './checkin/checkin-module.ts';
 import type { VenueContext, VenueModule } from './context.ts';
 import { SessionService } from './sessions/session-service.ts';
+import { TrackingService } from './tracking/tracking-service.ts';
 
 /**
  * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
@@ -14,6 +15,8 @@ export interface VenueServices {
   access: AccessService;
   /** Expert check-in: ID card + face, enrolled face, witness; biometric store; face terminals (edge/checkin). */
   checkin: CheckinCapability;
+  /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
+  tracking: TrackingService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -28,5 +31,8 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   modules.push({ name: 'access', stop: () => access.stop() });
   const checkin = startCheckin(ctx, sessions);
   modules.push(checkin.module);
-  return { sessions, access, checkin, modules };
+  const tracking = new TrackingService(ctx, sessions);
+  tracking.start();
+  modules.push({ name: 'tracking', stop: () => tracking.stop() });
+  return { sessions, access, checkin, tracking, modules };
 }
