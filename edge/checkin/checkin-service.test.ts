@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cameraFrame, faceless, photo } from '../../simulators/face-terminal/shared-photos.ts';
 import { tempDir, testVenue } from '../../test/venue-harness.ts';
 import { openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
@@ -7,7 +8,6 @@ import { BiometricStore, loadOrCreateKey } from './biometric-store.ts';
 import { CheckinService } from './checkin-service.ts';
 import { Allocator, IdCardDirectory } from './checkin-store.ts';
 import { FaceEngine } from './face/face-engine.ts';
-import { cameraFrame, faceless, photo } from './face/test-photos.ts';
 import { InMemoryRoster } from './roster.ts';
 
 const venue = testVenue('qinshui');

@@ -84,7 +84,7 @@ export class Allocator {
   constructor(db: Db, log: EventLog, venue: Venue) {
     migrate(db, 'checkin', migrations);
     this.sql = preparedCache(db);
-    const width = String(venue.badges.count).length < 2 ? 2 : String(venue.badges.count).length;
+    const width = Math.max(2, String(venue.badges.count).length);
     this.badges = Array.from(
       { length: venue.badges.count },
       (_, i) => `${venue.badges.prefix}${String(i + 1).padStart(width, '0')}`,
