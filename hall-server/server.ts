@@ -11,6 +11,7 @@ import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
 
 export type HallServer = FastifyInstance;
@@ -41,6 +42,7 @@ export async function buildHallServer(
   await app.register(eventRoutes(ctx));
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services));
+  await app.register(syncRoutes(ctx, services));
   await app.register(accessRoutes(ctx, services));
   return app;
 }
