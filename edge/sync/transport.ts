@@ -1,4 +1,4 @@
-import type { BatchAnswer, DownlinkEnvelope, SignedBatch } from './wire.ts';
+import type { BatchAnswer, SignedBatch } from './wire.ts';
 
 /**
  * What happened to one batch. Network trouble is an outcome, not an exception: the outbox decides what to do.

@@ -55,7 +55,7 @@ function walk(value: unknown, path: string, found: Violation[], key: string | nu
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => walk(v, `${path}[${i}]`, found, key));
+    for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`, found, key);
     return;
   }
   if (value === null || typeof value !== 'object') return;
