@@ -189,7 +189,8 @@ export class Outbox {
       }
       const batch = this.buildBatch(this.acked.seq, this.batchSize);
       if (!batch) continue;
-      if (this.status_.state !== 'rejected') this.status_.state = 'sending';
+      // retrying, slowed and rejected stay visible until the platform acknowledges again.
+      if (this.status_.state === 'idle') this.status_.state = 'sending';
       const outcome = await this.options.transport.send(batch);
       if (stop.aborted) return;
       const waitMs = this.handle(outcome);
