@@ -7,6 +7,7 @@ import { type PlatformHttpServer, startPlatformHttp } from '../../simulators/cit
 import { CityPlatform } from '../../simulators/city-platform/platform.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 import { AlarmEngine } from '../alerts/alarms.ts';
+import type { SessionInput } from '../sessions/model.ts';
 import { openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
 import { resolveSyncConfig, type SyncConfig, syncConfigFile } from './config.ts';
@@ -100,4 +101,34 @@ export function outboxOver(
       db.close();
     },
   };
+}
+
+/** A day's schedule as the expert-draw system sends it: pseudonymous experts, optionally a remote session. */
+export function drawnSchedule(
+  venue: string,
+  options: { count?: number; start?: number; remoteFrom?: string; experts?: number } = {},
+) {
+  const start = options.start ?? Date.now() + 2 * 3600_000;
+  const sessions: SessionInput[] = Array.from({ length: options.count ?? 1 }, (_, i) => ({
+    id: `${venue.toUpperCase()}-${i + 1}`,
+    transactionCode: `TX-${venue}-${i + 1}`,
+    project: { code: `P-${venue}-${i + 1}`, name: `${venue} 项目 ${i + 1}` },
+    room: 'room-1',
+    start: start + i * 4 * 3600_000,
+    end: start + i * 4 * 3600_000 + 3 * 3600_000,
+    experts: Array.from({ length: options.experts ?? 3 }, (_, k) => ({ pseudonym: `EX-${venue}-${i + 1}-${k + 1}` })),
+  }));
+  if (options.remoteFrom) {
+    sessions.push({
+      id: `REMOTE-${options.remoteFrom.toUpperCase()}-1`,
+      transactionCode: `TX-${options.remoteFrom}-remote-1`,
+      project: { code: `P-${options.remoteFrom}-remote`, name: '远程异地评标项目' },
+      room: 'room-2',
+      start,
+      end: start + 3 * 3600_000,
+      experts: [{ pseudonym: `EX-${venue}-remote-1` }, { pseudonym: `EX-${venue}-remote-2` }],
+      remote: { hostVenue: options.remoteFrom, hostRoom: 'room-1' },
+    });
+  }
+  return { sessions };
 }
