@@ -4,7 +4,7 @@ import { scanForbidden } from '../../simulators/city-platform/forbidden-scan.ts'
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
-import { downlinkManifest, type DownlinkEnvelope, PROTOCOL, signBytes } from './wire.ts';
+import { type DownlinkEnvelope, downlinkManifest, PROTOCOL, signBytes } from './wire.ts';
 
 let city: TestPlatform;
 let edge: VenueRuntime | null = null;
@@ -28,12 +28,18 @@ async function startQinshui(): Promise<VenueRuntime> {
 describe('schedules coming down from the city platform', () => {
   it('enrols the venue key, pulls signed schedules (a remote session included) into sessions, uploads the result', async () => {
     const venue = await startQinshui();
-    const enrolled = await eventually(() => api(venue, '/api/sync'), (r) => r.body.enrolment === 'enrolled');
+    const enrolled = await eventually(
+      () => api(venue, '/api/sync'),
+      (r) => r.body.enrolment === 'enrolled',
+    );
     expect(enrolled.body).toMatchObject({ configured: true, transport: 'http', platformKey: true, venue: 'qinshui' });
     expect(city.platform.publicKeyOf('qinshui')).toBe(venue.services.sync.key.publicKeyPem);
 
     city.platform.pushSchedule('qinshui', drawnSchedule('qinshui', { count: 1, remoteFrom: 'jincheng' }));
-    const remote = await eventually(() => api(venue, '/api/sessions/REMOTE-JINCHENG-1'), (r) => r.status === 200);
+    const remote = await eventually(
+      () => api(venue, '/api/sessions/REMOTE-JINCHENG-1'),
+      (r) => r.status === 200,
+    );
     expect(remote.body).toMatchObject({
       room: 'room-2',
       remote: { hostVenue: 'jincheng', hostRoom: 'room-1' },
@@ -63,7 +69,11 @@ describe('schedules coming down from the city platform', () => {
     expect((await api(venue, '/api/sync')).body.downlink.watermark).toBe(2);
 
     // What the venue recorded goes back up: caught up, pseudonyms only.
-    await eventually(() => city.platform.head('qinshui').seq, (seq) => seq >= venue.log.head.seq, 5000);
+    await eventually(
+      () => city.platform.head('qinshui').seq,
+      (seq) => seq >= venue.log.head.seq,
+      5000,
+    );
     const held = city.platform.events('qinshui');
     expect(held.filter((e) => e.type === 'session.experts-revoked').map((e) => e.body)).toEqual([
       { pseudonyms: ['EX-qinshui-1-3'] },

@@ -50,7 +50,8 @@ export class SyncService {
   readonly inbox: DownlinkInbox;
   private readonly config: ResolvedSyncConfig | null;
   private readonly transport: UpstreamTransport | null;
-  private readonly outbox: Outbox | null;
+  /** The outbox (null when sync is not configured); exposed for diagnostics and tests. */
+  readonly outbox: Outbox | null;
   private readonly platformKey: KeyObject | null;
   private enrolment: SyncStatus['enrolment'] = 'not-needed';
   private pullTimer: NodeJS.Timeout | null = null;

@@ -48,7 +48,10 @@ describe('city platform checks each batch', () => {
     // Content changed after signing, digest left alone.
     const edited = clone(genuine);
     (edited.events[3]!.body as Record<string, unknown>).to = 'in-progress';
-    expect(await post(edited)).toMatchObject({ status: 400, body: { error: 'events[3].bodyDigest: does not match its content' } });
+    expect(await post(edited)).toMatchObject({
+      status: 400,
+      body: { error: 'events[3].bodyDigest: does not match its content' },
+    });
 
     // Content and its digest changed: the venue's signature no longer covers it.
     const redigested = clone(edited);
