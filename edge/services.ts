@@ -3,6 +3,7 @@ import { type CheckinCapability, startCheckin } from './checkin/checkin-module.t
 import type { VenueContext, VenueModule } from './context.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
+import { SyncService } from './sync/sync-service.ts';
 
 /**
  * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
@@ -17,6 +18,8 @@ export interface VenueServices {
   checkin: CheckinCapability;
   /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
   tracking: TrackingService;
+  /** Upstream sync to the city platform and signed schedules coming down (edge/sync). */
+  sync: SyncService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -34,5 +37,8 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const tracking = new TrackingService(ctx, sessions);
   tracking.start();
   modules.push({ name: 'tracking', stop: () => tracking.stop() });
-  return { sessions, access, checkin, tracking, modules };
+  const sync = new SyncService(ctx, sessions);
+  sync.start();
+  modules.push({ name: 'sync', stop: () => sync.stop() });
+  return { sessions, access, checkin, tracking, sync, modules };
 }
