@@ -1,5 +1,6 @@
 import { AccessService } from './access/access-service.ts';
 import type { VenueContext, VenueModule } from './context.ts';
+import { DisplayService } from './displays/display-service.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
 
@@ -14,6 +15,8 @@ export interface VenueServices {
   access: AccessService;
   /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
   tracking: TrackingService;
+  /** Room and hall boards, witness notices (edge/displays). */
+  displays: DisplayService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -29,5 +32,8 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const tracking = new TrackingService(ctx, sessions);
   tracking.start();
   modules.push({ name: 'tracking', stop: () => tracking.stop() });
-  return { sessions, access, tracking, modules };
+  const displays = new DisplayService(ctx, sessions);
+  displays.start();
+  modules.push({ name: 'displays', stop: () => displays.stop() });
+  return { sessions, access, tracking, displays, modules };
 }

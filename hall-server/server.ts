@@ -9,6 +9,7 @@ import type { VenueServices } from '../edge/services.ts';
 import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -44,5 +45,6 @@ export async function buildHallServer(
   await app.register(sessionRoutes(ctx, services));
   await app.register(accessRoutes(ctx, services));
   await app.register(trackingRoutes(ctx, services));
+  await app.register(displayRoutes(ctx, services));
   return app;
 }
