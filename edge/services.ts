@@ -1,6 +1,7 @@
 import { AccessService } from './access/access-service.ts';
 import { type CheckinCapability, startCheckin } from './checkin/checkin-module.ts';
 import type { VenueContext, VenueModule } from './context.ts';
+import { DisplayService } from './displays/display-service.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
 import { SyncService } from './sync/sync-service.ts';
@@ -20,6 +21,8 @@ export interface VenueServices {
   tracking: TrackingService;
   /** Upstream sync to the city platform and signed schedules coming down (edge/sync). */
   sync: SyncService;
+  /** Room and hall boards, witness notices (edge/displays). */
+  displays: DisplayService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -40,5 +43,8 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const sync = new SyncService(ctx, sessions);
   sync.start();
   modules.push({ name: 'sync', stop: () => sync.stop() });
-  return { sessions, access, checkin, tracking, sync, modules };
+  const displays = new DisplayService(ctx, sessions);
+  displays.start();
+  modules.push({ name: 'displays', stop: () => displays.stop() });
+  return { sessions, access, checkin, tracking, sync, displays, modules };
 }

@@ -10,6 +10,7 @@ import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { checkinRoutes } from './routes/checkin.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -48,5 +49,6 @@ export async function buildHallServer(
   await app.register(accessRoutes(ctx, services));
   await app.register(checkinRoutes(ctx, services));
   await app.register(trackingRoutes(ctx, services));
+  await app.register(displayRoutes(ctx, services));
   return app;
 }
