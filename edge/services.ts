@@ -3,8 +3,8 @@ import { type CheckinCapability, startCheckin } from './checkin/checkin-module.t
 import type { VenueContext, VenueModule } from './context.ts';
 import { DisplayService } from './displays/display-service.ts';
 import { SessionService } from './sessions/session-service.ts';
-import { TrackingService } from './tracking/tracking-service.ts';
 import { SyncService } from './sync/sync-service.ts';
+import { TrackingService } from './tracking/tracking-service.ts';
 
 /**
  * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
