@@ -11,6 +11,7 @@ import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
+import { intercomRoutes } from './routes/intercom.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { systemRoutes } from './routes/system.ts';
 import { trackingRoutes } from './routes/tracking.ts';
@@ -46,5 +47,6 @@ export async function buildHallServer(
   await app.register(accessRoutes(ctx, services));
   await app.register(trackingRoutes(ctx, services));
   await app.register(displayRoutes(ctx, services));
+  await app.register(intercomRoutes(ctx, services));
   return app;
 }
