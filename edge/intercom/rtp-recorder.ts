@@ -66,6 +66,7 @@ export class RtpRecorder {
     this.ffmpeg = spawn(
       'ffmpeg',
       ['-hide_banner', '-nostdin', '-loglevel', 'error', '-protocol_whitelist', 'file,udp,rtp']
+        .concat(['-analyzeduration', '0', '-probesize', '32']) // the SDP names the codec: no probing, no lost first words
         .concat(['-listen_timeout', String(silenceS), '-i', sdpFile])
         .concat(['-ac', '1', '-c:a', 'libopus', '-b:a', '24k', '-y', file]),
       { stdio: 'ignore' },

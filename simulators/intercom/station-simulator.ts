@@ -71,13 +71,6 @@ export class IntercomStationSimulator extends DeviceSimulator {
     await this.setState('idle');
   }
 
-  /** Resolves when the audio stream has been sent completely. */
-  audioDone(): Promise<void> {
-    const sender = this.sender;
-    if (!sender || sender.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => sender.once('exit', () => resolve()));
-  }
-
   private sendAudio(sdp: string, seconds: number, hz: number): void {
     const { host, port } = rtpTarget(sdp);
     this.sender = spawn(
