@@ -2,6 +2,7 @@ import { AccessService } from './access/access-service.ts';
 import { type CheckinCapability, startCheckin } from './checkin/checkin-module.ts';
 import type { VenueContext, VenueModule } from './context.ts';
 import { DisplayService } from './displays/display-service.ts';
+import { IntercomService } from './intercom/intercom-service.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { SyncService } from './sync/sync-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
@@ -23,6 +24,8 @@ export interface VenueServices {
   sync: SyncService;
   /** Room and hall boards, witness notices (edge/displays). */
   displays: DisplayService;
+  /** Room stations calling witness consoles: queue, escalation, recorded audio (edge/intercom). */
+  intercom: IntercomService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -46,5 +49,9 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const displays = new DisplayService(ctx, sessions);
   displays.start();
   modules.push({ name: 'displays', stop: () => displays.stop() });
-  return { sessions, access, checkin, tracking, sync, displays, modules };
+
+  const intercom = new IntercomService(ctx, sessions);
+  intercom.start();
+  modules.push({ name: 'intercom', stop: () => intercom.stop() });
+  return { sessions, access, checkin, tracking, sync, displays, intercom, modules };
 }

@@ -12,6 +12,7 @@ import { checkinRoutes } from './routes/checkin.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
+import { intercomRoutes } from './routes/intercom.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -50,5 +51,6 @@ export async function buildHallServer(
   await app.register(checkinRoutes(ctx, services));
   await app.register(trackingRoutes(ctx, services));
   await app.register(displayRoutes(ctx, services));
+  await app.register(intercomRoutes(ctx, services));
   return app;
 }
