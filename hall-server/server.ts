@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -6,8 +7,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { VenueContext } from '../edge/context.ts';
 import type { VenueServices } from '../edge/services.ts';
+import { ensureAdministrator } from './auth/bootstrap.ts';
+import { ExpertNames } from './auth/expert-names.ts';
+import { installAuthGuard } from './auth/guard.ts';
+import { UserStore } from './auth/user-store.ts';
 import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
+import { authRoutes } from './routes/auth.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -36,6 +43,22 @@ export async function buildHallServer(
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket);
+  // Sign-in and roles guard every /api route registered after this (hall-server/auth/policy.ts).
+  const users = new UserStore(ctx.db, ctx.log);
+  const names = new ExpertNames(ctx.db);
+  await ensureAdministrator(users, options.logger);
+  await installAuthGuard(app, {
+    users,
+    log: ctx.log,
+    deviceCredentialMatches: (id, credential) => {
+      if (!ctx.registry.get(id)) return false;
+      const expected = Buffer.from(ctx.deviceCredential(id));
+      const given = Buffer.from(credential);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    },
+  });
+  await app.register(authRoutes({ users, names, log: ctx.log }));
+  await app.register(consoleRoutes(ctx, services, names));
   await app.register(systemRoutes(ctx));
   await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
