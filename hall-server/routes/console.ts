@@ -5,6 +5,7 @@ import { Type as T } from '@sinclair/typebox';
 import { DASHBOARDS_DIST } from '../../dashboards/build.ts';
 import type { VenueContext } from '../../edge/context.ts';
 import type { VenueServices } from '../../edge/services.ts';
+import { TRANSITIONS } from '../../edge/sessions/model.ts';
 import { SessionError } from '../../edge/sessions/session-service.ts';
 import type { NameLookup } from '../auth/expert-names.ts';
 import { peopleFor } from '../auth/redact.ts';
@@ -62,6 +63,8 @@ export const consoleRoutes =
             start: s.start,
             end: s.end,
             state: s.state,
+            /** States an authorised user may move the session to now. */
+            next: TRANSITIONS[s.state],
             remote: s.remote,
             experts,
             progress: { checkedIn: s.checkins.length, total: s.experts.length },
