@@ -1,6 +1,7 @@
 import { AccessService } from './access/access-service.ts';
 import type { VenueContext, VenueModule } from './context.ts';
 import { SessionService } from './sessions/session-service.ts';
+import { TrackingService } from './tracking/tracking-service.ts';
 
 /**
  * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
@@ -11,6 +12,8 @@ export interface VenueServices {
   sessions: SessionService;
   /** Zone and room doors, gates, lockers, fire mode, gate allow-lists (edge/access). */
   access: AccessService;
+  /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
+  tracking: TrackingService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -23,5 +26,8 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const access = new AccessService(ctx, sessions);
   access.start();
   modules.push({ name: 'access', stop: () => access.stop() });
-  return { sessions, access, modules };
+  const tracking = new TrackingService(ctx, sessions);
+  tracking.start();
+  modules.push({ name: 'tracking', stop: () => tracking.stop() });
+  return { sessions, access, tracking, modules };
 }

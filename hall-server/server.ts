@@ -19,6 +19,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { systemRoutes } from './routes/system.ts';
+import { trackingRoutes } from './routes/tracking.ts';
 
 export type HallServer = FastifyInstance;
 
@@ -65,5 +66,6 @@ export async function buildHallServer(
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services));
   await app.register(accessRoutes(ctx, services));
+  await app.register(trackingRoutes(ctx, services));
   return app;
 }

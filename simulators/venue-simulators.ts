@@ -1,4 +1,5 @@
 import type { Venue } from '../config/schema.ts';
+import { BadgeSimulator } from './badges/badge-simulator.ts';
 import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from './device-simulator.ts';
 import { DoorSimulator } from './door/door-simulator.ts';
 import { FirePanelSimulator } from './fire-panel/fire-panel-simulator.ts';
@@ -21,6 +22,7 @@ const FACTORIES: Partial<Record<string, SimulatorFactory>> = {
       compartments: venue.devices.find((d) => d.id === identity.id)?.compartments,
     }),
   'fire-panel': (identity, options) => new FirePanelSimulator(identity, options),
+  rtls: (identity, options, venue) => new BadgeSimulator(identity, options, venue),
 };
 
 export interface VenueSimulators {
