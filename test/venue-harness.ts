@@ -56,6 +56,19 @@ const signedIn = new WeakMap<VenueRuntime, Map<string, { role: Role; token: stri
 /** The password the harness gives the users it signs in as. */
 export const testPassword = (username: string) => `test-password-${username}`;
 
+/** Makes (or takes over: role and password) a console user and returns the password to sign in with. */
+export async function ensureUser(edge: VenueRuntime, username: string, role: Role): Promise<string> {
+  const users = new UserStore(edge.db, edge.log);
+  const password = testPassword(username);
+  const existing = users.byUsername(username);
+  if (!existing) await users.create({ username, password, role }, 'test-harness');
+  else {
+    await users.setPassword(username, password, 'test-harness');
+    if (existing.role !== role) users.update(username, { role }, 'test-harness');
+  }
+  return password;
+}
+
 /**
  * Signs in to the venue's console API as `username` with `role` and returns the session token. The harness
  * makes the user first (or takes it over: role and password), then reuses the session for later calls.
@@ -69,17 +82,11 @@ export async function signIn(
   signedIn.set(edge, cache);
   const cached = cache.get(username);
   if (cached?.role === role) return cached.token;
-  const users = new UserStore(edge.db, edge.log);
-  const existing = users.byUsername(username);
-  if (!existing) await users.create({ username, password: testPassword(username), role }, 'test-harness');
-  else {
-    await users.setPassword(username, testPassword(username), 'test-harness');
-    if (existing.role !== role) users.update(username, { role }, 'test-harness');
-  }
+  const password = await ensureUser(edge, username, role);
   const response = await fetch(`${edge.httpUrl}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: testPassword(username) }),
+    body: JSON.stringify({ username, password }),
   });
   if (!response.ok) throw new Error(`sign-in as ${username} failed: ${response.status} ${await response.text()}`);
   const { token } = (await response.json()) as { token: string };

@@ -26,7 +26,8 @@ export async function request<T>(path: string, init: { method?: string; body?: u
   const body = text ? (JSON.parse(text) as unknown) : null;
   if (!response.ok) {
     if (response.status === 401 && path !== '/api/auth/login') onSignedOut();
-    const message = (body as { error?: string; message?: string } | null)?.error ?? (body as { message?: string })?.message;
+    const message =
+      (body as { error?: string; message?: string } | null)?.error ?? (body as { message?: string })?.message;
     throw new ApiError(response.status, message ?? response.statusText);
   }
   return body as T;

@@ -1,8 +1,8 @@
 import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { labelOf, locale, setLocale } from '../i18n/index.ts';
 import { ROLE_LABELS } from '../i18n/domain.ts';
+import { labelOf, locale, setLocale } from '../i18n/index.ts';
 import { request, whenSignedOut } from './api.ts';
 import { AlarmToast } from './components/alarm-toast.tsx';
 import { t } from './messages.ts';

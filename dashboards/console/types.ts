@@ -25,7 +25,16 @@ export interface Venue {
     seats?: { id: string; at: Point }[];
   }[];
   doors: { id: string; name: string; kind: string; floor: string; from: string; to: string; at: Point }[];
-  devices: { id: string; kind: string; name: string; floor: string; at?: Point; zone?: string; door?: string; room?: string }[];
+  devices: {
+    id: string;
+    kind: string;
+    name: string;
+    floor: string;
+    at?: Point;
+    zone?: string;
+    door?: string;
+    room?: string;
+  }[];
 }
 
 export interface Device {

@@ -29,10 +29,15 @@ export async function ensureAdministrator(
     );
 }
 
-/** The demo venue's users, one per role (passwords are public: for the demo only). */
+/** The demo venue's users, one per role (passwords are public: for the demo only). The demo's admin is the bootstrap one. */
 export const DEMO_USERS: readonly { username: string; password: string; role: Role; displayName: string }[] = [
   { username: 'admin', password: 'demo-admin-pass', role: 'administrator', displayName: '系统管理员' },
   { username: 'witness', password: 'demo-witness-pass', role: 'witness', displayName: '见证人 王' },
   { username: 'auditor', password: 'demo-auditor-pass', role: 'auditor', displayName: '审计员 李' },
   { username: 'operator', password: 'demo-operator-pass', role: 'operator', displayName: '运维 张' },
 ];
+
+/** Creates the demo users that do not exist yet (the demo venue only). */
+export async function ensureDemoUsers(users: UserStore): Promise<void> {
+  for (const user of DEMO_USERS) if (!users.byUsername(user.username)) await users.create(user, 'demo');
+}

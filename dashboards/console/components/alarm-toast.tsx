@@ -1,6 +1,5 @@
-import { labelOf } from '../../i18n/index.ts';
 import { ALARM_KIND_LABELS, ALARM_LEVEL_LABELS } from '../../i18n/domain.ts';
-import { formatTime } from '../../i18n/index.ts';
+import { formatTime, labelOf } from '../../i18n/index.ts';
 import { t } from '../messages.ts';
 import { latestAlarm } from '../store.ts';
 
@@ -10,7 +9,12 @@ export function AlarmToast() {
   if (!latest) return null;
   const { alarm, sound } = latest;
   return (
-    <div class={`alarm-toast level-${alarm.level}`} role="alert" data-testid="alarm-toast" data-sound={sound ? 'played' : 'muted'}>
+    <div
+      class={`alarm-toast level-${alarm.level}`}
+      role="alert"
+      data-testid="alarm-toast"
+      data-sound={sound ? 'played' : 'muted'}
+    >
       <strong>
         {t('newAlarm')} · {labelOf(ALARM_LEVEL_LABELS, String(alarm.level))}
       </strong>

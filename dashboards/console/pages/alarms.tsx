@@ -1,7 +1,7 @@
 import { signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
-import { formatTime, labelOf } from '../../i18n/index.ts';
 import { ALARM_KIND_LABELS, ALARM_LEVEL_LABELS, ALARM_STATE_LABELS } from '../../i18n/domain.ts';
+import { formatTime, labelOf } from '../../i18n/index.ts';
 import { request } from '../api.ts';
 import { t } from '../messages.ts';
 import { alarms, devices, lastError, loaders, me, sessions, venue } from '../store.ts';
@@ -119,7 +119,10 @@ export function AlarmsPage() {
         <Select
           label={t('filterLevel')}
           field="level"
-          options={[['', t('all')], ...(['3', '2', '1'].map((l) => [l, labelOf(ALARM_LEVEL_LABELS, l)]) as [string, string][])]}
+          options={[
+            ['', t('all')],
+            ...(['3', '2', '1'].map((l) => [l, labelOf(ALARM_LEVEL_LABELS, l)]) as [string, string][]),
+          ]}
         />
         <Select
           label={t('filterRoom')}
@@ -129,7 +132,10 @@ export function AlarmsPage() {
         <Select
           label={t('filterSession')}
           field="session"
-          options={[['', t('all')], ...sessions.value.map((s) => [s.id, `${s.project.code} · ${s.id}`] as [string, string])]}
+          options={[
+            ['', t('all')],
+            ...sessions.value.map((s) => [s.id, `${s.project.code} · ${s.id}`] as [string, string]),
+          ]}
         />
       </div>
       <table class="grid">

@@ -1,5 +1,5 @@
-import { formatTime, labelOf } from '../../i18n/index.ts';
 import { DEVICE_KIND_LABELS } from '../../i18n/domain.ts';
+import { formatTime, labelOf } from '../../i18n/index.ts';
 import { t } from '../messages.ts';
 import { bus, devices } from '../store.ts';
 import { zoneName } from '../venue-labels.ts';

@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
-import { formatTime, labelOf } from '../../i18n/index.ts';
 import { DEVICE_KIND_LABELS, SESSION_STATE_LABELS } from '../../i18n/domain.ts';
+import { formatTime, labelOf } from '../../i18n/index.ts';
 import { t } from '../messages.ts';
 import { devices, personLabel, positions, sessions, trackingAvailable, venue } from '../store.ts';
 import type { BoardSession, Device, Point, Position, Venue } from '../types.ts';
@@ -203,9 +203,7 @@ function Details({ selection, venue: v }: { selection: NonNullable<Selection>; v
           {t('close')}
         </button>
       </header>
-      <dl>
-        {rows.flatMap(([k, val]) => [<dt key={`${k}-k`}>{k}</dt>, <dd key={`${k}-v`}>{val}</dd>])}
-      </dl>
+      <dl>{rows.flatMap(([k, val]) => [<dt key={`${k}-k`}>{k}</dt>, <dd key={`${k}-v`}>{val}</dd>])}</dl>
     </aside>
   );
 }
@@ -219,12 +217,7 @@ export function FloorMapPage() {
       <div class="map-toolbar">
         {v.floors.length > 1 &&
           v.floors.map((f) => (
-            <button
-              key={f.id}
-              type="button"
-              class={f === floor ? 'active' : ''}
-              onClick={() => (floorId.value = f.id)}
-            >
+            <button key={f.id} type="button" class={f === floor ? 'active' : ''} onClick={() => (floorId.value = f.id)}>
               {f.name}
             </button>
           ))}
@@ -232,7 +225,9 @@ export function FloorMapPage() {
           <span class="dot ok" /> {t('online')} <span class="dot bad" /> {t('offline')}
         </span>
         {trackingAvailable.value ? (
-          <span data-testid="people-count">{t('people', { n: positions.value.filter((p) => p.floor === floor.id).length })}</span>
+          <span data-testid="people-count">
+            {t('people', { n: positions.value.filter((p) => p.floor === floor.id).length })}
+          </span>
         ) : (
           <span class="warn">{t('trackingUnavailable')}</span>
         )}

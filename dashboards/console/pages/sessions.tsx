@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { formatDuration, formatTime, labelOf } from '../../i18n/index.ts';
 import { SESSION_STATE_LABELS } from '../../i18n/domain.ts';
+import { formatDuration, formatTime, labelOf } from '../../i18n/index.ts';
 import { request } from '../api.ts';
 import { t } from '../messages.ts';
 import { now } from '../now.ts';
@@ -29,7 +29,9 @@ function Timer({ session }: { session: BoardSession }) {
     <span class="timer">
       {t('elapsed', { d: formatDuration(at - session.start) })} ·{' '}
       <span class={remaining < 0 ? 'overtime' : ''}>
-        {remaining < 0 ? t('overtime', { d: formatDuration(remaining) }) : t('remaining', { d: formatDuration(remaining) })}
+        {remaining < 0
+          ? t('overtime', { d: formatDuration(remaining) })
+          : t('remaining', { d: formatDuration(remaining) })}
       </span>
     </span>
   );
@@ -82,7 +84,12 @@ function StateChange({ session }: { session: BoardSession }) {
         }}
       >
         <b>{labelOf(SESSION_STATE_LABELS, to)}</b>
-        <input name="reason" placeholder={t('reason')} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        <input
+          name="reason"
+          placeholder={t('reason')}
+          value={reason}
+          onInput={(e) => setReason(e.currentTarget.value)}
+        />
         <button type="submit">{t('confirm')}</button>
         <button type="button" class="link" onClick={() => setTo(null)}>
           {t('cancel')}
