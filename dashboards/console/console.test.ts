@@ -25,6 +25,13 @@ let edge: VenueRuntime;
 let simulators: VenueSimulators;
 let rtls: DeviceSimulator;
 const contexts: BrowserContext[] = [];
+/** One signed-in page per role, made by the first test and reused by the others. */
+const pages = new Map<Role, Page>();
+const pageOf = (role: Role) => {
+  const page = pages.get(role);
+  if (!page) throw new Error(`no signed-in ${role} page (the sign-in test makes them)`);
+  return page;
+};
 
 const EXPERT = 'E001';
 const EXPERT_NAME = '张三丰';
@@ -32,10 +39,10 @@ const BADGE = 'badge-7';
 const SESSION = 'QS-2024-001';
 
 /** A browser at wall-screen size, signed in through the sign-in form as a user of the role. */
-async function signedInPage(role: Role, viewport = { width: 1920, height: 1080 }): Promise<Page> {
+async function signedInPage(role: Role): Promise<Page> {
   const username = `${role}-console`;
   const password = await ensureUser(edge, username, role);
-  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
   contexts.push(context);
   const page = await context.newPage();
   page.on('dialog', (d) => void d.accept());
@@ -114,17 +121,18 @@ describe('hall console in Chromium', () => {
       operator: '运维',
     };
     for (const role of Object.keys(labels) as Role[]) {
-      const signed = await signedInPage(role, { width: 1366, height: 768 });
+      const signed = await signedInPage(role);
       expect(await signed.textContent('[data-testid=user]')).toContain(labels[role]);
       expect(await signed.locator('nav.menu a').count()).toBe(4);
+      pages.set(role, signed);
     }
     const signIns = edge.log.query({ type: 'audit.signed-in' }).map((e) => e.actor);
     expect(signIns).toEqual(expect.arrayContaining(Object.keys(labels).map((r) => `${r}-console`)));
   });
 
   it('shows the expert walking across the map: a witness sees the name, an operator only the pseudonym', async () => {
-    const witness = await signedInPage('witness');
-    const operator = await signedInPage('operator');
+    const witness = pageOf('witness');
+    const operator = pageOf('operator');
     const path = [
       [13, 6],
       [13, 11],
@@ -148,8 +156,10 @@ describe('hall console in Chromium', () => {
     const room = await witness.locator('[data-zone="room-1"] polygon').boundingBox();
     expect(box!.x).toBeGreaterThan(room!.x);
     expect(box!.y + box!.height / 2).toBeGreaterThan(room!.y);
+    await witness.waitForTimeout(1000); // let the marker finish gliding to its last fix
     await witness.screenshot({ path: `${SCREENSHOTS}/map-witness.png` });
-    await operator.screenshot({ path: `${SCREENSHOTS}/map-operator.png` });
+    await operator.setViewportSize({ width: 1366, height: 768 }); // a laptop
+    await operator.screenshot({ path: `${SCREENSHOTS}/map-operator-laptop.png` });
     await marker(witness).click();
     await expect.poll(() => witness.textContent('[data-testid=map-details]')).toContain(BADGE);
 
@@ -176,7 +186,7 @@ describe('hall console in Chromium', () => {
   });
 
   it('a device going offline rings an alarm within a second; the witness acknowledges and resolves it', async () => {
-    const witness = await signedInPage('witness');
+    const witness = pageOf('witness');
     await witness.click('a[data-page=alarms]');
     let raisedAt = 0;
     edge.log.on('appended', (e) => {
@@ -191,12 +201,20 @@ describe('hall console in Chromium', () => {
     expect(await toast.getAttribute('data-sound')).toBe('played');
     expect(await toast.textContent()).toContain('设备离线');
 
+    // An auditor sees the alarm but has nothing to press.
+    const auditor = pageOf('auditor');
+    await auditor.click('a[data-page=alarms]');
+    await auditor.locator('tr[data-kind="device-offline"]').waitFor();
+    expect(await auditor.locator('tr[data-kind="device-offline"] button').count()).toBe(0);
+
     const row = witness.locator('tr[data-kind="device-offline"]');
     await row.locator('[data-action=acknowledge]').click();
     await row.locator('input[name=note]').fill('已通知运维检查信息屏');
     await row.locator('button[type=submit]').click();
     await expect.poll(() => row.locator('[data-testid=alarm-state]').textContent()).toBe('已确认');
     await witness.screenshot({ path: `${SCREENSHOTS}/alarms-witness.png` });
+    // The toast has done its job once the alarm is taken on.
+    await expect.poll(() => toast.count()).toBe(0);
     await row.locator('[data-action=resolve]').click();
     await row.locator('input[name=note]').fill('信息屏已重启');
     await row.locator('button[type=submit]').click();

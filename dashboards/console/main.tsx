@@ -63,9 +63,9 @@ function Shell({ session }: { session: Me }) {
       </nav>
       <main class="page" data-page={page.id}>
         {lastError.value && (
-          <div class="error-bar" onClick={() => (lastError.value = null)}>
+          <button type="button" class="error-bar" onClick={() => (lastError.value = null)}>
             {t('errorPrefix', { message: lastError.value })}
-          </div>
+          </button>
         )}
         <Page />
       </main>

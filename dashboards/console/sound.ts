@@ -11,7 +11,7 @@ export function unlockSound(): void {
 
 /** Rings once per alarm; more urgent levels ring more times and higher. Returns whether sound could play. */
 export function playAlarmSound(level: 1 | 2 | 3): boolean {
-  if (!context || context.state !== 'running') return false;
+  if (context?.state !== 'running') return false;
   const start = context.currentTime;
   for (let i = 0; i < level; i++) {
     const osc = context.createOscillator();

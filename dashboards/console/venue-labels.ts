@@ -7,3 +7,7 @@ export function zoneName(id: string): string {
   if (!zone) return id;
   return locale.value === 'en' ? (zone.nameEn ?? zone.name) : zone.name;
 }
+
+export function doorName(id: string): string {
+  return venue.value?.doors.find((d) => d.id === id)?.name ?? id;
+}

@@ -113,3 +113,21 @@ export const ROLE_LABELS: Dictionaries<Record<string, string>> = {
   'zh-CN': { administrator: '管理员', witness: '见证/监督', auditor: '审计', operator: '运维' },
   en: { administrator: 'Administrator', witness: 'Witness / supervisor', auditor: 'Auditor', operator: 'Operator' },
 };
+
+/** How a person was verified (the `method` of check-in and access events). */
+export const VERIFICATION_METHOD_LABELS: Dictionaries<Record<string, string>> = {
+  'zh-CN': {
+    'id-card+face': '人证核验',
+    'face-1:n': '人脸比对',
+    manual: '人工核验',
+    badge: '定位卡',
+    'staff-card': '工作证',
+  },
+  en: {
+    'id-card+face': 'ID card + face',
+    'face-1:n': 'Face 1:N',
+    manual: 'Manual',
+    badge: 'Badge',
+    'staff-card': 'Staff card',
+  },
+};

@@ -1,13 +1,15 @@
 import { ALARM_KIND_LABELS, ALARM_LEVEL_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf } from '../../i18n/index.ts';
 import { t } from '../messages.ts';
-import { latestAlarm } from '../store.ts';
+import { alarms, latestAlarm } from '../store.ts';
 
 /** The newest alarm, on every page, until dismissed or opened. */
 export function AlarmToast() {
   const latest = latestAlarm.value;
   if (!latest) return null;
   const { alarm, sound } = latest;
+  // Once someone has taken the alarm on, the toast has done its job.
+  if (alarms.value.some((a) => a.id === alarm.id && a.state !== 'raised')) return null;
   return (
     <div
       class={`alarm-toast level-${alarm.level}`}
@@ -21,14 +23,7 @@ export function AlarmToast() {
       <span>{labelOf(ALARM_KIND_LABELS, alarm.kind)}</span>
       <span>{alarm.subject}</span>
       <span>{formatTime(alarm.raisedAt)}</span>
-      <a
-        href="#/alarms"
-        onClick={() => {
-          latestAlarm.value = null;
-        }}
-      >
-        {t('details')}
-      </a>
+      <a href="#/alarms">{t('details')}</a>
       <button type="button" class="link" onClick={() => (latestAlarm.value = null)}>
         {t('close')}
       </button>

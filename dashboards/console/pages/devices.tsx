@@ -2,7 +2,7 @@ import { DEVICE_KIND_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf } from '../../i18n/index.ts';
 import { t } from '../messages.ts';
 import { bus, devices } from '../store.ts';
-import { zoneName } from '../venue-labels.ts';
+import { doorName, zoneName } from '../venue-labels.ts';
 
 const BUS_COUNTERS: [string, () => string][] = [
   ['received', () => t('received')],
@@ -62,7 +62,7 @@ export function DevicesPage() {
                 <div class="sub">{d.id}</div>
               </td>
               <td>{labelOf(DEVICE_KIND_LABELS, d.kind)}</td>
-              <td>{d.room ? zoneName(d.room) : d.zone ? zoneName(d.zone) : (d.door ?? '—')}</td>
+              <td>{d.room ? zoneName(d.room) : d.zone ? zoneName(d.zone) : d.door ? doorName(d.door) : '—'}</td>
               <td>{formatTime(d.lastSeen, 'datetime')}</td>
               <td>{d.firmware ?? '—'}</td>
               <td class={d.malformed ? 'warn' : ''}>{d.malformed}</td>

@@ -51,10 +51,18 @@ function FloorSvg({ venue: v, floor }: { venue: Venue; floor: Venue['floors'][nu
   const zones = v.zones.filter((z) => z.floor === floor.id);
   // Draw big zones first so rooms sit on top of the evaluation zone.
   const ordered = [...zones].sort((a, b) => Number(Boolean(a.parent)) - Number(Boolean(b.parent)));
-  const pick = (kind: NonNullable<Selection>['kind'], id: string) => (e: Event) => {
-    e.stopPropagation();
-    selected.value = { kind, id };
-  };
+  // Everything on the map is a button: click or Enter shows its details.
+  const pick = (kind: NonNullable<Selection>['kind'], id: string) => ({
+    role: 'button' as const,
+    tabIndex: 0,
+    onClick: (e: Event) => {
+      e.stopPropagation();
+      selected.value = { kind, id };
+    },
+    onKeyDown: (e: KeyboardEvent) => {
+      if (e.key === 'Enter') selected.value = { kind, id };
+    },
+  });
   const devicesById = new Map(devices.value.map((d) => [d.id, d]));
   return (
     <svg
@@ -63,26 +71,27 @@ function FloorSvg({ venue: v, floor }: { venue: Venue; floor: Venue['floors'][nu
       preserveAspectRatio="xMidYMid meet"
       role="img"
       aria-label={floor.name}
-      onClick={() => (selected.value = null)}
     >
       {ordered.map((z) => {
         const session = z.type === 'evaluation-room' ? sessionOfRoom(z.id) : null;
         const [cx, cy] = centroid(z.polygon);
+        // Rooms: name and state at the top, clear of the seats; other zones: in the middle.
+        const labelY = z.seats?.length ? flip(Math.max(...z.polygon.map((p) => p[1]))) + 1.6 : flip(cy);
         return (
           <g
             key={z.id}
             class={`zone zone-${z.type}${session ? ` session-${session.state}` : ''}`}
             data-zone={z.id}
-            onClick={pick('zone', z.id)}
+            {...pick('zone', z.id)}
           >
             <polygon points={z.polygon.map(([x, y]) => `${x},${flip(y)}`).join(' ')} />
             {z.type !== 'evaluation-zone' && (
-              <text x={cx} y={flip(cy) - (session ? 0.6 : 0)} class="zone-label">
+              <text x={cx} y={labelY} class="zone-label">
                 {zoneName(z.id)}
               </text>
             )}
             {session && (
-              <text x={cx} y={flip(cy) + 0.9} class="zone-state">
+              <text x={cx} y={labelY + 1.1} class="zone-state">
                 {labelOf(SESSION_STATE_LABELS, session.state)} {session.progress.checkedIn}/{session.progress.total}
               </text>
             )}
@@ -105,7 +114,7 @@ function FloorSvg({ venue: v, floor }: { venue: Venue; floor: Venue['floors'][nu
               y={flip(d.at[1]) - 0.35}
               width={1.4}
               height={0.7}
-              onClick={pick('door', d.id)}
+              {...pick('door', d.id)}
             />
           );
         })}
@@ -121,7 +130,7 @@ function FloorSvg({ venue: v, floor }: { venue: Venue; floor: Venue['floors'][nu
               cx={d.at![0]}
               cy={flip(d.at![1])}
               r={0.45}
-              onClick={pick('device', d.id)}
+              {...pick('device', d.id)}
             />
           );
         })}
@@ -135,7 +144,7 @@ function FloorSvg({ venue: v, floor }: { venue: Venue; floor: Venue['floors'][nu
             data-x={p.x}
             data-y={p.y}
             style={{ transform: `translate(${p.x}px, ${flip(p.y)}px)` }}
-            onClick={pick('person', p.badge)}
+            {...pick('person', p.badge)}
           >
             <circle r={0.6} />
             <text y={-0.9} class="person-label">

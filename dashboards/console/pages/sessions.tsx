@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { SESSION_STATE_LABELS } from '../../i18n/domain.ts';
+import { SESSION_STATE_LABELS, VERIFICATION_METHOD_LABELS } from '../../i18n/domain.ts';
 import { formatDuration, formatTime, labelOf } from '../../i18n/index.ts';
 import { request } from '../api.ts';
 import { t } from '../messages.ts';
@@ -51,7 +51,10 @@ function ExpertRow({ session, expert }: { session: BoardSession; expert: BoardEx
       </span>
       <span class="checkin">
         {expert.checkedIn
-          ? t('checkedInAt', { time: formatTime(expert.checkedIn.at), method: expert.checkedIn.method })
+          ? t('checkedInAt', {
+              time: formatTime(expert.checkedIn.at),
+              method: labelOf(VERIFICATION_METHOD_LABELS, expert.checkedIn.method),
+            })
           : t('notCheckedIn')}
       </span>
       {mayVerify && (
