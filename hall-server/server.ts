@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -48,16 +47,7 @@ export async function buildHallServer(
   const users = new UserStore(ctx.db, ctx.log);
   const names = new ExpertNames(ctx.db);
   await ensureAdministrator(users, options.logger);
-  await installAuthGuard(app, {
-    users,
-    log: ctx.log,
-    deviceCredentialMatches: (id, credential) => {
-      if (!ctx.registry.get(id)) return false;
-      const expected = Buffer.from(ctx.deviceCredential(id));
-      const given = Buffer.from(credential);
-      return given.length === expected.length && timingSafeEqual(given, expected);
-    },
-  });
+  await installAuthGuard(app, { users, log: ctx.log });
   await app.register(authRoutes({ users, names, log: ctx.log }));
   await app.register(consoleRoutes(ctx, services, names));
   await app.register(systemRoutes(ctx));

@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
 import { type BusOptions, startVenue, type VenueRuntime } from '../edge/runtime.ts';
+import { SESSION_COOKIE } from '../hall-server/auth/guard.ts';
 import type { Role } from '../hall-server/auth/roles.ts';
 import { UserStore } from '../hall-server/auth/user-store.ts';
 import { DeviceSimulator } from '../simulators/device-simulator.ts';
@@ -92,6 +93,14 @@ export async function signIn(
   const { token } = (await response.json()) as { token: string };
   cache.set(username, { role, token });
   return token;
+}
+
+/** The console's session cookie for a browser test (e.g. playwright `context.addCookies([cookie])`). */
+export async function sessionCookie(
+  edge: VenueRuntime,
+  role: Role = 'administrator',
+): Promise<{ name: string; value: string; url: string }> {
+  return { name: SESSION_COOKIE, value: await signIn(edge, role), url: edge.httpUrl };
 }
 
 /** Headers that sign a raw request (e.g. a WebSocket) in as the role. */

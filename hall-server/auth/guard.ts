@@ -10,10 +10,8 @@ export const SESSION_COOKIE = 'halledge_session';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The signed-in console user, or null (open routes, devices). */
+    /** The signed-in console user, or null (open routes). */
     user: ConsoleUser | null;
-    /** The venue device calling an `open: 'device'` route. */
-    device: string | null;
     /** The session token the request came with, if any. */
     sessionToken: string | null;
     accessRule: AccessRule | null;
@@ -23,19 +21,12 @@ declare module 'fastify' {
 export interface GuardOptions {
   users: UserStore;
   log: EventLog;
-  /** Checks a device's bus credential (devices on `open: 'device'` routes use the same one over HTTP). */
-  deviceCredentialMatches(deviceId: string, credential: string): boolean;
 }
 
 function tokenOf(req: FastifyRequest): string | null {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim() || null;
   return req.cookies[SESSION_COOKIE] ?? null;
-}
-
-function deviceOf(req: FastifyRequest, options: GuardOptions): string | null {
-  const m = /^Device ([^:\s]+):(\S+)$/.exec(req.headers.authorization ?? '');
-  return m && options.deviceCredentialMatches(m[1]!, m[2]!) ? m[1]! : null;
 }
 
 /** What a request named as its actor: `by` in the JSON body or the query. */
@@ -58,7 +49,6 @@ export async function installAuthGuard(app: FastifyInstance, options: GuardOptio
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
   app.decorateRequest('user', null);
-  app.decorateRequest('device', null);
   app.decorateRequest('sessionToken', null);
   app.decorateRequest('accessRule', null);
 
@@ -85,10 +75,6 @@ export async function installAuthGuard(app: FastifyInstance, options: GuardOptio
     const rule = accessRule(req.method, route, req.routeOptions.config);
     req.accessRule = rule;
     if (!rule || rule.open === 'public') return;
-    if (rule.open === 'device' && !req.user) {
-      req.device = deviceOf(req, options);
-      if (req.device) return;
-    }
     if (!req.user) return deny(req, reply, 401, 'sign in first (session missing or expired)');
     if (!rule.roles.includes(req.user.role))
       return deny(req, reply, 403, `role "${req.user.role}" may not ${req.method} ${route}`);
