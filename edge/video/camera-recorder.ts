@@ -34,7 +34,7 @@ export interface RecorderOptions {
 export type RecorderState = 'starting' | 'recording' | 'stalled' | 'stopped';
 
 /**
- * One ffmpeg per camera, stream copy into short mp4 segments (Frigate's arguments). ffmpeg reports each
+ * One ffmpeg per camera, stream copy into short mp4 segments (Frigate's arguments, but sequence-numbered names). ffmpeg reports each
  * finished segment on stdout (`-segment_list pipe:1`); each is validated with ffprobe, hashed, indexed and its
  * SHA-256 appended to the event log as `video.segment`. A silent camera or ffmpeg is restarted with backoff;
  * the hole becomes a `video.gap` range on the timeline and a `recording-gap` / `camera-offline` alarm.
@@ -100,7 +100,9 @@ export class CameraRecorder {
 
   private spawn(): void {
     const run = ++this.run;
-    const pattern = join(this.o.dir, `${this.o.camera}-%Y%m%d-%H%M%S-r${Date.now().toString(36)}.mp4`);
+    // Frigate names files by strftime; with 2 s segments two files can open in the same second and the second
+    // would overwrite the first, so names are run id + sequence number. Wall-clock times live in the index.
+    const pattern = join(this.o.dir, `${this.o.camera}-${Date.now().toString(36)}-%06d.mp4`);
     const args = [
       '-hide_banner',
       '-loglevel',
@@ -124,8 +126,6 @@ export class CameraRecorder {
       'mp4',
       '-reset_timestamps',
       '1',
-      '-strftime',
-      '1',
       '-segment_list',
       'pipe:1',
       '-segment_list_type',
@@ -146,7 +146,16 @@ export class CameraRecorder {
       const start = Math.round(base + Number(startS) * 1000);
       const end = Math.round(base + Number(endS) * 1000);
       const path = file.includes('/') ? file : join(this.o.dir, basename(file));
-      this.queue = this.queue.then(() => this.finish(path, start, end, run)).catch(() => {});
+      this.queue = this.queue
+        .then(() => this.finish(path, start, end, run))
+        .catch((err: Error) => {
+          // Indexing failed (disk, database): the file stays on disk; the record says why it is not indexed.
+          this.log.append({
+            type: 'video.segment-invalid',
+            subject: this.o.camera,
+            data: { path, reason: err.message },
+          });
+        });
     });
     proc.on('exit', () => {
       if (this.proc !== proc || this.state === 'stopped') return;

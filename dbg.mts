@@ -1,0 +1,13 @@
+import { spawn } from 'node:child_process';
+import { CameraFarm } from './simulators/camera/camera-farm.ts';
+const farm = new CameraFarm({ cameras: [{ id: 'cam-a', width: 320, height: 180 }] });
+await farm.start();
+await new Promise((r) => setTimeout(r, 1000));
+const p = spawn('ffmpeg', ['-hide_banner','-loglevel','warning','-nostdin','-rtsp_transport','udp','-timeout','5000000','-i',farm.streamUrl('cam-a'),'-map','0:v','-c','copy','-f','segment','-segment_time','2','-segment_format','mp4','-reset_timestamps','1','-strftime','1','-segment_list','pipe:1','-segment_list_type','csv','/tmp/vdbg/a-%Y%m%d-%H%M%S.mp4'], { stdio: ['ignore','pipe','pipe'] });
+p.stdout.on('data', d => console.log('OUT', String(d)));
+p.stderr.on('data', d => console.log('ERR', String(d)));
+await new Promise((r) => setTimeout(r, 9000));
+p.kill('SIGINT');
+await new Promise((r) => setTimeout(r, 1000));
+await farm.stop();
+process.exit(0);
