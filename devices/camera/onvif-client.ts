@@ -88,16 +88,16 @@ export class OnvifCamera {
       fps: Number(p.videoEncoderConfiguration?.rateControl?.frameRateLimit ?? 0),
     }));
     if (profiles.length === 0) throw new Error(`ONVIF ${this.endpoint.deviceService}: camera has no media profile`);
-    const main = profiles[0].token;
+    const main = profiles[0]!.token;
     const stream = await call<{ uri: string }>((cb) =>
       this.cam.getStreamUri({ protocol: 'RTSP', profileToken: main }, cb),
     );
     const presets = await this.presets(main);
     return {
-      manufacturer: info.manufacturer,
-      model: info.model,
-      firmware: info.firmwareVersion,
-      serial: info.serialNumber,
+      manufacturer: String(info.manufacturer ?? ''),
+      model: String(info.model ?? ''),
+      firmware: String(info.firmwareVersion ?? ''),
+      serial: String(info.serialNumber ?? ''),
       profiles,
       streamUri: stream.uri,
       presets,

@@ -140,7 +140,7 @@ export class CameraRecorder {
     // one run tile the timeline exactly.
     let base: number | null = null;
     createInterface({ input: proc.stdout! }).on('line', (line) => {
-      const [file, startS, endS] = line.split(',');
+      const [file = '', startS, endS] = line.split(',');
       const now = Date.now();
       if (base === null) base = now - Number(endS) * 1000;
       const start = Math.round(base + Number(startS) * 1000);

@@ -52,7 +52,7 @@ class LiveStream {
   private proc?: ChildProcess;
   private init?: Buffer;
   private mime?: string;
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private idleTimer?: NodeJS.Timeout;
 
   constructor(
@@ -148,5 +148,5 @@ function avcCodec(moov: Buffer): string {
   const at = moov.indexOf('avcC', 0, 'latin1');
   if (at < 0) return 'avc1.42e01e';
   const hex = (n: number) => n.toString(16).padStart(2, '0');
-  return `avc1.${hex(moov[at + 5])}${hex(moov[at + 6])}${hex(moov[at + 7])}`;
+  return `avc1.${hex(moov[at + 5] ?? 0)}${hex(moov[at + 6] ?? 0)}${hex(moov[at + 7] ?? 0)}`;
 }

@@ -91,10 +91,15 @@ export class VideoService {
     this.record(camera.id, d.streamUri);
   }
 
+  /** Makes a camera's stream available for live view (record() does this too). */
+  addCamera(camera: string, streamUrl: string): void {
+    this.streams.set(camera, streamUrl);
+  }
+
   /** Starts recording a camera from its RTSP URL (adopt() calls this after ONVIF). */
   record(camera: string, streamUrl: string): CameraRecorder {
     if (this.recorders.has(camera)) throw new VideoError(`camera ${camera} is already recording`, 409);
-    this.streams.set(camera, streamUrl);
+    this.addCamera(camera, streamUrl);
     const rec = new CameraRecorder(
       {
         ...this.options.recorder,

@@ -30,7 +30,7 @@ export class DigestRealm {
   verify(header: string | undefined, method: string, creds: CameraCredentials): boolean {
     if (!header?.startsWith('Digest ')) return false;
     const p: Record<string, string> = {};
-    for (const m of header.slice(7).matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)) p[m[1]] = m[2] ?? m[3];
+    for (const m of header.slice(7).matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)) p[m[1]!] = m[2] ?? m[3] ?? '';
     if (p.username !== creds.username || !p.nonce || !this.nonces.has(p.nonce) || !p.uri || !p.response) return false;
     const ha1 = md5(`${creds.username}:${this.realm}:${creds.password}`);
     const ha2 = md5(`${method}:${p.uri}`);

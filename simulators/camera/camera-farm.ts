@@ -8,8 +8,9 @@ import { pinUnaddressedSocketsToLoopback } from './loopback.ts';
 import { answer, fault, PRE_AUTH, type SimulatedCameraInfo, soapOperation } from './onvif-soap.ts';
 
 // The package is CommonJS with `exports.default`; under tsx/ESM the class sits on `.default`.
-const RtspServer = ((RtspServerModule as unknown as { default?: unknown }).default ??
-  RtspServerModule) as typeof RtspServerModule;
+type RtspServerClass = typeof RtspServerModule.default;
+const RtspServer = ((RtspServerModule as unknown as { default?: RtspServerClass }).default ??
+  RtspServerModule) as RtspServerClass;
 
 export interface SimulatedCamera {
   id: string;
@@ -203,7 +204,7 @@ export class CameraFarm {
     const { existsSync } = await import('node:fs');
     const sizes = new Set(this.options.cameras.map((c) => `${c.width ?? 640}x${c.height ?? 360}-${c.fps ?? 10}`));
     for (const s of sizes) {
-      const [size, fps] = s.split('-');
+      const [size = '', fps = ''] = s.split('-');
       const file = `${this.options.clipDir ?? '/tmp'}/halledge-simcam-${s}.mp4`;
       if (existsSync(file)) continue;
       await run('ffmpeg', [
@@ -224,7 +225,7 @@ export class CameraFarm {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const [, id, ...rest] = (req.url ?? '').split('?')[0].split('/');
+    const [, id = '', ...rest] = (req.url ?? '').split('?')[0]!.split('/');
     const info = this.infos.get(id);
     if (!info || req.method !== 'POST' || rest[0] !== 'onvif') {
       res.writeHead(404).end();
@@ -234,8 +235,9 @@ export class CameraFarm {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const op = soapOperation(body);
-    const send = (status: number, xml: string) =>
+    const send = (status: number, xml: string): void => {
       res.writeHead(status, { 'content-type': 'application/soap+xml; charset=utf-8' }).end(xml);
+    };
     if (!op) return send(400, fault('ter:WellFormed', 'no SOAP body'));
     const authorised =
       PRE_AUTH.has(op) ||
