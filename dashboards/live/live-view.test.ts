@@ -26,6 +26,7 @@ let base = '';
 
 beforeAll(async () => {
   await farm.start();
+  await farm.streamsReady();
   video.addCamera('cam-a', farm.streamUrl('cam-a'));
   await app.register(fastifyWebsocket);
   await app.register(videoRoutes(video));

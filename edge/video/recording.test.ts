@@ -31,6 +31,7 @@ const segs = (camera: string) => video.timeline(camera, 0, Date.now() + 60_000).
 
 beforeAll(async () => {
   await farm.start();
+  await farm.streamsReady();
   await video.adopt({ id: 'cam-a', onvif: farm.deviceServiceUrl('cam-a') });
   await video.adopt({ id: 'cam-b', onvif: farm.deviceServiceUrl('cam-b') });
 });

@@ -106,6 +106,17 @@ export class CameraFarm {
     }
   }
 
+  /** Resolves once every camera's encoder has announced its stream to the RTSP server. */
+  async streamsReady(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const mounted = () =>
+      [...this.infos.keys()].every((id) => this.rtsp?.Mounts.getMount(`rtsp://127.0.0.1:${this.publishPort}/${id}`));
+    while (!mounted()) {
+      if (Date.now() > deadline) throw new Error('simulated cameras did not start streaming');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   deviceServiceUrl(id: string): string {
     return `http://127.0.0.1:${this.httpPort}/${id}/onvif/device_service`;
   }
