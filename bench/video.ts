@@ -70,7 +70,12 @@ export async function run(): Promise<BenchRow[]> {
     });
     await video.stop();
     const recorded = ids.filter((id) => video.timeline(id, 0, Date.now()).segments.length > 0).length;
-    rows.push({ area: 'video', metric: 'cameras with validated segments during the run', value: recorded, unit: `of ${CAMERAS}` });
+    rows.push({
+      area: 'video',
+      metric: 'cameras with validated segments during the run',
+      value: recorded,
+      unit: `of ${CAMERAS}`,
+    });
 
     const tiles = async (mode: LiveMode, cameras: string[]) => {
       let bytes = 0;

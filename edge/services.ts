@@ -2,6 +2,7 @@ import { AccessService } from './access/access-service.ts';
 import type { VenueContext, VenueModule } from './context.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
+import { VideoService } from './video/video-service.ts';
 
 /**
  * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
@@ -14,6 +15,8 @@ export interface VenueServices {
   access: AccessService;
   /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
   tracking: TrackingService;
+  /** CCTV: ONVIF cameras, recording, retention, live view (edge/video). */
+  video: VideoService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -29,5 +32,12 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const tracking = new TrackingService(ctx, sessions);
   tracking.start();
   modules.push({ name: 'tracking', stop: () => tracking.stop() });
-  return { sessions, access, tracking, modules };
+  const env = process.env;
+  const video = new VideoService(ctx, {
+    credentials: { username: env.HALLEDGE_CAMERA_USER ?? 'admin', password: env.HALLEDGE_CAMERA_PASSWORD ?? '' },
+  });
+  // Recording spawns one ffmpeg per camera, so it is switched on per deployment (HALLEDGE_RECORD=1), not in tests.
+  if (env.HALLEDGE_RECORD === '1') video.adoptAll(ctx.venue.cameras);
+  modules.push({ name: 'video', stop: () => video.stop() });
+  return { sessions, access, tracking, video, modules };
 }

@@ -13,6 +13,7 @@ import { eventRoutes } from './routes/events.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { systemRoutes } from './routes/system.ts';
 import { trackingRoutes } from './routes/tracking.ts';
+import { videoRoutes } from './routes/video.ts';
 
 export type HallServer = FastifyInstance;
 
@@ -44,5 +45,6 @@ export async function buildHallServer(
   await app.register(sessionRoutes(ctx, services));
   await app.register(accessRoutes(ctx, services));
   await app.register(trackingRoutes(ctx, services));
+  await app.register(videoRoutes(services.video));
   return app;
 }

@@ -90,10 +90,29 @@ class LiveStream {
   }
 
   private spawn(): void {
-    const input = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-rtsp_transport', this.options.rtspTransport ?? 'tcp', '-i', this.url];
+    const input = [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-rtsp_transport',
+      this.options.rtspTransport ?? 'tcp',
+      '-i',
+      this.url,
+    ];
     const output =
       this.mode === 'mse'
-        ? ['-map', '0:v', '-c', 'copy', '-f', 'mp4', '-movflags', 'frag_keyframe+empty_moov+default_base_moof', 'pipe:1']
+        ? [
+            '-map',
+            '0:v',
+            '-c',
+            'copy',
+            '-f',
+            'mp4',
+            '-movflags',
+            'frag_keyframe+empty_moov+default_base_moof',
+            'pipe:1',
+          ]
         : ['-map', '0:v', '-c:v', 'mpeg1video', '-b:v', '1000k', '-bf', '0', '-f', 'mpegts', 'pipe:1'];
     const proc = spawn('ffmpeg', [...input, ...output], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.proc = proc;

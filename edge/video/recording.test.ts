@@ -12,7 +12,12 @@ import { Retention } from './retention.ts';
 import type { Segment } from './segment-index.ts';
 import { VideoService } from './video-service.ts';
 
-const farm = new CameraFarm({ cameras: [{ id: 'cam-a', width: 320, height: 180 }, { id: 'cam-b', width: 320, height: 180 }] });
+const farm = new CameraFarm({
+  cameras: [
+    { id: 'cam-a', width: 320, height: 180 },
+    { id: 'cam-b', width: 320, height: 180 },
+  ],
+});
 const dataDir = tempDir('halledge-video-');
 const db = openDatabase(join(dataDir, 'edge.db'));
 const log = new EventLog(db, 'qinshui');
@@ -54,18 +59,30 @@ function assertContinuous(camera: string, segments: Segment[]) {
 
 describe('recording two simulated cameras', () => {
   it('records 2 s segments, survives a killed ffmpeg and a camera outage, and logs every hash', async () => {
-    await eventually(() => Math.min(segs('cam-a').length, segs('cam-b').length), (n) => n >= 2, 20_000);
+    await eventually(
+      () => Math.min(segs('cam-a').length, segs('cam-b').length),
+      (n) => n >= 2,
+      20_000,
+    );
     expect(segs('cam-a').length).toBeGreaterThanOrEqual(2);
     expect(segs('cam-b').length).toBeGreaterThanOrEqual(2);
 
     // Fault 1: the recorder's own ffmpeg dies.
-    await eventually(() => video.recorder('cam-a')!.state, (s) => s === 'recording', 10_000);
+    await eventually(
+      () => video.recorder('cam-a')!.state,
+      (s) => s === 'recording',
+      10_000,
+    );
     const before = segs('cam-a').length;
     process.kill(video.recorder('cam-a')!.pid!, 'SIGKILL');
     // Fault 2: camera B loses power for 5 s.
     const bBefore = segs('cam-b').length;
     farm.powerOff('cam-b');
-    await eventually(() => alarms.openFor('recording-gap', 'cam-b'), (a) => a !== null, 10_000);
+    await eventually(
+      () => alarms.openFor('recording-gap', 'cam-b'),
+      (a) => a !== null,
+      10_000,
+    );
     expect(alarms.openFor('recording-gap', 'cam-b')).not.toBeNull();
     await new Promise((r) => setTimeout(r, 1500));
     farm.powerOn('cam-b');
@@ -83,13 +100,19 @@ describe('recording two simulated cameras', () => {
     expect(bGaps.length).toBeGreaterThanOrEqual(1);
     expect(bGaps[0]!.to - bGaps[0]!.from).toBeGreaterThan(1500);
     expect(log.query({ type: 'video.gap' }).some((e) => e.subject === 'cam-b')).toBe(true);
-    await eventually(() => alarms.openFor('recording-gap', 'cam-b'), (a) => a === null, 5000);
+    await eventually(
+      () => alarms.openFor('recording-gap', 'cam-b'),
+      (a) => a === null,
+      5000,
+    );
     expect(alarms.openFor('recording-gap', 'cam-b')).toBeNull();
 
     for (const camera of ['cam-a', 'cam-b']) assertContinuous(camera, segs(camera));
 
     // Every indexed segment is a file whose SHA-256 is the one in its video.segment event.
-    const logged = new Map(log.query({ type: 'video.segment', limit: 10_000 }).map((e) => [e.data.file, e.data.sha256]));
+    const logged = new Map(
+      log.query({ type: 'video.segment', limit: 10_000 }).map((e) => [e.data.file, e.data.sha256]),
+    );
     for (const s of [...segs('cam-a'), ...segs('cam-b')]) {
       const sha = createHash('sha256').update(readFileSync(s.path)).digest('hex');
       expect(sha).toBe(s.sha256);
@@ -101,7 +124,13 @@ describe('recording two simulated cameras', () => {
     await video.stop(); // no new segments while the index is inspected
     const a = segs('cam-a');
     const locked = a.slice(0, 2);
-    const { segments } = video.lockSession('S-2026-001', 'cam-a', locked[0]!.start, locked[1]!.end, Date.now() + 86_400_000);
+    const { segments } = video.lockSession(
+      'S-2026-001',
+      'cam-a',
+      locked[0]!.start,
+      locked[1]!.end,
+      Date.now() + 86_400_000,
+    );
     expect(segments).toBe(2);
     expect(() => video.lockSession('S-2026-001', 'cam-a', 10, 5, 20)).toThrow(/to: must be after from/);
 

@@ -78,7 +78,9 @@ export class SegmentIndex {
         `SELECT session, until_ms FROM video_locks WHERE camera = ? AND from_ms < ? AND to_ms > ?
          ORDER BY until_ms DESC LIMIT 1`,
       ),
-      range: db.prepare('SELECT * FROM video_segments WHERE camera = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms'),
+      range: db.prepare(
+        'SELECT * FROM video_segments WHERE camera = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
+      ),
       addLock: db.prepare(
         'INSERT OR REPLACE INTO video_locks (session, camera, from_ms, to_ms, until_ms) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -114,7 +116,12 @@ export class SegmentIndex {
       lock?.session ?? null,
       lock?.until_ms ?? null,
     );
-    return { ...s, id: Number(info.lastInsertRowid), lockedSession: lock?.session ?? null, lockedUntil: lock?.until_ms ?? null };
+    return {
+      ...s,
+      id: Number(info.lastInsertRowid),
+      lockedSession: lock?.session ?? null,
+      lockedUntil: lock?.until_ms ?? null,
+    };
   }
 
   /** Segments of a camera overlapping [from, to), oldest first. */

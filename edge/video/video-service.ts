@@ -6,7 +6,7 @@ import type { Db } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { type AlarmSink, CameraRecorder, type RecorderOptions } from './camera-recorder.ts';
 import { LiveHub } from './live-hub.ts';
-import { type RetentionPolicy, Retention } from './retention.ts';
+import { Retention, type RetentionPolicy } from './retention.ts';
 import { type Segment, SegmentIndex } from './segment-index.ts';
 
 export interface VideoOptions {
@@ -51,6 +51,8 @@ export class VideoService {
   private readonly recorders = new Map<string, CameraRecorder>();
   private readonly streams = new Map<string, string>();
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(
     private readonly deps: VideoDeps,
@@ -94,6 +96,30 @@ export class VideoService {
   /** Makes a camera's stream available for live view (record() does this too). */
   addCamera(camera: string, streamUrl: string): void {
     this.streams.set(camera, streamUrl);
+  }
+
+  /**
+   * Adopts the venue file's cameras. A camera that does not answer raises `camera-offline` and is retried
+   * every `retryMs` until it does.
+   */
+  adoptAll(cameras: Pick<Camera, 'id' | 'onvif'>[], retryMs = 30_000): void {
+    const attempt = (camera: Pick<Camera, 'id' | 'onvif'>) => {
+      if (this.stopped) return;
+      this.adopt(camera)
+        .then(() => this.deps.alarms.clear('camera-offline', camera.id, 'camera answered over ONVIF'))
+        .catch((err: Error) => {
+          this.deps.alarms.raise({
+            kind: 'camera-offline',
+            level: 2,
+            subject: camera.id,
+            details: { reason: err.message },
+          });
+          const timer = setTimeout(() => attempt(camera), retryMs);
+          timer.unref();
+          this.retries.add(timer);
+        });
+    };
+    for (const camera of cameras) attempt(camera);
   }
 
   /** Starts recording a camera from its RTSP URL (adopt() calls this after ONVIF). */
@@ -156,6 +182,8 @@ export class VideoService {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.retries) clearTimeout(t);
     clearInterval(this.sweepTimer);
     this.live.stop();
     await Promise.all([...this.recorders.values()].map((r) => r.stop()));

@@ -34,7 +34,9 @@ export class DigestRealm {
     if (p.username !== creds.username || !p.nonce || !this.nonces.has(p.nonce) || !p.uri || !p.response) return false;
     const ha1 = md5(`${creds.username}:${this.realm}:${creds.password}`);
     const ha2 = md5(`${method}:${p.uri}`);
-    const expected = p.qop ? md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`) : md5(`${ha1}:${p.nonce}:${ha2}`);
+    const expected = p.qop
+      ? md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`)
+      : md5(`${ha1}:${p.nonce}:${ha2}`);
     return sameText(expected, p.response);
   }
 }

@@ -130,7 +130,9 @@ export function answer(
           `</trt:VideoSources></trt:GetVideoSourcesResponse>`,
       );
     case 'GetStreamUri':
-      return envelope(`<trt:GetStreamUriResponse><trt:MediaUri>${mediaUri(c.rtspUrl)}</trt:MediaUri></trt:GetStreamUriResponse>`);
+      return envelope(
+        `<trt:GetStreamUriResponse><trt:MediaUri>${mediaUri(c.rtspUrl)}</trt:MediaUri></trt:GetStreamUriResponse>`,
+      );
     case 'GetSnapshotUri':
       return envelope(
         `<trt:GetSnapshotUriResponse><trt:MediaUri>${mediaUri(`${c.baseUrl}/snapshot.jpg`)}</trt:MediaUri></trt:GetSnapshotUriResponse>`,
