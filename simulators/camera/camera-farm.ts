@@ -206,7 +206,7 @@ export class CameraFarm {
   }
 
   private clipFor(info: SimulatedCameraInfo): string {
-    const file = `${this.options.clipDir ?? '/tmp'}/halledge-simcam-${info.width}x${info.height}-${info.fps}.mp4`;
+    const file = `${this.options.clipDir ?? '/tmp'}/halledge-simcam-${info.width}x${info.height}-${info.fps}-4M.mp4`;
     return file;
   }
 
@@ -216,7 +216,7 @@ export class CameraFarm {
     const sizes = new Set(this.options.cameras.map((c) => `${c.width ?? 640}x${c.height ?? 360}-${c.fps ?? 10}`));
     for (const s of sizes) {
       const [size = '', fps = ''] = s.split('-');
-      const file = `${this.options.clipDir ?? '/tmp'}/halledge-simcam-${s}.mp4`;
+      const file = `${this.options.clipDir ?? '/tmp'}/halledge-simcam-${s}-4M.mp4`;
       if (existsSync(file)) continue;
       await run('ffmpeg', [
         '-hide_banner',
@@ -228,8 +228,15 @@ export class CameraFarm {
         '-i',
         `testsrc=size=${size}:rate=${fps}:duration=10`,
         '-vf',
-        `drawtext=fontfile=${FONT}:fontsize=48:fontcolor=white:x=10:y=10:text='SIMCAM %{pts\\:hms}'`,
+        // Noise keeps the bitrate at a real 1080p camera's ~4 Mbit/s; a bare test pattern compresses to ~1.
+        `noise=alls=12:allf=t+u,drawtext=fontfile=${FONT}:fontsize=48:fontcolor=white:x=10:y=10:text='SIMCAM %{pts\\:hms}'`,
         ...h264(Number(fps)),
+        '-b:v',
+        '4M',
+        '-maxrate',
+        '4M',
+        '-bufsize',
+        '4M',
         file,
       ]);
     }
