@@ -58,7 +58,7 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     for (const id of ids) video.record(id, farm.streamUrl(id));
-    await sleep(5000); // connect and probe
+    await sleep(10_000); // connect, probe (ffmpeg decodes a few frames to probe) and reach steady state
     const recordingPids = () => ids.flatMap((id) => video.recorder(id)?.pid ?? []);
     const rec = await cpuPercent(recordingPids, 15_000);
     rows.push({
@@ -88,7 +88,7 @@ export async function run(): Promise<BenchRow[]> {
           close: () => {},
         }),
       );
-      await sleep(5000);
+      await sleep(10_000); // connect, probe (ffmpeg decodes a few frames to probe) and reach steady state
       const cpu = await cpuPercent(() => video.live.pids(), 10_000);
       for (const d of detach) d();
       video.live.stop();
