@@ -52,6 +52,11 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const env = process.env;
   const video = new VideoService(ctx, {
     credentials: { username: env.HALLEDGE_CAMERA_USER ?? 'admin', password: env.HALLEDGE_CAMERA_PASSWORD ?? '' },
+    retention: {
+      rollingDays: Number(env.HALLEDGE_VIDEO_ROLLING_DAYS ?? 30),
+      quotaBytes: env.HALLEDGE_VIDEO_QUOTA_GB ? Number(env.HALLEDGE_VIDEO_QUOTA_GB) * 1e9 : undefined,
+      minFreeBytes: env.HALLEDGE_VIDEO_MIN_FREE_GB ? Number(env.HALLEDGE_VIDEO_MIN_FREE_GB) * 1e9 : undefined,
+    },
   });
   // Recording spawns one ffmpeg per camera, so it is switched on per deployment (HALLEDGE_RECORD=1), not in tests.
   if (env.HALLEDGE_RECORD === '1') video.adoptAll(ctx.venue.cameras);
