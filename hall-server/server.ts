@@ -36,8 +36,6 @@ export async function buildHallServer(
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     forceCloseConnections: true,
-    // One line per request drowns the device and domain logs on a busy console; errors are still logged.
-    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(fastifySwagger, {
     openapi: {
