@@ -2,6 +2,7 @@ import { AccessService } from './access/access-service.ts';
 import { type CheckinCapability, startCheckin } from './checkin/checkin-module.ts';
 import type { VenueContext, VenueModule } from './context.ts';
 import { DisplayService } from './displays/display-service.ts';
+import { IntercomService } from './intercom/intercom-service.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { SyncService } from './sync/sync-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
@@ -24,6 +25,8 @@ export interface VenueServices {
   sync: SyncService;
   /** Room and hall boards, witness notices (edge/displays). */
   displays: DisplayService;
+  /** Room stations calling witness consoles: queue, escalation, recorded audio (edge/intercom). */
+  intercom: IntercomService;
   /** CCTV: ONVIF cameras, recording, retention, live view (edge/video). */
   video: VideoService;
   /** Stop hooks, run in reverse order at shutdown. */
@@ -49,6 +52,9 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const displays = new DisplayService(ctx, sessions);
   displays.start();
   modules.push({ name: 'displays', stop: () => displays.stop() });
+  const intercom = new IntercomService(ctx, sessions);
+  intercom.start();
+  modules.push({ name: 'intercom', stop: () => intercom.stop() });
   const env = process.env;
   const video = new VideoService(ctx, {
     credentials: { username: env.HALLEDGE_CAMERA_USER ?? 'admin', password: env.HALLEDGE_CAMERA_PASSWORD ?? '' },
@@ -61,5 +67,5 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   // Recording spawns one ffmpeg per camera, so it is switched on per deployment (HALLEDGE_RECORD=1), not in tests.
   if (env.HALLEDGE_RECORD === '1') video.adoptAll(ctx.venue.cameras);
   modules.push({ name: 'video', stop: () => video.stop() });
-  return { sessions, access, checkin, tracking, sync, displays, video, modules };
+  return { sessions, access, checkin, tracking, sync, displays, intercom, video, modules };
 }
