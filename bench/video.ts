@@ -107,6 +107,7 @@ export async function run(): Promise<BenchRow[]> {
     // Transcoding 16 1080p streams would need more than this 2-core machine has; measure 2 and scale.
     const sample = ids.slice(0, 2);
     const mpeg1 = await tiles('mpeg1', sample);
+    if (mpeg1.bytes === 0) throw new Error('live transcoding delivered no data');
     rows.push({
       area: 'video',
       metric: `live view, transcoding fallback (MPEG-1), ${sample.length} tiles measured`,

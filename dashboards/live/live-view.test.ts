@@ -92,6 +92,18 @@ describe('live view', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('falls back to MPEG-1 in MPEG-TS (jsmpeg) when asked, transcoding on the server', async () => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/cam-a?mode=mpeg1`);
+    const messages: (string | Buffer)[] = [];
+    ws.on('message', (data, isBinary) => messages.push(isBinary ? (data as Buffer) : data.toString()));
+    await expect.poll(() => messages.length, { timeout: 15_000 }).toBeGreaterThan(3);
+    ws.close();
+    expect(JSON.parse(messages[0] as string)).toMatchObject({ mode: 'mpeg1' });
+    const ts = Buffer.concat(messages.slice(1) as Buffer[]);
+    expect(ts[0]).toBe(0x47); // MPEG-TS sync byte, every 188 bytes
+    expect(ts[188]).toBe(0x47);
+  });
+
   it('closes the socket with a reason for an unknown camera', async () => {
     const ws = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/nope`);
     const code = await new Promise<number>((ok) => ws.on('close', (c) => ok(c)));

@@ -113,7 +113,8 @@ class LiveStream {
             'frag_keyframe+empty_moov+default_base_moof',
             'pipe:1',
           ]
-        : ['-map', '0:v', '-c:v', 'mpeg1video', '-b:v', '1000k', '-bf', '0', '-f', 'mpegts', 'pipe:1'];
+        : // MPEG-1 allows only the broadcast frame rates (24, 25, 30, …), so the output rate is fixed.
+          ['-map', '0:v', '-c:v', 'mpeg1video', '-r', '25', '-b:v', '1000k', '-bf', '0', '-f', 'mpegts', 'pipe:1'];
     const proc = spawn('ffmpeg', [...input, ...output], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.proc = proc;
     proc.stdout!.on('data', (chunk: Buffer) => (this.mode === 'mse' ? this.onMp4(chunk) : this.broadcast(chunk)));
