@@ -1,9 +1,11 @@
 import type { Venue } from '../config/schema.ts';
 import { BadgeSimulator } from './badges/badge-simulator.ts';
 import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from './device-simulator.ts';
+import { DisplaySimulator } from './display/display-simulator.ts';
 import { DoorSimulator } from './door/door-simulator.ts';
 import { FirePanelSimulator } from './fire-panel/fire-panel-simulator.ts';
 import { GateSimulator } from './gate/gate-simulator.ts';
+import { IntercomStationSimulator } from './intercom/station-simulator.ts';
 import { LockerSimulator } from './locker/locker-simulator.ts';
 
 export type SimulatorFactory = (
@@ -23,6 +25,8 @@ const FACTORIES: Partial<Record<string, SimulatorFactory>> = {
     }),
   'fire-panel': (identity, options) => new FirePanelSimulator(identity, options),
   rtls: (identity, options, venue) => new BadgeSimulator(identity, options, venue),
+  display: (identity, options) => new DisplaySimulator(identity, options),
+  intercom: (identity, options) => new IntercomStationSimulator(identity, { ...options, audioSeconds: 30 }),
 };
 
 export interface VenueSimulators {
