@@ -6,13 +6,21 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { VenueContext } from '../edge/context.ts';
 import type { VenueServices } from '../edge/services.ts';
+import { ensureAdministrator } from './auth/bootstrap.ts';
+import { ExpertNames } from './auth/expert-names.ts';
+import { installAuthGuard } from './auth/guard.ts';
+import { UserStore } from './auth/user-store.ts';
 import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
+import { authRoutes } from './routes/auth.ts';
+import { checkinRoutes } from './routes/checkin.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
 import { intercomRoutes } from './routes/intercom.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 
@@ -27,6 +35,8 @@ export async function buildHallServer(
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     forceCloseConnections: true,
+    // One line per request drowns the device and domain logs on a busy console; errors are still logged.
+    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   await app.register(fastifySwagger, {
     openapi: {
@@ -39,12 +49,21 @@ export async function buildHallServer(
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket);
+  // Sign-in and roles guard every /api route registered after this (hall-server/auth/policy.ts).
+  const users = new UserStore(ctx.db, ctx.log);
+  const names = new ExpertNames(ctx.db);
+  await ensureAdministrator(users, options.logger);
+  await installAuthGuard(app, { users, log: ctx.log });
+  await app.register(authRoutes({ users, names, log: ctx.log }));
+  await app.register(consoleRoutes(ctx, services, names));
   await app.register(systemRoutes(ctx));
   await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services));
+  await app.register(syncRoutes(ctx, services));
   await app.register(accessRoutes(ctx, services));
+  await app.register(checkinRoutes(ctx, services));
   await app.register(trackingRoutes(ctx, services));
   await app.register(displayRoutes(ctx, services));
   await app.register(intercomRoutes(ctx, services));
