@@ -23,6 +23,7 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
 import { trackingRoutes } from './routes/tracking.ts';
+import { videoRoutes } from './routes/video.ts';
 
 export type HallServer = FastifyInstance;
 
@@ -67,5 +68,6 @@ export async function buildHallServer(
   await app.register(trackingRoutes(ctx, services));
   await app.register(displayRoutes(ctx, services));
   await app.register(intercomRoutes(ctx, services));
+  await app.register(videoRoutes(services.video));
   return app;
 }
