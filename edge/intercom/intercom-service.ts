@@ -241,17 +241,15 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
   async hangup(callId: string, by: string): Promise<Call> {
     const call = this.get(callId);
     if (call.state === 'ended') return call;
-    // The recording ends first, while the station's audio still flows (ffmpeg then stops at once).
-    const stationNotified =
-      by === call.station
-        ? null
-        : this.ctx.gateway.command(call.station, 'hangup', { callId }, { timeoutMs: 2000 }).catch((err: Error) => ({
-            ok: false,
-            error: err.message,
-          }));
+    // The recording ends first, while the station's audio still flows: ffmpeg stops at its next packet. Told
+    // first, the station would fall silent and ffmpeg would wait out the silence timeout.
     await this.end(call, by, call.state === 'ringing' ? 'cancelled' : 'hung up');
-    const ack = await stationNotified;
-    if (ack && !ack.ok) this.ctx.logger.debug({ call: callId, error: ack.error }, 'station did not ack hangup');
+    if (by !== call.station) {
+      const ack = await this.ctx.gateway
+        .command(call.station, 'hangup', { callId }, { timeoutMs: 2000 })
+        .catch((err: Error) => ({ ok: false, error: err.message }));
+      if (!ack.ok) this.ctx.logger.debug({ call: callId, error: ack.error }, 'station did not ack hangup');
+    }
     return call;
   }
 
