@@ -1,18 +1,15 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
-/** Every page of the venue: the console at `/`, and each folder with an index.html (kiosk/, live/, …) at `/<folder>/`. */
+/**
+ * The console at `/`. The kiosk (/kiosk/), display (/displays/…) and live-view pages are single-file pages that
+ * hall-server serves itself, compiling their TypeScript with esbuild, so they are not part of this build.
+ */
 function pages(): Record<string, string> {
-  const input: Record<string, string> = { console: join(root, 'index.html') };
-  for (const entry of readdirSync(root, { withFileTypes: true })) {
-    const page = join(root, entry.name, 'index.html');
-    if (entry.isDirectory() && entry.name !== 'dist' && existsSync(page)) input[entry.name] = page;
-  }
-  return input;
+  return { console: join(root, 'index.html') };
 }
 
 export default defineConfig({
