@@ -73,7 +73,8 @@ beforeAll(async () => {
       `--use-file-for-fake-video-capture=${await cameraFile()}`,
     ],
   });
-});
+  // Starting the face workers and loading their models is most of this; a busy machine can double it.
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
