@@ -53,9 +53,9 @@ beforeAll(async () => {
   if (edge.services.sessions.get('QS-K')!.state === 'scheduled') {
     edge.services.sessions.transition('QS-K', 'checkin-open', { by: 'op' });
   }
-  expect((await api(edge, '/api/checkin/consent', { body: { pseudonym: 'K1', by: 'W-1' } })).status).toBe(204);
+  expect((await api(edge, '/api/checkin/consent', { body: { pseudonym: 'K1' } })).status).toBe(204);
   const photos = [0, 1].map((i) => `data:image/jpeg;base64,${photo('lfw', 'Ariel_Sharon', i).toString('base64')}`);
-  const enrolled = await api(edge, '/api/checkin/enrol', { body: { pseudonym: 'K1', photos, by: 'W-1' } });
+  const enrolled = await api(edge, '/api/checkin/enrol', { body: { pseudonym: 'K1', photos } });
   expect(enrolled.body).toEqual({ templates: 2 });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
