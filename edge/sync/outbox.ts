@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { AlarmEngine } from '../alerts/alarms.ts';
 import { type Db, migrate } from '../store/database.ts';
-import { type EventLog, GENESIS_HASH } from '../store/event-log.ts';
+import { type EventLog, type EventRow, GENESIS_HASH, type LoggedEvent, rowToEvent } from '../store/event-log.ts';
 import type { VenueKey } from './keys.ts';
 import type { SendOutcome, UpstreamTransport } from './transport.ts';
-import { toUpstream } from './upstream-projection.ts';
+import { toUpstream, UPLOAD_RULES } from './upstream-projection.ts';
 import { batchManifest, PROTOCOL, type SignedBatch, signBytes, type UpstreamEvent } from './wire.ts';
 
 export const SYNC_TARGET = 'city-platform';
@@ -67,6 +67,11 @@ export interface OutboxStatus {
   };
 }
 
+/** A stored row as the projection needs it: the body is parsed only for types that go up with one. */
+function toEvent(row: EventRow): LoggedEvent {
+  return rowToEvent(UPLOAD_RULES[row.type] ? row : { ...row, data: '{}' });
+}
+
 /** Resolves after ms, or at once when the signal aborts. */
 export const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -102,6 +107,7 @@ export class Outbox {
     counters: { batches: 0, events: 0, duplicates: 0, staleAcks: 0, retries: 0, slowDowns: 0, gaps: 0, rejections: 0 },
   };
   private readonly onAppended = () => this.wake?.();
+  private readonly readAfter;
 
   constructor(
     private readonly log: EventLog,
@@ -113,6 +119,7 @@ export class Outbox {
       .get(SYNC_TARGET) as { seq: number; hash: string } | undefined;
     this.acked = row ?? { seq: 0, hash: GENESIS_HASH };
     this.batchSize = options.batchSize;
+    this.readAfter = log.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
   }
 
   start(): void {
@@ -186,11 +193,11 @@ export class Outbox {
     const { pseudonymise } = this.options.key;
     let after = afterSeq;
     for (let left = limit; left > 0; ) {
-      const events = this.log.query({ afterSeq: after, limit: Math.min(PROJECT_CHUNK, left) });
-      if (events.length === 0) return;
-      yield events.map((e) => toUpstream(e, pseudonymise));
-      after = events[events.length - 1]!.seq;
-      left -= events.length;
+      const rows = this.readAfter.all(after, Math.min(PROJECT_CHUNK, left)) as EventRow[];
+      if (rows.length === 0) return;
+      yield rows.map((row) => toUpstream(toEvent(row), pseudonymise));
+      after = rows[rows.length - 1]!.seq;
+      left -= rows.length;
     }
   }
 
@@ -213,7 +220,8 @@ export class Outbox {
 
   private async run(): Promise<void> {
     const stop = this.stopping.signal;
-    // The batch after the one in flight, prepared while the platform works (used only if that one is acknowledged).
+    // The batch after the one in flight, prepared while the platform works (used if that one is acknowledged
+    // and the batch size is unchanged).
     let next: Promise<SignedBatch | null> | null = null;
     try {
       while (!stop.aborted) {
@@ -228,14 +236,16 @@ export class Outbox {
         const prepared = await next;
         next = null;
         const batch =
-          prepared && prepared.firstSeq === this.acked.seq + 1 && prepared.events.length <= this.batchSize
+          prepared && prepared.firstSeq === this.acked.seq + 1 && prepared.events.length === this.batchSize
             ? prepared
             : await this.buildBatchAsync(this.acked.seq, this.batchSize);
         if (!batch || stop.aborted) continue;
         // retrying, slowed and rejected stay visible until the platform acknowledges again.
         if (this.status_.state === 'idle') this.status_.state = 'sending';
         const sending = this.options.transport.send(batch);
-        if (batch.lastSeq < this.log.head.seq) next = this.buildBatchAsync(batch.lastSeq, this.batchSize);
+        // Only a full batch is prepared ahead: a catch-up, not a trickle (that waits for its linger instead).
+        if (this.log.head.seq - batch.lastSeq >= this.batchSize)
+          next = this.buildBatchAsync(batch.lastSeq, this.batchSize);
         const outcome = await sending;
         if (stop.aborted) return;
         const waitMs = this.handle(outcome);
@@ -279,7 +289,9 @@ export class Outbox {
     const c = this.status_.counters;
     switch (outcome.status) {
       case 'ack': {
-        if (outcome.ackedSeq <= this.acked.seq || outcome.ackedSeq > this.log.head.seq) {
+        if (outcome.ackedSeq > this.log.head.seq)
+          return this.rejected(`platform acknowledged seq ${outcome.ackedSeq}, beyond this record`);
+        if (outcome.ackedSeq <= this.acked.seq) {
           // An acknowledgement of an earlier batch (duplicated or late): this batch is not confirmed, send again.
           c.staleAcks++;
           return this.backoff();

@@ -1,6 +1,6 @@
 // The upstream wire protocol between a venue edge and the city platform, shared by the edge (edge/sync) and the
 // platform simulator (simulators/city-platform). Pure functions: digests, batch manifests, signatures.
-import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { createHash, createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
 
 export const PROTOCOL = 'halledge-sync/1';
 
@@ -121,7 +121,8 @@ function sortedJson(value: unknown): string {
   }
 }
 
-export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
+/** One-shot SHA-256 (hex): called once per event, so no hash object per call. */
+export const sha256 = (text: string | Buffer): string => hash('sha256', text, 'hex');
 
 export function bodyDigest(view: RedactedView): string {
   // Keys in sorted order, so the canonical form is usually a plain JSON.stringify.
