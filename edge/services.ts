@@ -1,7 +1,12 @@
 import { AccessService } from './access/access-service.ts';
+import { type CheckinCapability, startCheckin } from './checkin/checkin-module.ts';
 import type { VenueContext, VenueModule } from './context.ts';
+import { DisplayService } from './displays/display-service.ts';
+import { IntercomService } from './intercom/intercom-service.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { SyncService } from './sync/sync-service.ts';
+import { TrackingService } from './tracking/tracking-service.ts';
+import { VideoService } from './video/video-service.ts';
 
 /**
  * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
@@ -12,8 +17,18 @@ export interface VenueServices {
   sessions: SessionService;
   /** Zone and room doors, gates, lockers, fire mode, gate allow-lists (edge/access). */
   access: AccessService;
+  /** Expert check-in: ID card + face, enrolled face, witness; biometric store; face terminals (edge/checkin). */
+  checkin: CheckinCapability;
+  /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
+  tracking: TrackingService;
   /** Upstream sync to the city platform and signed schedules coming down (edge/sync). */
   sync: SyncService;
+  /** Room and hall boards, witness notices (edge/displays). */
+  displays: DisplayService;
+  /** Room stations calling witness consoles: queue, escalation, recorded audio (edge/intercom). */
+  intercom: IntercomService;
+  /** CCTV: ONVIF cameras, recording, retention, live view (edge/video). */
+  video: VideoService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -26,8 +41,32 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const access = new AccessService(ctx, sessions);
   access.start();
   modules.push({ name: 'access', stop: () => access.stop() });
+  const checkin = startCheckin(ctx, sessions);
+  modules.push(checkin.module);
+  const tracking = new TrackingService(ctx, sessions);
+  tracking.start();
+  modules.push({ name: 'tracking', stop: () => tracking.stop() });
   const sync = new SyncService(ctx, sessions);
   sync.start();
   modules.push({ name: 'sync', stop: () => sync.stop() });
-  return { sessions, access, sync, modules };
+  const displays = new DisplayService(ctx, sessions);
+  displays.start();
+  modules.push({ name: 'displays', stop: () => displays.stop() });
+
+  const intercom = new IntercomService(ctx, sessions);
+  intercom.start();
+  modules.push({ name: 'intercom', stop: () => intercom.stop() });
+  const env = process.env;
+  const video = new VideoService(ctx, {
+    credentials: { username: env.HALLEDGE_CAMERA_USER ?? 'admin', password: env.HALLEDGE_CAMERA_PASSWORD ?? '' },
+    retention: {
+      rollingDays: Number(env.HALLEDGE_VIDEO_ROLLING_DAYS ?? 30),
+      quotaBytes: env.HALLEDGE_VIDEO_QUOTA_GB ? Number(env.HALLEDGE_VIDEO_QUOTA_GB) * 1e9 : undefined,
+      minFreeBytes: env.HALLEDGE_VIDEO_MIN_FREE_GB ? Number(env.HALLEDGE_VIDEO_MIN_FREE_GB) * 1e9 : undefined,
+    },
+  });
+  // Recording spawns one ffmpeg per camera, so it is switched on per deployment (HALLEDGE_RECORD=1), not in tests.
+  if (env.HALLEDGE_RECORD === '1') video.adoptAll(ctx.venue.cameras);
+  modules.push({ name: 'video', stop: () => video.stop() });
+  return { sessions, access, checkin, tracking, sync, displays, intercom, video, modules };
 }

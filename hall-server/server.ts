@@ -6,13 +6,24 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { VenueContext } from '../edge/context.ts';
 import type { VenueServices } from '../edge/services.ts';
+import { ensureAdministrator } from './auth/bootstrap.ts';
+import { ExpertNames } from './auth/expert-names.ts';
+import { installAuthGuard } from './auth/guard.ts';
+import { UserStore } from './auth/user-store.ts';
 import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
+import { authRoutes } from './routes/auth.ts';
+import { checkinRoutes } from './routes/checkin.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
+import { intercomRoutes } from './routes/intercom.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
+import { trackingRoutes } from './routes/tracking.ts';
+import { videoRoutes } from './routes/video.ts';
 
 export type HallServer = FastifyInstance;
 
@@ -37,6 +48,13 @@ export async function buildHallServer(
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket);
+  // Sign-in and roles guard every /api route registered after this (hall-server/auth/policy.ts).
+  const users = new UserStore(ctx.db, ctx.log);
+  const names = new ExpertNames(ctx.db);
+  await ensureAdministrator(users, options.logger);
+  await installAuthGuard(app, { users, log: ctx.log });
+  await app.register(authRoutes({ users, names, log: ctx.log }));
+  await app.register(consoleRoutes(ctx, services, names));
   await app.register(systemRoutes(ctx));
   await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
@@ -44,5 +62,10 @@ export async function buildHallServer(
   await app.register(sessionRoutes(ctx, services));
   await app.register(syncRoutes(ctx, services));
   await app.register(accessRoutes(ctx, services));
+  await app.register(checkinRoutes(ctx, services));
+  await app.register(trackingRoutes(ctx, services));
+  await app.register(displayRoutes(ctx, services));
+  await app.register(intercomRoutes(ctx, services));
+  await app.register(videoRoutes(services.video));
   return app;
 }

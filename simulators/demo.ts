@@ -3,7 +3,10 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { ensureDashboardsBuilt } from '../dashboards/build.ts';
 import { startVenue } from '../edge/runtime.ts';
+import { DEMO_USERS, ensureDemoUsers } from '../hall-server/auth/bootstrap.ts';
+import { UserStore } from '../hall-server/auth/user-store.ts';
 import { startVenueSimulators } from './venue-simulators.ts';
 
 const { values } = parseArgs({
@@ -16,6 +19,9 @@ const { values } = parseArgs({
   },
 });
 
+await ensureDashboardsBuilt();
+// The demo's first start makes the administrator with the demo password (a real venue's is random or from env).
+process.env.HALLEDGE_ADMIN_PASSWORD ??= DEMO_USERS.find((u) => u.role === 'administrator')!.password;
 const edge = await startVenue({
   venue: values.venue!,
   dataDir: values.data ?? join('data', values.venue!),
@@ -26,6 +32,7 @@ const edge = await startVenue({
     transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } },
   }),
 });
+await ensureDemoUsers(new UserStore(edge.db, edge.log));
 const simulators = await startVenueSimulators(edge.venue, {
   brokerUrl: edge.bus.deviceUrl,
   credential: edge.deviceCredential,
@@ -38,6 +45,7 @@ HallEdge demo — ${edge.venue.name}
   live feed       ${edge.httpUrl.replace('http', 'ws')}/api/feed
   MQTT            ${edge.bus.deviceUrl}   (WebSocket ${edge.bus.deviceWsUrl})
   simulated devices: ${simulators.devices.length}
+  console users (demo passwords): ${DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(',  ')}
 Ctrl-C stops everything cleanly.
 `);
 

@@ -5,6 +5,9 @@ import pino from 'pino';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
 import { type BusOptions, startVenue, type VenueRuntime } from '../edge/runtime.ts';
+import { SESSION_COOKIE } from '../hall-server/auth/guard.ts';
+import type { Role } from '../hall-server/auth/roles.ts';
+import { UserStore } from '../hall-server/auth/user-store.ts';
 import { DeviceSimulator } from '../simulators/device-simulator.ts';
 
 /** A venue file with every device heartbeating every `heartbeatS` seconds, so offline detection is quick in tests. */
@@ -49,22 +52,92 @@ export async function eventually<T>(check: () => T | Promise<T>, ok: (v: T) => b
   }
 }
 
+const signedIn = new WeakMap<VenueRuntime, Map<string, { role: Role; token: string }>>();
+
+/** The password the harness gives the users it signs in as. */
+export const testPassword = (username: string) => `test-password-${username}`;
+
+/** Makes (or takes over: role and password) a console user and returns the password to sign in with. */
+export async function ensureUser(edge: VenueRuntime, username: string, role: Role): Promise<string> {
+  const users = new UserStore(edge.db, edge.log);
+  const password = testPassword(username);
+  const existing = users.byUsername(username);
+  if (!existing) await users.create({ username, password, role }, 'test-harness');
+  else {
+    await users.setPassword(username, password, 'test-harness');
+    if (existing.role !== role) users.update(username, { role }, 'test-harness');
+  }
+  return password;
+}
+
 /**
- * Calls the venue's HTTP API as the given console role and parses the JSON answer. Every test goes through
- * this, so when sign-in and roles guard the API the tests sign in here in one place.
+ * Signs in to the venue's console API as `username` with `role` and returns the session token. The harness
+ * makes the user first (or takes it over: role and password), then reuses the session for later calls.
+ */
+export async function signIn(
+  edge: VenueRuntime,
+  role: Role = 'administrator',
+  username = `test-${role}`,
+): Promise<string> {
+  const cache = signedIn.get(edge) ?? new Map<string, { role: Role; token: string }>();
+  signedIn.set(edge, cache);
+  const cached = cache.get(username);
+  if (cached?.role === role) return cached.token;
+  const password = await ensureUser(edge, username, role);
+  const response = await fetch(`${edge.httpUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (!response.ok) throw new Error(`sign-in as ${username} failed: ${response.status} ${await response.text()}`);
+  const { token } = (await response.json()) as { token: string };
+  cache.set(username, { role, token });
+  return token;
+}
+
+/** The console's session cookie for a browser test (e.g. playwright `context.addCookies([cookie])`). */
+export async function sessionCookie(
+  edge: VenueRuntime,
+  role: Role = 'administrator',
+): Promise<{ name: string; value: string; url: string }> {
+  return { name: SESSION_COOKIE, value: await signIn(edge, role), url: edge.httpUrl };
+}
+
+/** Headers that sign a raw request (e.g. a WebSocket) in as the role. */
+export async function authHeaders(edge: VenueRuntime, role: Role = 'administrator'): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await signIn(edge, role)}` };
+}
+
+/** Who a request says acts: `by` in the body or the query (the API requires it to be the signed-in user). */
+function actorOf(path: string, body: unknown): string | undefined {
+  const fromBody = (body as { by?: unknown } | undefined)?.by;
+  if (typeof fromBody === 'string') return fromBody;
+  return new URL(path, 'http://x').searchParams.get('by') ?? undefined;
+}
+
+/**
+ * Calls the venue's HTTP API signed in as the given console role (default administrator) and parses the JSON
+ * answer. A request that names its actor (`by`) is made by a user of that name with the role. `role: null`
+ * calls without signing in.
  */
 export async function api<T = any>(
   edge: VenueRuntime,
   path: string,
-  init: { method?: string; body?: unknown; role?: 'administrator' | 'witness' | 'auditor' | 'operator' } = {},
+  init: { method?: string; body?: unknown; role?: Role | null } = {},
 ): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = init.body === undefined ? {} : { 'content-type': 'application/json' };
+  if (init.role !== null) {
+    const role = init.role ?? 'administrator';
+    headers.authorization = `Bearer ${await signIn(edge, role, actorOf(path, init.body) ?? `test-${role}`)}`;
+  }
   const response = await fetch(`${edge.httpUrl}${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  const json = response.headers.get('content-type')?.includes('json');
+  return { status: response.status, body: (text && json ? JSON.parse(text) : text || null) as T };
 }
 
 /**

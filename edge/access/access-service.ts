@@ -65,7 +65,8 @@ export class AccessService {
   ) {
     this.topology = new AccessTopology(ctx.venue);
     this.store = new AccessStore(ctx.log);
-    this.rules = new AccessRules(this.topology, sessions, this.store, { ...DEFAULT_ACCESS_OPTIONS, ...options });
+    const { openSeconds: _open, sweepMs: _sweep, ...ruleOptions } = options;
+    this.rules = new AccessRules(this.topology, sessions, this.store, { ...DEFAULT_ACCESS_OPTIONS, ...ruleOptions });
     this.openSeconds = options.openSeconds ?? 5;
     const onError = (err: unknown) => ctx.logger.warn({ err }, 'access command failed');
     const settings = this.lastEventData('access.settings-changed');
@@ -93,13 +94,14 @@ export class AccessService {
     ctx.gateway.onEvent('locker', 'retrieve', (d, p) => this.locker('locker.retrieve', d, p));
     ctx.log.on('appended', (e) => {
       if (AUTHORISATION_EVENTS.test(e.type)) this.scheduleRefresh();
+      if (e.type === 'checkin.accepted') this.assignLocker(e.data);
     });
   }
 
   start(): void {
     this.scheduleRefresh();
     this.timers.push(
-      setInterval(() => this.safely(() => this.allowLists.refresh()), 30_000),
+      setInterval(() => this.refreshNow(), 30_000),
       setInterval(() => this.safely(() => this.sweepEntryWindows()), this.options.sweepMs ?? 1000),
     );
     for (const t of this.timers) t.unref();
@@ -108,6 +110,7 @@ export class AccessService {
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.allowLists.stop();
     if (this.refreshPending) clearTimeout(this.refreshPending);
     this.refreshPending = null;
   }
@@ -133,7 +136,8 @@ export class AccessService {
       at,
     });
     if (grantId) {
-      const open = this.grants.get(device.id) ?? [];
+      // Grants nobody walked through expire with the door's release time; keep only the live ones.
+      const open = (this.grants.get(device.id) ?? []).filter((g) => g.expiresAt >= at && !g.used);
       open.push({ grantId, expiresAt: at + this.openSeconds * 1000 + 2000, used: false });
       this.grants.set(device.id, open);
       this.send(device.id, 'open', { grantId, requestId, direction, seconds: this.openSeconds });
@@ -402,6 +406,13 @@ export class AccessService {
     });
   }
 
+  /** Check-in chose a compartment for the expert's phone: the bank reserves it, so only they can deposit there. */
+  private assignLocker(data: Record<string, unknown>): void {
+    const locker = data.locker as { bank: string; compartment: number } | null;
+    if (!locker || !this.topology.lockerBanks.includes(locker.bank)) return;
+    this.send(locker.bank, 'assign', { compartment: locker.compartment, holder: data.pseudonym });
+  }
+
   /** A witness lets an expert who left the zone during evaluation back in (once). */
   approveReentry(person: string, by: string, note: string | null): void {
     const presence = this.store.presence(person, Date.now());
@@ -468,9 +479,13 @@ export class AccessService {
     if (this.refreshPending) return;
     this.refreshPending = setTimeout(() => {
       this.refreshPending = null;
-      this.safely(() => this.allowLists.refresh());
+      this.refreshNow();
     }, 100);
     this.refreshPending.unref();
+  }
+
+  private refreshNow(): void {
+    this.allowLists.refresh().catch((err) => this.ctx.logger.error({ err }, 'allow-list refresh failed'));
   }
 
   private safely(fn: () => void): void {

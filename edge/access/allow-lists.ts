@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { AllowList, AllowListEntry } from '../../devices/gate/allow-list.ts';
 import type { DeviceGateway } from '../bus/device-gateway.ts';
+import { LIVE_STATES } from '../sessions/model.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { AccessMode, AccessStore } from './access-store.ts';
-import type { AccessRules, Credential, Person } from './rules.ts';
+import type { AccessRules, Credential, KnownFacts, Person } from './rules.ts';
 import type { AccessTopology, Direction } from './topology.ts';
 
 const DIRECTIONS: Direction[] = ['in', 'out'];
@@ -17,6 +18,9 @@ const LIST_TTL_MS = 12 * 3600_000;
  */
 export class AllowLists {
   private readonly current = new Map<string, { version: number; hash: string; list: AllowList }>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
 
   constructor(
     private readonly log: EventLog,
@@ -46,18 +50,24 @@ export class AllowLists {
   }
 
   /** Who holds a credential at the edge: checked-in experts and today's staff, with all their credentials. */
-  private people(at: number): { person: Person; credentials: Credential[] }[] {
+  private people(at: number): { known: KnownFacts; credentials: Credential[] }[] {
     const out: { person: Person; credentials: Credential[] }[] = [];
+    const experts = new Set<string>();
     const staffIds = new Set<string>(this.store.roster().map((r) => r.person));
     for (const session of this.sessions.today(at)) {
       for (const s of session.staff) staffIds.add(s.id);
+      if (!LIVE_STATES.includes(session.state)) continue;
       for (const c of session.checkins) {
+        // The earliest live session of the day is the one the rules resolve an expert to.
+        if (experts.has(c.pseudonym)) continue;
+        experts.add(c.pseudonym);
+        const seat = session.experts.find((e) => e.pseudonym === c.pseudonym)?.seat ?? null;
         const credentials: Credential[] = [
           { type: 'face', value: c.pseudonym },
           { type: 'id-card', value: c.pseudonym },
         ];
         if (c.badge) credentials.push({ type: 'badge', value: c.badge });
-        out.push({ person: this.rules.resolve(credentials[0]!, at), credentials });
+        out.push({ person: { kind: 'expert', id: c.pseudonym, session, seat }, credentials });
       }
     }
     for (const id of staffIds) {
@@ -68,7 +78,14 @@ export class AllowLists {
       const person = this.rules.resolve(credentials[0]!, at);
       if (person.kind === 'staff') out.push({ person, credentials });
     }
-    return out.filter((p) => p.person.kind !== 'visitor');
+    return out.map(({ person, credentials }) => ({
+      credentials,
+      known: {
+        person,
+        presence: this.store.presence(person.id!, at),
+        deposited: this.store.depositOf(person.id!) !== null,
+      },
+    }));
   }
 
   build(deviceId: string, at: number, mode: AccessMode, people = this.people(at)): Omit<AllowList, 'version'> {
@@ -77,10 +94,10 @@ export class AllowLists {
       const kind = this.topology.movement(deviceId, d)?.kind;
       return kind === 'zone-exit' || kind === 'room-exit' || kind === 'outside';
     });
-    for (const { person, credentials } of people) {
+    for (const { known, credentials } of people) {
       for (const direction of DIRECTIONS) {
         if (freeDirections.includes(direction)) continue;
-        const decision = this.rules.decide(deviceId, credentials[0]!, direction, at, mode, person);
+        const decision = this.rules.decide(deviceId, credentials[0]!, direction, at, mode, known);
         if (!decision.granted) continue;
         for (const credential of credentials) entries.push({ credential, direction, until: decision.until });
       }
@@ -88,43 +105,69 @@ export class AllowLists {
     return { expiresAt: at + LIST_TTL_MS, entries, freeDirections };
   }
 
-  /** Recomputes every device's list; records and pushes those that changed. */
-  refresh(at = Date.now(), mode: AccessMode = this.store.mode().mode): void {
-    const people = this.people(at);
-    for (const device of this.topology.passageDevices) {
-      const list = this.build(device, at, mode, people);
-      // The expiry moves with every build: compare what the device would decide from, refreshed hourly.
-      const hash = createHash('sha256')
-        .update(JSON.stringify([list.entries, list.freeDirections]))
-        .digest('hex');
-      const prev = this.current.get(device);
-      if (!prev && !this.isOnline(device)) continue;
-      if (prev && prev.hash === hash && prev.list.expiresAt - at > LIST_TTL_MS - 3600_000) continue;
-      const version = (prev?.version ?? 0) + 1;
-      const full: AllowList = { version, ...list };
-      this.store.db.transaction(() => {
-        this.store
-          .sql(
-            'INSERT INTO access_allow_lists (device, version, expires_at, hash, entries, pushed_at) VALUES (?, ?, ?, ?, ?, ?)',
-          )
-          .run(
-            device,
-            version,
-            list.expiresAt,
-            hash,
-            JSON.stringify({ entries: list.entries, freeDirections: list.freeDirections }),
-            at,
-          );
-        this.log.append({
-          type: 'access.allow-list-pushed',
-          subject: device,
-          actor: 'system',
-          data: { device, version, expiresAt: list.expiresAt, entries: list.entries.length, hash },
-        });
-      })();
-      this.current.set(device, { version, hash, list: full });
-      this.push(device);
+  /**
+   * Recomputes every device's list; records and pushes those that changed. One device per turn of the event
+   * loop, so a venue full of experts never holds up a gate decision; a refresh asked for meanwhile runs after.
+   */
+  async refresh(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
     }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        const at = Date.now();
+        const mode = this.store.mode().mode;
+        const people = this.people(at);
+        for (const device of this.topology.passageDevices) {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.stopped) return;
+          this.update(device, at, this.build(device, at, mode, people));
+        }
+      } while (this.again);
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private update(device: string, at: number, list: Omit<AllowList, 'version'>): void {
+    // The expiry moves with every build: compare what the device would decide from, refreshed hourly.
+    const hash = createHash('sha256')
+      .update(JSON.stringify([list.entries, list.freeDirections]))
+      .digest('hex');
+    const prev = this.current.get(device);
+    if (!prev && !this.isOnline(device)) return;
+    if (prev && prev.hash === hash && prev.list.expiresAt - at > LIST_TTL_MS - 3600_000) return;
+    const version = (prev?.version ?? 0) + 1;
+    this.store.db.transaction(() => {
+      this.store
+        .sql(
+          'INSERT INTO access_allow_lists (device, version, expires_at, hash, entries, pushed_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          device,
+          version,
+          list.expiresAt,
+          hash,
+          JSON.stringify({ entries: list.entries, freeDirections: list.freeDirections }),
+          at,
+        );
+      this.log.append({
+        type: 'access.allow-list-pushed',
+        subject: device,
+        actor: 'system',
+        data: { device, version, expiresAt: list.expiresAt, entries: list.entries.length, hash },
+      });
+    })();
+    this.current.set(device, { version, hash, list: { version, ...list } });
+    this.push(device);
+  }
+
+  /** Ends a refresh in progress at its next device: the venue is shutting down. */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** (Re)sends the device its current list, retained so a device that reconnects later gets it too. */

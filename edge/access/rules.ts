@@ -20,6 +20,8 @@ export type Person =
       rooms: Set<string> | 'all';
       until: number;
     }
+  /** Known staff outside their role's hours or their session's window. */
+  | { kind: 'off-duty'; id: string }
   | { kind: 'visitor'; id: null };
 
 export interface AccessOptions {
@@ -61,6 +63,13 @@ export const REASONS = {
 } as const;
 export type Reason = keyof typeof REASONS;
 
+/** What the rules need to know about a person, when the caller has it at hand. */
+export interface KnownFacts {
+  person: Person;
+  presence: Presence | null;
+  deposited: boolean;
+}
+
 export interface Decision {
   granted: boolean;
   reason: Reason;
@@ -74,6 +83,23 @@ export interface Decision {
 }
 
 const LIVE = new Set(['checkin-open', 'in-progress', 'suspended']);
+
+/** A rule's answer before it becomes a Decision. */
+interface Verdict {
+  granted: boolean;
+  reason: Reason;
+  until?: number;
+  passage?: Partial<PassageData>;
+  alarm?: Decision['alarm'];
+}
+
+function grant(reason: Reason, until: number, passage?: Partial<PassageData>): Verdict {
+  return { granted: true, reason, until, passage };
+}
+
+function deny(reason: Reason, alarm?: Decision['alarm']): Verdict {
+  return { granted: false, reason, alarm };
+}
 
 /**
  * The access rules, as a pure function of the request and the current record: they decide, they do not record.
@@ -100,12 +126,13 @@ export class AccessRules {
       const expert = this.sessions.findExpertToday(credential.value, at);
       if (expert) return { kind: 'expert', id: credential.value, session: expert.session, seat: expert.seat };
     }
-    return this.staffAuthority(credential.value, at) ?? { kind: 'visitor', id: null };
+    return this.staffAuthority(credential.value, at);
   }
 
   /** Staff pass by role and schedule: session staff around their session, roster staff in their hours. */
-  private staffAuthority(person: string, at: number): Person | null {
-    for (const { session, role } of this.sessions.findStaffToday(person, at)) {
+  private staffAuthority(person: string, at: number): Person {
+    const sessionRoles = this.sessions.findStaffToday(person, at);
+    for (const { session, role } of sessionRoles) {
       const from = session.start - this.options.staffLeadMs;
       const until = session.end + this.options.staffGraceMs;
       if (at < from || at >= until) continue;
@@ -113,11 +140,12 @@ export class AccessRules {
       return { kind: 'staff', id: person, role, session, rooms, until };
     }
     const roster = this.store.rosterEntry(person);
-    if (!roster) return null;
+    const offDuty: Person = { kind: 'off-duty', id: person };
+    if (!roster) return sessionRoles.length ? offDuty : { kind: 'visitor', id: null };
     const local = new Date(at + VENUE_UTC_OFFSET_MS);
     const weekday = local.getUTCDay() || 7;
     const minute = local.getUTCHours() * 60 + local.getUTCMinutes();
-    if (!roster.days.includes(weekday) || minute < roster.fromMin || minute >= roster.toMin) return null;
+    if (!roster.days.includes(weekday) || minute < roster.fromMin || minute >= roster.toMin) return offDuty;
     const midnight = dayBounds(venueDay(at))![0];
     return {
       kind: 'staff',
@@ -129,43 +157,45 @@ export class AccessRules {
     };
   }
 
+  /**
+   * Decides one passage. `known` carries facts the caller already has (the allow-list builder looks each
+   * person up once for every door); anything missing is read from the record.
+   */
   decide(
     deviceId: string,
     credential: Credential,
     direction: Direction,
     at: number,
     mode: AccessMode,
-    person = this.resolve(credential, at),
+    known: Partial<KnownFacts> = {},
   ): Decision {
+    const person = known.person ?? this.resolve(credential, at);
     const movement = this.topology.movement(deviceId, direction);
-    const sessionId = person.kind === 'visitor' ? null : (person.session?.id ?? null);
     const endOfDay = dayBounds(venueDay(at))![1];
-    const base = { person, movement, until: endOfDay };
-    const passage = (extra: Partial<PassageData> = {}): PassageData => ({
-      person: person.id,
-      session: sessionId,
-      location: movement?.to ?? 'outside',
-      ...extra,
-    });
-    const grant = (reason: Reason, until: number, extra: Partial<PassageData> = {}): Decision => ({
-      ...base,
-      granted: true,
-      reason,
-      until,
-      passage: passage(extra),
-    });
-    const deny = (reason: Reason, alarm?: Decision['alarm']): Decision => ({
-      ...base,
-      granted: false,
-      reason,
-      passage: passage(),
-      ...(alarm ? { alarm } : {}),
-    });
+    const verdict = this.judge(person, movement, at, mode, endOfDay, known);
+    const session = person.kind === 'expert' || person.kind === 'staff' ? (person.session?.id ?? null) : null;
+    return {
+      granted: verdict.granted,
+      reason: verdict.reason,
+      person,
+      movement,
+      until: verdict.until ?? endOfDay,
+      passage: { person: person.id, session, location: movement?.to ?? 'outside', ...verdict.passage },
+      ...(verdict.alarm ? { alarm: verdict.alarm } : {}),
+    };
+  }
 
+  // Plain objects, no closures per call: this runs for every request and for every door × person in a refresh.
+  private judge(
+    person: Person,
+    movement: Movement | null,
+    at: number,
+    mode: AccessMode,
+    endOfDay: number,
+    known: Partial<KnownFacts>,
+  ): Verdict {
     if (!movement) return deny('unknown-door');
     if (mode === 'fire-open') return grant('fire-open', endOfDay);
-    const presence = person.id ? this.store.presence(person.id, at) : null;
-
     switch (movement.kind) {
       case 'zone-exit': {
         // Leaving is always allowed; an expert who leaves after check-in can come back only with a witness.
@@ -176,22 +206,21 @@ export class AccessRules {
       case 'outside':
         return grant('free-exit', endOfDay);
       case 'inside':
-        return person.kind === 'visitor' ? deny('visitor') : grant('staff-role', endOfDay);
-      case 'zone-entry':
-        return this.zoneEntry(person, presence, at, grant, deny);
-      case 'room-entry':
-        return this.roomEntry(person, presence, movement.room!, at, grant, deny);
+        if (person.kind === 'visitor') return deny('visitor');
+        return person.kind === 'off-duty' ? deny('outside-schedule') : grant('staff-role', endOfDay);
     }
+    if (person.kind === 'visitor') return deny('visitor');
+    if (person.kind === 'off-duty') return deny('outside-schedule');
+    const presence = 'presence' in known ? (known.presence ?? null) : this.store.presence(person.id, at);
+    if (movement.kind === 'zone-entry') return this.zoneEntry(person, presence, known.deposited);
+    return this.roomEntry(person, presence, movement.room!, at);
   }
 
   private zoneEntry(
-    person: Person,
+    person: Person & { kind: 'expert' | 'staff' },
     presence: Presence | null,
-    at: number,
-    grant: (r: Reason, until: number, extra?: Partial<PassageData>) => Decision,
-    deny: (r: Reason, alarm?: Decision['alarm']) => Decision,
-  ): Decision {
-    if (person.kind === 'visitor') return deny('visitor');
+    deposited: boolean | undefined,
+  ): Verdict {
     const inside = presence && presence.location !== 'outside' && presence.location !== 'unknown';
     if (person.kind === 'staff') return inside ? deny('anti-passback') : grant('staff-role', person.until);
     const session = person.session;
@@ -208,20 +237,17 @@ export class AccessRules {
       reentry = true;
     }
     if (inside) return deny('anti-passback');
-    if (this.topology.lockerBanks.length > 0 && !this.store.depositOf(person.id))
+    if (this.topology.lockerBanks.length > 0 && !(deposited ?? this.store.depositOf(person.id) !== null))
       return deny('phone-not-deposited', { kind: 'phone-not-deposited', level: 1, details: { session: session.id } });
     return grant(reentry ? 'reentry-approved' : 'checked-in', session.end, { reentryConsumed: reentry });
   }
 
   private roomEntry(
-    person: Person,
+    person: Person & { kind: 'expert' | 'staff' },
     presence: Presence | null,
     room: string,
     at: number,
-    grant: (r: Reason, until: number, extra?: Partial<PassageData>) => Decision,
-    deny: (r: Reason, alarm?: Decision['alarm']) => Decision,
-  ): Decision {
-    if (person.kind === 'visitor') return deny('visitor');
+  ): Verdict {
     if (!presence || presence.location === 'outside') return deny('not-in-zone');
     if (person.kind === 'staff')
       return person.rooms === 'all' || person.rooms.has(room)

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
 import {
   api,
+  authHeaders,
   collectPositionNumbers,
   eventually,
   sendNumberedPositions,
@@ -32,7 +33,7 @@ const deviceState = async (id: string) => (await api(edge, `/api/devices/${id}`)
 describe('device bus', () => {
   it('shows a connected device online through the API and the WebSocket feed', async () => {
     edge = await startTestVenue();
-    const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed`);
+    const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed`, { headers: await authHeaders(edge) });
     const feed: { type: string; subject: string }[] = [];
     ws.on('message', (m) => feed.push(JSON.parse(m.toString()).event));
     await new Promise((r) => ws.once('open', r));

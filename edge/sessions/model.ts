@@ -138,9 +138,15 @@ export function parseWhen(value: number | string): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-/** The venue-time day (YYYY-MM-DD) an instant falls on. */
+let lastDay = { from: 0, to: 0, day: '' };
+
+/** The venue-time day (YYYY-MM-DD) an instant falls on. Remembers the last day: the hot paths ask all day long. */
 export function venueDay(at: number): string {
-  return new Date(at + VENUE_UTC_OFFSET_MS).toISOString().slice(0, 10);
+  if (at >= lastDay.from && at < lastDay.to) return lastDay.day;
+  const day = new Date(at + VENUE_UTC_OFFSET_MS).toISOString().slice(0, 10);
+  const from = Date.parse(`${day}T00:00:00Z`) - VENUE_UTC_OFFSET_MS;
+  lastDay = { from, to: from + 86_400_000, day };
+  return day;
 }
 
 /** [start, end) of a venue-time day in epoch milliseconds, or null if `day` is not YYYY-MM-DD. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { VenueRuntime } from '../../edge/runtime.ts';
-import { api, startTestVenue } from '../../test/venue-harness.ts';
+import { api, authHeaders, startTestVenue } from '../../test/venue-harness.ts';
 
 let edge: VenueRuntime;
 afterEach(() => edge?.stop());
@@ -9,8 +9,9 @@ afterEach(() => edge?.stop());
 describe('record and alarm API', () => {
   it('the feed replays what a client missed, then streams live events in order', async () => {
     edge = await startTestVenue();
+    const headers = await authHeaders(edge);
     const missed = edge.log.append({ type: 'test.before-connect' });
-    const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed?after=${missed.seq - 1}`);
+    const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed?after=${missed.seq - 1}`, { headers });
     const seqs: number[] = [];
     ws.on('message', (m) => seqs.push(JSON.parse(m.toString()).event.seq));
     await new Promise((r) => ws.once('open', r));

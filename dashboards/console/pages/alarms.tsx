@@ -1,0 +1,190 @@
+import { signal } from '@preact/signals';
+import { useState } from 'preact/hooks';
+import { ALARM_KIND_LABELS, ALARM_LEVEL_LABELS, ALARM_STATE_LABELS } from '../../i18n/domain.ts';
+import { formatTime, labelOf } from '../../i18n/index.ts';
+import { request } from '../api.ts';
+import { t } from '../messages.ts';
+import { alarms, devices, lastError, loaders, me, sessions, venue } from '../store.ts';
+import type { Alarm } from '../types.ts';
+import { zoneName } from '../venue-labels.ts';
+
+const filter = signal({ room: '', session: '', level: '', state: 'open' });
+
+const ACTORS = ['administrator', 'witness', 'operator'];
+
+/** The room an alarm is about: its session's room, the device's room, or a room named in its details. */
+function roomOf(alarm: Alarm): string | null {
+  const session = alarm.session ? sessions.value.find((s) => s.id === alarm.session) : null;
+  if (session) return session.room;
+  const device = devices.value.find((d) => d.id === alarm.subject);
+  if (device?.room) return device.room;
+  const room = alarm.details.room;
+  return typeof room === 'string' ? room : null;
+}
+
+function matches(alarm: Alarm): boolean {
+  const f = filter.value;
+  if (f.state === 'open' && alarm.state === 'resolved') return false;
+  if (f.state !== 'open' && f.state !== '' && alarm.state !== f.state) return false;
+  if (f.level && String(alarm.level) !== f.level) return false;
+  if (f.session && alarm.session !== f.session) return false;
+  if (f.room && roomOf(alarm) !== f.room) return false;
+  return true;
+}
+
+function Select(props: { label: string; field: keyof typeof filter.value; options: [string, string][] }) {
+  return (
+    <label>
+      {props.label}
+      <select
+        name={props.field}
+        value={filter.value[props.field]}
+        onChange={(e) => {
+          filter.value = { ...filter.value, [props.field]: e.currentTarget.value };
+        }}
+      >
+        {props.options.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function Actions({ alarm }: { alarm: Alarm }) {
+  const [action, setAction] = useState<'acknowledge' | 'resolve' | null>(null);
+  const [note, setNote] = useState('');
+  if (!ACTORS.includes(me.value?.user.role ?? '') || alarm.state === 'resolved') return null;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await request(`/api/alarms/${alarm.id}/${action}`, { body: { note } });
+      setAction(null);
+      setNote('');
+      await loaders.alarms();
+    } catch (err) {
+      lastError.value = (err as Error).message;
+    }
+  };
+  if (action)
+    return (
+      <form class="inline-form" onSubmit={(e) => void submit(e)}>
+        <input
+          name="note"
+          placeholder={t('notePlaceholder')}
+          value={note}
+          onInput={(e) => setNote(e.currentTarget.value)}
+          required
+          maxLength={1000}
+        />
+        <button type="submit">{t('confirm')}</button>
+        <button type="button" class="link" onClick={() => setAction(null)}>
+          {t('cancel')}
+        </button>
+      </form>
+    );
+  return (
+    <span class="actions">
+      {alarm.state === 'raised' && (
+        <button type="button" data-action="acknowledge" onClick={() => setAction('acknowledge')}>
+          {t('acknowledge')}
+        </button>
+      )}
+      <button type="button" data-action="resolve" onClick={() => setAction('resolve')}>
+        {t('resolve')}
+      </button>
+    </span>
+  );
+}
+
+export function AlarmsPage() {
+  const rooms = (venue.value?.zones ?? []).filter((z) => z.type === 'evaluation-room');
+  const shown = alarms.value.filter(matches);
+  return (
+    <section class="alarms">
+      <div class="filters">
+        <Select
+          label={t('filterState')}
+          field="state"
+          options={[
+            ['open', t('open')],
+            ['', t('all')],
+            ...(['raised', 'acknowledged', 'resolved'] as const).map(
+              (s) => [s, labelOf(ALARM_STATE_LABELS, s)] as [string, string],
+            ),
+          ]}
+        />
+        <Select
+          label={t('filterLevel')}
+          field="level"
+          options={[
+            ['', t('all')],
+            ...(['3', '2', '1'].map((l) => [l, labelOf(ALARM_LEVEL_LABELS, l)]) as [string, string][]),
+          ]}
+        />
+        <Select
+          label={t('filterRoom')}
+          field="room"
+          options={[['', t('all')], ...rooms.map((r) => [r.id, zoneName(r.id)] as [string, string])]}
+        />
+        <Select
+          label={t('filterSession')}
+          field="session"
+          options={[
+            ['', t('all')],
+            ...sessions.value.map((s) => [s.id, `${s.project.code} · ${s.id}`] as [string, string]),
+          ]}
+        />
+      </div>
+      <table class="grid">
+        <thead>
+          <tr>
+            <th>{t('level')}</th>
+            <th>{t('kind')}</th>
+            <th>{t('subject')}</th>
+            <th>{t('room')}</th>
+            <th>{t('session')}</th>
+            <th>{t('raisedAt')}</th>
+            <th>{t('state')}</th>
+            <th>{t('handledBy')}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {shown.length === 0 && (
+            <tr>
+              <td colSpan={9} class="empty">
+                {t('noData')}
+              </td>
+            </tr>
+          )}
+          {shown.map((a) => {
+            const room = roomOf(a);
+            return (
+              <tr key={a.id} class={`alarm level-${a.level} state-${a.state}`} data-alarm={a.id} data-kind={a.kind}>
+                <td>
+                  <span class={`level level-${a.level}`}>{labelOf(ALARM_LEVEL_LABELS, String(a.level))}</span>
+                </td>
+                <td>{labelOf(ALARM_KIND_LABELS, a.kind)}</td>
+                <td>{a.subject}</td>
+                <td>{room ? zoneName(room) : '—'}</td>
+                <td>{a.session ?? '—'}</td>
+                <td>{formatTime(a.raisedAt, 'datetime')}</td>
+                <td data-testid="alarm-state">{labelOf(ALARM_STATE_LABELS, a.state)}</td>
+                <td>
+                  {a.resolvedBy ?? a.acknowledgedBy ?? ''}
+                  {a.note && <div class="note">{a.note}</div>}
+                </td>
+                <td>
+                  <Actions alarm={a} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}

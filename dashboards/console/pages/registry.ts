@@ -1,0 +1,42 @@
+import type { ComponentType } from 'preact';
+import { t } from '../messages.ts';
+import { openAlarms } from '../store.ts';
+import type { Role } from '../types.ts';
+import { AlarmsPage } from './alarms.tsx';
+import { DevicesPage } from './devices.tsx';
+import { FloorMapPage } from './floor-map.tsx';
+import { SessionsPage } from './sessions.tsx';
+
+/**
+ * The console's pages, in menu order. A capability adds its page here — one entry with a route id, a title,
+ * the roles that see it and its component — e.g. the camera grid (CCTV) and the intercom panel.
+ */
+export interface ConsolePage {
+  /** Route: `#/<id>`. */
+  id: string;
+  title: () => string;
+  icon: string;
+  /** Roles that see the page (all when absent). The server still checks every call. */
+  roles?: readonly Role[];
+  component: ComponentType;
+  /** A count shown next to the menu entry (e.g. open alarms). */
+  badge?: () => number;
+}
+
+export const PAGES: ConsolePage[] = [
+  { id: 'map', title: () => t('pageMap'), icon: '◫', component: FloorMapPage },
+  {
+    id: 'alarms',
+    title: () => t('pageAlarms'),
+    icon: '⚠',
+    component: AlarmsPage,
+    badge: () => openAlarms.value.length,
+  },
+  { id: 'sessions', title: () => t('pageSessions'), icon: '☰', component: SessionsPage },
+  { id: 'devices', title: () => t('pageDevices'), icon: '⚙', component: DevicesPage },
+  // Camera grid (CCTV, issue 6) and intercom calls (issue 9) go here.
+];
+
+export function pagesFor(role: Role): ConsolePage[] {
+  return PAGES.filter((p) => !p.roles || p.roles.includes(role));
+}

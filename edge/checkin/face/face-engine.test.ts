@@ -1,0 +1,120 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cameraFrame, faceless, photo } from '../../../simulators/face-terminal/shared-photos.ts';
+import { euclidean } from '../match-policy.ts';
+import { FaceEngine } from './face-engine.ts';
+import { FaceError } from './face-errors.ts';
+
+let engine: FaceEngine;
+beforeAll(async () => {
+  engine = await FaceEngine.start({ workers: 2 });
+});
+afterAll(() => engine.close());
+
+async function failure(promise: Promise<unknown>): Promise<FaceError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(FaceError);
+  return err as FaceError;
+}
+
+describe('face engine on the shared photos', () => {
+  it('gives the same person close descriptors and different people distant ones', async () => {
+    const [powellA, powellB, bush] = await Promise.all([
+      engine.describeSingleFace(photo('lfw', 'Colin_Powell', 0)),
+      engine.describeSingleFace(await cameraFrame([photo('lfw', 'Colin_Powell', 1)])),
+      engine.describeSingleFace(photo('lfw', 'George_W_Bush', 0)),
+    ]);
+    expect(powellA.descriptor).toHaveLength(128);
+    expect(powellA.landmarks).toHaveLength(68);
+    expect(euclidean(powellA.descriptor, powellB.descriptor)).toBeLessThan(0.55);
+    expect(euclidean(powellA.descriptor, bush.descriptor)).toBeGreaterThan(0.55);
+  });
+
+  it('reports the face in the coordinates of the original 640×480 frame', async () => {
+    const analysis = await engine.analyze(await cameraFrame([photo('bbt', 'penny', 0)]));
+    expect(analysis).toMatchObject({ width: 640, height: 480 });
+    const face = analysis.faces[0]!;
+    // cameraFrame puts one 220 px tile at x 210..430, y 130..350.
+    expect(face.box.x).toBeGreaterThan(180);
+    expect(face.box.x + face.box.width).toBeLessThan(460);
+    expect(face.box.y).toBeGreaterThan(100);
+  });
+
+  it('refuses pictures without exactly one face, saying which', async () => {
+    const none = await failure(engine.describeSingleFace(await faceless(), 'frames[0]'));
+    expect(none.code).toBe('no-face');
+    expect(none.message).toContain('frames[0]');
+    const two = await cameraFrame([photo('bbt', 'penny', 0), photo('bbt', 'howard', 0)]);
+    const several = await failure(engine.describeSingleFace(two, 'frames[1]'));
+    expect(several.code).toBe('several-faces');
+    expect(several.message).toMatch(/frames\[1\].*2 faces/);
+  });
+
+  it('names what is wrong with bad input and keeps working', async () => {
+    const jpeg = photo('lfw', 'Donald_Rumsfeld', 0);
+    const cases: [Uint8Array, string, string | undefined, string][] = [
+      [Buffer.from('GIF89a not a face'), 'not-image', undefined, 'not a JPEG or PNG'],
+      [jpeg.subarray(0, Math.floor(jpeg.length / 2)), 'truncated', undefined, 'truncated'],
+      [Buffer.alloc(50 * 1024 * 1024, 0xff), 'too-large', undefined, '52428800 bytes'],
+      [
+        await sharp({ create: { width: 1, height: 1, channels: 3, background: '#fff' } })
+          .png()
+          .toBuffer(),
+        'too-small',
+        undefined,
+        '1×1',
+      ],
+      [jpeg, 'content-type', 'text/plain', 'text/plain'],
+      [jpeg, 'content-type', 'image/png', 'bytes are JPEG'],
+      // A small file that would decode to a 100-megapixel bitmap.
+      [
+        await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#888' } })
+          .png()
+          .toBuffer(),
+        'too-large',
+        undefined,
+        'pixel limit',
+      ],
+    ];
+    for (const [bytes, code, contentType, detail] of cases) {
+      const err = await failure(engine.analyze(bytes, 'photo', contentType));
+      expect({ code: err.code, field: err.field }).toEqual({ code, field: 'photo' });
+      expect(err.message).toContain(detail);
+      expect(err.isBadImage).toBe(true);
+    }
+    const after = await engine.describeSingleFace(jpeg);
+    expect(after.descriptor).toHaveLength(128);
+  });
+
+  it('keeps the event loop free and runs a worker per core', async () => {
+    expect(engine.size).toBe(2);
+    const frame = await cameraFrame([photo('bbt', 'leonard', 0)]);
+    let last = performance.now();
+    let worstGap = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 5);
+    const results = await Promise.all(Array.from({ length: 4 }, () => engine.analyze(frame)));
+    clearInterval(ticker);
+    expect(results.map((r) => r.faces.length)).toEqual([1, 1, 1, 1]);
+    // A network run takes hundreds of ms; had one run on this thread the ticker would have stalled that long.
+    expect(worstGap).toBeLessThan(150);
+  });
+
+  it('replaces a worker that dies, failing only the job it had', async () => {
+    const frame = await cameraFrame([photo('bbt', 'raj', 0)]);
+    const pool = (engine as unknown as { pool: { worker: { terminate(): Promise<number> } }[] }).pool;
+    const running = engine.analyze(frame);
+    await pool[0]!.worker.terminate();
+    const err = await failure(running);
+    expect(err.code).toBe('engine-failure');
+    const again = await engine.analyze(frame);
+    expect(again.faces).toHaveLength(1);
+    await expect.poll(() => engine.size, { timeout: 20_000 }).toBe(2);
+  });
+});

@@ -1,0 +1,205 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { FaceError, type FaceErrorCode } from './face-errors.ts';
+import { sniffImage } from './image-sniff.ts';
+
+export type Point = [number, number];
+
+/** One face found in an image; landmarks and descriptor only when it was the image's only face. */
+export interface FaceObservation {
+  score: number;
+  box: { x: number; y: number; width: number; height: number };
+  /** The 68 landmark points, in the image's pixel coordinates. */
+  landmarks?: Point[];
+  /** 128-d face descriptor, computed on the landmark-aligned face. */
+  descriptor?: number[];
+}
+
+export interface ImageAnalysis {
+  width: number;
+  height: number;
+  faces: FaceObservation[];
+  /** Time the worker spent decoding and running the networks. */
+  workerMs: number;
+}
+
+/** A face that can be matched: the image held exactly one. */
+export interface DescribedFace extends FaceObservation {
+  landmarks: Point[];
+  descriptor: number[];
+}
+
+export interface FaceEngineOptions {
+  /** Worker threads, one per core by default: each runs one single-threaded wasm backend. */
+  workers?: number;
+  /** `ssd` (SSD MobileNet v1, the accurate default) or `tiny` (Tiny Face Detector, about 3× faster). */
+  detector?: 'ssd' | 'tiny';
+  minConfidence?: number;
+  /** Images larger than this are refused before decoding. */
+  maxBytes?: number;
+  /** Decoded size limit (a small file can still decode to a huge bitmap). */
+  maxInputPixels?: number;
+  /** Requests waiting for a worker beyond this are refused as busy instead of piling up. */
+  maxQueue?: number;
+}
+
+type WorkerReply =
+  | { ready: true; backend: string }
+  | { id: number; ok: true; width: number; height: number; faces: FaceObservation[]; ms: number }
+  | { id: number; ok: false; code: FaceErrorCode; detail: string };
+
+interface Job {
+  id: number;
+  image: Uint8Array;
+  field: string;
+  resolve(analysis: ImageAnalysis): void;
+  reject(err: Error): void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  job: Job | null;
+}
+
+const WORKER_FILE = fileURLToPath(new URL('./face-worker.mjs', import.meta.url));
+const MODEL_DIR = fileURLToPath(new URL('../../../node_modules/@vladmandic/face-api/model', import.meta.url));
+
+/**
+ * Face detection, 68-point landmarks and descriptors on a pool of worker threads (tfjs wasm backend), so the
+ * event loop never blocks on a network and every core works. Models load once per worker, at start.
+ */
+export class FaceEngine {
+  private readonly pool: PoolWorker[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  private readonly options: Required<FaceEngineOptions>;
+
+  private constructor(options: FaceEngineOptions) {
+    this.options = {
+      workers: options.workers ?? availableParallelism(),
+      detector: options.detector ?? 'ssd',
+      minConfidence: options.minConfidence ?? 0.5,
+      maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
+      maxInputPixels: options.maxInputPixels ?? 40_000_000,
+      maxQueue: options.maxQueue ?? 64,
+    };
+  }
+
+  /** Starts the workers and resolves once every one has loaded its models. */
+  static async start(options: FaceEngineOptions = {}): Promise<FaceEngine> {
+    const engine = new FaceEngine(options);
+    try {
+      await Promise.all(Array.from({ length: engine.options.workers }, () => engine.spawn()));
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
+    return engine;
+  }
+
+  get size(): number {
+    return this.pool.length;
+  }
+
+  get detector(): 'ssd' | 'tiny' {
+    return this.options.detector;
+  }
+
+  /** Finds the faces in a JPEG or PNG; bad input is a FaceError naming `field`. */
+  analyze(image: Uint8Array, field = 'image', contentType?: string): Promise<ImageAnalysis> {
+    if (this.closed) return Promise.reject(new FaceError('engine-failure', field, 'engine closed'));
+    try {
+      sniffImage(image, field, this.options, contentType);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.queue.length >= this.options.maxQueue) return Promise.reject(new FaceError('busy', field));
+    return new Promise((resolve, reject) => {
+      // A private copy: the worker may get it transferred, and the caller's buffer may be pooled.
+      this.queue.push({ id: this.nextId++, image: new Uint8Array(image), field, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** The image's one face with its descriptor; no face or several faces is a FaceError. */
+  async describeSingleFace(image: Uint8Array, field = 'image', contentType?: string): Promise<DescribedFace> {
+    const analysis = await this.analyze(image, field, contentType);
+    return singleFace(analysis, field);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new FaceError('engine-failure', job.field, 'engine closed'));
+    await Promise.all(this.pool.splice(0).map((p) => p.worker.terminate()));
+  }
+
+  private spawn(): Promise<void> {
+    const worker = new Worker(WORKER_FILE, {
+      workerData: {
+        modelDir: MODEL_DIR,
+        detector: this.options.detector,
+        minConfidence: this.options.minConfidence,
+        maxInputPixels: this.options.maxInputPixels,
+      },
+    });
+    const slot: PoolWorker = { worker, job: null };
+    return new Promise((resolve, reject) => {
+      worker.on('message', (reply: WorkerReply) => {
+        if ('ready' in reply) {
+          this.pool.push(slot);
+          resolve();
+          this.dispatch();
+          return;
+        }
+        const job = slot.job;
+        slot.job = null;
+        if (job) {
+          if (reply.ok) {
+            job.resolve({ width: reply.width, height: reply.height, faces: reply.faces, workerMs: reply.ms });
+          } else {
+            job.reject(new FaceError(reply.code, job.field, reply.detail));
+          }
+        }
+        this.dispatch();
+      });
+      worker.on('error', (err) => {
+        reject(err);
+        this.replace(slot, err);
+      });
+      // A worker that ends by itself (out of memory, a crash in native code) is replaced like one that threw.
+      worker.on('exit', (code) => {
+        const err = new Error(`face worker exited with code ${code}`);
+        reject(err);
+        if (!this.closed) this.replace(slot, err);
+      });
+    });
+  }
+
+  /** A worker that died fails its job, and a fresh one takes its place. */
+  private replace(slot: PoolWorker, err: Error): void {
+    const index = this.pool.indexOf(slot);
+    if (index < 0) return;
+    this.pool.splice(index, 1);
+    slot.job?.reject(new FaceError('engine-failure', slot.job.field, err.message));
+    slot.job = null;
+    if (!this.closed) this.spawn().catch(() => {});
+  }
+
+  private dispatch(): void {
+    for (const slot of this.pool) {
+      if (slot.job) continue;
+      const job = this.queue.shift();
+      if (!job) return;
+      slot.job = job;
+      slot.worker.postMessage({ id: job.id, image: job.image }, [job.image.buffer as ArrayBuffer]);
+    }
+  }
+}
+
+export function singleFace(analysis: ImageAnalysis, field: string): DescribedFace {
+  if (analysis.faces.length === 0) throw new FaceError('no-face', field);
+  if (analysis.faces.length > 1) throw new FaceError('several-faces', field, `${analysis.faces.length} faces`);
+  return analysis.faces[0] as DescribedFace;
+}

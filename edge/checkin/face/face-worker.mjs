@@ -1,0 +1,142 @@
+// One face-analysis worker: tfjs on the wasm backend, face-api models loaded once, sharp for decoding.
+// Plain ESM because worker_threads cannot load .ts entry files under tsx/vitest here; the typed side is
+// face-engine.ts, which owns the message shapes (AnalyzeRequest / WorkerReply) this file answers.
+import { createRequire } from 'node:module';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const require = createRequire(import.meta.url);
+const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
+const sharp = require('sharp');
+const tf = faceapi.tf;
+
+const { modelDir, detector, minConfidence, maxInputPixels } = workerData;
+/** Camera frames larger than this are scaled down first: SSD sees 512×512 anyway. */
+const MAX_SIDE = 1280;
+/** Tight portrait crops (ID-card chip photos are 102×126) get a border, else the detector misses the face. */
+const PORTRAIT_SIDE = 320;
+
+// libvips has its own thread pool per process; the workers are the parallelism, so keep it to one thread each.
+sharp.concurrency(1);
+sharp.cache(false);
+
+await tf.setBackend('wasm');
+await tf.ready();
+await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
+await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
+await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
+await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+
+const detectorOptions =
+  detector === 'tiny'
+    ? new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: minConfidence })
+    : new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 });
+
+class InputError extends Error {
+  constructor(code, detail) {
+    super(detail);
+    this.code = code;
+  }
+}
+
+/** Maps libvips' words to our error codes, so the terminal can be told why. */
+function decodeError(err) {
+  const text = String(err?.message ?? err);
+  if (/pixel limit/i.test(text)) return new InputError('too-large', text);
+  if (/premature end|truncated|corrupt|unexpected end|not enough data|read error|marker/i.test(text))
+    return new InputError('truncated', text);
+  return new InputError('not-image', text);
+}
+
+async function decode(bytes) {
+  let meta;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: maxInputPixels }).metadata();
+  } catch (err) {
+    throw decodeError(err);
+  }
+  if (meta.format !== 'jpeg' && meta.format !== 'png')
+    throw new InputError('not-image', `format ${meta.format} is not JPEG or PNG`);
+  const side = Math.min(meta.width ?? 0, meta.height ?? 0);
+  if (side < 32) throw new InputError('too-small', `${meta.width}×${meta.height} pixels, at least 32×32 needed`);
+  try {
+    let image = sharp(bytes, { failOn: 'warning', limitInputPixels: maxInputPixels }).rotate();
+    const longest = Math.max(meta.width, meta.height);
+    const scale = longest > MAX_SIDE ? MAX_SIDE / longest : 1;
+    if (scale < 1) image = image.resize({ width: MAX_SIDE, height: MAX_SIDE, fit: 'inside' });
+    let pad = 0;
+    if (side <= PORTRAIT_SIDE) {
+      pad = longest;
+      // extend() must follow a materialised image: chaining it after rotate() would reorder the ops.
+      image = sharp(await image.toBuffer()).extend({
+        top: pad,
+        bottom: pad,
+        left: pad,
+        right: pad,
+        background: { r: 128, g: 128, b: 128 },
+      });
+    }
+    const { data, info } = await image.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return { data, info, pad, scale };
+  } catch (err) {
+    throw decodeError(err);
+  }
+}
+
+async function analyze(bytes) {
+  const { data, info, pad, scale } = await decode(bytes);
+  const size = {
+    width: Math.round((info.width - 2 * pad) / scale),
+    height: Math.round((info.height - 2 * pad) / scale),
+  };
+  const toOriginal = (x, y) => [(x - pad) / scale, (y - pad) / scale];
+  const input = tf.tensor3d(
+    new Uint8Array(data.buffer, data.byteOffset, data.length),
+    [info.height, info.width, 3],
+    'int32',
+  );
+  try {
+    const detections = await faceapi.detectAllFaces(input, detectorOptions);
+    const boxOf = (d) => {
+      const [x, y] = toOriginal(d.box.x, d.box.y);
+      return { x, y, width: d.box.width / scale, height: d.box.height / scale };
+    };
+    if (detections.length !== 1) {
+      return { ...size, faces: detections.map((d) => ({ score: d.score, box: boxOf(d) })) };
+    }
+    // Landmarks align the face before the descriptor is computed (without alignment false matches soar).
+    const parent = Promise.resolve(detections.map((d) => faceapi.extendWithFaceDetection({}, d)));
+    const [face] = await new faceapi.DetectAllFaceLandmarksTask(parent, input, false).withFaceDescriptors();
+    return {
+      ...size,
+      faces: [
+        {
+          score: face.detection.score,
+          box: boxOf(face.detection),
+          landmarks: face.landmarks.positions.map((p) => toOriginal(p.x, p.y)),
+          descriptor: Array.from(face.descriptor),
+        },
+      ],
+    };
+  } finally {
+    input.dispose();
+  }
+}
+
+// One warm-up pass: the first run of each network compiles its kernels and would otherwise cost a check-in.
+const blank = tf.zeros([160, 160, 3], 'int32');
+await faceapi.detectAllFaces(blank, detectorOptions);
+await faceapi.nets.faceLandmark68Net.detectLandmarks(blank);
+await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(blank);
+blank.dispose();
+
+parentPort.on('message', async ({ id, image }) => {
+  const started = performance.now();
+  try {
+    const result = await analyze(Buffer.from(image.buffer, image.byteOffset, image.byteLength));
+    parentPort.postMessage({ id, ok: true, ...result, ms: performance.now() - started });
+  } catch (err) {
+    const code = err instanceof InputError ? err.code : 'engine-failure';
+    parentPort.postMessage({ id, ok: false, code, detail: String(err?.message ?? err) });
+  }
+});
+parentPort.postMessage({ ready: true, backend: tf.getBackend() });

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Role } from './roles.ts';
+import type { UserStore } from './user-store.ts';
+
+export const BOOTSTRAP_ADMIN = 'admin';
+
+/**
+ * First start: a venue with no users gets the administrator `admin`, with the password from
+ * HALLEDGE_ADMIN_PASSWORD, or a random one logged once (it is stored only as a hash; change it after signing in).
+ */
+export async function ensureAdministrator(
+  users: UserStore,
+  logger: Logger,
+  password = process.env.HALLEDGE_ADMIN_PASSWORD,
+): Promise<void> {
+  if (users.count() > 0) return;
+  const chosen = password ?? randomBytes(12).toString('base64url');
+  await users.create(
+    { username: BOOTSTRAP_ADMIN, password: chosen, role: 'administrator', displayName: '系统管理员' },
+    'system',
+  );
+  if (password)
+    logger.warn({ username: BOOTSTRAP_ADMIN }, 'first start: administrator created from HALLEDGE_ADMIN_PASSWORD');
+  else
+    logger.warn(
+      { username: BOOTSTRAP_ADMIN, password: chosen },
+      'first start: administrator created — this password is shown only now; change it after signing in',
+    );
+}
+
+/** The demo venue's users, one per role (passwords are public: for the demo only). The demo's admin is the bootstrap one. */
+export const DEMO_USERS: readonly { username: string; password: string; role: Role; displayName: string }[] = [
+  { username: 'admin', password: 'demo-admin-pass', role: 'administrator', displayName: '系统管理员' },
+  { username: 'witness', password: 'demo-witness-pass', role: 'witness', displayName: '见证人 王' },
+  { username: 'auditor', password: 'demo-auditor-pass', role: 'auditor', displayName: '审计员 李' },
+  { username: 'operator', password: 'demo-operator-pass', role: 'operator', displayName: '运维 张' },
+];
+
+/** Creates the demo users that do not exist yet (the demo venue only). */
+export async function ensureDemoUsers(users: UserStore): Promise<void> {
+  for (const user of DEMO_USERS) if (!users.byUsername(user.username)) await users.create(user, 'demo');
+}

@@ -1,0 +1,182 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { StringEnum } from '../../config/json-schema.ts';
+import type { EventLog } from '../../edge/store/event-log.ts';
+import type { ExpertNames } from '../auth/expert-names.ts';
+import { SESSION_COOKIE } from '../auth/guard.ts';
+import { canSeeNames } from '../auth/redact.ts';
+import { ALL_ROLES, ROLES } from '../auth/roles.ts';
+import { AuthError, type UserStore } from '../auth/user-store.ts';
+
+/** Sign-in attempts per client address and username per minute. */
+export const LOGIN_ATTEMPTS_PER_MINUTE = 5;
+
+const tags = ['auth'];
+const Username = T.String({ minLength: 1, maxLength: 64 });
+const Password = T.String({ minLength: 1, maxLength: 256 });
+const RoleSchema = StringEnum([...ROLES, 'supervisor']);
+
+function fail(reply: FastifyReply, err: unknown) {
+  if (err instanceof AuthError) return reply.code(err.status).send({ error: err.message });
+  throw err;
+}
+
+export const authRoutes =
+  (deps: { users: UserStore; names: ExpertNames; log: EventLog }): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const { users, names, log } = deps;
+
+    app.post(
+      '/api/auth/login',
+      {
+        config: {
+          open: 'public',
+          rateLimit: {
+            max: LOGIN_ATTEMPTS_PER_MINUTE,
+            timeWindow: 60_000,
+            hook: 'preHandler',
+            keyGenerator: (req) => `${req.ip}|${(req.body as { username?: string } | undefined)?.username ?? ''}`,
+          },
+        },
+        schema: {
+          tags,
+          summary: `Sign in; sets the session cookie (also returned as a bearer token). ${LOGIN_ATTEMPTS_PER_MINUTE} attempts per minute`,
+          body: T.Object({ username: Username, password: Password }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          const user = await users.authenticate(req.body.username, req.body.password);
+          users.purgeExpired();
+          const session = users.openSession(user);
+          log.append({ type: 'audit.signed-in', actor: user.username, method: 'password', data: { ip: req.ip } });
+          reply.setCookie(SESSION_COOKIE, session.token, {
+            path: '/',
+            httpOnly: true,
+            sameSite: 'strict',
+            expires: new Date(session.expiresAt),
+          });
+          return { user, token: session.token, expiresAt: session.expiresAt, seesNames: canSeeNames(user) };
+        } catch (err) {
+          if (err instanceof AuthError)
+            log.append({ type: 'audit.sign-in-failed', subject: req.body.username, data: { ip: req.ip } });
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post(
+      '/api/auth/logout',
+      { config: { roles: ALL_ROLES }, schema: { tags, summary: 'Sign out: ends this session' } },
+      async (req, reply) => {
+        if (req.sessionToken) users.closeSession(req.sessionToken);
+        log.append({ type: 'audit.signed-out', actor: req.user!.username });
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return { ok: true };
+      },
+    );
+
+    app.get(
+      '/api/auth/me',
+      { schema: { tags, summary: 'Who is signed in, and whether they see names' } },
+      async (req) => ({
+        user: req.user,
+        seesNames: canSeeNames(req.user),
+      }),
+    );
+
+    app.post(
+      '/api/auth/password',
+      {
+        config: { roles: ALL_ROLES },
+        schema: {
+          tags,
+          summary: 'Change your own password (ends your sessions)',
+          body: T.Object({ current: Password, password: Password }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          const me = req.user!;
+          await users.authenticate(me.username, req.body.current);
+          await users.setPassword(me.username, req.body.password, me.username);
+          return { ok: true };
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.get('/api/auth/users', { schema: { tags, summary: 'Console users (administrator)' } }, async () =>
+      users.list(),
+    );
+
+    app.post(
+      '/api/auth/users',
+      {
+        schema: {
+          tags,
+          summary: 'Create a console user (administrator)',
+          body: T.Object({
+            username: Username,
+            password: Password,
+            role: RoleSchema,
+            displayName: T.Optional(T.String({ maxLength: 100 })),
+          }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          return await users.create(req.body, req.user!.username);
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post(
+      '/api/auth/users/:username',
+      {
+        schema: {
+          tags,
+          summary: "Change a user's role, disable or re-enable them, or reset their password (administrator)",
+          params: T.Object({ username: Username }),
+          body: T.Object({
+            role: T.Optional(RoleSchema),
+            disabled: T.Optional(T.Boolean()),
+            password: T.Optional(Password),
+          }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          const by = req.user!.username;
+          const { role, disabled, password } = req.body;
+          if (password !== undefined) await users.setPassword(req.params.username, password, by);
+          if (role === undefined && disabled === undefined) return users.byUsername(req.params.username);
+          return users.update(req.params.username, { role: role === 'supervisor' ? 'witness' : role, disabled }, by);
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.put(
+      '/api/people/:pseudonym/name',
+      {
+        config: { roles: ['administrator'] },
+        schema: {
+          tags,
+          summary: "Record an expert's real name (kept in the venue only, shown only to roles allowed to see it)",
+          params: T.Object({ pseudonym: T.String({ minLength: 1, maxLength: 64 }) }),
+          body: T.Object({ name: T.String({ minLength: 1, maxLength: 100 }) }),
+        },
+      },
+      async (req) => {
+        names.set(req.params.pseudonym, req.body.name, `console:${req.user!.username}`);
+        log.append({ type: 'audit.name-recorded', actor: req.user!.username, subject: req.params.pseudonym });
+        return { pseudonym: req.params.pseudonym };
+      },
+    );
+  };

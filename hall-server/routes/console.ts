@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type as T } from '@sinclair/typebox';
+import { DASHBOARDS_DIST } from '../../dashboards/build.ts';
+import type { VenueContext } from '../../edge/context.ts';
+import type { VenueServices } from '../../edge/services.ts';
+import { TRANSITIONS } from '../../edge/sessions/model.ts';
+import { SessionError } from '../../edge/sessions/session-service.ts';
+import type { NameLookup } from '../auth/expert-names.ts';
+import { peopleFor } from '../auth/redact.ts';
+
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>HallEdge</title>
+<p>控制台尚未构建 / The console is not built: run <code>npm run build:dashboards</code>.</p>`;
+
+/**
+ * The hall console: the built pages (dashboards/dist) at `/`, and the few views the console needs that join
+ * several capabilities for one viewer — with expert names only for the roles allowed to see them.
+ */
+export const consoleRoutes =
+  (ctx: VenueContext, services: VenueServices, names: NameLookup): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    if (existsSync(DASHBOARDS_DIST)) {
+      await app.register(fastifyStatic, { root: DASHBOARDS_DIST, prefix: '/', wildcard: true });
+    } else {
+      app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+        reply.code(503).type('text/html').send(NOT_BUILT),
+      );
+    }
+
+    app.get(
+      '/api/console/sessions',
+      {
+        schema: {
+          tags: ['console'],
+          summary:
+            "Today's sessions for the sessions board: experts with check-in state; names only for administrator and witness",
+        },
+      },
+      async (req) => {
+        const today = services.sessions.today();
+        return today.map((s) => {
+          const people = peopleFor(
+            req.user,
+            s.experts.map((e) => e.pseudonym),
+            names,
+            { log: ctx.log, purpose: 'sessions-board', session: s.id },
+          );
+          const experts = s.experts.map((e, i) => {
+            const checkin = s.checkins.find((c) => c.pseudonym === e.pseudonym) ?? null;
+            return {
+              pseudonym: e.pseudonym,
+              name: people[i]!.name,
+              seat: e.seat,
+              checkedIn: checkin ? { at: checkin.at, method: checkin.method, badge: checkin.badge } : null,
+            };
+          });
+          return {
+            id: s.id,
+            transactionCode: s.transactionCode,
+            project: s.project,
+            room: s.room,
+            start: s.start,
+            end: s.end,
+            state: s.state,
+            /** States an authorised user may move the session to now. */
+            next: TRANSITIONS[s.state],
+            remote: s.remote,
+            experts,
+            progress: { checkedIn: s.checkins.length, total: s.experts.length },
+          };
+        });
+      },
+    );
+
+    app.post(
+      '/api/console/sessions/:id/manual-checkin',
+      {
+        config: { roles: ['administrator', 'witness'] },
+        schema: {
+          tags: ['console'],
+          summary:
+            'Manual verification (人工核验): a witness has checked the expert by hand; always available, never face-only',
+          params: T.Object({ id: T.String() }),
+          body: T.Object({ pseudonym: T.String({ minLength: 1, maxLength: 64 }) }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          const { checkin } = services.sessions.recordCheckin({
+            session: req.params.id,
+            pseudonym: req.body.pseudonym,
+            method: 'manual',
+            verifiedBy: req.user!.username,
+          });
+          return checkin;
+        } catch (err) {
+          if (err instanceof SessionError) return reply.code(err.status).send({ error: err.message });
+          throw err;
+        }
+      },
+    );
+  };
