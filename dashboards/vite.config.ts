@@ -1,19 +1,16 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
-/** Every page of the venue: the console at `/`, and each folder with an index.html (kiosk/, live/, …) at `/<folder>/`. */
-function pages(): Record<string, string> {
-  const input: Record<string, string> = { console: join(root, 'index.html') };
-  for (const entry of readdirSync(root, { withFileTypes: true })) {
-    const page = join(root, entry.name, 'index.html');
-    if (entry.isDirectory() && entry.name !== 'dist' && existsSync(page)) input[entry.name] = page;
-  }
-  return input;
-}
+/**
+ * The pages Vite builds into dist (served by hall-server at `/`, and `/<folder>/` for a page in a folder).
+ * Pages that their capability serves itself (kiosk/, display/) are not listed.
+ */
+const PAGES: Record<string, string> = {
+  console: join(root, 'index.html'),
+};
 
 export default defineConfig({
   root,
@@ -24,7 +21,7 @@ export default defineConfig({
     outDir: join(root, 'dist'),
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: pages() },
+    rollupOptions: { input: PAGES },
   },
   server: {
     host: '127.0.0.1',

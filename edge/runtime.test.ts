@@ -57,5 +57,6 @@ describe('venue runtime', () => {
     expect(failure?.stderr).toContain(`${file} is not a valid venue file`);
     expect(failure?.stderr).toContain('/id: must match pattern');
     expect(failure?.stderr).toContain("/: must have required property 'floors'");
-  });
+    // Starting tsx in a child process is slow on a loaded two-core machine.
+  }, 90_000);
 });

@@ -1,6 +1,9 @@
 import { AccessService } from './access/access-service.ts';
+import { type CheckinCapability, startCheckin } from './checkin/checkin-module.ts';
 import type { VenueContext, VenueModule } from './context.ts';
+import { DisplayService } from './displays/display-service.ts';
 import { SessionService } from './sessions/session-service.ts';
+import { SyncService } from './sync/sync-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
 
 /**
@@ -12,8 +15,14 @@ export interface VenueServices {
   sessions: SessionService;
   /** Zone and room doors, gates, lockers, fire mode, gate allow-lists (edge/access). */
   access: AccessService;
+  /** Expert check-in: ID card + face, enrolled face, witness; biometric store; face terminals (edge/checkin). */
+  checkin: CheckinCapability;
   /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
   tracking: TrackingService;
+  /** Upstream sync to the city platform and signed schedules coming down (edge/sync). */
+  sync: SyncService;
+  /** Room and hall boards, witness notices (edge/displays). */
+  displays: DisplayService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -26,8 +35,16 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const access = new AccessService(ctx, sessions);
   access.start();
   modules.push({ name: 'access', stop: () => access.stop() });
+  const checkin = startCheckin(ctx, sessions);
+  modules.push(checkin.module);
   const tracking = new TrackingService(ctx, sessions);
   tracking.start();
   modules.push({ name: 'tracking', stop: () => tracking.stop() });
-  return { sessions, access, tracking, modules };
+  const sync = new SyncService(ctx, sessions);
+  sync.start();
+  modules.push({ name: 'sync', stop: () => sync.stop() });
+  const displays = new DisplayService(ctx, sessions);
+  displays.start();
+  modules.push({ name: 'displays', stop: () => displays.stop() });
+  return { sessions, access, checkin, tracking, sync, displays, modules };
 }

@@ -13,10 +13,13 @@ import { UserStore } from './auth/user-store.ts';
 import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { authRoutes } from './routes/auth.ts';
+import { checkinRoutes } from './routes/checkin.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 
@@ -55,7 +58,10 @@ export async function buildHallServer(
   await app.register(eventRoutes(ctx));
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services));
+  await app.register(syncRoutes(ctx, services));
   await app.register(accessRoutes(ctx, services));
+  await app.register(checkinRoutes(ctx, services));
   await app.register(trackingRoutes(ctx, services));
+  await app.register(displayRoutes(ctx, services));
   return app;
 }

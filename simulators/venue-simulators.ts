@@ -2,6 +2,7 @@ import type { Venue } from '../config/schema.ts';
 import { BadgeSimulator } from './badges/badge-simulator.ts';
 import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from './device-simulator.ts';
 import { DoorSimulator } from './door/door-simulator.ts';
+import { FaceTerminalSimulator } from './face-terminal/face-terminal-simulator.ts';
 import { FirePanelSimulator } from './fire-panel/fire-panel-simulator.ts';
 import { GateSimulator } from './gate/gate-simulator.ts';
 import { LockerSimulator } from './locker/locker-simulator.ts';
@@ -22,6 +23,7 @@ const FACTORIES: Partial<Record<string, SimulatorFactory>> = {
       compartments: venue.devices.find((d) => d.id === identity.id)?.compartments,
     }),
   'fire-panel': (identity, options) => new FirePanelSimulator(identity, options),
+  'face-terminal': (identity, options) => new FaceTerminalSimulator(identity, options),
   rtls: (identity, options, venue) => new BadgeSimulator(identity, options, venue),
 };
 

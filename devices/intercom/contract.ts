@@ -4,6 +4,10 @@ import { command, type DeviceContract, event } from '../envelope.ts';
 
 const CallId = T.String({ minLength: 1, maxLength: 64 });
 
+/**
+ * Expert intercom station. Signalling is MQTT; media is RTP (G.711 µ-law, what SIP intercom stations speak)
+ * sent to the edge, which anchors and records it. `connected.media` is an SDP offer naming the edge's RTP port.
+ */
 export const intercomContract: DeviceContract = {
   kind: 'intercom',
   description: 'expert intercom station in an evaluation room',
@@ -16,7 +20,7 @@ export const intercomContract: DeviceContract = {
   commands: {
     ring: command({ callId: CallId }, 'the console calls this station'),
     connected: command(
-      { callId: CallId, media: T.String({ maxLength: 2000 }) },
+      { callId: CallId, media: T.String({ maxLength: 2000, description: 'SDP: where to send RTP audio' }) },
       'the call was answered: media parameters',
     ),
     hangup: command({ callId: CallId }, 'the console hung up'),

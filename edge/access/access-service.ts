@@ -65,7 +65,8 @@ export class AccessService {
   ) {
     this.topology = new AccessTopology(ctx.venue);
     this.store = new AccessStore(ctx.log);
-    this.rules = new AccessRules(this.topology, sessions, this.store, { ...DEFAULT_ACCESS_OPTIONS, ...options });
+    const { openSeconds: _open, sweepMs: _sweep, ...ruleOptions } = options;
+    this.rules = new AccessRules(this.topology, sessions, this.store, { ...DEFAULT_ACCESS_OPTIONS, ...ruleOptions });
     this.openSeconds = options.openSeconds ?? 5;
     const onError = (err: unknown) => ctx.logger.warn({ err }, 'access command failed');
     const settings = this.lastEventData('access.settings-changed');

@@ -30,6 +30,8 @@ export interface Alarm {
   resolvedBy: string | null;
   resolvedAt: number | null;
   note: string | null;
+  /** Times the condition came back soon after the system cleared it and reopened this alarm. */
+  reopened: number;
 }
 
 export interface RaiseAlarm {
@@ -41,6 +43,11 @@ export interface RaiseAlarm {
   session?: string | null;
   details?: Record<string, unknown>;
   at?: number;
+  /**
+   * Flap suppression: if the system cleared an alarm of this kind and subject less than this long ago, that
+   * alarm is reopened (`alarm.reopened`) instead of a new one being raised.
+   */
+  reopenWithinMs?: number;
 }
 
 const migrations = [
@@ -53,6 +60,7 @@ const migrations = [
     CREATE INDEX alarms_open ON alarms (kind, subject) WHERE state != 'resolved';
     CREATE INDEX alarms_session ON alarms (session);`,
   },
+  { version: 2, sql: 'ALTER TABLE alarms ADD COLUMN reopened INTEGER NOT NULL DEFAULT 0;' },
 ];
 
 interface AlarmRow {
@@ -70,6 +78,7 @@ interface AlarmRow {
   resolved_by: string | null;
   resolved_at: number | null;
   note: string | null;
+  reopened: number;
 }
 
 const toAlarm = (r: AlarmRow): Alarm => ({
@@ -87,6 +96,7 @@ const toAlarm = (r: AlarmRow): Alarm => ({
   resolvedBy: r.resolved_by,
   resolvedAt: r.resolved_at,
   note: r.note,
+  reopened: r.reopened,
 });
 
 export class AlarmError extends Error {
@@ -100,8 +110,9 @@ export class AlarmError extends Error {
 
 /**
  * One alarm engine for every capability. Alarms live in the event log (`alarm.raised`, `alarm.acknowledged`,
- * `alarm.resolved`); the alarms table is their projection. Raising a kind+subject that is already open is
- * suppressed (the open alarm is returned), so a flapping condition does not flood the console.
+ * `alarm.resolved`, `alarm.reopened`); the alarms table is their projection. Raising a kind+subject that is
+ * already open is suppressed (the open alarm is returned), and with `reopenWithinMs` a condition that returns
+ * soon after the system cleared it reopens that alarm, so a flapping condition does not flood the console.
  */
 export class AlarmEngine {
   constructor(private readonly log: EventLog) {
@@ -109,9 +120,23 @@ export class AlarmEngine {
     log.addProjection((e) => this.project(e));
   }
 
-  raise(input: RaiseAlarm): { alarm: Alarm; raised: boolean } {
+  raise(input: RaiseAlarm): { alarm: Alarm; raised: boolean; reopened?: boolean } {
     const open = this.openFor(input.kind, input.subject);
     if (open) return { alarm: open, raised: false };
+    const flapped = input.reopenWithinMs
+      ? this.clearedSince(input, (input.at ?? Date.now()) - input.reopenWithinMs)
+      : null;
+    if (flapped) {
+      this.log.append({
+        type: 'alarm.reopened',
+        subject: flapped.subject,
+        session: flapped.session,
+        actor: 'system',
+        at: input.at,
+        data: { alarmId: flapped.id, details: input.details ?? {} },
+      });
+      return { alarm: this.get(flapped.id)!, raised: false, reopened: true };
+    }
     const id = randomUUID();
     this.log.append({
       type: 'alarm.raised',
@@ -160,6 +185,17 @@ export class AlarmEngine {
     return row ? toAlarm(row) : null;
   }
 
+  /** The latest alarm of this kind and subject that the system (not a person) resolved at or after `since`. */
+  private clearedSince(input: RaiseAlarm, since: number): Alarm | null {
+    const row = this.log.db
+      .prepare(
+        `SELECT * FROM alarms WHERE kind = ? AND subject = ? AND state = 'resolved' AND resolved_by = 'system'
+         AND resolved_at >= ? ORDER BY resolved_at DESC LIMIT 1`,
+      )
+      .get(input.kind, input.subject, since) as AlarmRow | undefined;
+    return row ? toAlarm(row) : null;
+  }
+
   get(id: string): Alarm | null {
     const row = this.log.db.prepare('SELECT * FROM alarms WHERE id = ?').get(id) as AlarmRow | undefined;
     return row ? toAlarm(row) : null;
@@ -203,6 +239,11 @@ export class AlarmEngine {
       db.prepare(
         "UPDATE alarms SET state = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?, note = coalesce(?, note) WHERE id = ?",
       ).run(e.actor, e.at, d.note ?? null, d.alarmId);
+    } else if (e.type === 'alarm.reopened') {
+      db.prepare(
+        `UPDATE alarms SET state = 'raised', acknowledged_by = NULL, acknowledged_at = NULL, resolved_by = NULL,
+           resolved_at = NULL, reopened = reopened + 1 WHERE id = ?`,
+      ).run(d.alarmId);
     } else if (e.type === 'alarm.resolved') {
       db.prepare(
         "UPDATE alarms SET state = 'resolved', resolved_by = ?, resolved_at = ?, note = coalesce(?, note) WHERE id = ?",

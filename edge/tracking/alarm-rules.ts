@@ -225,7 +225,8 @@ export class TrackingAlarmRules {
     const subjects = this.active.get(kind)!;
     if (subjects.has(subject)) return;
     subjects.add(subject);
-    this.alarms.raise({ kind, level: TRACKING_ALARMS[kind].level, subject, session, details });
+    const reopenWithinMs = this.config().reopenWithinMs;
+    this.alarms.raise({ kind, level: TRACKING_ALARMS[kind].level, subject, session, details, reopenWithinMs });
   }
 
   private clear(kind: TrackingAlarmKind, subject: string, why: string): void {

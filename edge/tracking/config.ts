@@ -22,6 +22,7 @@ export const TrackingConfig = T.Object(
     contactDistanceM: Metres('experts of different sessions this close are together'),
     contactAfterMs: Ms('together this long raises cross-session-contact', 1),
     contactGraceMs: Ms('apart this long ends a contact (noise does not restart the clock)'),
+    reopenWithinMs: Ms('a condition back this soon after it cleared reopens the same alarm instead of a new one'),
     sampleMs: Ms('trajectory store keeps at most one point per badge per this interval (0 keeps every point)'),
     retentionDays: T.Number({
       exclusiveMinimum: 0,
@@ -49,6 +50,7 @@ export const DEFAULT_TRACKING_CONFIG: TrackingConfig = {
   contactDistanceM: 1.5,
   contactAfterMs: 60_000,
   contactGraceMs: 5_000,
+  reopenWithinMs: 30_000,
   sampleMs: 1_000,
   retentionDays: 7,
   purgeEveryMs: 3_600_000,

@@ -1,7 +1,7 @@
 // Shared by the tracking tests: a real venue edge, two running sessions, and the badge engine simulator.
 import WebSocket from 'ws';
 import { BadgeSimulator } from '../../simulators/badges/badge-simulator.ts';
-import { startTestVenue, testVenue } from '../../test/venue-harness.ts';
+import { authHeaders, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import type { LoggedEvent } from '../store/event-log.ts';
 import type { TrackingConfig } from './config.ts';
@@ -65,10 +65,6 @@ export async function startTrackingFixture(checkins: Record<string, string>): Pr
     sessions.transition(id, 'checkin-open', { by: 'test' });
     sessions.transition(id, 'in-progress', { by: 'test' });
   }
-  for (const [pseudonym, badge] of Object.entries(checkins)) {
-    const session = pseudonym === 'E1' || pseudonym === 'E2' ? 'S1' : 'S2';
-    sessions.recordCheckin({ session, pseudonym, method: 'manual', badge });
-  }
   const device = edge.registry.get('rtls-1')!;
   const sim = new BadgeSimulator(
     { venue: edge.venue.id, kind: device.kind, id: device.id, password: edge.deviceCredential(device.id) },
@@ -77,13 +73,19 @@ export async function startTrackingFixture(checkins: Record<string, string>): Pr
     50,
   );
   await sim.connect();
-  // Every checked-in badge is heard from the start (standing apart in the public hall), so none is lost.
+  // Every badge to be checked in is heard before check-in (standing apart in the public hall), so none is lost.
   for (const [i, badge] of Object.values(checkins).entries()) sim.place(badge, [2 + 4 * i, 3], { speedMps: 20 });
+  sim.run();
+  const heard = () => new Set(edge.services.tracking.positions().map((p) => p.badge));
+  await eventually(heard, (h) => Object.values(checkins).every((b) => h.has(b)), 10_000);
+  for (const [pseudonym, badge] of Object.entries(checkins)) {
+    const session = pseudonym === 'E1' || pseudonym === 'E2' ? 'S1' : 'S2';
+    sessions.recordCheckin({ session, pseudonym, method: 'manual', badge });
+  }
   const feed: TrackingFixture['feed'] = [];
-  const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed`);
+  const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed`, { headers: await authHeaders(edge) });
   ws.on('message', (m) => feed.push({ event: JSON.parse(m.toString()).event, receivedAt: Date.now() }));
   await new Promise((r) => ws.once('open', r));
-  sim.run();
   return {
     edge,
     sim,

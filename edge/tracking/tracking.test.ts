@@ -69,7 +69,10 @@ describe('tracking REST', () => {
       `/api/tracking/trajectories?person=E1&from=${walkedAt - 5000}&to=${to}&by=auditor-7`,
     );
     // The person's track is the badge's since check-in (the same points up to the replay moment).
-    expect(byPerson.body.points.slice(0, points.length)).toEqual(points);
+    const since = f.edge.services.tracking.bindings.get('badge-1')!.since;
+    const carried = points.filter((p) => p.at >= since);
+    expect(carried.length).toBeGreaterThan(1);
+    expect(byPerson.body.points.slice(0, carried.length)).toEqual(carried);
   });
 
   it('refuses bad queries and bad settings with the field named, and records accepted changes', async () => {

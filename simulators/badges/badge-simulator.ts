@@ -32,7 +32,7 @@ interface Walker {
  * Scenarios script it: place badges, walk them to a zone or seat, silence one, drain another's battery.
  */
 export class BadgeSimulator extends DeviceSimulator {
-  readonly paths: VenuePaths;
+  private routes: VenuePaths | null = null;
   private readonly walkers = new Map<string, Walker>();
   private timer: NodeJS.Timeout | null = null;
   private lastStep = 0;
@@ -43,11 +43,16 @@ export class BadgeSimulator extends DeviceSimulator {
   constructor(
     identity: SimulatorIdentity,
     options: SimulatorOptions,
-    venue: Venue,
+    private readonly venue: Venue,
     private readonly intervalMs = 1000,
   ) {
     super(identity, options);
-    this.paths = new VenuePaths(venue);
+  }
+
+  /** Routes through the venue, built on first use (an idle engine in the demo never needs them). */
+  get paths(): VenuePaths {
+    this.routes ??= new VenuePaths(this.venue);
+    return this.routes;
   }
 
   /** Puts a badge at a point (a zone id means a point well inside that zone). */

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cameraFrame, faceless, photo } from '../../../simulators/face-terminal/shared-photos.ts';
 import { euclidean } from '../match-policy.ts';
 import { FaceEngine } from './face-engine.ts';
 import { FaceError } from './face-errors.ts';
-import { cameraFrame, faceless, photo } from './test-photos.ts';
 
 let engine: FaceEngine;
 beforeAll(async () => {

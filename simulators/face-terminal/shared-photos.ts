@@ -8,7 +8,7 @@ import sharp from 'sharp';
  * repository (CI's layout) or beside its worktree folder (developers' layout).
  */
 export function facesDir(): string {
-  const repo = fileURLToPath(new URL('../../../', import.meta.url));
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
   const candidates = [process.env.HALLEDGE_FACES, join(repo, '../shared/faces'), join(repo, '../../shared/faces')];
   const found = candidates.find((dir): dir is string => !!dir && existsSync(join(dir, 'lfw')));
   if (!found) throw new Error(`shared face photos not found (tried ${candidates.filter(Boolean).join(', ')})`);
@@ -53,4 +53,9 @@ export async function faceless(): Promise<Buffer> {
     <rect width="640" height="480" fill="url(#g)"/><rect x="80" y="300" width="200" height="120" fill="#734"/>
     <circle cx="480" cy="140" r="70" fill="#fe6"/></svg>`;
   return sharp(Buffer.from(svg)).jpeg().toBuffer();
+}
+
+/** The first half of a photo's bytes: a JPEG cut off mid-stream, as a broken upload would be. */
+export function truncated(image: Buffer): Buffer {
+  return image.subarray(0, Math.floor(image.length / 2));
 }

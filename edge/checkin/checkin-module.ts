@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import type { VenueContext, VenueModule } from '../context.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { BiometricStore, loadOrCreateKey } from './biometric-store.ts';
+import { CheckinService, type EvidencePolicy } from './checkin-service.ts';
+import { Allocator, IdCardDirectory, loadOrCreateIdKey } from './checkin-store.ts';
+import { FaceEngine, type FaceEngineOptions } from './face/face-engine.ts';
+import { FaceTerminalHandler } from './face-terminal.ts';
+import { SessionRoster } from './roster.ts';
+
+export interface CheckinCapability {
+  service: CheckinService;
+  biometrics: BiometricStore;
+  idCards: IdCardDirectory;
+  /** Starts the face engine now instead of at the first face check-in (the kiosk page calls it on load). */
+  prewarm(): Promise<void>;
+  module: VenueModule;
+}
+
+/**
+ * Wires check-in into a venue: roster from the sessions module, keys in the data directory, the face engine
+ * started on first use (its workers take a second or two to load the models), the face terminals on the bus.
+ */
+export function startCheckin(
+  ctx: VenueContext,
+  sessions: SessionService,
+  options: { face?: FaceEngineOptions; evidence?: EvidencePolicy } = {},
+): CheckinCapability {
+  const idCards = new IdCardDirectory(ctx.db, loadOrCreateIdKey(join(ctx.dataDir, 'id-number.key')));
+  const biometrics = new BiometricStore(ctx.db, ctx.log, loadOrCreateKey(join(ctx.dataDir, 'biometric.key')));
+  let engine: Promise<FaceEngine> | null = null;
+  const faceEngine = () => {
+    engine ??= FaceEngine.start(options.face).catch((err) => {
+      engine = null; // the next attempt tries again
+      ctx.logger.error({ err }, 'face engine failed to start');
+      throw err;
+    });
+    return engine;
+  };
+  const service = new CheckinService({
+    venue: ctx.venue,
+    log: ctx.log,
+    roster: new SessionRoster(sessions, (hash) => idCards.pseudonymOf(hash)),
+    idCards,
+    allocator: new Allocator(ctx.db, ctx.log, ctx.venue),
+    biometrics,
+    faceEngine,
+    evidence: options.evidence,
+  });
+  const terminals = new FaceTerminalHandler(ctx.gateway, service, (err, deviceId) =>
+    ctx.logger.error({ err, deviceId }, 'face terminal check-in failed'),
+  );
+  terminals.start();
+  return {
+    service,
+    biometrics,
+    idCards,
+    prewarm: async () => {
+      await faceEngine();
+    },
+    module: {
+      name: 'checkin',
+      stop: async () => {
+        terminals.stop();
+        const running = engine;
+        engine = null;
+        await (await running?.catch(() => null))?.close();
+      },
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Venue } from '../../config/schema.ts';
+import { venueDay } from '../sessions/model.ts';
+import { type Db, migrate } from '../store/database.ts';
+import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+import { preparedCache } from '../store/prepared.ts';
+
+const migrations = [
+  {
+    version: 1,
+    sql: `
+      -- Keyed hashes of ID-card numbers, so a card read finds the pseudonym; the number itself is never kept.
+      CREATE TABLE checkin_id_cards (id_hash TEXT PRIMARY KEY, pseudonym TEXT NOT NULL);
+      -- Badges and locker compartments handed out, per venue day: a projection of checkin.accepted.
+      CREATE TABLE checkin_assignments (
+        day TEXT NOT NULL, pseudonym TEXT NOT NULL, session TEXT NOT NULL,
+        badge TEXT, locker_bank TEXT, locker_compartment INTEGER, seq INTEGER NOT NULL,
+        PRIMARY KEY (day, session, pseudonym)
+      );
+      CREATE INDEX checkin_assignments_day ON checkin_assignments (day);
+    `,
+  },
+];
+
+export function loadOrCreateIdKey(file: string): Buffer {
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });
+  return readFileSync(file);
+}
+
+/** 18-character resident ID number (the last may be X). */
+export const ID_NUMBER = /^[0-9]{17}[0-9X]$/;
+
+/**
+ * ID-card number → pseudonym, holding only an HMAC of the number under the venue's key (ID numbers have too
+ * little entropy for a plain hash). The expert-draw system registers each drawn expert's number here.
+ */
+export class IdCardDirectory {
+  private readonly sql: ReturnType<typeof preparedCache>;
+
+  constructor(
+    db: Db,
+    private readonly key: Buffer,
+  ) {
+    migrate(db, 'checkin', migrations);
+    this.sql = preparedCache(db);
+  }
+
+  hash(idNumber: string): string {
+    return createHmac('sha256', this.key).update(idNumber.trim().toUpperCase()).digest('hex');
+  }
+
+  register(pseudonym: string, idNumber: string): void {
+    if (!ID_NUMBER.test(idNumber.trim().toUpperCase())) {
+      throw new Error('idNumber: must be 17 digits followed by a digit or X');
+    }
+    this.sql(
+      'INSERT INTO checkin_id_cards (id_hash, pseudonym) VALUES (?, ?) ON CONFLICT DO UPDATE SET pseudonym = excluded.pseudonym',
+    ).run(this.hash(idNumber), pseudonym);
+  }
+
+  pseudonymOf(idHash: string): string | null {
+    const row = this.sql('SELECT pseudonym FROM checkin_id_cards WHERE id_hash = ?').get(idHash) as
+      | { pseudonym: string }
+      | undefined;
+    return row?.pseudonym ?? null;
+  }
+}
+
+export interface LockerCompartment {
+  bank: string;
+  compartment: number;
+}
+
+/**
+ * Hands out location badges and phone-locker compartments: the lowest one nobody checked in today holds.
+ * What is held is projected from `checkin.accepted`, so a restart or a replay gives the same answer.
+ */
+export class Allocator {
+  private readonly sql: ReturnType<typeof preparedCache>;
+  private readonly badges: string[];
+  private readonly lockers: LockerCompartment[];
+
+  constructor(db: Db, log: EventLog, venue: Venue) {
+    migrate(db, 'checkin', migrations);
+    this.sql = preparedCache(db);
+    const width = Math.max(2, String(venue.badges.count).length);
+    this.badges = Array.from(
+      { length: venue.badges.count },
+      (_, i) => `${venue.badges.prefix}${String(i + 1).padStart(width, '0')}`,
+    );
+    this.lockers = venue.devices
+      .filter((d) => d.kind === 'locker')
+      .flatMap((d) => Array.from({ length: d.compartments ?? 0 }, (_, i) => ({ bank: d.id, compartment: i + 1 })));
+    log.addProjection((e) => this.project(e));
+  }
+
+  /** The next free badge and compartment today; null where every one is taken. */
+  next(at: number): { badge: string | null; locker: LockerCompartment | null } {
+    const day = venueDay(at);
+    const rows = this.sql('SELECT badge, locker_bank, locker_compartment FROM checkin_assignments WHERE day = ?').all(
+      day,
+    ) as { badge: string | null; locker_bank: string | null; locker_compartment: number | null }[];
+    const badgesHeld = new Set(rows.map((r) => r.badge));
+    const lockersHeld = new Set(rows.map((r) => `${r.locker_bank}#${r.locker_compartment}`));
+    return {
+      badge: this.badges.find((b) => !badgesHeld.has(b)) ?? null,
+      locker: this.lockers.find((l) => !lockersHeld.has(`${l.bank}#${l.compartment}`)) ?? null,
+    };
+  }
+
+  private project(e: LoggedEvent): void {
+    if (e.type !== 'checkin.accepted' || !e.session) return;
+    const d = e.data as { pseudonym?: string; badge?: string | null; locker?: LockerCompartment | null };
+    this.sql(
+      `INSERT INTO checkin_assignments (day, pseudonym, session, badge, locker_bank, locker_compartment, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET badge = excluded.badge,
+         locker_bank = excluded.locker_bank, locker_compartment = excluded.locker_compartment, seq = excluded.seq`,
+    ).run(
+      venueDay(e.at),
+      d.pseudonym ?? e.actor ?? '',
+      e.session,
+      d.badge ?? null,
+      d.locker?.bank ?? null,
+      d.locker?.compartment ?? null,
+      e.seq,
+    );
+  }
+}

@@ -1,0 +1,79 @@
+import type { DeviceGateway } from '../bus/device-gateway.ts';
+import type { CheckinResult, CheckinService } from './checkin-service.ts';
+
+/** How long an ID-card read waits for the terminal's capture. */
+const CARD_TTL_MS = 120_000;
+
+interface PendingCard {
+  idNumber: string;
+  photo: Buffer;
+  at: number;
+}
+
+/** What the terminal's screen shows for a result (the contract's show-result command). */
+export function screenOf(attemptId: string, result: CheckinResult): Record<string, unknown> {
+  if (!result.accepted) return { attemptId, accepted: false, message: result.message };
+  return {
+    attemptId,
+    accepted: true,
+    message: result.message.slice(0, 200),
+    room: result.roomName,
+    ...(result.seat ? { seat: result.seat } : {}),
+    ...(result.locker ? { locker: `${result.locker.bank}#${result.locker.compartment}` } : {}),
+    ...(result.badge ? { badge: result.badge } : {}),
+  };
+}
+
+/**
+ * The face terminal's side of check-in over the device bus: `idcard-read` holds the chip data for the
+ * attempt, `capture` runs 人证核验 when a card was read for that attempt and 1:N otherwise; the terminal is
+ * answered with `show-result` and a `beep`. Chip data is held in memory only, for two minutes at most.
+ */
+export class FaceTerminalHandler {
+  private readonly cards = new Map<string, PendingCard>();
+
+  constructor(
+    private readonly gateway: DeviceGateway,
+    private readonly checkin: CheckinService,
+    private readonly onError: (err: unknown, deviceId: string) => void,
+  ) {}
+
+  start(): void {
+    this.gateway.onEvent('face-terminal', 'idcard-read', (device, p) => {
+      this.dropStale();
+      this.cards.set(`${device.id}/${p.attemptId}`, {
+        idNumber: p.idNumber as string,
+        photo: Buffer.from(p.photo as string, 'base64'),
+        at: Date.now(),
+      });
+    });
+    this.gateway.onEvent('face-terminal', 'capture', (device, p) => {
+      void this.capture(device.id, p.attemptId as string, p.frames as string[]).catch((err) =>
+        this.onError(err, device.id),
+      );
+    });
+  }
+
+  stop(): void {
+    this.cards.clear();
+  }
+
+  private async capture(deviceId: string, attemptId: string, encoded: string[]): Promise<void> {
+    const key = `${deviceId}/${attemptId}`;
+    const card = this.cards.get(key);
+    this.cards.delete(key);
+    const frames = encoded.map((f) => Buffer.from(f, 'base64'));
+    const result = card
+      ? await this.checkin.checkInWithIdCard({ by: deviceId, idNumber: card.idNumber, chipPhoto: card.photo, frames })
+      : await this.checkin.checkInWithFace({ by: deviceId, frames });
+    await Promise.all([
+      this.gateway.command(deviceId, 'show-result', screenOf(attemptId, result)),
+      this.gateway.command(deviceId, 'beep', { pattern: result.accepted ? 'ok' : 'error' }),
+    ]);
+  }
+
+  private dropStale(): void {
+    const cutoff = Date.now() - CARD_TTL_MS;
+    for (const [key, card] of this.cards) if (card.at < cutoff) this.cards.delete(key);
+  }
+}

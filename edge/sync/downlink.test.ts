@@ -1,0 +1,134 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scanForbidden } from '../../simulators/city-platform/forbidden-scan.ts';
+import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import type { VenueRuntime } from '../runtime.ts';
+import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
+import { type DownlinkEnvelope, downlinkManifest, PROTOCOL, signBytes } from './wire.ts';
+
+let city: TestPlatform;
+let edge: VenueRuntime | null = null;
+
+beforeEach(async () => {
+  city = await startTestPlatform();
+});
+afterEach(async () => {
+  await edge?.stop();
+  edge = null;
+  await city.stop();
+});
+
+async function startQinshui(): Promise<VenueRuntime> {
+  const dataDir = tempDir();
+  configureSync(dataDir, city.platform, { url: city.http.url, enrolToken: city.platform.issueEnrolToken('qinshui') });
+  edge = await startTestVenue({ venue: testVenue('qinshui'), dataDir });
+  return edge;
+}
+
+describe('schedules coming down from the city platform', () => {
+  it('enrols the venue key, pulls signed schedules (a remote session included) into sessions, uploads the result', async () => {
+    const venue = await startQinshui();
+    const enrolled = await eventually(
+      () => api(venue, '/api/sync'),
+      (r) => r.body.enrolment === 'enrolled',
+    );
+    expect(enrolled.body).toMatchObject({ configured: true, transport: 'http', platformKey: true, venue: 'qinshui' });
+    expect(city.platform.publicKeyOf('qinshui')).toBe(venue.services.sync.key.publicKeyPem);
+
+    city.platform.pushSchedule('qinshui', drawnSchedule('qinshui', { count: 1, remoteFrom: 'jincheng' }));
+    const remote = await eventually(
+      () => api(venue, '/api/sessions/REMOTE-JINCHENG-1'),
+      (r) => r.status === 200,
+    );
+    expect(remote.body).toMatchObject({
+      room: 'room-2',
+      remote: { hostVenue: 'jincheng', hostRoom: 'room-1' },
+      experts: [{ pseudonym: 'EX-qinshui-remote-1' }, { pseudonym: 'EX-qinshui-remote-2' }],
+      source: 'platform',
+    });
+    expect((await api(venue, '/api/sessions/QINSHUI-1')).body.experts).toHaveLength(3);
+
+    // The draw changes: one expert replaced. The platform re-sends the session; authorisations follow.
+    const redraw = drawnSchedule('qinshui', { count: 1 });
+    redraw.sessions[0]!.experts[2] = { pseudonym: 'EX-qinshui-1-9' };
+    city.platform.pushSchedule('qinshui', redraw);
+    const updated = await eventually(
+      () => api(venue, '/api/sessions/QINSHUI-1'),
+      (r) => r.body.experts.some((e: { pseudonym: string }) => e.pseudonym === 'EX-qinshui-1-9'),
+    );
+    expect(updated.body.experts.map((e: { pseudonym: string }) => e.pseudonym)).toEqual([
+      'EX-qinshui-1-1',
+      'EX-qinshui-1-2',
+      'EX-qinshui-1-9',
+    ]);
+    const imports = venue.log.query({ type: 'sessions.imported' });
+    expect(imports.map((e) => [e.actor, e.method])).toEqual([
+      ['platform', 'platform-signature'],
+      ['platform', 'platform-signature'],
+    ]);
+    expect((await api(venue, '/api/sync')).body.downlink.watermark).toBe(2);
+
+    // What the venue recorded goes back up: caught up, pseudonyms only.
+    await eventually(
+      () => city.platform.head('qinshui').seq,
+      (seq) => seq >= venue.log.head.seq,
+      5000,
+    );
+    const held = city.platform.events('qinshui');
+    expect(held.filter((e) => e.type === 'session.experts-revoked').map((e) => e.body)).toEqual([
+      { pseudonyms: ['EX-qinshui-1-3'] },
+    ]);
+    expect(held.find((e) => e.session === 'REMOTE-JINCHENG-1' && e.type === 'session.scheduled')!.body).toMatchObject({
+      remote: { hostVenue: 'jincheng', hostRoom: 'room-1' },
+    });
+    expect(scanForbidden(held)).toEqual([]);
+    const status = (await api(venue, '/api/sync')).body;
+    expect(status.outbox).toMatchObject({ state: expect.stringMatching(/idle|sending/), lastError: null });
+    expect(status.outbox.ackedSeq).toBeGreaterThanOrEqual(held.length);
+  });
+
+  it('accepts a pushed schedule only when signed by the platform and addressed to this venue, once', async () => {
+    const venue = await startQinshui();
+    const payload = drawnSchedule('qinshui', { count: 1 });
+    const unsigned = { seq: 1, venue: 'qinshui', kind: 'schedule' as const, issuedAt: Date.now(), payload };
+    const impostor = generateKeyPairSync('ed25519').privateKey;
+    const forged: DownlinkEnvelope = {
+      protocol: PROTOCOL,
+      ...unsigned,
+      signature: signBytes(impostor, downlinkManifest(unsigned)),
+    };
+    expect(await api(venue, '/api/sync/downlink', { body: forged })).toMatchObject({
+      status: 401,
+      body: { status: 'rejected', reason: 'bad-signature' },
+    });
+    // A genuine message altered on the way (one more expert) fails the signature too.
+    const genuine = city.platform.sign(unsigned);
+    const altered = structuredClone(genuine);
+    (altered.payload as typeof payload).sessions[0]!.experts.push({ pseudonym: 'EX-intruder' });
+    expect((await api(venue, '/api/sync/downlink', { body: altered })).status).toBe(401);
+    expect((await api(venue, '/api/sessions/QINSHUI-1')).status).toBe(404);
+
+    const elsewhere = city.platform.sign({ ...unsigned, venue: 'gaoping' });
+    expect(await api(venue, '/api/sync/downlink', { body: elsewhere })).toMatchObject({
+      status: 409,
+      body: { reason: 'wrong-venue' },
+    });
+    expect(await api(venue, '/api/sync/downlink', { body: { ...genuine, seq: 'first' } })).toMatchObject({
+      status: 400,
+      body: { error: 'downlink/seq: must be integer' },
+    });
+
+    expect(await api(venue, '/api/sync/downlink', { body: genuine })).toMatchObject({
+      status: 200,
+      body: { status: 'accepted', seq: 1, report: { created: ['QINSHUI-1'] } },
+    });
+    expect((await api(venue, '/api/sync/downlink', { body: genuine })).body).toEqual({ status: 'duplicate', seq: 1 });
+    expect(venue.log.query({ type: 'sessions.imported' })).toHaveLength(1);
+    expect(venue.log.query({ type: 'sync.downlink-rejected' }).map((e) => e.data.reason)).toEqual([
+      'bad-signature',
+      'bad-signature',
+      'wrong-venue',
+      'invalid',
+    ]);
+  });
+});

@@ -1,0 +1,178 @@
+// Done-when for upstream sync: the five Jincheng venues forward into one city platform through injected
+// faults, a platform outage and edge restarts, and the platform ends with every event exactly once, in order,
+// signed, with nothing it must not hold.
+import { afterAll, describe, expect, it } from 'vitest';
+import { JINCHENG_VENUES } from '../../config/venue-loader.ts';
+import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
+import { scanForbidden } from '../../simulators/city-platform/forbidden-scan.ts';
+import { startPlatformHttp } from '../../simulators/city-platform/http-server.ts';
+import { eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import type { VenueRuntime } from '../runtime.ts';
+import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
+import { toUpstream } from './upstream-projection.ts';
+import { batchManifest, bodyDigest, type SignedBatch } from './wire.ts';
+
+type VenueId = (typeof JINCHENG_VENUES)[number];
+const JPEG = `/9j/4AAQSkZJRgABAQ${'B'.repeat(300)}`;
+
+let city: TestPlatform | null = null;
+const edges = new Map<VenueId, { edge: VenueRuntime; dataDir: string }>();
+
+afterAll(async () => {
+  for (const { edge } of edges.values()) await edge.stop();
+  await city?.stop();
+});
+
+async function start(id: VenueId, dataDir: string): Promise<VenueRuntime> {
+  const edge = await startTestVenue({ venue: testVenue(id, 30), dataDir });
+  edges.set(id, { edge, dataDir });
+  return edge;
+}
+
+async function restart(id: VenueId): Promise<VenueRuntime> {
+  const { edge, dataDir } = edges.get(id)!;
+  await edge.stop();
+  return start(id, dataDir);
+}
+
+/** An evaluation day's worth of facts, real services where they exist, and data that must never go up. */
+function activity(edge: VenueRuntime, round: number): void {
+  const { sessions } = edge.services;
+  for (const [k, s] of sessions.list().entries()) {
+    if (s.state === 'scheduled') sessions.transition(s.id, 'checkin-open', { by: `witness-${edge.venue.id}` });
+    for (const [i, expert] of s.experts.entries()) {
+      if (sessions.checkinOf(s.id, expert.pseudonym)) continue;
+      if ((i + round) % 2) continue;
+      sessions.recordCheckin({
+        session: s.id,
+        pseudonym: expert.pseudonym,
+        method: 'id-card+face',
+        verifiedBy: 'face-terminal-1',
+        badge: `badge-${k * 10 + i + 1}`,
+      });
+      edge.log.append({
+        type: 'checkin.face-matched',
+        session: s.id,
+        actor: expert.pseudonym,
+        data: { score: 0.93, idPhoto: JPEG, expertName: '王建国', idNumber: '140502198803150012' },
+      });
+    }
+  }
+  edge.log.appendMany(
+    Array.from({ length: 60 }, (_, i) => ({
+      type: i % 3 ? 'tracking.position' : 'tracking.zone-entered',
+      subject: `badge-${i}`,
+      actor: `EX-${edge.venue.id}-1-1`,
+      data: { zone: 'eval-zone', zoneType: 'evaluation-zone', badge: `badge-${i}`, x: i * 0.5, y: 7.25, floor: 'f3' },
+    })),
+  );
+  edge.alarms.raise({
+    kind: round % 2 ? 'left-zone' : 'phone-not-deposited',
+    level: 2,
+    subject: `EX-${edge.venue.id}-1-${round}`,
+    details: { zone: 'eval-zone', expertName: '王建国', x: 3, y: 4, note: '王建国从东门离开' },
+  });
+}
+
+const fullySynced = (id: VenueId) => {
+  const { edge } = edges.get(id)!;
+  return city!.platform.head(id).seq === edge.log.head.seq && edge.services.sync.outbox!.ackedSeq === edge.log.head.seq;
+};
+
+describe('five venues syncing into the city platform', () => {
+  it('ends with every event exactly once, in order, signed, and nothing forbidden — through faults, an outage and restarts', async () => {
+    city = await startTestPlatform();
+    const { platform } = city;
+    platform.faults.randomly({ rate: 0.35, seed: 20_240_501, slowMs: 40, retryAfterS: 0.05 });
+
+    for (const id of JINCHENG_VENUES) {
+      const dataDir = tempDir(`halledge-${id}-`);
+      configureSync(dataDir, platform, {
+        url: city.http.url,
+        enrolToken: platform.issueEnrolToken(id),
+        batchSize: 40,
+        requestTimeoutMs: 300,
+      });
+      await start(id, dataDir);
+      platform.pushSchedule(
+        id,
+        drawnSchedule(id, { count: 2, remoteFrom: id === 'jincheng' ? undefined : 'jincheng' }),
+      );
+    }
+    for (const id of JINCHENG_VENUES) {
+      const s = await eventually(
+        () => edges.get(id)!.edge.services.sessions.list().length,
+        (n) => n >= 2,
+        5000,
+      );
+      expect(s, `${id} sessions`).toBeGreaterThanOrEqual(2);
+    }
+    for (const id of JINCHENG_VENUES) activity(edges.get(id)!.edge, 1);
+
+    // Two edges restart while faults are being injected.
+    await new Promise((r) => setTimeout(r, 300));
+    await restart('gaoping');
+    await restart('lingchuan');
+    for (const id of JINCHENG_VENUES) activity(edges.get(id)!.edge, 2);
+
+    // The platform goes away for a while; the venues keep recording.
+    const port = Number(new URL(city.http.url).port);
+    await city.http.close();
+    for (const id of JINCHENG_VENUES) activity(edges.get(id)!.edge, 3);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(JINCHENG_VENUES.filter(fullySynced)).toEqual([]);
+    city.http = await startPlatformHttp(platform, port);
+    await restart('qinshui');
+    for (const id of JINCHENG_VENUES) activity(edges.get(id)!.edge, 4);
+
+    const synced = await eventually(
+      () => JINCHENG_VENUES.filter(fullySynced),
+      (done) => done.length === 5,
+      25_000,
+    );
+    expect(synced).toEqual([...JINCHENG_VENUES]);
+
+    // The faults really happened, and answers lost after storing made venues send events again.
+    for (const kind of ['refuse', 'timeout', 'slow', 'duplicate-ack', 'drop'] as const)
+      expect(platform.faults.injected[kind], kind).toBeGreaterThan(0);
+    const counters = JINCHENG_VENUES.map((id) => platform.countersOf(id));
+    expect(counters.reduce((n, c) => n + c.duplicateEvents, 0)).toBeGreaterThan(0);
+
+    for (const id of JINCHENG_VENUES) {
+      const { edge } = edges.get(id)!;
+      const local = edge.log.query({ limit: 100_000 });
+      const held = platform.events(id);
+      // Exactly once, in order, the venue's own chain.
+      expect(held.map((e) => e.seq)).toEqual(local.map((e) => e.seq));
+      expect(held.map((e) => e.hash)).toEqual(local.map((e) => e.hash));
+      expect(verifyStoredChain(platform, id)).toEqual({ ok: true, events: local.length });
+      // The upload is the projection of this record (what an auditor with the venue's record can check).
+      const key = edge.services.sync.key;
+      expect(held.map((e) => e.bodyDigest)).toEqual(local.map((e) => toUpstream(e, key.pseudonymise).bodyDigest));
+      expect(scanForbidden(held)).toEqual([]);
+      expect(held.filter((e) => e.type === 'tracking.position').every((e) => e.body === null)).toBe(true);
+      expect(local.filter((e) => e.type === 'edge.started').length).toBe(
+        ['gaoping', 'lingchuan', 'qinshui'].includes(id) ? 2 : 1,
+      );
+    }
+    expect(platform.violations).toEqual([]);
+    expect(platform.events('qinshui').find((e) => e.session === 'REMOTE-JINCHENG-1')?.body).toMatchObject({
+      remote: { hostVenue: 'jincheng' },
+    });
+
+    // A tampered batch is rejected and changes nothing.
+    platform.faults.clear();
+    const jincheng = edges.get('jincheng')!.edge;
+    const head = jincheng.log.head.seq;
+    const batch: SignedBatch = jincheng.services.sync.outbox!.buildBatch(head - 5, 5)!;
+    expect(batch.lastSeq).toBe(head);
+    const tampered = structuredClone(batch);
+    tampered.events[2]!.body = { ...tampered.events[2]!.body, seat: 'r9-s9' };
+    tampered.events[2]!.bodyDigest = bodyDigest(tampered.events[2]!);
+    expect(tampered.signature).toBe(batch.signature);
+    expect(batchManifest(tampered).equals(batchManifest(batch))).toBe(false);
+    expect(platform.receive(tampered)).toMatchObject({ http: 401, answer: { status: 'rejected' } });
+    expect(platform.receive(batch)).toMatchObject({ http: 200, answer: { status: 'ack', duplicate: true } });
+    expect(verifyStoredChain(platform, 'jincheng')).toEqual({ ok: true, events: head });
+  });
+});

@@ -1,0 +1,321 @@
+import type { Logger } from 'pino';
+import type { AlarmEngine } from '../alerts/alarms.ts';
+import { type Db, migrate } from '../store/database.ts';
+import { type EventLog, GENESIS_HASH } from '../store/event-log.ts';
+import type { VenueKey } from './keys.ts';
+import type { SendOutcome, UpstreamTransport } from './transport.ts';
+import { toUpstream } from './upstream-projection.ts';
+import { batchManifest, PROTOCOL, type SignedBatch, signBytes } from './wire.ts';
+
+export const SYNC_TARGET = 'city-platform';
+
+const migrations = [
+  {
+    version: 1,
+    sql: `
+      -- How far the platform has acknowledged the record: the outbox resumes right after it.
+      CREATE TABLE sync_cursor (
+        target TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL, acked_hash TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      -- Downlink messages the venue accepted (by the platform's per-venue number) or refused.
+      CREATE TABLE sync_downlink (
+        seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, issued_at INTEGER NOT NULL, received_at INTEGER NOT NULL,
+        via TEXT NOT NULL, report TEXT NOT NULL);
+      CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+];
+
+export const migrateSync = (db: Db) => migrate(db, 'sync', migrations);
+
+export interface OutboxOptions {
+  venue: string;
+  key: VenueKey;
+  transport: UpstreamTransport;
+  alarms: AlarmEngine;
+  logger: Logger;
+  batchSize: number;
+  lingerMs: number;
+  retry: { baseMs: number; maxMs: number };
+  lagAlarm: { events: number; seconds: number };
+  /** How often lag is re-evaluated while nothing else happens. */
+  lagCheckMs?: number;
+}
+
+export type OutboxState = 'idle' | 'sending' | 'retrying' | 'slowed' | 'rejected' | 'stopped';
+
+export interface OutboxStatus {
+  state: OutboxState;
+  ackedSeq: number;
+  headSeq: number;
+  lag: { events: number; seconds: number };
+  batchSize: number;
+  lastAckAt: number | null;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+  counters: {
+    batches: number;
+    events: number;
+    duplicates: number;
+    staleAcks: number;
+    retries: number;
+    slowDowns: number;
+    gaps: number;
+    rejections: number;
+  };
+}
+
+/** Resolves after ms, or at once when the signal aborts. */
+export const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+
+/**
+ * Forwards the event log to the city platform in order, in signed batches. The platform acknowledges by
+ * sequence number; the acknowledged position is persisted, so after a restart or an outage the outbox resumes
+ * right after it. Sending the same events twice is harmless (the platform keeps one per venue + seq).
+ */
+export class Outbox {
+  private acked: { seq: number; hash: string };
+  private readonly stopping = new AbortController();
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private lagTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private batchSize: number;
+  private oldestUnacked: { seq: number; at: number } | null = null;
+  private readonly status_: Omit<OutboxStatus, 'ackedSeq' | 'headSeq' | 'lag' | 'batchSize'> = {
+    state: 'idle',
+    lastAckAt: null,
+    lastError: null,
+    nextAttemptAt: null,
+    counters: { batches: 0, events: 0, duplicates: 0, staleAcks: 0, retries: 0, slowDowns: 0, gaps: 0, rejections: 0 },
+  };
+  private readonly onAppended = () => this.wake?.();
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly options: OutboxOptions,
+  ) {
+    migrateSync(log.db);
+    const row = log.db
+      .prepare('SELECT acked_seq AS seq, acked_hash AS hash FROM sync_cursor WHERE target = ?')
+      .get(SYNC_TARGET) as { seq: number; hash: string } | undefined;
+    this.acked = row ?? { seq: 0, hash: GENESIS_HASH };
+    this.batchSize = options.batchSize;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.log.on('appended', this.onAppended);
+    this.lagTimer = setInterval(() => this.checkLag(), this.options.lagCheckMs ?? 1000);
+    this.lagTimer.unref();
+    this.loop = this.run().catch((err) => this.options.logger.error({ err }, 'sync outbox stopped on an error'));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.wake?.();
+    this.log.off('appended', this.onAppended);
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await this.loop;
+    this.status_.state = 'stopped';
+  }
+
+  get ackedSeq(): number {
+    return this.acked.seq;
+  }
+
+  status(now = Date.now()): OutboxStatus {
+    return {
+      ...this.status_,
+      counters: { ...this.status_.counters },
+      ackedSeq: this.acked.seq,
+      headSeq: this.log.head.seq,
+      lag: this.lag(now),
+      batchSize: this.batchSize,
+    };
+  }
+
+  /** Unacknowledged events and the age of the oldest of them. */
+  lag(now = Date.now()): { events: number; seconds: number } {
+    const events = this.log.head.seq - this.acked.seq;
+    if (events <= 0) return { events: 0, seconds: 0 };
+    const next = this.acked.seq + 1;
+    if (this.oldestUnacked?.seq !== next) {
+      const at = this.log.db.prepare('SELECT at FROM events WHERE seq = ?').pluck().get(next) as number | undefined;
+      this.oldestUnacked = { seq: next, at: at ?? now };
+    }
+    return { events, seconds: Math.max(0, Math.floor((now - this.oldestUnacked.at) / 1000)) };
+  }
+
+  /** The next batch after `afterSeq`, projected, digested and signed. Exposed for tests and the bench. */
+  buildBatch(afterSeq: number, limit: number): SignedBatch | null {
+    const events = this.log.query({ afterSeq, limit });
+    if (events.length === 0) return null;
+    const { key, venue } = this.options;
+    const upstream = events.map((e) => toUpstream(e, key.pseudonymise));
+    const first = upstream[0]!;
+    const last = upstream[upstream.length - 1]!;
+    const unsigned = {
+      venue,
+      keyId: key.keyId,
+      firstSeq: first.seq,
+      lastSeq: last.seq,
+      prevHash: first.prevHash,
+      lastHash: last.hash,
+      events: upstream,
+    };
+    return { protocol: PROTOCOL, ...unsigned, signature: signBytes(key.privateKey, batchManifest(unsigned)) };
+  }
+
+  private async run(): Promise<void> {
+    const stop = this.stopping.signal;
+    while (!stop.aborted) {
+      if (this.acked.seq >= this.log.head.seq) {
+        this.status_.state = 'idle';
+        this.checkLag();
+        await this.waitForEvents();
+        // Let a burst finish so it goes up as one batch.
+        if (this.options.lingerMs > 0) await sleep(this.options.lingerMs, stop);
+        continue;
+      }
+      const batch = this.buildBatch(this.acked.seq, this.batchSize);
+      if (!batch) continue;
+      // retrying, slowed and rejected stay visible until the platform acknowledges again.
+      if (this.status_.state === 'idle') this.status_.state = 'sending';
+      const outcome = await this.options.transport.send(batch);
+      if (stop.aborted) return;
+      const waitMs = this.handle(outcome);
+      this.checkLag();
+      if (waitMs > 0) {
+        this.status_.nextAttemptAt = Date.now() + waitMs;
+        await sleep(waitMs, stop);
+        this.status_.nextAttemptAt = null;
+      }
+    }
+  }
+
+  private waitForEvents(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = null;
+        resolve();
+      };
+      if (this.stopping.signal.aborted || this.log.head.seq > this.acked.seq) this.wake();
+    });
+  }
+
+  /** Applies the platform's answer; returns how long to wait before the next attempt. */
+  private handle(outcome: SendOutcome): number {
+    const c = this.status_.counters;
+    switch (outcome.status) {
+      case 'ack': {
+        if (outcome.ackedSeq <= this.acked.seq || outcome.ackedSeq > this.log.head.seq) {
+          // An acknowledgement of an earlier batch (duplicated or late): this batch is not confirmed, send again.
+          c.staleAcks++;
+          return this.backoff();
+        }
+        const ours = this.hashAt(outcome.ackedSeq);
+        if (ours !== outcome.ackedHash)
+          return this.rejected(`platform acknowledged seq ${outcome.ackedSeq} with another hash`);
+        c.batches++;
+        if (outcome.duplicate) c.duplicates++;
+        c.events += Math.max(0, outcome.ackedSeq - this.acked.seq);
+        this.persist(outcome.ackedSeq, ours);
+        this.failures = 0;
+        this.batchSize = Math.min(this.options.batchSize, Math.ceil(this.batchSize * 1.5));
+        this.status_.lastAckAt = Date.now();
+        this.status_.lastError = null;
+        if (this.status_.state === 'rejected')
+          this.options.alarms.clear('sync-rejected', SYNC_TARGET, 'platform accepts again');
+        this.status_.state = 'sending';
+        return 0;
+      }
+      case 'gap': {
+        // The platform holds less (restored from a backup) or more (our acknowledgement was lost) than we think.
+        c.gaps++;
+        const resumeAfter = outcome.expectedSeq - 1;
+        const hash = resumeAfter <= this.log.head.seq ? this.hashAt(resumeAfter) : null;
+        if (hash === null) return this.rejected(`platform expects seq ${outcome.expectedSeq}, beyond this record`);
+        if (resumeAfter < this.acked.seq) {
+          this.options.logger.warn({ from: this.acked.seq, to: resumeAfter }, 'sync: platform lost events; resending');
+          this.log.append({ type: 'sync.rewound', actor: 'system', data: { from: this.acked.seq, to: resumeAfter } });
+        }
+        this.persist(resumeAfter, hash);
+        return 0;
+      }
+      case 'rejected':
+        return this.rejected(outcome.error);
+      case 'slow-down': {
+        c.slowDowns++;
+        this.batchSize = Math.max(1, Math.floor(this.batchSize / 2));
+        this.status_.state = 'slowed';
+        this.status_.lastError = outcome.error;
+        const base = outcome.retryAfterMs ?? this.backoff();
+        return base + Math.floor(Math.random() * Math.max(10, base * 0.1));
+      }
+      case 'unavailable':
+        c.retries++;
+        this.status_.state = 'retrying';
+        this.status_.lastError = outcome.error;
+        return this.backoff();
+    }
+  }
+
+  /** Exponential backoff with jitter: half the step fixed, half random, so venues do not retry in step. */
+  private backoff(): number {
+    const { baseMs, maxMs } = this.options.retry;
+    const step = Math.min(maxMs, baseMs * 2 ** Math.min(this.failures, 30));
+    this.failures++;
+    return Math.floor(step / 2 + Math.random() * (step / 2));
+  }
+
+  private rejected(error: string): number {
+    this.status_.counters.rejections++;
+    this.status_.lastError = error;
+    if (this.status_.state !== 'rejected') {
+      this.options.logger.error({ error }, 'sync: the platform rejected a batch');
+      this.options.alarms.raise({ kind: 'sync-rejected', level: 2, subject: SYNC_TARGET, details: { error } });
+    }
+    this.status_.state = 'rejected';
+    return this.backoff();
+  }
+
+  private hashAt(seq: number): string | null {
+    if (seq === 0) return GENESIS_HASH;
+    return (
+      (this.log.db.prepare('SELECT hash FROM events WHERE seq = ?').pluck().get(seq) as string | undefined) ?? null
+    );
+  }
+
+  private persist(seq: number, hash: string): void {
+    this.acked = { seq, hash };
+    this.log.db
+      .prepare(
+        `INSERT INTO sync_cursor (target, acked_seq, acked_hash, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (target) DO UPDATE SET acked_seq = excluded.acked_seq, acked_hash = excluded.acked_hash,
+         updated_at = excluded.updated_at`,
+      )
+      .run(SYNC_TARGET, seq, hash, Date.now());
+  }
+
+  /** Raises sync-lag past either threshold; clears it once everything is acknowledged. */
+  private checkLag(): void {
+    if (this.stopping.signal.aborted) return;
+    const lag = this.lag();
+    const { events, seconds } = this.options.lagAlarm;
+    if (lag.events >= events || lag.seconds >= seconds) {
+      this.options.alarms.raise({ kind: 'sync-lag', level: 2, subject: SYNC_TARGET, details: { ...lag } });
+    } else if (lag.events === 0) {
+      this.options.alarms.clear('sync-lag', SYNC_TARGET, 'caught up');
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// Shared by the sync tests and the bench: a city platform simulator on loopback, and venue data dirs set up to
+// forward to it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { type PlatformHttpServer, startPlatformHttp } from '../../simulators/city-platform/http-server.ts';
+import { CityPlatform } from '../../simulators/city-platform/platform.ts';
+import { tempDir } from '../../test/venue-harness.ts';
+import { AlarmEngine } from '../alerts/alarms.ts';
+import type { SessionInput } from '../sessions/model.ts';
+import { openDatabase } from '../store/database.ts';
+import { EventLog } from '../store/event-log.ts';
+import { resolveSyncConfig, type SyncConfig, syncConfigFile } from './config.ts';
+import { HttpTransport } from './http-transport.ts';
+import { loadOrCreateVenueKey, platformKeyFile } from './keys.ts';
+import { Outbox } from './outbox.ts';
+
+/** Timings for tests: small batches, short timeouts and backoff, so faults resolve in milliseconds. */
+export const FAST: Omit<SyncConfig, 'transport' | 'url'> = {
+  batchSize: 50,
+  lingerMs: 5,
+  requestTimeoutMs: 400,
+  retry: { baseMs: 10, maxMs: 200 },
+  pullMs: 100,
+};
+
+export interface TestPlatform {
+  platform: CityPlatform;
+  http: PlatformHttpServer;
+  stop(): Promise<void>;
+}
+
+export async function startTestPlatform(dir = tempDir('halledge-platform-')): Promise<TestPlatform> {
+  const platform = new CityPlatform({ dbFile: join(dir, 'platform.db') });
+  const http = await startPlatformHttp(platform);
+  return {
+    platform,
+    http,
+    async stop() {
+      await http.close();
+      platform.close();
+    },
+  };
+}
+
+/** Writes sync.json and the platform's public key into a venue data dir, as an installer would. */
+export function configureSync(
+  dataDir: string,
+  platform: CityPlatform,
+  config: Partial<SyncConfig> & Pick<SyncConfig, 'url'>,
+): void {
+  mkdirSync(join(dataDir, 'sync'), { recursive: true });
+  writeFileSync(platformKeyFile(dataDir), platform.publicKeyPem);
+  writeFileSync(syncConfigFile(dataDir), JSON.stringify({ transport: 'http', ...FAST, ...config }, null, 2));
+}
+
+/** An outbox straight over a venue's event log (no venue runtime), registered with the platform. */
+export function outboxOver(
+  venue: string,
+  platformUrl: string,
+  platform: CityPlatform,
+  options: { dataDir?: string; config?: Partial<SyncConfig> } = {},
+) {
+  const dataDir = options.dataDir ?? tempDir('halledge-outbox-');
+  const db = openDatabase(join(dataDir, 'halledge.db'));
+  const log = new EventLog(db, venue);
+  const alarms = new AlarmEngine(log);
+  const key = loadOrCreateVenueKey(dataDir);
+  platform.registerVenue(venue, key.publicKeyPem);
+  const config = resolveSyncConfig({ transport: 'http', url: platformUrl, ...FAST, ...options.config }, dataDir);
+  const transport = new HttpTransport({
+    url: config.url,
+    venue,
+    privateKey: key.privateKey,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
+  const outbox = new Outbox(log, {
+    venue,
+    key,
+    transport,
+    alarms,
+    logger: pino({ level: 'silent' }),
+    batchSize: config.batchSize,
+    lingerMs: config.lingerMs,
+    retry: config.retry,
+    lagAlarm: config.lagAlarm,
+    lagCheckMs: 50,
+  });
+  return {
+    dataDir,
+    db,
+    log,
+    alarms,
+    key,
+    outbox,
+    /** Stops the outbox and closes the database (a venue going down). */
+    async close() {
+      const stopped = outbox.stop();
+      await transport.close();
+      await stopped;
+      db.close();
+    },
+  };
+}
+
+/** A day's schedule as the expert-draw system sends it: pseudonymous experts, optionally a remote session. */
+export function drawnSchedule(
+  venue: string,
+  options: { count?: number; start?: number; remoteFrom?: string; experts?: number } = {},
+) {
+  const start = options.start ?? Date.now() + 2 * 3600_000;
+  const sessions: SessionInput[] = Array.from({ length: options.count ?? 1 }, (_, i) => ({
+    id: `${venue.toUpperCase()}-${i + 1}`,
+    transactionCode: `TX-${venue}-${i + 1}`,
+    project: { code: `P-${venue}-${i + 1}`, name: `${venue} 项目 ${i + 1}` },
+    room: 'room-1',
+    start: start + i * 4 * 3600_000,
+    end: start + i * 4 * 3600_000 + 3 * 3600_000,
+    experts: Array.from({ length: options.experts ?? 3 }, (_, k) => ({ pseudonym: `EX-${venue}-${i + 1}-${k + 1}` })),
+  }));
+  if (options.remoteFrom) {
+    sessions.push({
+      id: `REMOTE-${options.remoteFrom.toUpperCase()}-1`,
+      transactionCode: `TX-${options.remoteFrom}-remote-1`,
+      project: { code: `P-${options.remoteFrom}-remote`, name: '远程异地评标项目' },
+      room: 'room-2',
+      start,
+      end: start + 3 * 3600_000,
+      experts: [{ pseudonym: `EX-${venue}-remote-1` }, { pseudonym: `EX-${venue}-remote-2` }],
+      remote: { hostVenue: options.remoteFrom, hostRoom: 'room-1' },
+    });
+  }
+  return { sessions };
+}

@@ -1,0 +1,170 @@
+import type { KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { VenueContext } from '../context.ts';
+import { loadSyncConfig, type ResolvedSyncConfig } from './config.ts';
+import { DownlinkInbox, type DownlinkResult, type ScheduleSink } from './downlink.ts';
+import { HttpTransport } from './http-transport.ts';
+import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile, type VenueKey } from './keys.ts';
+import { MqttTransport } from './mqtt-transport.ts';
+import { Outbox, type OutboxStatus, sleep } from './outbox.ts';
+import type { UpstreamTransport } from './transport.ts';
+
+export interface SyncStatus {
+  configured: boolean;
+  venue: string;
+  keyId: string;
+  publicKey: string;
+  transport: 'http' | 'mqtt' | null;
+  url: string | null;
+  platformKey: boolean;
+  enrolment: 'not-needed' | 'pending' | 'enrolled' | 'failed';
+  outbox: OutboxStatus | null;
+  downlink: { watermark: number; lastError: string | null };
+}
+
+export function createTransport(config: ResolvedSyncConfig, venue: string, key: VenueKey): UpstreamTransport {
+  if (config.transport === 'mqtt') {
+    return new MqttTransport({
+      url: config.url,
+      venue,
+      username: config.username,
+      password: config.password,
+      requestTimeoutMs: config.requestTimeoutMs,
+    });
+  }
+  return new HttpTransport({
+    url: config.url,
+    venue,
+    privateKey: key.privateKey,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
+}
+
+/**
+ * Upstream sync for one venue: the outbox forwarding the record, the downlink inbox taking signed schedules,
+ * and the transport between them and the city platform. Configured by `<dataDir>/sync.json`; without it the
+ * service only holds the venue key (so it can be registered) and accepts signed schedules pushed over the API.
+ */
+export class SyncService {
+  readonly key: VenueKey;
+  readonly inbox: DownlinkInbox;
+  private readonly config: ResolvedSyncConfig | null;
+  private readonly transport: UpstreamTransport | null;
+  /** The outbox (null when sync is not configured); exposed for diagnostics and tests. */
+  readonly outbox: Outbox | null;
+  private readonly platformKey: KeyObject | null;
+  private enrolment: SyncStatus['enrolment'] = 'not-needed';
+  private pullTimer: NodeJS.Timeout | null = null;
+  private downlinkError: string | null = null;
+  private stopped = false;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly ctx: VenueContext,
+    sessions: ScheduleSink,
+    config: ResolvedSyncConfig | null = loadSyncConfig(ctx.dataDir),
+  ) {
+    this.config = config;
+    this.key = loadOrCreateVenueKey(ctx.dataDir);
+    const keyFile = config?.platformKey ?? platformKeyFile(ctx.dataDir);
+    this.platformKey = existsSync(keyFile) ? loadPlatformKey(keyFile) : null;
+    this.inbox = new DownlinkInbox(ctx.log, ctx.venue.id, this.platformKey, sessions);
+    this.transport = config ? createTransport(config, ctx.venue.id, this.key) : null;
+    this.outbox =
+      config && this.transport
+        ? new Outbox(ctx.log, {
+            venue: ctx.venue.id,
+            key: this.key,
+            transport: this.transport,
+            alarms: ctx.alarms,
+            logger: ctx.logger,
+            batchSize: config.batchSize,
+            lingerMs: config.lingerMs,
+            retry: config.retry,
+            lagAlarm: config.lagAlarm,
+          })
+        : null;
+    this.transport?.onDownlink((envelope) => this.receive(envelope, this.transport!.kind === 'mqtt' ? 'mqtt' : 'pull'));
+  }
+
+  start(): void {
+    if (!this.config || !this.outbox) return;
+    if (this.config.enrolToken && this.ctx.db.prepare("SELECT 1 FROM sync_state WHERE key = 'enrolled'").get()) {
+      this.enrolment = 'enrolled';
+    } else if (this.config.enrolToken) {
+      this.enrolment = 'pending';
+    }
+    void this.enrolThenSend();
+    this.pullTimer = setInterval(() => void this.pull(), this.config.pullMs);
+    this.pullTimer.unref();
+  }
+
+  /** Registers the venue key with the one-time token (retrying), then starts forwarding. */
+  private async enrolThenSend(): Promise<void> {
+    const { config, transport, outbox } = this;
+    if (!config || !transport || !outbox) return;
+    for (let attempt = 0; this.enrolment === 'pending' || this.enrolment === 'failed'; attempt++) {
+      if (this.stopped) return;
+      const result = transport.enrol
+        ? await transport.enrol(this.key.publicKeyPem, config.enrolToken!)
+        : ({ ok: false, error: `${transport.kind} has no enrolment; register the key with the platform` } as const);
+      if (result.ok) {
+        this.ctx.db
+          .prepare("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('enrolled', ?)")
+          .run(String(Date.now()));
+        this.ctx.log.append({ type: 'sync.enrolled', actor: 'system', data: { keyId: this.key.keyId } });
+        this.enrolment = 'enrolled';
+        break;
+      }
+      this.enrolment = 'failed';
+      this.ctx.logger.warn({ error: result.error }, 'sync: enrolment with the platform failed; retrying');
+      await sleep(Math.min(config.retry.maxMs, config.retry.baseMs * 2 ** attempt), this.stopping.signal);
+    }
+    if (this.stopped) return;
+    outbox.start();
+    void this.pull();
+  }
+
+  private async pull(): Promise<void> {
+    if (!this.transport || this.stopped) return;
+    try {
+      await this.transport.requestDownlink(this.inbox.watermark());
+      this.downlinkError = null;
+    } catch (err) {
+      this.downlinkError = (err as Error).message;
+    }
+  }
+
+  /** A downlink message from the transport or pushed to the API. */
+  receive(envelope: unknown, via: 'pull' | 'push' | 'mqtt'): DownlinkResult {
+    if (this.stopped) return { status: 'rejected', reason: 'invalid', error: 'sync is stopping' };
+    const result = this.inbox.accept(envelope, via);
+    if (result.status === 'rejected') this.ctx.logger.warn({ error: result.error, via }, 'sync: downlink refused');
+    return result;
+  }
+
+  status(): SyncStatus {
+    return {
+      configured: this.config !== null,
+      venue: this.ctx.venue.id,
+      keyId: this.key.keyId,
+      publicKey: this.key.publicKeyPem,
+      transport: this.config?.transport ?? null,
+      url: this.config?.url ?? null,
+      platformKey: this.platformKey !== null,
+      enrolment: this.enrolment,
+      outbox: this.outbox?.status() ?? null,
+      downlink: { watermark: this.inbox.watermark(), lastError: this.downlinkError },
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopping.abort();
+    if (this.pullTimer) clearInterval(this.pullTimer);
+    // Signal the outbox first, then abort its request in flight, then wait for it to settle.
+    const outboxStopped = this.outbox?.stop();
+    await this.transport?.close();
+    await outboxStopped;
+  }
+}

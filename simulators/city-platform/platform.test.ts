@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { outboxOver, startTestPlatform, type TestPlatform } from '../../edge/sync/sync-fixture.ts';
+import { batchManifest, bodyDigest, type SignedBatch, signBytes } from '../../edge/sync/wire.ts';
+
+let city: TestPlatform;
+const venues: ReturnType<typeof outboxOver>[] = [];
+
+beforeEach(async () => {
+  city = await startTestPlatform();
+});
+afterEach(async () => {
+  for (const v of venues.splice(0)) await v.close();
+  await city.stop();
+});
+
+function venueWithEvents(id: string, n: number) {
+  const v = outboxOver(id, city.http.url, city.platform);
+  venues.push(v);
+  v.log.appendMany(
+    Array.from({ length: n }, (_, i) => ({
+      type: 'session.state-changed',
+      session: 'S1',
+      actor: 'system',
+      data: { from: 'scheduled', to: i % 2 ? 'checkin-open' : 'cancelled' },
+    })),
+  );
+  return v;
+}
+
+/** POSTs a batch as a venue (or an attacker) would, returning the HTTP status and answer. */
+async function post(batch: unknown, venue = (batch as SignedBatch).venue) {
+  const res = await fetch(`${city.http.url}/v1/venues/${venue}/batches`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(batch),
+  });
+  return { status: res.status, body: (await res.json()) as { status: string; error?: string } };
+}
+
+const clone = (b: SignedBatch): SignedBatch => JSON.parse(JSON.stringify(b));
+
+describe('city platform checks each batch', () => {
+  it('rejects tampered, re-signed, forged, misrouted and broken-chain batches and keeps nothing from them', async () => {
+    const jincheng = venueWithEvents('jincheng', 10);
+    const gaoping = venueWithEvents('gaoping', 10);
+    const genuine = jincheng.outbox.buildBatch(0, 10)!;
+
+    // Content changed after signing, digest left alone.
+    const edited = clone(genuine);
+    (edited.events[3]!.body as Record<string, unknown>).to = 'in-progress';
+    expect(await post(edited)).toMatchObject({
+      status: 400,
+      body: { error: 'events[3].bodyDigest: does not match its content' },
+    });
+
+    // Content and its digest changed: the venue's signature no longer covers it.
+    const redigested = clone(edited);
+    redigested.events[3]!.bodyDigest = bodyDigest(redigested.events[3]!);
+    expect(await post(redigested)).toMatchObject({ status: 401, body: { status: 'rejected' } });
+
+    // An event removed from the middle: the chain no longer links.
+    const cut = clone(genuine);
+    cut.events.splice(5, 1);
+    cut.lastSeq = 9;
+    cut.lastHash = cut.events[8]!.hash;
+    expect((await post(cut)).body.error).toMatch(/events\[5\]\.(seq|prevHash)/);
+
+    // Signed with another venue's key (gaoping signing as jincheng).
+    const forged = clone(genuine);
+    const unsigned = { ...forged, keyId: gaoping.key.keyId };
+    forged.keyId = gaoping.key.keyId;
+    forged.signature = signBytes(gaoping.key.privateKey, batchManifest(unsigned));
+    expect(await post(forged)).toMatchObject({ status: 403, body: { error: expect.stringMatching(/keyId/) } });
+    const forgedSameKeyId = clone(genuine);
+    forgedSameKeyId.signature = signBytes(gaoping.key.privateKey, batchManifest(genuine));
+    expect(await post(forgedSameKeyId)).toMatchObject({ status: 401 });
+
+    // Jincheng's genuine batch posted as gaoping's.
+    expect((await post(genuine, 'gaoping')).status).toBe(400);
+    // A venue nobody registered.
+    expect(await post({ ...clone(genuine), venue: 'datong' })).toMatchObject({ status: 403 });
+    // Not a batch at all: the answer names the field.
+    expect(await post({ ...clone(genuine), firstSeq: 'one' })).toMatchObject({
+      status: 400,
+      body: { error: 'batch/firstSeq: must be integer' },
+    });
+
+    expect(city.platform.head('jincheng').seq).toBe(0);
+    expect(city.platform.events('jincheng')).toEqual([]);
+    // The genuine batch is still accepted, and a batch that skips ahead is told where to resume.
+    expect(await post(genuine)).toMatchObject({ status: 200, body: { status: 'ack', ackedSeq: 10 } });
+    jincheng.log.appendMany([{ type: 'edge.stopped' }, { type: 'edge.started' }]);
+    const ahead = jincheng.outbox.buildBatch(11, 5)!;
+    expect(await post(ahead)).toMatchObject({ status: 409, body: { status: 'gap', expectedSeq: 11 } });
+  });
+
+  it('refuses a batch carrying forbidden fields even when correctly signed', async () => {
+    const v = venueWithEvents('lingchuan', 3);
+    const batch = v.outbox.buildBatch(0, 3)!;
+    // A venue whose allow-list was wrongly extended: the platform's own scan catches it.
+    batch.events[1]!.body = { ...batch.events[1]!.body, expertName: 'zhang-san' };
+    batch.events[1]!.bodyDigest = bodyDigest(batch.events[1]!);
+    const { signature: _, protocol: __, ...unsigned } = batch;
+    batch.signature = signBytes(v.key.privateKey, batchManifest(unsigned));
+    expect(await post(batch)).toMatchObject({ status: 422, body: { error: expect.stringMatching(/expertName/) } });
+    expect(city.platform.violations).toEqual([
+      { path: '$[1].body.expertName', what: 'a name', venue: 'lingchuan', firstSeq: 1 },
+    ]);
+    expect(city.platform.head('lingchuan').seq).toBe(0);
+  });
+});

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from '../device-simulator.ts';
+
+export interface ShownResult {
+  attemptId: string;
+  accepted: boolean;
+  message: string;
+  room?: string;
+  seat?: string;
+  locker?: string;
+  badge?: string;
+}
+
+export interface IdCardRead {
+  idNumber: string;
+  /** Read from the chip; the edge uses it for nothing and keeps it nowhere. */
+  name: string;
+  photo: Buffer;
+}
+
+/**
+ * The entrance face terminal: an ID-card reader, a camera, a screen and a beeper. An attempt sends the card
+ * read (if any) and the captured frames, then waits for the edge's `show-result` for that attempt.
+ */
+export class FaceTerminalSimulator extends DeviceSimulator {
+  screen = 'idle';
+  readonly shown: ShownResult[] = [];
+  readonly beeps: string[] = [];
+
+  constructor(identity: SimulatorIdentity, options: SimulatorOptions) {
+    super(identity, options);
+    this.handle('show-result', async (a) => {
+      this.shown.push(a as unknown as ShownResult);
+      this.screen = a.accepted ? 'accepted' : 'refused';
+      await this.publishState();
+    });
+    this.handle('beep', (a) => {
+      this.beeps.push(a.pattern as string);
+    });
+  }
+
+  protected override currentState(): Record<string, unknown> {
+    return { screen: this.screen };
+  }
+
+  /** One check-in attempt; resolves with what the screen shows, or rejects after `timeoutMs` without an answer. */
+  async attempt(input: { card?: IdCardRead; frames: Buffer[] }, timeoutMs = 30_000): Promise<ShownResult> {
+    const attemptId = randomUUID();
+    const answered = new Promise<ShownResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('command', listener);
+        reject(new Error(`${this.id}: no result for attempt ${attemptId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const listener = (name: string, args: Record<string, unknown>) => {
+        if (name !== 'show-result' || args.attemptId !== attemptId) return;
+        clearTimeout(timer);
+        this.off('command', listener);
+        resolve(args as unknown as ShownResult);
+      };
+      this.on('command', listener);
+    });
+    if (input.card) {
+      await this.event('idcard-read', {
+        attemptId,
+        idNumber: input.card.idNumber,
+        name: input.card.name,
+        photo: input.card.photo.toString('base64'),
+      });
+    }
+    await this.event('capture', { attemptId, frames: input.frames.map((f) => f.toString('base64')) });
+    return answered;
+  }
+}
