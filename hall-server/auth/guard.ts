@@ -52,7 +52,8 @@ function actorFields(
  * Signs requests in and guards every /api route by role (see policy.ts). Register before the routes.
  * - A session token comes in the `halledge_session` cookie (the console) or `Authorization: Bearer` (tools).
  * - Who acts (`by`, or `witness` for a manual verification), recorded in the event log, must be the signed-in
- *   user; `by` is filled in when left out, so the console never sends it and nobody acts under another's name.
+ *   user; a body's `by` is filled in when left out, so the console never sends it and nobody acts under
+ *   another's name.
  * - Privileged views and every change by a user are events: `audit.viewed`, `audit.action`, `audit.denied`.
  */
 export async function installAuthGuard(app: FastifyInstance, options: GuardOptions): Promise<void> {
@@ -105,7 +106,9 @@ export async function installAuthGuard(app: FastifyInstance, options: GuardOptio
           `${claim.where}/${field}: "${String(value)}" is not the signed-in user "${req.user.username}"`,
         );
     }
-    if ('by' in claim.declared && claim.fields.by === undefined) claim.fields.by = req.user.username;
+    // A body's `by` may be left out (the console never sends it); a query names it (a URL says who looked).
+    if (claim.where === 'body' && 'by' in claim.declared && claim.fields.by === undefined)
+      claim.fields.by = req.user.username;
   });
 
   app.addHook('preHandler', async (req) => {
