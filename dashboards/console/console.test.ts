@@ -193,6 +193,13 @@ describe('hall console in Chromium', { timeout: 60_000 }, () => {
       .poll(() => witness.textContent(`[data-session="${SESSION}"] [data-testid=checkin-progress]`))
       .toBe('签到 2/3');
     expect(edge.services.sessions.checkinOf(SESSION, 'E002')).toMatchObject({ method: 'manual' });
+    // The witness starts the evaluation, with a reason; the operator has no state buttons.
+    expect(await operator.locator(`[data-session="${SESSION}"] [data-to]`).count()).toBe(0);
+    await witness.click(`[data-session="${SESSION}"] [data-to="in-progress"]`);
+    await witness.fill(`[data-session="${SESSION}"] input[name=reason]`, '专家已到齐两位，按时开始');
+    await witness.click(`[data-session="${SESSION}"] button[type=submit]`);
+    await expect.poll(() => witness.textContent(`[data-session="${SESSION}"] .state`)).toBe('评标中');
+    expect(edge.services.sessions.get(SESSION)).toMatchObject({ state: 'in-progress', updatedBy: 'witness-console' });
     await witness.screenshot({ path: `${SCREENSHOTS}/sessions-witness.png` });
   });
 
@@ -222,6 +229,17 @@ describe('hall console in Chromium', { timeout: 60_000 }, () => {
     expect(shownAt - raisedAt).toBeLessThan(1000);
     expect(await toast.getAttribute('data-sound')).toBe('played');
     expect(await toast.textContent()).toContain('设备离线');
+
+    // Filters: the level-2 device alarm is under 较重 and under its room, not under 严重.
+    const select = (name: string, value: string) => witness.selectOption(`select[name=${name}]`, value);
+    await select('level', '3');
+    await expect.poll(() => witness.locator('tr[data-kind="device-offline"]').count()).toBe(0);
+    await select('level', '2');
+    await select('room', 'room-1');
+    await expect.poll(() => witness.locator('tr[data-kind="device-offline"]').count()).toBe(1);
+    await select('room', 'room-2');
+    await expect.poll(() => witness.locator('tr[data-kind="device-offline"]').count()).toBe(0);
+    await select('room', '');
 
     // An auditor sees the alarm but has nothing to press.
     const auditor = pageOf('auditor');

@@ -38,6 +38,7 @@ export interface SessionPolicy {
 /** A witness signs in at the start of a shift; the wall screen keeps its session alive by polling. */
 export const DEFAULT_SESSION_POLICY: SessionPolicy = { absoluteMs: 12 * 3600_000, idleMs: 2 * 3600_000 };
 
+const LAST_SEEN_GRANULARITY_MS = 60_000;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const MIN_PASSWORD_LENGTH = 10;
 
@@ -183,7 +184,9 @@ export class UserStore {
       this.db.prepare('DELETE FROM auth_sessions WHERE token_hash = ?').run(key);
       return null;
     }
-    this.db.prepare('UPDATE auth_sessions SET last_seen = ? WHERE token_hash = ?').run(now, key);
+    // The console polls every second: note activity at most once a minute, not a write per request.
+    if (now - row.last_seen >= LAST_SEEN_GRANULARITY_MS)
+      this.db.prepare('UPDATE auth_sessions SET last_seen = ? WHERE token_hash = ?').run(now, key);
     return toUser(row);
   }
 
