@@ -124,6 +124,18 @@ describe('console sign-in and roles', () => {
         (r) => r.status,
       );
     expect(await me()).toBe(200);
+    const second = (await (await login('aud', 'long-enough-pw')).json()) as { token: string };
+    const logout = await fetch(`${edge.httpUrl}/api/auth/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${second.token}` },
+      body: '{}',
+    });
+    expect(logout.headers.get('set-cookie')).toMatch(/halledge_session=;/);
+    const afterLogout = await fetch(`${edge.httpUrl}/api/auth/me`, {
+      headers: { authorization: `Bearer ${second.token}` },
+    });
+    expect(afterLogout.status).toBe(401);
+    expect(await me()).toBe(200); // signing out ends that session only
     users.update('aud', { disabled: true }, 'admin');
     expect(await me()).toBe(401);
     expect((await login('aud', 'long-enough-pw')).status).toBe(401);
