@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'data/**'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Limits, not assertions: face models load and Chromium starts slowly while the other worker is busy.
+    testTimeout: 60_000,
+    hookTimeout: 90_000,
     // Tests start real brokers, ffmpeg and Chromium: two cores, so keep files from starving each other.
     maxWorkers: 2,
   },

@@ -5,8 +5,8 @@ import { defineConfig } from 'vite';
 const root = dirname(fileURLToPath(import.meta.url));
 
 /**
- * The pages Vite builds into dist (served by hall-server at `/`, and `/<folder>/` for a page in a folder).
- * Pages that their capability serves itself (kiosk/, display/) are not listed.
+ * The pages Vite builds: the console at `/`. The kiosk (/kiosk/), display (/displays/…) and live-view pages are
+ * single-file pages that hall-server serves itself, compiling their TypeScript with esbuild, so they are not here.
  */
 const PAGES: Record<string, string> = {
   console: join(root, 'index.html'),

@@ -2,9 +2,11 @@ import { AccessService } from './access/access-service.ts';
 import { type CheckinCapability, startCheckin } from './checkin/checkin-module.ts';
 import type { VenueContext, VenueModule } from './context.ts';
 import { DisplayService } from './displays/display-service.ts';
+import { IntercomService } from './intercom/intercom-service.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { SyncService } from './sync/sync-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
+import { VideoService } from './video/video-service.ts';
 
 /**
  * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
@@ -23,6 +25,10 @@ export interface VenueServices {
   sync: SyncService;
   /** Room and hall boards, witness notices (edge/displays). */
   displays: DisplayService;
+  /** Room stations calling witness consoles: queue, escalation, recorded audio (edge/intercom). */
+  intercom: IntercomService;
+  /** CCTV: ONVIF cameras, recording, retention, live view (edge/video). */
+  video: VideoService;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }
@@ -46,5 +52,21 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const displays = new DisplayService(ctx, sessions);
   displays.start();
   modules.push({ name: 'displays', stop: () => displays.stop() });
-  return { sessions, access, checkin, tracking, sync, displays, modules };
+
+  const intercom = new IntercomService(ctx, sessions);
+  intercom.start();
+  modules.push({ name: 'intercom', stop: () => intercom.stop() });
+  const env = process.env;
+  const video = new VideoService(ctx, {
+    credentials: { username: env.HALLEDGE_CAMERA_USER ?? 'admin', password: env.HALLEDGE_CAMERA_PASSWORD ?? '' },
+    retention: {
+      rollingDays: Number(env.HALLEDGE_VIDEO_ROLLING_DAYS ?? 30),
+      quotaBytes: env.HALLEDGE_VIDEO_QUOTA_GB ? Number(env.HALLEDGE_VIDEO_QUOTA_GB) * 1e9 : undefined,
+      minFreeBytes: env.HALLEDGE_VIDEO_MIN_FREE_GB ? Number(env.HALLEDGE_VIDEO_MIN_FREE_GB) * 1e9 : undefined,
+    },
+  });
+  // Recording spawns one ffmpeg per camera, so it is switched on per deployment (HALLEDGE_RECORD=1), not in tests.
+  if (env.HALLEDGE_RECORD === '1') video.adoptAll(ctx.venue.cameras);
+  modules.push({ name: 'video', stop: () => video.stop() });
+  return { sessions, access, checkin, tracking, sync, displays, intercom, video, modules };
 }

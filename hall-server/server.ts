@@ -18,10 +18,12 @@ import { consoleRoutes } from './routes/console.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
+import { intercomRoutes } from './routes/intercom.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
 import { trackingRoutes } from './routes/tracking.ts';
+import { videoRoutes } from './routes/video.ts';
 
 export type HallServer = FastifyInstance;
 
@@ -63,5 +65,7 @@ export async function buildHallServer(
   await app.register(checkinRoutes(ctx, services));
   await app.register(trackingRoutes(ctx, services));
   await app.register(displayRoutes(ctx, services));
+  await app.register(intercomRoutes(ctx, services));
+  await app.register(videoRoutes(services.video));
   return app;
 }

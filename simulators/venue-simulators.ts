@@ -1,10 +1,12 @@
 import type { Venue } from '../config/schema.ts';
 import { BadgeSimulator } from './badges/badge-simulator.ts';
 import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from './device-simulator.ts';
+import { DisplaySimulator } from './display/display-simulator.ts';
 import { DoorSimulator } from './door/door-simulator.ts';
 import { FaceTerminalSimulator } from './face-terminal/face-terminal-simulator.ts';
 import { FirePanelSimulator } from './fire-panel/fire-panel-simulator.ts';
 import { GateSimulator } from './gate/gate-simulator.ts';
+import { IntercomStationSimulator } from './intercom/station-simulator.ts';
 import { LockerSimulator } from './locker/locker-simulator.ts';
 
 export type SimulatorFactory = (
@@ -25,6 +27,8 @@ const FACTORIES: Partial<Record<string, SimulatorFactory>> = {
   'fire-panel': (identity, options) => new FirePanelSimulator(identity, options),
   'face-terminal': (identity, options) => new FaceTerminalSimulator(identity, options),
   rtls: (identity, options, venue) => new BadgeSimulator(identity, options, venue),
+  display: (identity, options) => new DisplaySimulator(identity, options),
+  intercom: (identity, options) => new IntercomStationSimulator(identity, { ...options, audioSeconds: 30 }),
 };
 
 export interface VenueSimulators {

@@ -82,7 +82,7 @@ export class AccessStore {
   /** Prepared once, reused: decisions run these queries on every request. */
   readonly sql: (sql: string) => Statement;
 
-  constructor(private readonly log: EventLog) {
+  constructor(log: EventLog) {
     this.db = log.db;
     this.sql = preparedCache(log.db);
     migrate(this.db, 'access', migrations);

@@ -122,15 +122,27 @@ export class CheckinService {
     this.now = deps.now ?? Date.now;
   }
 
+  /**
+   * Starts on the chip photo as soon as the card is read, so that the capture, when it comes, waits only for
+   * its own frames. Pass the promise to checkInWithIdCard as `chipFace`.
+   */
+  prepareChipPhoto(photo: Uint8Array, contentType?: string): Promise<DescribedFace> {
+    const described = this.engine().then((engine) => engine.describeSingleFace(photo, 'photo', contentType));
+    described.catch(() => {}); // awaited, and its failure reported, by the check-in that uses it
+    return described;
+  }
+
   /** 人证核验: the chip photo against the live frames, for the person the card's number is rostered as. */
-  async checkInWithIdCard(input: Capture & { idNumber: string; chipPhoto: Uint8Array }): Promise<CheckinResult> {
+  async checkInWithIdCard(
+    input: Capture & { idNumber: string; chipPhoto: Uint8Array; chipFace?: Promise<DescribedFace> },
+  ): Promise<CheckinResult> {
     const method = 'id-card+face';
     const at = this.now();
     const entry = this.deps.roster.findByIdNumberHash(this.deps.idCards.hash(input.idNumber), at);
     return this.attempt(method, input.by, entry, at, async (e) => {
-      const engine = await this.engine();
+      const chipFace = input.chipFace ?? this.prepareChipPhoto(input.chipPhoto, input.contentType);
       const [chip, frames] = await Promise.all([
-        engine.describeSingleFace(input.chipPhoto, 'photo', input.contentType).catch((err) => {
+        chipFace.catch((err) => {
           throw refusalFromFace(err);
         }),
         this.liveFaces(input),

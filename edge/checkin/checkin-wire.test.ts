@@ -45,7 +45,8 @@ beforeAll(async () => {
     { brokerUrl: edge.bus.deviceUrl, heartbeatS: 1 },
   );
   await terminal.connect();
-});
+  // Starting the face workers and loading their models is most of this; a busy machine can double it.
+}, 60_000);
 
 afterAll(async () => {
   await terminal?.stop();

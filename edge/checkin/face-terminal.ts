@@ -1,5 +1,6 @@
 import type { DeviceGateway } from '../bus/device-gateway.ts';
 import type { CheckinResult, CheckinService } from './checkin-service.ts';
+import type { DescribedFace } from './face/face-engine.ts';
 
 /** How long an ID-card read waits for the terminal's capture. */
 const CARD_TTL_MS = 120_000;
@@ -7,6 +8,8 @@ const CARD_TTL_MS = 120_000;
 interface PendingCard {
   idNumber: string;
   photo: Buffer;
+  /** The chip photo's face, analysed while the person steps up to the camera. */
+  face: Promise<DescribedFace>;
   at: number;
 }
 
@@ -41,9 +44,11 @@ export class FaceTerminalHandler {
   start(): void {
     this.gateway.onEvent('face-terminal', 'idcard-read', (device, p) => {
       this.dropStale();
+      const photo = Buffer.from(p.photo as string, 'base64');
       this.cards.set(`${device.id}/${p.attemptId}`, {
         idNumber: p.idNumber as string,
-        photo: Buffer.from(p.photo as string, 'base64'),
+        photo,
+        face: this.checkin.prepareChipPhoto(photo),
         at: Date.now(),
       });
     });
@@ -64,7 +69,13 @@ export class FaceTerminalHandler {
     this.cards.delete(key);
     const frames = encoded.map((f) => Buffer.from(f, 'base64'));
     const result = card
-      ? await this.checkin.checkInWithIdCard({ by: deviceId, idNumber: card.idNumber, chipPhoto: card.photo, frames })
+      ? await this.checkin.checkInWithIdCard({
+          by: deviceId,
+          idNumber: card.idNumber,
+          chipPhoto: card.photo,
+          chipFace: card.face,
+          frames,
+        })
       : await this.checkin.checkInWithFace({ by: deviceId, frames });
     await Promise.all([
       this.gateway.command(deviceId, 'show-result', screenOf(attemptId, result)),

@@ -47,6 +47,14 @@ describe('evaluation-info displays', () => {
     );
     expect(roomOf(room1.board, 'room-1')).toMatchObject({ stateLabel: '空闲', projectCode: null });
 
+    // Real names recorded the way the console records them: they must still never reach a display.
+    for (const [pseudonym, name] of [
+      ['EXP-ZHANGSAN', '张三'],
+      ['EXP-LISI', '李四'],
+    ]) {
+      const named = await api(edge, `/api/people/${pseudonym}/name`, { method: 'PUT', body: { name } });
+      expect(named.status).toBe(200);
+    }
     const { sessions } = edge.services;
     const now = Date.now();
     sessions.importSchedule(

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify from 'fastify';
+import { type Browser, chromium } from 'playwright-core';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { AlarmEngine } from '../../edge/alerts/alarms.ts';
+import { openDatabase } from '../../edge/store/database.ts';
+import { EventLog } from '../../edge/store/event-log.ts';
+import { VideoService } from '../../edge/video/video-service.ts';
+import { videoRoutes } from '../../hall-server/routes/video.ts';
+import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
+import { tempDir } from '../../test/venue-harness.ts';
+
+const here = import.meta.dirname;
+const farm = new CameraFarm({ cameras: [{ id: 'cam-a', width: 320, height: 180 }], discovery: false });
+const dataDir = tempDir('halledge-live-');
+const db = openDatabase(join(dataDir, 'edge.db'));
+const log = new EventLog(db, 'qinshui');
+const video = new VideoService({ db, log, alarms: new AlarmEngine(log), dataDir }, { rtspTransport: 'udp' });
+const app = Fastify();
+let browser: Browser;
+let base = '';
+
+beforeAll(async () => {
+  await farm.start();
+  await farm.streamsReady();
+  video.addCamera('cam-a', farm.streamUrl('cam-a'));
+  await app.register(fastifyWebsocket);
+  await app.register(videoRoutes(video));
+  // The page as the console serves it; the player module is compiled from TypeScript here (Vite does it on site).
+  app.get('/live/', (_req, reply) => reply.type('text/html').send(readFileSync(join(here, 'index.html'))));
+  app.get('/live/live-player.js', (_req, reply) => {
+    const source = readFileSync(join(here, 'live-player.ts'), 'utf8');
+    const js = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    return reply.type('text/javascript').send(js);
+  });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app.close();
+  await video.stop();
+  await farm.stop();
+});
+
+describe('live view', () => {
+  it('plays a camera in the browser over MSE without transcoding, and two viewers share one ffmpeg', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/live/?cameras=cam-a`);
+    const video1 = page.locator('#cam-cam-a');
+    await expect
+      .poll(() => video1.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000, interval: 250 })
+      .toBeGreaterThan(1);
+    const t1 = await video1.evaluate((v: HTMLVideoElement) => v.currentTime);
+    await page.waitForTimeout(1500);
+    const t2 = await video1.evaluate((v: HTMLVideoElement) => v.currentTime);
+    expect(t2).toBeGreaterThan(t1 + 0.5); // it keeps playing, not a single decoded frame
+    expect(await page.locator('#status').textContent()).toBe('');
+
+    // A second viewer (late joiner) gets the cached init segment and plays from the shared ffmpeg.
+    const page2 = await browser.newPage();
+    await page2.goto(`${base}/live/?cameras=cam-a`);
+    await expect
+      .poll(() => page2.locator('#cam-cam-a').evaluate((v: HTMLVideoElement) => v.currentTime), {
+        timeout: 20_000,
+        interval: 250,
+      })
+      .toBeGreaterThan(0.5);
+    expect(video.live.pids()).toHaveLength(1);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('falls back to MPEG-1 in MPEG-TS (jsmpeg) when asked, transcoding on the server', async () => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/cam-a?mode=mpeg1`);
+    const messages: (string | Buffer)[] = [];
+    ws.on('message', (data, isBinary) => messages.push(isBinary ? (data as Buffer) : data.toString()));
+    await expect.poll(() => messages.length, { timeout: 15_000 }).toBeGreaterThan(3);
+    ws.close();
+    expect(JSON.parse(messages[0] as string)).toMatchObject({ mode: 'mpeg1' });
+    const ts = Buffer.concat(messages.slice(1) as Buffer[]);
+    expect(ts[0]).toBe(0x47); // MPEG-TS sync byte, every 188 bytes
+    expect(ts[188]).toBe(0x47);
+  });
+
+  it('closes the socket with a reason for an unknown camera', async () => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/nope`);
+    const code = await new Promise<number>((ok) => ws.on('close', (c) => ok(c)));
+    expect(code).toBe(1008);
+  });
+});

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
+import { OnvifCamera, probeCameras } from './onvif-client.ts';
+
+const farm = new CameraFarm({
+  cameras: [{ id: 'cam-a' }, { id: 'cam-b', clockSkewMs: 30_000 }],
+  credentials: { username: 'admin', password: 'secret-1' },
+});
+
+beforeAll(() => farm.start());
+afterAll(() => farm.stop());
+
+const endpoint = (id: string, password = 'secret-1') => ({
+  deviceService: farm.deviceServiceUrl(id),
+  username: 'admin',
+  password,
+});
+
+describe('ONVIF driver against the simulated camera', () => {
+  it('reads device information, profiles, stream URI and presets (WS-Security UsernameToken)', async () => {
+    const cam = await OnvifCamera.connect(endpoint('cam-a'));
+    const d = await cam.describe();
+    expect(d).toMatchObject({ manufacturer: 'HallEdge', model: 'SimCam-1', serial: 'SIM-cam-a' });
+    expect(d.profiles[0]).toMatchObject({ token: 'main', encoding: 'H264', width: 640, height: 360, fps: 10 });
+    expect(d.streamUri).toBe(farm.streamUrl('cam-a'));
+    expect(d.presets.map((p) => p.token).sort()).toEqual(['p1', 'p2']);
+    expect(Math.abs(d.clockDriftMs)).toBeLessThan(1500);
+    await cam.gotoPreset('main', 'p2');
+    expect(farm.currentPreset('cam-a')).toBe('p2');
+  });
+
+  it('measures a camera clock that runs 30 s ahead', async () => {
+    const cam = await OnvifCamera.connect(endpoint('cam-b'));
+    const drift = await cam.clockDrift();
+    expect(drift).toBeGreaterThan(28_000);
+    expect(drift).toBeLessThan(32_000);
+  });
+
+  it('refuses a wrong password with a clear error', async () => {
+    await expect(OnvifCamera.connect(endpoint('cam-a', 'wrong')).then((c) => c.describe())).rejects.toThrow();
+  });
+
+  it('answers HTTP digest authentication and challenges without it', async () => {
+    const url = farm.deviceServiceUrl('cam-a');
+    const body =
+      '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>' +
+      '<GetDeviceInformation xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>';
+    const first = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/soap+xml' } });
+    expect(first.status).toBe(401);
+    const challenge = first.headers.get('www-authenticate') ?? '';
+    const realm = /realm="([^"]+)"/.exec(challenge)?.[1] ?? '';
+    const nonce = /nonce="([^"]+)"/.exec(challenge)?.[1] ?? '';
+    const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+    const uri = new URL(url).pathname;
+    const ha1 = md5(`admin:${realm}:secret-1`);
+    const response = md5(`${ha1}:${nonce}:00000001:abc:auth:${md5(`POST:${uri}`)}`);
+    const authorization = `Digest username="admin", realm="${realm}", nonce="${nonce}", uri="${uri}", qop=auth, nc=00000001, cnonce="abc", response="${response}"`;
+    const second = await fetch(url, { method: 'POST', body, headers: { authorization } });
+    expect(second.status).toBe(200);
+    expect(await second.text()).toContain('<tds:Model>SimCam-1</tds:Model>');
+  });
+
+  it('finds both cameras with a unicast WS-Discovery probe', async () => {
+    const found = await probeCameras('127.0.0.1', farm.discoveryPort!);
+    expect(found.sort()).toEqual([farm.deviceServiceUrl('cam-a'), farm.deviceServiceUrl('cam-b')]);
+  });
+});

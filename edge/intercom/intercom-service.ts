@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { join, relative } from 'node:path';
+import type { VenueContext } from '../context.ts';
+import type { DeviceRecord } from '../registry/device-registry.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { RtpRecorder } from './rtp-recorder.ts';
+
+export class IntercomError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409,
+  ) {
+    super(message);
+  }
+}
+
+export type CallState = 'ringing' | 'talking' | 'ended';
+
+export interface Call {
+  id: string;
+  room: string;
+  station: string;
+  /** The session bound to the room when the call started; the call's events and audio belong to it. */
+  session: string | null;
+  direction: 'from-room' | 'to-room';
+  state: CallState;
+  /** Where it rings (ringing) or who answered (talking, ended). */
+  console: string;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  escalations: number;
+  recording: { file: string; sha256: string; bytes: number } | null;
+}
+
+export interface IntercomOptions {
+  /** Witness consoles in escalation order: a call rings at the first and moves on after `ringTimeoutMs`. */
+  consoles: string[];
+  ringTimeoutMs: number;
+  /** The edge's address stations send RTP audio to. */
+  mediaHost: string;
+  /** Seconds without RTP after which a recording ends (stations send RTP continuously while a call is up). */
+  mediaSilenceS: number;
+}
+
+const DEFAULTS: IntercomOptions = {
+  consoles: ['console-1', 'console-2'],
+  ringTimeoutMs: 30_000,
+  mediaHost: '127.0.0.1',
+  mediaSilenceS: 3,
+};
+
+/**
+ * Expert intercom (专家对讲). Station calls queue in arrival order and ring at the first console; one not
+ * answered within the ring timeout escalates to the next console. A console answers the oldest waiting call.
+ * Signalling is MQTT; on answer the edge anchors the media: the station sends RTP to an edge port and the
+ * edge records it, bound to the room's session. Every step is an `intercom.*` event on that session.
+ */
+export class IntercomService extends EventEmitter<{ changed: [Call] }> {
+  private readonly calls = new Map<string, Call>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly recorders = new Map<string, RtpRecorder>();
+  private readonly stationRoom: Map<string, string>;
+  private options: IntercomOptions;
+
+  constructor(
+    private readonly ctx: VenueContext,
+    private readonly sessions: SessionService,
+    options: Partial<IntercomOptions> = {},
+  ) {
+    super();
+    this.options = { ...DEFAULTS, ...options };
+    this.stationRoom = new Map(
+      ctx.venue.devices.filter((d) => d.kind === 'intercom' && d.room).map((d) => [d.id, d.room as string]),
+    );
+  }
+
+  configure(options: Partial<IntercomOptions>): void {
+    this.options = { ...this.options, ...options };
+  }
+
+  start(): void {
+    const on = (name: string, fn: (device: DeviceRecord, callId: string) => void | Promise<void>) =>
+      this.ctx.gateway.onEvent('intercom', name, (device, payload) => {
+        Promise.resolve(fn(device, payload.callId as string)).catch((err) =>
+          this.ctx.logger.error({ err, station: device.id }, `intercom ${name} failed`),
+        );
+      });
+    on('call', (device, callId) => this.stationCalls(device.id, callId));
+    on('answer', (device, callId) => this.stationAnswers(device.id, callId));
+    on('hangup', async (device, callId) => {
+      await this.hangup(callId, device.id);
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const call of this.calls.values()) if (call.state !== 'ended') await this.end(call, 'system', 'edge stopped');
+  }
+
+  list(filter: { state?: CallState; session?: string } = {}): Call[] {
+    return [...this.calls.values()].filter(
+      (c) => (!filter.state || c.state === filter.state) && (!filter.session || c.session === filter.session),
+    );
+  }
+
+  /** Calls waiting for a console, oldest first. */
+  queue(): Call[] {
+    return this.list({ state: 'ringing' })
+      .filter((c) => c.direction === 'from-room')
+      .sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  get(callId: string): Call {
+    const call = this.calls.get(callId);
+    if (!call) throw new IntercomError(`callId: no call "${callId}"`, 404);
+    return call;
+  }
+
+  private stationCalls(station: string, callId: string): void {
+    const room = this.stationRoom.get(station);
+    if (!room) throw new IntercomError(`station ${station} belongs to no room`, 400);
+    if (this.calls.has(callId)) return; // a repeated event (QoS 1 redelivery)
+    const call = this.open({ id: callId, room, station, direction: 'from-room', console: this.options.consoles[0]! });
+    this.armEscalation(call);
+  }
+
+  private open(input: Pick<Call, 'id' | 'room' | 'station' | 'direction' | 'console'>): Call {
+    const now = Date.now();
+    const call: Call = {
+      ...input,
+      session: this.sessions.sessionForRoom(input.room, now)?.id ?? null,
+      state: 'ringing',
+      startedAt: now,
+      answeredAt: null,
+      endedAt: null,
+      escalations: 0,
+      recording: null,
+    };
+    this.calls.set(call.id, call);
+    this.record(call, 'intercom.call-started', call.station, {
+      room: call.room,
+      station: call.station,
+      direction: call.direction,
+      console: call.console,
+    });
+    return call;
+  }
+
+  private armEscalation(call: Call): void {
+    const timer = setTimeout(() => this.escalate(call), this.options.ringTimeoutMs);
+    timer.unref();
+    this.timers.set(call.id, timer);
+  }
+
+  /** Unanswered in time: ring at the next console; past the last one, keep ringing there and raise an alarm. */
+  private escalate(call: Call): void {
+    this.timers.delete(call.id);
+    if (call.state !== 'ringing') return;
+    const consoles = this.options.consoles;
+    const next = consoles[consoles.indexOf(call.console) + 1];
+    if (!next) {
+      this.ctx.alarms.raise({
+        kind: 'intercom-unanswered',
+        level: 2,
+        subject: call.room,
+        session: call.session ?? undefined,
+        details: { callId: call.id, console: call.console },
+      });
+      return;
+    }
+    const from = call.console;
+    call.console = next;
+    call.escalations++;
+    this.record(call, 'intercom.call-escalated', 'system', { from, to: next, afterMs: this.options.ringTimeoutMs });
+    this.armEscalation(call);
+  }
+
+  /** A console answers: the given call, or the oldest one waiting. */
+  async answer(consoleId: string, callId?: string): Promise<Call> {
+    this.mustBeFree(consoleId);
+    const call = callId ? this.get(callId) : this.queue()[0];
+    if (!call) throw new IntercomError('no call is waiting', 409);
+    if (call.state !== 'ringing' || call.direction !== 'from-room')
+      throw new IntercomError(`call ${call.id} is ${call.state}: it cannot be answered`, 409);
+    call.console = consoleId;
+    await this.connect(call, consoleId);
+    return call;
+  }
+
+  /** The console calls a room's station; the call connects when the station answers. */
+  async callRoom(consoleId: string, room: string): Promise<Call> {
+    this.mustBeFree(consoleId);
+    const station = [...this.stationRoom].find(([, r]) => r === room)?.[0];
+    if (!station) throw new IntercomError(`room: no intercom station in "${room}"`, 404);
+    if (this.list().some((c) => c.station === station && c.state !== 'ended'))
+      throw new IntercomError(`room ${room} is already in a call`, 409);
+    const call = this.open({ id: randomUUID(), room, station, direction: 'to-room', console: consoleId });
+    const ack = await this.ctx.gateway.command(station, 'ring', { callId: call.id });
+    if (!ack.ok) {
+      await this.end(call, 'system', `station did not ring: ${ack.error ?? 'no ack'}`);
+      throw new IntercomError(`station ${station} did not ring: ${ack.error ?? 'no ack'}`, 409);
+    }
+    return call;
+  }
+
+  private async stationAnswers(station: string, callId: string): Promise<void> {
+    const call = this.calls.get(callId);
+    if (!call || call.station !== station || call.state !== 'ringing' || call.direction !== 'to-room') return;
+    await this.connect(call, station);
+  }
+
+  /** Anchors the media at the edge, then tells the station where to send its audio. */
+  private async connect(call: Call, actor: string): Promise<void> {
+    clearTimeout(this.timers.get(call.id));
+    this.timers.delete(call.id);
+    call.state = 'talking';
+    call.answeredAt = Date.now();
+    this.ctx.alarms.clear('intercom-unanswered', call.room, `call ${call.id} answered`);
+    const recorder = await RtpRecorder.start({
+      host: this.options.mediaHost,
+      file: this.recordingFile(call),
+      silenceS: this.options.mediaSilenceS,
+    });
+    this.recorders.set(call.id, recorder);
+    this.record(call, 'intercom.call-answered', actor, {
+      console: call.console,
+      waitedMs: call.answeredAt - call.startedAt,
+    });
+    const ack = await this.ctx.gateway.command(call.station, 'connected', { callId: call.id, media: recorder.sdp });
+    if (!ack.ok) this.ctx.logger.warn({ call: call.id, error: ack.error }, 'station did not take the media offer');
+  }
+
+  private recordingFile(call: Call): string {
+    return join(this.ctx.dataDir, 'recordings', 'intercom', call.session ?? '_no-session', `${call.id}.ogg`);
+  }
+
+  /** Hangs up from a console or the station (by = who). */
+  async hangup(callId: string, by: string): Promise<Call> {
+    const call = this.get(callId);
+    if (call.state === 'ended') return call;
+    // The recording ends first, while the station's audio still flows: ffmpeg stops at its next packet. Told
+    // first, the station would fall silent and ffmpeg would wait out the silence timeout.
+    await this.end(call, by, call.state === 'ringing' ? 'cancelled' : 'hung up');
+    if (by !== call.station) {
+      const ack = await this.ctx.gateway
+        .command(call.station, 'hangup', { callId }, { timeoutMs: 2000 })
+        .catch((err: Error) => ({ ok: false, error: err.message }));
+      if (!ack.ok) this.ctx.logger.debug({ call: callId, error: ack.error }, 'station did not ack hangup');
+    }
+    return call;
+  }
+
+  private async end(call: Call, by: string, reason: string): Promise<void> {
+    clearTimeout(this.timers.get(call.id));
+    this.timers.delete(call.id);
+    const answered = call.state === 'talking';
+    call.state = 'ended';
+    call.endedAt = Date.now();
+    this.record(call, 'intercom.call-ended', by, {
+      reason,
+      answered,
+      durationS: answered ? Math.round((call.endedAt - call.answeredAt!) / 1000) : 0,
+    });
+    const recorder = this.recorders.get(call.id);
+    this.recorders.delete(call.id);
+    const recording = await recorder?.stop();
+    if (recording) {
+      call.recording = { ...recording, file: relative(this.ctx.dataDir, recording.file) };
+      this.record(call, 'intercom.recording', 'system', { ...call.recording, codec: 'opus' });
+    }
+  }
+
+  private mustBeFree(consoleId: string): void {
+    if (!consoleId.trim()) throw new IntercomError('console: a console id is required', 400);
+    const busy = this.list({ state: 'talking' }).find((c) => c.console === consoleId);
+    if (busy) throw new IntercomError(`console ${consoleId} is in call ${busy.id}: hang up first`, 409);
+  }
+
+  private record(call: Call, type: string, actor: string, data: Record<string, unknown>): void {
+    this.ctx.log.append({ type, session: call.session, actor, subject: call.id, data: { callId: call.id, ...data } });
+    this.emit('changed', call);
+  }
+}

@@ -1,0 +1,69 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { StringEnum } from '../../config/json-schema.ts';
+import type { VenueContext } from '../../edge/context.ts';
+import { IntercomError } from '../../edge/intercom/intercom-service.ts';
+import type { VenueServices } from '../../edge/services.ts';
+
+const ConsoleBody = T.Object({ console: T.String({ minLength: 1, maxLength: 64, description: 'witness console id' }) });
+
+async function answering<R>(reply: FastifyReply, fn: () => Promise<R> | R) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof IntercomError) return reply.code(err.status).send({ error: err.message });
+    throw err;
+  }
+}
+
+export const intercomRoutes =
+  (_ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const { intercom } = services;
+    const tags = ['intercom'];
+
+    app.get(
+      '/api/intercom/calls',
+      {
+        schema: {
+          tags,
+          querystring: T.Object({
+            state: T.Optional(StringEnum(['ringing', 'talking', 'ended'])),
+            session: T.Optional(T.String()),
+          }),
+        },
+      },
+      async (req) => intercom.list(req.query),
+    );
+
+    app.get('/api/intercom/queue', { schema: { tags, summary: 'Calls waiting, oldest first' } }, async () =>
+      intercom.queue(),
+    );
+
+    app.post(
+      '/api/intercom/answer',
+      { schema: { tags, summary: 'Answers the oldest waiting call', body: ConsoleBody } },
+      async (req, reply) => answering(reply, () => intercom.answer(req.body.console)),
+    );
+
+    app.post(
+      '/api/intercom/calls/:id/answer',
+      { schema: { tags, params: T.Object({ id: T.String() }), body: ConsoleBody } },
+      async (req, reply) => answering(reply, () => intercom.answer(req.body.console, req.params.id)),
+    );
+
+    app.post(
+      '/api/intercom/calls/:id/hangup',
+      { schema: { tags, params: T.Object({ id: T.String() }), body: ConsoleBody } },
+      async (req, reply) => answering(reply, () => intercom.hangup(req.params.id, req.body.console)),
+    );
+
+    app.post(
+      '/api/intercom/rooms/:room/call',
+      {
+        schema: { tags, summary: "Calls a room's station", params: T.Object({ room: T.String() }), body: ConsoleBody },
+      },
+      async (req, reply) => answering(reply, () => intercom.callRoom(req.body.console, req.params.room)),
+    );
+  };

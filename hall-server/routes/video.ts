@@ -1,0 +1,100 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type as T } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { StringEnum } from '../../config/json-schema.ts';
+import type { LiveMode } from '../../edge/video/live-hub.ts';
+import { VideoError, type VideoService } from '../../edge/video/video-service.ts';
+
+const Millis = (description: string) => T.Integer({ minimum: 0, description });
+
+function fail(reply: FastifyReply, err: unknown) {
+  if (err instanceof VideoError) return reply.code(err.status).send({ error: err.message });
+  throw err;
+}
+
+/**
+ * CCTV API: cameras and their recording state, the timeline (segments and gaps), session locks, and live view
+ * over WebSocket (first a JSON text message `{mode, mime}`, then binary fMP4 for MSE or MPEG-TS for jsmpeg).
+ */
+export const videoRoutes =
+  (video: VideoService): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const tags = ['video'];
+
+    app.get(
+      '/api/video/cameras',
+      { schema: { tags, summary: 'Cameras being recorded and their recorder state' } },
+      async () => video.cameras(),
+    );
+
+    app.get(
+      '/api/video/timeline/:camera',
+      {
+        schema: {
+          tags,
+          summary: 'Recorded segments (with SHA-256) and recording gaps of one camera in [from, to)',
+          params: T.Object({ camera: T.String({ minLength: 1 }) }),
+          querystring: T.Object({ from: Millis('from, ms since epoch'), to: Millis('to, ms since epoch') }),
+        },
+      },
+      async (req) => video.timeline(req.params.camera, req.query.from, req.query.to),
+    );
+
+    app.post(
+      '/api/video/locks',
+      {
+        schema: {
+          tags,
+          summary: "Locks a camera's footage to an evaluation session until its archive period ends",
+          body: T.Object(
+            {
+              sessionId: T.String({ minLength: 1 }),
+              cameraId: T.String({ minLength: 1 }),
+              from: Millis('footage from'),
+              to: Millis('footage to'),
+              until: Millis('lock holds until (end of archive period)'),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        try {
+          const b = req.body;
+          return video.lockSession(b.sessionId, b.cameraId, b.from, b.to, b.until);
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.get(
+      '/api/video/live/:camera',
+      {
+        websocket: true,
+        schema: {
+          tags,
+          summary: 'Live view: fMP4 for Media Source Extensions (mse, no transcoding) or MPEG-1 fallback (mpeg1)',
+          params: T.Object({ camera: T.String({ minLength: 1 }) }),
+          querystring: T.Object({ mode: T.Optional(StringEnum(['mse', 'mpeg1'])) }),
+        },
+      },
+      (socket, req) => {
+        const { camera } = req.params as { camera: string };
+        const mode = ((req.query as { mode?: LiveMode }).mode ?? 'mse') as LiveMode;
+        try {
+          const detach = video.live.watch(camera, mode, {
+            start: (info) => socket.send(JSON.stringify(info)),
+            send: (chunk) => {
+              // A viewer that cannot keep up drops fragments rather than growing memory without bound.
+              if (socket.bufferedAmount < 8 * 1024 * 1024) socket.send(chunk);
+            },
+            close: (reason) => socket.close(1011, reason),
+          });
+          socket.on('close', detach);
+        } catch (err) {
+          socket.close(1008, (err as Error).message.slice(0, 120));
+        }
+      },
+    );
+  };

@@ -1,0 +1,310 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import RtspServerModule from 'rtsp-streaming-server';
+import { type CameraCredentials, DigestRealm, verifyUsernameToken } from './auth.ts';
+import { WsDiscoveryResponder } from './discovery.ts';
+import { pinUnaddressedSocketsToLoopback } from './loopback.ts';
+import { answer, fault, PRE_AUTH, type SimulatedCameraInfo, soapOperation } from './onvif-soap.ts';
+
+// The package is CommonJS with `exports.default`; under tsx/ESM the class sits on `.default`.
+type RtspServerClass = typeof RtspServerModule.default;
+const RtspServer = ((RtspServerModule as unknown as { default?: RtspServerClass }).default ??
+  RtspServerModule) as RtspServerClass;
+
+export interface SimulatedCamera {
+  id: string;
+  width?: number;
+  height?: number;
+  fps?: number;
+  clockSkewMs?: number;
+}
+
+export interface CameraFarmOptions {
+  cameras: SimulatedCamera[];
+  /** ONVIF HTTP port on 127.0.0.1 (0 = any free port; venue files use 18080). */
+  httpPort?: number;
+  /** RTSP ports: ffmpeg publishes to `publishPort`, recorders read from `rtspPort`. */
+  rtspPort?: number;
+  publishPort?: number;
+  rtpPortStart?: number;
+  credentials?: CameraCredentials;
+  /**
+   * `live` encodes a test pattern with the camera id and wall-clock time burned in, per camera.
+   * `loop` encodes one short clip per resolution once and loops it with stream copy: cheap enough to run
+   * 16 1080p cameras on a 2-core machine (the bench), but the burned-in time is the clip's, not now.
+   */
+  source?: 'live' | 'loop';
+  discovery?: { port?: number } | false;
+  clipDir?: string;
+}
+
+const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+
+/** Many simulated ONVIF cameras in one process: one HTTP port with per-camera paths, one RTSP server. */
+export class CameraFarm {
+  readonly credentials: CameraCredentials;
+  private readonly options: CameraFarmOptions;
+  private http?: Server;
+  private rtsp?: InstanceType<typeof RtspServer>;
+  private readonly encoders = new Map<string, ChildProcess>();
+  private readonly infos = new Map<string, SimulatedCameraInfo>();
+  private readonly ptz = new Map<string, { preset: string | null }>();
+  private readonly realm = new DigestRealm('HallEdge camera');
+  private discovery?: WsDiscoveryResponder;
+  private stopping = false;
+  httpPort = 0;
+  rtspPort = 0;
+  publishPort = 0;
+
+  constructor(options: CameraFarmOptions) {
+    this.options = options;
+    this.credentials = options.credentials ?? { username: 'admin', password: 'halledge-cam' };
+  }
+
+  async start(): Promise<void> {
+    pinUnaddressedSocketsToLoopback();
+    this.rtspPort = this.options.rtspPort ?? (await freePort());
+    this.publishPort = this.options.publishPort ?? (await freePort());
+    this.rtsp = new RtspServer({
+      serverPort: this.publishPort,
+      clientPort: this.rtspPort,
+      rtpPortStart: this.options.rtpPortStart ?? 20000 + Math.floor(Math.random() * 20000) * 2,
+      rtpPortCount: 2000,
+    });
+    await this.rtsp.start();
+    this.http = createServer((req, res) => this.serve(req, res));
+    await new Promise<void>((ok) => this.http!.listen(this.options.httpPort ?? 0, '127.0.0.1', ok));
+    this.httpPort = (this.http.address() as AddressInfo).port;
+    for (const cam of this.options.cameras) {
+      this.infos.set(cam.id, {
+        id: cam.id,
+        manufacturer: 'HallEdge',
+        model: 'SimCam-1',
+        firmware: '1.0.0',
+        serial: `SIM-${cam.id}`,
+        baseUrl: `http://127.0.0.1:${this.httpPort}/${cam.id}`,
+        rtspUrl: this.streamUrl(cam.id),
+        width: cam.width ?? 640,
+        height: cam.height ?? 360,
+        fps: cam.fps ?? 10,
+        presets: [
+          { token: 'p1', name: '全景 overview' },
+          { token: 'p2', name: '评标桌 table' },
+        ],
+        clockSkewMs: cam.clockSkewMs ?? 0,
+      });
+      this.ptz.set(cam.id, { preset: null });
+      this.startEncoder(cam.id);
+    }
+    if (this.options.discovery !== false) {
+      this.discovery = new WsDiscoveryResponder(
+        [...this.infos.values()].map((i) => ({ id: i.id, xaddr: this.deviceServiceUrl(i.id) })),
+        this.options.discovery?.port,
+      );
+      await this.discovery.start();
+    }
+  }
+
+  /** Resolves once every camera's encoder has announced its stream to the RTSP server. */
+  async streamsReady(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const mounted = () =>
+      [...this.infos.keys()].every((id) => this.rtsp?.Mounts.getMount(`rtsp://127.0.0.1:${this.publishPort}/${id}`));
+    while (!mounted()) {
+      if (Date.now() > deadline) throw new Error('simulated cameras did not start streaming');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  deviceServiceUrl(id: string): string {
+    return `http://127.0.0.1:${this.httpPort}/${id}/onvif/device_service`;
+  }
+
+  streamUrl(id: string): string {
+    return `rtsp://127.0.0.1:${this.rtspPort}/${id}`;
+  }
+
+  /** The WS-Discovery unicast port (multicast may be unavailable; see docs/video.md). */
+  get discoveryPort(): number | undefined {
+    return this.discovery?.port;
+  }
+
+  /** The preset the camera last moved to (GotoPreset). */
+  currentPreset(id: string): string | null {
+    return this.ptz.get(id)?.preset ?? null;
+  }
+
+  /** The camera's encoder pid (its ffmpeg), for tests that kill it. */
+  encoderPid(id: string): number | undefined {
+    return this.encoders.get(id)?.pid;
+  }
+
+  /** Simulates a camera losing power: its stream stops until `powerOn`. */
+  powerOff(id: string): void {
+    const enc = this.encoders.get(id);
+    this.encoders.delete(id);
+    enc?.kill('SIGKILL');
+    this.unmount(id);
+  }
+
+  /** A killed publisher sends no TEARDOWN; the server keeps its mount and would refuse the next ANNOUNCE. */
+  private unmount(id: string): void {
+    this.rtsp?.Mounts.deleteMount(`rtsp://127.0.0.1:${this.publishPort}/${id}`);
+  }
+
+  powerOn(id: string): void {
+    if (!this.encoders.has(id)) this.startEncoder(id);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const enc of this.encoders.values()) enc.kill('SIGKILL');
+    this.encoders.clear();
+    await this.discovery?.stop();
+    await new Promise<void>((ok) => (this.http ? this.http.close(() => ok()) : ok()));
+    this.http?.closeAllConnections();
+    if (this.rtsp) {
+      for (const id of this.infos.keys()) this.unmount(id);
+      for (const server of [this.rtsp.PublishServer, this.rtsp.ClientServer] as unknown as { server: Server }[])
+        await new Promise<void>((ok) => server.server.close(() => ok()));
+    }
+  }
+
+  private startEncoder(id: string): void {
+    const info = this.infos.get(id)!;
+    // rtsp-streaming-server speaks RTP over UDP only (interleaved TCP is answered 461).
+    const out = ['-f', 'rtsp', '-rtsp_transport', 'udp', `rtsp://127.0.0.1:${this.publishPort}/${id}`];
+    const size = `${info.width}x${info.height}`;
+    const args =
+      this.options.source === 'loop'
+        ? ['-re', '-stream_loop', '-1', '-i', this.clipFor(info), '-c', 'copy', ...out]
+        : [
+            '-re',
+            '-f',
+            'lavfi',
+            '-i',
+            `testsrc=size=${size}:rate=${info.fps}`,
+            '-vf',
+            `drawtext=fontfile=${FONT}:fontsize=${Math.round(info.height / 14)}:fontcolor=white:box=1:boxcolor=black@0.6:` +
+              `x=10:y=10:text='${id} %{localtime\\:%Y-%m-%d %H\\\\\\:%M\\\\\\:%S}'`,
+            ...h264(info.fps),
+            ...out,
+          ];
+    const enc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], { stdio: 'ignore' });
+    this.encoders.set(id, enc);
+    enc.on('exit', () => {
+      // A camera whose encoder died on its own (not powered off) comes back, as a rebooting camera does.
+      if (this.encoders.get(id) === enc && !this.stopping) setTimeout(() => this.restartIfCurrent(id, enc), 500);
+    });
+  }
+
+  private restartIfCurrent(id: string, enc: ChildProcess): void {
+    if (this.encoders.get(id) !== enc || this.stopping) return;
+    this.unmount(id);
+    this.startEncoder(id);
+  }
+
+  private clipFor(info: SimulatedCameraInfo): string {
+    const file = `${this.options.clipDir ?? '/tmp'}/halledge-simcam-${info.width}x${info.height}-${info.fps}-4M.mp4`;
+    return file;
+  }
+
+  /** Encodes the loop clips (`source: 'loop'`) once; call before start(). */
+  async prepareClips(): Promise<void> {
+    const { existsSync } = await import('node:fs');
+    const sizes = new Set(this.options.cameras.map((c) => `${c.width ?? 640}x${c.height ?? 360}-${c.fps ?? 10}`));
+    for (const s of sizes) {
+      const [size = '', fps = ''] = s.split('-');
+      const file = `${this.options.clipDir ?? '/tmp'}/halledge-simcam-${s}-4M.mp4`;
+      if (existsSync(file)) continue;
+      await run('ffmpeg', [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc=size=${size}:rate=${fps}:duration=10`,
+        '-vf',
+        // Noise keeps the bitrate at a real 1080p camera's ~4 Mbit/s; a bare test pattern compresses to ~1.
+        `noise=alls=12:allf=t+u,drawtext=fontfile=${FONT}:fontsize=48:fontcolor=white:x=10:y=10:text='SIMCAM %{pts\\:hms}'`,
+        ...h264(Number(fps)),
+        '-b:v',
+        '4M',
+        '-maxrate',
+        '4M',
+        '-bufsize',
+        '4M',
+        file,
+      ]);
+    }
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const [, id = '', ...rest] = (req.url ?? '').split('?')[0]!.split('/');
+    const info = this.infos.get(id);
+    if (!info || req.method !== 'POST' || rest[0] !== 'onvif') {
+      res.writeHead(404).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const op = soapOperation(body);
+    const send = (status: number, xml: string): void => {
+      res.writeHead(status, { 'content-type': 'application/soap+xml; charset=utf-8' }).end(xml);
+    };
+    if (!op) return send(400, fault('ter:WellFormed', 'no SOAP body'));
+    const authorised =
+      PRE_AUTH.has(op) ||
+      verifyUsernameToken(body, this.credentials) ||
+      this.realm.verify(req.headers.authorization, 'POST', this.credentials);
+    if (!authorised) {
+      res.setHeader('www-authenticate', this.realm.challenge());
+      return send(401, fault('ter:NotAuthorized', 'Sender not authorized'));
+    }
+    const xml = answer(op, body, info, this.ptz.get(id)!);
+    if (!xml) return send(400, fault('ter:ActionNotSupported', `${op} not supported`));
+    send(xml.includes('<s:Fault>') ? 400 : 200, xml);
+  }
+}
+
+const h264 = (fps: number) => [
+  '-c:v',
+  'libx264',
+  '-preset',
+  'ultrafast',
+  '-tune',
+  'zerolatency',
+  '-pix_fmt',
+  'yuv420p',
+  '-profile:v',
+  'high',
+  '-g',
+  String(fps),
+  '-bf',
+  '0',
+];
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((ok, fail) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => {
+      err += d;
+    });
+    p.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`${cmd} failed (${code}): ${err.slice(-500)}`))));
+  });
+}
+
+export async function freePort(): Promise<number> {
+  const { createServer: net } = await import('node:net');
+  return new Promise((ok) => {
+    const s = net().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => ok(port));
+    });
+  });
+}

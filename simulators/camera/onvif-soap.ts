@@ -1,0 +1,155 @@
+/**
+ * SOAP 1.2 answers of a simulated ONVIF Profile S camera (device, media and PTZ services), written from the
+ * ONVIF WSDLs (ver10 device/media/ptz, ver10/schema). Only what a recorder needs; anything else is a SOAP
+ * fault `ter:ActionNotSupported`, as real cameras answer.
+ */
+
+export interface SimulatedCameraInfo {
+  id: string;
+  manufacturer: string;
+  model: string;
+  firmware: string;
+  serial: string;
+  /** http://127.0.0.1:port/<id> — services live under it. */
+  baseUrl: string;
+  rtspUrl: string;
+  width: number;
+  height: number;
+  fps: number;
+  presets: { token: string; name: string }[];
+  /** Milliseconds this camera's clock runs ahead of the host's (negative: behind), for time-sync checks. */
+  clockSkewMs: number;
+}
+
+const NS =
+  'xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" ' +
+  'xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tptz="http://www.onvif.org/ver20/ptz/wsdl" ' +
+  'xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:ter="http://www.onvif.org/ver10/error"';
+
+export const envelope = (body: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><s:Envelope ${NS}><s:Body>${body}</s:Body></s:Envelope>`;
+
+export const fault = (subcode: string, reason: string) =>
+  envelope(
+    `<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>${subcode}</s:Value></s:Subcode></s:Code>` +
+      `<s:Reason><s:Text xml:lang="en">${reason}</s:Text></s:Reason></s:Fault>`,
+  );
+
+const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function dateTime(at: Date): string {
+  return (
+    `<tt:Time><tt:Hour>${at.getUTCHours()}</tt:Hour><tt:Minute>${at.getUTCMinutes()}</tt:Minute>` +
+    `<tt:Second>${at.getUTCSeconds()}</tt:Second></tt:Time><tt:Date><tt:Year>${at.getUTCFullYear()}</tt:Year>` +
+    `<tt:Month>${at.getUTCMonth() + 1}</tt:Month><tt:Day>${at.getUTCDate()}</tt:Day></tt:Date>`
+  );
+}
+
+const profile = (c: SimulatedCameraInfo) =>
+  `<trt:Profiles token="main" fixed="true"><tt:Name>mainStream</tt:Name>` +
+  `<tt:VideoSourceConfiguration token="vsc"><tt:Name>vsc</tt:Name><tt:UseCount>1</tt:UseCount>` +
+  `<tt:SourceToken>vs0</tt:SourceToken><tt:Bounds x="0" y="0" width="${c.width}" height="${c.height}"/></tt:VideoSourceConfiguration>` +
+  `<tt:VideoEncoderConfiguration token="vec"><tt:Name>vec</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>H264</tt:Encoding>` +
+  `<tt:Resolution><tt:Width>${c.width}</tt:Width><tt:Height>${c.height}</tt:Height></tt:Resolution><tt:Quality>5</tt:Quality>` +
+  `<tt:RateControl><tt:FrameRateLimit>${c.fps}</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval>` +
+  `<tt:BitrateLimit>2048</tt:BitrateLimit></tt:RateControl><tt:H264><tt:GovLength>${c.fps}</tt:GovLength>` +
+  `<tt:H264Profile>High</tt:H264Profile></tt:H264><tt:SessionTimeout>PT60S</tt:SessionTimeout></tt:VideoEncoderConfiguration>` +
+  `<tt:PTZConfiguration token="ptz"><tt:Name>ptz</tt:Name><tt:UseCount>1</tt:UseCount><tt:NodeToken>ptznode</tt:NodeToken></tt:PTZConfiguration>` +
+  `</trt:Profiles>`;
+
+const mediaUri = (uri: string) =>
+  `<tt:Uri>${xmlEscape(uri)}</tt:Uri><tt:InvalidAfterConnect>false</tt:InvalidAfterConnect>` +
+  `<tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout>`;
+
+/** Operations that answer without authentication (ONVIF Core §5.9.4.3: PRE_AUTH). */
+export const PRE_AUTH = new Set(['GetSystemDateAndTime', 'GetServices', 'GetCapabilities']);
+
+/** The operation a SOAP request calls: the first element inside Body. */
+export function soapOperation(xml: string): string | undefined {
+  return /<(?:\w+:)?Body\b[^>]*>\s*<(?:\w+:)?(\w+)/.exec(xml)?.[1];
+}
+
+/** Answers one operation; `state` carries what PTZ changes. Returns undefined for unknown operations. */
+export function answer(
+  op: string,
+  request: string,
+  c: SimulatedCameraInfo,
+  state: { preset: string | null },
+): string | undefined {
+  const device = `${c.baseUrl}/onvif/device_service`;
+  const media = `${c.baseUrl}/onvif/media_service`;
+  const ptz = `${c.baseUrl}/onvif/ptz_service`;
+  switch (op) {
+    case 'GetSystemDateAndTime':
+      return envelope(
+        `<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime><tt:DateTimeType>NTP</tt:DateTimeType>` +
+          `<tt:DaylightSavings>false</tt:DaylightSavings><tt:TimeZone><tt:TZ>CST-8</tt:TZ></tt:TimeZone>` +
+          `<tt:UTCDateTime>${dateTime(new Date(Date.now() + c.clockSkewMs))}</tt:UTCDateTime>` +
+          `</tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>`,
+      );
+    case 'GetDeviceInformation':
+      return envelope(
+        `<tds:GetDeviceInformationResponse><tds:Manufacturer>${xmlEscape(c.manufacturer)}</tds:Manufacturer>` +
+          `<tds:Model>${xmlEscape(c.model)}</tds:Model><tds:FirmwareVersion>${c.firmware}</tds:FirmwareVersion>` +
+          `<tds:SerialNumber>${c.serial}</tds:SerialNumber><tds:HardwareId>${xmlEscape(c.id)}</tds:HardwareId>` +
+          `</tds:GetDeviceInformationResponse>`,
+      );
+    case 'GetCapabilities':
+      return envelope(
+        `<tds:GetCapabilitiesResponse><tds:Capabilities>` +
+          `<tt:Device><tt:XAddr>${device}</tt:XAddr><tt:System><tt:DiscoveryResolve>true</tt:DiscoveryResolve>` +
+          `<tt:DiscoveryBye>true</tt:DiscoveryBye><tt:RemoteDiscovery>false</tt:RemoteDiscovery><tt:SystemBackup>false</tt:SystemBackup>` +
+          `<tt:SystemLogging>false</tt:SystemLogging><tt:FirmwareUpgrade>false</tt:FirmwareUpgrade>` +
+          `<tt:SupportedVersions><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tt:SupportedVersions></tt:System></tt:Device>` +
+          `<tt:Media><tt:XAddr>${media}</tt:XAddr><tt:StreamingCapabilities><tt:RTPMulticast>false</tt:RTPMulticast>` +
+          `<tt:RTP_TCP>true</tt:RTP_TCP><tt:RTP_RTSP_TCP>true</tt:RTP_RTSP_TCP></tt:StreamingCapabilities></tt:Media>` +
+          `<tt:PTZ><tt:XAddr>${ptz}</tt:XAddr></tt:PTZ>` +
+          `</tds:Capabilities></tds:GetCapabilitiesResponse>`,
+      );
+    case 'GetServices': {
+      const service = (ns: string, addr: string, major: number) =>
+        `<tds:Service><tds:Namespace>${ns}</tds:Namespace><tds:XAddr>${addr}</tds:XAddr>` +
+        `<tds:Version><tt:Major>${major}</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>`;
+      return envelope(
+        `<tds:GetServicesResponse>${service('http://www.onvif.org/ver10/device/wsdl', device, 2)}` +
+          `${service('http://www.onvif.org/ver10/media/wsdl', media, 2)}` +
+          `${service('http://www.onvif.org/ver20/ptz/wsdl', ptz, 2)}</tds:GetServicesResponse>`,
+      );
+    }
+    case 'GetScopes':
+      return envelope(
+        `<tds:GetScopesResponse><tds:Scopes><tt:ScopeDef>Fixed</tt:ScopeDef><tt:ScopeItem>onvif://www.onvif.org/Profile/Streaming</tt:ScopeItem></tds:Scopes>` +
+          `<tds:Scopes><tt:ScopeDef>Fixed</tt:ScopeDef><tt:ScopeItem>onvif://www.onvif.org/name/${c.id}</tt:ScopeItem></tds:Scopes></tds:GetScopesResponse>`,
+      );
+    case 'GetProfiles':
+      return envelope(`<trt:GetProfilesResponse>${profile(c)}</trt:GetProfilesResponse>`);
+    case 'GetVideoSources':
+      return envelope(
+        `<trt:GetVideoSourcesResponse><trt:VideoSources token="vs0"><tt:Framerate>${c.fps}</tt:Framerate>` +
+          `<tt:Resolution><tt:Width>${c.width}</tt:Width><tt:Height>${c.height}</tt:Height></tt:Resolution>` +
+          `</trt:VideoSources></trt:GetVideoSourcesResponse>`,
+      );
+    case 'GetStreamUri':
+      return envelope(
+        `<trt:GetStreamUriResponse><trt:MediaUri>${mediaUri(c.rtspUrl)}</trt:MediaUri></trt:GetStreamUriResponse>`,
+      );
+    case 'GetSnapshotUri':
+      return envelope(
+        `<trt:GetSnapshotUriResponse><trt:MediaUri>${mediaUri(`${c.baseUrl}/snapshot.jpg`)}</trt:MediaUri></trt:GetSnapshotUriResponse>`,
+      );
+    case 'GetPresets':
+      return envelope(
+        `<tptz:GetPresetsResponse>${c.presets
+          .map((p) => `<tptz:Preset token="${p.token}"><tt:Name>${xmlEscape(p.name)}</tt:Name></tptz:Preset>`)
+          .join('')}</tptz:GetPresetsResponse>`,
+      );
+    case 'GotoPreset': {
+      const token = /PresetToken>([^<]+)</.exec(request)?.[1];
+      if (!c.presets.some((p) => p.token === token)) return fault('ter:InvalidArgVal', `no preset ${token}`);
+      state.preset = token ?? null;
+      return envelope('<tptz:GotoPresetResponse/>');
+    }
+    default:
+      return undefined;
+  }
+}
