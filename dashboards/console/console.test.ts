@@ -54,6 +54,13 @@ async function signedInPage(role: Role): Promise<Page> {
   return page;
 }
 
+const login = (username: string, password: string) =>
+  fetch(`${edge.httpUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+
 beforeAll(async () => {
   await ensureDashboardsBuilt();
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -125,9 +132,22 @@ describe('hall console in Chromium', { timeout: 60_000 }, () => {
     const signed = await Promise.all(roles.map(signedInPage));
     for (const [i, role] of roles.entries()) {
       expect(await signed[i]!.textContent('[data-testid=user]')).toContain(labels[role]);
-      expect(await signed[i]!.locator('nav.menu a').count()).toBe(4);
+      // Every role has the four floor pages; only the administrator manages users.
+      expect(await signed[i]!.locator('nav.menu a').count()).toBe(role === 'administrator' ? 5 : 4);
       pages.set(role, signed[i]!);
     }
+
+    // The administrator makes a new witness, who can then sign in.
+    const admin = pageOf('administrator');
+    await admin.click('a[data-page=users]');
+    await admin.fill('.users input[name=username]', 'zhao-witness');
+    await admin.fill('.users input[name=displayName]', '见证人 赵');
+    await admin.fill('.users input[name=password]', 'zhao-password-1');
+    await admin.selectOption('.users select[name=role]', 'witness');
+    await admin.click('.users button[type=submit]');
+    await admin.locator('tr[data-user="zhao-witness"]').waitFor();
+    await admin.screenshot({ path: `${SCREENSHOTS}/users.png` });
+    expect((await login('zhao-witness', 'zhao-password-1')).status).toBe(200);
     // A session cookie is all a page needs: reopening the console skips the form.
     const returning = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     contexts.push(returning);

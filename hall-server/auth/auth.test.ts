@@ -137,6 +137,8 @@ describe('console sign-in and roles', () => {
     expect(afterLogout.status).toBe(401);
     expect(await me()).toBe(200); // signing out ends that session only
     users.update('aud', { disabled: true }, 'admin');
+    // The venue never loses its last administrator.
+    expect(() => users.update('admin', { role: 'witness' }, 'admin')).toThrow(/last active administrator/);
     expect(await me()).toBe(401);
     expect((await login('aud', 'long-enough-pw')).status).toBe(401);
   });

@@ -123,6 +123,9 @@ export class UserStore {
   update(username: string, change: { role?: Role; disabled?: boolean }, by: string): ConsoleUser {
     const row = this.row(username);
     if (!row) throw new AuthError(`no user "${username}"`, 404);
+    const staysAdmin = (change.role ?? row.role) === 'administrator' && !(change.disabled ?? row.disabled === 1);
+    if (row.role === 'administrator' && !staysAdmin && this.activeAdministrators() <= 1)
+      throw new AuthError(`"${username}" is the last active administrator: make another one first`, 409);
     this.db
       .prepare('UPDATE auth_users SET role = ?, disabled = ?, updated_at = ? WHERE id = ?')
       .run(
@@ -199,6 +202,14 @@ export class UserStore {
     this.db
       .prepare('DELETE FROM auth_sessions WHERE expires_at <= ? OR last_seen <= ?')
       .run(now, now - this.policy.idleMs);
+  }
+
+  private activeAdministrators(): number {
+    return (
+      this.db.prepare("SELECT count(*) AS n FROM auth_users WHERE role = 'administrator' AND disabled = 0").get() as {
+        n: number;
+      }
+    ).n;
   }
 
   private row(username: string): UserRow | undefined {
