@@ -1,7 +1,7 @@
 // Shared by the tracking tests: a real venue edge, two running sessions, and the badge engine simulator.
 import WebSocket from 'ws';
 import { BadgeSimulator } from '../../simulators/badges/badge-simulator.ts';
-import { eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
+import { authHeaders, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import type { LoggedEvent } from '../store/event-log.ts';
 import type { TrackingConfig } from './config.ts';
@@ -83,7 +83,7 @@ export async function startTrackingFixture(checkins: Record<string, string>): Pr
     sessions.recordCheckin({ session, pseudonym, method: 'manual', badge });
   }
   const feed: TrackingFixture['feed'] = [];
-  const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed`);
+  const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed`, { headers: await authHeaders(edge) });
   ws.on('message', (m) => feed.push({ event: JSON.parse(m.toString()).event, receivedAt: Date.now() }));
   await new Promise((r) => ws.once('open', r));
   return {
