@@ -117,7 +117,13 @@ describe('expert intercom', () => {
     for (const room of ['room-1', 'room-2', 'room-3']) {
       const [call] = edge.services.intercom.list({ session: `S-${room}` });
       expect(call).toMatchObject({ room, state: 'ended', session: `S-${room}` });
-      const events = edge.log.query({ session: `S-${room}`, typePrefix: 'intercom.' });
+      // The recording is recorded once its ffmpeg has finished writing the file, a moment after the hang-up.
+      const venue = edge;
+      const events = await eventually(
+        () => venue.log.query({ session: `S-${room}`, typePrefix: 'intercom.' }),
+        (list) => list.length >= 4,
+        10_000,
+      );
       expect(events.map((e) => e.type)).toEqual([
         'intercom.call-started',
         'intercom.call-answered',

@@ -60,7 +60,7 @@ export class SyncConfigError extends Error {}
 const validate = new Ajv({ allErrors: false, strict: false }).compile<SyncConfig>(SyncConfig);
 
 export function resolveSyncConfig(raw: unknown, dataDir: string, source = 'sync config'): ResolvedSyncConfig {
-  if (!validate(raw)) throw new SyncConfigError(`${source}${describeSchemaError(validate.errors![0]!)}`);
+  if (!validate(raw)) throw new SyncConfigError(`${source}: ${describeSchemaError(validate.errors![0]!)}`);
   return {
     ...raw,
     platformKey: raw.platformKey ?? platformKeyFile(dataDir),

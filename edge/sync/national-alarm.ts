@@ -78,13 +78,14 @@ export function projectAlarm(input: {
   const known = ALARM_KINDS[input.kind];
   const category = ALARM_CATEGORIES[known?.category ?? 'other'];
   const what = known?.zh ?? input.kind;
+  // Keys in sorted order: the upload digest's canonical JSON then needs no re-sorting.
   return {
     alarmCode: input.alarmId,
-    alarmTime: venueIso(input.at),
-    alarmLevel: ALARM_LEVELS[input.level].code,
-    alarmType: category.code,
-    alarmKind: input.kind,
     alarmContent: input.place ? `${what}（${input.place}）` : what,
+    alarmKind: input.kind,
+    alarmLevel: ALARM_LEVELS[input.level].code,
+    alarmTime: venueIso(input.at),
+    alarmType: category.code,
     handleState: HANDLE_STATES.raised,
   };
 }

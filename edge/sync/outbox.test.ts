@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
 import { eventually } from '../../test/venue-harness.ts';
 import type { EventInput } from '../store/event-log.ts';
+import type { SyncConfig } from './config.ts';
 import { SYNC_TARGET } from './outbox.ts';
 import { outboxOver, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
 
@@ -25,8 +26,8 @@ const facts = (n: number, from = 0): EventInput[] =>
     data: { kind: 'gate' },
   }));
 
-function venue(id = 'qinshui', options: Parameters<typeof outboxOver>[3] = {}) {
-  const v = outboxOver(id, city.http.url, city.platform, options);
+function venue(id = 'qinshui', options: { dataDir?: string; config?: Partial<SyncConfig> } = {}) {
+  const v = outboxOver(id, city.http.url, { platform: city.platform, ...options });
   venues.push(v);
   return v;
 }
@@ -145,7 +146,13 @@ describe('outbox over one venue log', () => {
     v.outbox.start();
     const raised = await eventually(() => v.alarms.openFor('sync-lag', SYNC_TARGET), Boolean, 3000);
     expect(raised).toMatchObject({ level: 2, state: 'raised' });
-    expect(v.outbox.status().state).toBe('retrying');
+    expect(
+      await eventually(
+        () => v.outbox.status().state,
+        (s) => s === 'retrying',
+        3000,
+      ),
+    ).toBe('retrying');
     expect(v.outbox.status().lag.events).toBeGreaterThanOrEqual(40);
     expect(v.outbox.status().lastError).toMatch(/ECONNREFUSED/);
 

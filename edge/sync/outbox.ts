@@ -1,13 +1,16 @@
 import type { Logger } from 'pino';
 import type { AlarmEngine } from '../alerts/alarms.ts';
 import { type Db, migrate } from '../store/database.ts';
-import { type EventLog, GENESIS_HASH } from '../store/event-log.ts';
+import { type EventLog, GENESIS_HASH, type LoggedEvent } from '../store/event-log.ts';
 import type { VenueKey } from './keys.ts';
 import type { SendOutcome, UpstreamTransport } from './transport.ts';
-import { toUpstream } from './upstream-projection.ts';
-import { batchManifest, PROTOCOL, type SignedBatch, signBytes } from './wire.ts';
+import { toUpstream, UPLOAD_RULES } from './upstream-projection.ts';
+import { batchManifest, PROTOCOL, type SignedBatch, signBytes, type UpstreamEvent } from './wire.ts';
 
 export const SYNC_TARGET = 'city-platform';
+
+/** Events read and projected at a time while a batch is prepared. */
+const PROJECT_CHUNK = 1000;
 
 const migrations = [
   {
@@ -64,6 +67,29 @@ export interface OutboxStatus {
   };
 }
 
+/** Columns read for the upload, as arrays (cheaper than row objects over a million events). */
+const READ_COLUMNS = 'seq, venue, at, type, session, actor, method, subject, data, prev_hash, hash';
+type RawRow = [
+  number,
+  string,
+  number,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string,
+  string,
+  string,
+];
+
+/** A stored row as the projection needs it: the body is parsed only for types that go up with one. */
+function toEvent(r: RawRow): LoggedEvent {
+  const [seq, venue, at, type, session, actor, method, subject, data, prevHash, hash] = r;
+  const body = UPLOAD_RULES[type] ? (JSON.parse(data) as Record<string, unknown>) : {};
+  return { seq, venue, at, type, session, actor, method, subject, data: body, prevHash, hash };
+}
+
 /** Resolves after ms, or at once when the signal aborts. */
 export const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -99,6 +125,7 @@ export class Outbox {
     counters: { batches: 0, events: 0, duplicates: 0, staleAcks: 0, retries: 0, slowDowns: 0, gaps: 0, rejections: 0 },
   };
   private readonly onAppended = () => this.wake?.();
+  private readonly readAfter;
 
   constructor(
     private readonly log: EventLog,
@@ -110,6 +137,7 @@ export class Outbox {
       .get(SYNC_TARGET) as { seq: number; hash: string } | undefined;
     this.acked = row ?? { seq: 0, hash: GENESIS_HASH };
     this.batchSize = options.batchSize;
+    this.readAfter = log.db.prepare(`SELECT ${READ_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
   }
 
   start(): void {
@@ -148,22 +176,54 @@ export class Outbox {
   lag(now = Date.now()): { events: number; seconds: number } {
     const events = this.log.head.seq - this.acked.seq;
     if (events <= 0) return { events: 0, seconds: 0 };
+    return { events, seconds: Math.max(0, Math.floor((now - this.oldestUnackedAt(now)) / 1000)) };
+  }
+
+  /** When the first unacknowledged event was recorded (looked up once per acknowledged position). */
+  private oldestUnackedAt(now: number): number {
     const next = this.acked.seq + 1;
     if (this.oldestUnacked?.seq !== next) {
       const at = this.log.db.prepare('SELECT at FROM events WHERE seq = ?').pluck().get(next) as number | undefined;
       this.oldestUnacked = { seq: next, at: at ?? now };
     }
-    return { events, seconds: Math.max(0, Math.floor((now - this.oldestUnacked.at) / 1000)) };
+    return this.oldestUnacked.at;
   }
 
-  /** The next batch after `afterSeq`, projected, digested and signed. Exposed for tests and the bench. */
+  /** The next batch after `afterSeq`, projected, digested and signed. Exposed for tests and tools. */
   buildBatch(afterSeq: number, limit: number): SignedBatch | null {
-    const events = this.log.query({ afterSeq, limit });
-    if (events.length === 0) return null;
+    const upstream: UpstreamEvent[] = [];
+    for (const chunk of this.project(afterSeq, limit)) upstream.push(...chunk);
+    return this.sign(upstream);
+  }
+
+  /** The same, yielding to the event loop between chunks so a request in flight keeps moving meanwhile. */
+  private async buildBatchAsync(afterSeq: number, limit: number): Promise<SignedBatch | null> {
+    const upstream: UpstreamEvent[] = [];
+    for (const chunk of this.project(afterSeq, limit)) {
+      upstream.push(...chunk);
+      await new Promise(setImmediate);
+      if (this.stopping.signal.aborted) return null;
+    }
+    return this.sign(upstream);
+  }
+
+  private *project(afterSeq: number, limit: number): Generator<UpstreamEvent[]> {
+    const { pseudonymise } = this.options.key;
+    let after = afterSeq;
+    for (let left = limit; left > 0; ) {
+      const rows = this.readAfter.all(after, Math.min(PROJECT_CHUNK, left)) as RawRow[];
+      if (rows.length === 0) return;
+      yield rows.map((row) => toUpstream(toEvent(row), pseudonymise));
+      after = rows[rows.length - 1]![0];
+      left -= rows.length;
+    }
+  }
+
+  private sign(upstream: UpstreamEvent[]): SignedBatch | null {
+    const first = upstream[0];
+    const last = upstream[upstream.length - 1];
+    if (!first || !last) return null;
     const { key, venue } = this.options;
-    const upstream = events.map((e) => toUpstream(e, key.pseudonymise));
-    const first = upstream[0]!;
-    const last = upstream[upstream.length - 1]!;
     const unsigned = {
       venue,
       keyId: key.keyId,
@@ -178,29 +238,58 @@ export class Outbox {
 
   private async run(): Promise<void> {
     const stop = this.stopping.signal;
-    while (!stop.aborted) {
-      if (this.acked.seq >= this.log.head.seq) {
-        this.status_.state = 'idle';
+    // The batch after the one in flight, prepared while the platform works (used if that one is acknowledged
+    // and the batch size is unchanged).
+    let next: Promise<SignedBatch | null> | null = null;
+    try {
+      while (!stop.aborted) {
+        if (this.acked.seq >= this.log.head.seq) {
+          this.status_.state = 'idle';
+          this.checkLag();
+          await this.waitForEvents();
+          continue;
+        }
+        await this.lingerForSmallBatch();
+        if (stop.aborted) break;
+        const prepared = await next;
+        next = null;
+        const batch =
+          prepared && prepared.firstSeq === this.acked.seq + 1 && prepared.events.length === this.batchSize
+            ? prepared
+            : await this.buildBatchAsync(this.acked.seq, this.batchSize);
+        if (!batch || stop.aborted) continue;
+        // retrying, slowed and rejected stay visible until the platform acknowledges again.
+        if (this.status_.state === 'idle') this.status_.state = 'sending';
+        const sending = this.options.transport.send(batch);
+        // Only a full batch is prepared ahead: a catch-up, not a trickle (that waits for its linger instead).
+        if (this.log.head.seq - batch.lastSeq >= this.batchSize)
+          next = this.buildBatchAsync(batch.lastSeq, this.batchSize);
+        const outcome = await sending;
+        if (stop.aborted) return;
+        const waitMs = this.handle(outcome);
         this.checkLag();
-        await this.waitForEvents();
-        // Let a burst finish so it goes up as one batch.
-        if (this.options.lingerMs > 0) await sleep(this.options.lingerMs, stop);
-        continue;
+        if (waitMs > 0) {
+          this.status_.nextAttemptAt = Date.now() + waitMs;
+          await sleep(waitMs, stop);
+          this.status_.nextAttemptAt = null;
+        }
       }
-      const batch = this.buildBatch(this.acked.seq, this.batchSize);
-      if (!batch) continue;
-      // retrying, slowed and rejected stay visible until the platform acknowledges again.
-      if (this.status_.state === 'idle') this.status_.state = 'sending';
-      const outcome = await this.options.transport.send(batch);
-      if (stop.aborted) return;
-      const waitMs = this.handle(outcome);
-      this.checkLag();
-      if (waitMs > 0) {
-        this.status_.nextAttemptAt = Date.now() + waitMs;
-        await sleep(waitMs, stop);
-        this.status_.nextAttemptAt = null;
-      }
+    } finally {
+      // A preparation still reading the log must finish before the database may close.
+      await next;
     }
+  }
+
+  /**
+   * A trickle of events goes up in batches at most every lingerMs rather than one request per event: while less
+   * than a batch is pending, wait until the oldest pending event is lingerMs old.
+   */
+  private async lingerForSmallBatch(): Promise<void> {
+    const linger = this.options.lingerMs;
+    if (linger <= 0 || this.log.head.seq - this.acked.seq >= this.batchSize) return;
+    const now = Date.now();
+    const age = now - this.oldestUnackedAt(now);
+    if (age < linger) await sleep(linger - age, this.stopping.signal);
   }
 
   private waitForEvents(): Promise<void> {
@@ -218,7 +307,9 @@ export class Outbox {
     const c = this.status_.counters;
     switch (outcome.status) {
       case 'ack': {
-        if (outcome.ackedSeq <= this.acked.seq || outcome.ackedSeq > this.log.head.seq) {
+        if (outcome.ackedSeq > this.log.head.seq)
+          return this.rejected(`platform acknowledged seq ${outcome.ackedSeq}, beyond this record`);
+        if (outcome.ackedSeq <= this.acked.seq) {
           // An acknowledgement of an earlier batch (duplicated or late): this batch is not confirmed, send again.
           c.staleAcks++;
           return this.backoff();

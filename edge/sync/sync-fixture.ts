@@ -19,7 +19,7 @@ import { Outbox } from './outbox.ts';
 export const FAST: Omit<SyncConfig, 'transport' | 'url'> = {
   batchSize: 50,
   lingerMs: 5,
-  requestTimeoutMs: 400,
+  requestTimeoutMs: 1000,
   retry: { baseMs: 10, maxMs: 200 },
   pullMs: 100,
 };
@@ -54,19 +54,18 @@ export function configureSync(
   writeFileSync(syncConfigFile(dataDir), JSON.stringify({ transport: 'http', ...FAST, ...config }, null, 2));
 }
 
-/** An outbox straight over a venue's event log (no venue runtime), registered with the platform. */
+/** An outbox straight over a venue's event log (no venue runtime); registered with the platform if given. */
 export function outboxOver(
   venue: string,
   platformUrl: string,
-  platform: CityPlatform,
-  options: { dataDir?: string; config?: Partial<SyncConfig> } = {},
+  options: { platform?: CityPlatform; dataDir?: string; config?: Partial<SyncConfig> } = {},
 ) {
   const dataDir = options.dataDir ?? tempDir('halledge-outbox-');
   const db = openDatabase(join(dataDir, 'halledge.db'));
   const log = new EventLog(db, venue);
   const alarms = new AlarmEngine(log);
   const key = loadOrCreateVenueKey(dataDir);
-  platform.registerVenue(venue, key.publicKeyPem);
+  options.platform?.registerVenue(venue, key.publicKeyPem);
   const config = resolveSyncConfig({ transport: 'http', url: platformUrl, ...FAST, ...options.config }, dataDir);
   const transport = new HttpTransport({
     url: config.url,

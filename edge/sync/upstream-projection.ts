@@ -30,6 +30,17 @@ function leaf(kind: Leaf, value: unknown): unknown {
   }
 }
 
+const fieldsOf = new WeakMap<object, [string, Shape][]>();
+/** A shape's fields in sorted order, so picked objects come out in canonical key order (cheaper to digest). */
+function sortedFields(shape: Record<string, Shape>): [string, Shape][] {
+  let fields = fieldsOf.get(shape);
+  if (!fields) {
+    fields = Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : 1));
+    fieldsOf.set(shape, fields);
+  }
+  return fields;
+}
+
 /** Copies only what the shape allows; a value of the wrong form is left out (null stays null). */
 export function pick(shape: Shape, value: unknown): unknown {
   if (value === null) return null;
@@ -40,7 +51,7 @@ export function pick(shape: Shape, value: unknown): unknown {
   }
   if (typeof value !== 'object' || Array.isArray(value)) return undefined;
   const out: Record<string, unknown> = {};
-  for (const [field, sub] of Object.entries(shape as Record<string, Shape>)) {
+  for (const [field, sub] of sortedFields(shape as Record<string, Shape>)) {
     if (!(field in (value as object))) continue;
     const v = pick(sub, (value as Record<string, unknown>)[field]);
     if (v !== undefined) out[field] = v;

@@ -1,6 +1,6 @@
 // The upstream wire protocol between a venue edge and the city platform, shared by the edge (edge/sync) and the
 // platform simulator (simulators/city-platform). Pure functions: digests, batch manifests, signatures.
-import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { createHash, createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
 
 export const PROTOCOL = 'halledge-sync/1';
 
@@ -64,30 +64,77 @@ export interface DownlinkEnvelope {
 
 /** JSON with object keys sorted at every level, so both sides digest the same bytes whatever the key order. */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('canonicalJson: non-finite number');
-    return JSON.stringify(value) ?? 'null';
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  // Most views are built with sorted keys already: then plain JSON.stringify is the canonical form.
+  return isCanonical(value) ? JSON.stringify(value) : sortedJson(value);
 }
 
-export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
+/** True if every object's keys are in sorted order and every number is finite (JSON.stringify needs no help). */
+function isCanonical(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return typeof value !== 'undefined';
+  if (Array.isArray(value)) {
+    for (const v of value) if (v !== undefined && !isCanonical(v)) return false;
+    return true;
+  }
+  let previous: string | null = null;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if ((previous !== null && previous >= key) || !isCanonical(v)) return false;
+    previous = key;
+  }
+  return true;
+}
+
+function sortedJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error('canonicalJson: non-finite number');
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          out += value[i] === undefined ? 'null' : sortedJson(value[i]);
+        }
+        return `${out}]`;
+      }
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      for (const key of keys) {
+        const v = obj[key];
+        if (v === undefined) continue;
+        if (out.length > 1) out += ',';
+        out += `${JSON.stringify(key)}:${sortedJson(v)}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      return 'null';
+  }
+}
+
+/** One-shot SHA-256 (hex): called once per event, so no hash object per call. */
+export const sha256 = (text: string | Buffer): string => hash('sha256', text, 'hex');
 
 export function bodyDigest(view: RedactedView): string {
+  // Keys in sorted order, so the canonical form is usually a plain JSON.stringify.
   return sha256(
     canonicalJson({
+      actor: view.actor,
       at: view.at,
-      type: view.type,
+      body: view.body,
+      method: view.method,
       session: view.session,
       subject: view.subject,
-      actor: view.actor,
-      method: view.method,
-      body: view.body,
+      type: view.type,
     }),
   );
 }

@@ -93,7 +93,8 @@ export async function installAuthGuard(app: FastifyInstance, options: GuardOptio
   });
 
   app.addHook('preValidation', async (req, reply) => {
-    if (!req.user) return;
+    // Public routes carry their own proof (a platform signature, a terminal's frames), not a user's name.
+    if (!req.user || !req.accessRule || req.accessRule.open === 'public') return;
     const claim = actorFields(req);
     if (!claim) return;
     for (const field of ACTOR_FIELDS) {

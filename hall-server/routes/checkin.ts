@@ -52,7 +52,6 @@ function answer(reply: FastifyReply, result: CheckinResult) {
 function fail(reply: FastifyReply, err: unknown) {
   if (err instanceof FaceError) return reply.code(400).send({ error: err.message, field: err.field, code: err.code });
   if (err instanceof BiometricError) return reply.code(409).send({ error: err.message });
-  if (err instanceof Error && /^[a-zA-Z]+: /.test(err.message)) return reply.code(400).send({ error: err.message });
   throw err;
 }
 

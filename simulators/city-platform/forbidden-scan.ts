@@ -27,6 +27,11 @@ const FORBIDDEN_VALUES: { pattern: RegExp; what: string }[] = [
   { pattern: /[\u4e00-\u9fff]{2,4}/, what: 'Chinese text (possibly a name)' },
 ];
 
+/** One test per key and per string value; the individual patterns run only to name what matched. */
+const anyOf = (list: { pattern: RegExp }[]) => new RegExp(list.map((p) => `(?:${p.pattern.source})`).join('|'), 'i');
+const ANY_FORBIDDEN_KEY = anyOf(FORBIDDEN_KEYS);
+const ANY_FORBIDDEN_VALUE = anyOf(FORBIDDEN_VALUES);
+
 /** Chain fields and signatures are hex/base64 by design and are not scanned as values. */
 const OPAQUE_KEYS = new Set(['hash', 'prevHash', 'lastHash', 'bodyDigest', 'signature', 'keyId']);
 
@@ -47,7 +52,7 @@ export function scanForbidden(value: unknown, path = '$'): Violation[] {
 
 function walk(value: unknown, path: string, found: Violation[], key: string | null): void {
   if (typeof value === 'string') {
-    if (key !== null && OPAQUE_KEYS.has(key)) return;
+    if ((key !== null && OPAQUE_KEYS.has(key)) || !ANY_FORBIDDEN_VALUE.test(value)) return;
     for (const { pattern, what } of FORBIDDEN_VALUES) {
       if (what.startsWith('Chinese') && key !== null && FIXED_TEXT_KEYS.has(key)) continue;
       if (pattern.test(value)) found.push({ path, what });
@@ -60,7 +65,8 @@ function walk(value: unknown, path: string, found: Violation[], key: string | nu
   }
   if (value === null || typeof value !== 'object') return;
   for (const [k, v] of Object.entries(value)) {
-    for (const { pattern, what } of FORBIDDEN_KEYS) if (pattern.test(k)) found.push({ path: `${path}.${k}`, what });
+    if (ANY_FORBIDDEN_KEY.test(k))
+      for (const { pattern, what } of FORBIDDEN_KEYS) if (pattern.test(k)) found.push({ path: `${path}.${k}`, what });
     walk(v, `${path}.${k}`, found, k);
   }
 }

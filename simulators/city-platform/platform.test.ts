@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 function venueWithEvents(id: string, n: number) {
-  const v = outboxOver(id, city.http.url, city.platform);
+  const v = outboxOver(id, city.http.url, { platform: city.platform });
   venues.push(v);
   v.log.appendMany(
     Array.from({ length: n }, (_, i) => ({

@@ -105,4 +105,16 @@ describe('face engine on the shared photos', () => {
     // A network run takes hundreds of ms; had one run on this thread the ticker would have stalled that long.
     expect(worstGap).toBeLessThan(150);
   });
+
+  it('replaces a worker that dies, failing only the job it had', async () => {
+    const frame = await cameraFrame([photo('bbt', 'raj', 0)]);
+    const pool = (engine as unknown as { pool: { worker: { terminate(): Promise<number> } }[] }).pool;
+    const running = engine.analyze(frame);
+    await pool[0]!.worker.terminate();
+    const err = await failure(running);
+    expect(err.code).toBe('engine-failure');
+    const again = await engine.analyze(frame);
+    expect(again.faces).toHaveLength(1);
+    await expect.poll(() => engine.size, { timeout: 20_000 }).toBe(2);
+  });
 });

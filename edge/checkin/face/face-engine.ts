@@ -168,6 +168,12 @@ export class FaceEngine {
         reject(err);
         this.replace(slot, err);
       });
+      // A worker that ends by itself (out of memory, a crash in native code) is replaced like one that threw.
+      worker.on('exit', (code) => {
+        const err = new Error(`face worker exited with code ${code}`);
+        reject(err);
+        if (!this.closed) this.replace(slot, err);
+      });
     });
   }
 
