@@ -99,11 +99,21 @@ describe('face engine on the shared photos', () => {
       worstGap = Math.max(worstGap, now - last);
       last = now;
     }, 5);
-    const results = await Promise.all(Array.from({ length: 4 }, () => engine.analyze(frame)));
+    const started = performance.now();
+    const durations: number[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        engine.analyze(frame).then((r) => {
+          durations.push(performance.now() - started);
+          return r;
+        }),
+      ),
+    );
     clearInterval(ticker);
     expect(results.map((r) => r.faces.length)).toEqual([1, 1, 1, 1]);
-    // A network run takes hundreds of ms; had one run on this thread the ticker would have stalled that long.
-    expect(worstGap).toBeLessThan(150);
+    // Had a network run on this thread, the ticker would have stalled for a whole run. Compared with the quickest
+    // run as measured now, so a busy machine slows both sides alike.
+    expect(worstGap).toBeLessThan(Math.min(...durations) / 2);
   });
 
   it('replaces a worker that dies, failing only the job it had', async () => {
