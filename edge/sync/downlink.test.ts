@@ -89,6 +89,8 @@ describe('schedules coming down from the city platform', () => {
 
   it('accepts a pushed schedule only when signed by the platform and addressed to this venue, once', async () => {
     const venue = await startQinshui();
+    // The platform pushes without a console session (the route is public; the signature is the check).
+    const push = (body: unknown) => api(venue, '/api/sync/downlink', { body, role: null });
     const payload = drawnSchedule('qinshui', { count: 1 });
     const unsigned = { seq: 1, venue: 'qinshui', kind: 'schedule' as const, issuedAt: Date.now(), payload };
     const impostor = generateKeyPairSync('ed25519').privateKey;
@@ -97,7 +99,7 @@ describe('schedules coming down from the city platform', () => {
       ...unsigned,
       signature: signBytes(impostor, downlinkManifest(unsigned)),
     };
-    expect(await api(venue, '/api/sync/downlink', { body: forged })).toMatchObject({
+    expect(await push(forged)).toMatchObject({
       status: 401,
       body: { status: 'rejected', reason: 'bad-signature' },
     });
@@ -105,23 +107,24 @@ describe('schedules coming down from the city platform', () => {
     const genuine = city.platform.sign(unsigned);
     const altered = structuredClone(genuine);
     (altered.payload as typeof payload).sessions[0]!.experts.push({ pseudonym: 'EX-intruder' });
-    expect((await api(venue, '/api/sync/downlink', { body: altered })).status).toBe(401);
+    expect((await push(altered)).status).toBe(401);
     expect((await api(venue, '/api/sessions/QINSHUI-1')).status).toBe(404);
 
     const elsewhere = city.platform.sign({ ...unsigned, venue: 'gaoping' });
-    expect(await api(venue, '/api/sync/downlink', { body: elsewhere })).toMatchObject({
+    expect(await push(elsewhere)).toMatchObject({
       status: 409,
       body: { reason: 'wrong-venue' },
     });
-    expect(await api(venue, '/api/sync/downlink', { body: { ...genuine, seq: 'first' } })).toMatchObject({
+    expect(await push({ ...genuine, seq: 'first' })).toMatchObject({
       status: 400,
       body: { error: 'downlink/seq: must be integer' },
     });
 
-    expect(await api(venue, '/api/sync/downlink', { body: genuine })).toMatchObject({
+    expect(await push(genuine)).toMatchObject({
       status: 200,
       body: { status: 'accepted', seq: 1, report: { created: ['QINSHUI-1'] } },
     });
+    // An administrator pasting the same message while signed in: taken as the same message, once.
     expect((await api(venue, '/api/sync/downlink', { body: genuine })).body).toEqual({ status: 'duplicate', seq: 1 });
     expect(venue.log.query({ type: 'sessions.imported' })).toHaveLength(1);
     expect(venue.log.query({ type: 'sync.downlink-rejected' }).map((e) => e.data.reason)).toEqual([

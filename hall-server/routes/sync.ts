@@ -37,7 +37,10 @@ export const syncRoutes =
         },
       },
       async (req, reply) => {
-        const result = services.sync.receive(req.body, 'push');
+        // A signed-in caller (an administrator pasting a message) gets `by` filled in by the auth guard; the
+        // platform signed the envelope without it.
+        const { by: _by, ...envelope } = (req.body ?? {}) as Record<string, unknown>;
+        const result = services.sync.receive(envelope, 'push');
         if (result.status === 'rejected') return reply.code(REFUSAL_STATUS[result.reason]).send(result);
         return result;
       },
