@@ -1,24 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../edge/runtime.ts';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
 import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';
+import { launchChromium } from '../../test/chromium.ts';
 import { api, ensureUser, eventually, sessionCookie, simulatorFor, startTestVenue } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 import type { Role } from './types.ts';
 
 const SCREENSHOTS = 'test-output/screenshots';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let browser: Browser;
 let edge: VenueRuntime;
@@ -64,7 +55,7 @@ const login = (username: string, password: string) =>
 beforeAll(async () => {
   await ensureDashboardsBuilt();
   mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   edge = await startTestVenue();
   // Every device but the positioning engine runs its simulator; the test moves the expert itself.
   simulators = await startVenueSimulators(edge.venue, {
