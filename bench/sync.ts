@@ -12,7 +12,7 @@ import type { BenchRow } from './types.ts';
 
 const OUTAGE_EVENTS = Number(process.env.SYNC_BENCH_EVENTS ?? 1_000_000);
 const STEADY_RATE = 1000; // events/s, a busy venue's whole record
-const STEADY_SECONDS = 8;
+const STEADY_SECONDS = 5;
 
 /** A venue day's mix: zone moves, door decisions, check-ins, device and alarm events, and withheld positions. */
 export function sample(i: number): EventInput {

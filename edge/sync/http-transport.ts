@@ -35,7 +35,8 @@ export class HttpTransport implements UpstreamTransport {
       response = await fetch(`${this.base}/venues/${encodeURIComponent(batch.venue)}/batches`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(batch),
+        // Bytes, not a string: fetch would re-scan a multi-megabyte string for lone surrogates.
+        body: Buffer.from(JSON.stringify(batch)),
         signal: this.signal(),
       });
       text = await response.text();

@@ -124,20 +124,21 @@ function sortedJson(value: unknown): string {
 /** One-shot SHA-256 (hex): called once per event, so no hash object per call. */
 export const sha256 = (text: string | Buffer): string => hash('sha256', text, 'hex');
 
-export function bodyDigest(view: RedactedView): string {
+/** The canonical JSON of an event's redacted view: what its bodyDigest is the SHA-256 of. */
+export function viewJson(view: RedactedView): string {
   // Keys in sorted order, so the canonical form is usually a plain JSON.stringify.
-  return sha256(
-    canonicalJson({
-      actor: view.actor,
-      at: view.at,
-      body: view.body,
-      method: view.method,
-      session: view.session,
-      subject: view.subject,
-      type: view.type,
-    }),
-  );
+  return canonicalJson({
+    actor: view.actor,
+    at: view.at,
+    body: view.body,
+    method: view.method,
+    session: view.session,
+    subject: view.subject,
+    type: view.type,
+  });
 }
+
+export const bodyDigest = (view: RedactedView): string => sha256(viewJson(view));
 
 /** The bytes the venue signs: protocol, venue, key, chain position, and a digest over every event's line. */
 export function batchManifest(b: Omit<SignedBatch, 'signature' | 'protocol'>): Buffer {
