@@ -37,22 +37,6 @@ export interface Venue {
   }[];
 }
 
-export interface Device {
-  id: string;
-  kind: string;
-  name: string;
-  room: string | null;
-  door: string | null;
-  zone: string | null;
-  online: boolean;
-  lastSeen: number | null;
-  firmware: string | null;
-  malformed: number;
-  lastError: string | null;
-  lastErrorAt: number | null;
-  state: Record<string, unknown> | null;
-}
-
 export interface Alarm {
   id: string;
   kind: string;
@@ -68,6 +52,8 @@ export interface Alarm {
   resolvedAt: number | null;
   note: string | null;
 }
+/** The API answers with the registry's records as they are (a type-only import: nothing of the server is bundled). */
+export type { DeviceRecord as Device } from '../../edge/registry/device-registry.ts';
 
 export interface BoardExpert {
   pseudonym: string;
