@@ -254,7 +254,7 @@ export async function run(): Promise<BenchRow[]> {
         unit: '',
       },
     );
-    rows.push(...frameRows(DETECTOR, await frameLatency(engine, 15)));
+    rows.push(...frameRows(DETECTOR, await frameLatency(engine, 10)));
     rows.push({
       area,
       metric: `frames/s with ${engine.size} workers (${DETECTOR})`,

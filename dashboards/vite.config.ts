@@ -5,12 +5,12 @@ import { defineConfig } from 'vite';
 const root = dirname(fileURLToPath(import.meta.url));
 
 /**
- * The console at `/`. The kiosk (/kiosk/), display (/displays/…) and live-view pages are single-file pages that
- * hall-server serves itself, compiling their TypeScript with esbuild, so they are not part of this build.
+ * The pages Vite builds: the console at `/`. The kiosk (/kiosk/), display (/displays/…) and live-view pages are
+ * single-file pages that hall-server serves itself, compiling their TypeScript with esbuild, so they are not here.
  */
-function pages(): Record<string, string> {
-  return { console: join(root, 'index.html') };
-}
+const PAGES: Record<string, string> = {
+  console: join(root, 'index.html'),
+};
 
 export default defineConfig({
   root,
@@ -21,7 +21,7 @@ export default defineConfig({
     outDir: join(root, 'dist'),
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: pages() },
+    rollupOptions: { input: PAGES },
   },
   server: {
     host: '127.0.0.1',

@@ -108,16 +108,19 @@ export async function authHeaders(edge: VenueRuntime, role: Role = 'administrato
   return { authorization: `Bearer ${await signIn(edge, role)}` };
 }
 
-/** Who a request says acts: `by` in the body or the query (the API requires it to be the signed-in user). */
+/** Who a request says acts: `by` (or `witness`) in the body or the query; the API requires the signed-in user. */
 function actorOf(path: string, body: unknown): string | undefined {
-  const fromBody = (body as { by?: unknown } | undefined)?.by;
-  if (typeof fromBody === 'string') return fromBody;
-  return new URL(path, 'http://x').searchParams.get('by') ?? undefined;
+  const query = new URL(path, 'http://x').searchParams;
+  for (const field of ['by', 'witness']) {
+    const value = (body as Record<string, unknown> | undefined)?.[field] ?? query.get(field);
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
 }
 
 /**
  * Calls the venue's HTTP API signed in as the given console role (default administrator) and parses the JSON
- * answer. A request that names its actor (`by`) is made by a user of that name with the role. `role: null`
+ * answer. A request that names its actor (`by`, `witness`) is made by a user of that name with the role. `role: null`
  * calls without signing in.
  */
 export async function api<T = any>(

@@ -1,24 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../edge/runtime.ts';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
 import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';
+import { launchChromium } from '../../test/chromium.ts';
 import { api, ensureUser, eventually, sessionCookie, simulatorFor, startTestVenue } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 import type { Role } from './types.ts';
 
 const SCREENSHOTS = 'test-output/screenshots';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let browser: Browser;
 let edge: VenueRuntime;
@@ -54,10 +45,17 @@ async function signedInPage(role: Role): Promise<Page> {
   return page;
 }
 
+const login = (username: string, password: string) =>
+  fetch(`${edge.httpUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+
 beforeAll(async () => {
   await ensureDashboardsBuilt();
   mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   edge = await startTestVenue();
   // Every device but the positioning engine runs its simulator; the test moves the expert itself.
   simulators = await startVenueSimulators(edge.venue, {
@@ -125,9 +123,22 @@ describe('hall console in Chromium', { timeout: 60_000 }, () => {
     const signed = await Promise.all(roles.map(signedInPage));
     for (const [i, role] of roles.entries()) {
       expect(await signed[i]!.textContent('[data-testid=user]')).toContain(labels[role]);
-      expect(await signed[i]!.locator('nav.menu a').count()).toBe(4);
+      // Every role has the four floor pages; only the administrator manages users.
+      expect(await signed[i]!.locator('nav.menu a').count()).toBe(role === 'administrator' ? 5 : 4);
       pages.set(role, signed[i]!);
     }
+
+    // The administrator makes a new witness, who can then sign in.
+    const admin = pageOf('administrator');
+    await admin.click('a[data-page=users]');
+    await admin.fill('.users input[name=username]', 'zhao-witness');
+    await admin.fill('.users input[name=displayName]', '见证人 赵');
+    await admin.fill('.users input[name=password]', 'zhao-password-1');
+    await admin.selectOption('.users select[name=role]', 'witness');
+    await admin.click('.users button[type=submit]');
+    await admin.locator('tr[data-user="zhao-witness"]').waitFor();
+    await admin.screenshot({ path: `${SCREENSHOTS}/users.png` });
+    expect((await login('zhao-witness', 'zhao-password-1')).status).toBe(200);
     // A session cookie is all a page needs: reopening the console skips the form.
     const returning = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     contexts.push(returning);
@@ -193,6 +204,13 @@ describe('hall console in Chromium', { timeout: 60_000 }, () => {
       .poll(() => witness.textContent(`[data-session="${SESSION}"] [data-testid=checkin-progress]`))
       .toBe('签到 2/3');
     expect(edge.services.sessions.checkinOf(SESSION, 'E002')).toMatchObject({ method: 'manual' });
+    // The witness starts the evaluation, with a reason; the operator has no state buttons.
+    expect(await operator.locator(`[data-session="${SESSION}"] [data-to]`).count()).toBe(0);
+    await witness.click(`[data-session="${SESSION}"] [data-to="in-progress"]`);
+    await witness.fill(`[data-session="${SESSION}"] input[name=reason]`, '专家已到齐两位，按时开始');
+    await witness.click(`[data-session="${SESSION}"] button[type=submit]`);
+    await expect.poll(() => witness.textContent(`[data-session="${SESSION}"] .state`)).toBe('评标中');
+    expect(edge.services.sessions.get(SESSION)).toMatchObject({ state: 'in-progress', updatedBy: 'witness-console' });
     await witness.screenshot({ path: `${SCREENSHOTS}/sessions-witness.png` });
   });
 
@@ -222,6 +240,17 @@ describe('hall console in Chromium', { timeout: 60_000 }, () => {
     expect(shownAt - raisedAt).toBeLessThan(1000);
     expect(await toast.getAttribute('data-sound')).toBe('played');
     expect(await toast.textContent()).toContain('设备离线');
+
+    // Filters: the level-2 device alarm is under 较重 and under its room, not under 严重.
+    const select = (name: string, value: string) => witness.selectOption(`select[name=${name}]`, value);
+    await select('level', '3');
+    await expect.poll(() => witness.locator('tr[data-kind="device-offline"]').count()).toBe(0);
+    await select('level', '2');
+    await select('room', 'room-1');
+    await expect.poll(() => witness.locator('tr[data-kind="device-offline"]').count()).toBe(1);
+    await select('room', 'room-2');
+    await expect.poll(() => witness.locator('tr[data-kind="device-offline"]').count()).toBe(0);
+    await select('room', '');
 
     // An auditor sees the alarm but has nothing to press.
     const auditor = pageOf('auditor');

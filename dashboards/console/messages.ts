@@ -88,6 +88,11 @@ const zh = {
   filterLevel: '等级',
   filterState: '状态',
   errorPrefix: '错误：{message}',
+  pageUsers: '用户',
+  displayName: '姓名',
+  createUser: '新建用户',
+  enable: '启用',
+  disable: '停用',
 } as const;
 
 const en: { [K in keyof typeof zh]: string } = {
@@ -178,6 +183,11 @@ const en: { [K in keyof typeof zh]: string } = {
   filterLevel: 'Level',
   filterState: 'State',
   errorPrefix: 'Error: {message}',
+  pageUsers: 'Users',
+  displayName: 'Display name',
+  createUser: 'Create user',
+  enable: 'Enable',
+  disable: 'Disable',
 };
 
 export const t = translator({ 'zh-CN': zh, en });

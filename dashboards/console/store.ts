@@ -85,7 +85,7 @@ function reload(what: Loader, delayMs = 100): void {
 function onFeedEvent(event: FeedEvent): void {
   const type = event.type;
   if (type.startsWith('alarm.')) {
-    if (type === 'alarm.raised') void announceAlarm(event);
+    if (type === 'alarm.raised') announceAlarm(event);
     reload('alarms', 0);
   }
   if (type.startsWith('device.') || type.startsWith('access.') || type.startsWith('door.')) reload('devices');
@@ -93,7 +93,7 @@ function onFeedEvent(event: FeedEvent): void {
   if (type.startsWith('tracking.')) reload('positions', 0);
 }
 
-async function announceAlarm(event: FeedEvent): Promise<void> {
+function announceAlarm(event: FeedEvent): void {
   const alarm: Alarm = {
     id: String(event.data.alarmId),
     kind: String(event.data.kind ?? ''),

@@ -1,24 +1,13 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../edge/runtime.ts';
+import { launchChromium } from '../../test/chromium.ts';
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 
 let browser: Browser;
 let edge: VenueRuntime | undefined;
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

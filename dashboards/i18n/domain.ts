@@ -131,3 +131,31 @@ export const VERIFICATION_METHOD_LABELS: Dictionaries<Record<string, string>> = 
     'staff-card': 'Staff card',
   },
 };
+
+export const ZONE_TYPE_LABELS: Dictionaries<Record<string, string>> = {
+  'zh-CN': {
+    'public-hall': '公共大厅',
+    'evaluation-zone': '评标区',
+    'evaluation-room': '评标室',
+    restroom: '卫生间',
+    'locker-area': '手机存放区',
+    'witness-room': '见证室',
+    corridor: '走廊',
+    dining: '就餐区',
+  },
+  en: {
+    'public-hall': 'Public hall',
+    'evaluation-zone': 'Evaluation zone',
+    'evaluation-room': 'Evaluation room',
+    restroom: 'Restroom',
+    'locker-area': 'Locker area',
+    'witness-room': 'Witness room',
+    corridor: 'Corridor',
+    dining: 'Dining area',
+  },
+};
+
+export const DOOR_KIND_LABELS: Dictionaries<Record<string, string>> = {
+  'zh-CN': { 'zone-door': '区域门', 'room-door': '评标室门', 'speed-gate': '速通门', exit: '出口' },
+  en: { 'zone-door': 'Zone door', 'room-door': 'Room door', 'speed-gate': 'Speed gate', exit: 'Exit' },
+};

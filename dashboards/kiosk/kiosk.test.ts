@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../edge/runtime.ts';
 import { cameraFrame, photo } from '../../simulators/face-terminal/shared-photos.ts';
+import { launchChromium } from '../../test/chromium.ts';
 import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 
 let edge: VenueRuntime;
@@ -53,26 +54,15 @@ beforeAll(async () => {
   if (edge.services.sessions.get('QS-K')!.state === 'scheduled') {
     edge.services.sessions.transition('QS-K', 'checkin-open', { by: 'op' });
   }
-  expect((await api(edge, '/api/checkin/consent', { body: { pseudonym: 'K1', by: 'W-1' } })).status).toBe(204);
+  expect((await api(edge, '/api/checkin/consent', { body: { pseudonym: 'K1' } })).status).toBe(204);
   const photos = [0, 1].map((i) => `data:image/jpeg;base64,${photo('lfw', 'Ariel_Sharon', i).toString('base64')}`);
-  const enrolled = await api(edge, '/api/checkin/enrol', { body: { pseudonym: 'K1', photos, by: 'W-1' } });
+  const enrolled = await api(edge, '/api/checkin/enrol', { body: { pseudonym: 'K1', photos } });
   expect(enrolled.body).toEqual({ templates: 2 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${await cameraFile()}`,
-    ],
-  });
+  browser = await launchChromium([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${await cameraFile()}`,
+  ]);
   // Starting the face workers and loading their models is most of this; a busy machine can double it.
 }, 60_000);
 

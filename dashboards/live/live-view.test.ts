@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify from 'fastify';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -12,6 +12,7 @@ import { EventLog } from '../../edge/store/event-log.ts';
 import { VideoService } from '../../edge/video/video-service.ts';
 import { videoRoutes } from '../../hall-server/routes/video.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
+import { launchChromium } from '../../test/chromium.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 
 const here = import.meta.dirname;
@@ -40,20 +41,7 @@ beforeAll(async () => {
     return reply.type('text/javascript').send(js);
   });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
 });
 
 afterAll(async () => {

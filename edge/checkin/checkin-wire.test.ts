@@ -117,11 +117,13 @@ describe('check-in over HTTP', () => {
     expect(schema.body.message).toMatch(/idNumber|frames/);
   });
 
-  it('lets a witness check an expert in by hand, recorded as manual', async () => {
-    const res = await api(edge, '/api/checkin/manual', { body: { witness: 'W-1', pseudonym: 'S1', note: '人工核验' } });
+  it('lets a signed-in witness check an expert in by hand, recorded as manual under their name', async () => {
+    const witness = { role: 'witness' as const };
+    const res = await api(edge, '/api/checkin/manual', { ...witness, body: { pseudonym: 'S1', note: '人工核验' } });
     expect(res.body).toMatchObject({ accepted: true, method: 'manual', seat: 's2', badge: 'badge-02' });
     expect(edge.services.sessions.checkinOf('QS-7', 'S1')).toMatchObject({ method: 'manual' });
-    const again = await api(edge, '/api/checkin/manual', { body: { witness: 'W-1', pseudonym: 'S1' } });
+    expect(edge.log.query({ type: 'checkin.accepted' }).at(-1)!.data.verifiedBy).toBe('test-witness');
+    const again = await api(edge, '/api/checkin/manual', { ...witness, body: { pseudonym: 'S1' } });
     expect(again.body).toMatchObject({ accepted: false, reason: 'already-checked-in' });
   });
 

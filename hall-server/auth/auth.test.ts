@@ -105,16 +105,18 @@ describe('console sign-in and roles', () => {
 
   it('ends sessions when they expire, when signed out and when the user is disabled', async () => {
     edge = await startTestVenue();
-    const users = new UserStore(edge.db, edge.log, { absoluteMs: 60_000, idleMs: 10_000 });
+    const minute = 60_000;
+    const users = new UserStore(edge.db, edge.log, { absoluteMs: 30 * minute, idleMs: 10 * minute });
     const user = await users.create({ username: 'aud', password: 'long-enough-pw', role: 'auditor' }, 'test');
     const t0 = Date.now();
     const { token } = users.openSession(user, t0);
-    expect(users.sessionUser(token, t0 + 9_000)?.username).toBe('aud');
-    expect(users.sessionUser(token, t0 + 18_000)?.username).toBe('aud'); // the request at 9 s kept it alive
-    expect(users.sessionUser(token, t0 + 29_000)).toBeNull(); // idle 11 s: gone for good
+    expect(users.sessionUser(token, t0 + 9 * minute)?.username).toBe('aud');
+    expect(users.sessionUser(token, t0 + 18 * minute)?.username).toBe('aud'); // the request at 9 min kept it alive
+    expect(users.sessionUser(token, t0 + 29 * minute)).toBeNull(); // idle 11 min: gone for good
+    expect(users.sessionUser(token, t0 + 19 * minute)).toBeNull();
     const late = users.openSession(user, t0);
-    for (let at = t0; at < t0 + 60_000; at += 9_000) users.sessionUser(late.token, at);
-    expect(users.sessionUser(late.token, t0 + 60_000)).toBeNull(); // absolute limit
+    for (let at = t0; at < t0 + 30 * minute; at += 9 * minute) users.sessionUser(late.token, at);
+    expect(users.sessionUser(late.token, t0 + 30 * minute)).toBeNull(); // absolute limit
 
     const live = (await (await login('aud', 'long-enough-pw')).json()) as { token: string };
     const me = () =>
@@ -122,7 +124,21 @@ describe('console sign-in and roles', () => {
         (r) => r.status,
       );
     expect(await me()).toBe(200);
+    const second = (await (await login('aud', 'long-enough-pw')).json()) as { token: string };
+    const logout = await fetch(`${edge.httpUrl}/api/auth/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${second.token}` },
+      body: '{}',
+    });
+    expect(logout.headers.get('set-cookie')).toMatch(/halledge_session=;/);
+    const afterLogout = await fetch(`${edge.httpUrl}/api/auth/me`, {
+      headers: { authorization: `Bearer ${second.token}` },
+    });
+    expect(afterLogout.status).toBe(401);
+    expect(await me()).toBe(200); // signing out ends that session only
     users.update('aud', { disabled: true }, 'admin');
+    // The venue never loses its last administrator.
+    expect(() => users.update('admin', { role: 'witness' }, 'admin')).toThrow(/last active administrator/);
     expect(await me()).toBe(401);
     expect((await login('aud', 'long-enough-pw')).status).toBe(401);
   });

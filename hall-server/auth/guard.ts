@@ -29,19 +29,31 @@ function tokenOf(req: FastifyRequest): string | null {
   return req.cookies[SESSION_COOKIE] ?? null;
 }
 
-/** What a request named as its actor: `by` in the JSON body or the query. */
-function claimedActor(req: FastifyRequest): { where: 'body' | 'querystring'; value: unknown } | null {
-  const body = req.body as Record<string, unknown> | null | undefined;
-  if (body && typeof body === 'object' && !Array.isArray(body)) return { where: 'body', value: body.by };
-  const query = req.query as Record<string, unknown>;
-  return 'by' in query ? { where: 'querystring', value: query.by } : null;
+/** Fields in which a route names who acts (recorded as the event's actor). */
+const ACTOR_FIELDS = ['by', 'witness'] as const;
+
+/** The actor fields a route declares in its body or querystring schema, with the values the request sent. */
+function actorFields(
+  req: FastifyRequest,
+): { where: 'body' | 'querystring'; declared: object; fields: Record<string, unknown> } | null {
+  const schema = req.routeOptions.schema as
+    | { body?: { properties?: object }; querystring?: { properties?: object } }
+    | undefined;
+  for (const where of ['body', 'querystring'] as const) {
+    const declared = schema?.[where]?.properties ?? {};
+    const values = (where === 'body' ? req.body : req.query) as Record<string, unknown> | null | undefined;
+    if (ACTOR_FIELDS.some((f) => f in declared) && values && typeof values === 'object' && !Array.isArray(values))
+      return { where, declared, fields: values };
+  }
+  return null;
 }
 
 /**
  * Signs requests in and guards every /api route by role (see policy.ts). Register before the routes.
  * - A session token comes in the `halledge_session` cookie (the console) or `Authorization: Bearer` (tools).
- * - A route's `by` (who acts, recorded in the event log) must be the signed-in user; when left out it is filled
- *   in, so the console never sends it and nobody can act under another's name.
+ * - Who acts (`by`, or `witness` for a manual verification), recorded in the event log, must be the signed-in
+ *   user; a body's `by` is filled in when left out, so the console never sends it and nobody acts under
+ *   another's name.
  * - Privileged views and every change by a user are events: `audit.viewed`, `audit.action`, `audit.denied`.
  */
 export async function installAuthGuard(app: FastifyInstance, options: GuardOptions): Promise<void> {
@@ -81,20 +93,23 @@ export async function installAuthGuard(app: FastifyInstance, options: GuardOptio
   });
 
   app.addHook('preValidation', async (req, reply) => {
-    if (!req.user) return;
-    const claim = claimedActor(req);
+    // Public routes carry their own proof (a platform signature, a terminal's frames), not a user's name.
+    if (!req.user || !req.accessRule || req.accessRule.open === 'public') return;
+    const claim = actorFields(req);
     if (!claim) return;
-    if (claim.value === undefined) {
-      (claim.where === 'body' ? (req.body as Record<string, unknown>) : (req.query as Record<string, unknown>)).by =
-        req.user.username;
-    } else if (claim.value !== req.user.username) {
-      return deny(
-        req,
-        reply,
-        403,
-        `${claim.where}/by: "${String(claim.value)}" is not the signed-in user "${req.user.username}"`,
-      );
+    for (const field of ACTOR_FIELDS) {
+      const value = claim.fields[field];
+      if (value !== undefined && value !== req.user.username)
+        return deny(
+          req,
+          reply,
+          403,
+          `${claim.where}/${field}: "${String(value)}" is not the signed-in user "${req.user.username}"`,
+        );
     }
+    // A body's `by` may be left out (the console never sends it); a query names it (a URL says who looked).
+    if (claim.where === 'body' && 'by' in claim.declared && claim.fields.by === undefined)
+      claim.fields.by = req.user.username;
   });
 
   app.addHook('preHandler', async (req) => {

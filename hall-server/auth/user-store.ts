@@ -38,6 +38,7 @@ export interface SessionPolicy {
 /** A witness signs in at the start of a shift; the wall screen keeps its session alive by polling. */
 export const DEFAULT_SESSION_POLICY: SessionPolicy = { absoluteMs: 12 * 3600_000, idleMs: 2 * 3600_000 };
 
+const LAST_SEEN_GRANULARITY_MS = 60_000;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const MIN_PASSWORD_LENGTH = 10;
 
@@ -122,6 +123,9 @@ export class UserStore {
   update(username: string, change: { role?: Role; disabled?: boolean }, by: string): ConsoleUser {
     const row = this.row(username);
     if (!row) throw new AuthError(`no user "${username}"`, 404);
+    const staysAdmin = (change.role ?? row.role) === 'administrator' && !(change.disabled ?? row.disabled === 1);
+    if (row.role === 'administrator' && !staysAdmin && this.activeAdministrators() <= 1)
+      throw new AuthError(`"${username}" is the last active administrator: make another one first`, 409);
     this.db
       .prepare('UPDATE auth_users SET role = ?, disabled = ?, updated_at = ? WHERE id = ?')
       .run(
@@ -183,7 +187,9 @@ export class UserStore {
       this.db.prepare('DELETE FROM auth_sessions WHERE token_hash = ?').run(key);
       return null;
     }
-    this.db.prepare('UPDATE auth_sessions SET last_seen = ? WHERE token_hash = ?').run(now, key);
+    // The console polls every second: note activity at most once a minute, not a write per request.
+    if (now - row.last_seen >= LAST_SEEN_GRANULARITY_MS)
+      this.db.prepare('UPDATE auth_sessions SET last_seen = ? WHERE token_hash = ?').run(now, key);
     return toUser(row);
   }
 
@@ -196,6 +202,14 @@ export class UserStore {
     this.db
       .prepare('DELETE FROM auth_sessions WHERE expires_at <= ? OR last_seen <= ?')
       .run(now, now - this.policy.idleMs);
+  }
+
+  private activeAdministrators(): number {
+    return (
+      this.db.prepare("SELECT count(*) AS n FROM auth_users WHERE role = 'administrator' AND disabled = 0").get() as {
+        n: number;
+      }
+    ).n;
   }
 
   private row(username: string): UserRow | undefined {

@@ -14,7 +14,12 @@ const Image = T.String({ minLength: 1, maxLength: 14_000_000, description: 'data
 const Frames = T.Array(Image, { minItems: 1, maxItems: 5, description: 'live camera frames' });
 const IdNumber = T.String({ pattern: '^[0-9]{17}[0-9X]$', description: '18-character resident ID number' });
 const Pseudonym = T.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$' });
-const By = T.String({ minLength: 1, maxLength: 64, description: 'who acts (console user or terminal id)' });
+const By = T.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'who acts: the signed-in console user (filled in when left out)',
+});
+const Terminal = T.String({ minLength: 1, maxLength: 64, description: 'the kiosk or terminal id' });
 /** Five frames and a photo of up to 10 MB each, base64: larger bodies are refused by fastify before parsing. */
 const BODY_LIMIT = 84 * 1024 * 1024;
 
@@ -71,7 +76,7 @@ export const checkinRoutes =
           tags,
           summary: '人证核验: ID-card chip data and live frames (from the kiosk page)',
           body: T.Object(
-            { terminal: T.Optional(By), idNumber: IdNumber, photo: Image, frames: Frames },
+            { terminal: T.Optional(Terminal), idNumber: IdNumber, photo: Image, frames: Frames },
             { additionalProperties: false },
           ),
         },
@@ -104,7 +109,7 @@ export const checkinRoutes =
         schema: {
           tags,
           summary: 'Check-in by enrolled face (1:N)',
-          body: T.Object({ terminal: T.Optional(By), frames: Frames }, { additionalProperties: false }),
+          body: T.Object({ terminal: T.Optional(Terminal), frames: Frames }, { additionalProperties: false }),
         },
       },
       async (req, reply) => {
@@ -130,12 +135,13 @@ export const checkinRoutes =
           tags,
           summary: "A witness's manual verification (always available)",
           body: T.Object(
-            { witness: By, pseudonym: Pseudonym, note: T.Optional(T.String({ maxLength: 500 })) },
+            { by: By, pseudonym: Pseudonym, note: T.Optional(T.String({ maxLength: 500 })) },
             { additionalProperties: false },
           ),
         },
       },
-      async (req) => service.checkInManually(req.body),
+      async (req) =>
+        service.checkInManually({ witness: req.body.by, pseudonym: req.body.pseudonym, note: req.body.note }),
     );
 
     app.post(

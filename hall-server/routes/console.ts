@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type as T } from '@sinclair/typebox';
 import { DASHBOARDS_DIST } from '../../dashboards/build.ts';
 import type { VenueContext } from '../../edge/context.ts';
 import type { VenueServices } from '../../edge/services.ts';
 import { TRANSITIONS } from '../../edge/sessions/model.ts';
-import { SessionError } from '../../edge/sessions/session-service.ts';
 import type { NameLookup } from '../auth/expert-names.ts';
 import { peopleFor } from '../auth/redact.ts';
 
@@ -70,34 +68,6 @@ export const consoleRoutes =
             progress: { checkedIn: s.checkins.length, total: s.experts.length },
           };
         });
-      },
-    );
-
-    app.post(
-      '/api/console/sessions/:id/manual-checkin',
-      {
-        config: { roles: ['administrator', 'witness'] },
-        schema: {
-          tags: ['console'],
-          summary:
-            'Manual verification (人工核验): a witness has checked the expert by hand; always available, never face-only',
-          params: T.Object({ id: T.String() }),
-          body: T.Object({ pseudonym: T.String({ minLength: 1, maxLength: 64 }) }),
-        },
-      },
-      async (req, reply) => {
-        try {
-          const { checkin } = services.sessions.recordCheckin({
-            session: req.params.id,
-            pseudonym: req.body.pseudonym,
-            method: 'manual',
-            verifiedBy: req.user!.username,
-          });
-          return checkin;
-        } catch (err) {
-          if (err instanceof SessionError) return reply.code(err.status).send({ error: err.message });
-          throw err;
-        }
       },
     );
   };

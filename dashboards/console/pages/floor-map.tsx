@@ -1,5 +1,5 @@
 import { signal } from '@preact/signals';
-import { DEVICE_KIND_LABELS, SESSION_STATE_LABELS } from '../../i18n/domain.ts';
+import { DEVICE_KIND_LABELS, DOOR_KIND_LABELS, SESSION_STATE_LABELS, ZONE_TYPE_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf } from '../../i18n/index.ts';
 import { t } from '../messages.ts';
 import { devices, personLabel, positions, sessions, trackingAvailable, venue } from '../store.ts';
@@ -164,7 +164,7 @@ function Details({ selection, venue: v }: { selection: NonNullable<Selection>; v
     title = zoneName(zone.id);
     const session = sessionOfRoom(zone.id);
     const inside = positions.value.filter((p) => p.zone === zone.id || p.zones?.includes(zone.id)).length;
-    rows.push([t('kind'), zone.type], [t('people', { n: inside }), '']);
+    rows.push([t('kind'), labelOf(ZONE_TYPE_LABELS, zone.type)], [t('people', { n: inside }), '']);
     if (session)
       rows.push(
         [t('session'), `${session.project.code} · ${session.project.name}`],
@@ -176,7 +176,7 @@ function Details({ selection, venue: v }: { selection: NonNullable<Selection>; v
     const device = doorDevice(door.id);
     title = door.name;
     rows.push(
-      [t('kind'), door.kind],
+      [t('kind'), labelOf(DOOR_KIND_LABELS, door.kind)],
       [`${zoneName(door.from)} → ${zoneName(door.to)}`, ''],
       [t('state'), DOOR_STATE_LABEL[doorState(device)]()],
       [t('device'), device ? `${device.name} (${device.online ? t('online') : t('offline')})` : '—'],

@@ -6,6 +6,7 @@ import { AlarmsPage } from './alarms.tsx';
 import { DevicesPage } from './devices.tsx';
 import { FloorMapPage } from './floor-map.tsx';
 import { SessionsPage } from './sessions.tsx';
+import { UsersPage } from './users.tsx';
 
 /**
  * The console's pages, in menu order. A capability adds its page here — one entry with a route id, a title,
@@ -35,6 +36,7 @@ export const PAGES: ConsolePage[] = [
   { id: 'sessions', title: () => t('pageSessions'), icon: '☰', component: SessionsPage },
   { id: 'devices', title: () => t('pageDevices'), icon: '⚙', component: DevicesPage },
   // Camera grid (CCTV, issue 6) and intercom calls (issue 9) go here.
+  { id: 'users', title: () => t('pageUsers'), icon: '◎', roles: ['administrator'], component: UsersPage },
 ];
 
 export function pagesFor(role: Role): ConsolePage[] {

@@ -63,7 +63,7 @@ function ExpertRow({ session, expert }: { session: BoardSession; expert: BoardEx
           data-action="manual-checkin"
           onClick={() => {
             if (confirm(t('manualVerifyConfirm', { who })))
-              void act(`/api/console/sessions/${session.id}/manual-checkin`, { pseudonym: expert.pseudonym });
+              void act('/api/checkin/manual', { witness: me.value!.user.username, pseudonym: expert.pseudonym });
           }}
         >
           {t('manualVerify')}
