@@ -107,16 +107,6 @@ export class DeviceGateway {
     return acked;
   }
 
-  /** Publishes a command without waiting for its ack (e.g. to every gate at once). */
-  async broadcast(
-    deviceIds: readonly string[],
-    name: string,
-    args: Record<string, unknown>,
-    options: { retain?: boolean; timeoutMs?: number } = {},
-  ) {
-    return Promise.all(deviceIds.map((id) => this.command(id, name, args, options)));
-  }
-
   private receive(message: BusMessage): void {
     this.stats.received++;
     const topic = parseDeviceTopic(message.topic);

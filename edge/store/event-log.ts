@@ -233,15 +233,4 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     }) as EventRow[];
     return rows.map(rowToEvent);
   }
-
-  /** Replays the whole record through the projections, e.g. after a projection's schema changed. */
-  replay(projection: Projection, batchSize = 10_000): void {
-    let after = 0;
-    for (;;) {
-      const batch = this.query({ afterSeq: after, limit: batchSize });
-      if (batch.length === 0) return;
-      for (const event of batch) projection(event);
-      after = batch[batch.length - 1]!.seq;
-    }
-  }
 }
