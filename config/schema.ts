@@ -93,6 +93,19 @@ export const Camera = T.Object(
   { additionalProperties: false },
 );
 
+/** Expert intercom settings; each falls back to its default when absent. */
+export const IntercomSettings = T.Object(
+  {
+    /** Witness consoles in escalation order (default console-1, console-2). */
+    consoles: T.Optional(T.Array(Id, { minItems: 1, maxItems: 10, uniqueItems: true })),
+    /** Seconds a call rings at one console before it escalates to the next (default 30). */
+    ringTimeoutS: T.Optional(T.Integer({ minimum: 5, maximum: 600 })),
+    /** Seconds without audio from a station after which its call ends (default 3). */
+    mediaSilenceS: T.Optional(T.Integer({ minimum: 1, maximum: 60 })),
+  },
+  { additionalProperties: false },
+);
+
 export const Venue = T.Object(
   {
     id: Id,
@@ -121,6 +134,7 @@ export const Venue = T.Object(
       { prefix: T.String({ pattern: '^[a-z0-9-]+$' }), count: T.Integer({ minimum: 0, maximum: 10000 }) },
       { additionalProperties: false },
     ),
+    intercom: T.Optional(IntercomSettings),
   },
   { additionalProperties: false },
 );

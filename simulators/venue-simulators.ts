@@ -28,7 +28,7 @@ const FACTORIES: Partial<Record<string, SimulatorFactory>> = {
   'face-terminal': (identity, options) => new FaceTerminalSimulator(identity, options),
   rtls: (identity, options, venue) => new BadgeSimulator(identity, options, venue),
   display: (identity, options) => new DisplaySimulator(identity, options),
-  intercom: (identity, options) => new IntercomStationSimulator(identity, { ...options, audioSeconds: 30 }),
+  intercom: (identity, options) => new IntercomStationSimulator(identity, options),
 };
 
 export interface VenueSimulators {

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import type { VenueContext } from '../context.ts';
 import type { DeviceRecord } from '../registry/device-registry.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import { RtpRecorder } from './rtp-recorder.ts';
+import { MediaBridge } from './media-bridge.ts';
 
 export class IntercomError extends Error {
   constructor(
@@ -38,9 +38,9 @@ export interface IntercomOptions {
   /** Witness consoles in escalation order: a call rings at the first and moves on after `ringTimeoutMs`. */
   consoles: string[];
   ringTimeoutMs: number;
-  /** The edge's address stations send RTP audio to. */
+  /** The edge's address stations send RTP to and console pages reach over WebRTC (ICE host candidate). */
   mediaHost: string;
-  /** Seconds without RTP after which a recording ends (stations send RTP continuously while a call is up). */
+  /** Seconds without RTP from the station after which the call ends (stations send RTP continuously). */
   mediaSilenceS: number;
 }
 
@@ -51,6 +51,17 @@ const DEFAULTS: IntercomOptions = {
   mediaSilenceS: 3,
 };
 
+/** The venue file's `intercom:` settings (each optional) over the defaults. */
+function venueOptions(ctx: VenueContext): Partial<IntercomOptions> {
+  const settings = ctx.venue.intercom;
+  if (!settings) return {};
+  return {
+    ...(settings.consoles ? { consoles: settings.consoles } : {}),
+    ...(settings.ringTimeoutS ? { ringTimeoutMs: settings.ringTimeoutS * 1000 } : {}),
+    ...(settings.mediaSilenceS ? { mediaSilenceS: settings.mediaSilenceS } : {}),
+  };
+}
+
 /**
  * Expert intercom (专家对讲). Station calls queue in arrival order and ring at the first console; one not
  * answered within the ring timeout escalates to the next console. A console answers the oldest waiting call.
@@ -60,7 +71,7 @@ const DEFAULTS: IntercomOptions = {
 export class IntercomService extends EventEmitter<{ changed: [Call] }> {
   private readonly calls = new Map<string, Call>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly recorders = new Map<string, RtpRecorder>();
+  private readonly bridges = new Map<string, MediaBridge>();
   private readonly stationRoom: Map<string, string>;
   private options: IntercomOptions;
 
@@ -70,7 +81,7 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
     options: Partial<IntercomOptions> = {},
   ) {
     super();
-    this.options = { ...DEFAULTS, ...options };
+    this.options = { ...DEFAULTS, ...venueOptions(ctx), ...options };
     this.stationRoom = new Map(
       ctx.venue.devices.filter((d) => d.kind === 'intercom' && d.room).map((d) => [d.id, d.room as string]),
     );
@@ -80,15 +91,24 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
     this.options = { ...this.options, ...options };
   }
 
+  settings(): Pick<IntercomOptions, 'consoles' | 'ringTimeoutMs' | 'mediaSilenceS'> {
+    const { consoles, ringTimeoutMs, mediaSilenceS } = this.options;
+    return { consoles, ringTimeoutMs, mediaSilenceS };
+  }
+
   start(): void {
-    const on = (name: string, fn: (device: DeviceRecord, callId: string) => void | Promise<void>) =>
+    const on = (
+      name: string,
+      fn: (device: DeviceRecord, callId: string, payload: Record<string, unknown>) => void | Promise<void>,
+    ) =>
       this.ctx.gateway.onEvent('intercom', name, (device, payload) => {
-        Promise.resolve(fn(device, payload.callId as string)).catch((err) =>
+        Promise.resolve(fn(device, payload.callId as string, payload)).catch((err) =>
           this.ctx.logger.error({ err, station: device.id }, `intercom ${name} failed`),
         );
       });
     on('call', (device, callId) => this.stationCalls(device.id, callId));
     on('answer', (device, callId) => this.stationAnswers(device.id, callId));
+    on('media', (device, callId, payload) => this.stationMedia(device.id, callId, String(payload.sdp)));
     on('hangup', async (device, callId) => {
       await this.hangup(callId, device.id);
     });
@@ -212,38 +232,76 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
     await this.connect(call, station);
   }
 
-  /** Anchors the media at the edge, then tells the station where to send its audio. */
+  /**
+   * Anchors the media at the edge (station RTP port, recording), then sends the station the SDP offer; the
+   * station answers with its own SDP (`media` event), as a SIP station would in its 200 OK.
+   */
   private async connect(call: Call, actor: string): Promise<void> {
     clearTimeout(this.timers.get(call.id));
     this.timers.delete(call.id);
     call.state = 'talking';
     call.answeredAt = Date.now();
     this.ctx.alarms.clear('intercom-unanswered', call.room, `call ${call.id} answered`);
-    const recorder = await RtpRecorder.start({
+    const bridge = await MediaBridge.open({
       host: this.options.mediaHost,
       file: this.recordingFile(call),
       silenceS: this.options.mediaSilenceS,
     });
-    this.recorders.set(call.id, recorder);
+    this.bridges.set(call.id, bridge);
+    bridge.once('silent', () => {
+      this.hangup(call.id, 'system', 'no audio from the station').catch((err) =>
+        this.ctx.logger.error({ err, call: call.id }, 'ending a silent call failed'),
+      );
+    });
     this.record(call, 'intercom.call-answered', actor, {
       console: call.console,
       waitedMs: call.answeredAt - call.startedAt,
     });
-    const ack = await this.ctx.gateway.command(call.station, 'connected', { callId: call.id, media: recorder.sdp });
+    const ack = await this.ctx.gateway.command(call.station, 'connected', {
+      callId: call.id,
+      media: bridge.stationOffer,
+    });
     if (!ack.ok) this.ctx.logger.warn({ call: call.id, error: ack.error }, 'station did not take the media offer');
+  }
+
+  private stationMedia(station: string, callId: string, sdp: string): void {
+    const call = this.calls.get(callId);
+    const bridge = this.bridges.get(callId);
+    if (!call || call.station !== station || !bridge) return;
+    bridge.station.answer(sdp);
+  }
+
+  /**
+   * The answering console's page joins the call's audio: its WebRTC offer (PCMU, ICE candidates included)
+   * in, the edge's answer out. Another console, or a call not in progress, is refused.
+   */
+  async joinAudio(callId: string, consoleId: string, offer: string): Promise<string> {
+    const call = this.get(callId);
+    const bridge = this.bridges.get(callId);
+    if (call.state !== 'talking' || !bridge) throw new IntercomError(`call ${callId} is ${call.state}: no audio`, 409);
+    if (call.console !== consoleId)
+      throw new IntercomError(`console: call ${callId} is answered by ${call.console}, not ${consoleId}`, 409);
+    try {
+      return await bridge.joinBrowser(offer);
+    } catch (err) {
+      throw new IntercomError(`sdp: ${(err as Error).message}`, 400);
+    }
+  }
+
+  /** RTP packets the edge has received from each side of a call in progress. */
+  audioPackets(callId: string): Readonly<Record<'station' | 'console', number>> | null {
+    return this.bridges.get(callId)?.packets ?? null;
   }
 
   private recordingFile(call: Call): string {
     return join(this.ctx.dataDir, 'recordings', 'intercom', call.session ?? '_no-session', `${call.id}.ogg`);
   }
 
-  /** Hangs up from a console or the station (by = who). */
-  async hangup(callId: string, by: string): Promise<Call> {
+  /** Hangs up from a console, the station or the edge itself (by = who). */
+  async hangup(callId: string, by: string, reason?: string): Promise<Call> {
     const call = this.get(callId);
     if (call.state === 'ended') return call;
-    // The recording ends first, while the station's audio still flows: ffmpeg stops at its next packet. Told
-    // first, the station would fall silent and ffmpeg would wait out the silence timeout.
-    await this.end(call, by, call.state === 'ringing' ? 'cancelled' : 'hung up');
+    await this.end(call, by, reason ?? (call.state === 'ringing' ? 'cancelled' : 'hung up'));
     if (by !== call.station) {
       const ack = await this.ctx.gateway
         .command(call.station, 'hangup', { callId }, { timeoutMs: 2000 })
@@ -254,6 +312,7 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
   }
 
   private async end(call: Call, by: string, reason: string): Promise<void> {
+    if (call.state === 'ended') return;
     clearTimeout(this.timers.get(call.id));
     this.timers.delete(call.id);
     const answered = call.state === 'talking';
@@ -264,12 +323,13 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
       answered,
       durationS: answered ? Math.round((call.endedAt - call.answeredAt!) / 1000) : 0,
     });
-    const recorder = this.recorders.get(call.id);
-    this.recorders.delete(call.id);
-    const recording = await recorder?.stop();
+    const bridge = this.bridges.get(call.id);
+    this.bridges.delete(call.id);
+    const recording = await bridge?.close();
     if (recording) {
       call.recording = { ...recording, file: relative(this.ctx.dataDir, recording.file) };
-      this.record(call, 'intercom.recording', 'system', { ...call.recording, codec: 'opus' });
+      // Two channels: left the station, right the console.
+      this.record(call, 'intercom.recording', 'system', { ...call.recording, codec: 'opus', channels: ['station', 'console'] });
     }
   }
 

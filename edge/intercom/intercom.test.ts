@@ -6,7 +6,7 @@ import { IntercomStationSimulator } from '../../simulators/intercom/station-simu
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import type { Call } from './intercom-service.ts';
-import { sha256File } from './rtp-recorder.ts';
+import { sha256File } from './call-recorder.ts';
 
 let edge: VenueRuntime | undefined;
 const stations: IntercomStationSimulator[] = [];

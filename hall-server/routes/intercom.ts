@@ -60,6 +60,30 @@ export const intercomRoutes =
     );
 
     app.post(
+      '/api/intercom/calls/:id/audio',
+      {
+        schema: {
+          tags,
+          summary: "Joins the call's audio over WebRTC: the console page's SDP offer (PCMU) in, the edge's answer out",
+          params: T.Object({ id: T.String() }),
+          body: T.Object({
+            console: ConsoleBody.properties.console,
+            sdp: T.String({ minLength: 1, maxLength: 20_000, description: 'WebRTC offer, ICE candidates included' }),
+          }),
+        },
+      },
+      async (req, reply) =>
+        answering(reply, async () => ({
+          type: 'answer',
+          sdp: await intercom.joinAudio(req.params.id, req.body.console, req.body.sdp),
+        })),
+    );
+
+    app.get('/api/intercom/settings', { schema: { tags, summary: 'Consoles in escalation order, timeouts' } }, async () =>
+      intercom.settings(),
+    );
+
+    app.post(
       '/api/intercom/rooms/:room/call',
       {
         schema: { tags, summary: "Calls a room's station", params: T.Object({ room: T.String() }), body: ConsoleBody },

@@ -1,42 +1,53 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { pcmuPayload, RtpStream } from '../../edge/intercom/rtp.ts';
+import { pcmuSdp, sdpAudioAddress } from '../../edge/intercom/station-leg.ts';
 import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from '../device-simulator.ts';
+import { linearToMulaw } from './g711.ts';
 
 type CallState = 'idle' | 'calling' | 'ringing' | 'talking';
 
-/** Where the edge wants the audio: the connection address and audio port of its SDP offer. */
-export function rtpTarget(sdp: string): { host: string; port: number } {
-  const host = /^c=IN IP4 (\S+)/m.exec(sdp)?.[1];
-  const port = Number(/^m=audio (\d+) /m.exec(sdp)?.[1]);
-  if (!host || !port) throw new Error('media: SDP names no audio address');
-  return { host, port };
-}
+const SAMPLE_RATE = 8000;
+const FRAME_MS = 20;
+const FRAME_SAMPLES = (SAMPLE_RATE * FRAME_MS) / 1000;
 
 /**
- * An expert intercom station: presses call, answers a ring, and on `connected` streams audio as RTP/PCMU
- * with ffmpeg (a sine tone: the stand-in for a microphone) to the address the edge offered.
+ * An expert intercom station: presses call, answers a ring, and on `connected` takes the edge's SDP offer
+ * the way a SIP station takes an INVITE: it opens its RTP port, answers with its own SDP (`media` event),
+ * streams a sine tone (the stand-in for its microphone) as RTP/PCMU to the edge, and receives the console's
+ * audio (the stand-in for its loudspeaker): `heard` keeps the payloads.
  */
 export class IntercomStationSimulator extends DeviceSimulator {
   state: CallState = 'idle';
   callId: string | null = null;
-  private sender: ChildProcess | null = null;
+  /** G.711 payloads received from the edge during the current or last call: the console's voice. */
+  heard: Buffer[] = [];
+  /** RTP packets sent during the current or last call. */
+  sentPackets = 0;
+  private media: { socket: Socket; timer: NodeJS.Timeout } | null = null;
 
   constructor(
     identity: SimulatorIdentity,
-    options: SimulatorOptions & { audioSeconds?: number; toneHz?: number; autoAnswer?: boolean },
+    private readonly audio: SimulatorOptions & {
+      /** Stop talking after this long (default: talk until the call ends, as real stations do). */
+      audioSeconds?: number;
+      toneHz?: number;
+      autoAnswer?: boolean;
+    },
   ) {
-    super(identity, options);
+    super(identity, audio);
     this.handle('ring', async (args) => {
       this.callId = String(args.callId);
       await this.setState('ringing');
-      if (options.autoAnswer) await this.answer();
+      if (audio.autoAnswer) await this.answer();
     });
     this.handle('connected', async (args) => {
       await this.setState('talking');
-      this.sendAudio(String(args.media), options.audioSeconds ?? 2, options.toneHz ?? 440);
+      const answer = await this.startMedia(String(args.media));
+      await this.event('media', { callId: String(args.callId), sdp: answer });
     });
     this.handle('hangup', async () => {
-      this.stopAudio();
+      this.stopMedia();
       this.callId = null;
       await this.setState('idle');
     });
@@ -65,37 +76,52 @@ export class IntercomStationSimulator extends DeviceSimulator {
 
   async hangup(): Promise<void> {
     if (!this.callId) return;
-    this.stopAudio();
+    this.stopMedia();
     await this.event('hangup', { callId: this.callId });
     this.callId = null;
     await this.setState('idle');
   }
 
-  private sendAudio(sdp: string, seconds: number, hz: number): void {
-    const { host, port } = rtpTarget(sdp);
-    this.sender = spawn(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-re',
-        '-f',
-        'lavfi',
-        '-i',
-        `sine=frequency=${hz}:sample_rate=8000`,
-      ].concat(['-t', String(seconds), '-ac', '1', '-c:a', 'pcm_mulaw', '-f', 'rtp', `rtp://${host}:${port}`]),
-      { stdio: 'ignore' },
-    );
+  /** Opens the station's RTP port on the offer's network, starts the tone; returns the SDP answer. */
+  private async startMedia(offer: string): Promise<string> {
+    this.stopMedia();
+    const edge = sdpAudioAddress(offer);
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, edge.host, () => resolve());
+    });
+    this.heard = [];
+    this.sentPackets = 0;
+    socket.on('message', (datagram) => {
+      const payload = pcmuPayload(datagram);
+      if (payload) this.heard.push(payload);
+    });
+    const stream = new RtpStream();
+    const hz = this.audio.toneHz ?? 440;
+    const stopAt = this.audio.audioSeconds ? Date.now() + this.audio.audioSeconds * 1000 : Number.POSITIVE_INFINITY;
+    let sample = 0;
+    const timer = setInterval(() => {
+      if (Date.now() > stopAt) return;
+      const frame = Buffer.alloc(FRAME_SAMPLES);
+      for (let i = 0; i < FRAME_SAMPLES; i++, sample++)
+        frame[i] = linearToMulaw(8000 * Math.sin((2 * Math.PI * hz * sample) / SAMPLE_RATE));
+      socket.send(stream.packet(frame).serialize(), edge.port, edge.host);
+      this.sentPackets++;
+    }, FRAME_MS);
+    this.media = { socket, timer };
+    return pcmuSdp(edge.host, socket.address().port, this.id);
   }
 
-  private stopAudio(): void {
-    if (this.sender?.exitCode === null) this.sender.kill('SIGINT');
-    this.sender = null;
+  private stopMedia(): void {
+    if (!this.media) return;
+    clearInterval(this.media.timer);
+    this.media.socket.close();
+    this.media = null;
   }
 
   override async stop(): Promise<void> {
-    this.stopAudio();
+    this.stopMedia();
     await super.stop();
   }
 }
