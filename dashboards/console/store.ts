@@ -1,5 +1,6 @@
 import { computed, signal } from '@preact/signals';
 import { ApiError, type FeedEvent, openFeed, request } from './api.ts';
+import { loadIntercom } from './pages/intercom-calls.ts';
 import { playAlarmSound } from './sound.ts';
 import type { Alarm, BoardSession, BusInfo, Device, Me, Position, Venue } from './types.ts';
 
@@ -55,6 +56,7 @@ export const loaders = {
   sessions: async () => {
     sessions.value = await request<BoardSession[]>('/api/console/sessions');
   },
+  intercom: loadIntercom,
   positions: async () => {
     if (!trackingAvailable.value) return;
     try {
@@ -91,6 +93,7 @@ function onFeedEvent(event: FeedEvent): void {
   if (type.startsWith('device.') || type.startsWith('access.') || type.startsWith('door.')) reload('devices');
   if (type.startsWith('session.') || type.startsWith('sessions.') || type.startsWith('checkin.')) reload('sessions');
   if (type.startsWith('tracking.')) reload('positions', 0);
+  if (type.startsWith('intercom.')) reload('intercom', 0);
 }
 
 function announceAlarm(event: FeedEvent): void {

@@ -44,8 +44,20 @@ export class CallRecorder {
     mkdirSync(dirname(file), { recursive: true });
     this.ffmpeg = spawn(
       'ffmpeg',
-      ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'mulaw', '-ar', '8000', '-ac', '2', '-i', 'pipe:0']
-        .concat(['-c:a', 'libopus', '-b:a', '32k', '-y', file]),
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-f',
+        'mulaw',
+        '-ar',
+        '8000',
+        '-ac',
+        '2',
+        '-i',
+        'pipe:0',
+      ].concat(['-c:a', 'libopus', '-b:a', '32k', '-y', file]),
       { stdio: ['pipe', 'ignore', 'ignore'] },
     );
     this.ffmpeg.stdin?.on('error', () => {}); // ffmpeg gone: stop() reports what it wrote

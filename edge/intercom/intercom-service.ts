@@ -329,7 +329,11 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
     if (recording) {
       call.recording = { ...recording, file: relative(this.ctx.dataDir, recording.file) };
       // Two channels: left the station, right the console.
-      this.record(call, 'intercom.recording', 'system', { ...call.recording, codec: 'opus', channels: ['station', 'console'] });
+      this.record(call, 'intercom.recording', 'system', {
+        ...call.recording,
+        codec: 'opus',
+        channels: ['station', 'console'],
+      });
     }
   }
 

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
-import type { Call } from './intercom-service.ts';
 import { sha256File } from './call-recorder.ts';
+import type { Call } from './intercom-service.ts';
 
 let edge: VenueRuntime | undefined;
 const stations: IntercomStationSimulator[] = [];

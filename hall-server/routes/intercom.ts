@@ -79,8 +79,10 @@ export const intercomRoutes =
         })),
     );
 
-    app.get('/api/intercom/settings', { schema: { tags, summary: 'Consoles in escalation order, timeouts' } }, async () =>
-      intercom.settings(),
+    app.get(
+      '/api/intercom/settings',
+      { schema: { tags, summary: 'Consoles in escalation order, timeouts' } },
+      async () => intercom.settings(),
     );
 
     app.post(

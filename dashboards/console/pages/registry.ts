@@ -5,6 +5,9 @@ import type { Role } from '../types.ts';
 import { AlarmsPage } from './alarms.tsx';
 import { DevicesPage } from './devices.tsx';
 import { FloorMapPage } from './floor-map.tsx';
+import { INTERCOM_ROLES, IntercomPage } from './intercom.tsx';
+import { waiting } from './intercom-calls.ts';
+import { ti } from './intercom-messages.ts';
 import { SessionsPage } from './sessions.tsx';
 import { UsersPage } from './users.tsx';
 
@@ -35,7 +38,15 @@ export const PAGES: ConsolePage[] = [
   },
   { id: 'sessions', title: () => t('pageSessions'), icon: '☰', component: SessionsPage },
   { id: 'devices', title: () => t('pageDevices'), icon: '⚙', component: DevicesPage },
-  // Camera grid (CCTV, issue 6) and intercom calls (issue 9) go here.
+  // Camera grid (CCTV, issue 6) goes here.
+  {
+    id: 'intercom',
+    title: () => ti('pageIntercom'),
+    icon: '☎',
+    roles: INTERCOM_ROLES,
+    component: IntercomPage,
+    badge: () => waiting.value.length,
+  },
   { id: 'users', title: () => t('pageUsers'), icon: '◎', roles: ['administrator'], component: UsersPage },
 ];
 

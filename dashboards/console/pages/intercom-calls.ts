@@ -1,0 +1,59 @@
+import { computed, signal } from '@preact/signals';
+import { request } from '../api.ts';
+
+/** A call as the hall server reports it (`edge/intercom` Call). */
+export interface IntercomCall {
+  id: string;
+  room: string;
+  station: string;
+  session: string | null;
+  direction: 'from-room' | 'to-room';
+  state: 'ringing' | 'talking' | 'ended';
+  console: string;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  escalations: number;
+  recording: { file: string; sha256: string; bytes: number } | null;
+}
+
+const CONSOLE_KEY = 'halledge.intercom.console';
+
+export const intercomCalls = signal<IntercomCall[]>([]);
+export const consoles = signal<string[]>([]);
+/** Which witness console this screen is (kept per browser). */
+export const myConsole = signal<string>(globalThis.localStorage?.getItem(CONSOLE_KEY) ?? '');
+
+export function chooseConsole(id: string): void {
+  myConsole.value = id;
+  globalThis.localStorage?.setItem(CONSOLE_KEY, id);
+}
+
+/** Calls waiting for a console, oldest first (the order they are answered in). */
+export const waiting = computed(() =>
+  intercomCalls.value
+    .filter((c) => c.state === 'ringing' && c.direction === 'from-room')
+    .sort((a, b) => a.startedAt - b.startedAt),
+);
+
+/** This console's call in progress or ringing out to a room, if any. */
+export const myCall = computed(
+  () =>
+    intercomCalls.value.find(
+      (c) =>
+        c.console === myConsole.value &&
+        (c.state === 'talking' || (c.state === 'ringing' && c.direction === 'to-room')),
+    ) ?? null,
+);
+
+export async function loadIntercom(): Promise<void> {
+  const [calls, settings] = await Promise.all([
+    request<IntercomCall[]>('/api/intercom/calls'),
+    consoles.value.length ? null : request<{ consoles: string[] }>('/api/intercom/settings'),
+  ]);
+  intercomCalls.value = calls;
+  if (settings) {
+    consoles.value = settings.consoles;
+    if (!settings.consoles.includes(myConsole.value)) chooseConsole(settings.consoles[0] ?? '');
+  }
+}

@@ -1,0 +1,144 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Call } from '../../../edge/intercom/intercom-service.ts';
+import type { VenueRuntime } from '../../../edge/runtime.ts';
+import { mulawRms } from '../../../simulators/intercom/g711.ts';
+import { IntercomStationSimulator } from '../../../simulators/intercom/station-simulator.ts';
+import { launchChromium } from '../../../test/chromium.ts';
+import { eventually, sessionCookie, startTestVenue, testVenue } from '../../../test/venue-harness.ts';
+import { ensureDashboardsBuilt } from '../../build.ts';
+
+let browser: Browser;
+let edge: VenueRuntime;
+let station: IntercomStationSimulator;
+
+const SESSION = 'S-room-1';
+
+beforeAll(async () => {
+  await ensureDashboardsBuilt();
+  // A fake microphone (Chromium's beeping test source), permission granted, loopback ICE candidates allowed.
+  browser = await launchChromium([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required',
+  ]);
+  edge = await startTestVenue({ venue: testVenue('jincheng') });
+  const now = Date.now();
+  edge.services.sessions.importSchedule(
+    [
+      {
+        id: SESSION,
+        transactionCode: 'T-1',
+        project: { code: 'P-1', name: '项目' },
+        room: 'room-1',
+        start: now - 600_000,
+        end: now + 3600_000,
+        experts: [{ pseudonym: 'EXP-1' }],
+      },
+    ],
+    { source: 'platform' },
+  );
+  station = new IntercomStationSimulator(
+    { venue: edge.venue.id, kind: 'intercom', id: 'ic-room-1', password: edge.deviceCredential('ic-room-1') },
+    { brokerUrl: edge.bus.deviceUrl, heartbeatS: 1 },
+  );
+  await station.connect();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await station?.stop();
+  await edge?.stop();
+});
+
+/** Per-channel RMS level in dB of an audio file (ffmpeg's astats): how loud each side of the call is. */
+function channelLevels(file: string): number[] {
+  // astats prints its report on stderr.
+  const { stderr } = spawnSync('ffmpeg', ['-hide_banner', '-i', file, '-af', 'astats=metadata=0', '-f', 'null', '-'], {
+    encoding: 'utf8',
+  });
+  return [...stderr.matchAll(/Channel: \d+[\s\S]*?RMS level dB: (-?[\d.]+|-inf)/g)].map((m) =>
+    m[1] === '-inf' ? Number.NEGATIVE_INFINITY : Number(m[1]),
+  );
+}
+
+describe('console intercom page', () => {
+  it('a witness answers a station on the page and both hear each other; both sides are recorded', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    await context.addCookies([await sessionCookie(edge, 'witness')]);
+    const page = await context.newPage();
+    await page.goto(`${edge.httpUrl}/#/intercom`);
+    await page.waitForSelector('[data-testid=current-call][data-state=idle]');
+
+    const callId = await station.call();
+    const queued = page.locator(`[data-testid=queue] li[data-call="${callId}"]`);
+    await queued.waitFor();
+    expect(await queued.textContent()).toContain(edge.venue.zones.find((z) => z.id === 'room-1')!.name);
+    expect(await page.locator('[data-page=intercom] .count').textContent()).toBe('1');
+
+    await queued.locator('[data-action=answer]').click();
+    await page.waitForSelector(`[data-testid=current-call][data-state=talking][data-call="${callId}"]`);
+    await page.waitForSelector('[data-testid=audio][data-state=connected]', { timeout: 10_000 });
+    const call = edge.services.intercom.get(callId);
+    expect(call).toMatchObject({ state: 'talking', console: 'console-1', session: SESSION });
+
+    // The station's tone reaches the browser: its inbound-rtp stats count the packets.
+    const inbound = await eventually(
+      () => page.locator('[data-testid=audio]').getAttribute('data-in').then(Number),
+      (n) => n >= 50,
+      10_000,
+    );
+    expect(inbound).toBeGreaterThanOrEqual(50);
+    // G.711 µ-law end to end: the edge relays the station's payloads without transcoding.
+    expect(await page.locator('[data-testid=audio]').getAttribute('data-codec')).toBe('audio/PCMU');
+    // The browser's microphone reaches the station, relayed by the edge as RTP/PCMU; its beeps are real sound.
+    await eventually(
+      () => station.heard.length,
+      (n) => n >= 100,
+      10_000,
+    );
+    expect(station.heard.length).toBeGreaterThanOrEqual(100);
+    expect(Math.max(...station.heard.map(mulawRms))).toBeGreaterThan(500);
+    expect(edge.services.intercom.audioPackets(callId)?.console).toBeGreaterThanOrEqual(100);
+
+    await page.click('[data-testid=current-call] [data-action=hangup]');
+    await page.waitForSelector('[data-testid=current-call][data-state=idle]');
+    await eventually(
+      () => station.state,
+      (s) => s === 'idle',
+    );
+
+    const recorded = await eventually(
+      () => edge.log.query({ session: SESSION, type: 'intercom.recording' }),
+      (list) => list.length === 1,
+      10_000,
+    );
+    const { file } = recorded[0]!.data as { file: string };
+    const probe = JSON.parse(
+      execFileSync(
+        'ffprobe',
+        [
+          '-v',
+          'error',
+          '-show_entries',
+          'stream=codec_name,channels:format=duration',
+          '-of',
+          'json',
+          join(edge.dataDir, file),
+        ],
+        { encoding: 'utf8' },
+      ),
+    );
+    expect(probe.streams[0]).toMatchObject({ codec_name: 'opus', channels: 2 });
+    const ended = edge.services.intercom.get(callId) as Call;
+    expect(Number(probe.format.duration)).toBeGreaterThan((ended.endedAt! - ended.answeredAt!) / 1000 - 0.5);
+    // Left: the station's tone; right: the console's microphone. Neither is silence.
+    const [stationDb, consoleDb] = channelLevels(join(edge.dataDir, file));
+    expect(stationDb).toBeGreaterThan(-30);
+    expect(consoleDb).toBeGreaterThan(-40);
+    await context.close();
+  }, 60_000);
+});
