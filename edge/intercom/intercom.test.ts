@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseVenue, VenueConfigError, venueFile } from '../../config/venue-loader.ts';
 import { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
@@ -18,8 +20,8 @@ afterEach(async () => {
 
 const HOUR = 3600_000;
 
-async function venueWithSessions(rooms: string[]): Promise<VenueRuntime> {
-  const rt = await startTestVenue({ venue: testVenue('jincheng') });
+async function venueWithSessions(rooms: string[], venue = testVenue('jincheng')): Promise<VenueRuntime> {
+  const rt = await startTestVenue({ venue });
   const now = Date.now();
   rt.services.sessions.importSchedule(
     rooms.map((room) => ({
@@ -40,11 +42,16 @@ async function venueWithSessions(rooms: string[]): Promise<VenueRuntime> {
   return rt;
 }
 
-async function station(rt: VenueRuntime, id: string, autoAnswer = false): Promise<IntercomStationSimulator> {
-  // Audio runs longer than the calls: a console hangs up while the station still talks, as in real life.
+async function station(
+  rt: VenueRuntime,
+  id: string,
+  autoAnswer = false,
+  audioSeconds?: number,
+): Promise<IntercomStationSimulator> {
+  // Stations talk until the call ends (unless told to fall silent): a console hangs up while the station talks.
   const sim = new IntercomStationSimulator(
     { venue: rt.venue.id, kind: 'intercom', id, password: rt.deviceCredential(id) },
-    { brokerUrl: rt.bus.deviceUrl, heartbeatS: 1, audioSeconds: 5, autoAnswer },
+    { brokerUrl: rt.bus.deviceUrl, heartbeatS: 1, audioSeconds, autoAnswer },
   );
   stations.push(sim);
   await sim.connect();
@@ -193,5 +200,98 @@ describe('expert intercom', () => {
     const nowhere = await api(edge, '/api/intercom/rooms/room-9/call', { body: { console: 'console-1' } });
     expect(nowhere.status).toBe(404);
     expect(nowhere.body.error).toContain('room');
+  }, 20_000);
+
+  it('ends a call whose station falls silent, and tells the station', async () => {
+    edge = await venueWithSessions(['room-3']);
+    edge.services.intercom.configure({ mediaSilenceS: 1 });
+    const sim = await station(edge, 'ic-room-3', false, 1);
+    const callId = await sim.call();
+    await eventually(
+      () => edge!.services.intercom.queue().length,
+      (n) => n === 1,
+    );
+    await api(edge, '/api/intercom/answer', { body: { console: 'console-1' }, role: 'witness' });
+    const ended = await eventually(
+      () => edge!.log.query({ type: 'intercom.call-ended' }),
+      (e) => e.length === 1,
+      6000,
+    );
+    expect(ended[0]).toMatchObject({ actor: 'system', data: { callId, reason: 'no audio from the station' } });
+    await eventually(
+      () => sim.state,
+      (s) => s === 'idle',
+    );
+    expect(sim.received.map((c) => c.name)).toEqual(['connected', 'hangup']);
+    // The second of tone it sent is recorded.
+    const recorded = await eventually(
+      () => edge!.log.query({ type: 'intercom.recording' }),
+      (e) => e.length === 1,
+    );
+    expect(recorded[0]!.data).toMatchObject({ callId, codec: 'opus', channels: ['station', 'console'] });
+  }, 20_000);
+
+  it('joins audio only for the answering console, a witness or an administrator, and a valid PCMU offer', async () => {
+    edge = await venueWithSessions(['room-1']);
+    const sim = await station(edge, 'ic-room-1');
+    const callId = await sim.call();
+    await eventually(
+      () => edge!.services.intercom.queue().length,
+      (n) => n === 1,
+    );
+    const audio = (role: 'witness' | 'auditor' | 'operator', body: unknown) =>
+      api(edge!, `/api/intercom/calls/${callId}/audio`, { body, role });
+    const offer = { console: 'console-1', sdp: 'v=0\r\n' };
+    expect((await audio('witness', offer)).status).toBe(409); // still ringing: no audio yet
+    await api(edge, `/api/intercom/calls/${callId}/answer`, { body: { console: 'console-1' }, role: 'witness' });
+    expect((await audio('auditor', offer)).status).toBe(403);
+    expect((await audio('operator', offer)).status).toBe(403);
+    const other = await audio('witness', { ...offer, console: 'console-2' });
+    expect(other.status).toBe(409);
+    expect(other.body.error).toContain('console');
+    const garbage = await audio('witness', offer);
+    expect(garbage.status).toBe(400);
+    expect(garbage.body.error).toMatch(/^sdp: /);
+    const missing = await audio('witness', { console: 'console-1' });
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toContain('sdp');
+    // The call goes on: bad input loses nothing.
+    expect(edge.services.intercom.get(callId).state).toBe('talking');
+  }, 20_000);
+
+  it('takes consoles and timeouts from the venue file; names a wrong setting', async () => {
+    const venue = {
+      ...testVenue('jincheng'),
+      intercom: { consoles: ['witness-desk', 'supervisor-desk'], ringTimeoutS: 45, mediaSilenceS: 5 },
+    };
+    edge = await venueWithSessions(['room-1'], venue);
+    expect(edge.services.intercom.settings()).toEqual({
+      consoles: ['witness-desk', 'supervisor-desk'],
+      ringTimeoutMs: 45_000,
+      mediaSilenceS: 5,
+    });
+    const sim = await station(edge, 'ic-room-1');
+    await sim.call();
+    const [call] = await eventually(
+      () => edge!.services.intercom.queue(),
+      (q) => q.length === 1,
+    );
+    expect(call!.console).toBe('witness-desk');
+
+    const raw = parse(readFileSync(venueFile('jincheng'), 'utf8'));
+    raw.intercom = { consoles: [], ringTimeoutS: 1, volume: 3 };
+    let problems: string[] = [];
+    try {
+      parseVenue(raw, 'test.yaml');
+    } catch (err) {
+      if (err instanceof VenueConfigError) problems = err.problems;
+    }
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\/intercom\/consoles: /),
+        expect.stringMatching(/^\/intercom\/ringTimeoutS: /),
+        expect.stringMatching(/^\/intercom.*volume/),
+      ]),
+    );
   }, 20_000);
 });
