@@ -102,6 +102,10 @@ export const IntercomSettings = T.Object(
     ringTimeoutS: T.Optional(T.Integer({ minimum: 5, maximum: 600 })),
     /** Seconds without audio from a station after which its call ends (default 3). */
     mediaSilenceS: T.Optional(T.Integer({ minimum: 1, maximum: 60 })),
+    /** The edge's IPv4 address on the venue LAN: stations send RTP to it, console pages reach it (default 127.0.0.1). */
+    mediaHost: T.Optional(
+      T.String({ pattern: '^(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}$' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -59,6 +59,7 @@ function venueOptions(ctx: VenueContext): Partial<IntercomOptions> {
     ...(settings.consoles ? { consoles: settings.consoles } : {}),
     ...(settings.ringTimeoutS ? { ringTimeoutMs: settings.ringTimeoutS * 1000 } : {}),
     ...(settings.mediaSilenceS ? { mediaSilenceS: settings.mediaSilenceS } : {}),
+    ...(settings.mediaHost ? { mediaHost: settings.mediaHost } : {}),
   };
 }
 

@@ -279,7 +279,7 @@ describe('expert intercom', () => {
     expect(call!.console).toBe('witness-desk');
 
     const raw = parse(readFileSync(venueFile('jincheng'), 'utf8'));
-    raw.intercom = { consoles: [], ringTimeoutS: 1, volume: 3 };
+    raw.intercom = { consoles: [], ringTimeoutS: 1, mediaHost: '10.0.0.256', volume: 3 };
     let problems: string[] = [];
     try {
       parseVenue(raw, 'test.yaml');
@@ -290,6 +290,7 @@ describe('expert intercom', () => {
       expect.arrayContaining([
         expect.stringMatching(/^\/intercom\/consoles: /),
         expect.stringMatching(/^\/intercom\/ringTimeoutS: /),
+        expect.stringMatching(/^\/intercom\/mediaHost: /),
         expect.stringMatching(/^\/intercom.*volume/),
       ]),
     );

@@ -13,6 +13,7 @@ import { ensureDashboardsBuilt } from '../../build.ts';
 let browser: Browser;
 let edge: VenueRuntime;
 let station: IntercomStationSimulator;
+let answering: IntercomStationSimulator;
 
 const SESSION = 'S-room-1';
 
@@ -46,11 +47,17 @@ beforeAll(async () => {
     { brokerUrl: edge.bus.deviceUrl, heartbeatS: 1 },
   );
   await station.connect();
+  answering = new IntercomStationSimulator(
+    { venue: edge.venue.id, kind: 'intercom', id: 'ic-room-2', password: edge.deviceCredential('ic-room-2') },
+    { brokerUrl: edge.bus.deviceUrl, heartbeatS: 1, autoAnswer: true },
+  );
+  await answering.connect();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await station?.stop();
+  await answering?.stop();
   await edge?.stop();
 });
 
@@ -139,6 +146,36 @@ describe('console intercom page', () => {
     const [stationDb, consoleDb] = channelLevels(join(edge.dataDir, file));
     expect(stationDb).toBeGreaterThan(-30);
     expect(consoleDb).toBeGreaterThan(-40);
+    await context.close();
+  }, 60_000);
+
+  it('a witness calls a room from the page; the station answers, they talk, the station hangs up', async () => {
+    const context = await browser.newContext({ locale: 'en' });
+    await context.addCookies([await sessionCookie(edge, 'witness')]);
+    const page = await context.newPage();
+    await page.goto(`${edge.httpUrl}/#/intercom`);
+    await page.waitForSelector('[data-testid=current-call][data-state=idle]');
+    await page.selectOption('.call-room select[name=room]', 'room-2');
+    await page.click('[data-action=call-room]');
+    await page.waitForSelector('[data-testid=current-call][data-state=talking]');
+    await page.waitForSelector('[data-testid=audio][data-state=connected]', { timeout: 10_000 });
+    await eventually(
+      () => page.locator('[data-testid=audio]').getAttribute('data-in').then(Number),
+      (n) => n >= 25,
+      10_000,
+    );
+    await eventually(
+      () => answering.heard.length,
+      (n) => n >= 25,
+      10_000,
+    );
+    expect(answering.heard.length).toBeGreaterThanOrEqual(25);
+    const [call] = edge.services.intercom.list({ state: 'talking' });
+    expect(call).toMatchObject({ room: 'room-2', direction: 'to-room', console: 'console-1' });
+
+    await answering.hangup();
+    await page.waitForSelector('[data-testid=current-call][data-state=idle]');
+    expect(await page.locator('.recent li').first().getAttribute('data-call')).toBe(call!.id);
     await context.close();
   }, 60_000);
 });
