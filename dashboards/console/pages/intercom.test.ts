@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +17,11 @@ let station: IntercomStationSimulator;
 let answering: IntercomStationSimulator;
 
 const SESSION = 'S-room-1';
+const SCREENSHOTS = 'test-output/screenshots';
 
 beforeAll(async () => {
   await ensureDashboardsBuilt();
+  mkdirSync(SCREENSHOTS, { recursive: true });
   // A fake microphone (Chromium's beeping test source), permission granted, loopback ICE candidates allowed.
   browser = await launchChromium([
     '--use-fake-ui-for-media-stream',
@@ -74,7 +77,7 @@ function channelLevels(file: string): number[] {
 
 describe('console intercom page', () => {
   it('a witness answers a station on the page and both hear each other; both sides are recorded', async () => {
-    const context = await browser.newContext({ locale: 'zh-CN' });
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
     await context.addCookies([await sessionCookie(edge, 'witness')]);
     const page = await context.newPage();
     await page.goto(`${edge.httpUrl}/#/intercom`);
@@ -110,6 +113,7 @@ describe('console intercom page', () => {
     expect(station.heard.length).toBeGreaterThanOrEqual(100);
     expect(Math.max(...station.heard.map(mulawRms))).toBeGreaterThan(500);
     expect(edge.services.intercom.audioPackets(callId)?.console).toBeGreaterThanOrEqual(100);
+    await page.screenshot({ path: `${SCREENSHOTS}/intercom-talking.png` });
 
     await page.click('[data-testid=current-call] [data-action=hangup]');
     await page.waitForSelector('[data-testid=current-call][data-state=idle]');
