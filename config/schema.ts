@@ -110,6 +110,22 @@ export const IntercomSettings = T.Object(
   { additionalProperties: false },
 );
 
+/** Check-in settings; without them nothing raw is kept. */
+export const CheckinSettings = T.Object(
+  {
+    evidence: T.Object(
+      {
+        /** Keep the accepted check-in's first camera frame and chip photo (encrypted) as evidence. */
+        keepCheckinPhoto: T.Boolean(),
+        /** Days kept evidence lives before it is purged. */
+        retentionDays: T.Integer({ minimum: 1, maximum: 3650 }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const Venue = T.Object(
   {
     id: Id,
@@ -138,6 +154,7 @@ export const Venue = T.Object(
       { prefix: T.String({ pattern: '^[a-z0-9-]+$' }), count: T.Integer({ minimum: 0, maximum: 10000 }) },
       { additionalProperties: false },
     ),
+    checkin: T.Optional(CheckinSettings),
     intercom: T.Optional(IntercomSettings),
   },
   { additionalProperties: false },

@@ -28,6 +28,7 @@ export const ALARM_KINDS: Record<string, { category: Category; zh: string }> = {
   'cross-session-contact': { category: 'personnel', zh: '不同项目专家接触' },
   'restroom-dwell': { category: 'personnel', zh: '卫生间停留超时' },
   'phone-not-deposited': { category: 'discipline', zh: '手机未存放' },
+  'phone-retrieved': { category: 'discipline', zh: '评标期间取出手机' },
   'network-curfew': { category: 'discipline', zh: '评标期间网络管控违规' },
   tailgating: { category: 'access', zh: '尾随进入' },
   'forced-open': { category: 'access', zh: '门被强行打开' },
