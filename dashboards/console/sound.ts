@@ -27,3 +27,21 @@ export function playAlarmSound(level: 1 | 2 | 3): boolean {
   }
   return true;
 }
+
+/** An intercom call ringing at this console: a soft two-tone ring, unlike the alarm's square beeps. */
+export function playRing(): boolean {
+  if (context?.state !== 'running') return false;
+  const start = context.currentTime;
+  [480, 620].forEach((hz, i) => {
+    const osc = context!.createOscillator();
+    const gain = context!.createGain();
+    osc.frequency.value = hz;
+    gain.gain.setValueAtTime(0.0001, start + i * 0.4);
+    gain.gain.exponentialRampToValueAtTime(0.2, start + i * 0.4 + 0.03);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.4 + 0.38);
+    osc.connect(gain).connect(context!.destination);
+    osc.start(start + i * 0.4);
+    osc.stop(start + i * 0.4 + 0.4);
+  });
+  return true;
+}

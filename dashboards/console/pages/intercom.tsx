@@ -1,8 +1,9 @@
-import { effect, signal } from '@preact/signals';
+import { computed, effect, signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
 import { formatDuration, formatTime } from '../../i18n/index.ts';
 import { request } from '../api.ts';
 import { now } from '../now.ts';
+import { playRing } from '../sound.ts';
 import { lastError, me, venue } from '../store.ts';
 import { zoneName } from '../venue-labels.ts';
 import { ConsoleAudio } from './intercom-audio.ts';
@@ -21,6 +22,8 @@ import { ti } from './intercom-messages.ts';
 /** Roles that take calls; the server checks the same on every intercom write. */
 export const INTERCOM_ROLES = ['administrator', 'witness'] as const;
 
+const takesCalls = computed(() => (INTERCOM_ROLES as readonly string[]).includes(me.value?.user.role ?? ''));
+
 /**
  * The call's audio lives outside the page component, so it keeps going while the witness looks at another
  * page: it starts when this console's call is connected and stops when the call ends.
@@ -29,9 +32,8 @@ const audio = signal<ConsoleAudio | null>(null);
 const speaker = globalThis.Audio ? new Audio() : null;
 effect(() => {
   const call = myCall.value;
-  const mayTalk = (INTERCOM_ROLES as readonly string[]).includes(me.value?.user.role ?? '');
   const current = audio.peek();
-  const wanted = mayTalk && call?.state === 'talking' ? call.id : null;
+  const wanted = takesCalls.value && call?.state === 'talking' ? call.id : null;
   if (current && current.callId !== wanted) {
     current.stop();
     audio.value = null;
@@ -41,6 +43,16 @@ effect(() => {
     audio.value = next;
     void next.start();
   }
+});
+
+/** Rings every few seconds while a call rings at this console and it is free to answer. */
+const RING_EVERY_MS = 3000;
+let lastRing = 0;
+effect(() => {
+  const at = now.value;
+  const ringingHere = takesCalls.value && waiting.value.some((c) => c.console === myConsole.value);
+  if (!ringingHere || myCall.value || at - lastRing < RING_EVERY_MS) return;
+  if (playRing()) lastRing = at;
 });
 
 async function act(path: string): Promise<void> {
