@@ -1,9 +1,20 @@
 import { EventEmitter } from 'node:events';
+import { isIPv4 } from 'node:net';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { PCMU, RtpStream } from './rtp.ts';
 
 /** How long ICE candidate gathering may take: loopback host candidates only, so it is quick. */
 const GATHER_TIMEOUT_MS = 5000;
+
+const isLoopback = (address: string) => address.startsWith('127.');
+
+/**
+ * Which browser candidates the edge pairs with: on loopback (a console on the edge machine, the tests) only
+ * loopback ones — never a candidate on another interface; on the LAN any IPv4 one the LAN address routes to.
+ */
+function reachable(mediaHost: string, candidate: string): boolean {
+  return isLoopback(mediaHost) ? isLoopback(candidate) : isIPv4(candidate) && !isLoopback(candidate);
+}
 
 /**
  * The console page's side of the media anchor: a WebRTC peer (werift) that accepts the browser's offer and
@@ -28,8 +39,7 @@ export class BrowserLeg extends EventEmitter<{ audio: [Buffer]; closed: [] }> {
       iceUseIpv6: false,
       iceAdditionalHostAddresses: [host],
       iceInterfaceAddresses: { udp4: host },
-      // Only the media address: never answer or probe a browser candidate on another network.
-      iceFilterCandidatePair: (pair) => pair.remoteCandidate.host === host,
+      iceFilterCandidatePair: (pair) => reachable(host, pair.remoteCandidate.host),
     });
     this.pc.onTrack.subscribe((remote) => {
       remote.onReceiveRtp.subscribe((rtp) => {
