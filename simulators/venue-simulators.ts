@@ -28,7 +28,8 @@ const FACTORIES: Partial<Record<string, SimulatorFactory>> = {
   'face-terminal': (identity, options) => new FaceTerminalSimulator(identity, options),
   rtls: (identity, options, venue) => new BadgeSimulator(identity, options, venue),
   display: (identity, options) => new DisplaySimulator(identity, options),
-  intercom: (identity, options) => new IntercomStationSimulator(identity, options),
+  // Simulated rooms answer the console at once, so a demo call from the console connects.
+  intercom: (identity, options) => new IntercomStationSimulator(identity, { ...options, autoAnswer: true }),
 };
 
 export interface VenueSimulators {
