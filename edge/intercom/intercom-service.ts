@@ -248,6 +248,10 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
       file: this.recordingFile(call),
       silenceS: this.options.mediaSilenceS,
     });
+    if (call.state !== 'talking') {
+      await bridge.close(); // hung up while the media port opened
+      return;
+    }
     this.bridges.set(call.id, bridge);
     bridge.once('silent', () => {
       this.hangup(call.id, 'system', 'no audio from the station').catch((err) =>

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256File } from '../../../edge/intercom/call-recorder.ts';
 import type { Call } from '../../../edge/intercom/intercom-service.ts';
 import type { VenueRuntime } from '../../../edge/runtime.ts';
 import { mulawRms } from '../../../simulators/intercom/g711.ts';
@@ -127,7 +128,9 @@ describe('console intercom page', () => {
       (list) => list.length === 1,
       10_000,
     );
-    const { file } = recorded[0]!.data as { file: string };
+    const { file, sha256 } = recorded[0]!.data as { file: string; sha256: string };
+    expect(file).toBe(join('recordings', 'intercom', SESSION, `${callId}.ogg`));
+    expect(await sha256File(join(edge.dataDir, file))).toBe(sha256);
     const probe = JSON.parse(
       execFileSync(
         'ffprobe',
