@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseVenue, VenueConfigError, venueFile } from '../../config/venue-loader.ts';
 import { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
+import { probeAudio } from '../../test/audio.ts';
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import { sha256File } from './call-recorder.ts';
@@ -56,19 +56,6 @@ async function station(
   stations.push(sim);
   await sim.connect();
   return sim;
-}
-
-function probe(file: string): { codec: string; duration: number } {
-  const out = JSON.parse(
-    execFileSync(
-      'ffprobe',
-      ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', file],
-      {
-        encoding: 'utf8',
-      },
-    ),
-  );
-  return { codec: out.streams[0].codec_name, duration: Number(out.format.duration) };
 }
 
 const queued = (rt: VenueRuntime) => rt.services.intercom.queue().map((c) => c.room);
@@ -143,7 +130,7 @@ describe('expert intercom', () => {
       const file = join(edge.dataDir, recorded.file);
       expect(existsSync(file)).toBe(true);
       expect(await sha256File(file)).toBe(recorded.sha256);
-      const { codec, duration } = probe(file);
+      const { codec, duration } = probeAudio(file);
       expect(codec).toBe('opus');
       // Real audio of the 1.5 s the call was up (less the station's ffmpeg start-up), not more than the call.
       expect(duration).toBeGreaterThan(0.3);

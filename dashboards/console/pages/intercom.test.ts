@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -8,6 +7,7 @@ import type { Call } from '../../../edge/intercom/intercom-service.ts';
 import type { VenueRuntime } from '../../../edge/runtime.ts';
 import { mulawRms } from '../../../simulators/intercom/g711.ts';
 import { IntercomStationSimulator } from '../../../simulators/intercom/station-simulator.ts';
+import { channelLevels, probeAudio } from '../../../test/audio.ts';
 import { launchChromium } from '../../../test/chromium.ts';
 import { eventually, sessionCookie, startTestVenue, testVenue } from '../../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../../build.ts';
@@ -65,17 +65,6 @@ afterAll(async () => {
   await edge?.stop();
 });
 
-/** Per-channel RMS level in dB of an audio file (ffmpeg's astats): how loud each side of the call is. */
-function channelLevels(file: string): number[] {
-  // astats prints its report on stderr.
-  const { stderr } = spawnSync('ffmpeg', ['-hide_banner', '-i', file, '-af', 'astats=metadata=0', '-f', 'null', '-'], {
-    encoding: 'utf8',
-  });
-  return [...stderr.matchAll(/Channel: \d+[\s\S]*?RMS level dB: (-?[\d.]+|-inf)/g)].map((m) =>
-    m[1] === '-inf' ? Number.NEGATIVE_INFINITY : Number(m[1]),
-  );
-}
-
 describe('console intercom page', () => {
   it('a witness answers a station on the page and both hear each other; both sides are recorded', async () => {
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
@@ -131,24 +120,10 @@ describe('console intercom page', () => {
     const { file, sha256 } = recorded[0]!.data as { file: string; sha256: string };
     expect(file).toBe(join('recordings', 'intercom', SESSION, `${callId}.ogg`));
     expect(await sha256File(join(edge.dataDir, file))).toBe(sha256);
-    const probe = JSON.parse(
-      execFileSync(
-        'ffprobe',
-        [
-          '-v',
-          'error',
-          '-show_entries',
-          'stream=codec_name,channels:format=duration',
-          '-of',
-          'json',
-          join(edge.dataDir, file),
-        ],
-        { encoding: 'utf8' },
-      ),
-    );
-    expect(probe.streams[0]).toMatchObject({ codec_name: 'opus', channels: 2 });
+    const probe = probeAudio(join(edge.dataDir, file));
+    expect(probe).toMatchObject({ codec: 'opus', channels: 2 });
     const ended = edge.services.intercom.get(callId) as Call;
-    expect(Number(probe.format.duration)).toBeGreaterThan((ended.endedAt! - ended.answeredAt!) / 1000 - 0.5);
+    expect(probe.duration).toBeGreaterThan((ended.endedAt! - ended.answeredAt!) / 1000 - 0.5);
     // Left: the station's tone; right: the console's microphone. Neither is silence.
     const [stationDb, consoleDb] = channelLevels(join(edge.dataDir, file));
     expect(stationDb).toBeGreaterThan(-30);
