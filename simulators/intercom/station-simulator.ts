@@ -10,6 +10,7 @@ type CallState = 'idle' | 'calling' | 'ringing' | 'talking';
 const SAMPLE_RATE = 8000;
 const FRAME_MS = 20;
 const FRAME_SAMPLES = (SAMPLE_RATE * FRAME_MS) / 1000;
+const HEARD_KEPT = 1500; // 30 s
 
 /**
  * An expert intercom station: presses call, answers a ring, and on `connected` takes the edge's SDP offer
@@ -20,7 +21,9 @@ const FRAME_SAMPLES = (SAMPLE_RATE * FRAME_MS) / 1000;
 export class IntercomStationSimulator extends DeviceSimulator {
   state: CallState = 'idle';
   callId: string | null = null;
-  /** G.711 payloads received from the edge during the current or last call: the console's voice. */
+  /** RTP packets received from the edge during the current or last call: the console's voice. */
+  heardPackets = 0;
+  /** Their G.711 payloads, the last HEARD_KEPT of them (a loudspeaker keeps nothing; a test looks at them). */
   heard: Buffer[] = [];
   /** RTP packets sent during the current or last call. */
   sentPackets = 0;
@@ -92,10 +95,14 @@ export class IntercomStationSimulator extends DeviceSimulator {
       socket.bind(0, edge.host, () => resolve());
     });
     this.heard = [];
+    this.heardPackets = 0;
     this.sentPackets = 0;
     socket.on('message', (datagram) => {
       const payload = pcmuPayload(datagram);
-      if (payload) this.heard.push(payload);
+      if (!payload) return;
+      this.heardPackets++;
+      this.heard.push(payload);
+      if (this.heard.length > HEARD_KEPT) this.heard.shift();
     });
     const stream = new RtpStream();
     const hz = this.audio.toneHz ?? 440;
