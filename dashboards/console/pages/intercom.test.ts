@@ -158,6 +158,18 @@ describe('console intercom page', () => {
     const [call] = edge.services.intercom.list({ state: 'talking' });
     expect(call).toMatchObject({ room: 'room-2', direction: 'to-room', console: 'console-1' });
 
+    // The page reloads mid-call: it joins the call's audio again, the call and its recording go on.
+    await page.reload();
+    await page.waitForSelector(`[data-testid=audio][data-state=connected]`, { timeout: 10_000 });
+    const heardBefore = answering.heardPackets;
+    await eventually(
+      () => page.locator('[data-testid=audio]').getAttribute('data-in').then(Number),
+      (n) => n >= 25,
+      10_000,
+    );
+    expect(answering.heardPackets).toBeGreaterThan(heardBefore);
+    expect(edge.services.intercom.get(call!.id).state).toBe('talking');
+
     await answering.hangup();
     await page.waitForSelector('[data-testid=current-call][data-state=idle]');
     expect(await page.locator('.recent li').first().getAttribute('data-call')).toBe(call!.id);

@@ -30,6 +30,13 @@ const takesCalls = computed(() => (INTERCOM_ROLES as readonly string[]).includes
  */
 const audio = signal<ConsoleAudio | null>(null);
 const speaker = globalThis.Audio ? new Audio() : null;
+function startAudio(callId: string): void {
+  if (!speaker) return;
+  const next = new ConsoleAudio(callId, myConsole.value, speaker);
+  audio.value = next;
+  void next.start();
+}
+
 effect(() => {
   const call = myCall.value;
   const current = audio.peek();
@@ -38,12 +45,16 @@ effect(() => {
     current.stop();
     audio.value = null;
   }
-  if (wanted && speaker && audio.peek()?.callId !== wanted) {
-    const next = new ConsoleAudio(wanted, myConsole.value, speaker);
-    audio.value = next;
-    void next.start();
-  }
+  if (wanted && audio.peek()?.callId !== wanted) startAudio(wanted);
 });
+
+/** After a failure (microphone refused, network): a new peer connection for the same call. */
+function reconnectAudio(): void {
+  const current = audio.peek();
+  if (!current) return;
+  current.stop();
+  startAudio(current.callId);
+}
 
 /** Rings every few seconds while a call rings at this console and it is free to answer. */
 const RING_EVERY_MS = 3000;
@@ -87,6 +98,11 @@ function AudioStatus({ session }: { session: ConsoleAudio }) {
     >
       {ti('audio')}: {label} · {ti('packetsIn', { n: received })} · {ti('packetsOut', { n: sent })}
       {codec && ` · ${codec.replace('audio/', '')}`}
+      {state === 'failed' && (
+        <button type="button" data-action="reconnect-audio" onClick={reconnectAudio}>
+          {ti('reconnect')}
+        </button>
+      )}
     </div>
   );
 }
