@@ -6,6 +6,7 @@ import { IntercomService } from './intercom/intercom-service.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { SyncService } from './sync/sync-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
+import { SessionFootage } from './video/session-footage.ts';
 import { VideoService } from './video/video-service.ts';
 
 /**
@@ -68,5 +69,15 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   // Recording spawns one ffmpeg per camera, so it is switched on per deployment (HALLEDGE_RECORD=1), not in tests.
   if (env.HALLEDGE_RECORD === '1') video.adoptAll(ctx.venue.cameras);
   modules.push({ name: 'video', stop: () => video.stop() });
+  // Evaluation-room footage is locked to the session held in the room, from its start to its end.
+  const footage = new SessionFootage(
+    video,
+    sessions,
+    ctx.log,
+    { archiveDays: env.HALLEDGE_VIDEO_ARCHIVE_DAYS ? Number(env.HALLEDGE_VIDEO_ARCHIVE_DAYS) : undefined },
+    ctx.logger,
+  );
+  footage.start();
+  modules.push({ name: 'session-footage', stop: () => footage.stop() });
   return { sessions, access, checkin, tracking, sync, displays, intercom, video, modules };
 }

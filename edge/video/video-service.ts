@@ -30,6 +30,9 @@ export interface VideoDeps {
   logger?: Logger;
 }
 
+/** A camera to adopt: its ONVIF address, and the zone it films when known (venue file, administrator). */
+export type AdoptableCamera = Pick<Camera, 'id' | 'onvif'> & { zone?: string };
+
 export class VideoError extends Error {
   constructor(
     message: string,
@@ -50,6 +53,8 @@ export class VideoService {
   readonly dir: string;
   private readonly recorders = new Map<string, CameraRecorder>();
   private readonly streams = new Map<string, string>();
+  /** Camera → the zone (room) it films, for binding footage to the session held there. */
+  private readonly zones = new Map<string, string>();
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly retries = new Set<NodeJS.Timeout>();
   private stopped = false;
@@ -67,7 +72,9 @@ export class VideoService {
   }
 
   /** Adopts a camera from the venue file over ONVIF: reads its stream URI, checks its clock, starts recording. */
-  async adopt(camera: Pick<Camera, 'id' | 'onvif'>): Promise<void> {
+  async adopt(camera: AdoptableCamera): Promise<void> {
+    // Placed before it answers, so a session in its room also locks what it records once it comes back.
+    if (camera.zone) this.zones.set(camera.id, camera.zone);
     const creds = this.options.credentials ?? { username: 'admin', password: '' };
     const cam = await OnvifCamera.connect({ deviceService: camera.onvif, ...creds });
     const d = await cam.describe();
@@ -90,7 +97,7 @@ export class VideoService {
         details: { driftMs: Math.round(d.clockDriftMs) },
       });
     }
-    this.record(camera.id, d.streamUri);
+    this.record(camera.id, d.streamUri, camera.zone);
   }
 
   /** Makes a camera's stream available for live view (record() does this too). */
@@ -102,8 +109,8 @@ export class VideoService {
    * Adopts the venue file's cameras. A camera that does not answer raises `camera-offline` and is retried
    * every `retryMs` until it does.
    */
-  adoptAll(cameras: Pick<Camera, 'id' | 'onvif'>[], retryMs = 30_000): void {
-    const attempt = (camera: Pick<Camera, 'id' | 'onvif'>) => {
+  adoptAll(cameras: AdoptableCamera[], retryMs = 30_000): void {
+    const attempt = (camera: AdoptableCamera) => {
       if (this.stopped) return;
       this.adopt(camera)
         .then(() => this.deps.alarms.clear('camera-offline', camera.id, 'camera answered over ONVIF'))
@@ -123,9 +130,10 @@ export class VideoService {
   }
 
   /** Starts recording a camera from its RTSP URL (adopt() calls this after ONVIF). */
-  record(camera: string, streamUrl: string): CameraRecorder {
+  record(camera: string, streamUrl: string, zone?: string): CameraRecorder {
     if (this.recorders.has(camera)) throw new VideoError(`camera ${camera} is already recording`, 409);
     this.addCamera(camera, streamUrl);
+    if (zone) this.zones.set(camera, zone);
     const rec = new CameraRecorder(
       {
         ...this.options.recorder,
@@ -141,6 +149,11 @@ export class VideoService {
     );
     this.recorders.set(camera, rec);
     return rec;
+  }
+
+  /** The cameras adopted or recording that film a zone (an evaluation room). */
+  camerasIn(zone: string): string[] {
+    return [...this.zones].filter(([, z]) => z === zone).map(([camera]) => camera);
   }
 
   recorder(camera: string): CameraRecorder | undefined {
