@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Camera } from '../../config/schema.ts';
+import type { Camera, Venue } from '../../config/schema.ts';
 import { OnvifCamera } from '../../devices/camera/onvif-client.ts';
 import type { Db } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
+import { CameraAdoption } from './camera-adoption.ts';
 import { type AlarmSink, CameraRecorder, type RecorderOptions } from './camera-recorder.ts';
 import { LiveHub } from './live-hub.ts';
 import { Retention, type RetentionPolicy } from './retention.ts';
 import { type Segment, SegmentIndex } from './segment-index.ts';
+import { VideoError } from './video-error.ts';
+
+export { VideoError };
 
 export interface VideoOptions {
   /** Segment length, seconds (10 on site, 2 in tests). */
@@ -19,6 +23,10 @@ export interface VideoOptions {
   credentials?: { username: string; password: string };
   /** RTP transport for recording and live view; cameras: tcp (default); the simulator's RTSP server: udp. */
   rtspTransport?: 'tcp' | 'udp';
+  /** The venue file's cameras and zones: where cameras are, and which ones the administrator may not remove. */
+  venue?: Pick<Venue, 'cameras' | 'zones'>;
+  /** WS-Discovery targets (host:port) probed unicast when the administrator asks for discovery. */
+  discoveryTargets?: string[];
   recorder?: Partial<Omit<RecorderOptions, 'camera' | 'streamUrl' | 'dir'>>;
 }
 
@@ -30,17 +38,14 @@ export interface VideoDeps {
   logger?: Logger;
 }
 
-/** A camera to adopt: its ONVIF address, and the zone it films when known (venue file, administrator). */
-export type AdoptableCamera = Pick<Camera, 'id' | 'onvif'> & { zone?: string };
-
-export class VideoError extends Error {
-  constructor(
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
+/**
+ * A camera to adopt: its ONVIF address, the zone it films when known (venue file, administrator), and its own
+ * credentials when it has them (adopted cameras; venue-file cameras share the venue's).
+ */
+export type AdoptableCamera = Pick<Camera, 'id' | 'onvif'> & {
+  zone?: string;
+  credentials?: { username: string; password: string };
+};
 
 /**
  * CCTV for the venue: cameras adopted over ONVIF (or given a stream URL directly), one recorder per camera,
@@ -51,12 +56,16 @@ export class VideoService {
   readonly live: LiveHub;
   readonly retention: Retention;
   readonly dir: string;
+  /** Cameras found by WS-Discovery and adopted (or removed) by an administrator. */
+  readonly adoption: CameraAdoption;
   private readonly recorders = new Map<string, CameraRecorder>();
   private readonly streams = new Map<string, string>();
   /** Camera → the zone (room) it films, for binding footage to the session held there. */
   private readonly zones = new Map<string, string>();
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly retries = new Set<NodeJS.Timeout>();
+  /** Cameras removed while an adoption retry was pending: the retry gives up. */
+  private readonly retired = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -69,13 +78,16 @@ export class VideoService {
     this.live = new LiveHub((camera) => this.streams.get(camera), { rtspTransport: options.rtspTransport });
     this.sweepTimer = setInterval(() => this.sweepSafely(), options.sweepEveryMs ?? 60_000);
     this.sweepTimer.unref();
+    for (const c of options.venue?.cameras ?? []) this.zones.set(c.id, c.zone);
+    this.adoption = new CameraAdoption(this, deps, options.venue, options.discoveryTargets);
   }
 
   /** Adopts a camera from the venue file over ONVIF: reads its stream URI, checks its clock, starts recording. */
   async adopt(camera: AdoptableCamera): Promise<void> {
     // Placed before it answers, so a session in its room also locks what it records once it comes back.
     if (camera.zone) this.zones.set(camera.id, camera.zone);
-    const creds = this.options.credentials ?? { username: 'admin', password: '' };
+    this.retired.delete(camera.id);
+    const creds = camera.credentials ?? this.options.credentials ?? { username: 'admin', password: '' };
     const cam = await OnvifCamera.connect({ deviceService: camera.onvif, ...creds });
     const d = await cam.describe();
     this.deps.log.append({
@@ -97,7 +109,7 @@ export class VideoService {
         details: { driftMs: Math.round(d.clockDriftMs) },
       });
     }
-    this.record(camera.id, d.streamUri, camera.zone);
+    this.record(camera.id, withCredentials(d.streamUri, creds), camera.zone);
   }
 
   /** Makes a camera's stream available for live view (record() does this too). */
@@ -111,7 +123,7 @@ export class VideoService {
    */
   adoptAll(cameras: AdoptableCamera[], retryMs = 30_000): void {
     const attempt = (camera: AdoptableCamera) => {
-      if (this.stopped) return;
+      if (this.stopped || this.retired.has(camera.id)) return;
       this.adopt(camera)
         .then(() => this.deps.alarms.clear('camera-offline', camera.id, 'camera answered over ONVIF'))
         .catch((err: Error) => {
@@ -160,12 +172,28 @@ export class VideoService {
     return this.recorders.get(camera);
   }
 
-  cameras(): { camera: string; state: string; streamUrl: string }[] {
+  /** Cameras with a stream; stream URLs without the credentials they carry for RTSP. */
+  cameras(): { camera: string; state: string; streamUrl: string; zone: string | null }[] {
     return [...this.streams].map(([camera, streamUrl]) => ({
       camera,
-      streamUrl,
+      streamUrl: withCredentials(streamUrl, { username: '', password: '' }),
       state: this.recorders.get(camera)?.state ?? 'not-recording',
+      zone: this.zones.get(camera) ?? null,
     }));
+  }
+
+  /** Places a camera in a zone (an adopted camera's room). */
+  place(camera: string, zone: string): void {
+    this.zones.set(camera, zone);
+  }
+
+  /** Stops recording and showing a camera and gives up retrying it; its footage stays under retention. */
+  async forget(camera: string): Promise<void> {
+    this.retired.add(camera);
+    await this.recorders.get(camera)?.stop();
+    this.recorders.delete(camera);
+    this.streams.delete(camera);
+    this.zones.delete(camera);
   }
 
   /**
@@ -210,4 +238,12 @@ export class VideoService {
       this.deps.logger?.error({ err }, '录像保留清理失败 video retention sweep failed');
     }
   }
+}
+
+/** The RTSP URL with the camera's credentials in it (cameras ask for them; ONVIF's stream URI leaves them out). */
+function withCredentials(url: string, creds: { username: string; password: string }): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(creds.username);
+  u.password = encodeURIComponent(creds.password);
+  return u.toString();
 }

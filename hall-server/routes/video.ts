@@ -27,6 +27,122 @@ export const videoRoutes =
       async () => video.cameras(),
     );
 
+    const admin = { roles: ['administrator'] as const };
+    const Discovered = T.Object({
+      xaddr: T.String(),
+      name: T.Union([T.String(), T.Null()]),
+      hardware: T.Union([T.String(), T.Null()]),
+    });
+    app.post(
+      '/api/video/discovery',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'Runs a WS-Discovery probe; answers the cameras found that are not yet in the venue',
+          body: T.Optional(
+            T.Object(
+              { targets: T.Optional(T.Array(T.String({ minLength: 1 }), { minItems: 1, maxItems: 64 })) },
+              { additionalProperties: false },
+            ),
+          ),
+          response: { 200: T.Object({ found: T.Array(Discovered) }) },
+        },
+      },
+      async (req, reply) => {
+        try {
+          return { found: await video.adoption.discover(req.user!.username, req.body?.targets) };
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.get(
+      '/api/video/discovered',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'Cameras the last discovery found that are not yet in the venue',
+          response: { 200: T.Object({ found: T.Array(Discovered) }) },
+        },
+      },
+      async () => ({ found: video.adoption.discovered() }),
+    );
+
+    const AdoptedCamera = T.Object({
+      id: T.String(),
+      name: T.String(),
+      zone: T.String(),
+      xaddr: T.String(),
+      adoptedBy: T.String(),
+      adoptedAt: T.Integer(),
+    });
+    app.get(
+      '/api/video/adopted',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'Cameras adopted by an administrator (never their credentials)',
+          response: { 200: T.Array(AdoptedCamera) },
+        },
+      },
+      async () => video.adoption.list(),
+    );
+
+    app.post(
+      '/api/video/adopted',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary:
+            'Adopts a camera: checked over ONVIF, kept (credentials sealed), recorded at once and after restarts',
+          body: T.Object(
+            {
+              id: T.String({ minLength: 1, maxLength: 63 }),
+              name: T.String({ minLength: 1, maxLength: 100 }),
+              zone: T.String({ minLength: 1, maxLength: 63, description: 'the zone (room) it films' }),
+              xaddr: T.String({ minLength: 1, maxLength: 500, description: 'ONVIF device service address' }),
+              username: T.String({ maxLength: 100 }),
+              password: T.String({ maxLength: 200 }),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: AdoptedCamera },
+        },
+      },
+      async (req, reply) => {
+        try {
+          return reply.code(201).send(await video.adoption.adopt(req.body, req.user!.username));
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.delete(
+      '/api/video/adopted/:id',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'Removes an adopted camera: recording stops, its footage stays under retention',
+          params: T.Object({ id: T.String({ minLength: 1 }) }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          await video.adoption.remove(req.params.id, req.user!.username);
+          return reply.code(204).send();
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
     app.get(
       '/api/video/timeline/:camera',
       {
