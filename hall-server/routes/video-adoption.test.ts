@@ -109,6 +109,31 @@ describe('adopting discovered cameras through the admin API', () => {
     });
     expect(edge.log.query({ type: 'video.camera-adopted' }).map((e) => e.subject)).toContain('cam-new');
 
+    // A session held in its room locks its footage with no lock asked for (services.ts wires SessionFootage).
+    const { sessions } = edge.services;
+    const start = Date.now();
+    const session = {
+      id: 'QS-ADOPT',
+      transactionCode: 'QS-ADOPT',
+      project: { code: 'P-A', name: '补充摄像机评标' },
+      room: 'room-2',
+      start,
+      end: start + 3600_000,
+      experts: [{ pseudonym: 'EXP-9' }],
+    };
+    sessions.importSchedule({ sessions: [session] }, { source: 'platform' });
+    sessions.transition('QS-ADOPT', 'checkin-open', { by: 'WIT-1' });
+    sessions.transition('QS-ADOPT', 'in-progress', { by: 'WIT-1' });
+    const lockedNow = () =>
+      edge.services.video
+        .timeline('cam-new', start, Date.now() + 60_000)
+        .segments.filter((s) => s.lockedSession === 'QS-ADOPT');
+    expect((await eventually(lockedNow, (s) => s.length >= 1, 15_000)).length).toBeGreaterThanOrEqual(1);
+    sessions.transition('QS-ADOPT', 'completed', { by: 'WIT-1' });
+    // Both cameras of room 2: the venue file's cam-room-2 (not recording here) and the adopted one.
+    const locks = edge.log.query({ type: 'video.locked', session: 'QS-ADOPT' }).map((e) => e.subject);
+    expect(locks.sort()).toEqual(['cam-new', 'cam-new', 'cam-room-2', 'cam-room-2']);
+
     // A restart (same data directory) records the adopted camera again.
     await edge.stop();
     edge = await startTestVenue({ venue, dataDir });
