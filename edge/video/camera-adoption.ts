@@ -27,11 +27,13 @@ const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export class CameraAdoption {
   readonly directory: CameraDirectory;
   private lastProbe: DiscoveredDevice[] = [];
+  /** Ids and addresses being adopted right now: a second request for either waits its turn (409). */
+  private readonly pending = new Set<string>();
   private readonly log: EventLog;
 
   constructor(
     private readonly video: VideoService,
-    deps: VideoDeps,
+    private readonly deps: VideoDeps,
     private readonly venue: Pick<Venue, 'cameras' | 'zones'> = { cameras: [], zones: [] },
     private readonly discoveryTargets: string[] = [],
   ) {
@@ -42,12 +44,16 @@ export class CameraAdoption {
 
   /** Starts recording the adopted cameras (at start-up); one that does not answer is retried. */
   resume(retryMs?: number): void {
-    this.video.adoptAll(
-      this.directory
-        .list()
-        .map((c) => ({ id: c.id, onvif: c.xaddr, zone: c.zone, credentials: this.directory.credentials(c.id) })),
-      retryMs,
-    );
+    const cameras = this.directory.list().flatMap((c) => {
+      try {
+        return [{ id: c.id, onvif: c.xaddr, zone: c.zone, credentials: this.directory.credentials(c.id) }];
+      } catch (err) {
+        // A password sealed under another key (camera-key replaced): the camera must be adopted again.
+        this.deps.logger?.error({ err, camera: c.id }, '摄像机凭据无法解密 camera credentials cannot be opened');
+        return [];
+      }
+    });
+    this.video.adoptAll(cameras, retryMs);
   }
 
   /** Probes the targets (host:port, default: the configured ones) and returns the cameras not yet in the venue. */
@@ -89,6 +95,18 @@ export class CameraAdoption {
     if (this.venue.cameras.some((c) => c.id === req.id) || this.directory.get(req.id))
       throw new VideoError(`id: camera ${req.id} exists already`, 409);
     if (this.known(req.xaddr)) throw new VideoError(`xaddr: ${req.xaddr} is a camera of the venue already`, 409);
+    if (this.pending.has(req.id) || this.pending.has(req.xaddr))
+      throw new VideoError(`id: camera ${req.id} is being adopted already`, 409);
+    this.pending.add(req.id).add(req.xaddr);
+    try {
+      return await this.adoptChecked(req, by);
+    } finally {
+      this.pending.delete(req.id);
+      this.pending.delete(req.xaddr);
+    }
+  }
+
+  private async adoptChecked(req: AdoptRequest, by: string): Promise<AdoptedCamera> {
     const credentials = { username: req.username, password: req.password };
     try {
       await this.video.adopt({ id: req.id, onvif: req.xaddr, zone: req.zone, credentials });
@@ -105,7 +123,12 @@ export class CameraAdoption {
       adoptedBy: by,
       adoptedAt: Date.now(),
     };
-    this.directory.add(camera, credentials);
+    try {
+      this.directory.add(camera, credentials);
+    } catch (err) {
+      await this.video.forget(req.id);
+      throw err;
+    }
     this.log.append({
       type: 'video.camera-added',
       actor: by,

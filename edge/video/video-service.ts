@@ -63,9 +63,10 @@ export class VideoService {
   /** Camera → the zone (room) it films, for binding footage to the session held there. */
   private readonly zones = new Map<string, string>();
   private readonly sweepTimer: NodeJS.Timeout;
-  private readonly retries = new Set<NodeJS.Timeout>();
-  /** Cameras removed while an adoption retry was pending: the retry gives up. */
-  private readonly retired = new Set<string>();
+  /** Pending adoption retries, per camera. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  /** How often each camera was forgotten: an adoption begun before the last time gives up. */
+  private readonly forgotten = new Map<string, number>();
   private stopped = false;
 
   constructor(
@@ -86,10 +87,12 @@ export class VideoService {
   async adopt(camera: AdoptableCamera): Promise<void> {
     // Placed before it answers, so a session in its room also locks what it records once it comes back.
     if (camera.zone) this.zones.set(camera.id, camera.zone);
-    this.retired.delete(camera.id);
+    const epoch = this.forgotten.get(camera.id) ?? 0;
     const creds = camera.credentials ?? this.options.credentials ?? { username: 'admin', password: '' };
     const cam = await OnvifCamera.connect({ deviceService: camera.onvif, ...creds });
     const d = await cam.describe();
+    if ((this.forgotten.get(camera.id) ?? 0) !== epoch)
+      throw new VideoError(`camera ${camera.id} was removed while it was being adopted`, 409);
     this.deps.log.append({
       type: 'video.camera-adopted',
       subject: camera.id,
@@ -123,10 +126,13 @@ export class VideoService {
    */
   adoptAll(cameras: AdoptableCamera[], retryMs = 30_000): void {
     const attempt = (camera: AdoptableCamera) => {
-      if (this.stopped || this.retired.has(camera.id)) return;
+      this.retries.delete(camera.id);
+      const epoch = this.forgotten.get(camera.id) ?? 0;
+      if (this.stopped) return;
       this.adopt(camera)
         .then(() => this.deps.alarms.clear('camera-offline', camera.id, 'camera answered over ONVIF'))
         .catch((err: Error) => {
+          if (this.stopped || (this.forgotten.get(camera.id) ?? 0) !== epoch) return;
           this.deps.alarms.raise({
             kind: 'camera-offline',
             level: 2,
@@ -135,7 +141,7 @@ export class VideoService {
           });
           const timer = setTimeout(() => attempt(camera), retryMs);
           timer.unref();
-          this.retries.add(timer);
+          this.retries.set(camera.id, timer);
         });
     };
     for (const camera of cameras) attempt(camera);
@@ -189,11 +195,16 @@ export class VideoService {
 
   /** Stops recording and showing a camera and gives up retrying it; its footage stays under retention. */
   async forget(camera: string): Promise<void> {
-    this.retired.add(camera);
+    this.forgotten.set(camera, (this.forgotten.get(camera) ?? 0) + 1);
+    clearTimeout(this.retries.get(camera));
+    this.retries.delete(camera);
     await this.recorders.get(camera)?.stop();
     this.recorders.delete(camera);
     this.streams.delete(camera);
     this.zones.delete(camera);
+    // A removed camera's alarms no longer describe anything to fix.
+    for (const kind of ['camera-offline', 'recording-gap', 'camera-clock-drift'])
+      this.deps.alarms.clear(kind, camera, 'camera removed');
   }
 
   /**
@@ -224,7 +235,7 @@ export class VideoService {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.retries) clearTimeout(t);
+    for (const t of this.retries.values()) clearTimeout(t);
     clearInterval(this.sweepTimer);
     this.live.stop();
     await Promise.all([...this.recorders.values()].map((r) => r.stop()));
