@@ -1,6 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { loadOrCreateKey } from '../checkin/biometric-store.ts';
 import { type Db, migrate } from '../store/database.ts';
+import { loadOrCreateKey, seal, unseal } from '../store/secret-box.ts';
 
 /** A camera an administrator adopted (found by WS-Discovery, or typed in), beside the venue file's cameras. */
 export interface AdoptedCamera {
@@ -77,9 +76,7 @@ export class CameraDirectory {
   }
 
   add(camera: AdoptedCamera, credentials: { username: string; password: string }): void {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(Buffer.from(camera.id));
-    const sealed = Buffer.concat([cipher.update(credentials.password, 'utf8'), cipher.final()]);
+    const box = seal(this.key, Buffer.from(credentials.password, 'utf8'), camera.id);
     this.db
       .prepare(
         `INSERT INTO video_cameras (id, name, zone, xaddr, username, password_iv, password_tag, password, adopted_by, adopted_at)
@@ -91,9 +88,9 @@ export class CameraDirectory {
         camera.zone,
         camera.xaddr,
         credentials.username,
-        iv,
-        cipher.getAuthTag(),
-        sealed,
+        box.iv,
+        box.tag,
+        box.ciphertext,
         camera.adoptedBy,
         camera.adoptedAt,
       );
@@ -102,10 +99,8 @@ export class CameraDirectory {
   credentials(id: string): { username: string; password: string } {
     const row = this.row(id);
     if (!row) throw new Error(`no adopted camera ${id}`);
-    const decipher = createDecipheriv('aes-256-gcm', this.key, row.password_iv).setAAD(Buffer.from(id));
-    decipher.setAuthTag(row.password_tag);
-    const password = Buffer.concat([decipher.update(row.password), decipher.final()]).toString('utf8');
-    return { username: row.username, password };
+    const box = { iv: row.password_iv, tag: row.password_tag, ciphertext: row.password };
+    return { username: row.username, password: unseal(this.key, box, id).toString('utf8') };
   }
 
   remove(id: string): boolean {
