@@ -169,7 +169,7 @@ export class VideoService {
     return rec;
   }
 
-  /** The cameras adopted or recording that film a zone (an evaluation room). */
+  /** The cameras placed in a zone (an evaluation room): from the venue file, adopted, or recorded with a zone. */
   camerasIn(zone: string): string[] {
     return [...this.zones].filter(([, z]) => z === zone).map(([camera]) => camera);
   }
