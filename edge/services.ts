@@ -59,6 +59,9 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const env = process.env;
   const video = new VideoService(ctx, {
     credentials: { username: env.HALLEDGE_CAMERA_USER ?? 'admin', password: env.HALLEDGE_CAMERA_PASSWORD ?? '' },
+    // The camera simulator's RTSP server speaks RTP over UDP only; real cameras use TCP (the default).
+    rtspTransport: env.HALLEDGE_RTSP_TRANSPORT === 'udp' ? 'udp' : undefined,
+    segmentS: env.HALLEDGE_VIDEO_SEGMENT_S ? Number(env.HALLEDGE_VIDEO_SEGMENT_S) : undefined,
     retention: {
       rollingDays: Number(env.HALLEDGE_VIDEO_ROLLING_DAYS ?? 30),
       quotaBytes: env.HALLEDGE_VIDEO_QUOTA_GB ? Number(env.HALLEDGE_VIDEO_QUOTA_GB) * 1e9 : undefined,
