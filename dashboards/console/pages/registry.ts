@@ -39,7 +39,9 @@ export const PAGES: ConsolePage[] = [
   },
   { id: 'sessions', title: () => t('pageSessions'), icon: '☰', component: SessionsPage },
   { id: 'devices', title: () => t('pageDevices'), icon: '⚙', component: DevicesPage },
-  // Live view is the floor's (policy.ts lets every role read /api/video); replay reads the record.
+  // Camera grid (CCTV, issue 6) and intercom calls (issue 9) go here.
+  { id: 'users', title: () => t('pageUsers'), icon: '◎', roles: ['administrator'], component: UsersPage },
+  // CCTV (live view is for the floor; replay reads the record, as policy.ts has it) and upstream sync.
   {
     id: 'cameras',
     title: () => tp('pageCameras'),
@@ -55,8 +57,6 @@ export const PAGES: ConsolePage[] = [
     component: ReplayPage,
   },
   { id: 'sync', title: () => tp('pageSync'), icon: '⇅', component: SyncPage },
-  // Intercom calls (issue 9) go here.
-  { id: 'users', title: () => t('pageUsers'), icon: '◎', roles: ['administrator'], component: UsersPage },
 ];
 
 export function pagesFor(role: Role): ConsolePage[] {
