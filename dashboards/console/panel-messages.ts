@@ -12,10 +12,8 @@ const zh = {
   cameraOffline: '离线',
   lastGap: '最近断档',
   noGap: '无断档',
-  lastSegment: '最近录像',
   noLive: '无实时画面',
   noCameras: '本场所未配置摄像机',
-  otherZones: '其他区域',
   replayDay: '日期',
   replaySession: '评标活动',
   chooseSession: '请选择评标活动',
@@ -37,14 +35,9 @@ const zh = {
   syncNextRetry: '下次重试',
   syncBatchSize: '批量大小',
   syncTransport: '通道',
-  syncAlarm: '上报滞后预警',
-  syncAlarmThresholds: '阈值：{events} 条或 {seconds} 秒',
   syncCounters: '累计',
   syncKey: '场所公钥',
   syncDownlink: '下发',
-  syncUnsigned: '—',
-  seconds: '{n} 秒',
-  refreshed: '刷新于 {time}',
 };
 
 const en: { [K in keyof typeof zh]: string } = {
@@ -58,10 +51,8 @@ const en: { [K in keyof typeof zh]: string } = {
   cameraOffline: 'Offline',
   lastGap: 'Last gap',
   noGap: 'No gap',
-  lastSegment: 'Last segment',
   noLive: 'No live view',
   noCameras: 'This venue has no cameras',
-  otherZones: 'Other zones',
   replayDay: 'Day',
   replaySession: 'Session',
   chooseSession: 'Choose a session',
@@ -83,14 +74,9 @@ const en: { [K in keyof typeof zh]: string } = {
   syncNextRetry: 'Next retry',
   syncBatchSize: 'Batch size',
   syncTransport: 'Transport',
-  syncAlarm: 'Sync-lag alarm',
-  syncAlarmThresholds: 'Thresholds: {events} events or {seconds} s',
   syncCounters: 'Counters',
   syncKey: 'Venue key',
   syncDownlink: 'Downlink',
-  syncUnsigned: '—',
-  seconds: '{n} s',
-  refreshed: 'Refreshed {time}',
 };
 
 export const tp = translator({ 'zh-CN': zh, en });

@@ -57,6 +57,8 @@ export const ALARM_KIND_LABELS: Dictionaries<Record<string, string>> = {
     'phone-not-deposited': '手机未存放',
     'recording-gap': '录像中断',
     'disk-low': '磁盘空间不足',
+    'sync-lag': '向市级平台上传数据滞后',
+    'sync-rejected': '市级平台拒收上报数据',
   },
   en: {
     'device-offline': 'Device offline',
@@ -81,6 +83,8 @@ export const ALARM_KIND_LABELS: Dictionaries<Record<string, string>> = {
     'phone-not-deposited': 'Phone not deposited',
     'recording-gap': 'Recording gap',
     'disk-low': 'Disk low',
+    'sync-lag': 'Upstream sync lagging',
+    'sync-rejected': 'City platform rejected uploads',
   },
 };
 

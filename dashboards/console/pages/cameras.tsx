@@ -5,7 +5,7 @@ import { playLive } from '../../live/live-player.ts';
 import { tp } from '../panel-messages.ts';
 import { zoneName } from '../venue-labels.ts';
 import { usePolled } from './use-polled.ts';
-import './video.css';
+import './panels.css';
 
 const STATE_TEXT: Record<string, () => string> = {
   recording: () => tp('cameraRecording'),

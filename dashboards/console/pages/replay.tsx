@@ -5,7 +5,7 @@ import { formatTime, labelOf, TIME_ZONE } from '../../i18n/index.ts';
 import { tp } from '../panel-messages.ts';
 import { zoneName } from '../venue-labels.ts';
 import { usePolled } from './use-polled.ts';
-import './video.css';
+import './panels.css';
 
 /** YYYY-MM-DD of a moment in venue time. */
 const venueDay = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(ms);

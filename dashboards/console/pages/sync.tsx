@@ -4,6 +4,7 @@ import { formatDuration, formatTime, labelOf } from '../../i18n/index.ts';
 import { tp } from '../panel-messages.ts';
 import { openAlarms } from '../store.ts';
 import { usePolled } from './use-polled.ts';
+import './panels.css';
 
 const STATE_LABELS = {
   'zh-CN': {
@@ -23,22 +24,44 @@ const STATE_LABELS = {
     stopped: 'Stopped',
   },
 };
+const COUNTER_LABELS = {
+  'zh-CN': {
+    batches: '批次',
+    events: '事件',
+    duplicates: '重复',
+    staleAcks: '过期确认',
+    retries: '重试',
+    slowDowns: '降速',
+    gaps: '断档回退',
+    rejections: '拒收',
+  },
+  en: {
+    batches: 'batches',
+    events: 'events',
+    duplicates: 'duplicates',
+    staleAcks: 'stale acks',
+    retries: 'retries',
+    slowDowns: 'slow-downs',
+    gaps: 'gaps',
+    rejections: 'rejections',
+  },
+};
 const BAD_STATES = ['retrying', 'rejected', 'stopped'];
 
 /** Upstream sync to the city platform: lag in events and seconds, last acknowledgement, backoff and errors. */
 export function SyncPage() {
   const status = usePolled<SyncStatus>('/api/sync', 2000);
-  const alarm = openAlarms.value.find((a) => a.kind === 'sync-lag' || a.kind === 'sync-rejected');
+  const syncAlarms = openAlarms.value.filter((a) => a.kind === 'sync-lag' || a.kind === 'sync-rejected');
   if (!status) return null;
   const o = status.outbox;
   return (
     <section class="sync" data-testid="sync">
-      {alarm && (
-        <p class={`alarm-banner level level-${alarm.level}`} data-testid="sync-alarm">
-          {labelOf(ALARM_KIND_LABELS, alarm.kind)} · {labelOf(ALARM_LEVEL_LABELS, String(alarm.level))} ·{' '}
+      {syncAlarms.map((alarm) => (
+        <p key={alarm.id} class={`level level-${alarm.level}`} data-testid="sync-alarm" data-kind={alarm.kind}>
+          ⚠ {labelOf(ALARM_KIND_LABELS, alarm.kind)} · {labelOf(ALARM_LEVEL_LABELS, String(alarm.level))} ·{' '}
           {formatTime(alarm.raisedAt, 'datetime')}
         </p>
-      )}
+      ))}
       {!o ? (
         <p class="empty" data-testid="sync-off">
           {tp('syncNotConfigured')}
@@ -90,7 +113,7 @@ export function SyncPage() {
               <td>
                 {Object.entries(o.counters).map(([k, v]) => (
                   <span key={k} class="counter">
-                    {k} <b>{v}</b>
+                    {labelOf(COUNTER_LABELS, k)} <b>{v}</b>
                   </span>
                 ))}
               </td>
