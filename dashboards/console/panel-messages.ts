@@ -1,6 +1,6 @@
 import { translator } from '../i18n/index.ts';
 
-/** Text of the camera grid, footage replay and sync pages (apart from messages.ts, so capabilities merge cleanly). */
+/** Text of the camera grid, footage replay, sync pages and check-out (apart from messages.ts, so work merges cleanly). */
 const zh = {
   pageCameras: '视频监控',
   pageReplay: '录像回放',
@@ -38,6 +38,9 @@ const zh = {
   syncCounters: '累计',
   syncKey: '场所公钥',
   syncDownlink: '下发',
+  checkOut: '签退',
+  checkOutConfirm: '确认 {who} 签退？定位牌与手机柜将被收回。',
+  checkedOutAt: '{time} 已签退',
 };
 
 const en: { [K in keyof typeof zh]: string } = {
@@ -77,6 +80,9 @@ const en: { [K in keyof typeof zh]: string } = {
   syncCounters: 'Counters',
   syncKey: 'Venue key',
   syncDownlink: 'Downlink',
+  checkOut: 'Check out',
+  checkOutConfirm: 'Check {who} out? Their badge and phone locker are handed back.',
+  checkedOutAt: 'checked out {time}',
 };
 
 export const tp = translator({ 'zh-CN': zh, en });

@@ -139,3 +139,20 @@ describe('camera grid and footage replay in Chromium', { timeout: 60_000 }, () =
     expect((await api(edge, '/api/video/replay/no-such-session', { role: 'auditor' })).status).toBe(404);
   });
 });
+
+describe('check-out on the sessions board', { timeout: 30_000 }, () => {
+  it('a witness checks an expert out from the board (checkin.released); the board says when', async () => {
+    expect((await api(edge, `/api/sessions/${SESSION}/state`, { body: { to: 'checkin-open' } })).status).toBe(200);
+    const manual = await api(edge, '/api/checkin/manual', { body: { pseudonym: 'E101' }, role: 'witness' });
+    expect(manual.body).toMatchObject({ accepted: true });
+    const page = await pageAs('witness', 'sessions');
+    page.on('dialog', (d) => void d.accept());
+    const row = page.locator('[data-expert="E101"]');
+    await row.locator('button[data-action=check-out]').click();
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('已签退');
+    expect(await row.locator('button[data-action=check-out]').count()).toBe(0);
+    const [released] = edge.log.query({ type: 'checkin.released', session: SESSION });
+    expect(released).toMatchObject({ actor: 'test-witness', data: { pseudonym: 'E101', reason: 'check-out' } });
+    await page.screenshot({ path: `${SCREENSHOTS}/sessions-check-out.png` });
+  });
+});
