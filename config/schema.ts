@@ -93,6 +93,22 @@ export const Camera = T.Object(
   { additionalProperties: false },
 );
 
+/** Check-in settings; without them nothing raw is kept. */
+export const CheckinSettings = T.Object(
+  {
+    evidence: T.Object(
+      {
+        /** Keep the accepted check-in's first camera frame and chip photo (encrypted) as evidence. */
+        keepCheckinPhoto: T.Boolean(),
+        /** Days kept evidence lives before it is purged. */
+        retentionDays: T.Integer({ minimum: 1, maximum: 3650 }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const Venue = T.Object(
   {
     id: Id,
@@ -121,6 +137,7 @@ export const Venue = T.Object(
       { prefix: T.String({ pattern: '^[a-z0-9-]+$' }), count: T.Integer({ minimum: 0, maximum: 10000 }) },
       { additionalProperties: false },
     ),
+    checkin: T.Optional(CheckinSettings),
   },
   { additionalProperties: false },
 );

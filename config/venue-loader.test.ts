@@ -37,6 +37,14 @@ describe('venue files', () => {
     expect(problems).toContain('/zones/0/polygon: must NOT have fewer than 3 items');
   });
 
+  it('names a wrong check-in evidence setting', () => {
+    const raw = jincheng();
+    raw.checkin = { evidence: { keepCheckinPhoto: 'yes', retentionDays: 0 } };
+    const problems = problemsOf(raw);
+    expect(problems).toContain('/checkin/evidence/keepCheckinPhoto: must be boolean');
+    expect(problems).toContain('/checkin/evidence/retentionDays: must be >= 1');
+  });
+
   it('names an unknown field', () => {
     const raw = jincheng();
     raw.cameras[0].ptz = true;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -6,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { VenueContext } from '../edge/context.ts';
 import type { VenueServices } from '../edge/services.ts';
+import { loadOrCreateKey } from '../edge/store/secret-box.ts';
 import { ensureAdministrator } from './auth/bootstrap.ts';
 import { ExpertNames } from './auth/expert-names.ts';
 import { installAuthGuard } from './auth/guard.ts';
@@ -51,7 +53,7 @@ export async function buildHallServer(
   await app.register(fastifyWebsocket);
   // Sign-in and roles guard every /api route registered after this (hall-server/auth/policy.ts).
   const users = new UserStore(ctx.db, ctx.log);
-  const names = new ExpertNames(ctx.db);
+  const names = new ExpertNames(ctx.db, loadOrCreateKey(join(ctx.dataDir, 'names.key')));
   await ensureAdministrator(users, options.logger);
   await installAuthGuard(app, { users, log: ctx.log });
   await app.register(authRoutes({ users, names, log: ctx.log }));

@@ -40,7 +40,7 @@ describe('sync panel in Chromium', { timeout: 60_000 }, () => {
     expect(await page.locator('[data-testid=sync-last-error]').textContent()).not.toBe('—');
     await expect
       .poll(() => page.locator('[data-testid=sync-alarm][data-kind=sync-lag]').textContent(), { timeout: 10_000 })
-      .toContain('向市级平台上传数据滞后');
+      .toContain('上传滞后');
     await page.screenshot({ path: `${SCREENSHOTS}/sync-rejected.png` });
 
     // English: the same facts, other words.

@@ -1,3 +1,4 @@
+import { ALARM_KINDS } from '../../edge/alerts/alarm-kinds.ts';
 import type { Dictionaries } from './index.ts';
 
 // Labels for the venue's shared vocabulary, used by every page (console, kiosk, displays).
@@ -33,59 +34,10 @@ export const ALARM_STATE_LABELS: Dictionaries<Record<string, string>> = {
   en: { raised: 'Raised', acknowledged: 'Acknowledged', resolved: 'Resolved' },
 };
 
+/** Alarm kind labels, from the one catalogue the edge raises alarms from. */
 export const ALARM_KIND_LABELS: Dictionaries<Record<string, string>> = {
-  'zh-CN': {
-    'device-offline': '设备离线',
-    'camera-offline': '摄像机离线',
-    'forced-open': '门被强行打开',
-    'held-open': '门长时间未关',
-    tailgating: '尾随进入',
-    'wrong-room': '进入错误评标室',
-    'entry-window-timeout': '进入时限超时',
-    'reentry-attempt': '离区后试图再次进入',
-    'left-zone': '评标期间离开评标区',
-    stranger: '陌生人进入评标区',
-    'unbound-badge': '未绑定的定位卡',
-    'unauthorised-person': '未授权人员',
-    'cross-session-contact': '不同项目专家接触',
-    'in-wrong-room': '专家处于非本项目评标室',
-    'offline-decision-mismatch': '离线通行记录不一致',
-    'restroom-dwell': '卫生间停留过久',
-    'badge-lost': '定位卡信号丢失',
-    'badge-low-battery': '定位卡电量低',
-    'fire-alarm': '消防报警',
-    'phone-not-deposited': '手机未存放',
-    'recording-gap': '录像中断',
-    'disk-low': '磁盘空间不足',
-    'sync-lag': '向市级平台上传数据滞后',
-    'sync-rejected': '市级平台拒收上报数据',
-  },
-  en: {
-    'device-offline': 'Device offline',
-    'camera-offline': 'Camera offline',
-    'forced-open': 'Door forced open',
-    'held-open': 'Door held open',
-    tailgating: 'Tailgating',
-    'wrong-room': 'Wrong room',
-    'entry-window-timeout': 'Entry window timed out',
-    'reentry-attempt': 'Re-entry attempt',
-    'left-zone': 'Left the zone during evaluation',
-    stranger: 'Stranger in the zone',
-    'unbound-badge': 'Unbound badge',
-    'unauthorised-person': 'Unauthorised person',
-    'cross-session-contact': 'Experts of different sessions together',
-    'in-wrong-room': 'Expert in a room not bound to their session',
-    'offline-decision-mismatch': 'Offline decision mismatch',
-    'restroom-dwell': 'Restroom stay too long',
-    'badge-lost': 'Badge lost',
-    'badge-low-battery': 'Badge battery low',
-    'fire-alarm': 'Fire alarm',
-    'phone-not-deposited': 'Phone not deposited',
-    'recording-gap': 'Recording gap',
-    'disk-low': 'Disk low',
-    'sync-lag': 'Upstream sync lagging',
-    'sync-rejected': 'City platform rejected uploads',
-  },
+  'zh-CN': Object.fromEntries(Object.entries(ALARM_KINDS).map(([kind, info]) => [kind, info.label['zh-CN']])),
+  en: Object.fromEntries(Object.entries(ALARM_KINDS).map(([kind, info]) => [kind, info.label.en])),
 };
 
 export const DEVICE_KIND_LABELS: Dictionaries<Record<string, string>> = {

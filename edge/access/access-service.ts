@@ -397,12 +397,29 @@ export class AccessService {
   // ─── lockers, re-entry, roster ───────────────────────────────────────────
 
   private locker(type: 'locker.deposit' | 'locker.retrieve', device: DeviceRecord, p: Record<string, unknown>): void {
+    const holder = p.holder as string;
     this.ctx.log.append({
       type,
-      actor: p.holder as string,
+      actor: holder,
       method: 'locker',
       subject: device.id,
-      data: { bank: device.id, compartment: p.compartment, holder: p.holder },
+      data: { bank: device.id, compartment: p.compartment, holder },
+    });
+    if (type === 'locker.retrieve') this.checkPhoneRetrieval(holder, device.id, p.compartment as number);
+  }
+
+  /** Phones stay deposited while the holder's session evaluates (or is suspended, pending a resume). */
+  private checkPhoneRetrieval(holder: string, bank: string, compartment: number, now = Date.now()): void {
+    const evaluating = this.sessions
+      .today(now)
+      .find((s) => ['in-progress', 'suspended'].includes(s.state) && s.experts.some((e) => e.pseudonym === holder));
+    if (!evaluating) return;
+    this.ctx.alarms.raise({
+      kind: 'phone-retrieved',
+      level: 2,
+      subject: holder,
+      session: evaluating.id,
+      details: { bank, compartment, room: evaluating.room },
     });
   }
 

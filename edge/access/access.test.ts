@@ -90,6 +90,31 @@ describe('access control', () => {
     expect(list.freeDirections).toEqual(['out']);
   });
 
+  it('raises an alarm when an expert takes their phone back while their session is evaluating', async () => {
+    await venueWithSession();
+    const lockers = await connect(LockerSimulator, 'locker-bank-1');
+    checkIn('R1', 7);
+    await eventually(
+      () => lockers.assigned.get(7),
+      (h) => h === 'R1',
+    );
+    await lockers.deposit(7);
+    await eventually(() => edge.services.access.store.depositOf('R1'), Boolean);
+    // Before evaluation starts, taking the phone back is allowed and raises nothing.
+    await lockers.retrieve(7);
+    await eventually(
+      () => edge.services.access.store.depositOf('R1'),
+      (d) => !d,
+    );
+    expect(edge.alarms.list().filter((a) => a.kind === 'phone-retrieved')).toEqual([]);
+    await lockers.deposit(7);
+    edge.services.sessions.transition('QS-1', 'in-progress', { by: 'W-9' });
+    await lockers.retrieve(7);
+    const alarm = await eventually(() => edge.alarms.list().find((a) => a.kind === 'phone-retrieved'), Boolean);
+    expect(alarm).toMatchObject({ level: 2, subject: 'R1', session: 'QS-1' });
+    expect(alarm!.details).toMatchObject({ bank: 'locker-bank-1', compartment: 7 });
+  });
+
   it('passes staff by role and schedule, never visitors, and says so', async () => {
     await venueWithSession();
     const gate = await connect(GateSimulator, 'gate-entrance');

@@ -1,3 +1,4 @@
+import type { AlarmKind } from '../alerts/alarm-kinds.ts';
 import type { AlarmLevel } from '../alerts/alarms.ts';
 import { dayBounds, type EvaluationSession, VENUE_UTC_OFFSET_MS, venueDay } from '../sessions/model.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -79,7 +80,7 @@ export interface Decision {
   passage: PassageData;
   /** Until when this grant holds (for the gates' allow-list). */
   until: number;
-  alarm?: { kind: string; level: AlarmLevel; details: Record<string, unknown> };
+  alarm?: { kind: AlarmKind; level: AlarmLevel; details: Record<string, unknown> };
 }
 
 const LIVE = new Set(['checkin-open', 'in-progress', 'suspended']);

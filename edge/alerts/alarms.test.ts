@@ -11,8 +11,8 @@ const engine = () => {
 describe('alarm engine: dedup and flap suppression', () => {
   it('one open alarm per kind and subject', () => {
     const { alarms } = engine();
-    const first = alarms.raise({ kind: 'k', level: 2, subject: 's' });
-    const again = alarms.raise({ kind: 'k', level: 2, subject: 's' });
+    const first = alarms.raise({ kind: 'held-open', level: 2, subject: 's' });
+    const again = alarms.raise({ kind: 'held-open', level: 2, subject: 's' });
     expect(first.raised).toBe(true);
     expect(again).toMatchObject({ raised: false, alarm: { id: first.alarm.id } });
   });
@@ -20,10 +20,10 @@ describe('alarm engine: dedup and flap suppression', () => {
   it('reopens an alarm the system cleared within reopenWithinMs instead of raising a new one', () => {
     const { alarms, log } = engine();
     const t = 1_000_000;
-    const a = alarms.raise({ kind: 'k', level: 2, subject: 's', at: t }).alarm;
+    const a = alarms.raise({ kind: 'held-open', level: 2, subject: 's', at: t }).alarm;
     alarms.acknowledge(a.id, 'w1', 'seen');
-    alarms.clear('k', 's', 'condition ended');
-    const back = alarms.raise({ kind: 'k', level: 2, subject: 's', reopenWithinMs: 60_000 });
+    alarms.clear('held-open', 's', 'condition ended');
+    const back = alarms.raise({ kind: 'held-open', level: 2, subject: 's', reopenWithinMs: 60_000 });
     expect(back).toMatchObject({ raised: false, reopened: true });
     expect(back.alarm).toMatchObject({
       id: a.id,
@@ -35,16 +35,22 @@ describe('alarm engine: dedup and flap suppression', () => {
     expect(log.query({ type: 'alarm.reopened' })).toHaveLength(1);
     // A person's resolution is final: the next occurrence is a new alarm.
     alarms.resolve(a.id, 'w1', 'handled');
-    const next = alarms.raise({ kind: 'k', level: 2, subject: 's', reopenWithinMs: 60_000 });
+    const next = alarms.raise({ kind: 'held-open', level: 2, subject: 's', reopenWithinMs: 60_000 });
     expect(next.raised).toBe(true);
     expect(next.alarm.id).not.toBe(a.id);
   });
 
   it('raises a new alarm when the clearance is older than the window', () => {
     const { alarms } = engine();
-    const a = alarms.raise({ kind: 'k', level: 1, subject: 's' }).alarm;
-    alarms.clear('k', 's', 'ended');
-    const later = alarms.raise({ kind: 'k', level: 1, subject: 's', reopenWithinMs: 1, at: Date.now() + 10_000 });
+    const a = alarms.raise({ kind: 'held-open', level: 1, subject: 's' }).alarm;
+    alarms.clear('held-open', 's', 'ended');
+    const later = alarms.raise({
+      kind: 'held-open',
+      level: 1,
+      subject: 's',
+      reopenWithinMs: 1,
+      at: Date.now() + 10_000,
+    });
     expect(later.raised).toBe(true);
     expect(later.alarm.id).not.toBe(a.id);
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { migrate } from '../store/database.ts';
 import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+import type { AlarmKind } from './alarm-kinds.ts';
 
 /**
  * Alarm levels. The national trading-data spec's 项目报警信息 carries a 报警等级; HallEdge uses three,
@@ -35,8 +36,8 @@ export interface Alarm {
 }
 
 export interface RaiseAlarm {
-  /** What is wrong, e.g. `device-offline`, `wrong-room`, `tailgating`. */
-  kind: string;
+  /** What is wrong, from the catalogue (alarm-kinds.ts), e.g. `device-offline`, `wrong-room`, `tailgating`. */
+  kind: AlarmKind;
   level: AlarmLevel;
   /** What it is about: a device, a door, a badge, a pseudonymous person. One open alarm per kind and subject. */
   subject: string;
@@ -173,7 +174,7 @@ export class AlarmEngine {
   }
 
   /** Resolves the open alarm of this kind and subject, if any, because its condition cleared. */
-  clear(kind: string, subject: string, why: string): Alarm | null {
+  clear(kind: AlarmKind, subject: string, why: string): Alarm | null {
     const open = this.openFor(kind, subject);
     return open ? this.resolve(open.id, 'system', why) : null;
   }

@@ -4,7 +4,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/venue-harness.ts';
 import { type Db, openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
-import { BiometricError, BiometricStore, loadOrCreateKey } from './biometric-store.ts';
+import { loadOrCreateKey } from '../store/secret-box.ts';
+import { BiometricError, BiometricStore } from './biometric-store.ts';
 
 const descriptor = (seed: number) => Array.from({ length: 128 }, (_, i) => Math.fround(Math.sin(seed * 131 + i) / 4));
 

@@ -1,7 +1,7 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { type Db, migrate } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
+import { SecretBoxError, seal, unseal } from '../store/secret-box.ts';
 import type { EnrolledIdentity } from './match-policy.ts';
 
 export type BiometricKind = 'face-descriptor' | 'chip-photo' | 'checkin-frame';
@@ -44,14 +44,6 @@ export class BiometricError extends Error {}
 export interface Access {
   actor: string;
   purpose: string;
-}
-
-/** Loads the data directory's 32-byte key, creating it (owner-only) on first start. */
-export function loadOrCreateKey(file: string): Buffer {
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });
-  const key = readFileSync(file);
-  if (key.length !== 32) throw new BiometricError(`${file}: biometric key must be 32 bytes, found ${key.length}`);
-  return key;
 }
 
 /**
@@ -197,16 +189,13 @@ export class BiometricStore {
 
   private put(expertId: string | null, kind: BiometricKind, plain: Buffer, expiresAt: number | null): string {
     const templateId = randomBytes(16).toString('hex');
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(Buffer.from(`${templateId}|${kind}`));
-    const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+    const { iv, ciphertext, tag } = seal(this.key, plain, `${templateId}|${kind}`);
     this.db
       .prepare(
         `INSERT INTO biometric_templates (template_id, kind, iv, ciphertext, tag, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(templateId, kind, iv, ciphertext, cipher.getAuthTag(), Date.now(), expiresAt);
+      .run(templateId, kind, iv, ciphertext, tag, Date.now(), expiresAt);
     if (expertId) {
       this.db.prepare('INSERT INTO biometric_owners (expert_id, template_id) VALUES (?, ?)').run(expertId, templateId);
     }
@@ -214,12 +203,10 @@ export class BiometricStore {
   }
 
   private open(row: SealedRow): Buffer {
-    const decipher = createDecipheriv('aes-256-gcm', this.key, row.iv);
-    decipher.setAAD(Buffer.from(`${row.template_id}|${row.kind}`));
-    decipher.setAuthTag(row.tag);
     try {
-      return Buffer.concat([decipher.update(row.ciphertext), decipher.final()]);
-    } catch {
+      return unseal(this.key, row, `${row.template_id}|${row.kind}`);
+    } catch (err) {
+      if (!(err instanceof SecretBoxError)) throw err;
       throw new BiometricError(`biometric record ${row.template_id} failed authentication (wrong key or altered)`);
     }
   }

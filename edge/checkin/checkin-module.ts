@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { VenueContext, VenueModule } from '../context.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import { BiometricStore, loadOrCreateKey } from './biometric-store.ts';
+import { loadOrCreateKey } from '../store/secret-box.ts';
+import { BiometricStore } from './biometric-store.ts';
 import { CheckinService, type EvidencePolicy } from './checkin-service.ts';
-import { Allocator, IdCardDirectory, loadOrCreateIdKey } from './checkin-store.ts';
+import { Allocator, IdCardDirectory } from './checkin-store.ts';
 import { Checkout } from './checkout.ts';
 import { FaceEngine, type FaceEngineOptions } from './face/face-engine.ts';
 import { FaceTerminalHandler } from './face-terminal.ts';
@@ -29,11 +30,12 @@ export function startCheckin(
   sessions: SessionService,
   options: { face?: FaceEngineOptions; evidence?: EvidencePolicy } = {},
 ): CheckinCapability {
-  const idCards = new IdCardDirectory(ctx.db, loadOrCreateIdKey(join(ctx.dataDir, 'id-number.key')));
+  const idCards = new IdCardDirectory(ctx.db, loadOrCreateKey(join(ctx.dataDir, 'id-number.key')));
   const biometrics = new BiometricStore(ctx.db, ctx.log, loadOrCreateKey(join(ctx.dataDir, 'biometric.key')));
-  // HALLEDGE_FACE_DETECTOR=tiny trades accuracy for about 3× faster detection (see docs/checkin.md).
-  const detector = process.env.HALLEDGE_FACE_DETECTOR === 'tiny' ? 'tiny' : undefined;
-  const faceOptions = { ...(detector ? { detector } : {}), ...options.face } as FaceEngineOptions;
+  // HALLEDGE_FACE_DETECTOR=ssd runs SSD alone on camera frames too, e.g. where tfjs-node makes it fast
+  // (see docs/checkin.md).
+  const cameraDetector = process.env.HALLEDGE_FACE_DETECTOR === 'ssd' ? 'ssd' : undefined;
+  const faceOptions = { ...(cameraDetector ? { cameraDetector } : {}), ...options.face } as FaceEngineOptions;
   let engine: Promise<FaceEngine> | null = null;
   const faceEngine = () => {
     engine ??= FaceEngine.start(faceOptions).catch((err) => {
@@ -54,7 +56,7 @@ export function startCheckin(
     allocator,
     biometrics,
     faceEngine,
-    evidence: options.evidence,
+    evidence: options.evidence ?? ctx.venue.checkin?.evidence,
   });
   const terminals = new FaceTerminalHandler(ctx.gateway, service, (err, deviceId) =>
     ctx.logger.error({ err, deviceId }, 'face terminal check-in failed'),

@@ -4,7 +4,8 @@ import { cameraFrame, faceless, photo } from '../../simulators/face-terminal/sha
 import { tempDir, testVenue } from '../../test/venue-harness.ts';
 import { openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
-import { BiometricStore, loadOrCreateKey } from './biometric-store.ts';
+import { loadOrCreateKey } from '../store/secret-box.ts';
+import { BiometricStore } from './biometric-store.ts';
 import { CheckinService } from './checkin-service.ts';
 import { Allocator, IdCardDirectory } from './checkin-store.ts';
 import { FaceEngine } from './face/face-engine.ts';

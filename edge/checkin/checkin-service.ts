@@ -222,7 +222,7 @@ export class CheckinService {
   private async liveFaces(input: Capture): Promise<DescribedFace[]> {
     const engine = await this.engine();
     const analyses = await Promise.all(
-      input.frames.map((f, i) => engine.analyze(f, `frames[${i}]`, input.contentType)),
+      input.frames.map((f, i) => engine.analyze(f, `frames[${i}]`, input.contentType, 'camera')),
     ).catch((err) => {
       throw refusalFromFace(err);
     });

@@ -1,5 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import type { Venue } from '../../config/schema.ts';
 import { venueDay } from '../sessions/model.ts';
 import { type Db, migrate } from '../store/database.ts';
@@ -23,11 +22,6 @@ const migrations = [
     `,
   },
 ];
-
-export function loadOrCreateIdKey(file: string): Buffer {
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });
-  return readFileSync(file);
-}
 
 /** 18-character resident ID number (the last may be X). */
 export const ID_NUMBER = /^[0-9]{17}[0-9X]$/;

@@ -12,7 +12,9 @@ let edge: VenueRuntime;
 let terminal: FaceTerminalSimulator;
 
 beforeAll(async () => {
-  edge = await startTestVenue({ venue: testVenue('qinshui') });
+  // The venue keeps check-in photos as evidence for 30 days (the policy is the venue's, in its file).
+  const venue = { ...testVenue('qinshui'), checkin: { evidence: { keepCheckinPhoto: true, retentionDays: 30 } } };
+  edge = await startTestVenue({ venue });
   const now = Date.now();
   edge.services.sessions.importSchedule(
     [
@@ -69,6 +71,12 @@ describe('face terminal over the real bus', () => {
     // Nothing from the card but the pseudonym reaches the record: no name, no number.
     const record = JSON.stringify(edge.log.query({ limit: 10_000 }));
     expect(record).not.toMatch(new RegExp(`${ID_POWELL}|测试专家`));
+    // The venue's evidence policy kept the frame and the chip photo, encrypted, for its 30 days.
+    expect(edge.services.checkin.biometrics.counts()).toMatchObject({ 'checkin-frame': 1, 'chip-photo': 1 });
+    const stored = edge.log.query({ type: 'biometric.stored' });
+    expect(stored.map((e) => e.subject)).toEqual(['P1', 'P1']);
+    const expiresAt = (stored[0]!.data as { expiresAt: number }).expiresAt;
+    expect(Math.abs(expiresAt - (Date.now() + 30 * 86_400_000))).toBeLessThan(120_000);
   });
 
   it('refuses an impostor with someone else’s card', async () => {
@@ -80,6 +88,8 @@ describe('face terminal over the real bus', () => {
     expect(shown).not.toHaveProperty('seat');
     expect(terminal.beeps.at(-1)).toBe('error');
     expect(edge.log.query({ type: 'checkin.refused' }).at(-1)).toMatchObject({ actor: 'S1', method: 'id-card+face' });
+    // A refusal keeps no evidence.
+    expect(edge.services.checkin.biometrics.counts()).toMatchObject({ 'checkin-frame': 1, 'chip-photo': 1 });
   });
 
   it('tells the terminal why a corrupt frame or a picture without a face failed, and keeps working', async () => {

@@ -2,10 +2,11 @@
 // 16.2 项目报警信息, code set 16.5.3 报警等级). The spec's section numbers are confirmed from its table of contents;
 // its element identifiers were not available here, so the keys below are HallEdge's and the mapping in
 // docs/sync.md must be confirmed against the published spec before production use.
+import { ALARM_KINDS, type AlarmCategory, isAlarmKind } from '../alerts/alarm-kinds.ts';
 import { ALARM_LEVELS, type AlarmLevel } from '../alerts/alarms.ts';
 
 /** 报警类型: HallEdge's grouping of its alarm kinds (to be aligned with the spec's code list when confirmed). */
-export const ALARM_CATEGORIES = {
+export const ALARM_CATEGORIES: Record<AlarmCategory | 'other', { code: string; zh: string; en: string }> = {
   personnel: { code: '01', zh: '人员异常', en: 'person out of place' },
   discipline: { code: '02', zh: '纪律违规', en: 'discipline breach' },
   access: { code: '03', zh: '出入口异常', en: 'door or gate' },
@@ -13,35 +14,6 @@ export const ALARM_CATEGORIES = {
   safety: { code: '05', zh: '安全事件', en: 'safety' },
   system: { code: '06', zh: '系统异常', en: 'system' },
   other: { code: '99', zh: '其他', en: 'other' },
-} as const;
-type Category = keyof typeof ALARM_CATEGORIES;
-
-/** Every alarm kind raised by HallEdge's modules, with its category and the 报警内容 text. */
-export const ALARM_KINDS: Record<string, { category: Category; zh: string }> = {
-  'unbound-badge': { category: 'personnel', zh: '未绑定人员的定位标签进入评标区' },
-  stranger: { category: 'personnel', zh: '评标区出现陌生人或未授权人员' },
-  'in-wrong-room': { category: 'personnel', zh: '专家进入非本项目评标室' },
-  'wrong-room': { category: 'personnel', zh: '专家刷开非本项目评标室' },
-  'entry-window-timeout': { category: 'personnel', zh: '签到后未在规定时间内进入评标室' },
-  'left-zone': { category: 'personnel', zh: '评标期间专家离开评标区' },
-  'reentry-attempt': { category: 'personnel', zh: '离开评标区后试图再次进入' },
-  'cross-session-contact': { category: 'personnel', zh: '不同项目专家接触' },
-  'restroom-dwell': { category: 'personnel', zh: '卫生间停留超时' },
-  'phone-not-deposited': { category: 'discipline', zh: '手机未存放' },
-  'network-curfew': { category: 'discipline', zh: '评标期间网络管控违规' },
-  tailgating: { category: 'access', zh: '尾随进入' },
-  'forced-open': { category: 'access', zh: '门被强行打开' },
-  'held-open': { category: 'access', zh: '门长时间未关闭' },
-  'offline-decision-mismatch': { category: 'access', zh: '离线通行判定与规则不一致' },
-  'device-offline': { category: 'equipment', zh: '设备离线' },
-  'camera-offline': { category: 'equipment', zh: '摄像机离线' },
-  'recording-gap': { category: 'equipment', zh: '录像中断' },
-  'disk-low': { category: 'equipment', zh: '存储空间不足' },
-  'badge-lost': { category: 'equipment', zh: '定位标签信号丢失' },
-  'badge-low-battery': { category: 'equipment', zh: '定位标签电量低' },
-  'fire-alarm': { category: 'safety', zh: '火灾报警' },
-  'sync-lag': { category: 'system', zh: '向市级平台上传数据滞后' },
-  'sync-rejected': { category: 'system', zh: '市级平台拒收上传数据' },
 };
 
 /** 处理状态 of a project alarm. */
@@ -75,9 +47,10 @@ export function projectAlarm(input: {
   at: number;
   place: string | null;
 }): ProjectAlarm {
-  const known = ALARM_KINDS[input.kind];
+  // Kinds recorded by an older version may be missing from the catalogue: they still go up, as 其他.
+  const known = isAlarmKind(input.kind) ? ALARM_KINDS[input.kind] : null;
   const category = ALARM_CATEGORIES[known?.category ?? 'other'];
-  const what = known?.zh ?? input.kind;
+  const what = known?.report ?? input.kind;
   // Keys in sorted order: the upload digest's canonical JSON then needs no re-sorting.
   return {
     alarmCode: input.alarmId,

@@ -54,6 +54,36 @@ describe('face engine on the shared photos', () => {
     expect(several.message).toMatch(/frames\[1\].*2 faces/);
   });
 
+  it('finds camera-frame faces with the Tiny detector, and lets SSD decide every other count', async () => {
+    const [reference, live] = await Promise.all([
+      engine.describeSingleFace(photo('lfw', 'Ariel_Sharon', 0)),
+      engine.analyze(await cameraFrame([photo('lfw', 'Ariel_Sharon', 2)]), 'frames[0]', undefined, 'camera'),
+    ]);
+    expect(live.detector).toBe('tiny');
+    expect(live.faces).toHaveLength(1);
+    // A Tiny-detected camera face matches the SSD-detected reference photo of the same person.
+    expect(euclidean(reference.descriptor, live.faces[0]!.descriptor!)).toBeLessThan(0.55);
+
+    const none = await engine.analyze(await faceless(), 'frames[0]', undefined, 'camera');
+    expect(none).toMatchObject({ detector: 'ssd', faces: [] });
+    const two = await cameraFrame([photo('bbt', 'amy', 0), photo('bbt', 'sheldon', 0)]);
+    const crowded = await engine.analyze(two, 'frames[0]', undefined, 'camera');
+    expect(crowded.detector).toBe('ssd');
+    expect(crowded.faces).toHaveLength(2);
+  });
+
+  it('uses SSD alone on camera frames when told to', async () => {
+    const ssdOnly = await FaceEngine.start({ workers: 1, cameraDetector: 'ssd' });
+    try {
+      const frame = await cameraFrame([photo('bbt', 'bernadette', 0)]);
+      const analysis = await ssdOnly.analyze(frame, 'frames[0]', undefined, 'camera');
+      expect(analysis.detector).toBe('ssd');
+      expect(analysis.faces).toHaveLength(1);
+    } finally {
+      await ssdOnly.close();
+    }
+  });
+
   it('names what is wrong with bad input and keeps working', async () => {
     const jpeg = photo('lfw', 'Donald_Rumsfeld', 0);
     const cases: [Uint8Array, string, string | undefined, string][] = [

@@ -16,10 +16,21 @@ export interface FaceObservation {
   descriptor?: number[];
 }
 
+/**
+ * Where an image comes from: a `reference` (ID-card chip photo, enrolment photo) is analysed once and ahead of
+ * time; a `camera` frame is analysed while the expert waits at the terminal.
+ */
+export type ImageSource = 'reference' | 'camera';
+
+/** `ssd` (SSD MobileNet v1) or `tiny` (Tiny Face Detector, about a third of SSD's time on wasm). */
+export type Detector = 'ssd' | 'tiny';
+
 export interface ImageAnalysis {
   width: number;
   height: number;
   faces: FaceObservation[];
+  /** The detector whose faces these are. */
+  detector: Detector;
   /** Time the worker spent decoding and running the networks. */
   workerMs: number;
 }
@@ -31,10 +42,13 @@ export interface DescribedFace extends FaceObservation {
 }
 
 export interface FaceEngineOptions {
-  /** Worker threads, one per core by default: each runs one single-threaded wasm backend. */
+  /** Worker threads, one per core by default: each runs one single-threaded tfjs backend. */
   workers?: number;
-  /** `ssd` (SSD MobileNet v1, the accurate default) or `tiny` (Tiny Face Detector, about 3× faster). */
-  detector?: 'ssd' | 'tiny';
+  /**
+   * The first detector on camera frames: `tiny` (the default) with SSD confirming any frame where Tiny does
+   * not see exactly one face, or `ssd` alone. Reference photos always use SSD.
+   */
+  cameraDetector?: Detector;
   minConfidence?: number;
   /** Images larger than this are refused before decoding. */
   maxBytes?: number;
@@ -46,12 +60,13 @@ export interface FaceEngineOptions {
 
 type WorkerReply =
   | { ready: true; backend: string }
-  | { id: number; ok: true; width: number; height: number; faces: FaceObservation[]; ms: number }
+  | { id: number; ok: true; width: number; height: number; faces: FaceObservation[]; detector: Detector; ms: number }
   | { id: number; ok: false; code: FaceErrorCode; detail: string };
 
 interface Job {
   id: number;
   image: Uint8Array;
+  source: ImageSource;
   field: string;
   resolve(analysis: ImageAnalysis): void;
   reject(err: Error): void;
@@ -66,20 +81,22 @@ const WORKER_FILE = fileURLToPath(new URL('./face-worker.mjs', import.meta.url))
 const MODEL_DIR = fileURLToPath(new URL('../../../node_modules/@vladmandic/face-api/model', import.meta.url));
 
 /**
- * Face detection, 68-point landmarks and descriptors on a pool of worker threads (tfjs wasm backend), so the
+ * Face detection, 68-point landmarks and descriptors on a pool of worker threads (tfjs wasm or tfjs-node), so the
  * event loop never blocks on a network and every core works. Models load once per worker, at start.
  */
 export class FaceEngine {
   private readonly pool: PoolWorker[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
+  /** The tfjs backend the workers run: `wasm`, or `tensorflow` where tfjs-node is installed. */
+  backend = 'unknown';
   private closed = false;
   private readonly options: Required<FaceEngineOptions>;
 
   private constructor(options: FaceEngineOptions) {
     this.options = {
       workers: options.workers ?? availableParallelism(),
-      detector: options.detector ?? 'ssd',
+      cameraDetector: options.cameraDetector ?? 'tiny',
       minConfidence: options.minConfidence ?? 0.5,
       maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
       maxInputPixels: options.maxInputPixels ?? 40_000_000,
@@ -103,12 +120,17 @@ export class FaceEngine {
     return this.pool.length;
   }
 
-  get detector(): 'ssd' | 'tiny' {
-    return this.options.detector;
+  get cameraDetector(): Detector {
+    return this.options.cameraDetector;
   }
 
   /** Finds the faces in a JPEG or PNG; bad input is a FaceError naming `field`. */
-  analyze(image: Uint8Array, field = 'image', contentType?: string): Promise<ImageAnalysis> {
+  analyze(
+    image: Uint8Array,
+    field = 'image',
+    contentType?: string,
+    source: ImageSource = 'reference',
+  ): Promise<ImageAnalysis> {
     if (this.closed) return Promise.reject(new FaceError('engine-failure', field, 'engine closed'));
     try {
       sniffImage(image, field, this.options, contentType);
@@ -118,14 +140,19 @@ export class FaceEngine {
     if (this.queue.length >= this.options.maxQueue) return Promise.reject(new FaceError('busy', field));
     return new Promise((resolve, reject) => {
       // A private copy: the worker may get it transferred, and the caller's buffer may be pooled.
-      this.queue.push({ id: this.nextId++, image: new Uint8Array(image), field, resolve, reject });
+      this.queue.push({ id: this.nextId++, image: new Uint8Array(image), source, field, resolve, reject });
       this.dispatch();
     });
   }
 
   /** The image's one face with its descriptor; no face or several faces is a FaceError. */
-  async describeSingleFace(image: Uint8Array, field = 'image', contentType?: string): Promise<DescribedFace> {
-    const analysis = await this.analyze(image, field, contentType);
+  async describeSingleFace(
+    image: Uint8Array,
+    field = 'image',
+    contentType?: string,
+    source: ImageSource = 'reference',
+  ): Promise<DescribedFace> {
+    const analysis = await this.analyze(image, field, contentType, source);
     return singleFace(analysis, field);
   }
 
@@ -139,7 +166,7 @@ export class FaceEngine {
     const worker = new Worker(WORKER_FILE, {
       workerData: {
         modelDir: MODEL_DIR,
-        detector: this.options.detector,
+        cameraDetector: this.options.cameraDetector,
         minConfidence: this.options.minConfidence,
         maxInputPixels: this.options.maxInputPixels,
       },
@@ -148,6 +175,7 @@ export class FaceEngine {
     return new Promise((resolve, reject) => {
       worker.on('message', (reply: WorkerReply) => {
         if ('ready' in reply) {
+          this.backend = reply.backend;
           this.pool.push(slot);
           resolve();
           this.dispatch();
@@ -157,7 +185,8 @@ export class FaceEngine {
         slot.job = null;
         if (job) {
           if (reply.ok) {
-            job.resolve({ width: reply.width, height: reply.height, faces: reply.faces, workerMs: reply.ms });
+            const { width, height, faces, detector, ms } = reply;
+            job.resolve({ width, height, faces, detector, workerMs: ms });
           } else {
             job.reject(new FaceError(reply.code, job.field, reply.detail));
           }
@@ -193,7 +222,7 @@ export class FaceEngine {
       const job = this.queue.shift();
       if (!job) return;
       slot.job = job;
-      slot.worker.postMessage({ id: job.id, image: job.image }, [job.image.buffer as ArrayBuffer]);
+      slot.worker.postMessage({ id: job.id, image: job.image, source: job.source }, [job.image.buffer as ArrayBuffer]);
     }
   }
 }
