@@ -1,11 +1,15 @@
 import type { ComponentType } from 'preact';
 import { t } from '../messages.ts';
+import { tp } from '../panel-messages.ts';
 import { openAlarms } from '../store.ts';
 import type { Role } from '../types.ts';
 import { AlarmsPage } from './alarms.tsx';
+import { CamerasPage } from './cameras.tsx';
 import { DevicesPage } from './devices.tsx';
 import { FloorMapPage } from './floor-map.tsx';
+import { ReplayPage } from './replay.tsx';
 import { SessionsPage } from './sessions.tsx';
+import { SyncPage } from './sync.tsx';
 import { UsersPage } from './users.tsx';
 
 /**
@@ -37,6 +41,22 @@ export const PAGES: ConsolePage[] = [
   { id: 'devices', title: () => t('pageDevices'), icon: '⚙', component: DevicesPage },
   // Camera grid (CCTV, issue 6) and intercom calls (issue 9) go here.
   { id: 'users', title: () => t('pageUsers'), icon: '◎', roles: ['administrator'], component: UsersPage },
+  // CCTV (live view is for the floor; replay reads the record, as policy.ts has it) and upstream sync.
+  {
+    id: 'cameras',
+    title: () => tp('pageCameras'),
+    icon: '▦',
+    roles: ['administrator', 'witness', 'operator'],
+    component: CamerasPage,
+  },
+  {
+    id: 'replay',
+    title: () => tp('pageReplay'),
+    icon: '▶',
+    roles: ['administrator', 'witness', 'auditor'],
+    component: ReplayPage,
+  },
+  { id: 'sync', title: () => tp('pageSync'), icon: '⇅', component: SyncPage },
 ];
 
 export function pagesFor(role: Role): ConsolePage[] {
