@@ -6,7 +6,7 @@ export const DASHBOARDS_DIR = dirname(fileURLToPath(import.meta.url));
 export const DASHBOARDS_DIST = join(DASHBOARDS_DIR, 'dist');
 
 /** What the Vite build reads (the pages other capabilities serve themselves are not part of it). */
-const SOURCES = ['index.html', 'vite.config.ts', 'console', 'i18n'];
+const SOURCES = ['index.html', 'vite.config.ts', 'console', 'i18n', 'live/live-player.ts'];
 
 function newestSource(path: string): number {
   const stat = statSync(path);

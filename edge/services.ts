@@ -6,6 +6,7 @@ import { IntercomService } from './intercom/intercom-service.ts';
 import { SessionService } from './sessions/session-service.ts';
 import { SyncService } from './sync/sync-service.ts';
 import { TrackingService } from './tracking/tracking-service.ts';
+import { SessionFootage } from './video/session-footage.ts';
 import { VideoService } from './video/video-service.ts';
 
 /**
@@ -58,7 +59,12 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   modules.push({ name: 'intercom', stop: () => intercom.stop() });
   const env = process.env;
   const video = new VideoService(ctx, {
+    venue: ctx.venue,
     credentials: { username: env.HALLEDGE_CAMERA_USER ?? 'admin', password: env.HALLEDGE_CAMERA_PASSWORD ?? '' },
+    discoveryTargets: env.HALLEDGE_CAMERA_DISCOVERY?.split(',').filter(Boolean),
+    // The camera simulator's RTSP relay speaks RTP over UDP only (docs/video.md); real cameras: tcp.
+    rtspTransport: env.HALLEDGE_RTSP_TRANSPORT === 'udp' ? 'udp' : undefined,
+    segmentS: env.HALLEDGE_VIDEO_SEGMENT_S ? Number(env.HALLEDGE_VIDEO_SEGMENT_S) : undefined,
     retention: {
       rollingDays: Number(env.HALLEDGE_VIDEO_ROLLING_DAYS ?? 30),
       quotaBytes: env.HALLEDGE_VIDEO_QUOTA_GB ? Number(env.HALLEDGE_VIDEO_QUOTA_GB) * 1e9 : undefined,
@@ -67,6 +73,18 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   });
   // Recording spawns one ffmpeg per camera, so it is switched on per deployment (HALLEDGE_RECORD=1), not in tests.
   if (env.HALLEDGE_RECORD === '1') video.adoptAll(ctx.venue.cameras);
+  // Cameras an administrator adopted were asked for explicitly: they are recorded whatever HALLEDGE_RECORD says.
+  video.adoption.resume();
   modules.push({ name: 'video', stop: () => video.stop() });
+  // Evaluation-room footage is locked to the session held in the room, from its start to its end.
+  const footage = new SessionFootage(
+    video,
+    sessions,
+    ctx.log,
+    { archiveDays: env.HALLEDGE_VIDEO_ARCHIVE_DAYS ? Number(env.HALLEDGE_VIDEO_ARCHIVE_DAYS) : undefined },
+    ctx.logger,
+  );
+  footage.start();
+  modules.push({ name: 'session-footage', stop: () => footage.stop() });
   return { sessions, access, checkin, tracking, sync, displays, intercom, video, modules };
 }

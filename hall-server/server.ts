@@ -20,6 +20,7 @@ import { consoleRoutes } from './routes/console.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
+import { footageRoutes } from './routes/footage.ts';
 import { intercomRoutes } from './routes/intercom.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
@@ -69,5 +70,6 @@ export async function buildHallServer(
   await app.register(displayRoutes(ctx, services));
   await app.register(intercomRoutes(ctx, services));
   await app.register(videoRoutes(services.video));
+  await app.register(footageRoutes(ctx, services));
   return app;
 }

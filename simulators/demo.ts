@@ -7,6 +7,8 @@ import { ensureDashboardsBuilt } from '../dashboards/build.ts';
 import { startVenue } from '../edge/runtime.ts';
 import { DEMO_USERS, ensureDemoUsers } from '../hall-server/auth/bootstrap.ts';
 import { UserStore } from '../hall-server/auth/user-store.ts';
+import { importDemoSession, playDemoCheckins } from './demo-session.ts';
+import type { FaceTerminalSimulator } from './face-terminal/face-terminal-simulator.ts';
 import { startVenueSimulators } from './venue-simulators.ts';
 
 const { values } = parseArgs({
@@ -37,6 +39,7 @@ const simulators = await startVenueSimulators(edge.venue, {
   brokerUrl: edge.bus.deviceUrl,
   credential: edge.deviceCredential,
 });
+const demo = importDemoSession(edge.services, edge.venue);
 
 console.log(`
 HallEdge demo — ${edge.venue.name}
@@ -45,11 +48,23 @@ HallEdge demo — ${edge.venue.name}
   live feed       ${edge.httpUrl.replace('http', 'ws')}/api/feed
   MQTT            ${edge.bus.deviceUrl}   (WebSocket ${edge.bus.deviceWsUrl})
   simulated devices: ${simulators.devices.length}
+  sample session  ${demo.session}: ${demo.experts.length} experts (${demo.experts.map((e) => e.pseudonym).join(', ')}), check-in open
   console users (demo passwords): ${DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(',  ')}
 Ctrl-C stops everything cleanly.
 `);
 
 let stopping = false;
+
+// A few check-ins at the entrance terminal, after the banner: the face engine starts with the first one.
+const terminal = edge.venue.devices.find((d) => d.kind === 'face-terminal');
+if (terminal)
+  playDemoCheckins(simulators.get(terminal.id) as FaceTerminalSimulator, edge.services, demo, {
+    onResult: (c) =>
+      console.log(`  demo check-in ${c.pseudonym}${c.impostor ? ' (impostor)' : ''}: ${c.shown.message}`),
+  }).catch((err: Error) => {
+    if (!stopping) console.log(`  demo check-ins not played: ${err.message}`);
+  });
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
     if (stopping) return;

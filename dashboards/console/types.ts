@@ -60,6 +60,7 @@ export interface BoardExpert {
   name: string | null;
   seat: string | null;
   checkedIn: { at: number; method: string; badge: string | null } | null;
+  checkedOutAt: number | null;
 }
 
 export interface BoardSession {

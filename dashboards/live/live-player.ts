@@ -1,6 +1,8 @@
 /**
  * Live view of one camera: fMP4 fragments over WebSocket into Media Source Extensions, no transcoding.
  * The server's first message names the mime type (with codecs); binary messages follow (init, then fragments).
+ * When the browser cannot play that codec (or has no MSE, or the page asks for it), the tile falls back to the
+ * server's MPEG-1 transcoding, decoded by jsmpeg (@cycjimmy/jsmpeg-player) into a canvas.
  */
 export interface LivePlayer {
   close(): void;
@@ -10,7 +12,14 @@ export interface LivePlayer {
 const MAX_LATENCY_S = 3;
 const KEEP_BUFFER_S = 20;
 
-export function playLive(video: HTMLVideoElement, wsUrl: string, onError: (m: string) => void = () => {}): LivePlayer {
+export function playLive(
+  video: HTMLVideoElement,
+  wsUrl: string,
+  onError: (m: string) => void = () => {},
+  mode: 'auto' | 'mpeg1' = 'auto',
+): LivePlayer {
+  if (mode === 'mpeg1' || !('MediaSource' in window)) return playMpeg1(video, wsUrl, onError);
+  let fallback: LivePlayer | null = null;
   const ws = new WebSocket(wsUrl);
   ws.binaryType = 'arraybuffer';
   const queue: ArrayBuffer[] = [];
@@ -34,9 +43,9 @@ export function playLive(video: HTMLVideoElement, wsUrl: string, onError: (m: st
   ws.onmessage = (msg) => {
     if (typeof msg.data === 'string') {
       const info = JSON.parse(msg.data) as { mode: string; mime: string };
-      if (info.mode !== 'mse' || !('MediaSource' in window) || !MediaSource.isTypeSupported(info.mime)) {
-        onError(`浏览器无法直接播放 ${info.mime}，请使用转码模式 (mode=mpeg1) / browser cannot play ${info.mime}`);
+      if (info.mode !== 'mse' || !MediaSource.isTypeSupported(info.mime)) {
         ws.close();
+        fallback = playMpeg1(video, wsUrl, onError);
         return;
       }
       const source = new MediaSource();
@@ -57,5 +66,58 @@ export function playLive(video: HTMLVideoElement, wsUrl: string, onError: (m: st
   };
   video.muted = true;
   void video.play().catch(() => {});
-  return { close: () => ws.close() };
+  return {
+    close: () => {
+      ws.close();
+      fallback?.close();
+    },
+  };
+}
+
+/** The parts of jsmpeg this page uses (the package ships no types). */
+interface JsmpegModule {
+  Player: new (url: string, options: Record<string, unknown>) => { destroy(): void };
+  Source: { WebSocket: new (url: string, options: object) => { onMessage(ev: MessageEvent): void } };
+}
+
+/**
+ * MPEG-1 in MPEG-TS (`?mode=mpeg1`, transcoded by the server) decoded by jsmpeg into a canvas that takes the
+ * video element's place (same id). jsmpeg is loaded only when a tile needs it. Each decoded frame counts up
+ * `data-frames` on the canvas, so a page (or a test) can tell the picture is moving.
+ */
+function playMpeg1(video: HTMLVideoElement, wsUrl: string, onError: (m: string) => void): LivePlayer {
+  const canvas = document.createElement('canvas');
+  canvas.id = video.id;
+  canvas.dataset.frames = '0';
+  video.replaceWith(canvas);
+  const url = new URL(wsUrl);
+  url.searchParams.set('mode', 'mpeg1');
+  let player: { destroy(): void } | null = null;
+  let closed = false;
+  import(new URL('./jsmpeg-player.js', import.meta.url).href)
+    .then(({ default: JSMpeg }: { default: JsmpegModule }) => {
+      if (closed) return;
+      // The server's first message is a JSON text header ({mode, mime}); jsmpeg wants only the MPEG-TS bytes.
+      class TsOnlySource extends JSMpeg.Source.WebSocket {
+        override onMessage(ev: MessageEvent) {
+          if (typeof ev.data !== 'string') super.onMessage(ev);
+        }
+      }
+      player = new JSMpeg.Player(url.href, {
+        canvas,
+        source: TsOnlySource,
+        audio: false,
+        reconnectInterval: 0,
+        onVideoDecode: () => {
+          canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
+        },
+      });
+    })
+    .catch((err: Error) => onError(`转码播放器加载失败 MPEG-1 player failed to load: ${err.message}`));
+  return {
+    close: () => {
+      closed = true;
+      player?.destroy();
+    },
+  };
 }

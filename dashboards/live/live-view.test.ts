@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify from 'fastify';
-import type { Browser } from 'playwright-core';
-import ts from 'typescript';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AlarmEngine } from '../../edge/alerts/alarms.ts';
@@ -15,7 +13,6 @@ import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { launchChromium } from '../../test/chromium.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 
-const here = import.meta.dirname;
 const farm = new CameraFarm({ cameras: [{ id: 'cam-a', width: 320, height: 180 }], discovery: false });
 const dataDir = tempDir('halledge-live-');
 const db = openDatabase(join(dataDir, 'edge.db'));
@@ -31,15 +28,6 @@ beforeAll(async () => {
   video.addCamera('cam-a', farm.streamUrl('cam-a'));
   await app.register(fastifyWebsocket);
   await app.register(videoRoutes(video));
-  // The page as the console serves it; the player module is compiled from TypeScript here (Vite does it on site).
-  app.get('/live/', (_req, reply) => reply.type('text/html').send(readFileSync(join(here, 'index.html'))));
-  app.get('/live/live-player.js', (_req, reply) => {
-    const source = readFileSync(join(here, 'live-player.ts'), 'utf8');
-    const js = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
-    return reply.type('text/javascript').send(js);
-  });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
 });
@@ -50,6 +38,18 @@ afterAll(async () => {
   await video.stop();
   await farm.stop();
 });
+
+/** The tile became a canvas that jsmpeg keeps drawing: frames decoded at the camera's size, and still coming. */
+async function expectMovingCanvas(page: Page) {
+  const tile = page.locator('canvas#cam-cam-a');
+  const frames = () => tile.evaluate((c: HTMLCanvasElement) => Number(c.dataset.frames));
+  await expect.poll(frames, { timeout: 25_000, interval: 250 }).toBeGreaterThan(10);
+  expect(await tile.evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([320, 180]);
+  const before = await frames();
+  await page.waitForTimeout(1000);
+  expect(await frames()).toBeGreaterThan(before + 3);
+  expect(await page.locator('video#cam-cam-a').count()).toBe(0);
+}
 
 describe('live view', () => {
   it('plays a camera in the browser over MSE without transcoding, and two viewers share one ffmpeg', async () => {
@@ -91,6 +91,28 @@ describe('live view', () => {
     expect(ts[0]).toBe(0x47); // MPEG-TS sync byte, every 188 bytes
     expect(ts[188]).toBe(0x47);
   });
+
+  it('plays the MPEG-1 fallback with jsmpeg in a canvas when asked (mode=mpeg1)', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/live/?cameras=cam-a&mode=mpeg1`);
+    await expectMovingCanvas(page);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 40_000);
+
+  it('falls back to jsmpeg by itself when the browser cannot play the camera codec over MSE', async () => {
+    const page = await browser.newPage();
+    // A browser without this codec (e.g. H.265 on most desktop Chromium builds) answers isTypeSupported false.
+    await page.addInitScript(() => {
+      MediaSource.isTypeSupported = () => false;
+    });
+    await page.goto(`${base}/live/?cameras=cam-a`);
+    await expectMovingCanvas(page);
+    expect(await page.locator('#status').textContent()).toBe('');
+    await page.close();
+  }, 40_000);
 
   it('closes the socket with a reason for an unknown camera', async () => {
     const ws = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/nope`);

@@ -63,6 +63,9 @@ describe('ONVIF driver against the simulated camera', () => {
 
   it('finds both cameras with a unicast WS-Discovery probe', async () => {
     const found = await probeCameras('127.0.0.1', farm.discoveryPort!);
-    expect(found.sort()).toEqual([farm.deviceServiceUrl('cam-a'), farm.deviceServiceUrl('cam-b')]);
+    expect(found.sort((a, b) => a.xaddr.localeCompare(b.xaddr))).toEqual([
+      { xaddr: farm.deviceServiceUrl('cam-a'), name: 'cam-a', hardware: 'SimCam-1' },
+      { xaddr: farm.deviceServiceUrl('cam-b'), name: 'cam-b', hardware: 'SimCam-1' },
+    ]);
   });
 });

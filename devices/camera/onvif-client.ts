@@ -130,18 +130,36 @@ export class OnvifCamera {
   }
 }
 
+/** One WS-Discovery ProbeMatch: the device's service addresses and its ONVIF scopes (name, hardware…). */
+export interface DiscoveredDevice {
+  xaddr: string;
+  /** The `onvif://www.onvif.org/name/…` scope, decoded; null when the device announces none. */
+  name: string | null;
+  /** The `onvif://www.onvif.org/hardware/…` scope, decoded. */
+  hardware: string | null;
+}
+
 /**
  * WS-Discovery Probe sent unicast to one address (the `onvif` package's Discovery only multicasts, which this
- * sandbox and many segmented camera VLANs cannot do). Returns the device-service XAddrs that answered.
+ * sandbox and many segmented camera VLANs cannot do). Returns one entry per device-service XAddr that answered.
  */
-export async function probeCameras(host: string, port: number, waitMs = 500): Promise<string[]> {
+export async function probeCameras(host: string, port: number, waitMs = 500): Promise<DiscoveredDevice[]> {
   const socket = createSocket('udp4');
-  const found = new Set<string>();
+  const found = new Map<string, DiscoveredDevice>();
   socket.on('message', (msg) => {
-    const xaddrs = /XAddrs>([^<]+)</.exec(msg.toString('utf8'))?.[1];
-    for (const x of xaddrs?.trim().split(/\s+/) ?? []) found.add(x);
+    const text = msg.toString('utf8');
+    const scopes = /Scopes>([^<]*)</.exec(text)?.[1]?.trim().split(/\s+/) ?? [];
+    const scope = (kind: string) => {
+      const prefix = `onvif://www.onvif.org/${kind}/`;
+      const hit = scopes.find((s) => s.startsWith(prefix));
+      return hit ? decodeURIComponent(hit.slice(prefix.length)) : null;
+    };
+    const xaddrs = /XAddrs>([^<]+)</.exec(text)?.[1];
+    for (const xaddr of xaddrs?.trim().split(/\s+/) ?? [])
+      found.set(xaddr, { xaddr, name: scope('name'), hardware: scope('hardware') });
   });
-  await new Promise<void>((ok) => socket.bind(0, '127.0.0.1', ok));
+  // A loopback target is probed from loopback; a camera network from whichever interface routes to it.
+  await new Promise<void>((ok) => socket.bind(0, host.startsWith('127.') ? '127.0.0.1' : undefined, ok));
   const probe =
     '<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" ' +
     'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" ' +
@@ -152,5 +170,5 @@ export async function probeCameras(host: string, port: number, waitMs = 500): Pr
   socket.send(Buffer.from(probe), port, host);
   await new Promise((r) => setTimeout(r, waitMs));
   socket.close();
-  return [...found];
+  return [...found.values()];
 }

@@ -414,6 +414,9 @@ export class AccessService {
       .today(now)
       .find((s) => ['in-progress', 'suspended'].includes(s.state) && s.experts.some((e) => e.pseudonym === holder));
     if (!evaluating) return;
+    // An expert checked out (签退) of the session takes their phone with them.
+    const released = this.ctx.log.query({ session: evaluating.id, type: 'checkin.released' });
+    if (released.some((e) => e.subject === holder)) return;
     this.ctx.alarms.raise({
       kind: 'phone-retrieved',
       level: 2,

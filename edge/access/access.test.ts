@@ -113,6 +113,17 @@ describe('access control', () => {
     const alarm = await eventually(() => edge.alarms.list().find((a) => a.kind === 'phone-retrieved'), Boolean);
     expect(alarm).toMatchObject({ level: 2, subject: 'R1', session: 'QS-1' });
     expect(alarm!.details).toMatchObject({ bank: 'locker-bank-1', compartment: 7 });
+    // Once checked out (签退), the expert takes the phone with them and nothing is raised.
+    edge.alarms.resolve(alarm!.id, 'W-9', 'phone handed back');
+    await lockers.deposit(7);
+    await eventually(() => edge.services.access.store.depositOf('R1'), Boolean);
+    expect((await api(edge, '/api/checkin/release', { body: { pseudonym: 'R1' } })).status).toBe(200);
+    await lockers.retrieve(7);
+    await eventually(
+      () => edge.log.query({ type: 'locker.retrieve' }).length,
+      (n) => n === 3,
+    );
+    expect(edge.alarms.list().filter((a) => a.kind === 'phone-retrieved' && a.state !== 'resolved')).toEqual([]);
   });
 
   it('passes staff by role and schedule, never visitors, and says so', async () => {

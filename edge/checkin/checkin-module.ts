@@ -5,6 +5,7 @@ import { loadOrCreateKey } from '../store/secret-box.ts';
 import { BiometricStore } from './biometric-store.ts';
 import { CheckinService, type EvidencePolicy } from './checkin-service.ts';
 import { Allocator, IdCardDirectory } from './checkin-store.ts';
+import { Checkout } from './checkout.ts';
 import { FaceEngine, type FaceEngineOptions } from './face/face-engine.ts';
 import { FaceTerminalHandler } from './face-terminal.ts';
 import { SessionRoster } from './roster.ts';
@@ -13,6 +14,8 @@ export interface CheckinCapability {
   service: CheckinService;
   biometrics: BiometricStore;
   idCards: IdCardDirectory;
+  /** Check-out: hands back badge and locker (REST, and for everyone still in when a session ends). */
+  checkout: Checkout;
   /** Starts the face engine now instead of at the first face check-in (the kiosk page calls it on load). */
   prewarm(): Promise<void>;
   module: VenueModule;
@@ -42,12 +45,15 @@ export function startCheckin(
     });
     return engine;
   };
+  const allocator = new Allocator(ctx.db, ctx.log, ctx.venue);
+  const checkout = new Checkout(ctx.log, allocator, ctx.gateway, ctx.logger);
+  checkout.start();
   const service = new CheckinService({
     venue: ctx.venue,
     log: ctx.log,
     roster: new SessionRoster(sessions, (hash) => idCards.pseudonymOf(hash)),
     idCards,
-    allocator: new Allocator(ctx.db, ctx.log, ctx.venue),
+    allocator,
     biometrics,
     faceEngine,
     evidence: options.evidence ?? ctx.venue.checkin?.evidence,
@@ -63,6 +69,7 @@ export function startCheckin(
     service,
     biometrics,
     idCards,
+    checkout,
     prewarm: async () => {
       await faceEngine();
     },
@@ -71,6 +78,7 @@ export function startCheckin(
       stop: async () => {
         clearInterval(purge);
         terminals.stop();
+        checkout.stop();
         const running = engine;
         engine = null;
         await (await running?.catch(() => null))?.close();

@@ -11,7 +11,8 @@ const migrations = [
     sql: `
       -- Keyed hashes of ID-card numbers, so a card read finds the pseudonym; the number itself is never kept.
       CREATE TABLE checkin_id_cards (id_hash TEXT PRIMARY KEY, pseudonym TEXT NOT NULL);
-      -- Badges and locker compartments handed out, per venue day: a projection of checkin.accepted.
+      -- Badges and locker compartments handed out, per venue day: a projection of checkin.accepted (and of
+      -- checkin.released, which hands them back: badge and locker become NULL).
       CREATE TABLE checkin_assignments (
         day TEXT NOT NULL, pseudonym TEXT NOT NULL, session TEXT NOT NULL,
         badge TEXT, locker_bank TEXT, locker_compartment INTEGER, seq INTEGER NOT NULL,
@@ -66,9 +67,33 @@ export interface LockerCompartment {
   compartment: number;
 }
 
+/** A badge and locker compartment a checked-in person holds until check-out or the session's end. */
+export interface HeldAssignment {
+  session: string;
+  pseudonym: string;
+  badge: string | null;
+  locker: LockerCompartment | null;
+}
+
+const HELD_COLUMNS = 'session, pseudonym, badge, locker_bank, locker_compartment';
+interface HeldRow {
+  session: string;
+  pseudonym: string;
+  badge: string | null;
+  locker_bank: string | null;
+  locker_compartment: number | null;
+}
+const toHeld = (r: HeldRow): HeldAssignment => ({
+  session: r.session,
+  pseudonym: r.pseudonym,
+  badge: r.badge,
+  locker: r.locker_bank === null ? null : { bank: r.locker_bank, compartment: r.locker_compartment ?? 0 },
+});
+
 /**
  * Hands out location badges and phone-locker compartments: the lowest one nobody checked in today holds.
- * What is held is projected from `checkin.accepted`, so a restart or a replay gives the same answer.
+ * What is held is projected from `checkin.accepted` and `checkin.released`, so a restart or a replay gives the
+ * same answer.
  */
 export class Allocator {
   private readonly sql: ReturnType<typeof preparedCache>;
@@ -103,7 +128,34 @@ export class Allocator {
     };
   }
 
+  /** What people checked in to the session still hold (badge or locker), oldest check-in first. */
+  heldIn(session: string): HeldAssignment[] {
+    return (
+      this.sql(
+        `SELECT ${HELD_COLUMNS} FROM checkin_assignments
+         WHERE session = ? AND (badge IS NOT NULL OR locker_bank IS NOT NULL) ORDER BY seq`,
+      ).all(session) as HeldRow[]
+    ).map(toHeld);
+  }
+
+  /** What a person holds: in the given session, or from their latest check-in today; null when nothing. */
+  heldBy(pseudonym: string, at: number, session?: string): HeldAssignment | null {
+    const row = this.sql(
+      `SELECT ${HELD_COLUMNS} FROM checkin_assignments
+       WHERE pseudonym = ? AND ${session ? 'session' : 'day'} = ? AND (badge IS NOT NULL OR locker_bank IS NOT NULL)
+       ORDER BY seq DESC LIMIT 1`,
+    ).get(pseudonym, session ?? venueDay(at)) as HeldRow | undefined;
+    return row ? toHeld(row) : null;
+  }
+
   private project(e: LoggedEvent): void {
+    if (e.type === 'checkin.released' && e.session) {
+      this.sql(
+        `UPDATE checkin_assignments SET badge = NULL, locker_bank = NULL, locker_compartment = NULL, seq = ?
+         WHERE session = ? AND pseudonym = ?`,
+      ).run(e.seq, e.session, String(e.data.pseudonym ?? e.subject ?? ''));
+      return;
+    }
     if (e.type !== 'checkin.accepted' || !e.session) return;
     const d = e.data as { pseudonym?: string; badge?: string | null; locker?: LockerCompartment | null };
     this.sql(

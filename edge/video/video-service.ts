@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Camera } from '../../config/schema.ts';
+import type { Camera, Venue } from '../../config/schema.ts';
 import { OnvifCamera } from '../../devices/camera/onvif-client.ts';
 import type { Db } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
+import { CameraAdoption } from './camera-adoption.ts';
 import { type AlarmSink, CameraRecorder, type RecorderOptions } from './camera-recorder.ts';
 import { LiveHub } from './live-hub.ts';
 import { Retention, type RetentionPolicy } from './retention.ts';
 import { type Segment, SegmentIndex } from './segment-index.ts';
+import { VideoError } from './video-error.ts';
+
+export { VideoError };
 
 export interface VideoOptions {
   /** Segment length, seconds (10 on site, 2 in tests). */
@@ -19,6 +23,10 @@ export interface VideoOptions {
   credentials?: { username: string; password: string };
   /** RTP transport for recording and live view; cameras: tcp (default); the simulator's RTSP server: udp. */
   rtspTransport?: 'tcp' | 'udp';
+  /** The venue file's cameras and zones: where cameras are, and which ones the administrator may not remove. */
+  venue?: Pick<Venue, 'cameras' | 'zones'>;
+  /** WS-Discovery targets (host:port) probed unicast when the administrator asks for discovery. */
+  discoveryTargets?: string[];
   recorder?: Partial<Omit<RecorderOptions, 'camera' | 'streamUrl' | 'dir'>>;
 }
 
@@ -30,14 +38,14 @@ export interface VideoDeps {
   logger?: Logger;
 }
 
-export class VideoError extends Error {
-  constructor(
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
+/**
+ * A camera to adopt: its ONVIF address, the zone it films when known (venue file, administrator), and its own
+ * credentials when it has them (adopted cameras; venue-file cameras share the venue's).
+ */
+export type AdoptableCamera = Pick<Camera, 'id' | 'onvif'> & {
+  zone?: string;
+  credentials?: { username: string; password: string };
+};
 
 /**
  * CCTV for the venue: cameras adopted over ONVIF (or given a stream URL directly), one recorder per camera,
@@ -48,10 +56,17 @@ export class VideoService {
   readonly live: LiveHub;
   readonly retention: Retention;
   readonly dir: string;
+  /** Cameras found by WS-Discovery and adopted (or removed) by an administrator. */
+  readonly adoption: CameraAdoption;
   private readonly recorders = new Map<string, CameraRecorder>();
   private readonly streams = new Map<string, string>();
+  /** Camera → the zone (room) it films, for binding footage to the session held there. */
+  private readonly zones = new Map<string, string>();
   private readonly sweepTimer: NodeJS.Timeout;
-  private readonly retries = new Set<NodeJS.Timeout>();
+  /** Pending adoption retries, per camera. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  /** How often each camera was forgotten: an adoption begun before the last time gives up. */
+  private readonly forgotten = new Map<string, number>();
   private stopped = false;
 
   constructor(
@@ -64,13 +79,20 @@ export class VideoService {
     this.live = new LiveHub((camera) => this.streams.get(camera), { rtspTransport: options.rtspTransport });
     this.sweepTimer = setInterval(() => this.sweepSafely(), options.sweepEveryMs ?? 60_000);
     this.sweepTimer.unref();
+    for (const c of options.venue?.cameras ?? []) this.zones.set(c.id, c.zone);
+    this.adoption = new CameraAdoption(this, deps, options.venue, options.discoveryTargets);
   }
 
   /** Adopts a camera from the venue file over ONVIF: reads its stream URI, checks its clock, starts recording. */
-  async adopt(camera: Pick<Camera, 'id' | 'onvif'>): Promise<void> {
-    const creds = this.options.credentials ?? { username: 'admin', password: '' };
+  async adopt(camera: AdoptableCamera): Promise<void> {
+    // Placed before it answers, so a session in its room also locks what it records once it comes back.
+    if (camera.zone) this.zones.set(camera.id, camera.zone);
+    const epoch = this.forgotten.get(camera.id) ?? 0;
+    const creds = camera.credentials ?? this.options.credentials ?? { username: 'admin', password: '' };
     const cam = await OnvifCamera.connect({ deviceService: camera.onvif, ...creds });
     const d = await cam.describe();
+    if ((this.forgotten.get(camera.id) ?? 0) !== epoch)
+      throw new VideoError(`camera ${camera.id} was removed while it was being adopted`, 409);
     this.deps.log.append({
       type: 'video.camera-adopted',
       subject: camera.id,
@@ -90,7 +112,7 @@ export class VideoService {
         details: { driftMs: Math.round(d.clockDriftMs) },
       });
     }
-    this.record(camera.id, d.streamUri);
+    this.record(camera.id, withCredentials(d.streamUri, creds), camera.zone);
   }
 
   /** Makes a camera's stream available for live view (record() does this too). */
@@ -102,12 +124,15 @@ export class VideoService {
    * Adopts the venue file's cameras. A camera that does not answer raises `camera-offline` and is retried
    * every `retryMs` until it does.
    */
-  adoptAll(cameras: Pick<Camera, 'id' | 'onvif'>[], retryMs = 30_000): void {
-    const attempt = (camera: Pick<Camera, 'id' | 'onvif'>) => {
+  adoptAll(cameras: AdoptableCamera[], retryMs = 30_000): void {
+    const attempt = (camera: AdoptableCamera) => {
+      this.retries.delete(camera.id);
+      const epoch = this.forgotten.get(camera.id) ?? 0;
       if (this.stopped) return;
       this.adopt(camera)
         .then(() => this.deps.alarms.clear('camera-offline', camera.id, 'camera answered over ONVIF'))
         .catch((err: Error) => {
+          if (this.stopped || (this.forgotten.get(camera.id) ?? 0) !== epoch) return;
           this.deps.alarms.raise({
             kind: 'camera-offline',
             level: 2,
@@ -116,16 +141,17 @@ export class VideoService {
           });
           const timer = setTimeout(() => attempt(camera), retryMs);
           timer.unref();
-          this.retries.add(timer);
+          this.retries.set(camera.id, timer);
         });
     };
     for (const camera of cameras) attempt(camera);
   }
 
   /** Starts recording a camera from its RTSP URL (adopt() calls this after ONVIF). */
-  record(camera: string, streamUrl: string): CameraRecorder {
+  record(camera: string, streamUrl: string, zone?: string): CameraRecorder {
     if (this.recorders.has(camera)) throw new VideoError(`camera ${camera} is already recording`, 409);
     this.addCamera(camera, streamUrl);
+    if (zone) this.zones.set(camera, zone);
     const rec = new CameraRecorder(
       {
         ...this.options.recorder,
@@ -143,16 +169,42 @@ export class VideoService {
     return rec;
   }
 
+  /** The cameras placed in a zone (an evaluation room): from the venue file, adopted, or recorded with a zone. */
+  camerasIn(zone: string): string[] {
+    return [...this.zones].filter(([, z]) => z === zone).map(([camera]) => camera);
+  }
+
   recorder(camera: string): CameraRecorder | undefined {
     return this.recorders.get(camera);
   }
 
-  cameras(): { camera: string; state: string; streamUrl: string }[] {
+  /** Cameras with a stream; stream URLs without the credentials they carry for RTSP. */
+  cameras(): { camera: string; state: string; streamUrl: string; zone: string | null }[] {
     return [...this.streams].map(([camera, streamUrl]) => ({
       camera,
-      streamUrl,
+      streamUrl: withCredentials(streamUrl, { username: '', password: '' }),
       state: this.recorders.get(camera)?.state ?? 'not-recording',
+      zone: this.zones.get(camera) ?? null,
     }));
+  }
+
+  /** Places a camera in a zone (an adopted camera's room). */
+  place(camera: string, zone: string): void {
+    this.zones.set(camera, zone);
+  }
+
+  /** Stops recording and showing a camera and gives up retrying it; its footage stays under retention. */
+  async forget(camera: string): Promise<void> {
+    this.forgotten.set(camera, (this.forgotten.get(camera) ?? 0) + 1);
+    clearTimeout(this.retries.get(camera));
+    this.retries.delete(camera);
+    await this.recorders.get(camera)?.stop();
+    this.recorders.delete(camera);
+    this.streams.delete(camera);
+    this.zones.delete(camera);
+    // A removed camera's alarms no longer describe anything to fix.
+    for (const kind of ['camera-offline', 'recording-gap', 'camera-clock-drift'])
+      this.deps.alarms.clear(kind, camera, 'camera removed');
   }
 
   /**
@@ -183,7 +235,7 @@ export class VideoService {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.retries) clearTimeout(t);
+    for (const t of this.retries.values()) clearTimeout(t);
     clearInterval(this.sweepTimer);
     this.live.stop();
     await Promise.all([...this.recorders.values()].map((r) => r.stop()));
@@ -197,4 +249,12 @@ export class VideoService {
       this.deps.logger?.error({ err }, '录像保留清理失败 video retention sweep failed');
     }
   }
+}
+
+/** The RTSP URL with the camera's credentials in it (cameras ask for them; ONVIF's stream URI leaves them out). */
+function withCredentials(url: string, creds: { username: string; password: string }): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(creds.username);
+  u.password = encodeURIComponent(creds.password);
+  return u.toString();
 }

@@ -5,6 +5,7 @@ import { transform } from 'esbuild';
 import type { FastifyReply } from 'fastify';
 import { BiometricError } from '../../edge/checkin/biometric-store.ts';
 import type { CheckinResult } from '../../edge/checkin/checkin-service.ts';
+import { CheckoutError } from '../../edge/checkin/checkout.ts';
 import { FaceError } from '../../edge/checkin/face/face-errors.ts';
 import type { VenueContext } from '../../edge/context.ts';
 import type { VenueServices } from '../../edge/services.ts';
@@ -57,6 +58,7 @@ function answer(reply: FastifyReply, result: CheckinResult) {
 function fail(reply: FastifyReply, err: unknown) {
   if (err instanceof FaceError) return reply.code(400).send({ error: err.message, field: err.field, code: err.code });
   if (err instanceof BiometricError) return reply.code(409).send({ error: err.message });
+  if (err instanceof CheckoutError) return reply.code(err.status).send({ error: err.message });
   throw err;
 }
 
@@ -142,6 +144,29 @@ export const checkinRoutes =
       },
       async (req) =>
         service.checkInManually({ witness: req.body.by, pseudonym: req.body.pseudonym, note: req.body.note }),
+    );
+
+    app.post(
+      '/api/checkin/release',
+      {
+        schema: {
+          tags,
+          summary: 'Check-out (签退): hands back the badge and phone locker of a check-in (checkin.released)',
+          body: T.Object(
+            { by: By, pseudonym: Pseudonym, session: T.Optional(T.String({ minLength: 1, maxLength: 64 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        try {
+          const { by, pseudonym, session } = req.body;
+          const e = services.checkin.checkout.release({ pseudonym, session, by, reason: 'check-out' });
+          return { seq: e.seq, session: e.session, ...e.data };
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
     );
 
     app.post(

@@ -44,6 +44,11 @@ export const consoleRoutes =
             names,
             { log: ctx.log, purpose: 'sessions-board', session: s.id },
           );
+          const checkedOut = new Map(
+            ctx.log
+              .query({ session: s.id, type: 'checkin.released', limit: 10_000 })
+              .map((r) => [String(r.data.pseudonym), r.at]),
+          );
           const experts = s.experts.map((e, i) => {
             const checkin = s.checkins.find((c) => c.pseudonym === e.pseudonym) ?? null;
             return {
@@ -51,6 +56,8 @@ export const consoleRoutes =
               name: people[i]!.name,
               seat: e.seat,
               checkedIn: checkin ? { at: checkin.at, method: checkin.method, badge: checkin.badge } : null,
+              /** When check-out (checkin.released) handed back badge and locker. */
+              checkedOutAt: checkedOut.get(e.pseudonym) ?? null,
             };
           });
           return {

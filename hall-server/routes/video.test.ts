@@ -33,4 +33,17 @@ describe('video REST API on a running venue', () => {
     // Recording is off in tests (HALLEDGE_RECORD unset): no camera is being recorded.
     expect((await api(edge, '/api/video/cameras')).body).toEqual([]);
   });
+
+  it('serves the live page, its player and jsmpeg without sign-in (pages hold no data)', async () => {
+    const page = await fetch(`${edge.httpUrl}/live/?cameras=cam-room-1`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("import { playLive } from './live-player.js'");
+    const player = await fetch(`${edge.httpUrl}/live/live-player.js`);
+    expect(player.headers.get('content-type')).toContain('javascript');
+    expect(await player.text()).toMatch(/export \{\s*playLive\s*\}/);
+    const jsmpeg = await fetch(`${edge.httpUrl}/live/jsmpeg-player.js`);
+    expect(await jsmpeg.text()).toContain('export { JSMpeg as default }');
+    // The stream itself is not open: the live WebSocket route needs a signed-in user.
+    expect((await fetch(`${edge.httpUrl}/api/video/live/cam-room-1`)).status).toBe(401);
+  });
 });

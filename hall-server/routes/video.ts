@@ -1,9 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
+import { transformSync } from 'esbuild';
 import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
 import type { LiveMode } from '../../edge/video/live-hub.ts';
 import { VideoError, type VideoService } from '../../edge/video/video-service.ts';
+
+const LIVE_PAGE = new URL('../../dashboards/live/', import.meta.url);
+/** The live page's files, read once: its HTML, its player (TypeScript stripped of types), and jsmpeg (ES module). */
+const livePage = once(() => ({
+  html: readFileSync(new URL('index.html', LIVE_PAGE)),
+  player: transformSync(readFileSync(new URL('live-player.ts', LIVE_PAGE), 'utf8'), { loader: 'ts', format: 'esm' })
+    .code,
+  jsmpeg: readFileSync(
+    join(dirname(createRequire(import.meta.url).resolve('@cycjimmy/jsmpeg-player')), 'jsmpeg-player.esm.js'),
+  ),
+}));
+
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+}
 
 const Millis = (description: string) => T.Integer({ minimum: 0, description });
 
@@ -25,6 +48,122 @@ export const videoRoutes =
       '/api/video/cameras',
       { schema: { tags, summary: 'Cameras being recorded and their recorder state' } },
       async () => video.cameras(),
+    );
+
+    const admin = { roles: ['administrator'] as const };
+    const Discovered = T.Object({
+      xaddr: T.String(),
+      name: T.Union([T.String(), T.Null()]),
+      hardware: T.Union([T.String(), T.Null()]),
+    });
+    app.post(
+      '/api/video/discovery',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'Runs a WS-Discovery probe; answers the cameras found that are not yet in the venue',
+          body: T.Optional(
+            T.Object(
+              { targets: T.Optional(T.Array(T.String({ minLength: 1 }), { minItems: 1, maxItems: 64 })) },
+              { additionalProperties: false },
+            ),
+          ),
+          response: { 200: T.Object({ found: T.Array(Discovered) }) },
+        },
+      },
+      async (req, reply) => {
+        try {
+          return { found: await video.adoption.discover(req.user!.username, req.body?.targets) };
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.get(
+      '/api/video/discovered',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'Cameras the last discovery found that are not yet in the venue',
+          response: { 200: T.Object({ found: T.Array(Discovered) }) },
+        },
+      },
+      async () => ({ found: video.adoption.discovered() }),
+    );
+
+    const AdoptedCamera = T.Object({
+      id: T.String(),
+      name: T.String(),
+      zone: T.String(),
+      xaddr: T.String(),
+      adoptedBy: T.String(),
+      adoptedAt: T.Integer(),
+    });
+    app.get(
+      '/api/video/adopted',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'Cameras adopted by an administrator (never their credentials)',
+          response: { 200: T.Array(AdoptedCamera) },
+        },
+      },
+      async () => video.adoption.list(),
+    );
+
+    app.post(
+      '/api/video/adopted',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary:
+            'Adopts a camera: checked over ONVIF, kept (credentials sealed), recorded at once and after restarts',
+          body: T.Object(
+            {
+              id: T.String({ minLength: 1, maxLength: 63 }),
+              name: T.String({ minLength: 1, maxLength: 100 }),
+              zone: T.String({ minLength: 1, maxLength: 63, description: 'the zone (room) it films' }),
+              xaddr: T.String({ minLength: 1, maxLength: 500, description: 'ONVIF device service address' }),
+              username: T.String({ maxLength: 100 }),
+              password: T.String({ maxLength: 200 }),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: AdoptedCamera },
+        },
+      },
+      async (req, reply) => {
+        try {
+          return reply.code(201).send(await video.adoption.adopt(req.body, req.user!.username));
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.delete(
+      '/api/video/adopted/:id',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'Removes an adopted camera: recording stops, its footage stays under retention',
+          params: T.Object({ id: T.String({ minLength: 1 }) }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          await video.adoption.remove(req.params.id, req.user!.username);
+          return reply.code(204).send();
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
     );
 
     app.get(
@@ -66,6 +205,16 @@ export const videoRoutes =
           return fail(reply, err);
         }
       },
+    );
+
+    // The live-view page (?cameras=a,b[&mode=mpeg1]); pages hold no data, the WebSocket below is guarded.
+    app.get('/live', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/live/'));
+    app.get('/live/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send(livePage().html));
+    app.get('/live/live-player.js', { schema: { hide: true } }, async (_req, reply) =>
+      reply.type('text/javascript').send(livePage().player),
+    );
+    app.get('/live/jsmpeg-player.js', { schema: { hide: true } }, async (_req, reply) =>
+      reply.type('text/javascript').header('cache-control', 'max-age=86400').send(livePage().jsmpeg),
     );
 
     app.get(

@@ -1,14 +1,18 @@
 import type { ComponentType } from 'preact';
 import { t } from '../messages.ts';
+import { tp } from '../panel-messages.ts';
 import { openAlarms } from '../store.ts';
 import type { Role } from '../types.ts';
 import { AlarmsPage } from './alarms.tsx';
+import { CamerasPage } from './cameras.tsx';
 import { DevicesPage } from './devices.tsx';
 import { FloorMapPage } from './floor-map.tsx';
 import { INTERCOM_ROLES, IntercomPage } from './intercom.tsx';
 import { waiting } from './intercom-calls.ts';
 import { ti } from './intercom-messages.ts';
+import { ReplayPage } from './replay.tsx';
 import { SessionsPage } from './sessions.tsx';
+import { SyncPage } from './sync.tsx';
 import { UsersPage } from './users.tsx';
 
 /**
@@ -38,7 +42,6 @@ export const PAGES: ConsolePage[] = [
   },
   { id: 'sessions', title: () => t('pageSessions'), icon: '☰', component: SessionsPage },
   { id: 'devices', title: () => t('pageDevices'), icon: '⚙', component: DevicesPage },
-  // Camera grid (CCTV, issue 6) goes here.
   {
     id: 'intercom',
     title: () => ti('pageIntercom'),
@@ -48,6 +51,22 @@ export const PAGES: ConsolePage[] = [
     badge: () => waiting.value.length,
   },
   { id: 'users', title: () => t('pageUsers'), icon: '◎', roles: ['administrator'], component: UsersPage },
+  // CCTV (live view is for the floor; replay reads the record, as policy.ts has it) and upstream sync.
+  {
+    id: 'cameras',
+    title: () => tp('pageCameras'),
+    icon: '▦',
+    roles: ['administrator', 'witness', 'operator'],
+    component: CamerasPage,
+  },
+  {
+    id: 'replay',
+    title: () => tp('pageReplay'),
+    icon: '▶',
+    roles: ['administrator', 'witness', 'auditor'],
+    component: ReplayPage,
+  },
+  { id: 'sync', title: () => tp('pageSync'), icon: '⇅', component: SyncPage },
 ];
 
 export function pagesFor(role: Role): ConsolePage[] {

@@ -4,6 +4,7 @@ import { formatDuration, formatTime, labelOf } from '../../i18n/index.ts';
 import { request } from '../api.ts';
 import { t } from '../messages.ts';
 import { now } from '../now.ts';
+import { tp } from '../panel-messages.ts';
 import { lastError, loaders, me, sessions } from '../store.ts';
 import type { BoardExpert, BoardSession } from '../types.ts';
 import { zoneName } from '../venue-labels.ts';
@@ -40,6 +41,7 @@ function Timer({ session }: { session: BoardSession }) {
 function ExpertRow({ session, expert }: { session: BoardSession; expert: BoardExpert }) {
   const mayVerify =
     !expert.checkedIn && CHECKIN_STATES.includes(session.state) && FLOOR_STAFF.includes(me.value?.user.role ?? '');
+  const mayCheckOut = expert.checkedIn && !expert.checkedOutAt && FLOOR_STAFF.includes(me.value?.user.role ?? '');
   const who = expert.name ? `${expert.name}（${expert.pseudonym}）` : expert.pseudonym;
   return (
     <li class={expert.checkedIn ? 'expert in' : 'expert'} data-expert={expert.pseudonym}>
@@ -56,6 +58,7 @@ function ExpertRow({ session, expert }: { session: BoardSession; expert: BoardEx
               method: labelOf(VERIFICATION_METHOD_LABELS, expert.checkedIn.method),
             })
           : t('notCheckedIn')}
+        {expert.checkedOutAt && ` · ${tp('checkedOutAt', { time: formatTime(expert.checkedOutAt) })}`}
       </span>
       {mayVerify && (
         <button
@@ -67,6 +70,18 @@ function ExpertRow({ session, expert }: { session: BoardSession; expert: BoardEx
           }}
         >
           {t('manualVerify')}
+        </button>
+      )}
+      {mayCheckOut && (
+        <button
+          type="button"
+          data-action="check-out"
+          onClick={() => {
+            if (confirm(tp('checkOutConfirm', { who })))
+              void act('/api/checkin/release', { pseudonym: expert.pseudonym });
+          }}
+        >
+          {tp('checkOut')}
         </button>
       )}
     </li>

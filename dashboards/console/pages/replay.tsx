@@ -1,0 +1,198 @@
+import { useState } from 'preact/hooks';
+import type { FootageSegment, SessionFootage } from '../../../hall-server/routes/footage.ts';
+import { SESSION_STATE_LABELS } from '../../i18n/domain.ts';
+import { formatTime, labelOf, TIME_ZONE } from '../../i18n/index.ts';
+import { tp } from '../panel-messages.ts';
+import { zoneName } from '../venue-labels.ts';
+import { usePolled } from './use-polled.ts';
+import './panels.css';
+
+/** YYYY-MM-DD of a moment in venue time. */
+const venueDay = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(ms);
+
+interface SessionSummary {
+  id: string;
+  transactionCode: string;
+  project: { code: string };
+  room: string;
+  state: string;
+  start: number;
+}
+
+type Camera = SessionFootage['cameras'][number];
+
+/** Where a period sits on the session's timeline, as CSS left/width in percent. */
+const place = (footage: SessionFootage, from: number, to: number) => {
+  const span = footage.to - footage.from;
+  const left = Math.max(0, (from - footage.from) / span) * 100;
+  const right = Math.min(1, (to - footage.from) / span) * 100;
+  return { left: `${left}%`, width: `${Math.max(0.2, right - left)}%` };
+};
+
+/** Consecutive segments (a break under 1.5 s is no gap, as the recorder counts) drawn as one recorded run. */
+function runs(segments: FootageSegment[]): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  for (const s of segments) {
+    const last = out.at(-1);
+    if (last && s.start - last.to < 1500) last.to = Math.max(last.to, s.end);
+    else out.push({ from: s.start, to: s.end });
+  }
+  return out;
+}
+
+/** The segment holding a moment, else the first one after it. */
+const segmentAt = (segments: FootageSegment[], at: number) =>
+  segments.find((s) => s.end > at && s.start <= at) ?? segments.find((s) => s.start > at) ?? null;
+
+function Timeline({
+  footage,
+  camera,
+  playing,
+  onPlay,
+}: {
+  footage: SessionFootage;
+  camera: Camera;
+  playing: FootageSegment | null;
+  onPlay: (s: FootageSegment, offsetS: number) => void;
+}) {
+  const seek = (e: MouseEvent) => {
+    const bar = (e.currentTarget as HTMLElement).getBoundingClientRect();
+    const at = footage.from + ((e.clientX - bar.left) / bar.width) * (footage.to - footage.from);
+    const s = segmentAt(camera.segments, at);
+    if (s) onPlay(s, Math.max(0, (at - s.start) / 1000));
+  };
+  return (
+    <div class="replay-camera" data-camera={camera.id}>
+      <h3>
+        <button
+          type="button"
+          class="play-first"
+          disabled={camera.segments.length === 0}
+          onClick={() => onPlay(camera.segments[0]!, 0)}
+        >
+          ▶
+        </button>{' '}
+        {camera.name} <span class="hint">{tp('segments', { n: camera.segments.length })}</span>{' '}
+        <span class={camera.gaps.length ? 'hint bad' : 'hint'}>{tp('gaps', { n: camera.gaps.length })}</span>
+      </h3>
+      <button type="button" class="timeline" onClick={seek}>
+        {runs(camera.segments).map((r) => (
+          <span
+            key={r.from}
+            class="recorded"
+            data-run={r.from}
+            style={place(footage, r.from, r.to)}
+            title={`${formatTime(r.from)}–${formatTime(r.to)}`}
+          />
+        ))}
+        {camera.gaps.map((g) => (
+          <span
+            key={g.from}
+            class="gap"
+            data-gap={g.from}
+            style={place(footage, g.from, g.to)}
+            title={`${tp('gap')} ${formatTime(g.from)}–${formatTime(g.to)}`}
+          />
+        ))}
+        {playing && <span class="cursor" style={place(footage, playing.start, playing.end)} />}
+      </button>
+      <div class="timeline-scale hint">
+        <span>{formatTime(footage.from)}</span>
+        <span>{formatTime(footage.to)}</span>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Session footage replay (auditors): choose a day and a session, see its room's recorded segments and recorded
+ * gaps on a timeline, click a moment (or ▶) to play from there — the server audits each playback — and
+ * playback runs on segment after segment.
+ */
+export function ReplayPage() {
+  const [day, setDay] = useState(venueDay(Date.now()));
+  const [sessionId, setSessionId] = useState<string | null>(null);
+  const [playing, setPlaying] = useState<{ camera: Camera; segment: FootageSegment; offsetS: number } | null>(null);
+  const list = usePolled<SessionSummary[]>(`/api/sessions?day=${day}`, 0);
+  const footage = usePolled<SessionFootage>(sessionId ? `/api/video/replay/${encodeURIComponent(sessionId)}` : null, 0);
+
+  const play = (camera: Camera, segment: FootageSegment, offsetS = 0) => setPlaying({ camera, segment, offsetS });
+  const next = () => {
+    if (!playing) return;
+    const i = playing.camera.segments.findIndex((s) => s.id === playing.segment.id);
+    const following = playing.camera.segments[i + 1];
+    if (following) play(playing.camera, following);
+  };
+
+  return (
+    <section class="replay">
+      <div class="filters">
+        <label>
+          {tp('replayDay')}
+          <input type="date" value={day} onInput={(e) => setDay(e.currentTarget.value)} />
+        </label>
+        <label>
+          {tp('replaySession')}
+          <select
+            data-testid="replay-session"
+            value={sessionId ?? ''}
+            onChange={(e) => {
+              setPlaying(null);
+              setSessionId(e.currentTarget.value || null);
+            }}
+          >
+            <option value="">{tp('chooseSession')}</option>
+            {(list ?? []).map((s) => (
+              <option key={s.id} value={s.id}>
+                {formatTime(s.start)} {zoneName(s.room)} · {s.transactionCode} · {s.project.code} ·{' '}
+                {labelOf(SESSION_STATE_LABELS, s.state)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span class="hint">{tp('replayAudited')}</span>
+      </div>
+      {footage && footage.session.id === sessionId && (
+        <>
+          {footage.cameras.every((c) => c.segments.length === 0) && <p class="empty">{tp('noFootage')}</p>}
+          {footage.cameras.map((c) => (
+            <Timeline
+              key={c.id}
+              footage={footage}
+              camera={c}
+              playing={playing?.camera.id === c.id ? playing.segment : null}
+              onPlay={(s, offsetS) => play(c, s, offsetS)}
+            />
+          ))}
+        </>
+      )}
+      {playing && sessionId && (
+        <figure class="replay-player">
+          <video
+            data-testid="replay-video"
+            data-segment={playing.segment.id}
+            src={`/api/video/replay/${encodeURIComponent(sessionId)}/segments/${playing.segment.id}`}
+            autoplay
+            muted
+            controls
+            onLoadedMetadata={(e) => {
+              e.currentTarget.currentTime = playing.offsetS;
+            }}
+            onEnded={next}
+          />
+          <figcaption>
+            {tp('playing', {
+              camera: playing.camera.name,
+              from: formatTime(playing.segment.start),
+              to: formatTime(playing.segment.end),
+            })}
+            <br />
+            <span class="hint">
+              {tp('sha256')} {playing.segment.sha256}
+            </span>
+          </figcaption>
+        </figure>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,158 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { SessionFootage } from '../../hall-server/routes/footage.ts';
+import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
+import { launchChromium } from '../../test/chromium.ts';
+import { api, authHeaders, eventually, sessionCookie, startTestVenue } from '../../test/venue-harness.ts';
+import { ensureDashboardsBuilt } from '../build.ts';
+import type { Role } from './types.ts';
+
+const SCREENSHOTS = 'test-output/screenshots';
+const CAMERA = 'cam-room-1'; // qinshui's camera of room-1
+const SESSION = 'QS-CCTV-001';
+
+let browser: Browser;
+let edge: VenueRuntime;
+const farm = new CameraFarm({ cameras: [{ id: CAMERA, width: 320, height: 180 }], discovery: false });
+const contexts: BrowserContext[] = [];
+
+async function pageAs(role: Role, hash: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
+  contexts.push(context);
+  await context.addCookies([await sessionCookie(edge, role)]);
+  const page = await context.newPage();
+  await page.goto(`${edge.httpUrl}/#/${hash}`);
+  return page;
+}
+
+const currentTime = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((v: HTMLVideoElement) => v.currentTime);
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // The simulator's RTSP server speaks UDP only; 2 s segments so footage exists within seconds.
+  process.env.HALLEDGE_RTSP_TRANSPORT = 'udp';
+  process.env.HALLEDGE_VIDEO_SEGMENT_S = '2';
+  const [, , started] = await Promise.all([
+    ensureDashboardsBuilt(),
+    farm.start().then(() => farm.streamsReady()),
+    startTestVenue(),
+  ]);
+  edge = started;
+  delete process.env.HALLEDGE_RTSP_TRANSPORT;
+  delete process.env.HALLEDGE_VIDEO_SEGMENT_S;
+  edge.services.video.record(CAMERA, farm.streamUrl(CAMERA));
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+  const start = Date.now() - 10 * 60_000;
+  const session = {
+    id: SESSION,
+    transactionCode: 'JC-QS-CCTV-001',
+    project: { code: 'QSGC-2024-031', name: '沁水县供水管网工程' },
+    room: 'room-1',
+    start,
+    end: start + 3 * 3600_000,
+    experts: [{ pseudonym: 'E101', seat: 's1' }],
+  };
+  expect((await api(edge, '/api/sessions', { body: { session } })).status).toBe(200);
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+  await edge?.stop();
+  await farm.stop();
+});
+
+describe('camera grid and footage replay in Chromium', { timeout: 60_000 }, () => {
+  it('the grid plays the room camera live and shows it recording', async () => {
+    const page = await pageAs('witness', 'cameras');
+    const tile = page.locator(`[data-camera-tile="${CAMERA}"]`);
+    await expect
+      .poll(() => currentTime(page, `video[data-camera="${CAMERA}"]`), { timeout: 25_000 })
+      .toBeGreaterThan(1);
+    const t1 = await currentTime(page, `video[data-camera="${CAMERA}"]`);
+    await page.waitForTimeout(1200);
+    expect(await currentTime(page, `video[data-camera="${CAMERA}"]`)).toBeGreaterThan(t1 + 0.5);
+    await expect.poll(() => tile.locator('.camera-status').textContent(), { timeout: 10_000 }).toBe('录像中');
+    // Cameras the edge does not record are listed without a live tile, under their own zone.
+    expect(await page.locator('[data-camera-tile="cam-hall"] .no-live').count()).toBe(1);
+    await page.screenshot({ path: `${SCREENSHOTS}/camera-grid.png` });
+  });
+
+  it("an auditor replays the session's recorded segment; gaps are shown; each playback is audited", async () => {
+    const segments = await eventually(
+      () => edge.services.video.timeline(CAMERA, 0, Date.now() + 60_000).segments,
+      (s) => s.length >= 1,
+      20_000,
+    );
+    expect(segments.length).toBeGreaterThanOrEqual(1);
+    // A hole the recorder logged (as it does when a camera stalls) is drawn on the timeline.
+    const gapFrom = segments[0]!.start - 60_000;
+    edge.services.video.index.addGap(CAMERA, gapFrom, gapFrom + 30_000);
+
+    const page = await pageAs('auditor', 'replay');
+    expect(await page.locator('nav a[data-page="cameras"]').count()).toBe(0); // live is the floor's
+    await page.selectOption('[data-testid=replay-session]', SESSION);
+    const timeline = page.locator(`.replay-camera[data-camera="${CAMERA}"]`);
+    const shown = async () => Number(/(\d+) 段录像/.exec((await timeline.textContent()) ?? '')?.[1] ?? 0);
+    await expect.poll(shown).toBeGreaterThanOrEqual(segments.length);
+    expect(await timeline.locator('.recorded').count()).toBeGreaterThanOrEqual(1);
+    expect(await timeline.locator('.gap').count()).toBe(1);
+    const before = edge.log.query({ type: 'audit.viewed', limit: 100_000 }).length;
+    await timeline.locator('button.play-first').click();
+    expect(await page.locator('[data-testid=replay-video]').getAttribute('data-segment')).toBe(String(segments[0]!.id));
+    await expect.poll(() => currentTime(page, '[data-testid=replay-video]'), { timeout: 15_000 }).toBeGreaterThan(0.5);
+    await page.screenshot({ path: `${SCREENSHOTS}/footage-replay.png` });
+
+    const replays = edge.log
+      .query({ type: 'audit.viewed', limit: 100_000 })
+      .slice(before)
+      .filter((e) => e.data.purpose === 'footage-replay');
+    expect(replays.length).toBeGreaterThanOrEqual(1);
+    expect(replays[0]).toMatchObject({
+      actor: 'test-auditor',
+      session: SESSION,
+      subject: CAMERA,
+      data: { segment: { sha256: segments[0]!.sha256 } },
+    });
+  });
+
+  it('serves segments with range requests to the record readers only, and only footage of the session', async () => {
+    const footage = (await api<SessionFootage>(edge, `/api/video/replay/${SESSION}`, { role: 'auditor' })).body;
+    const camera = footage.cameras.find((c) => c.id === CAMERA)!;
+    const segment = camera.segments[0]!;
+    const url = `${edge.httpUrl}/api/video/replay/${SESSION}/segments/${segment.id}`;
+    const indexed = edge.services.video.timeline(CAMERA, segment.start, segment.end).segments;
+    const file = readFileSync(indexed.find((s) => s.id === segment.id)!.path);
+
+    const part = await fetch(url, { headers: { ...(await authHeaders(edge, 'auditor')), range: 'bytes=100-199' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 100-199/${file.length}`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(file.subarray(100, 200));
+
+    const bad = await fetch(url, { headers: { ...(await authHeaders(edge, 'auditor')), range: 'bytes=999999999-' } });
+    expect(bad.status).toBe(416);
+    expect((await api(edge, `/api/video/replay/${SESSION}`, { role: 'operator' })).status).toBe(403);
+    expect((await api(edge, `/api/video/replay/${SESSION}/segments/999999`, { role: 'auditor' })).status).toBe(404);
+    expect((await api(edge, '/api/video/replay/no-such-session', { role: 'auditor' })).status).toBe(404);
+  });
+});
+
+describe('check-out on the sessions board', { timeout: 30_000 }, () => {
+  it('a witness checks an expert out from the board (checkin.released); the board says when', async () => {
+    expect((await api(edge, `/api/sessions/${SESSION}/state`, { body: { to: 'checkin-open' } })).status).toBe(200);
+    const manual = await api(edge, '/api/checkin/manual', { body: { pseudonym: 'E101' }, role: 'witness' });
+    expect(manual.body).toMatchObject({ accepted: true });
+    const page = await pageAs('witness', 'sessions');
+    page.on('dialog', (d) => void d.accept());
+    const row = page.locator('[data-expert="E101"]');
+    await row.locator('button[data-action=check-out]').click();
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('已签退');
+    expect(await row.locator('button[data-action=check-out]').count()).toBe(0);
+    const [released] = edge.log.query({ type: 'checkin.released', session: SESSION });
+    expect(released).toMatchObject({ actor: 'test-witness', data: { pseudonym: 'E101', reason: 'check-out' } });
+    await page.screenshot({ path: `${SCREENSHOTS}/sessions-check-out.png` });
+  });
+});

@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import type { DeviceGateway } from '../bus/device-gateway.ts';
+import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+import type { Allocator } from './checkin-store.ts';
+
+/** Why a check-in's badge and locker were handed back (ids: they go upstream as they are). */
+export const RELEASE_REASONS = ['check-out', 'session-ended'] as const;
+export type ReleaseReason = (typeof RELEASE_REASONS)[number];
+
+/** States that end a session: whoever is still checked in to it is checked out. */
+const ENDING_STATES = ['completed', 'cancelled'];
+
+export class CheckoutError extends Error {
+  constructor(
+    message: string,
+    readonly status = 409,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Check-out (签退): hands back the location badge and the phone-locker compartment a check-in gave, as one
+ * `checkin.released` event (pseudonym, badge, locker, reason). Tracking releases the badge binding from it, the
+ * allocator frees both for the next check-in, and the locker bank gets `release` for the compartment.
+ * A session that ends (completed, cancelled) checks out everyone still holding something, as `system`.
+ */
+export class Checkout {
+  private readonly onAppended = (e: LoggedEvent) => {
+    if (e.type === 'checkin.released') this.releaseLocker(e);
+    // After the emit loop: every listener sees the state change before the releases it causes.
+    if (e.type === 'session.state-changed' && e.session && ENDING_STATES.includes(String(e.data.to)))
+      queueMicrotask(() => this.endSession(e.session!));
+  };
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly allocator: Allocator,
+    private readonly gateway: Pick<DeviceGateway, 'command'>,
+    private readonly logger: Pick<Logger, 'warn' | 'error'>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  start(): void {
+    this.log.on('appended', this.onAppended);
+  }
+
+  stop(): void {
+    this.log.off('appended', this.onAppended);
+  }
+
+  /** Checks a person out of their session today (or the one named); 409 when they hold nothing. */
+  release(input: { pseudonym: string; session?: string; by: string; reason: ReleaseReason }): LoggedEvent {
+    const held = this.allocator.heldBy(input.pseudonym, this.now(), input.session);
+    if (!held)
+      throw new CheckoutError(
+        `pseudonym: ${input.pseudonym} holds no badge or locker${input.session ? ` in session ${input.session}` : ' today'}`,
+      );
+    return this.log.append({
+      type: 'checkin.released',
+      session: held.session,
+      actor: input.by,
+      subject: held.pseudonym,
+      data: { pseudonym: held.pseudonym, badge: held.badge, locker: held.locker, reason: input.reason },
+    });
+  }
+
+  private endSession(session: string): void {
+    for (const held of this.allocator.heldIn(session)) {
+      try {
+        this.release({ pseudonym: held.pseudonym, session, by: 'system', reason: 'session-ended' });
+      } catch (err) {
+        this.logger.error({ err, session, pseudonym: held.pseudonym }, 'check-out at session end failed');
+      }
+    }
+  }
+
+  private releaseLocker(e: LoggedEvent): void {
+    const locker = e.data.locker as { bank: string; compartment: number } | null;
+    if (!locker) return;
+    this.gateway
+      .command(locker.bank, 'release', { compartment: locker.compartment })
+      .catch((err) => this.logger.warn({ err, bank: locker.bank }, 'locker release command failed'));
+  }
+}

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
+import { eventually, tempDir } from '../../test/venue-harness.ts';
+import { AlarmEngine } from '../alerts/alarms.ts';
+import { openDatabase } from '../store/database.ts';
+import { EventLog } from '../store/event-log.ts';
+import { VideoService } from './video-service.ts';
+
+const farm = new CameraFarm({
+  cameras: [
+    { id: 'cam-x', width: 320, height: 180 },
+    { id: 'cam-y', width: 320, height: 180 },
+  ],
+  discovery: false,
+});
+const dataDir = tempDir('halledge-adoption-retry-');
+const db = openDatabase(join(dataDir, 'edge.db'));
+const log = new EventLog(db, 'qinshui');
+const alarms = new AlarmEngine(log);
+const video = new VideoService({ db, log, alarms, dataDir }, { segmentS: 2, rtspTransport: 'udp' });
+
+beforeAll(async () => {
+  await farm.start();
+  await farm.streamsReady();
+});
+afterAll(async () => {
+  await video.stop();
+  await farm.stop();
+});
+
+describe('adoption retries', () => {
+  it('retries a refusing camera until it answers, and a forgotten camera is not retried', async () => {
+    // Both cameras refuse the password at first; the credentials are fixed in place later.
+    const creds = { username: farm.credentials.username, password: 'wrong' };
+    video.adoptAll(
+      ['cam-x', 'cam-y'].map((id) => ({ id, onvif: farm.deviceServiceUrl(id), zone: 'room-1', credentials: creds })),
+      300,
+    );
+    await eventually(
+      () => ['cam-x', 'cam-y'].map((c) => alarms.openFor('camera-offline', c)),
+      (open) => open.every((a) => a !== null),
+      10_000,
+    );
+    expect(alarms.openFor('camera-offline', 'cam-x')).not.toBeNull();
+
+    await video.forget('cam-x');
+    expect(alarms.openFor('camera-offline', 'cam-x')).toBeNull();
+    expect(video.camerasIn('room-1')).toEqual(['cam-y']);
+    creds.password = farm.credentials.password;
+
+    // cam-y's retry succeeds (so cam-x's would have too): it records and its alarm clears.
+    await eventually(
+      () => video.recorder('cam-y'),
+      (r) => r !== undefined,
+      5000,
+    );
+    await eventually(
+      () => alarms.openFor('camera-offline', 'cam-y'),
+      (a) => a === null,
+      5000,
+    );
+    expect(alarms.openFor('camera-offline', 'cam-y')).toBeNull();
+    await new Promise((r) => setTimeout(r, 1200)); // several retry periods
+    expect(video.recorder('cam-x')).toBeUndefined();
+    expect(log.query({ type: 'video.camera-adopted' }).map((e) => e.subject)).toEqual(['cam-y']);
+    expect(alarms.openFor('camera-offline', 'cam-x')).toBeNull();
+  }, 30_000);
+});

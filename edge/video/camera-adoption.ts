@@ -1,0 +1,159 @@
+import { join } from 'node:path';
+import type { Venue } from '../../config/schema.ts';
+import { type DiscoveredDevice, probeCameras } from '../../devices/camera/onvif-client.ts';
+import type { EventLog } from '../store/event-log.ts';
+import { type AdoptedCamera, CameraDirectory } from './camera-directory.ts';
+import { VideoError } from './video-error.ts';
+import type { VideoDeps, VideoService } from './video-service.ts';
+
+export interface AdoptRequest {
+  id: string;
+  name: string;
+  zone: string;
+  xaddr: string;
+  username: string;
+  password: string;
+}
+
+const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * Cameras beyond the venue file: an administrator runs WS-Discovery, sees the cameras not yet in the venue,
+ * and adopts one (address, credentials, room, name). An adopted camera is checked over ONVIF, recorded at
+ * once, kept in SQLite (CameraDirectory) and recorded again after a restart; removing it stops its recording
+ * (its footage stays under retention). Each step is an event: `video.discovery`, `video.camera-added`
+ * (then the `video.camera-adopted` every ONVIF adoption appends), `video.camera-removed`.
+ */
+export class CameraAdoption {
+  readonly directory: CameraDirectory;
+  private lastProbe: DiscoveredDevice[] = [];
+  /** Ids and addresses being adopted right now: a second request for either waits its turn (409). */
+  private readonly pending = new Set<string>();
+  private readonly log: EventLog;
+
+  constructor(
+    private readonly video: VideoService,
+    private readonly deps: VideoDeps,
+    private readonly venue: Pick<Venue, 'cameras' | 'zones'> = { cameras: [], zones: [] },
+    private readonly discoveryTargets: string[] = [],
+  ) {
+    this.log = deps.log;
+    this.directory = new CameraDirectory(deps.db, join(deps.dataDir, 'camera-key'));
+    for (const c of this.directory.list()) video.place(c.id, c.zone);
+  }
+
+  /** Starts recording the adopted cameras (at start-up); one that does not answer is retried. */
+  resume(retryMs?: number): void {
+    const cameras = this.directory.list().flatMap((c) => {
+      try {
+        return [{ id: c.id, onvif: c.xaddr, zone: c.zone, credentials: this.directory.credentials(c.id) }];
+      } catch (err) {
+        // A password sealed under another key (camera-key replaced): the camera must be adopted again.
+        this.deps.logger?.error({ err, camera: c.id }, '摄像机凭据无法解密 camera credentials cannot be opened');
+        return [];
+      }
+    });
+    this.video.adoptAll(cameras, retryMs);
+  }
+
+  /** Probes the targets (host:port, default: the configured ones) and returns the cameras not yet in the venue. */
+  async discover(by: string, targets: string[] = this.discoveryTargets, waitMs = 500): Promise<DiscoveredDevice[]> {
+    if (targets.length === 0)
+      throw new VideoError('targets: none given, and no discovery target is configured (HALLEDGE_CAMERA_DISCOVERY)');
+    const parsed = targets.map((t, i) => {
+      const m = /^([^:\s]+):(\d{1,5})$/.exec(t);
+      if (!m || Number(m[2]) > 65535) throw new VideoError(`targets/${i}: must be host:port, got ${JSON.stringify(t)}`);
+      return { host: m[1]!, port: Number(m[2]) };
+    });
+    const answers = await Promise.all(parsed.map((t) => probeCameras(t.host, t.port, waitMs)));
+    this.lastProbe = [...new Map(answers.flat().map((d) => [d.xaddr, d])).values()];
+    const found = this.discovered();
+    this.log.append({
+      type: 'video.discovery',
+      actor: by,
+      data: { targets, answered: this.lastProbe.length, notInVenue: found.map((d) => d.xaddr) },
+    });
+    return found;
+  }
+
+  /** The last probe's cameras that are neither in the venue file nor adopted. */
+  discovered(): DiscoveredDevice[] {
+    return this.lastProbe.filter((d) => !this.known(d.xaddr));
+  }
+
+  /** Adopted cameras, without their credentials. */
+  list(): AdoptedCamera[] {
+    return this.directory.list();
+  }
+
+  async adopt(req: AdoptRequest, by: string): Promise<AdoptedCamera> {
+    if (!ID.test(req.id)) throw new VideoError('id: lower-case letters, digits and dashes, at most 63');
+    if (!req.name.trim()) throw new VideoError('name: required');
+    if (!this.venue.zones.some((z) => z.id === req.zone))
+      throw new VideoError(`zone: the venue has no zone ${JSON.stringify(req.zone)}`);
+    if (!/^https?:\/\/[^/\s]+\/\S*$/.test(req.xaddr)) throw new VideoError('xaddr: must be an http(s) ONVIF address');
+    if (this.venue.cameras.some((c) => c.id === req.id) || this.directory.get(req.id))
+      throw new VideoError(`id: camera ${req.id} exists already`, 409);
+    if (this.known(req.xaddr)) throw new VideoError(`xaddr: ${req.xaddr} is a camera of the venue already`, 409);
+    if (this.pending.has(req.id) || this.pending.has(req.xaddr))
+      throw new VideoError(`id: camera ${req.id} is being adopted already`, 409);
+    this.pending.add(req.id).add(req.xaddr);
+    try {
+      return await this.adoptChecked(req, by);
+    } finally {
+      this.pending.delete(req.id);
+      this.pending.delete(req.xaddr);
+    }
+  }
+
+  private async adoptChecked(req: AdoptRequest, by: string): Promise<AdoptedCamera> {
+    const credentials = { username: req.username, password: req.password };
+    try {
+      await this.video.adopt({ id: req.id, onvif: req.xaddr, zone: req.zone, credentials });
+    } catch (err) {
+      await this.video.forget(req.id);
+      if (err instanceof VideoError) throw err;
+      throw new VideoError(`xaddr: the camera did not accept adoption: ${(err as Error).message}`, 422);
+    }
+    const camera: AdoptedCamera = {
+      id: req.id,
+      name: req.name.trim(),
+      zone: req.zone,
+      xaddr: req.xaddr,
+      adoptedBy: by,
+      adoptedAt: Date.now(),
+    };
+    try {
+      this.directory.add(camera, credentials);
+    } catch (err) {
+      await this.video.forget(req.id);
+      throw err;
+    }
+    this.log.append({
+      type: 'video.camera-added',
+      actor: by,
+      subject: camera.id,
+      data: { name: camera.name, zone: camera.zone, xaddr: camera.xaddr },
+    });
+    return camera;
+  }
+
+  async remove(id: string, by: string): Promise<void> {
+    if (this.venue.cameras.some((c) => c.id === id))
+      throw new VideoError(`camera ${id} is in the venue file; remove it there`, 409);
+    const camera = this.directory.get(id);
+    if (!camera) throw new VideoError(`no adopted camera ${id}`, 404);
+    await this.video.forget(id);
+    this.directory.remove(id);
+    this.log.append({
+      type: 'video.camera-removed',
+      actor: by,
+      subject: id,
+      data: { name: camera.name, zone: camera.zone, xaddr: camera.xaddr },
+    });
+  }
+
+  private known(xaddr: string): boolean {
+    return this.venue.cameras.some((c) => c.onvif === xaddr) || this.directory.byXaddr(xaddr) !== null;
+  }
+}

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../edge/runtime.ts';
+import { api, startTestVenue } from '../test/venue-harness.ts';
+import { importDemoSession, playDemoCheckins } from './demo-session.ts';
+import type { FaceTerminalSimulator } from './face-terminal/face-terminal-simulator.ts';
+import { startVenueSimulators, type VenueSimulators } from './venue-simulators.ts';
+
+let edge: VenueRuntime;
+let simulators: VenueSimulators;
+
+beforeAll(async () => {
+  edge = await startTestVenue();
+  simulators = await startVenueSimulators(edge.venue, {
+    brokerUrl: edge.bus.deviceUrl,
+    credential: edge.deviceCredential,
+    only: (id) => id === 'ft-entrance' || id === 'locker-bank-1',
+    heartbeatS: 1,
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await simulators?.stop();
+  await edge?.stop();
+});
+
+describe('demo sample session', () => {
+  it("imports today's session with pseudonymous experts and plays face check-ins from the shared photos", async () => {
+    const demo = importDemoSession(edge.services, edge.venue);
+    const board = (await api(edge, '/api/console/sessions', { role: 'operator' })).body as {
+      id: string;
+      state: string;
+      room: string;
+      experts: { pseudonym: string; name: string | null }[];
+    }[];
+    const shown = board.find((s) => s.id === demo.session);
+    expect(shown).toMatchObject({ state: 'checkin-open', room: 'room-1' });
+    expect(shown!.experts.map((e) => e.pseudonym)).toEqual(demo.experts.map((e) => e.pseudonym));
+    expect(shown!.experts.every((e) => e.name === null && /^ZJ-\d{6}-\d{2}$/.test(e.pseudonym))).toBe(true);
+
+    const terminal = simulators.get('ft-entrance') as FaceTerminalSimulator;
+    const played = await playDemoCheckins(terminal, edge.services, demo, { genuine: 1, pauseMs: 0 });
+    expect(played.map((p) => [p.pseudonym, p.impostor, p.shown.accepted])).toEqual([
+      [demo.experts[0]!.pseudonym, false, true],
+      [demo.experts[1]!.pseudonym, true, false],
+    ]);
+    const session = edge.services.sessions.get(demo.session)!;
+    expect(session.checkins.map((c) => [c.pseudonym, c.method])).toEqual([
+      [demo.experts[0]!.pseudonym, 'id-card+face'],
+    ]);
+
+    // A second start the same day finds the session and skips who is already in.
+    const again = importDemoSession(edge.services, edge.venue);
+    expect(again.session).toBe(demo.session);
+    expect(edge.services.sessions.get(demo.session)!.checkins).toHaveLength(1);
+  }, 60_000);
+});

@@ -1,0 +1,101 @@
+// The demo's living venue: a sample evaluation session today, and a few check-ins at the face terminal with the
+// shared test photos (read in place from ../shared/faces, never copied).
+import type { Venue } from '../config/schema.ts';
+import type { VenueServices } from '../edge/services.ts';
+import { dayBounds, venueDay } from '../edge/sessions/model.ts';
+import type { FaceTerminalSimulator, ShownResult } from './face-terminal/face-terminal-simulator.ts';
+import { cameraFrame, facesDir, photo } from './face-terminal/shared-photos.ts';
+
+/** A pseudonymous expert of the sample session; `face` is the shared photo identity that plays them, if any. */
+export interface DemoExpert {
+  pseudonym: string;
+  seat: string | null;
+  face: string | null;
+  /** An obviously fake ID number (region 990000 does not exist), registered as the expert-draw system would. */
+  idNumber: string;
+}
+
+const FACES = ['Colin_Powell', 'Ariel_Sharon', 'George_W_Bush', 'Donald_Rumsfeld'];
+const EXPERTS = 6;
+
+/**
+ * Imports today's sample session (id `DEMO-<venue>-<day>`) in the venue's first evaluation room, opens its
+ * check-in and registers the experts' ID cards. Safe to run on every start: a second run the same day finds it.
+ */
+export function importDemoSession(
+  services: VenueServices,
+  venue: Venue,
+  now = Date.now(),
+): { session: string; experts: DemoExpert[] } {
+  const room = venue.zones.find((z) => z.type === 'evaluation-room');
+  if (!room) throw new Error(`venue ${venue.id} has no evaluation room for the demo session`);
+  const day = venueDay(now);
+  const [dayStart] = dayBounds(day)!;
+  const start = Math.max(dayStart, now - 5 * 60_000);
+  const id = `DEMO-${venue.id}-${day.replaceAll('-', '')}`;
+  const experts: DemoExpert[] = Array.from({ length: EXPERTS }, (_, i) => ({
+    pseudonym: `ZJ-${day.replaceAll('-', '').slice(2)}-${String(i + 1).padStart(2, '0')}`,
+    seat: room.seats?.[i]?.id ?? null,
+    face: FACES[i] ?? null,
+    idNumber: `99000019800101${String(i + 1).padStart(3, '0')}X`,
+  }));
+  const report = services.sessions.importSchedule(
+    [
+      {
+        id,
+        transactionCode: `${venue.id.toUpperCase()}-DEMO-${day}`,
+        project: { code: `DEMO-${day.replaceAll('-', '')}`, name: '示例项目：市政道路改造工程施工招标（演示）' },
+        room: room.id,
+        start,
+        end: start + 4 * 3600_000,
+        experts: experts.map((e) => ({ pseudonym: e.pseudonym, ...(e.seat ? { seat: e.seat } : {}) })),
+      },
+    ],
+    { source: 'demo', by: 'demo' },
+  );
+  if (report.rejected.length) throw new Error(`demo session refused: ${report.rejected[0]!.error}`);
+  if (services.sessions.get(id)?.state === 'scheduled')
+    services.sessions.transition(id, 'checkin-open', { by: 'demo', reason: 'demo start' });
+  for (const e of experts) services.checkin.idCards.register(e.pseudonym, e.idNumber);
+  return { session: id, experts };
+}
+
+export interface DemoCheckin {
+  pseudonym: string;
+  impostor: boolean;
+  shown: ShownResult;
+}
+
+/**
+ * Plays check-ins at the face terminal: the first experts with a face, each with their card and two camera
+ * frames of themselves, then one impostor (someone else's face on the next card). Experts already checked in
+ * (a second demo run today) are skipped. Without the shared photos it reports why and plays nothing.
+ */
+export async function playDemoCheckins(
+  terminal: FaceTerminalSimulator,
+  services: VenueServices,
+  demo: { session: string; experts: DemoExpert[] },
+  options: { genuine?: number; pauseMs?: number; onResult?: (c: DemoCheckin) => void } = {},
+): Promise<DemoCheckin[]> {
+  facesDir(); // throws with the places it looked when the photos are missing
+  const { genuine = 3, pauseMs = 3000, onResult = () => {} } = options;
+  const withFace = demo.experts.filter((e) => e.face);
+  const waiting = withFace.filter((e) => !services.sessions.checkinOf(demo.session, e.pseudonym));
+  const plays = [
+    ...waiting.slice(0, genuine).map((e) => ({ card: e, face: e.face!, impostor: false })),
+    // The next expert's card with the first expert's face: refused, the expert stays to be checked in.
+    ...waiting.slice(genuine, genuine + 1).map((e) => ({ card: e, face: withFace[0]!.face!, impostor: true })),
+  ];
+  const results: DemoCheckin[] = [];
+  for (const play of plays) {
+    const shown = await terminal.attempt({
+      card: { idNumber: play.card.idNumber, name: '演示专家', photo: photo('lfw', play.card.face!, 0) },
+      frames: [await cameraFrame([photo('lfw', play.face, 1)]), await cameraFrame([photo('lfw', play.face, 2)])],
+    });
+    const result = { pseudonym: play.card.pseudonym, impostor: play.impostor, shown };
+    results.push(result);
+    onResult(result);
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  return results;
+}
