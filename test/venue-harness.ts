@@ -144,6 +144,31 @@ export async function api<T = any>(
 }
 
 /**
+ * Imports, through the API, a session that is running now — it started ten minutes ago and lasts three hours — in
+ * `room-1` unless told otherwise, and opens its check-in unless `checkinOpen: false`.
+ */
+export async function importRunningSession(
+  edge: VenueRuntime,
+  session: {
+    id: string;
+    transactionCode: string;
+    project: { code: string; name: string };
+    room?: string;
+    experts: { pseudonym: string; seat?: string }[];
+  },
+  options: { checkinOpen?: boolean } = {},
+): Promise<void> {
+  const start = Date.now() - 10 * 60_000;
+  const body = { session: { room: 'room-1', start, end: start + 3 * 3600_000, ...session } };
+  const imported = await api(edge, '/api/sessions', { body });
+  if (imported.status !== 200) throw new Error(`session ${session.id} not imported: ${JSON.stringify(imported.body)}`);
+  if (options.checkinOpen === false) return;
+  const opened = await api(edge, `/api/sessions/${session.id}/state`, { body: { to: 'checkin-open' } });
+  if (opened.status !== 200)
+    throw new Error(`session ${session.id} check-in not opened: ${JSON.stringify(opened.body)}`);
+}
+
+/**
  * Publishes `total` rtls position messages one after another (QoS 1), position i carrying at=i, so a receiver
  * can tell exactly which arrived. mqtt.js keeps unacknowledged messages and resends them after a reconnect.
  */
