@@ -139,7 +139,8 @@ export async function api<T = any>(
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await response.text();
-  const json = response.headers.get('content-type')?.includes('json');
+  // JSON and +json answers are parsed; NDJSON streams stay text.
+  const json = /^application\/([\w.-]+\+)?json\b/.test(response.headers.get('content-type') ?? '');
   return { status: response.status, body: (text && json ? JSON.parse(text) : text || null) as T };
 }
 
