@@ -73,12 +73,16 @@ export function openFeed(
   };
 }
 
+/**
+ * A feed message's event. Roles that may not read the record (operator) get alarms whole but of other events only
+ * seq, at and type (hall-server/routes/events.ts), so the rest is optional.
+ */
 export interface FeedEvent {
   seq: number;
   at: number;
   type: string;
-  session: string | null;
-  actor: string | null;
-  subject: string | null;
-  data: Record<string, unknown>;
+  session?: string | null;
+  actor?: string | null;
+  subject?: string | null;
+  data?: Record<string, unknown>;
 }

@@ -20,7 +20,7 @@ import type { Role } from './types.ts';
 const SCREENSHOTS = 'test-output/screenshots';
 const FLOOR = ['map', 'alarms', 'sessions', 'devices'];
 const MENUS: Record<Role, string[]> = {
-  administrator: [...FLOOR, 'intercom', 'users', 'cameras', 'replay', 'sync'],
+  administrator: [...FLOOR, 'intercom', 'users', 'cameras', 'replay', 'sync', 'camera-admin'],
   witness: [...FLOOR, 'intercom', 'cameras', 'replay', 'sync'],
   auditor: [...FLOOR, 'replay', 'sync'],
   operator: [...FLOOR, 'cameras', 'sync'],

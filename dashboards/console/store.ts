@@ -97,14 +97,15 @@ function onFeedEvent(event: FeedEvent): void {
 }
 
 function announceAlarm(event: FeedEvent): void {
+  const data = event.data ?? {}; // alarm events reach every role whole
   const alarm: Alarm = {
-    id: String(event.data.alarmId),
-    kind: String(event.data.kind ?? ''),
-    level: (Number(event.data.level) || 1) as Alarm['level'],
+    id: String(data.alarmId),
+    kind: String(data.kind ?? ''),
+    level: (Number(data.level) || 1) as Alarm['level'],
     subject: event.subject ?? '',
-    session: event.session,
+    session: event.session ?? null,
     state: 'raised',
-    details: (event.data.details as Record<string, unknown>) ?? {},
+    details: (data.details as Record<string, unknown>) ?? {},
     raisedAt: event.at,
     acknowledgedBy: null,
     acknowledgedAt: null,

@@ -26,7 +26,8 @@ declare module 'fastify' {
   }
 }
 
-const RECORD_READERS: readonly Role[] = ['administrator', 'witness', 'auditor'];
+/** Roles that may read the venue's record (the event log) in full. */
+export const RECORD_READERS: readonly Role[] = ['administrator', 'witness', 'auditor'];
 const FLOOR_STAFF: readonly Role[] = ['administrator', 'witness'];
 
 type Method = 'read' | 'write';

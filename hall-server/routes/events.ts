@@ -3,9 +3,24 @@ import { Type as T } from '@sinclair/typebox';
 import type { VenueContext } from '../../edge/context.ts';
 import type { LoggedEvent } from '../../edge/store/event-log.ts';
 import { verifyChain } from '../../edge/store/verify.ts';
+import { RECORD_READERS } from '../auth/policy.ts';
+import type { Role } from '../auth/roles.ts';
 
 /** How many past events a feed client may ask to catch up on before live events start. */
 const FEED_BACKLOG_LIMIT = 5000;
+
+/**
+ * What a role sees of each live event. The record's readers get it whole. Everyone else — who may not read
+ * /api/events — gets alarms whole (the alarms API is theirs too) and of any other event only that it happened
+ * (seq, time, type): enough for a page to reload what the role's own API calls may show.
+ */
+function feedViewFor(role: Role | undefined): (event: LoggedEvent) => LoggedEvent | FeedNotice {
+  if (role && RECORD_READERS.includes(role)) return (event) => event;
+  return (event) =>
+    event.type.startsWith('alarm.') ? event : { seq: event.seq, venue: event.venue, at: event.at, type: event.type };
+}
+
+type FeedNotice = Pick<LoggedEvent, 'seq' | 'venue' | 'at' | 'type'>;
 
 export const eventRoutes =
   (ctx: VenueContext): FastifyPluginAsyncTypebox =>
@@ -51,7 +66,8 @@ export const eventRoutes =
         schema: { tags: ['record'], querystring: T.Object({ after: T.Optional(T.Integer({ minimum: 0 })) }) },
       },
       (socket, req) => {
-        const send = (event: LoggedEvent) => socket.send(JSON.stringify({ type: 'event', event }));
+        const view = feedViewFor(req.user?.role);
+        const send = (event: LoggedEvent) => socket.send(JSON.stringify({ type: 'event', event: view(event) }));
         const after = (req.query as { after?: number }).after;
         if (after !== undefined) for (const e of ctx.log.query({ afterSeq: after, limit: FEED_BACKLOG_LIMIT })) send(e);
         ctx.log.on('appended', send);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { VenueRuntime } from '../../edge/runtime.ts';
-import { api, authHeaders, startTestVenue } from '../../test/venue-harness.ts';
+import { api, authHeaders, eventually, startTestVenue } from '../../test/venue-harness.ts';
 
 let edge: VenueRuntime;
 afterEach(() => edge?.stop());
@@ -20,6 +20,43 @@ describe('record and alarm API', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(seqs).toEqual([missed.seq, live.seq]);
     ws.close();
+  });
+
+  it('the feed gives roles that may not read the record only that an event happened, alarms whole', async () => {
+    edge = await startTestVenue();
+    const url = `${edge.httpUrl.replace('http', 'ws')}/api/feed`;
+    const listen = async (role: 'operator' | 'auditor') => {
+      const ws = new WebSocket(url, { headers: await authHeaders(edge, role) });
+      const events: Record<string, unknown>[] = [];
+      ws.on('message', (m) => events.push(JSON.parse(m.toString()).event));
+      await new Promise((r) => ws.once('open', r));
+      return { ws, events };
+    };
+    const operator = await listen('operator');
+    const auditor = await listen('auditor');
+    const checkin = edge.log.append({
+      type: 'checkin.accepted',
+      session: 'S1',
+      actor: 'E7',
+      subject: 'E7',
+      data: { seat: 's3' },
+    });
+    edge.alarms.raise({ kind: 'forced-open', level: 3, subject: 'door-room-1', session: 'S1' });
+    // What each saw from the check-in on (signing the second user in is recorded too, before it).
+    const since = (events: Record<string, unknown>[]) => events.filter((e) => (e.seq as number) >= checkin.seq);
+    await eventually(
+      () => since(operator.events).length + since(auditor.events).length,
+      (n) => n === 4,
+    );
+    const [opCheckin, opAlarm] = since(operator.events);
+    const [audCheckin, audAlarm] = since(auditor.events);
+    expect(opCheckin).toEqual({ seq: checkin.seq, venue: checkin.venue, at: checkin.at, type: checkin.type });
+    expect(audCheckin).toEqual(checkin);
+    for (const alarm of [opAlarm, audAlarm]) {
+      expect(alarm).toMatchObject({ type: 'alarm.raised', subject: 'door-room-1', data: { kind: 'forced-open' } });
+    }
+    operator.ws.close();
+    auditor.ws.close();
   });
 
   it('filters events by type prefix and session, and verifies the chain', async () => {
