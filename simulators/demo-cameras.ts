@@ -46,7 +46,11 @@ export async function startDemoCameras(venue: Venue, port: number): Promise<Demo
   } catch (err) {
     await farm.stop();
     const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-    throw new Error(inUse ? `camera port ${port} is in use` : `simulated cameras: ${(err as Error).message}`);
+    throw new Error(
+      inUse
+        ? `camera port ${port} is in use (another: --camera-port <port>; none: --no-cameras)`
+        : `simulated cameras: ${(err as Error).message}`,
+    );
   }
   const ids = new Set(simulated.map((c) => c.id));
   return {
