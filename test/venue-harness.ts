@@ -139,8 +139,34 @@ export async function api<T = any>(
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await response.text();
-  const json = response.headers.get('content-type')?.includes('json');
+  // JSON and +json answers are parsed; NDJSON streams stay text.
+  const json = /^application\/([\w.-]+\+)?json\b/.test(response.headers.get('content-type') ?? '');
   return { status: response.status, body: (text && json ? JSON.parse(text) : text || null) as T };
+}
+
+/**
+ * Imports, through the API, a session that is running now — it started ten minutes ago and lasts three hours — in
+ * `room-1` unless told otherwise, and opens its check-in unless `checkinOpen: false`.
+ */
+export async function importRunningSession(
+  edge: VenueRuntime,
+  session: {
+    id: string;
+    transactionCode: string;
+    project: { code: string; name: string };
+    room?: string;
+    experts: { pseudonym: string; seat?: string }[];
+  },
+  options: { checkinOpen?: boolean } = {},
+): Promise<void> {
+  const start = Date.now() - 10 * 60_000;
+  const body = { session: { room: 'room-1', start, end: start + 3 * 3600_000, ...session } };
+  const imported = await api(edge, '/api/sessions', { body });
+  if (imported.status !== 200) throw new Error(`session ${session.id} not imported: ${JSON.stringify(imported.body)}`);
+  if (options.checkinOpen === false) return;
+  const opened = await api(edge, `/api/sessions/${session.id}/state`, { body: { to: 'checkin-open' } });
+  if (opened.status !== 200)
+    throw new Error(`session ${session.id} check-in not opened: ${JSON.stringify(opened.body)}`);
 }
 
 /**

@@ -26,8 +26,9 @@ export async function request<T>(path: string, init: { method?: string; body?: u
   const body = text ? (JSON.parse(text) as unknown) : null;
   if (!response.ok) {
     if (response.status === 401 && path !== '/api/auth/login') onSignedOut();
-    const message =
-      (body as { error?: string; message?: string } | null)?.error ?? (body as { message?: string })?.message;
+    // Ours answer {error: "field: reason"}; fastify's own (schema validation) {error: "Bad Request", message}.
+    const answer = body as { error?: string; message?: string } | null;
+    const message = answer?.message ?? answer?.error;
     throw new ApiError(response.status, message ?? response.statusText);
   }
   return body as T;

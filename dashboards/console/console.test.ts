@@ -5,7 +5,15 @@ import type { VenueRuntime } from '../../edge/runtime.ts';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
 import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';
 import { launchChromium } from '../../test/chromium.ts';
-import { api, ensureUser, eventually, sessionCookie, simulatorFor, startTestVenue } from '../../test/venue-harness.ts';
+import {
+  api,
+  ensureUser,
+  eventually,
+  importRunningSession,
+  sessionCookie,
+  simulatorFor,
+  startTestVenue,
+} from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 import type { Role } from './types.ts';
 
@@ -73,22 +81,16 @@ beforeAll(async () => {
   });
   rtls = simulatorFor(edge, 'rtls-1');
   await rtls.connect();
-  const start = Date.now() - 10 * 60_000;
-  const session = {
+  await importRunningSession(edge, {
     id: SESSION,
     transactionCode: 'JC-QS-2024-001',
     project: { code: 'QSGC-2024-017', name: '沁水县道路改造工程施工' },
-    room: 'room-1',
-    start,
-    end: start + 3 * 3600_000,
     experts: [
       { pseudonym: EXPERT, seat: 's1' },
       { pseudonym: 'E002', seat: 's2' },
       { pseudonym: 'E003', seat: 's3' },
     ],
-  };
-  expect((await api(edge, '/api/sessions', { body: { session } })).status).toBe(200);
-  expect((await api(edge, `/api/sessions/${SESSION}/state`, { body: { to: 'checkin-open' } })).status).toBe(200);
+  });
   expect((await api(edge, `/api/people/${EXPERT}/name`, { method: 'PUT', body: { name: EXPERT_NAME } })).status).toBe(
     200,
   );

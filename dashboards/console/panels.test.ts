@@ -5,7 +5,14 @@ import type { VenueRuntime } from '../../edge/runtime.ts';
 import type { SessionFootage } from '../../hall-server/routes/footage.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { launchChromium } from '../../test/chromium.ts';
-import { api, authHeaders, eventually, sessionCookie, startTestVenue } from '../../test/venue-harness.ts';
+import {
+  api,
+  authHeaders,
+  eventually,
+  importRunningSession,
+  sessionCookie,
+  startTestVenue,
+} from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 import type { Role } from './types.ts';
 
@@ -45,17 +52,16 @@ beforeAll(async () => {
   delete process.env.HALLEDGE_VIDEO_SEGMENT_S;
   edge.services.video.record(CAMERA, farm.streamUrl(CAMERA));
   browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
-  const start = Date.now() - 10 * 60_000;
-  const session = {
-    id: SESSION,
-    transactionCode: 'JC-QS-CCTV-001',
-    project: { code: 'QSGC-2024-031', name: '沁水县供水管网工程' },
-    room: 'room-1',
-    start,
-    end: start + 3 * 3600_000,
-    experts: [{ pseudonym: 'E101', seat: 's1' }],
-  };
-  expect((await api(edge, '/api/sessions', { body: { session } })).status).toBe(200);
+  await importRunningSession(
+    edge,
+    {
+      id: SESSION,
+      transactionCode: 'JC-QS-CCTV-001',
+      project: { code: 'QSGC-2024-031', name: '沁水县供水管网工程' },
+      experts: [{ pseudonym: 'E101', seat: 's1' }],
+    },
+    { checkinOpen: false },
+  );
 }, 60_000);
 
 afterAll(async () => {

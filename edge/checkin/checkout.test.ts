@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockerSimulator } from '../../simulators/locker/locker-simulator.ts';
 import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';
-import { api, eventually, startTestVenue } from '../../test/venue-harness.ts';
+import { api, eventually, importRunningSession, startTestVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import type { CheckinResult } from './checkin-service.ts';
 
@@ -29,18 +29,12 @@ beforeAll(async () => {
   });
   bank = simulators.get(BANK) as LockerSimulator;
   await eventually(() => edge.registry.get(BANK)?.online, Boolean);
-  const start = Date.now() - 10 * 60_000;
-  const session = {
+  await importRunningSession(edge, {
     id: SESSION,
     transactionCode: 'JC-QS-OUT-001',
     project: { code: 'QSGC-2024-040', name: '沁水县学校改造工程' },
-    room: 'room-1',
-    start,
-    end: start + 3 * 3600_000,
     experts: [{ pseudonym: 'E1' }, { pseudonym: 'E2' }, { pseudonym: 'E3' }],
-  };
-  expect((await api(edge, '/api/sessions', { body: { session } })).status).toBe(200);
-  expect((await api(edge, `/api/sessions/${SESSION}/state`, { body: { to: 'checkin-open' } })).status).toBe(200);
+  });
 }, 30_000);
 
 afterAll(async () => {

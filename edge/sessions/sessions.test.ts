@@ -196,6 +196,17 @@ describe('evaluation sessions', () => {
       'completed>archived',
     ]);
     expect(history.find((e) => e.type === 'checkin.accepted')).toMatchObject({ actor: 'EXP-A1' });
+    // The whole record for replay, streamed as NDJSON: the same events, field for field, as the log holds.
+    const record = await api<string>(edge, `/api/sessions/${id}/record`, { role: 'auditor' });
+    expect(record.status).toBe(200);
+    const streamed = record.body
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(streamed).toEqual(edge.log.query({ session: id, limit: 100_000 }));
+    expect(streamed.length).toBeGreaterThanOrEqual(history.length);
+    expect((await api(edge, `/api/sessions/${id}/record`, { role: 'operator' })).status).toBe(403);
+    expect((await api(edge, '/api/sessions/NO-SUCH/record', { role: 'auditor' })).status).toBe(404);
     // An archived session no longer takes changes from a push.
     const late = sessions.importSchedule(schedule(), { source: 'platform' });
     expect(late.rejected[0]!.error).toBe('session JC-2024-0001 is archived; it can no longer be changed');

@@ -19,6 +19,10 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // SQLite's default 2 MB page cache is sized for phones; replaying a session reads ~100,000 rows spread over
+  // the whole log, which runs ~30 % faster with the pages cached and the file memory-mapped (bench/replay.ts).
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 268435456');
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     module TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
     PRIMARY KEY (module, version))`);

@@ -96,4 +96,20 @@ describe('event log', () => {
     expect(log.query({ session: 'S1' }).map((e) => e.type)).toEqual(['checkin.accepted', 'checkin.refused']);
     expect(log.query({ typePrefix: 'door.' }).map((e) => e.seq)).toEqual([2]);
   });
+
+  it("gives a session's span and its record as NDJSON identical to the stored events", () => {
+    const { log } = freshLog();
+    log.appendMany([
+      { type: 'session.scheduled', session: 'S1', at: 1000 },
+      { type: 'door.granted', session: 'S2', at: 1500, data: { note: '引号 " and \\ backslash' } },
+      { type: 'checkin.accepted', session: 'S1', actor: 'E-1', method: 'manual', at: 2000, data: { seat: 's1' } },
+    ]);
+    expect(log.sessionSpan('S1')).toEqual({ firstAt: 1000, lastAt: 2000 });
+    expect(log.sessionSpan('S9')).toBeNull();
+    for (const session of ['S1', 'S2']) {
+      const lines = [...log.sessionLines(session)];
+      expect(lines.every((l) => l.endsWith('\n'))).toBe(true);
+      expect(lines.map((l) => JSON.parse(l))).toEqual(log.query({ session }));
+    }
+  });
 });

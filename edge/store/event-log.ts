@@ -113,6 +113,8 @@ export function rowToEvent(row: EventRow): LoggedEvent {
   };
 }
 
+type Nullable = string | null;
+
 /** Applied in the same transaction as the append, so current-state tables never disagree with the record. */
 export type Projection = (event: LoggedEvent) => void;
 
@@ -217,6 +219,36 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     };
     for (const project of this.projections) project(event);
     return event;
+  }
+
+  /** When a session's first and last events happened (two index seeks), or null when it has none. */
+  sessionSpan(session: string): { firstAt: number; lastAt: number } | null {
+    const at = (order: 'ASC' | 'DESC') =>
+      this.db.prepare(`SELECT at FROM events WHERE session = ? ORDER BY seq ${order} LIMIT 1`).pluck().get(session) as
+        | number
+        | undefined;
+    const firstAt = at('ASC');
+    return firstAt === undefined ? null : { firstAt, lastAt: at('DESC')! };
+  }
+
+  /**
+   * Every event of a session as NDJSON lines (each a LoggedEvent), in order. Built from the stored columns —
+   * `data` is already JSON text — so a 100,000-event session streams without parsing and re-serialising it.
+   */
+  *sessionLines(session: string): Generator<string> {
+    const rows = this.db
+      .prepare(
+        `SELECT seq, venue, at, type, session, actor, method, subject, data, prev_hash, hash
+         FROM events WHERE session = ? ORDER BY seq`,
+      )
+      .raw(true)
+      .iterate(session) as IterableIterator<
+      [number, string, number, string, string, Nullable, Nullable, Nullable, string, string, string]
+    >;
+    const text = (v: Nullable) => (v === null ? 'null' : JSON.stringify(v));
+    for (const [seq, venue, at, type, sess, actor, method, subject, data, prevHash, hash] of rows) {
+      yield `{"seq":${seq},"venue":${text(venue)},"at":${at},"type":${text(type)},"session":${text(sess)},"actor":${text(actor)},"method":${text(method)},"subject":${text(subject)},"data":${data},"prevHash":"${prevHash}","hash":"${hash}"}\n`;
+    }
   }
 
   query(q: EventQuery = {}): LoggedEvent[] {

@@ -12,11 +12,13 @@ import { Retention } from './retention.ts';
 import { SessionFootage } from './session-footage.ts';
 import { VideoService } from './video-service.ts';
 
-// qinshui's venue file: cam-room-1 films evaluation room room-1, cam-hall the public hall.
+// qinshui's venue file: cam-room-1 films evaluation room room-1, cam-hall the public hall; cam-late is adopted
+// into room-2 while a session runs there.
 const farm = new CameraFarm({
   cameras: [
     { id: 'cam-room-1', width: 320, height: 180 },
     { id: 'cam-hall', width: 320, height: 180 },
+    { id: 'cam-late', width: 320, height: 180 },
   ],
   discovery: false,
 });
@@ -30,8 +32,30 @@ const video = new VideoService(
   { segmentS: 2, rtspTransport: 'udp', credentials: farm.credentials },
 );
 const MARGIN = 1000;
+const DAY = 86_400_000;
 const footage = new SessionFootage(video, sessions, log, { marginMs: MARGIN, archiveDays: 1 });
-const segs = (camera: string) => video.timeline(camera, 0, Date.now() + 60_000).segments;
+const segs = (camera: string, v = video) => v.timeline(camera, 0, Date.now() + 60_000).segments;
+
+function runningSession(id: string, room: string, start: number) {
+  sessions.importSchedule(
+    {
+      sessions: [
+        {
+          id,
+          transactionCode: id,
+          project: { code: `P-${id}`, name: '沁水县某工程' },
+          room,
+          start,
+          end: start + 3600_000,
+          experts: [{ pseudonym: `EXP-${id}` }],
+        },
+      ],
+    },
+    { source: 'platform' },
+  );
+  sessions.transition(id, 'checkin-open', { by: 'WIT-1' });
+  sessions.transition(id, 'in-progress', { by: 'WIT-1' });
+}
 
 beforeAll(async () => {
   await farm.start();
@@ -55,24 +79,7 @@ describe('session footage locks', () => {
       20_000,
     );
     const now = Date.now();
-    sessions.importSchedule(
-      {
-        sessions: [
-          {
-            id: 'QS-2026-0007',
-            transactionCode: 'QS-2026-0007',
-            project: { code: 'P-7', name: '沁水县某工程' },
-            room: 'room-1',
-            start: now,
-            end: now + 3600_000,
-            experts: [{ pseudonym: 'EXP-7' }],
-          },
-        ],
-      },
-      { source: 'platform' },
-    );
-    sessions.transition('QS-2026-0007', 'checkin-open', { by: 'WIT-1' });
-    sessions.transition('QS-2026-0007', 'in-progress', { by: 'WIT-1' });
+    runningSession('QS-2026-0007', 'room-1', now);
     const startedAt = Date.now();
     // While it runs, new room footage inherits the lock as it is indexed.
     await eventually(
@@ -120,4 +127,63 @@ describe('session footage locks', () => {
     }
     expect(segs('cam-room-1').map((s) => s.id)).toEqual(inSession.map((s) => s.id));
   }, 45_000);
+});
+
+describe('a camera adopted while a session runs in its room', () => {
+  it('is locked at adoption, so a quota sweep before the session completes spares its footage', async () => {
+    // Its own recorder set (the test above stops `video`), on the same record and sessions.
+    const late = new VideoService(
+      { db, log, alarms, dataDir, logger: pino({ level: 'silent' }) },
+      { segmentS: 2, rtspTransport: 'udp' },
+    );
+    const lateFootage = new SessionFootage(late, sessions, log, { marginMs: MARGIN, archiveDays: 1 });
+    lateFootage.start();
+    try {
+      // Scheduled ten minutes ago, running since now.
+      const start = Date.now() - 600_000;
+      runningSession('QS-LATE', 'room-2', start);
+      const startedAt = log.query({ type: 'session.state-changed', session: 'QS-LATE' }).at(-1)!.at;
+      const locks = () => log.query({ type: 'video.locked', session: 'QS-LATE' });
+      expect(locks()).toEqual([]); // nothing films room-2 yet
+
+      const camera = { id: 'cam-late', onvif: farm.deviceServiceUrl('cam-late'), zone: 'room-2' };
+      // Wrong credentials: not adopted, not recording, nothing locked.
+      await expect(
+        late.adopt({ ...camera, credentials: { ...farm.credentials, password: 'wrong' } }),
+      ).rejects.toThrow();
+      await late.forget('cam-late');
+      expect(locks()).toEqual([]);
+
+      await late.adopt({ ...camera, credentials: farm.credentials });
+      // Locked at once, before any footage, with the window the session's start drew.
+      expect(locks().map((e) => [e.subject, e.data])).toEqual([
+        [
+          'cam-late',
+          {
+            camera: 'cam-late',
+            from: start - MARGIN,
+            to: start + 3600_000 + 4 * 3600_000,
+            until: start + 3600_000 + 4 * 3600_000 + DAY,
+            segments: 0,
+          },
+        ],
+      ]);
+      expect(startedAt).toBeGreaterThan(start);
+      const recorded = await eventually(
+        () => segs('cam-late', late),
+        (s) => s.length >= 2,
+        20_000,
+      );
+      expect(recorded.every((s) => s.lockedSession === 'QS-LATE')).toBe(true);
+
+      // A quota sweep while the session still runs (0 bytes allowed) keeps every segment of the late camera.
+      const result = new Retention(late.index, log, alarms, dataDir, { quotaBytes: 0 }).sweep();
+      const deleted = new Set(result.deleted.map((s) => s.path));
+      for (const s of recorded) expect(existsSync(s.path) && !deleted.has(s.path)).toBe(true);
+      expect(sessions.get('QS-LATE')?.state).toBe('in-progress');
+    } finally {
+      lateFootage.stop();
+      await late.stop();
+    }
+  }, 30_000);
 });

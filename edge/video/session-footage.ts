@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { EvaluationSession } from '../sessions/model.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { EventLog, LoggedEvent } from '../store/event-log.ts';
 import type { VideoService } from './video-service.ts';
@@ -27,6 +28,7 @@ export class SessionFootage {
   private readonly archiveMs: number;
   private readonly overrunMs: number;
   private readonly onChanged = (session: string, e: LoggedEvent) => this.sessionChanged(session, e);
+  private readonly onFilming = (camera: string, zone: string) => this.cameraFilming(camera, zone);
 
   constructor(
     private readonly video: VideoService,
@@ -42,10 +44,12 @@ export class SessionFootage {
 
   start(): void {
     this.sessions.on('changed', this.onChanged);
+    this.video.on('filming', this.onFilming);
   }
 
   stop(): void {
     this.sessions.off('changed', this.onChanged);
+    this.video.off('filming', this.onFilming);
   }
 
   private sessionChanged(id: string, e: LoggedEvent): void {
@@ -54,19 +58,47 @@ export class SessionFootage {
     if (to !== 'in-progress' && to !== 'completed') return;
     const s = this.sessions.get(id);
     if (!s) return;
-    // A resumed session keeps its first start, so its lock is the same row (session, camera, from), redrawn.
-    const startedAt =
-      this.log.query({ session: id, type: 'session.state-changed' }).find((x) => x.data.to === 'in-progress')?.at ??
-      e.at;
-    const from = Math.min(s.start, startedAt) - this.marginMs;
-    const end = to === 'completed' ? e.at + this.marginMs : Math.max(s.end, e.at) + this.overrunMs;
-    for (const camera of this.video.camerasIn(s.room)) {
-      try {
-        this.video.lockSession(id, camera, from, end, end + this.archiveMs);
-      } catch (err) {
-        // The session's own change is committed already; a failed lock must not undo or fail it.
-        this.logger?.error({ err, session: id, camera }, '录像锁定失败 locking session footage failed');
-      }
+    const { from, runningTo } = this.window(s);
+    const end = to === 'completed' ? e.at + this.marginMs : runningTo;
+    for (const camera of this.video.camerasIn(s.room)) this.lock(id, camera, from, end);
+  }
+
+  /**
+   * A camera adopted into (or moved to) a room while a session runs there is locked at once, as if it had been
+   * there at the start: waiting for completion would leave what it records meanwhile to quota eviction.
+   */
+  private cameraFilming(camera: string, zone: string): void {
+    const running = [
+      ...this.sessions.list({ room: zone, state: 'in-progress' }),
+      ...this.sessions.list({ room: zone, state: 'suspended' }),
+    ];
+    for (const s of running) {
+      const { from, runningTo } = this.window(s);
+      this.lock(s.id, camera, from, runningTo);
+    }
+  }
+
+  /**
+   * The session's footage window while it runs: from its start (the earlier of scheduled and its first
+   * in-progress; a resumed session keeps it, so its lock stays the same row, redrawn) less the margin, to its
+   * scheduled end (or its last start, if later) plus the overrun allowance.
+   */
+  private window(s: EvaluationSession): { from: number; runningTo: number } {
+    const started = this.log
+      .query({ session: s.id, type: 'session.state-changed' })
+      .filter((x) => x.data.to === 'in-progress')
+      .map((x) => x.at);
+    const first = started[0] ?? Date.now();
+    const last = started.at(-1) ?? first;
+    return { from: Math.min(s.start, first) - this.marginMs, runningTo: Math.max(s.end, last) + this.overrunMs };
+  }
+
+  private lock(session: string, camera: string, from: number, to: number): void {
+    try {
+      this.video.lockSession(session, camera, from, to, to + this.archiveMs);
+    } catch (err) {
+      // The session's own change (or the camera's adoption) is committed already; a failed lock must not undo it.
+      this.logger?.error({ err, session, camera }, '录像锁定失败 locking session footage failed');
     }
   }
 }

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Camera, Venue } from '../../config/schema.ts';
@@ -50,8 +51,10 @@ export type AdoptableCamera = Pick<Camera, 'id' | 'onvif'> & {
 /**
  * CCTV for the venue: cameras adopted over ONVIF (or given a stream URL directly), one recorder per camera,
  * retention by data class, live view. Timeline ranges (segments and gaps) come from the index and the record.
+ * `filming` (camera, zone) is emitted when a camera starts recording in a zone or is moved to another one, so
+ * a session already running there can lock its footage at once (SessionFootage).
  */
-export class VideoService {
+export class VideoService extends EventEmitter<{ filming: [camera: string, zone: string] }> {
   readonly index: SegmentIndex;
   readonly live: LiveHub;
   readonly retention: Retention;
@@ -73,6 +76,7 @@ export class VideoService {
     private readonly deps: VideoDeps,
     private readonly options: VideoOptions = {},
   ) {
+    super();
     this.dir = join(deps.dataDir, 'video');
     this.index = new SegmentIndex(deps.db);
     this.retention = new Retention(this.index, deps.log, deps.alarms, deps.dataDir, options.retention);
@@ -166,6 +170,8 @@ export class VideoService {
       this.deps.alarms,
     );
     this.recorders.set(camera, rec);
+    const filmed = this.zones.get(camera);
+    if (filmed) this.emit('filming', camera, filmed);
     return rec;
   }
 
@@ -188,9 +194,11 @@ export class VideoService {
     }));
   }
 
-  /** Places a camera in a zone (an adopted camera's room). */
+  /** Places a camera in a zone (an adopted camera's room); a recording camera moved elsewhere is `filming` there. */
   place(camera: string, zone: string): void {
+    const was = this.zones.get(camera);
     this.zones.set(camera, zone);
+    if (was !== zone && this.recorders.has(camera)) this.emit('filming', camera, zone);
   }
 
   /** Stops recording and showing a camera and gives up retrying it; its footage stays under retention. */

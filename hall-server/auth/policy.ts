@@ -48,6 +48,7 @@ const TABLE: readonly TableRule[] = [
   { method: 'read', prefix: '/api/events', roles: RECORD_READERS, audit: true },
   { method: 'read', prefix: '/api/access/events', roles: RECORD_READERS, audit: true },
   { method: 'read', prefix: '/api/sessions/:id/history', roles: RECORD_READERS, audit: true },
+  { method: 'read', prefix: '/api/sessions/:id/record', roles: RECORD_READERS, audit: true },
   { method: 'read', prefix: '/api/tracking/trajectories', roles: RECORD_READERS, audit: true },
   { method: 'read', prefix: '/api/tracking/stays', roles: RECORD_READERS, audit: true },
   { method: 'read', prefix: '/api/video', roles: ALL_ROLES, audit: true },

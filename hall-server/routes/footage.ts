@@ -57,11 +57,11 @@ export interface SessionFootage {
 /** The time a session's footage covers: its window, stretched to when it really opened and ended. */
 function replayWindow(
   session: EvaluationSession,
-  history: { at: number }[],
+  activity: { firstAt: number; lastAt: number } | null,
   now: number,
 ): { from: number; to: number } {
-  const first = history[0]?.at ?? session.start;
-  const last = history.at(-1)?.at ?? session.end;
+  const first = activity?.firstAt ?? session.start;
+  const last = activity?.lastAt ?? session.end;
   const live = ['checkin-open', 'in-progress', 'suspended'].includes(session.state);
   return {
     from: Math.min(session.start, first) - MARGIN_MS,
@@ -128,7 +128,7 @@ export const footageRoutes =
     const sessionFootage = (id: string) => {
       const session = sessions.get(id);
       if (!session) return null;
-      const window = replayWindow(session, sessions.history(id), Date.now());
+      const window = replayWindow(session, ctx.log.sessionSpan(id), Date.now());
       const cameras = ctx.venue.cameras.filter((c) => c.zone === session.room);
       return { session, window, cameras };
     };

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
@@ -11,6 +12,19 @@ import { SessionError } from '../../edge/sessions/session-service.ts';
 const By = T.String({ minLength: 1, description: 'who acts (console user id)' });
 const IdParams = T.Object({ id: T.String() });
 
+/** Joins lines into ~64 KB chunks: one write per line would cost more than building the lines. */
+function* inChunks(lines: Iterable<string>, size = 64 * 1024): Generator<string> {
+  let chunk = '';
+  for (const line of lines) {
+    chunk += line;
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
 /** Domain errors become 4xx answers naming the problem; anything else is a 500 the logger records. */
 function fail(reply: FastifyReply, err: unknown) {
   if (err instanceof SessionError) return reply.code(err.status).send({ error: err.message });
@@ -19,7 +33,7 @@ function fail(reply: FastifyReply, err: unknown) {
 }
 
 export const sessionRoutes =
-  (_ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
+  (ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     const { sessions } = services;
     const tags = ['sessions'];
@@ -62,6 +76,23 @@ export const sessionRoutes =
         } catch (err) {
           return fail(reply, err);
         }
+      },
+    );
+
+    app.get(
+      '/api/sessions/:id/record',
+      {
+        schema: {
+          tags,
+          summary: "The session's whole record for replay: every event, in order, streamed as NDJSON",
+          params: IdParams,
+        },
+      },
+      async (req, reply) => {
+        if (!sessions.get(req.params.id)) return reply.code(404).send({ error: `no session ${req.params.id}` });
+        return reply
+          .type('application/x-ndjson; charset=utf-8')
+          .send(Readable.from(inChunks(ctx.log.sessionLines(req.params.id))));
       },
     );
 

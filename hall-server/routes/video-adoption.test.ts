@@ -99,6 +99,11 @@ describe('adopting discovered cameras through the admin API', () => {
       streamUrl: farm.streamUrl('cam-new'),
     });
     expect(JSON.stringify((await api(edge, '/api/video/adopted')).body)).not.toContain(password);
+    // The list carries the recorder state; the console polls it, so reading it is not an audited view.
+    const viewed = () => edge.log.query({ type: 'audit.viewed', limit: 100_000 }).length;
+    const viewedBefore = viewed();
+    expect((await api(edge, '/api/video/adopted')).body).toMatchObject([{ id: 'cam-new', state: 'recording' }]);
+    expect(viewed()).toBe(viewedBefore);
     expect(JSON.stringify(edge.log.query({ limit: 100_000 }))).not.toContain(password);
     const row = edge.db.prepare('SELECT * FROM video_cameras').get() as Record<string, unknown>;
     expect(Buffer.from(row.password as Buffer).toString('latin1')).not.toContain(password);

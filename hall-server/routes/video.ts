@@ -105,14 +105,25 @@ export const videoRoutes =
     app.get(
       '/api/video/adopted',
       {
-        config: admin,
+        // Configuration and recorder state (no footage, no people): the camera administration page polls it.
+        config: { ...admin, audit: false },
         schema: {
           tags,
-          summary: 'Cameras adopted by an administrator (never their credentials)',
-          response: { 200: T.Array(AdoptedCamera) },
+          summary: 'Cameras adopted by an administrator (never their credentials), with their recorder state',
+          response: {
+            200: T.Array(
+              T.Composite([
+                AdoptedCamera,
+                T.Object({ state: T.String({ description: 'starting, recording, stalled or not-recording' }) }),
+              ]),
+            ),
+          },
         },
       },
-      async () => video.adoption.list(),
+      async () => {
+        const recorders = new Map(video.cameras().map((c) => [c.camera, c.state]));
+        return video.adoption.list().map((c) => ({ ...c, state: recorders.get(c.id) ?? 'not-recording' }));
+      },
     );
 
     app.post(

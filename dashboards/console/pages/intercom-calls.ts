@@ -1,21 +1,9 @@
 import { computed, signal } from '@preact/signals';
+import type { Call } from '../../../edge/intercom/intercom-service.ts';
 import { request } from '../api.ts';
 
-/** A call as the hall server reports it (`edge/intercom` Call). */
-export interface IntercomCall {
-  id: string;
-  room: string;
-  station: string;
-  session: string | null;
-  direction: 'from-room' | 'to-room';
-  state: 'ringing' | 'talking' | 'ended';
-  console: string;
-  startedAt: number;
-  answeredAt: number | null;
-  endedAt: number | null;
-  escalations: number;
-  recording: { file: string; sha256: string; bytes: number } | null;
-}
+/** A call as the hall server reports it (JSON of the edge's own type). */
+export type IntercomCall = Call;
 
 const CONSOLE_KEY = 'halledge.intercom.console';
 

@@ -4,6 +4,8 @@ import { tp } from '../panel-messages.ts';
 import { openAlarms } from '../store.ts';
 import type { Role } from '../types.ts';
 import { AlarmsPage } from './alarms.tsx';
+import { CameraAdminPage } from './camera-admin.tsx';
+import { tc } from './camera-admin-messages.ts';
 import { CamerasPage } from './cameras.tsx';
 import { DevicesPage } from './devices.tsx';
 import { FloorMapPage } from './floor-map.tsx';
@@ -67,6 +69,13 @@ export const PAGES: ConsolePage[] = [
     component: ReplayPage,
   },
   { id: 'sync', title: () => tp('pageSync'), icon: '⇅', component: SyncPage },
+  {
+    id: 'camera-admin',
+    title: () => tc('pageCameraAdmin'),
+    icon: '⊕',
+    roles: ['administrator'],
+    component: CameraAdminPage,
+  },
 ];
 
 export function pagesFor(role: Role): ConsolePage[] {

@@ -2,11 +2,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api.ts';
 import { lastError } from '../store.ts';
 
-/** A resource the page polls while it is shown (status that is not in the event feed). */
-export function usePolled<T>(path: string | null, everyMs: number): T | null {
+/**
+ * A resource the page polls while it is shown (status that is not in the event feed). A new `revision` loads it
+ * again at once (after the page changed it) without clearing what is shown.
+ */
+export function usePolled<T>(path: string | null, everyMs: number, revision = 0): T | null {
   const [value, setValue] = useState<T | null>(null);
+  useEffect(() => setValue(null), [path]);
   useEffect(() => {
-    setValue(null);
     if (!path) return;
     let live = true;
     const load = () =>
@@ -23,6 +26,6 @@ export function usePolled<T>(path: string | null, everyMs: number): T | null {
       live = false;
       if (timer) clearInterval(timer);
     };
-  }, [path, everyMs]);
+  }, [path, everyMs, revision]);
   return value;
 }

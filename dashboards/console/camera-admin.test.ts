@@ -1,0 +1,135 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../edge/runtime.ts';
+import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
+import { launchChromium } from '../../test/chromium.ts';
+import { api, sessionCookie, startTestVenue } from '../../test/venue-harness.ts';
+import { ensureDashboardsBuilt } from '../build.ts';
+import type { Role } from './types.ts';
+
+const SCREENSHOTS = 'test-output/screenshots';
+const CAMERA = 'cam-extra'; // not in qinshui's venue file: discovery finds it
+
+let browser: Browser;
+let edge: VenueRuntime;
+const farm = new CameraFarm({ cameras: [{ id: CAMERA, width: 320, height: 180 }] });
+const contexts: BrowserContext[] = [];
+
+async function pageAs(role: Role, hash: string, locale: 'zh-CN' | 'en' = 'zh-CN'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale });
+  contexts.push(context);
+  await context.addCookies([await sessionCookie(edge, role)]);
+  if (locale === 'en') await context.addInitScript(() => localStorage.setItem('halledge.locale', 'en'));
+  const page = await context.newPage();
+  await page.goto(`${edge.httpUrl}/#/${hash}`);
+  return page;
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await farm.start();
+  // Discovery probes the farm's WS-Discovery responder on loopback (the configured target, as on site);
+  // the simulator's RTSP server speaks UDP only; 2 s segments so recording shows within seconds.
+  process.env.HALLEDGE_CAMERA_DISCOVERY = `127.0.0.1:${farm.discoveryPort}`;
+  process.env.HALLEDGE_RTSP_TRANSPORT = 'udp';
+  process.env.HALLEDGE_VIDEO_SEGMENT_S = '2';
+  // Built before the server starts: it lists the pages' files when it starts.
+  await ensureDashboardsBuilt();
+  edge = await startTestVenue();
+  delete process.env.HALLEDGE_CAMERA_DISCOVERY;
+  delete process.env.HALLEDGE_RTSP_TRANSPORT;
+  delete process.env.HALLEDGE_VIDEO_SEGMENT_S;
+  browser = await launchChromium();
+  await farm.streamsReady();
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+  await edge?.stop();
+  await farm.stop();
+});
+
+describe('camera administration in Chromium', { timeout: 60_000 }, () => {
+  it('the administrator discovers a camera, adopts it (wrong, then right credentials), sees it, removes it', async () => {
+    const page = await pageAs('administrator', 'camera-admin');
+    // The venue file's cameras are listed with their state (none is recorded in this test).
+    const venueRow = page.locator('[data-venue-camera="cam-room-1"]');
+    await expect.poll(() => venueRow.textContent()).toContain('未录像');
+    expect(await page.locator('.camera-admin').textContent()).toContain('尚未接入摄像机');
+
+    await page.getByRole('button', { name: '开始发现' }).click();
+    const xaddr = farm.deviceServiceUrl(CAMERA);
+    const found = page.locator(`[data-discovered="${xaddr}"]`);
+    await found.waitFor();
+    expect(await page.locator('[data-discovered]').count()).toBe(1); // nothing of the venue file
+    expect(await found.textContent()).toContain('SimCam-1');
+    await found.getByRole('button', { name: '接入' }).click();
+
+    const form = page.locator('[data-testid=adopt-form]');
+    expect(await form.locator('input[name=id]').inputValue()).toBe(CAMERA); // from its ONVIF name
+    await form.locator('input[name=name]').fill('一号评标室补充摄像机');
+    await form.locator('select[name=zone]').selectOption('room-1');
+    await form.locator('input[name=username]').fill(farm.credentials.username);
+    await form.locator('input[name=password]').fill('wrong-password');
+    await form.getByRole('button', { name: '接入' }).click();
+    const refused = form.locator('[data-error=xaddr]');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('摄像机拒绝接入');
+    expect(await form.locator('[data-error]').count()).toBe(1);
+    expect((await api(edge, '/api/video/adopted')).body).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}/camera-admin-refused.png` });
+
+    await form.locator('input[name=password]').fill(farm.credentials.password);
+    await form.getByRole('button', { name: '接入' }).click();
+    await page.locator('[data-testid=camera-admin-notice]').filter({ hasText: '已接入' }).waitFor();
+    expect(await form.count()).toBe(0);
+    expect(await found.count()).toBe(0); // no longer a candidate
+    const row = page.locator(`[data-adopted="${CAMERA}"]`);
+    expect(await row.textContent()).toContain('一号评标室补充摄像机');
+    expect(await row.textContent()).toContain('第一评标室');
+    // The edge records it at once: the listing's state follows (polled).
+    await expect.poll(() => row.locator('.camera-status').textContent(), { timeout: 25_000 }).toBe('录像中');
+    expect(edge.log.query({ type: 'video.camera-added' }).at(-1)).toMatchObject({
+      subject: CAMERA,
+      data: { zone: 'room-1', xaddr },
+    });
+    // When, in venue time (Asia/Shanghai) whatever the browser's zone.
+    const adoptedAt = ((await api(edge, '/api/video/adopted')).body as { adoptedAt: number }[])[0]!.adoptedAt;
+    const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' });
+    expect(await row.textContent()).toContain(hhmm.format(adoptedAt));
+    await page.screenshot({ path: `${SCREENSHOTS}/camera-admin-adopted.png` });
+
+    // Removal asks first; cancelling keeps it.
+    await row.getByRole('button', { name: '移除' }).click();
+    expect(await row.locator('.confirm-remove').textContent()).toContain('确认移除 一号评标室补充摄像机');
+    await row.getByRole('button', { name: '取消' }).click();
+    expect((await api(edge, '/api/video/adopted')).body).toHaveLength(1);
+    await row.getByRole('button', { name: '移除' }).click();
+    await row.getByRole('button', { name: '确认移除' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await api(edge, '/api/video/adopted')).body).toEqual([]);
+    expect(edge.log.query({ type: 'video.camera-removed' }).at(-1)).toMatchObject({ subject: CAMERA });
+    expect(await page.locator('[data-testid=camera-admin-notice]').textContent()).toContain('已移除');
+  });
+
+  it('reads in English; a bad probe target is refused naming it', async () => {
+    const page = await pageAs('administrator', 'camera-admin', 'en');
+    await page.getByRole('heading', { name: 'Discover cameras (WS-Discovery)' }).waitFor();
+    expect(await page.locator('nav a[data-page="camera-admin"]').textContent()).toContain('Camera admin');
+    // A bad target is refused by the API naming it.
+    await page.locator('input[name=targets]').fill('no-port');
+    await page.getByRole('button', { name: 'Discover' }).click();
+    await page.locator('[data-error=targets]').waitFor();
+    expect(await page.locator('[data-error=targets]').textContent()).toMatch(/^targets\/0:/);
+  });
+
+  it('a witness does not have the page', async () => {
+    const page = await pageAs('witness', 'camera-admin');
+    await page.locator('nav a[data-page="cameras"]').waitFor();
+    expect(await page.locator('nav a[data-page="camera-admin"]').count()).toBe(0);
+    expect(await page.locator('main.page').getAttribute('data-page')).not.toBe('camera-admin');
+    expect((await api(edge, '/api/video/adopted', { role: 'witness' })).status).toBe(403);
+  });
+});
