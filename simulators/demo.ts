@@ -1,15 +1,14 @@
-// The demo venue: the edge with its embedded broker and SQLite, plus a simulator for every device in the venue file.
-// Usage: npm run demo [-- --venue gaoping --http 8080 --mqtt 1883 --data data/demo]
+// The demo venue: the edge with its embedded broker and SQLite, a simulator for every device in the venue file,
+// and simulated cameras the edge records (simulators/demo-venue.ts).
+// Usage: npm run demo [-- --venue gaoping --http 8080 --mqtt 1883 --mqtt-ws 8883 --data data/demo --camera-port 18080 --no-cameras]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ensureDashboardsBuilt } from '../dashboards/build.ts';
-import { startVenue } from '../edge/runtime.ts';
-import { DEMO_USERS, ensureDemoUsers } from '../hall-server/auth/bootstrap.ts';
-import { UserStore } from '../hall-server/auth/user-store.ts';
-import { importDemoSession, playDemoCheckins } from './demo-session.ts';
+import { DEMO_USERS } from '../hall-server/auth/bootstrap.ts';
+import { playDemoCheckins } from './demo-session.ts';
+import { startDemoVenue } from './demo-venue.ts';
 import type { FaceTerminalSimulator } from './face-terminal/face-terminal-simulator.ts';
-import { startVenueSimulators } from './venue-simulators.ts';
 
 const { values } = parseArgs({
   options: {
@@ -18,28 +17,34 @@ const { values } = parseArgs({
     mqtt: { type: 'string', default: '1883' },
     'mqtt-ws': { type: 'string', default: '8883' },
     data: { type: 'string' },
+    'camera-port': { type: 'string' },
+    'no-cameras': { type: 'boolean', default: false },
   },
 });
 
 await ensureDashboardsBuilt();
-// The demo's first start makes the administrator with the demo password (a real venue's is random or from env).
-process.env.HALLEDGE_ADMIN_PASSWORD ??= DEMO_USERS.find((u) => u.role === 'administrator')!.password;
-const edge = await startVenue({
+const cameraPort = values['no-cameras'] ? false : values['camera-port'] ? Number(values['camera-port']) : undefined;
+const {
+  edge,
+  simulators,
+  session: demo,
+  camerasNote,
+  stop,
+} = await startDemoVenue({
   venue: values.venue!,
   dataDir: values.data ?? join('data', values.venue!),
-  bus: { kind: 'embedded', host: '127.0.0.1', port: Number(values.mqtt), wsPort: Number(values['mqtt-ws']) },
-  http: { host: '127.0.0.1', port: Number(values.http) },
+  http: Number(values.http),
+  mqtt: Number(values.mqtt),
+  mqttWs: Number(values['mqtt-ws']),
+  cameraPort,
   logger: pino({
     level: process.env.LOG_LEVEL ?? 'info',
     transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } },
   }),
+}).catch((err: Error) => {
+  console.error(`demo not started: ${err.message}`);
+  process.exit(1);
 });
-await ensureDemoUsers(new UserStore(edge.db, edge.log));
-const simulators = await startVenueSimulators(edge.venue, {
-  brokerUrl: edge.bus.deviceUrl,
-  credential: edge.deviceCredential,
-});
-const demo = importDemoSession(edge.services, edge.venue);
 
 console.log(`
 HallEdge demo — ${edge.venue.name}
@@ -48,6 +53,8 @@ HallEdge demo — ${edge.venue.name}
   live feed       ${edge.httpUrl.replace('http', 'ws')}/api/feed
   MQTT            ${edge.bus.deviceUrl}   (WebSocket ${edge.bus.deviceWsUrl})
   simulated devices: ${simulators.devices.length}
+  cameras         ${camerasNote}
+                  camera grid ${edge.httpUrl}/#/cameras, replay ${edge.httpUrl}/#/replay
   sample session  ${demo.session}: ${demo.experts.length} experts (${demo.experts.map((e) => e.pseudonym).join(', ')}), check-in open
   console users (demo passwords): ${DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(',  ')}
 Ctrl-C stops everything cleanly.
@@ -69,8 +76,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
-    await simulators.stop();
-    await edge.stop();
+    await stop();
     process.exit(0);
   });
 }

@@ -66,7 +66,8 @@ export class CameraRecorder {
       backoffMs: { min: 1000, max: 30_000 },
       gapToleranceMs: 1500,
       rtspTransport: 'tcp',
-      ...options,
+      // An option passed as undefined (VideoService forwards its own unset ones) keeps the default.
+      ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RecorderOptions),
     };
     this.backoff = this.o.backoffMs.min;
     mkdirSync(this.o.dir, { recursive: true });

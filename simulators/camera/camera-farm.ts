@@ -74,7 +74,9 @@ export class CameraFarm {
     });
     await this.rtsp.start();
     this.http = createServer((req, res) => this.serve(req, res));
-    await new Promise<void>((ok) => this.http!.listen(this.options.httpPort ?? 0, '127.0.0.1', ok));
+    await new Promise<void>((ok, fail) => {
+      this.http!.once('error', fail).listen(this.options.httpPort ?? 0, '127.0.0.1', ok);
+    });
     this.httpPort = (this.http.address() as AddressInfo).port;
     for (const cam of this.options.cameras) {
       this.infos.set(cam.id, {

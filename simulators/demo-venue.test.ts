@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { CameraOverview, SessionFootage } from '../hall-server/routes/footage.ts';
+import { api, authHeaders, eventually, tempDir } from '../test/venue-harness.ts';
+import { type DemoVenue, startDemoVenue } from './demo-venue.ts';
+
+let demo: DemoVenue;
+
+beforeAll(async () => {
+  // The demo's own wiring, on free ports; 2 s segments so footage exists within seconds.
+  demo = await startDemoVenue({
+    venue: 'qinshui',
+    dataDir: tempDir('halledge-demo-'),
+    http: 0,
+    mqtt: 0,
+    mqttWs: 0,
+    cameraPort: 0,
+    segmentS: 2,
+    logger: pino({ level: 'silent' }),
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await demo?.stop();
+});
+
+/** The first binary message of a live view: an fMP4 init segment starts with an `ftyp` box. */
+async function firstLiveChunk(camera: string): Promise<{ info: { mode: string }; chunk: Buffer }> {
+  const ws = new WebSocket(`${demo.edge.httpUrl.replace('http', 'ws')}/api/video/live/${camera}`, {
+    headers: await authHeaders(demo.edge, 'witness'),
+  });
+  try {
+    return await new Promise((ok, fail) => {
+      let info: { mode: string } | undefined;
+      ws.on('message', (data, isBinary) => {
+        if (!isBinary) info = JSON.parse(data.toString());
+        else if (info) ok({ info, chunk: data as Buffer });
+      });
+      ws.on('close', (code, reason) => fail(new Error(`live view closed ${code} ${reason}`)));
+      ws.on('error', fail);
+    });
+  } finally {
+    ws.close();
+  }
+}
+
+describe('npm run demo with cameras', () => {
+  it('simulates the venue file cameras and records them: the grid says recording, the session has footage, live plays', async () => {
+    const { edge } = demo;
+    expect(demo.cameras).not.toBeNull();
+    // The demo's settings were for its own edge: tests started after it still get the edge's defaults.
+    expect(process.env.HALLEDGE_RECORD).toBeUndefined();
+    expect(process.env.HALLEDGE_RTSP_TRANSPORT).toBeUndefined();
+
+    const overview = await eventually(
+      async () => (await api<CameraOverview[]>(edge, '/api/video/overview', { role: 'operator' })).body,
+      (cams) => cams.every((c) => c.state === 'recording' && c.lastSegmentEnd !== null),
+      25_000,
+    );
+    expect(overview.map((c) => [c.id, c.state, c.live, c.offline])).toEqual(
+      edge.venue.cameras.map((c) => [c.id, 'recording', true, false]),
+    );
+
+    // The replay page's data for today's demo session: its room camera's segments, each one the file it names.
+    const session = demo.session.session;
+    const roomCamera = edge.venue.cameras.find((c) => c.zone === edge.services.sessions.get(session)!.room)!;
+    const footage = await eventually(
+      async () => (await api<SessionFootage>(edge, `/api/video/replay/${session}`, { role: 'auditor' })).body,
+      (f) => (f.cameras.find((c) => c.id === roomCamera.id)?.segments.length ?? 0) > 0,
+      15_000,
+    );
+    const segment = footage.cameras.find((c) => c.id === roomCamera.id)!.segments[0]!;
+    const file = await fetch(`${edge.httpUrl}/api/video/replay/${session}/segments/${segment.id}`, {
+      headers: await authHeaders(edge, 'auditor'),
+    });
+    expect(file.status).toBe(200);
+    const bytes = Buffer.from(await file.arrayBuffer());
+    expect(bytes.length).toBe(segment.size);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(segment.sha256);
+
+    const live = await firstLiveChunk(roomCamera.id);
+    expect(live.info.mode).toBe('mse');
+    expect(live.chunk.subarray(4, 8).toString('latin1')).toBe('ftyp');
+  }, 60_000);
+});
