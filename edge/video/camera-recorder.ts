@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EventLog } from '../store/event-log.ts';
-import { probeSegment } from './ffprobe.ts';
+import { checkSegment } from './segment-check.ts';
 import type { Segment, SegmentIndex } from './segment-index.ts';
 
 /** Where recording problems go: edge/alerts' AlarmEngine fits this shape. */
@@ -35,7 +34,7 @@ export type RecorderState = 'starting' | 'recording' | 'stalled' | 'stopped';
 
 /**
  * One ffmpeg per camera, stream copy into short mp4 segments (Frigate's arguments, but sequence-numbered names). ffmpeg reports each
- * finished segment on stdout (`-segment_list pipe:1`); each is validated with ffprobe, hashed, indexed and its
+ * finished segment on stdout (`-segment_list pipe:1`); each is validated (segment-check.ts), hashed, indexed and its
  * SHA-256 appended to the event log as `video.segment`. A silent camera or ffmpeg is restarted with backoff;
  * the hole becomes a `video.gap` range on the timeline and a `recording-gap` / `camera-offline` alarm.
  */
@@ -165,18 +164,17 @@ export class CameraRecorder {
   }
 
   private async finish(path: string, start: number, end: number, run: number): Promise<void> {
-    const probe = await probeSegment(path);
-    if (!probe.ok) {
-      this.log.append({ type: 'video.segment-invalid', subject: this.o.camera, data: { path, reason: probe.reason } });
+    const check = await checkSegment(path);
+    if (!check.ok) {
+      this.log.append({ type: 'video.segment-invalid', subject: this.o.camera, data: { path, reason: check.reason } });
       return;
     }
-    const sha256 = await sha256File(path);
-    const size = statSync(path).size;
-    // ffprobe's duration is the truth for the file; the run's clock places it on the wall.
+    const { sha256, size } = check;
+    // The file's own duration is the truth for it; the run's clock places it on the wall.
     const seg: Omit<Segment, 'id' | 'lockedSession' | 'lockedUntil'> = {
       camera: this.o.camera,
       start,
-      end: Math.max(end, start + Math.round(probe.durationS * 1000)),
+      end: Math.max(end, start + Math.round(check.durationS * 1000)),
       size,
       path,
       sha256,
@@ -239,14 +237,4 @@ export class CameraRecorder {
     }, this.backoff);
     this.backoff = Math.min(this.backoff * 2, this.o.backoffMs.max);
   }
-}
-
-function sha256File(path: string): Promise<string> {
-  return new Promise((ok, fail) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (d) => hash.update(d))
-      .on('end', () => ok(hash.digest('hex')))
-      .on('error', fail);
-  });
 }

@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/venue-harness.ts';
+import { checkSegment } from './segment-check.ts';
+
+const dir = tempDir('halledge-segment-check-');
+const file = (name: string) => join(dir, name);
+
+/** Two 2 s segments of an H.264 test pattern, made the way the recorder makes them (segment muxer, mp4). */
+beforeAll(() => {
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=10', '-t', '4'],
+    ...['-c:v', 'libx264', '-g', '10', '-f', 'segment', '-segment_time', '2', '-segment_format', 'mp4'],
+    ...['-reset_timestamps', '1', file('seg-%d.mp4')],
+  ]);
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac', file('audio.mp4')]);
+});
+
+describe('segment check', () => {
+  it('accepts a recorded segment with its duration, codec, size and SHA-256', async () => {
+    const bytes = readFileSync(file('seg-0.mp4'));
+    const check = await checkSegment(file('seg-0.mp4'));
+    expect(check).toEqual({
+      ok: true,
+      durationS: expect.closeTo(2, 0),
+      codec: expect.stringMatching(/^avc1\./),
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+  });
+
+  it('refuses a file cut short, one without video, and one that is not MP4, saying why', async () => {
+    const whole = readFileSync(file('seg-1.mp4'));
+    // The segment muxer writes the movie header last: cut anywhere, the header or samples are missing.
+    writeFileSync(file('cut-early.mp4'), whole.subarray(0, Math.floor(whole.length / 2)));
+    writeFileSync(file('cut-late.mp4'), whole.subarray(0, whole.length - 40));
+    writeFileSync(file('text.mp4'), 'not a video at all');
+    const reasons = await Promise.all(
+      ['cut-early.mp4', 'cut-late.mp4', 'audio.mp4', 'text.mp4', 'missing.mp4'].map(async (name) => {
+        const check = await checkSegment(file(name));
+        expect(check.ok).toBe(false);
+        return check.ok ? '' : check.reason;
+      }),
+    );
+    expect(reasons[0]).toMatch(/moov|truncated/);
+    expect(reasons[1]).toMatch(/moov|truncated|stbl|box/i);
+    expect(reasons[2]).toBe('no video track');
+    expect(reasons[3]).toMatch(/moov|MP4/);
+    expect(reasons[4]).toMatch(/^unreadable: .*ENOENT/);
+  });
+});
