@@ -200,7 +200,8 @@ export class CameraRecorder {
     this.lastSegmentEnd = seg.end;
     this.lastSegmentAt = Date.now();
     this.backoff = this.o.backoffMs.min;
-    if (this.state !== 'recording') {
+    // The last segment of a stopped recorder is indexed too, but must not bring the recorder back to life.
+    if (this.state !== 'recording' && this.state !== 'stopped') {
       this.state = 'recording';
       this.alarms.clear('recording-gap', this.o.camera, 'recording resumed');
       this.alarms.clear('camera-offline', this.o.camera, 'recording resumed');

@@ -121,7 +121,11 @@ describe('recording two simulated cameras', () => {
   }, 60_000);
 
   it('keeps footage locked to a session through quota eviction and raises disk-low', async () => {
+    const recorders = ['cam-a', 'cam-b'].map((id) => video.recorder(id)!);
     await video.stop(); // no new segments while the index is inspected
+    // Stopped stays stopped: the last segment, indexed after the stop, must not restart ffmpeg.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(recorders.map((r) => r.state)).toEqual(['stopped', 'stopped']);
     const a = segs('cam-a');
     const locked = a.slice(0, 2);
     const { segments } = video.lockSession(

@@ -97,6 +97,8 @@ export class VideoService extends EventEmitter<{ filming: [camera: string, zone:
     const d = await cam.describe();
     if ((this.forgotten.get(camera.id) ?? 0) !== epoch)
       throw new VideoError(`camera ${camera.id} was removed while it was being adopted`, 409);
+    // The edge stopped while the camera answered: a recorder started now would outlive the database.
+    if (this.stopped) throw new VideoError(`camera ${camera.id}: video stopped while it was being adopted`, 503);
     this.deps.log.append({
       type: 'video.camera-adopted',
       subject: camera.id,
@@ -153,6 +155,7 @@ export class VideoService extends EventEmitter<{ filming: [camera: string, zone:
 
   /** Starts recording a camera from its RTSP URL (adopt() calls this after ONVIF). */
   record(camera: string, streamUrl: string, zone?: string): CameraRecorder {
+    if (this.stopped) throw new VideoError(`camera ${camera}: video is stopped`, 503);
     if (this.recorders.has(camera)) throw new VideoError(`camera ${camera} is already recording`, 409);
     this.addCamera(camera, streamUrl);
     if (zone) this.zones.set(camera, zone);
