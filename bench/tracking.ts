@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { deviceTopic } from '../devices/topics.ts';
 import type { TrackingConfig } from '../edge/tracking/config.ts';
-import { startTestVenue, testVenue } from '../test/venue-harness.ts';
+import { authHeaders, startTestVenue, testVenue } from '../test/venue-harness.ts';
 import type { BenchRow } from './types.ts';
 
 const BADGES = 2_000;
@@ -146,7 +146,9 @@ async function startBench(config: Partial<TrackingConfig>, t0: number) {
     /** 20,000 positions/s for a few seconds with strangers walking in: latency from their fix to the feed. */
     async paced() {
       const latencies: number[] = [];
-      const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed`);
+      // The witness console's view of the feed (the feed needs a signed-in user).
+      const headers = await authHeaders(edge, 'witness');
+      const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed`, { headers });
       ws.on('message', (m) => {
         const e = JSON.parse(m.toString()).event;
         if (e.type === 'alarm.raised' && e.data.kind === 'unbound-badge')
