@@ -29,8 +29,10 @@ export async function checkSegment(path: string): Promise<SegmentCheck> {
     problem ??= `${module}: ${message}`;
   };
   try {
+    // A file read whole owns its ArrayBuffer: hand it over rather than copy megabytes.
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     const buffer = MP4BoxBuffer.fromArrayBuffer(
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
       0,
     );
     mp4.appendBuffer(buffer, true);
