@@ -1,4 +1,7 @@
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { VenueRuntime } from '../edge/runtime.ts';
+import type { Role } from '../hall-server/auth/roles.ts';
+import { sessionCookie } from './venue-harness.ts';
 
 /**
  * Debian's Chromium, headless, as root, with none of its background connections: this machine's network is
@@ -19,4 +22,23 @@ export function launchChromium(extraArgs: readonly string[] = []): Promise<Brows
       ...extraArgs,
     ],
   });
+}
+
+/**
+ * A console page signed in as `role` — a browser context of its own holding that user's session cookie — opened
+ * at `#/<hash>`, in zh-CN unless `en` is asked for. Closing the browser closes it.
+ */
+export async function consolePage(
+  browser: Browser,
+  edge: VenueRuntime,
+  role: Role,
+  hash: string,
+  locale: 'zh-CN' | 'en' = 'zh-CN',
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale });
+  await context.addCookies([await sessionCookie(edge, role)]);
+  if (locale === 'en') await context.addInitScript(() => localStorage.setItem('halledge.locale', 'en'));
+  const page = await context.newPage();
+  await page.goto(`${edge.httpUrl}/#/${hash}`);
+  return page;
 }

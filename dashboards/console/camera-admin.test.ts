@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../edge/runtime.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
-import { launchChromium } from '../../test/chromium.ts';
-import { api, sessionCookie, startTestVenue } from '../../test/venue-harness.ts';
+import { consolePage, launchChromium } from '../../test/chromium.ts';
+import { api, startTestVenue } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 import type { Role } from './types.ts';
 
@@ -14,17 +14,9 @@ const CAMERA = 'cam-extra'; // not in qinshui's venue file: discovery finds it
 let browser: Browser;
 let edge: VenueRuntime;
 const farm = new CameraFarm({ cameras: [{ id: CAMERA, width: 320, height: 180 }] });
-const contexts: BrowserContext[] = [];
 
-async function pageAs(role: Role, hash: string, locale: 'zh-CN' | 'en' = 'zh-CN'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale });
-  contexts.push(context);
-  await context.addCookies([await sessionCookie(edge, role)]);
-  if (locale === 'en') await context.addInitScript(() => localStorage.setItem('halledge.locale', 'en'));
-  const page = await context.newPage();
-  await page.goto(`${edge.httpUrl}/#/${hash}`);
-  return page;
-}
+const pageAs = (role: Role, hash: string, locale: 'zh-CN' | 'en' = 'zh-CN') =>
+  consolePage(browser, edge, role, hash, locale);
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -45,7 +37,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close();
   await browser?.close();
   await edge?.stop();
   await farm.stop();

@@ -1,18 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../edge/runtime.ts';
 import type { SessionFootage } from '../../hall-server/routes/footage.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
-import { launchChromium } from '../../test/chromium.ts';
-import {
-  api,
-  authHeaders,
-  eventually,
-  importRunningSession,
-  sessionCookie,
-  startTestVenue,
-} from '../../test/venue-harness.ts';
+import { consolePage, launchChromium } from '../../test/chromium.ts';
+import { api, authHeaders, eventually, importRunningSession, startTestVenue } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 import type { Role } from './types.ts';
 
@@ -23,16 +16,8 @@ const SESSION = 'QS-CCTV-001';
 let browser: Browser;
 let edge: VenueRuntime;
 const farm = new CameraFarm({ cameras: [{ id: CAMERA, width: 320, height: 180 }], discovery: false });
-const contexts: BrowserContext[] = [];
 
-async function pageAs(role: Role, hash: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
-  contexts.push(context);
-  await context.addCookies([await sessionCookie(edge, role)]);
-  const page = await context.newPage();
-  await page.goto(`${edge.httpUrl}/#/${hash}`);
-  return page;
-}
+const pageAs = (role: Role, hash: string) => consolePage(browser, edge, role, hash);
 
 const currentTime = (page: Page, selector: string) =>
   page.locator(selector).evaluate((v: HTMLVideoElement) => v.currentTime);
@@ -65,7 +50,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close();
   await browser?.close();
   await edge?.stop();
   await farm.stop();

@@ -3,8 +3,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../edge/runtime.ts';
 import { configureSync, startTestPlatform, type TestPlatform } from '../../edge/sync/sync-fixture.ts';
-import { launchChromium } from '../../test/chromium.ts';
-import { sessionCookie, startTestVenue, tempDir } from '../../test/venue-harness.ts';
+import { consolePage, launchChromium } from '../../test/chromium.ts';
+import { startTestVenue, tempDir } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 
 const SCREENSHOTS = 'test-output/screenshots';
@@ -30,10 +30,7 @@ afterAll(async () => {
 
 describe('sync panel in Chromium', { timeout: 60_000 }, () => {
   it('shows rejection, lag and the sync-lag alarm, then the catch-up once the platform knows the venue key', async () => {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
-    await context.addCookies([await sessionCookie(edge, 'operator')]);
-    const page = await context.newPage();
-    await page.goto(`${edge.httpUrl}/#/sync`);
+    const page = await consolePage(browser, edge, 'operator', 'sync');
 
     await expect.poll(() => page.locator('[data-testid=sync-state]').textContent(), { timeout: 15_000 }).toBe('被拒绝');
     expect(Number(await page.locator('[data-testid=sync-lag-events]').textContent())).toBeGreaterThan(1);
@@ -58,6 +55,6 @@ describe('sync panel in Chromium', { timeout: 60_000 }, () => {
     await expect.poll(() => page.locator('[data-testid=sync-alarm]').count(), { timeout: 10_000 }).toBe(0);
     expect(platform.platform.head(edge.venue.id).seq).toBeGreaterThan(0);
     await page.screenshot({ path: `${SCREENSHOTS}/sync-caught-up.png` });
-    await context.close();
+    await page.context().close();
   });
 });
