@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { allowListPermits } from '../../devices/gate/allow-list.ts';
+import { checkOutsOf } from '../checkin/checkout.ts';
 import type { VenueContext } from '../context.ts';
 import type { DeviceRecord } from '../registry/device-registry.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -415,8 +416,7 @@ export class AccessService {
       .find((s) => ['in-progress', 'suspended'].includes(s.state) && s.experts.some((e) => e.pseudonym === holder));
     if (!evaluating) return;
     // An expert checked out (签退) of the session takes their phone with them.
-    const released = this.ctx.log.query({ session: evaluating.id, type: 'checkin.released' });
-    if (released.some((e) => e.subject === holder)) return;
+    if (checkOutsOf(this.ctx.log, evaluating.id).has(holder)) return;
     this.ctx.alarms.raise({
       kind: 'phone-retrieved',
       level: 2,

@@ -7,6 +7,13 @@ import type { Allocator } from './checkin-store.ts';
 export const RELEASE_REASONS = ['check-out', 'session-ended'] as const;
 export type ReleaseReason = (typeof RELEASE_REASONS)[number];
 
+/** Who checked out of a session (pseudonym → when), from its `checkin.released` events. */
+export function checkOutsOf(log: Pick<EventLog, 'query'>, session: string): Map<string, number> {
+  return new Map(
+    log.query({ session, type: 'checkin.released', limit: 10_000 }).map((e) => [String(e.data.pseudonym), e.at]),
+  );
+}
+
 /** States that end a session: whoever is still checked in to it is checked out. */
 const ENDING_STATES = ['completed', 'cancelled'];
 

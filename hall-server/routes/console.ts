@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DASHBOARDS_DIST } from '../../dashboards/build.ts';
+import { checkOutsOf } from '../../edge/checkin/checkout.ts';
 import type { VenueContext } from '../../edge/context.ts';
 import type { VenueServices } from '../../edge/services.ts';
 import { TRANSITIONS } from '../../edge/sessions/model.ts';
@@ -44,11 +45,7 @@ export const consoleRoutes =
             names,
             { log: ctx.log, purpose: 'sessions-board', session: s.id },
           );
-          const checkedOut = new Map(
-            ctx.log
-              .query({ session: s.id, type: 'checkin.released', limit: 10_000 })
-              .map((r) => [String(r.data.pseudonym), r.at]),
-          );
+          const checkedOut = checkOutsOf(ctx.log, s.id);
           const experts = s.experts.map((e, i) => {
             const checkin = s.checkins.find((c) => c.pseudonym === e.pseudonym) ?? null;
             return {
