@@ -21,8 +21,9 @@ const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
  * Cameras beyond the venue file: an administrator runs WS-Discovery, sees the cameras not yet in the venue,
  * and adopts one (address, credentials, room, name). An adopted camera is checked over ONVIF, recorded at
  * once, kept in SQLite (CameraDirectory) and recorded again after a restart; removing it stops its recording
- * (its footage stays under retention). Each step is an event: `video.discovery`, `video.camera-added`
- * (then the `video.camera-adopted` every ONVIF adoption appends), `video.camera-removed`.
+ * (its footage stays under retention); moving it to another room keeps it recording. Each step is an event:
+ * `video.discovery`, `video.camera-added` (then the `video.camera-adopted` every ONVIF adoption appends),
+ * `video.camera-moved`, `video.camera-renamed`, `video.camera-removed`.
  */
 export class CameraAdoption {
   readonly directory: CameraDirectory;
@@ -39,7 +40,7 @@ export class CameraAdoption {
   ) {
     this.log = deps.log;
     this.directory = new CameraDirectory(deps.db, join(deps.dataDir, 'camera-key'));
-    for (const c of this.directory.list()) video.place(c.id, c.zone);
+    for (const c of this.directory.list()) video.place(c.id, c.zone, c.zoneSince ?? 0);
   }
 
   /** Starts recording the adopted cameras (at start-up); one that does not answer is retried. */
@@ -119,6 +120,7 @@ export class CameraAdoption {
       id: req.id,
       name: req.name.trim(),
       zone: req.zone,
+      zoneSince: null,
       xaddr: req.xaddr,
       adoptedBy: by,
       adoptedAt: Date.now(),
@@ -138,11 +140,38 @@ export class CameraAdoption {
     return camera;
   }
 
+  /**
+   * Moves an adopted camera to another room (and/or renames it). It records on without a break; from the move
+   * on its footage is the new room's: a session running there locks it at once, and what it recorded in the
+   * old room stays locked to the session held there (SessionFootage).
+   */
+  change(id: string, change: { zone?: string; name?: string }, by: string): AdoptedCamera {
+    const camera = this.adopted(id, 'move it');
+    const name = change.name?.trim();
+    if (change.name !== undefined && !name) throw new VideoError('name: must not be empty');
+    if (change.zone !== undefined && !this.venue.zones.some((z) => z.id === change.zone))
+      throw new VideoError(`zone: the venue has no zone ${JSON.stringify(change.zone)}`);
+    if (change.zone === undefined && name === undefined) throw new VideoError('zone: give a zone or a name to change');
+    if (name !== undefined && name !== camera.name) {
+      this.directory.update(id, { name });
+      this.log.append({ type: 'video.camera-renamed', actor: by, subject: id, data: { from: camera.name, to: name } });
+    }
+    if (change.zone !== undefined && change.zone !== camera.zone) {
+      const since = this.video.footageFrom(id);
+      this.directory.update(id, { zone: change.zone, zoneSince: since });
+      this.log.append({
+        type: 'video.camera-moved',
+        actor: by,
+        subject: id,
+        data: { name: name ?? camera.name, from: camera.zone, to: change.zone, since },
+      });
+      this.video.move(id, change.zone, since);
+    }
+    return this.directory.get(id)!;
+  }
+
   async remove(id: string, by: string): Promise<void> {
-    if (this.venue.cameras.some((c) => c.id === id))
-      throw new VideoError(`camera ${id} is in the venue file; remove it there`, 409);
-    const camera = this.directory.get(id);
-    if (!camera) throw new VideoError(`no adopted camera ${id}`, 404);
+    const camera = this.adopted(id, 'remove it');
     await this.video.forget(id);
     this.directory.remove(id);
     this.log.append({
@@ -151,6 +180,15 @@ export class CameraAdoption {
       subject: id,
       data: { name: camera.name, zone: camera.zone, xaddr: camera.xaddr },
     });
+  }
+
+  /** An adopted camera; a venue-file camera is changed in the venue file (409), an unknown one is 404. */
+  private adopted(id: string, what: string): AdoptedCamera {
+    if (this.venue.cameras.some((c) => c.id === id))
+      throw new VideoError(`camera ${id} is in the venue file; ${what} there`, 409);
+    const camera = this.directory.get(id);
+    if (!camera) throw new VideoError(`no adopted camera ${id}`, 404);
+    return camera;
   }
 
   private known(xaddr: string): boolean {

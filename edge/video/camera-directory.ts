@@ -7,6 +7,8 @@ export interface AdoptedCamera {
   name: string;
   /** The zone (evaluation room, hall…) it films. */
   zone: string;
+  /** Since when its footage is that zone's (ms; set when it was moved), null: since it was adopted. */
+  zoneSince: number | null;
   /** ONVIF device service address. */
   xaddr: string;
   adoptedBy: string;
@@ -21,6 +23,7 @@ const migrations = [
       username TEXT NOT NULL, password_iv BLOB NOT NULL, password_tag BLOB NOT NULL, password BLOB NOT NULL,
       adopted_by TEXT NOT NULL, adopted_at INTEGER NOT NULL)`,
   },
+  { version: 2, sql: 'ALTER TABLE video_cameras ADD COLUMN zone_since INTEGER' },
 ];
 
 interface Row {
@@ -34,12 +37,14 @@ interface Row {
   password: Buffer;
   adopted_by: string;
   adopted_at: number;
+  zone_since: number | null;
 }
 
 const toCamera = (r: Row): AdoptedCamera => ({
   id: r.id,
   name: r.name,
   zone: r.zone,
+  zoneSince: r.zone_since,
   xaddr: r.xaddr,
   adoptedBy: r.adopted_by,
   adoptedAt: r.adopted_at,
@@ -75,7 +80,7 @@ export class CameraDirectory {
     return row ? toCamera(row) : null;
   }
 
-  add(camera: AdoptedCamera, credentials: { username: string; password: string }): void {
+  add(camera: Omit<AdoptedCamera, 'zoneSince'>, credentials: { username: string; password: string }): void {
     const box = seal(this.key, Buffer.from(credentials.password, 'utf8'), camera.id);
     this.db
       .prepare(
@@ -101,6 +106,15 @@ export class CameraDirectory {
     if (!row) throw new Error(`no adopted camera ${id}`);
     const box = { iv: row.password_iv, tag: row.password_tag, ciphertext: row.password };
     return { username: row.username, password: unseal(this.key, box, id).toString('utf8') };
+  }
+
+  /** Renames a camera, or places it in another zone whose footage it is from `zoneSince` on. */
+  update(id: string, change: { name: string } | { zone: string; zoneSince: number }): void {
+    if ('zone' in change)
+      this.db
+        .prepare('UPDATE video_cameras SET zone = ?, zone_since = ? WHERE id = ?')
+        .run(change.zone, change.zoneSince, id);
+    else this.db.prepare('UPDATE video_cameras SET name = ? WHERE id = ?').run(change.name, id);
   }
 
   remove(id: string): boolean {

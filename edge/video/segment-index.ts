@@ -100,6 +100,7 @@ export class SegmentIndex {
         'SELECT from_ms AS "from", to_ms AS "to" FROM video_gaps WHERE camera = ? AND to_ms > ? AND from_ms < ? ORDER BY from_ms',
       ),
       totalBytes: db.prepare('SELECT COALESCE(SUM(size), 0) FROM video_segments').pluck(),
+      lastEnd: db.prepare('SELECT MAX(end_ms) FROM video_segments WHERE camera = ?').pluck(),
     };
   }
 
@@ -127,6 +128,11 @@ export class SegmentIndex {
   /** Segments of a camera overlapping [from, to), oldest first. */
   range(camera: string, from: number, to: number): Segment[] {
     return (this.stmts.range.all(camera, from, to) as Row[]).map(toSegment);
+  }
+
+  /** Where the camera's indexed footage ends (ms), null when it has none. */
+  lastEnd(camera: string): number | null {
+    return (this.stmts.lastEnd.get(camera) as number | null) ?? null;
   }
 
   /** A hole in a camera's recording (the same range is in the record as `video.gap`). */

@@ -48,13 +48,23 @@ export type AdoptableCamera = Pick<Camera, 'id' | 'onvif'> & {
   credentials?: { username: string; password: string };
 };
 
+/** The zone a camera films, and since when its footage is that zone's (ms; 0: since it started). */
+export interface Placement {
+  zone: string;
+  since: number;
+}
+
 /**
  * CCTV for the venue: cameras adopted over ONVIF (or given a stream URL directly), one recorder per camera,
  * retention by data class, live view. Timeline ranges (segments and gaps) come from the index and the record.
- * `filming` (camera, zone) is emitted when a camera starts recording in a zone or is moved to another one, so
- * a session already running there can lock its footage at once (SessionFootage).
+ * `filming` (camera, zone) is emitted when a camera starts recording in a zone, and `moved` (camera, from, to)
+ * when an administrator moves it to another zone, so the sessions running in either room bind its footage at
+ * once (SessionFootage).
  */
-export class VideoService extends EventEmitter<{ filming: [camera: string, zone: string] }> {
+export class VideoService extends EventEmitter<{
+  filming: [camera: string, zone: string];
+  moved: [camera: string, from: Placement, to: Placement];
+}> {
   readonly index: SegmentIndex;
   readonly live: LiveHub;
   readonly retention: Retention;
@@ -64,7 +74,7 @@ export class VideoService extends EventEmitter<{ filming: [camera: string, zone:
   private readonly recorders = new Map<string, CameraRecorder>();
   private readonly streams = new Map<string, string>();
   /** Camera → the zone (room) it films, for binding footage to the session held there. */
-  private readonly zones = new Map<string, string>();
+  private readonly zones = new Map<string, Placement>();
   private readonly sweepTimer: NodeJS.Timeout;
   /** Pending adoption retries, per camera. */
   private readonly retries = new Map<string, NodeJS.Timeout>();
@@ -83,14 +93,14 @@ export class VideoService extends EventEmitter<{ filming: [camera: string, zone:
     this.live = new LiveHub((camera) => this.streams.get(camera), { rtspTransport: options.rtspTransport });
     this.sweepTimer = setInterval(() => this.sweepSafely(), options.sweepEveryMs ?? 60_000);
     this.sweepTimer.unref();
-    for (const c of options.venue?.cameras ?? []) this.zones.set(c.id, c.zone);
+    for (const c of options.venue?.cameras ?? []) this.place(c.id, c.zone);
     this.adoption = new CameraAdoption(this, deps, options.venue, options.discoveryTargets);
   }
 
   /** Adopts a camera from the venue file over ONVIF: reads its stream URI, checks its clock, starts recording. */
   async adopt(camera: AdoptableCamera): Promise<void> {
     // Placed before it answers, so a session in its room also locks what it records once it comes back.
-    if (camera.zone) this.zones.set(camera.id, camera.zone);
+    if (camera.zone) this.placeUnlessThere(camera.id, camera.zone);
     const epoch = this.forgotten.get(camera.id) ?? 0;
     const creds = camera.credentials ?? this.options.credentials ?? { username: 'admin', password: '' };
     const cam = await OnvifCamera.connect({ deviceService: camera.onvif, ...creds });
@@ -158,7 +168,7 @@ export class VideoService extends EventEmitter<{ filming: [camera: string, zone:
     if (this.stopped) throw new VideoError(`camera ${camera}: video is stopped`, 503);
     if (this.recorders.has(camera)) throw new VideoError(`camera ${camera} is already recording`, 409);
     this.addCamera(camera, streamUrl);
-    if (zone) this.zones.set(camera, zone);
+    if (zone) this.placeUnlessThere(camera, zone);
     const rec = new CameraRecorder(
       {
         ...this.options.recorder,
@@ -174,13 +184,18 @@ export class VideoService extends EventEmitter<{ filming: [camera: string, zone:
     );
     this.recorders.set(camera, rec);
     const filmed = this.zones.get(camera);
-    if (filmed) this.emit('filming', camera, filmed);
+    if (filmed) this.emit('filming', camera, filmed.zone);
     return rec;
   }
 
   /** The cameras placed in a zone (an evaluation room): from the venue file, adopted, or recorded with a zone. */
   camerasIn(zone: string): string[] {
-    return [...this.zones].filter(([, z]) => z === zone).map(([camera]) => camera);
+    return [...this.zones].filter(([, p]) => p.zone === zone).map(([camera]) => camera);
+  }
+
+  /** Where a camera is and since when; undefined for a camera placed nowhere. */
+  placement(camera: string): Placement | undefined {
+    return this.zones.get(camera);
   }
 
   recorder(camera: string): CameraRecorder | undefined {
@@ -193,15 +208,40 @@ export class VideoService extends EventEmitter<{ filming: [camera: string, zone:
       camera,
       streamUrl: withCredentials(streamUrl, { username: '', password: '' }),
       state: this.recorders.get(camera)?.state ?? 'not-recording',
-      zone: this.zones.get(camera) ?? null,
+      zone: this.zones.get(camera)?.zone ?? null,
     }));
   }
 
-  /** Places a camera in a zone (an adopted camera's room); a recording camera moved elsewhere is `filming` there. */
-  place(camera: string, zone: string): void {
-    const was = this.zones.get(camera);
-    this.zones.set(camera, zone);
-    if (was !== zone && this.recorders.has(camera)) this.emit('filming', camera, zone);
+  /** Places a camera in a zone (the venue file's, an adopted camera's room at start-up), saying nothing. */
+  place(camera: string, zone: string, since = 0): void {
+    this.zones.set(camera, { zone, since });
+  }
+
+  /**
+   * When footage a camera records from now on begins: now, or where its indexed footage ends if that is later
+   * (a run's wall clock is fixed by its first segment and may run a little ahead). A camera moved at that time
+   * leaves everything already indexed to its old room.
+   */
+  footageFrom(camera: string, now = Date.now()): number {
+    return Math.max(now, this.index.lastEnd(camera) ?? 0);
+  }
+
+  /**
+   * Moves a camera to another zone; its footage from `since` on is that zone's. Recording goes on (the same
+   * ffmpeg, no gap); `moved` tells SessionFootage to end the old room's session lock and start the new one's.
+   */
+  move(camera: string, zone: string, since = this.footageFrom(camera)): void {
+    const from = this.zones.get(camera);
+    if (!from) throw new VideoError(`camera ${camera} is placed in no zone`, 404);
+    if (from.zone === zone) return;
+    const to = { zone, since };
+    this.zones.set(camera, to);
+    this.emit('moved', camera, from, to);
+  }
+
+  /** Adoption knows the camera's zone; a placement already there (with its since) is kept. */
+  private placeUnlessThere(camera: string, zone: string): void {
+    if (this.zones.get(camera)?.zone !== zone) this.place(camera, zone);
   }
 
   /** Stops recording and showing a camera and gives up retrying it; its footage stays under retention. */

@@ -98,6 +98,9 @@ export const videoRoutes =
       id: T.String(),
       name: T.String(),
       zone: T.String(),
+      zoneSince: T.Union([T.Integer(), T.Null()], {
+        description: "since when its footage is that zone's (ms; set by a move), null: since adoption",
+      }),
       xaddr: T.String(),
       adoptedBy: T.String(),
       adoptedAt: T.Integer(),
@@ -151,6 +154,34 @@ export const videoRoutes =
       async (req, reply) => {
         try {
           return reply.code(201).send(await video.adoption.adopt(req.body, req.user!.username));
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.patch(
+      '/api/video/adopted/:id',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary:
+            'Moves an adopted camera to another zone (room) and/or renames it; it records on, its footage binds to the new room from now',
+          params: T.Object({ id: T.String({ minLength: 1 }) }),
+          body: T.Object(
+            {
+              zone: T.Optional(T.String({ minLength: 1, maxLength: 63, description: 'the zone (room) it films now' })),
+              name: T.Optional(T.String({ minLength: 1, maxLength: 100 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: AdoptedCamera },
+        },
+      },
+      async (req, reply) => {
+        try {
+          return video.adoption.change(req.params.id, req.body, req.user!.username);
         } catch (err) {
           return fail(reply, err);
         }
