@@ -92,6 +92,40 @@ describe('camera administration in Chromium', { timeout: 60_000 }, () => {
     expect(await row.textContent()).toContain(hhmm.format(adoptedAt));
     await page.screenshot({ path: `${SCREENSHOTS}/camera-admin-adopted.png` });
 
+    // Moving it to another room: the form starts at its room (nothing to confirm), the camera records on.
+    const runOf = () =>
+      edge.log
+        .query({ type: 'video.segment' })
+        .filter((e) => e.subject === CAMERA)
+        .map((e) => e.data.run);
+    await row.getByRole('button', { name: '更换房间' }).click();
+    const move = row.locator('[data-testid=move-form]');
+    expect(await move.locator('select[name=zone]').inputValue()).toBe('room-1');
+    expect(await move.getByRole('button', { name: '确认更换' }).isDisabled()).toBe(true);
+    await move.getByRole('button', { name: '取消' }).click();
+    expect(await move.count()).toBe(0);
+    expect(edge.log.query({ type: 'video.camera-moved' })).toEqual([]);
+    await row.getByRole('button', { name: '更换房间' }).click();
+    await move.locator('select[name=zone]').selectOption('room-2');
+    await page.screenshot({ path: `${SCREENSHOTS}/camera-admin-move.png` });
+    await move.getByRole('button', { name: '确认更换' }).click();
+    await page
+      .locator('[data-testid=camera-admin-notice]')
+      .filter({ hasText: '已将 一号评标室补充摄像机 移至 第二评标室' })
+      .waitFor();
+    expect(await move.count()).toBe(0);
+    await expect.poll(() => row.locator('.camera-zone').textContent()).toContain('第二评标室');
+    const moved = edge.log.query({ type: 'video.camera-moved' });
+    expect(moved).toMatchObject([{ subject: CAMERA, data: { from: 'room-1', to: 'room-2' } }]);
+    expect(await row.locator('.camera-zone').textContent()).toContain(hhmm.format(moved[0]!.data.since as number));
+    expect(edge.services.video.camerasIn('room-2')).toContain(CAMERA);
+    // It records on: more segments after the move, all from the one ffmpeg run it had before.
+    const segmentsAtMove = runOf().length;
+    await expect.poll(() => runOf().length, { timeout: 15_000 }).toBeGreaterThan(segmentsAtMove);
+    expect(new Set(runOf()).size).toBe(1);
+    expect(await row.locator('.camera-status').textContent()).toBe('录像中');
+    await page.screenshot({ path: `${SCREENSHOTS}/camera-admin-moved.png` });
+
     // Removal asks first; cancelling keeps it.
     await row.getByRole('button', { name: '移除' }).click();
     expect(await row.locator('.confirm-remove').textContent()).toContain('确认移除 一号评标室补充摄像机');

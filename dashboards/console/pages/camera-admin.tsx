@@ -43,6 +43,17 @@ function errorsOf(err: unknown): FieldErrors {
   return { [field]: field === 'form' ? err.message : m![2] };
 }
 
+/** The venue's zones (rooms, hall…) as options of a select. */
+const ZoneOptions = () => (
+  <>
+    {(venue.value?.zones ?? []).map((z) => (
+      <option key={z.id} value={z.id}>
+        {zoneName(z.id)}
+      </option>
+    ))}
+  </>
+);
+
 /** A camera id suggested from its ONVIF name (the API wants lower-case letters, digits and dashes). */
 const suggestId = (d: DiscoveredDevice) =>
   (d.name ?? '')
@@ -109,11 +120,7 @@ function AdoptForm({ device, onDone }: { device: DiscoveredDevice; onDone: (adop
           onChange={(e) => setDraft({ ...draft, zone: e.currentTarget.value })}
         >
           <option value="">{tc('chooseZone')}</option>
-          {(venue.value?.zones ?? []).map((z) => (
-            <option key={z.id} value={z.id}>
-              {zoneName(z.id)}
-            </option>
-          ))}
+          <ZoneOptions />
         </select>
         {error('zone')}
       </label>
@@ -244,42 +251,118 @@ function Discovery({ onAdopted }: { onAdopted: (name: string) => void }) {
   );
 }
 
-function AdoptedRow({ camera, onRemoved }: { camera: Listed; onRemoved: (name: string) => void }) {
-  const [confirming, setConfirming] = useState(false);
+/**
+ * Moving an adopted camera to another room: it records on, and its footage from now on is the new room's (a
+ * session running there locks it at once); what it recorded before stays with the old room's session.
+ */
+function MoveForm({
+  camera,
+  onMoved,
+  onCancel,
+}: {
+  camera: Listed;
+  onMoved: (zone: string) => void;
+  onCancel: () => void;
+}) {
+  const [zone, setZone] = useState(camera.zone);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await request<AdoptedCamera>(`/api/video/adopted/${encodeURIComponent(camera.id)}`, {
+        method: 'PATCH',
+        body: { zone },
+      });
+      onMoved(zone);
+    } catch (err) {
+      const errors = errorsOf(err);
+      setError(errors.zone ?? errors.form ?? (err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="actions move-form" data-testid="move-form" onSubmit={(e) => void submit(e)}>
+      <span>{tc('moveTo', { name: camera.name })}</span>
+      <select name="zone" value={zone} onChange={(e) => setZone(e.currentTarget.value)}>
+        <ZoneOptions />
+      </select>
+      <button type="submit" disabled={busy || zone === camera.zone}>
+        {tc('confirmMove')}
+      </button>
+      <button type="button" onClick={onCancel}>
+        {tc('cancel')}
+      </button>
+      <span class="hint">{tc('moveHint')}</span>
+      {error && (
+        <span class="error" data-error="zone">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}
+
+function AdoptedRow({ camera, onChanged }: { camera: Listed; onChanged: (notice: string) => void }) {
+  const [asking, setAsking] = useState<'move' | 'remove' | null>(null);
   const offline = openAlarms.value.some((a) => a.kind === 'camera-offline' && a.subject === camera.id);
   const remove = async () => {
     try {
       await request(`/api/video/adopted/${encodeURIComponent(camera.id)}`, { method: 'DELETE' });
-      onRemoved(camera.name);
+      onChanged(tc('removed', { name: camera.name }));
     } catch (err) {
       lastError.value = (err as Error).message;
-      setConfirming(false);
+      setAsking(null);
     }
   };
   return (
     <tr data-adopted={camera.id}>
       <td>{camera.name}</td>
       <td>{camera.id}</td>
-      <td>{zoneName(camera.zone)}</td>
+      <td class="camera-zone">
+        {zoneName(camera.zone)}
+        {camera.zoneSince !== null && (
+          <span class="hint"> {tc('zoneSince', { time: formatTime(camera.zoneSince, 'datetime') })}</span>
+        )}
+      </td>
       <StateCell state={camera.state} offline={offline} />
       <td>{camera.xaddr}</td>
       <td>{camera.adoptedBy}</td>
       <td>{formatTime(camera.adoptedAt, 'datetime')}</td>
       <td>
-        {confirming ? (
+        {asking === 'move' && (
+          <MoveForm
+            camera={camera}
+            onCancel={() => setAsking(null)}
+            onMoved={(zone) => {
+              setAsking(null);
+              onChanged(tc('moved', { name: camera.name, zone: zoneName(zone) }));
+            }}
+          />
+        )}
+        {asking === 'remove' && (
           <span class="actions confirm-remove">
             <span>{tc('confirmRemove', { name: camera.name })}</span>
             <button type="button" class="danger" onClick={() => void remove()}>
               {tc('confirm')}
             </button>
-            <button type="button" onClick={() => setConfirming(false)}>
+            <button type="button" onClick={() => setAsking(null)}>
               {tc('cancel')}
             </button>
           </span>
-        ) : (
-          <button type="button" onClick={() => setConfirming(true)}>
-            {tc('remove')}
-          </button>
+        )}
+        {asking === null && (
+          <span class="actions">
+            <button type="button" onClick={() => setAsking('move')}>
+              {tc('move')}
+            </button>
+            <button type="button" onClick={() => setAsking('remove')}>
+              {tc('remove')}
+            </button>
+          </span>
         )}
       </td>
     </tr>
@@ -288,7 +371,8 @@ function AdoptedRow({ camera, onRemoved }: { camera: Listed; onRemoved: (name: s
 
 /**
  * Camera administration (administrators): the venue file's cameras and the adopted ones with their recorder
- * state; WS-Discovery of cameras not yet in the venue; adoption (checked over ONVIF by the edge) and removal.
+ * state; WS-Discovery of cameras not yet in the venue; adoption (checked over ONVIF by the edge), moving an
+ * adopted camera to another room, and removal.
  */
 export function CameraAdminPage() {
   const [revision, setRevision] = useState(0);
@@ -326,7 +410,7 @@ export function CameraAdminPage() {
             </thead>
             <tbody>
               {adopted.map((c) => (
-                <AdoptedRow key={c.id} camera={c} onRemoved={(name) => changed(tc('removed', { name }))} />
+                <AdoptedRow key={c.id} camera={c} onChanged={changed} />
               ))}
             </tbody>
           </table>
