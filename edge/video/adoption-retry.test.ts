@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('adoption retries', () => {
-  it('retries a refusing camera until it answers, and a forgotten camera is not retried', async () => {
+  it('retries a refusing camera until it answers (in the room it was moved to meanwhile), and a forgotten camera is not retried', async () => {
     // Both cameras refuse the password at first; the credentials are fixed in place later.
     const creds = { username: farm.credentials.username, password: 'wrong' };
     video.adoptAll(
@@ -47,6 +47,8 @@ describe('adoption retries', () => {
     await video.forget('cam-x');
     expect(alarms.openFor('camera-offline', 'cam-x')).toBeNull();
     expect(video.camerasIn('room-1')).toEqual(['cam-y']);
+    // Moved while it is being retried: the retry (which still carries room-1) must not put it back.
+    video.move('cam-y', 'room-2');
     creds.password = farm.credentials.password;
 
     // cam-y's retry succeeds (so cam-x's would have too): it records and its alarm clears.
@@ -61,6 +63,8 @@ describe('adoption retries', () => {
       5000,
     );
     expect(alarms.openFor('camera-offline', 'cam-y')).toBeNull();
+    expect(video.placement('cam-y')?.zone).toBe('room-2');
+    expect(video.camerasIn('room-1')).toEqual([]);
     await new Promise((r) => setTimeout(r, 1200)); // several retry periods
     expect(video.recorder('cam-x')).toBeUndefined();
     expect(log.query({ type: 'video.camera-adopted' }).map((e) => e.subject)).toEqual(['cam-y']);

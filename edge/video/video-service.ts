@@ -100,7 +100,7 @@ export class VideoService extends EventEmitter<{
   /** Adopts a camera from the venue file over ONVIF: reads its stream URI, checks its clock, starts recording. */
   async adopt(camera: AdoptableCamera): Promise<void> {
     // Placed before it answers, so a session in its room also locks what it records once it comes back.
-    if (camera.zone) this.placeUnlessThere(camera.id, camera.zone);
+    if (camera.zone) this.placeIfUnplaced(camera.id, camera.zone);
     const epoch = this.forgotten.get(camera.id) ?? 0;
     const creds = camera.credentials ?? this.options.credentials ?? { username: 'admin', password: '' };
     const cam = await OnvifCamera.connect({ deviceService: camera.onvif, ...creds });
@@ -168,7 +168,7 @@ export class VideoService extends EventEmitter<{
     if (this.stopped) throw new VideoError(`camera ${camera}: video is stopped`, 503);
     if (this.recorders.has(camera)) throw new VideoError(`camera ${camera} is already recording`, 409);
     this.addCamera(camera, streamUrl);
-    if (zone) this.placeUnlessThere(camera, zone);
+    if (zone) this.placeIfUnplaced(camera, zone);
     const rec = new CameraRecorder(
       {
         ...this.options.recorder,
@@ -239,9 +239,12 @@ export class VideoService extends EventEmitter<{
     this.emit('moved', camera, from, to);
   }
 
-  /** Adoption knows the camera's zone; a placement already there (with its since) is kept. */
-  private placeUnlessThere(camera: string, zone: string): void {
-    if (this.zones.get(camera)?.zone !== zone) this.place(camera, zone);
+  /**
+   * The zone an adoption or a recording names places a camera not yet placed. A placed camera changes zone only
+   * through move(): a retried adoption still carries the zone it was first given.
+   */
+  private placeIfUnplaced(camera: string, zone: string): void {
+    if (!this.zones.has(camera)) this.place(camera, zone);
   }
 
   /** Stops recording and showing a camera and gives up retrying it; its footage stays under retention. */
