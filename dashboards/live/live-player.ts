@@ -36,8 +36,8 @@ export function playLive(
         return;
       }
     }
-    const next = queue.shift();
-    if (next) buffer.appendBuffer(next);
+    // The server forwards pipe-sized pieces (~32–64 KB); whatever queued up while the buffer was busy goes in one append.
+    if (queue.length > 0) buffer.appendBuffer(joined(queue.splice(0)));
   };
 
   ws.onmessage = (msg) => {
@@ -72,6 +72,17 @@ export function playLive(
       fallback?.close();
     },
   };
+}
+
+function joined(parts: ArrayBuffer[]): ArrayBuffer {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p), at);
+    at += p.byteLength;
+  }
+  return out.buffer;
 }
 
 /** The parts of jsmpeg this page uses (the package ships no types). */

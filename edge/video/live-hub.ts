@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Mp4BoxSplitter } from './mp4-box-splitter.ts';
 
 /**
  * Live view. `mse`: ffmpeg remuxes the camera's H.264 into fragmented MP4 without transcoding (as go2rtc does);
@@ -12,6 +13,11 @@ export interface LiveViewer {
   /** First message to a viewer: the MSE mime type (with codecs) or the fallback's format. */
   start(info: { mode: LiveMode; mime: string }): void;
   send(chunk: Buffer): void;
+  /**
+   * Whether the viewer can take more now. Asked at each fragment (MSE) or chunk (MPEG-1): one that cannot keep
+   * up skips whole fragments, so what it gets still decodes, rather than growing memory without bound.
+   */
+  ready(): boolean;
   close(reason: string): void;
 }
 
@@ -48,11 +54,15 @@ export class LiveHub {
 }
 
 class LiveStream {
-  private readonly viewers = new Set<LiveViewer>();
+  /** Each viewer, and whether it takes the current fragment (it joined, or kept up, before it began). */
+  private readonly viewers = new Map<LiveViewer, { flowing: boolean }>();
   private proc?: ChildProcess;
+  /** ftyp + moov: sent to every viewer first. */
   private init?: Buffer;
+  private initParts: Buffer[] = [];
   private mime?: string;
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly boxes = new Mp4BoxSplitter();
+  private box = '';
   private idleTimer?: NodeJS.Timeout;
 
   constructor(
@@ -70,7 +80,7 @@ class LiveStream {
 
   add(viewer: LiveViewer): () => void {
     clearTimeout(this.idleTimer);
-    this.viewers.add(viewer);
+    this.viewers.set(viewer, { flowing: false });
     if (this.mode === 'mpeg1') viewer.start({ mode: 'mpeg1', mime: 'video/mp2t; codecs="mpeg1video"' });
     else if (this.init && this.mime) {
       viewer.start({ mode: 'mse', mime: this.mime });
@@ -117,56 +127,65 @@ class LiveStream {
           ['-map', '0:v', '-c:v', 'mpeg1video', '-r', '25', '-b:v', '1000k', '-bf', '0', '-f', 'mpegts', 'pipe:1'];
     const proc = spawn('ffmpeg', [...input, ...output], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.proc = proc;
-    proc.stdout!.on('data', (chunk: Buffer) => (this.mode === 'mse' ? this.onMp4(chunk) : this.broadcast(chunk)));
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      if (this.mode === 'mpeg1') return this.broadcast(chunk, true);
+      try {
+        this.onMp4(chunk);
+      } catch (err) {
+        // Nothing after a broken box header can be framed again: end this stream; a viewer that reconnects gets a new one.
+        this.end(`unreadable stream from ffmpeg: ${(err as Error).message}`);
+      }
+    });
     proc.on('exit', () => {
-      if (this.proc !== proc) return;
-      for (const v of this.viewers) v.close('stream ended');
-      this.stop();
+      if (this.proc === proc) this.end('stream ended');
     });
   }
 
-  private broadcast(chunk: Buffer): void {
-    for (const v of this.viewers) v.send(chunk);
+  private end(reason: string): void {
+    for (const v of this.viewers.keys()) v.close(reason);
+    this.stop();
   }
 
-  /** Splits ffmpeg's fMP4 into top-level boxes: ftyp+moov is the init segment, then moof+mdat fragments. */
-  private onMp4(chunk: Buffer): void {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    let fragmentStart = -1;
-    let offset = 0;
-    while (this.pending.length - offset >= 8) {
-      const size = this.pending.readUInt32BE(offset);
-      const type = this.pending.toString('latin1', offset + 4, offset + 8);
-      if (size < 8 || this.pending.length - offset < size) break;
-      const box = this.pending.subarray(offset, offset + size);
-      if (type === 'moov') {
-        this.init = Buffer.concat([this.init ?? Buffer.alloc(0), box]);
-        this.mime = `video/mp4; codecs="${avcCodec(box)}"`;
-        for (const v of this.viewers) {
-          v.start({ mode: 'mse', mime: this.mime });
-          v.send(this.init);
-        }
-      } else if (type === 'ftyp') {
-        this.init = Buffer.from(box);
-      } else if (type === 'moof') {
-        fragmentStart = offset;
-      } else if (type === 'mdat' && fragmentStart >= 0) {
-        const fragment = this.pending.subarray(fragmentStart, offset + size);
-        // Each fragment starts with a keyframe (frag_keyframe), so a late joiner can start at any of them.
-        this.broadcast(Buffer.from(fragment));
-        fragmentStart = -1;
-      }
-      offset += size;
+  /** Sends to the viewers taking this part of the stream; at a boundary, first asks each whether it can. */
+  private broadcast(bytes: Buffer, boundary: boolean): void {
+    for (const [v, state] of this.viewers) {
+      if (boundary) state.flowing = v.ready();
+      if (state.flowing) v.send(bytes);
     }
-    const keepFrom = fragmentStart >= 0 ? fragmentStart : offset;
-    this.pending = this.pending.subarray(keepFrom);
+  }
+
+  /**
+   * ffmpeg's fMP4, forwarded as it comes: ftyp+moov is kept as the init segment, then each moof starts a fragment.
+   * Every fragment starts with a keyframe (frag_keyframe), so a viewer can join, or catch up, at any of them.
+   */
+  private onMp4(chunk: Buffer): void {
+    for (const { bytes, box } of this.boxes.push(chunk)) {
+      if (box) this.box = box;
+      if (this.box === 'ftyp' || this.box === 'moov') {
+        if (box === 'ftyp') this.initParts = [];
+        this.initParts.push(Buffer.from(bytes)); // small, and kept: not a view that pins a whole pipe chunk
+        continue;
+      }
+      if (box === 'moof' && !this.init) this.sendInit();
+      if (this.init) this.broadcast(bytes, box === 'moof');
+    }
+  }
+
+  private sendInit(): void {
+    this.init = Buffer.concat(this.initParts);
+    this.initParts = [];
+    this.mime = `video/mp4; codecs="${avcCodec(this.init)}"`;
+    for (const v of this.viewers.keys()) {
+      v.start({ mode: 'mse', mime: this.mime });
+      v.send(this.init);
+    }
   }
 }
 
-/** RFC 6381 codec string from the avcC box inside moov, e.g. avc1.64001f. */
-function avcCodec(moov: Buffer): string {
-  const at = moov.indexOf('avcC', 0, 'latin1');
+/** RFC 6381 codec string from the avcC box inside the init segment, e.g. avc1.64001f. */
+function avcCodec(init: Buffer): string {
+  const at = init.indexOf('avcC', 0, 'latin1');
   if (at < 0) return 'avc1.42e01e';
   const hex = (n: number) => n.toString(16).padStart(2, '0');
-  return `avc1.${hex(moov[at + 5] ?? 0)}${hex(moov[at + 6] ?? 0)}${hex(moov[at + 7] ?? 0)}`;
+  return `avc1.${hex(init[at + 5] ?? 0)}${hex(init[at + 6] ?? 0)}${hex(init[at + 7] ?? 0)}`;
 }

@@ -32,14 +32,17 @@ describe('segment check', () => {
     });
   });
 
-  it('refuses a file cut short, one without video, and one that is not MP4, saying why', async () => {
+  it('refuses a file cut short or cut in the middle, one without video, and one that is not MP4, saying why', async () => {
     const whole = readFileSync(file('seg-1.mp4'));
     // The segment muxer writes the movie header last: cut anywhere, the header or samples are missing.
     writeFileSync(file('cut-early.mp4'), whole.subarray(0, Math.floor(whole.length / 2)));
     writeFileSync(file('cut-late.mp4'), whole.subarray(0, whole.length - 40));
     writeFileSync(file('text.mp4'), 'not a video at all');
+    // Media bytes cut out of the middle, the movie header kept: the header is no longer where the boxes say.
+    const middle = Math.floor(whole.length / 2);
+    writeFileSync(file('cut-middle.mp4'), Buffer.concat([whole.subarray(0, middle), whole.subarray(middle + 1000)]));
     const reasons = await Promise.all(
-      ['cut-early.mp4', 'cut-late.mp4', 'audio.mp4', 'text.mp4', 'missing.mp4'].map(async (name) => {
+      ['cut-early.mp4', 'cut-late.mp4', 'audio.mp4', 'text.mp4', 'missing.mp4', 'cut-middle.mp4'].map(async (name) => {
         const check = await checkSegment(file(name));
         expect(check.ok).toBe(false);
         return check.ok ? '' : check.reason;
@@ -50,5 +53,6 @@ describe('segment check', () => {
     expect(reasons[2]).toBe('no video track');
     expect(reasons[3]).toMatch(/moov|MP4/);
     expect(reasons[4]).toMatch(/^unreadable: .*ENOENT/);
+    expect(reasons[5]).toMatch(/moov|truncated|Invalid data/);
   });
 });

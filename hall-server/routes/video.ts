@@ -276,10 +276,8 @@ export const videoRoutes =
         try {
           const detach = video.live.watch(camera, mode, {
             start: (info) => socket.send(JSON.stringify(info)),
-            send: (chunk) => {
-              // A viewer that cannot keep up drops fragments rather than growing memory without bound.
-              if (socket.bufferedAmount < 8 * 1024 * 1024) socket.send(chunk);
-            },
+            send: (chunk) => socket.send(chunk),
+            ready: () => socket.bufferedAmount < 8 * 1024 * 1024,
             close: (reason) => socket.close(1011, reason),
           });
           socket.on('close', detach);
