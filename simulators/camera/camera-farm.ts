@@ -18,6 +18,8 @@ export interface SimulatedCamera {
   height?: number;
   fps?: number;
   clockSkewMs?: number;
+  /** What the camera encodes (default h264); h265 is libx265 (live source only: the loop clips are H.264). */
+  codec?: 'h264' | 'h265';
 }
 
 export interface CameraFarmOptions {
@@ -63,6 +65,8 @@ export class CameraFarm {
   }
 
   async start(): Promise<void> {
+    if (this.options.source === 'loop' && this.options.cameras.some((c) => c.codec === 'h265'))
+      throw new Error("cameras: codec 'h265' needs source 'live' (the loop clips are H.264)");
     pinUnaddressedSocketsToLoopback();
     this.rtspPort = this.options.rtspPort ?? (await freePort());
     this.publishPort = this.options.publishPort ?? (await freePort());
@@ -90,6 +94,7 @@ export class CameraFarm {
         width: cam.width ?? 640,
         height: cam.height ?? 360,
         fps: cam.fps ?? 10,
+        encoding: cam.codec === 'h265' ? 'H265' : 'H264',
         presets: [
           { token: 'p1', name: '全景 overview' },
           { token: 'p2', name: '评标桌 table' },
@@ -190,7 +195,7 @@ export class CameraFarm {
             '-vf',
             `drawtext=fontfile=${FONT}:fontsize=${Math.round(info.height / 14)}:fontcolor=white:box=1:boxcolor=black@0.6:` +
               `x=10:y=10:text='${id} %{localtime\\:%Y-%m-%d %H\\\\\\:%M\\\\\\:%S}'`,
-            ...h264(info.fps),
+            ...(info.encoding === 'H265' ? h265(info.fps) : h264(info.fps)),
             ...out,
           ];
     const enc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], { stdio: 'ignore' });
@@ -288,6 +293,23 @@ const h264 = (fps: number) => [
   String(fps),
   '-bf',
   '0',
+];
+
+/**
+ * libx265 as a camera streams it: no B-frames, a keyframe a second, and VPS/SPS/PPS repeated before every
+ * keyframe (repeat-headers) so a reader joining mid-stream can decode, as with H.264's in-band SPS/PPS.
+ */
+const h265 = (fps: number) => [
+  '-c:v',
+  'libx265',
+  '-preset',
+  'ultrafast',
+  '-tune',
+  'zerolatency',
+  '-pix_fmt',
+  'yuv420p',
+  '-x265-params',
+  `log-level=error:keyint=${fps}:min-keyint=${fps}:bframes=0:repeat-headers=1`,
 ];
 
 function run(cmd: string, args: string[]): Promise<void> {
