@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { parseMp4 } from './segment-check.ts';
 
 /**
- * Live view. `mse`: ffmpeg remuxes the camera's H.264 into fragmented MP4 without transcoding (as go2rtc does);
- * the browser feeds it to Media Source Extensions. `mpeg1`: a transcoding fallback (MPEG-1 in MPEG-TS, the
+ * Live view. `mse`: ffmpeg remuxes the camera's video (H.264, H.265) into fragmented MP4 without transcoding (as
+ * go2rtc does); the browser feeds it to Media Source Extensions if it can decode that codec. `mpeg1`: a transcoding fallback (MPEG-1 in MPEG-TS, the
  * jsmpeg format) only for codecs MSE cannot play. One ffmpeg per camera and mode, shared by every viewer;
  * the MP4 init segment is cached so late joiners start at the next keyframe fragment.
  */
@@ -141,7 +142,7 @@ class LiveStream {
       const box = this.pending.subarray(offset, offset + size);
       if (type === 'moov') {
         this.init = Buffer.concat([this.init ?? Buffer.alloc(0), box]);
-        this.mime = `video/mp4; codecs="${avcCodec(box)}"`;
+        this.mime = `video/mp4; codecs="${videoCodec(this.init)}"`;
         for (const v of this.viewers) {
           v.start({ mode: 'mse', mime: this.mime });
           v.send(this.init);
@@ -163,10 +164,11 @@ class LiveStream {
   }
 }
 
-/** RFC 6381 codec string from the avcC box inside moov, e.g. avc1.64001f. */
-function avcCodec(moov: Buffer): string {
-  const at = moov.indexOf('avcC', 0, 'latin1');
-  if (at < 0) return 'avc1.42e01e';
-  const hex = (n: number) => n.toString(16).padStart(2, '0');
-  return `avc1.${hex(moov[at + 5] ?? 0)}${hex(moov[at + 6] ?? 0)}${hex(moov[at + 7] ?? 0)}`;
+/**
+ * The RFC 6381 codec string of the init segment's video track as mp4box.js reads it from the sample entry
+ * (avc1.64001f, hev1.1.6.L60.90, …): the browser decides from it whether MSE can play the stream. Unreadable,
+ * it is `unknown`, which no browser supports, so the tile falls back to transcoding.
+ */
+function videoCodec(init: Buffer): string {
+  return parseMp4(init).mp4.getInfo().videoTracks[0]?.codec ?? 'unknown';
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createFile, Log, MP4BoxBuffer } from 'mp4box';
+import { createFile, type ISOFile, Log, MP4BoxBuffer } from 'mp4box';
 
 export type SegmentCheck =
   | { ok: true; durationS: number; codec: string; size: number; sha256: string }
@@ -23,6 +23,26 @@ export async function checkSegment(path: string): Promise<SegmentCheck> {
     return { ok: false, reason: `unreadable: ${(err as Error).message}` };
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { mp4, problem } = parseMp4(bytes);
+  if (problem) return { ok: false, reason: problem };
+  const info = mp4.getInfo();
+  if (!info.hasMoov) return { ok: false, reason: 'no movie header (moov): the file is not a complete MP4' };
+  const video = info.videoTracks[0];
+  if (!video) return { ok: false, reason: 'no video track' };
+  const durationS = info.timescale > 0 ? info.duration / info.timescale : 0;
+  if (!(durationS > 0)) return { ok: false, reason: 'zero duration' };
+  const samples = mp4.getTrackSamplesInfo(video.id);
+  if (samples.length === 0) return { ok: false, reason: 'the video track has no samples' };
+  const end = samples.reduce((max, s) => Math.max(max, s.offset + s.size), 0);
+  if (end > bytes.length) return { ok: false, reason: `truncated: samples reach byte ${end} of ${bytes.length}` };
+  return { ok: true, durationS, codec: video.codec, size: bytes.length, sha256 };
+}
+
+/**
+ * Parses MP4 bytes with mp4box.js; `problem` is the first parse error (mp4box reports them by callback, or
+ * throws for what is not MP4 at all). Also reads a live stream's init segment (ftyp+moov) for its codec.
+ */
+export function parseMp4(bytes: Buffer): { mp4: ISOFile; problem: string | null } {
   const mp4 = createFile();
   let problem: string | null = null;
   mp4.onError = (module: string, message: string) => {
@@ -38,18 +58,7 @@ export async function checkSegment(path: string): Promise<SegmentCheck> {
     mp4.appendBuffer(buffer, true);
     mp4.flush();
   } catch (err) {
-    return { ok: false, reason: `not an MP4 file: ${(err as Error).message}` };
+    problem = `not an MP4 file: ${(err as Error).message}`;
   }
-  if (problem) return { ok: false, reason: problem };
-  const info = mp4.getInfo();
-  if (!info.hasMoov) return { ok: false, reason: 'no movie header (moov): the file is not a complete MP4' };
-  const video = info.videoTracks[0];
-  if (!video) return { ok: false, reason: 'no video track' };
-  const durationS = info.timescale > 0 ? info.duration / info.timescale : 0;
-  if (!(durationS > 0)) return { ok: false, reason: 'zero duration' };
-  const samples = mp4.getTrackSamplesInfo(video.id);
-  if (samples.length === 0) return { ok: false, reason: 'the video track has no samples' };
-  const end = samples.reduce((max, s) => Math.max(max, s.offset + s.size), 0);
-  if (end > bytes.length) return { ok: false, reason: `truncated: samples reach byte ${end} of ${bytes.length}` };
-  return { ok: true, durationS, codec: video.codec, size: bytes.length, sha256 };
+  return { mp4, problem };
 }
