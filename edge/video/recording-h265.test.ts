@@ -1,42 +1,31 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
-import { eventually, tempDir } from '../../test/venue-harness.ts';
-import { AlarmEngine } from '../alerts/alarms.ts';
-import { openDatabase } from '../store/database.ts';
-import { EventLog } from '../store/event-log.ts';
+import { eventually } from '../../test/venue-harness.ts';
+import { videoBed } from '../../test/video-bed.ts';
 import { checkSegment } from './segment-check.ts';
-import { VideoService } from './video-service.ts';
 
 // A real H.265 camera (libx265 through the simulator's RTSP relay) and an H.264 one, small and slow.
-const farm = new CameraFarm({
-  cameras: [
+const { farm, log, video, segs } = videoBed(
+  [
     { id: 'cam-h', width: 320, height: 180, fps: 5, codec: 'h265' },
     { id: 'cam-x', width: 320, height: 180, fps: 5 },
   ],
-  discovery: false,
-});
-const dataDir = tempDir('halledge-h265-');
-const db = openDatabase(join(dataDir, 'edge.db'));
-const log = new EventLog(db, 'qinshui');
-const alarms = new AlarmEngine(log);
-const video = new VideoService(
-  { db, log, alarms, dataDir, logger: pino({ level: 'silent' }) },
-  {
-    segmentS: 2,
-    rtspTransport: 'udp',
-    credentials: farm.credentials,
-    recorder: { backoffMs: { min: 300, max: 1000 } },
-  },
+  { recorder: { backoffMs: { min: 300, max: 1000 } } },
 );
 
-const segs = (camera: string) => video.timeline(camera, 0, Date.now() + 60_000).segments;
-
-/** Each indexed segment re-checked from disk, beside the hash and codec its `video.segment` event logged. */
-async function checkedSegments(camera: string) {
+/**
+ * Once `count` segments are indexed: each re-checked from disk, beside its index row's hash and the hash and codec
+ * its `video.segment` event logged.
+ */
+async function recordedSegments(camera: string, count: number) {
+  await eventually(
+    () => segs(camera).length,
+    (n) => n >= count,
+    20_000,
+  );
+  expect(segs(camera).length).toBeGreaterThanOrEqual(count);
   const logged = new Map(
     log
       .query({ type: 'video.segment', limit: 10_000 })
@@ -53,28 +42,13 @@ async function checkedSegments(camera: string) {
   );
 }
 
-beforeAll(async () => {
-  await farm.start();
-  await farm.streamsReady();
-});
-afterAll(async () => {
-  await video.stop();
-  await farm.stop();
-});
-
 describe('recording an H.265 camera', () => {
   it('adopts it over ONVIF as H265 and records validated hvc1 segments whose hashes are in the record', async () => {
     await video.adopt({ id: 'cam-h', onvif: farm.deviceServiceUrl('cam-h') });
     const adopted = log.query({ type: 'video.camera-adopted' }).find((e) => e.subject === 'cam-h');
     expect(adopted?.data.profiles).toMatchObject([{ encoding: 'H265', width: 320, height: 180, fps: 5 }]);
 
-    await eventually(
-      () => segs('cam-h').length,
-      (n) => n >= 3,
-      20_000,
-    );
-    const checked = await checkedSegments('cam-h');
-    expect(checked.length).toBeGreaterThanOrEqual(3);
+    const checked = await recordedSegments('cam-h', 3);
     for (const c of checked) {
       // HEVC in the sample entry hvc1 (tagged for Apple's players), not ffmpeg's default hev1.
       expect(c.check).toMatchObject({ ok: true, codec: expect.stringMatching(/^hvc1\.1\./) });
@@ -86,13 +60,7 @@ describe('recording an H.265 camera', () => {
 
   it('records an H.264 camera with the same arguments as avc1: the hvc1 tag applies to HEVC only', async () => {
     await video.adopt({ id: 'cam-x', onvif: farm.deviceServiceUrl('cam-x') });
-    await eventually(
-      () => segs('cam-x').length,
-      (n) => n >= 2,
-      20_000,
-    );
-    const checked = await checkedSegments('cam-x');
-    expect(checked.length).toBeGreaterThanOrEqual(2);
+    const checked = await recordedSegments('cam-x', 2);
     for (const c of checked) {
       expect(c.check).toMatchObject({ ok: true, codec: expect.stringMatching(/^avc1\./) });
       expect(c.logged).toMatchObject({ sha256: c.sha256, codec: c.check.ok ? c.check.codec : '' });
@@ -108,4 +76,9 @@ describe('recording an H.265 camera', () => {
       ),
     ).toEqual(new Set([1]));
   }, 40_000);
+
+  it('refuses an H.265 camera in a farm that loops pre-encoded clips, which are H.264', async () => {
+    const loop = new CameraFarm({ cameras: [{ id: 'cam-l', codec: 'h265' }], source: 'loop', discovery: false });
+    await expect(loop.start()).rejects.toThrow("cameras: codec 'h265' needs source 'live'");
+  });
 });

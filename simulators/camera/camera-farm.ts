@@ -195,7 +195,7 @@ export class CameraFarm {
             '-vf',
             `drawtext=fontfile=${FONT}:fontsize=${Math.round(info.height / 14)}:fontcolor=white:box=1:boxcolor=black@0.6:` +
               `x=10:y=10:text='${id} %{localtime\\:%Y-%m-%d %H\\\\\\:%M\\\\\\:%S}'`,
-            ...(info.encoding === 'H265' ? h265(info.fps) : h264(info.fps)),
+            ...encoder(info.encoding, info.fps),
             ...out,
           ];
     const enc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], { stdio: 'ignore' });
@@ -237,7 +237,7 @@ export class CameraFarm {
         '-vf',
         // Noise keeps the bitrate at a real 1080p camera's ~4 Mbit/s; a bare test pattern compresses to ~1.
         `noise=alls=12:allf=t+u,drawtext=fontfile=${FONT}:fontsize=48:fontcolor=white:x=10:y=10:text='SIMCAM %{pts\\:hms}'`,
-        ...h264(Number(fps)),
+        ...encoder('H264', Number(fps)),
         '-b:v',
         '4M',
         '-maxrate',
@@ -278,38 +278,22 @@ export class CameraFarm {
   }
 }
 
-const h264 = (fps: number) => [
-  '-c:v',
-  'libx264',
-  '-preset',
-  'ultrafast',
-  '-tune',
-  'zerolatency',
-  '-pix_fmt',
-  'yuv420p',
-  '-profile:v',
-  'high',
-  '-g',
-  String(fps),
-  '-bf',
-  '0',
-];
-
 /**
- * libx265 as a camera streams it: no B-frames, a keyframe a second, and VPS/SPS/PPS repeated before every
- * keyframe (repeat-headers) so a reader joining mid-stream can decode, as with H.264's in-band SPS/PPS.
+ * The encoder as a camera runs it: fast, no B-frames, a keyframe a second. H.265 also repeats VPS/SPS/PPS before
+ * every keyframe (repeat-headers), so a reader joining mid-stream can decode, as with H.264's in-band SPS/PPS.
  */
-const h265 = (fps: number) => [
+const encoder = (encoding: SimulatedCameraInfo['encoding'], fps: number) => [
   '-c:v',
-  'libx265',
+  encoding === 'H265' ? 'libx265' : 'libx264',
   '-preset',
   'ultrafast',
   '-tune',
   'zerolatency',
   '-pix_fmt',
   'yuv420p',
-  '-x265-params',
-  `log-level=error:keyint=${fps}:min-keyint=${fps}:bframes=0:repeat-headers=1`,
+  ...(encoding === 'H265'
+    ? ['-x265-params', `log-level=error:keyint=${fps}:min-keyint=${fps}:bframes=0:repeat-headers=1`]
+    : ['-profile:v', 'high', '-g', String(fps), '-bf', '0']),
 ];
 
 function run(cmd: string, args: string[]): Promise<void> {
