@@ -1,33 +1,11 @@
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
-import { eventually, tempDir } from '../../test/venue-harness.ts';
-import { AlarmEngine } from '../alerts/alarms.ts';
-import { openDatabase } from '../store/database.ts';
-import { EventLog } from '../store/event-log.ts';
-import { VideoService } from './video-service.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../../test/venue-harness.ts';
+import { videoBed } from '../../test/video-bed.ts';
 
-const farm = new CameraFarm({
-  cameras: [
-    { id: 'cam-x', width: 320, height: 180 },
-    { id: 'cam-y', width: 320, height: 180 },
-  ],
-  discovery: false,
-});
-const dataDir = tempDir('halledge-adoption-retry-');
-const db = openDatabase(join(dataDir, 'edge.db'));
-const log = new EventLog(db, 'qinshui');
-const alarms = new AlarmEngine(log);
-const video = new VideoService({ db, log, alarms, dataDir }, { segmentS: 2, rtspTransport: 'udp' });
-
-beforeAll(async () => {
-  await farm.start();
-  await farm.streamsReady();
-});
-afterAll(async () => {
-  await video.stop();
-  await farm.stop();
-});
+const { farm, alarms, log, video } = videoBed([
+  { id: 'cam-x', width: 320, height: 180 },
+  { id: 'cam-y', width: 320, height: 180 },
+]);
 
 describe('adoption retries', () => {
   it('retries a refusing camera until it answers (in the room it was moved to meanwhile), and a forgotten camera is not retried', async () => {

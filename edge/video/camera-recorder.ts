@@ -30,6 +30,18 @@ export interface RecorderOptions {
   gapToleranceMs?: number;
 }
 
+/**
+ * H.265 segments are tagged `hvc1`, not ffmpeg's default `hev1`. Both name HEVC in MP4; hvc1 says every
+ * parameter set (VPS/SPS/PPS) is in the sample entry (ffmpeg writes them there from the stream), hev1 that they
+ * may also come in-band only. Apple's players (Safari, QuickTime) open only hvc1, while Chromium with HEVC, VLC,
+ * ffmpeg and mp4box open both, so hvc1 is the file every auditor can play. It must be chosen while recording:
+ * retagging later would change the file and no longer match the SHA-256 in the record. (Stream copy keeps the
+ * camera's in-band parameter sets in the samples too; they normally repeat the sample entry's, and players
+ * accept that.) The segment muxer keeps a tag only if it fits the codec and drops it otherwise, so the same
+ * arguments record H.264 as avc1 — no need to know the camera's codec before its stream arrives.
+ */
+const HVC1 = ['-tag:v', 'hvc1'];
+
 export type RecorderState = 'starting' | 'recording' | 'stalled' | 'stopped';
 
 /**
@@ -118,6 +130,7 @@ export class CameraRecorder {
       '0:v',
       '-c',
       'copy',
+      ...HVC1,
       '-f',
       'segment',
       '-segment_time',
@@ -195,7 +208,16 @@ export class CameraRecorder {
       type: 'video.segment',
       session: stored.lockedSession,
       subject: this.o.camera,
-      data: { camera: this.o.camera, start: seg.start, end: seg.end, size, sha256, file: basename(path), run },
+      data: {
+        camera: this.o.camera,
+        start: seg.start,
+        end: seg.end,
+        size,
+        sha256,
+        codec: check.codec,
+        file: basename(path),
+        run,
+      },
     });
     this.lastSegmentEnd = seg.end;
     this.lastSegmentAt = Date.now();

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Mp4BoxSplitter } from './mp4-box-splitter.ts';
+import { initSegmentCodec } from './segment-check.ts';
 
 /**
- * Live view. `mse`: ffmpeg remuxes the camera's H.264 into fragmented MP4 without transcoding (as go2rtc does);
- * the browser feeds it to Media Source Extensions. `mpeg1`: a transcoding fallback (MPEG-1 in MPEG-TS, the
+ * Live view. `mse`: ffmpeg remuxes the camera's video (H.264, H.265) into fragmented MP4 without transcoding (as
+ * go2rtc does); the browser feeds it to Media Source Extensions if it can decode that codec. `mpeg1`: a
+ * transcoding fallback (MPEG-1 in MPEG-TS, the
  * jsmpeg format) only for codecs MSE cannot play. One ffmpeg per camera and mode, shared by every viewer;
  * the MP4 init segment is cached so late joiners start at the next keyframe fragment.
  */
@@ -174,18 +176,11 @@ class LiveStream {
   private sendInit(): void {
     this.init = Buffer.concat(this.initParts);
     this.initParts = [];
-    this.mime = `video/mp4; codecs="${avcCodec(this.init)}"`;
+    // Unreadable, the codec is `unknown`, which no browser supports: the tile falls back to transcoding.
+    this.mime = `video/mp4; codecs="${initSegmentCodec(this.init) ?? 'unknown'}"`;
     for (const v of this.viewers.keys()) {
       v.start({ mode: 'mse', mime: this.mime });
       v.send(this.init);
     }
   }
-}
-
-/** RFC 6381 codec string from the avcC box inside the init segment, e.g. avc1.64001f. */
-function avcCodec(init: Buffer): string {
-  const at = init.indexOf('avcC', 0, 'latin1');
-  if (at < 0) return 'avc1.42e01e';
-  const hex = (n: number) => n.toString(16).padStart(2, '0');
-  return `avc1.${hex(init[at + 5] ?? 0)}${hex(init[at + 6] ?? 0)}${hex(init[at + 7] ?? 0)}`;
 }

@@ -1,48 +1,22 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
-import { eventually, tempDir } from '../../test/venue-harness.ts';
-import { AlarmEngine } from '../alerts/alarms.ts';
-import { openDatabase } from '../store/database.ts';
-import { EventLog } from '../store/event-log.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/venue-harness.ts';
+import { videoBed } from '../../test/video-bed.ts';
 import { Retention } from './retention.ts';
 import type { Segment } from './segment-index.ts';
-import { VideoService } from './video-service.ts';
 
-const farm = new CameraFarm({
-  cameras: [
+const { farm, log, alarms, video, dataDir, segs } = videoBed(
+  [
     { id: 'cam-a', width: 320, height: 180 },
     { id: 'cam-b', width: 320, height: 180 },
   ],
-});
-const dataDir = tempDir('halledge-video-');
-const db = openDatabase(join(dataDir, 'edge.db'));
-const log = new EventLog(db, 'qinshui');
-const alarms = new AlarmEngine(log);
-const video = new VideoService(
-  { db, log, alarms, dataDir, logger: pino({ level: 'silent' }) },
-  {
-    segmentS: 2,
-    rtspTransport: 'udp',
-    credentials: farm.credentials,
-    recorder: { stallAfterMs: 6000, offlineAfterMs: 9000, backoffMs: { min: 300, max: 2000 } },
-  },
+  { recorder: { stallAfterMs: 6000, offlineAfterMs: 9000, backoffMs: { min: 300, max: 2000 } } },
 );
 
-const segs = (camera: string) => video.timeline(camera, 0, Date.now() + 60_000).segments;
-
 beforeAll(async () => {
-  await farm.start();
-  await farm.streamsReady();
   await video.adopt({ id: 'cam-a', onvif: farm.deviceServiceUrl('cam-a') });
   await video.adopt({ id: 'cam-b', onvif: farm.deviceServiceUrl('cam-b') });
-});
-afterAll(async () => {
-  await video.stop();
-  await farm.stop();
 });
 
 /** Consecutive segments touch, or the hole between them is a recorded gap. */

@@ -44,17 +44,13 @@ async function checkStructure(
   file: FileHandle,
   size: number,
 ): Promise<{ ok: true; video: { durationS: number; codec: string } } | { ok: false; reason: string }> {
-  const mp4 = createFile(false);
-  let problem: string | null = null;
-  mp4.onError = (module: string, message: string) => {
-    problem ??= `${module}: ${message}`;
-  };
+  const { mp4, problem } = parser();
   try {
     await feedBoxes(mp4, file, size);
   } catch (err) {
     return { ok: false, reason: `not an MP4 file: ${(err as Error).message}` };
   }
-  if (problem) return { ok: false, reason: problem };
+  if (problem()) return { ok: false, reason: problem()! };
   const info = mp4.getInfo();
   if (!info.hasMoov) return { ok: false, reason: 'no movie header (moov): the file is not a complete MP4' };
   const video = info.videoTracks[0];
@@ -66,6 +62,32 @@ async function checkStructure(
   const end = samples.reduce((max, s) => Math.max(max, s.offset + s.size), 0);
   if (end > size) return { ok: false, reason: `truncated: samples reach byte ${end} of ${size}` };
   return { ok: true, video: { durationS, codec: video.codec } };
+}
+
+/**
+ * The RFC 6381 codec string of an init segment's (ftyp+moov) video track as mp4box.js reads it from the sample
+ * entry (avc1.64001f, hev1.1.6.L60.90, …), or null when it cannot be read. Live view tells browsers with it.
+ */
+export function initSegmentCodec(init: Buffer): string | null {
+  const { mp4, problem } = parser();
+  try {
+    const own = init.buffer.slice(init.byteOffset, init.byteOffset + init.byteLength) as ArrayBuffer;
+    mp4.appendBuffer(MP4BoxBuffer.fromArrayBuffer(own, 0), true);
+    mp4.flush();
+  } catch {
+    return null;
+  }
+  return problem() ? null : (mp4.getInfo().videoTracks[0]?.codec ?? null);
+}
+
+/** An mp4box parser that keeps its parse errors (`problem()` is the first) instead of logging them. */
+function parser(): { mp4: ISOFile; problem: () => string | null } {
+  const mp4 = createFile(false);
+  let problem: string | null = null;
+  mp4.onError = (module: string, message: string) => {
+    problem ??= `${module}: ${message}`;
+  };
+  return { mp4, problem: () => problem };
 }
 
 /** Hands mp4box the bytes it asks for, box after box, until the end of the file; it skips the media data. */

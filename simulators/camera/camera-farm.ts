@@ -18,6 +18,8 @@ export interface SimulatedCamera {
   height?: number;
   fps?: number;
   clockSkewMs?: number;
+  /** What the camera encodes (default h264); h265 is libx265 (live source only: the loop clips are H.264). */
+  codec?: 'h264' | 'h265';
 }
 
 export interface CameraFarmOptions {
@@ -63,6 +65,8 @@ export class CameraFarm {
   }
 
   async start(): Promise<void> {
+    if (this.options.source === 'loop' && this.options.cameras.some((c) => c.codec === 'h265'))
+      throw new Error("cameras: codec 'h265' needs source 'live' (the loop clips are H.264)");
     pinUnaddressedSocketsToLoopback();
     this.rtspPort = this.options.rtspPort ?? (await freePort());
     this.publishPort = this.options.publishPort ?? (await freePort());
@@ -90,6 +94,7 @@ export class CameraFarm {
         width: cam.width ?? 640,
         height: cam.height ?? 360,
         fps: cam.fps ?? 10,
+        encoding: cam.codec === 'h265' ? 'H265' : 'H264',
         presets: [
           { token: 'p1', name: '全景 overview' },
           { token: 'p2', name: '评标桌 table' },
@@ -190,7 +195,7 @@ export class CameraFarm {
             '-vf',
             `drawtext=fontfile=${FONT}:fontsize=${Math.round(info.height / 14)}:fontcolor=white:box=1:boxcolor=black@0.6:` +
               `x=10:y=10:text='${id} %{localtime\\:%Y-%m-%d %H\\\\\\:%M\\\\\\:%S}'`,
-            ...h264(info.fps),
+            ...encoder(info.encoding, info.fps),
             ...out,
           ];
     const enc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], { stdio: 'ignore' });
@@ -232,7 +237,7 @@ export class CameraFarm {
         '-vf',
         // Noise keeps the bitrate at a real 1080p camera's ~4 Mbit/s; a bare test pattern compresses to ~1.
         `noise=alls=12:allf=t+u,drawtext=fontfile=${FONT}:fontsize=48:fontcolor=white:x=10:y=10:text='SIMCAM %{pts\\:hms}'`,
-        ...h264(Number(fps)),
+        ...encoder('H264', Number(fps)),
         '-b:v',
         '4M',
         '-maxrate',
@@ -273,21 +278,22 @@ export class CameraFarm {
   }
 }
 
-const h264 = (fps: number) => [
+/**
+ * The encoder as a camera runs it: fast, no B-frames, a keyframe a second. H.265 also repeats VPS/SPS/PPS before
+ * every keyframe (repeat-headers), so a reader joining mid-stream can decode, as with H.264's in-band SPS/PPS.
+ */
+const encoder = (encoding: SimulatedCameraInfo['encoding'], fps: number) => [
   '-c:v',
-  'libx264',
+  encoding === 'H265' ? 'libx265' : 'libx264',
   '-preset',
   'ultrafast',
   '-tune',
   'zerolatency',
   '-pix_fmt',
   'yuv420p',
-  '-profile:v',
-  'high',
-  '-g',
-  String(fps),
-  '-bf',
-  '0',
+  ...(encoding === 'H265'
+    ? ['-x265-params', `log-level=error:keyint=${fps}:min-keyint=${fps}:bframes=0:repeat-headers=1`]
+    : ['-profile:v', 'high', '-g', String(fps), '-bf', '0']),
 ];
 
 function run(cmd: string, args: string[]): Promise<void> {

@@ -16,6 +16,12 @@ export interface SimulatedCameraInfo {
   width: number;
   height: number;
   fps: number;
+  /**
+   * The main profile's encoding. Media1's schema (ver10 tt:VideoEncoding) lists only JPEG, MPEG4 and H264;
+   * H.265 belongs to Media2 (Profile T), which this simulator does not serve, so an H.265 camera says H265 in
+   * Media1's Encoding element and leaves out the H264 settings.
+   */
+  encoding: 'H264' | 'H265';
   presets: { token: string; name: string }[];
   /** Milliseconds this camera's clock runs ahead of the host's (negative: behind), for time-sync checks. */
   clockSkewMs: number;
@@ -49,11 +55,14 @@ const profile = (c: SimulatedCameraInfo) =>
   `<trt:Profiles token="main" fixed="true"><tt:Name>mainStream</tt:Name>` +
   `<tt:VideoSourceConfiguration token="vsc"><tt:Name>vsc</tt:Name><tt:UseCount>1</tt:UseCount>` +
   `<tt:SourceToken>vs0</tt:SourceToken><tt:Bounds x="0" y="0" width="${c.width}" height="${c.height}"/></tt:VideoSourceConfiguration>` +
-  `<tt:VideoEncoderConfiguration token="vec"><tt:Name>vec</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>H264</tt:Encoding>` +
+  `<tt:VideoEncoderConfiguration token="vec"><tt:Name>vec</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>${c.encoding}</tt:Encoding>` +
   `<tt:Resolution><tt:Width>${c.width}</tt:Width><tt:Height>${c.height}</tt:Height></tt:Resolution><tt:Quality>5</tt:Quality>` +
   `<tt:RateControl><tt:FrameRateLimit>${c.fps}</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval>` +
-  `<tt:BitrateLimit>2048</tt:BitrateLimit></tt:RateControl><tt:H264><tt:GovLength>${c.fps}</tt:GovLength>` +
-  `<tt:H264Profile>High</tt:H264Profile></tt:H264><tt:SessionTimeout>PT60S</tt:SessionTimeout></tt:VideoEncoderConfiguration>` +
+  `<tt:BitrateLimit>2048</tt:BitrateLimit></tt:RateControl>` +
+  (c.encoding === 'H264'
+    ? `<tt:H264><tt:GovLength>${c.fps}</tt:GovLength><tt:H264Profile>High</tt:H264Profile></tt:H264>`
+    : '') +
+  `<tt:SessionTimeout>PT60S</tt:SessionTimeout></tt:VideoEncoderConfiguration>` +
   `<tt:PTZConfiguration token="ptz"><tt:Name>ptz</tt:Name><tt:UseCount>1</tt:UseCount><tt:NodeToken>ptznode</tt:NodeToken></tt:PTZConfiguration>` +
   `</trt:Profiles>`;
 

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
+import { AlarmEngine } from '../edge/alerts/alarms.ts';
+import { openDatabase } from '../edge/store/database.ts';
+import { EventLog } from '../edge/store/event-log.ts';
+import type { Segment } from '../edge/video/segment-index.ts';
+import { type VideoOptions, VideoService } from '../edge/video/video-service.ts';
+import { CameraFarm, type CameraFarmOptions } from '../simulators/camera/camera-farm.ts';
+import { tempDir } from './venue-harness.ts';
+
+/**
+ * For a recording test file: simulated cameras, and a `VideoService` on a fresh SQLite file recording them over
+ * the simulator's UDP relay in 2 s segments with the farm's credentials (`options` override). The farm is
+ * started (streams ready) before the file's own `beforeAll`, and both are stopped after its tests.
+ */
+export function videoBed(cameras: CameraFarmOptions['cameras'], options: VideoOptions = {}) {
+  const farm = new CameraFarm({ cameras, discovery: false });
+  const dataDir = tempDir('halledge-video-');
+  const db = openDatabase(join(dataDir, 'edge.db'));
+  const log = new EventLog(db, 'qinshui');
+  const alarms = new AlarmEngine(log);
+  const video = new VideoService(
+    { db, log, alarms, dataDir, logger: pino({ level: 'silent' }) },
+    { segmentS: 2, rtspTransport: 'udp', credentials: farm.credentials, ...options },
+  );
+  beforeAll(async () => {
+    await farm.start();
+    await farm.streamsReady();
+  });
+  afterAll(async () => {
+    await video.stop();
+    await farm.stop();
+  });
+  /** The camera's indexed segments, oldest first. */
+  const segs = (camera: string): Segment[] => video.timeline(camera, 0, Date.now() + 60_000).segments;
+  return { farm, dataDir, db, log, alarms, video, segs };
+}
