@@ -14,13 +14,31 @@ export interface CameraEndpoint {
   timeoutMs?: number;
 }
 
+export interface CameraProfile {
+  token: string;
+  name: string;
+  encoding: string;
+  width: number;
+  height: number;
+  fps: number;
+}
+
 export interface CameraDescription {
   manufacturer: string;
   model: string;
   firmware: string;
   serial: string;
-  profiles: { token: string; name: string; encoding: string; width: number; height: number; fps: number }[];
+  profiles: CameraProfile[];
+  /** The main profile's token: the largest resolution, the stream that is recorded. */
+  mainProfile: string;
+  /** The main profile's RTSP URI. */
   streamUri: string;
+  /**
+   * The substream for live grids: the smallest H.264/H.265 profile below the main's size, and its RTSP URI;
+   * null when the camera has none (or did not give its URI: then `substreamError` says why).
+   */
+  substream: { profile: string; uri: string } | null;
+  substreamError?: string;
   presets: { token: string; name: string }[];
   /** Camera clock minus host clock, milliseconds (ONVIF reports whole seconds, so ±1 s is noise). */
   clockDriftMs: number;
@@ -88,21 +106,36 @@ export class OnvifCamera {
       fps: Number(p.videoEncoderConfiguration?.rateControl?.frameRateLimit ?? 0),
     }));
     if (profiles.length === 0) throw new Error(`ONVIF ${this.endpoint.deviceService}: camera has no media profile`);
-    const main = profiles[0]!.token;
-    const stream = await call<{ uri: string }>((cb) =>
-      this.cam.getStreamUri({ protocol: 'RTSP', profileToken: main }, cb),
-    );
-    const presets = await this.presets(main);
+    const { main, sub } = pickStreams(profiles);
+    const streamUri = await this.streamUri(main.token);
+    // Without the substream the camera is still recorded and shown (tiles then use the main stream).
+    const substream = sub
+      ? await this.streamUri(sub.token).then(
+          (uri) => ({ profile: sub.token, uri }),
+          (err: Error) => err,
+        )
+      : null;
+    const presets = await this.presets(main.token);
     return {
       manufacturer: String(info.manufacturer ?? ''),
       model: String(info.model ?? ''),
       firmware: String(info.firmwareVersion ?? ''),
       serial: String(info.serialNumber ?? ''),
       profiles,
-      streamUri: stream.uri,
+      mainProfile: main.token,
+      streamUri,
+      ...(substream instanceof Error
+        ? { substream: null, substreamError: `GetStreamUri ${sub!.token}: ${substream.message}` }
+        : { substream }),
       presets,
       clockDriftMs: await this.clockDrift(),
     };
+  }
+
+  /** A profile's RTSP stream URI (GetStreamUri). */
+  async streamUri(profileToken: string): Promise<string> {
+    const stream = await call<{ uri: string }>((cb) => this.cam.getStreamUri({ protocol: 'RTSP', profileToken }, cb));
+    return stream.uri;
   }
 
   /** PTZ presets; an empty list when the camera has no PTZ service. */
@@ -128,6 +161,22 @@ export class OnvifCamera {
     const mid = (before + Date.now()) / 2;
     return cameraTime.getTime() - mid;
   }
+}
+
+/** Codecs the live view can pass through without transcoding (MJPEG/MPEG-4 profiles are no substream). */
+const LIVE_CODECS = new Set(['H264', 'H265']);
+
+/**
+ * Main and substream among a camera's profiles, as NVRs choose them: main is the largest resolution (the first
+ * of equals, cameras list main first); sub is the smallest H.264/H.265 profile smaller than main, or null.
+ */
+export function pickStreams(profiles: CameraProfile[]): { main: CameraProfile; sub: CameraProfile | null } {
+  const area = (p: CameraProfile) => p.width * p.height;
+  const main = profiles.reduce((best, p) => (area(p) > area(best) ? p : best));
+  const sub = profiles
+    .filter((p) => area(p) < area(main) && LIVE_CODECS.has(p.encoding))
+    .reduce<CameraProfile | null>((best, p) => (!best || area(p) < area(best) ? p : best), null);
+  return { main, sub };
 }
 
 /** One WS-Discovery ProbeMatch: the device's service addresses and its ONVIF scopes (name, hardware…). */

@@ -5,7 +5,14 @@ import RtspServerModule from 'rtsp-streaming-server';
 import { type CameraCredentials, DigestRealm, verifyUsernameToken } from './auth.ts';
 import { WsDiscoveryResponder } from './discovery.ts';
 import { pinUnaddressedSocketsToLoopback } from './loopback.ts';
-import { answer, fault, PRE_AUTH, type SimulatedCameraInfo, soapOperation } from './onvif-soap.ts';
+import {
+  answer,
+  fault,
+  PRE_AUTH,
+  type SimulatedCameraInfo,
+  type SimulatedSubstream,
+  soapOperation,
+} from './onvif-soap.ts';
 
 // The package is CommonJS with `exports.default`; under tsx/ESM the class sits on `.default`.
 type RtspServerClass = typeof RtspServerModule.default;
@@ -20,6 +27,8 @@ export interface SimulatedCamera {
   clockSkewMs?: number;
   /** What the camera encodes (default h264); h265 is libx265 (live source only: the loop clips are H.264). */
   codec?: 'h264' | 'h265';
+  /** Whether it also serves a substream (a second ONVIF profile); default: the farm's `substream`. */
+  substream?: boolean;
 }
 
 export interface CameraFarmOptions {
@@ -37,6 +46,13 @@ export interface CameraFarmOptions {
    * 16 1080p cameras on a 2-core machine (the bench), but the burned-in time is the clip's, not now.
    */
   source?: 'live' | 'loop';
+  /**
+   * Each camera also serves a substream (`substreamOf`: ≤ 640 wide, ≤ 12 fps, 512 kbit/s) as a second ONVIF
+   * profile at `rtsp://…/<id>/sub`, as every real camera does for live grids. Default: on for `loop` (the
+   * bench's 1080p cameras, whose grid must use it), off for `live`, whose cameras are small already (tests,
+   * the demo's 320×180 at 5 fps) and would pay a second encoder each for a stream smaller than a grid tile.
+   */
+  substream?: boolean;
   discovery?: { port?: number } | false;
   clipDir?: string;
 }
@@ -83,6 +99,10 @@ export class CameraFarm {
     });
     this.httpPort = (this.http.address() as AddressInfo).port;
     for (const cam of this.options.cameras) {
+      const width = cam.width ?? 640;
+      const height = cam.height ?? 360;
+      const fps = cam.fps ?? 10;
+      const withSub = cam.substream ?? this.options.substream ?? this.options.source === 'loop';
       this.infos.set(cam.id, {
         id: cam.id,
         manufacturer: 'HallEdge',
@@ -91,9 +111,12 @@ export class CameraFarm {
         serial: `SIM-${cam.id}`,
         baseUrl: `http://127.0.0.1:${this.httpPort}/${cam.id}`,
         rtspUrl: this.streamUrl(cam.id),
-        width: cam.width ?? 640,
-        height: cam.height ?? 360,
-        fps: cam.fps ?? 10,
+        width,
+        height,
+        fps,
+        substream: withSub
+          ? { ...substreamOf(width, height, fps), rtspUrl: `${this.streamUrl(cam.id)}/${SUB_PATH}` }
+          : undefined,
         encoding: cam.codec === 'h265' ? 'H265' : 'H264',
         presets: [
           { token: 'p1', name: '全景 overview' },
@@ -117,7 +140,7 @@ export class CameraFarm {
   async streamsReady(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const mounted = () =>
-      [...this.infos.keys()].every((id) => this.rtsp?.Mounts.getMount(`rtsp://127.0.0.1:${this.publishPort}/${id}`));
+      [...this.infos.keys()].every((id) => this.publishUrls(id).every((url) => this.rtsp?.Mounts.getMount(url)));
     while (!mounted()) {
       if (Date.now() > deadline) throw new Error('simulated cameras did not start streaming');
       await new Promise((r) => setTimeout(r, 100));
@@ -130,6 +153,17 @@ export class CameraFarm {
 
   streamUrl(id: string): string {
     return `rtsp://127.0.0.1:${this.rtspPort}/${id}`;
+  }
+
+  /** The camera's substream (its `sub` profile), or undefined when it serves none. */
+  substreamUrl(id: string): string | undefined {
+    return this.infos.get(id)?.substream?.rtspUrl;
+  }
+
+  /** Where the camera's encoder publishes: the main stream, then the substream if it has one. */
+  private publishUrls(id: string): string[] {
+    const main = `rtsp://127.0.0.1:${this.publishPort}/${id}`;
+    return this.infos.get(id)?.substream ? [main, `${main}/${SUB_PATH}`] : [main];
   }
 
   /** The WS-Discovery unicast port (multicast may be unavailable; see docs/video.md). */
@@ -157,7 +191,7 @@ export class CameraFarm {
 
   /** A killed publisher sends no TEARDOWN; the server keeps its mount and would refuse the next ANNOUNCE. */
   private unmount(id: string): void {
-    this.rtsp?.Mounts.deleteMount(`rtsp://127.0.0.1:${this.publishPort}/${id}`);
+    for (const url of this.publishUrls(id)) this.rtsp?.Mounts.deleteMount(url);
   }
 
   powerOn(id: string): void {
@@ -178,25 +212,44 @@ export class CameraFarm {
     }
   }
 
+  /**
+   * One ffmpeg per camera publishes both its streams, so powering it off stops both. `live`: the test pattern
+   * with the id and time burned in is drawn once, then split: the main stream at full size, the substream scaled
+   * down and encoded again (cheap at ≤ 640×360). `loop`: each stream loops its own pre-encoded clip, stream copy.
+   */
   private startEncoder(id: string): void {
     const info = this.infos.get(id)!;
+    const sub = info.substream;
+    const [mainUrl = '', subUrl = ''] = this.publishUrls(id);
     // rtsp-streaming-server speaks RTP over UDP only (interleaved TCP is answered 461).
-    const out = ['-f', 'rtsp', '-rtsp_transport', 'udp', `rtsp://127.0.0.1:${this.publishPort}/${id}`];
+    const out = (url: string) => ['-f', 'rtsp', '-rtsp_transport', 'udp', url];
     const size = `${info.width}x${info.height}`;
+    const drawtext =
+      `drawtext=fontfile=${FONT}:fontsize=${Math.round(info.height / 14)}:fontcolor=white:box=1:boxcolor=black@0.6:` +
+      `x=10:y=10:text='${id} %{localtime\\:%Y-%m-%d %H\\\\\\:%M\\\\\\:%S}'`;
+    const loop = (clip: string) => ['-re', '-stream_loop', '-1', '-i', clip];
     const args =
       this.options.source === 'loop'
-        ? ['-re', '-stream_loop', '-1', '-i', this.clipFor(info), '-c', 'copy', ...out]
+        ? [
+            ...loop(this.clipFor(info)),
+            ...(sub ? loop(this.clipFor(sub)) : []),
+            ...['-map', '0:v', '-c', 'copy', ...out(mainUrl)],
+            ...(sub ? ['-map', '1:v', '-c', 'copy', ...out(subUrl)] : []),
+          ]
         : [
             '-re',
             '-f',
             'lavfi',
             '-i',
             `testsrc=size=${size}:rate=${info.fps}`,
-            '-vf',
-            `drawtext=fontfile=${FONT}:fontsize=${Math.round(info.height / 14)}:fontcolor=white:box=1:boxcolor=black@0.6:` +
-              `x=10:y=10:text='${id} %{localtime\\:%Y-%m-%d %H\\\\\\:%M\\\\\\:%S}'`,
-            ...encoder(info.encoding, info.fps),
-            ...out,
+            ...(sub
+              ? [
+                  '-filter_complex',
+                  `[0:v]${drawtext},split=2[main][s];[s]fps=${sub.fps},scale=${sub.width}:${sub.height}[sub]`,
+                  ...['-map', '[main]', ...encoder(info.encoding, info.fps), ...out(mainUrl)],
+                  ...['-map', '[sub]', ...encoder(info.encoding, sub.fps), ...rateLimit(sub), ...out(subUrl)],
+                ]
+              : ['-vf', drawtext, ...encoder(info.encoding, info.fps), ...out(mainUrl)]),
           ];
     const enc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], { stdio: 'ignore' });
     this.encoders.set(id, enc);
@@ -212,19 +265,27 @@ export class CameraFarm {
     this.startEncoder(id);
   }
 
-  private clipFor(info: SimulatedCameraInfo): string {
-    const file = `${this.options.clipDir ?? '/tmp'}/halledge-simcam-${info.width}x${info.height}-${info.fps}-4M.mp4`;
-    return file;
+  /** The loop clip of a stream: its size, rate and bitrate (4 Mbit/s for a main stream). */
+  private clipFor(stream: { width: number; height: number; fps: number; bitrateKbps?: number }): string {
+    const rate = stream.bitrateKbps ? `${stream.bitrateKbps}k` : '4M';
+    return `${this.options.clipDir ?? '/tmp'}/halledge-simcam-${stream.width}x${stream.height}-${stream.fps}-${rate}.mp4`;
   }
 
-  /** Encodes the loop clips (`source: 'loop'`) once; call before start(). */
+  /** Encodes the loop clips (`source: 'loop'`) once — each camera's main stream and substream; call before start(). */
   async prepareClips(): Promise<void> {
     const { existsSync } = await import('node:fs');
-    const sizes = new Set(this.options.cameras.map((c) => `${c.width ?? 640}x${c.height ?? 360}-${c.fps ?? 10}`));
-    for (const s of sizes) {
-      const [size = '', fps = ''] = s.split('-');
-      const file = `${this.options.clipDir ?? '/tmp'}/halledge-simcam-${s}-4M.mp4`;
+    const clips = new Map<string, { width: number; height: number; fps: number; bitrateKbps?: number }>();
+    for (const c of this.options.cameras) {
+      const main = { width: c.width ?? 640, height: c.height ?? 360, fps: c.fps ?? 10 };
+      clips.set(this.clipFor(main), main);
+      if (c.substream ?? this.options.substream ?? this.options.source === 'loop') {
+        const sub = substreamOf(main.width, main.height, main.fps);
+        clips.set(this.clipFor(sub), sub);
+      }
+    }
+    for (const [file, clip] of clips) {
       if (existsSync(file)) continue;
+      const rate = clip.bitrateKbps ? `${clip.bitrateKbps}k` : '4M';
       await run('ffmpeg', [
         '-hide_banner',
         '-loglevel',
@@ -233,17 +294,12 @@ export class CameraFarm {
         '-f',
         'lavfi',
         '-i',
-        `testsrc=size=${size}:rate=${fps}:duration=10`,
+        `testsrc=size=${clip.width}x${clip.height}:rate=${clip.fps}:duration=10`,
         '-vf',
-        // Noise keeps the bitrate at a real 1080p camera's ~4 Mbit/s; a bare test pattern compresses to ~1.
-        `noise=alls=12:allf=t+u,drawtext=fontfile=${FONT}:fontsize=48:fontcolor=white:x=10:y=10:text='SIMCAM %{pts\\:hms}'`,
-        ...encoder('H264', Number(fps)),
-        '-b:v',
-        '4M',
-        '-maxrate',
-        '4M',
-        '-bufsize',
-        '4M',
+        // Noise keeps the bitrate at a real camera's (~4 Mbit/s at 1080p); a bare test pattern compresses to ~1.
+        `noise=alls=12:allf=t+u,drawtext=fontfile=${FONT}:fontsize=${Math.round(clip.height / 22.5)}:fontcolor=white:x=10:y=10:text='SIMCAM %{pts\\:hms}'`,
+        ...encoder('H264', clip.fps),
+        ...['-b:v', rate, '-maxrate', rate, '-bufsize', rate],
         file,
       ]);
     }
@@ -295,6 +351,23 @@ const encoder = (encoding: SimulatedCameraInfo['encoding'], fps: number) => [
     ? ['-x265-params', `log-level=error:keyint=${fps}:min-keyint=${fps}:bframes=0:repeat-headers=1`]
     : ['-profile:v', 'high', '-g', String(fps), '-bf', '0']),
 ];
+
+/** Caps a substream's bitrate as the camera's profile says (VBV, so the live encoder stays fast). */
+const rateLimit = (sub: SimulatedSubstream) => ['-maxrate', `${sub.bitrateKbps}k`, '-bufsize', `${sub.bitrateKbps}k`];
+
+/** The path of a camera's substream under its main stream's: rtsp://…/<id>/sub. */
+const SUB_PATH = 'sub';
+
+/**
+ * The substream a simulated camera serves beside its main stream, as cameras default it: at most 640 wide and
+ * half the main width below that (1080p and 720p → 640×360, 320×180 → 160×90), same aspect, at most 12 fps,
+ * 512 kbit/s.
+ */
+export function substreamOf(width: number, height: number, fps: number): Omit<SimulatedSubstream, 'rtspUrl'> {
+  const even = (n: number) => Math.max(2, 2 * Math.round(n / 2));
+  const w = even(Math.min(640, width / 2));
+  return { width: w, height: even((w * height) / width), fps: Math.min(fps, 12), bitrateKbps: 512 };
+}
 
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((ok, fail) => {

@@ -12,10 +12,13 @@ export interface SimulatedCameraInfo {
   serial: string;
   /** http://127.0.0.1:port/<id> — services live under it. */
   baseUrl: string;
+  /** The main profile's stream. */
   rtspUrl: string;
   width: number;
   height: number;
   fps: number;
+  /** The second profile (a smaller, cheaper stream for live grids), when the camera serves one. */
+  substream?: SimulatedSubstream;
   /**
    * The main profile's encoding. Media1's schema (ver10 tt:VideoEncoding) lists only JPEG, MPEG4 and H264;
    * H.265 belongs to Media2 (Profile T), which this simulator does not serve, so an H.265 camera says H265 in
@@ -25,6 +28,14 @@ export interface SimulatedCameraInfo {
   presets: { token: string; name: string }[];
   /** Milliseconds this camera's clock runs ahead of the host's (negative: behind), for time-sync checks. */
   clockSkewMs: number;
+}
+
+export interface SimulatedSubstream {
+  rtspUrl: string;
+  width: number;
+  height: number;
+  fps: number;
+  bitrateKbps: number;
 }
 
 const NS =
@@ -51,16 +62,25 @@ function dateTime(at: Date): string {
   );
 }
 
-const profile = (c: SimulatedCameraInfo) =>
-  `<trt:Profiles token="main" fixed="true"><tt:Name>mainStream</tt:Name>` +
-  `<tt:VideoSourceConfiguration token="vsc"><tt:Name>vsc</tt:Name><tt:UseCount>1</tt:UseCount>` +
+/** The main profile (token `main`) and, when the camera has one, the substream's (token `sub`), as cameras list them. */
+const profiles = (c: SimulatedCameraInfo) =>
+  profile(c, { token: 'main', name: 'mainStream', width: c.width, height: c.height, fps: c.fps, bitrateKbps: 2048 }) +
+  (c.substream ? profile(c, { token: 'sub', name: 'subStream', ...c.substream }) : '');
+
+const profile = (
+  c: SimulatedCameraInfo,
+  p: { token: string; name: string; width: number; height: number; fps: number; bitrateKbps: number },
+) =>
+  `<trt:Profiles token="${p.token}" fixed="true"><tt:Name>${p.name}</tt:Name>` +
+  // Both profiles encode the same sensor (video source); only the encoder configuration differs.
+  `<tt:VideoSourceConfiguration token="vsc"><tt:Name>vsc</tt:Name><tt:UseCount>${c.substream ? 2 : 1}</tt:UseCount>` +
   `<tt:SourceToken>vs0</tt:SourceToken><tt:Bounds x="0" y="0" width="${c.width}" height="${c.height}"/></tt:VideoSourceConfiguration>` +
-  `<tt:VideoEncoderConfiguration token="vec"><tt:Name>vec</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>${c.encoding}</tt:Encoding>` +
-  `<tt:Resolution><tt:Width>${c.width}</tt:Width><tt:Height>${c.height}</tt:Height></tt:Resolution><tt:Quality>5</tt:Quality>` +
-  `<tt:RateControl><tt:FrameRateLimit>${c.fps}</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval>` +
-  `<tt:BitrateLimit>2048</tt:BitrateLimit></tt:RateControl>` +
+  `<tt:VideoEncoderConfiguration token="vec-${p.token}"><tt:Name>vec-${p.token}</tt:Name><tt:UseCount>1</tt:UseCount><tt:Encoding>${c.encoding}</tt:Encoding>` +
+  `<tt:Resolution><tt:Width>${p.width}</tt:Width><tt:Height>${p.height}</tt:Height></tt:Resolution><tt:Quality>5</tt:Quality>` +
+  `<tt:RateControl><tt:FrameRateLimit>${p.fps}</tt:FrameRateLimit><tt:EncodingInterval>1</tt:EncodingInterval>` +
+  `<tt:BitrateLimit>${p.bitrateKbps}</tt:BitrateLimit></tt:RateControl>` +
   (c.encoding === 'H264'
-    ? `<tt:H264><tt:GovLength>${c.fps}</tt:GovLength><tt:H264Profile>High</tt:H264Profile></tt:H264>`
+    ? `<tt:H264><tt:GovLength>${p.fps}</tt:GovLength><tt:H264Profile>High</tt:H264Profile></tt:H264>`
     : '') +
   `<tt:SessionTimeout>PT60S</tt:SessionTimeout></tt:VideoEncoderConfiguration>` +
   `<tt:PTZConfiguration token="ptz"><tt:Name>ptz</tt:Name><tt:UseCount>1</tt:UseCount><tt:NodeToken>ptznode</tt:NodeToken></tt:PTZConfiguration>` +
@@ -131,17 +151,22 @@ export function answer(
           `<tds:Scopes><tt:ScopeDef>Fixed</tt:ScopeDef><tt:ScopeItem>onvif://www.onvif.org/name/${c.id}</tt:ScopeItem></tds:Scopes></tds:GetScopesResponse>`,
       );
     case 'GetProfiles':
-      return envelope(`<trt:GetProfilesResponse>${profile(c)}</trt:GetProfilesResponse>`);
+      return envelope(`<trt:GetProfilesResponse>${profiles(c)}</trt:GetProfilesResponse>`);
     case 'GetVideoSources':
       return envelope(
         `<trt:GetVideoSourcesResponse><trt:VideoSources token="vs0"><tt:Framerate>${c.fps}</tt:Framerate>` +
           `<tt:Resolution><tt:Width>${c.width}</tt:Width><tt:Height>${c.height}</tt:Height></tt:Resolution>` +
           `</trt:VideoSources></trt:GetVideoSourcesResponse>`,
       );
-    case 'GetStreamUri':
+    case 'GetStreamUri': {
+      // Each profile has its own stream; a request without a token gets the main one.
+      const token = /ProfileToken>([^<]*)</.exec(request)?.[1] ?? 'main';
+      const uri = token === 'main' ? c.rtspUrl : token === 'sub' ? c.substream?.rtspUrl : undefined;
+      if (!uri) return fault('ter:InvalidArgVal', `no profile ${xmlEscape(token)}`);
       return envelope(
-        `<trt:GetStreamUriResponse><trt:MediaUri>${mediaUri(c.rtspUrl)}</trt:MediaUri></trt:GetStreamUriResponse>`,
+        `<trt:GetStreamUriResponse><trt:MediaUri>${mediaUri(uri)}</trt:MediaUri></trt:GetStreamUriResponse>`,
       );
+    }
     case 'GetSnapshotUri':
       return envelope(
         `<trt:GetSnapshotUriResponse><trt:MediaUri>${mediaUri(`${c.baseUrl}/snapshot.jpg`)}</trt:MediaUri></trt:GetSnapshotUriResponse>`,
