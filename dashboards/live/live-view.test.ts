@@ -60,7 +60,7 @@ async function expectMovingCanvas(page: Page, camera = 'cam-a') {
 }
 
 /** The live socket's first message for a camera: the mode and the mime type the browser is to decide on. */
-async function liveHeader(camera: string): Promise<{ mode: string; mime: string }> {
+async function liveHeader(camera: string): Promise<{ mode: string; mime: string; stream: string }> {
   const ws = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/${camera}`);
   const first = await new Promise<string>((ok) => ws.once('message', (data) => ok(data.toString())));
   ws.close();
@@ -98,6 +98,7 @@ describe('live view', () => {
     expect(await liveHeader('cam-a')).toEqual({
       mode: 'mse',
       mime: expect.stringMatching(/^video\/mp4; codecs="avc1\.[0-9a-f]{6}"$/),
+      stream: 'main',
     });
   }, 60_000);
 

@@ -3,17 +3,19 @@ import { Mp4BoxSplitter } from './mp4-box-splitter.ts';
 import { initSegmentCodec } from './segment-check.ts';
 
 /**
- * Live view. `mse`: ffmpeg remuxes the camera's video (H.264, H.265) into fragmented MP4 without transcoding (as
- * go2rtc does); the browser feeds it to Media Source Extensions if it can decode that codec. `mpeg1`: a
- * transcoding fallback (MPEG-1 in MPEG-TS, the
- * jsmpeg format) only for codecs MSE cannot play. One ffmpeg per camera and mode, shared by every viewer;
- * the MP4 init segment is cached so late joiners start at the next keyframe fragment.
+ * Live view of a camera's `main` stream (the one recorded) or its `sub` stream (the smaller one NVRs show in
+ * grids; a camera without one answers with its main stream). `mse`: ffmpeg remuxes the camera's video (H.264,
+ * H.265) into fragmented MP4 without transcoding (as go2rtc does); the browser feeds it to Media Source
+ * Extensions if it can decode that codec. `mpeg1`: a transcoding fallback (MPEG-1 in MPEG-TS, the jsmpeg format)
+ * only for codecs MSE cannot play. One ffmpeg per camera, stream and mode, shared by every viewer; the MP4 init
+ * segment is cached so late joiners start at the next keyframe fragment.
  */
 export type LiveMode = 'mse' | 'mpeg1';
+export type CameraStream = 'main' | 'sub';
 
 export interface LiveViewer {
-  /** First message to a viewer: the MSE mime type (with codecs) or the fallback's format. */
-  start(info: { mode: LiveMode; mime: string }): void;
+  /** First message to a viewer: the MSE mime type (with codecs) or the fallback's format, and the stream shown. */
+  start(info: LiveInfo): void;
   send(chunk: Buffer): void;
   /**
    * Whether the viewer can take more now. Asked at each fragment (MSE) or chunk (MPEG-1): one that cannot keep
@@ -23,22 +25,36 @@ export interface LiveViewer {
   close(reason: string): void;
 }
 
+export interface LiveInfo {
+  mode: LiveMode;
+  mime: string;
+  /** The stream being shown: `main` also when `sub` was asked of a camera without a substream. */
+  stream: CameraStream;
+}
+
 export class LiveHub {
   private readonly streams = new Map<string, LiveStream>();
 
   constructor(
-    private readonly streamUrl: (camera: string) => string | undefined,
+    /** The URL of a camera's stream, and which stream that is (a camera without a substream gives its main). */
+    private readonly source: (
+      camera: string,
+      stream: CameraStream,
+    ) => { url: string; stream: CameraStream } | undefined,
     private readonly options: { idleStopMs?: number; rtspTransport?: 'tcp' | 'udp' } = {},
   ) {}
 
-  /** Attaches a viewer; returns the detach function. Throws for an unknown camera. */
-  watch(camera: string, mode: LiveMode, viewer: LiveViewer): () => void {
-    const url = this.streamUrl(camera);
-    if (!url) throw new Error(`unknown camera: ${camera}`);
-    const key = `${camera}:${mode}`;
+  /**
+   * Attaches a viewer to a camera's stream (default main); returns the detach function. Throws for an unknown
+   * camera. Viewers of the same camera, stream and mode share one ffmpeg.
+   */
+  watch(camera: string, mode: LiveMode, viewer: LiveViewer, want: CameraStream = 'main'): () => void {
+    const source = this.source(camera, want);
+    if (!source) throw new Error(`unknown camera: ${camera}`);
+    const key = `${camera}:${source.stream}:${mode}`;
     let stream = this.streams.get(key);
     if (!stream) {
-      stream = new LiveStream(url, mode, () => this.streams.delete(key), this.options);
+      stream = new LiveStream(source, mode, () => this.streams.delete(key), this.options);
       this.streams.set(key, stream);
     }
     return stream.add(viewer);
@@ -68,7 +84,7 @@ class LiveStream {
   private idleTimer?: NodeJS.Timeout;
 
   constructor(
-    private readonly url: string,
+    private readonly source: { url: string; stream: CameraStream },
     private readonly mode: LiveMode,
     private readonly onEnd: () => void,
     private readonly options: { idleStopMs?: number; rtspTransport?: 'tcp' | 'udp' },
@@ -83,9 +99,9 @@ class LiveStream {
   add(viewer: LiveViewer): () => void {
     clearTimeout(this.idleTimer);
     this.viewers.set(viewer, { flowing: false });
-    if (this.mode === 'mpeg1') viewer.start({ mode: 'mpeg1', mime: 'video/mp2t; codecs="mpeg1video"' });
+    if (this.mode === 'mpeg1') viewer.start(this.info('video/mp2t; codecs="mpeg1video"'));
     else if (this.init && this.mime) {
-      viewer.start({ mode: 'mse', mime: this.mime });
+      viewer.start(this.info(this.mime));
       viewer.send(this.init);
     }
     return () => {
@@ -110,7 +126,7 @@ class LiveStream {
       '-rtsp_transport',
       this.options.rtspTransport ?? 'tcp',
       '-i',
-      this.url,
+      this.source.url,
     ];
     const output =
       this.mode === 'mse'
@@ -173,13 +189,17 @@ class LiveStream {
     }
   }
 
+  private info(mime: string): LiveInfo {
+    return { mode: this.mode, mime, stream: this.source.stream };
+  }
+
   private sendInit(): void {
     this.init = Buffer.concat(this.initParts);
     this.initParts = [];
     // Unreadable, the codec is `unknown`, which no browser supports: the tile falls back to transcoding.
     this.mime = `video/mp4; codecs="${initSegmentCodec(this.init) ?? 'unknown'}"`;
     for (const v of this.viewers.keys()) {
-      v.start({ mode: 'mse', mime: this.mime });
+      v.start(this.info(this.mime));
       v.send(this.init);
     }
   }

@@ -7,7 +7,7 @@ import type { Db } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { CameraAdoption } from './camera-adoption.ts';
 import { type AlarmSink, CameraRecorder, type RecorderOptions } from './camera-recorder.ts';
-import { LiveHub } from './live-hub.ts';
+import { type CameraStream, LiveHub } from './live-hub.ts';
 import { Retention, type RetentionPolicy } from './retention.ts';
 import { type Segment, SegmentIndex } from './segment-index.ts';
 import { VideoError } from './video-error.ts';
@@ -72,7 +72,8 @@ export class VideoService extends EventEmitter<{
   /** Cameras found by WS-Discovery and adopted (or removed) by an administrator. */
   readonly adoption: CameraAdoption;
   private readonly recorders = new Map<string, CameraRecorder>();
-  private readonly streams = new Map<string, string>();
+  /** Camera → its RTSP URLs (with credentials): the main stream (recorded) and its substream, if it has one. */
+  private readonly streams = new Map<string, { main: string; sub?: string }>();
   /** Camera → the zone (room) it films, for binding footage to the session held there. */
   private readonly zones = new Map<string, Placement>();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -90,7 +91,9 @@ export class VideoService extends EventEmitter<{
     this.dir = join(deps.dataDir, 'video');
     this.index = new SegmentIndex(deps.db);
     this.retention = new Retention(this.index, deps.log, deps.alarms, deps.dataDir, options.retention);
-    this.live = new LiveHub((camera) => this.streams.get(camera), { rtspTransport: options.rtspTransport });
+    this.live = new LiveHub((camera, stream) => this.liveSource(camera, stream), {
+      rtspTransport: options.rtspTransport,
+    });
     this.sweepTimer = setInterval(() => this.sweepSafely(), options.sweepEveryMs ?? 60_000);
     this.sweepTimer.unref();
     for (const c of options.venue?.cameras ?? []) this.place(c.id, c.zone);
@@ -117,6 +120,9 @@ export class VideoService extends EventEmitter<{
         model: d.model,
         serial: d.serial,
         profiles: d.profiles,
+        // Which profile is recorded (the largest) and which one live grids show (the smallest; null: none).
+        streams: { main: d.mainProfile, sub: d.substream?.profile ?? null },
+        ...(d.substreamError && { substreamError: d.substreamError }),
         clockDriftMs: Math.round(d.clockDriftMs),
       },
     });
@@ -128,12 +134,23 @@ export class VideoService extends EventEmitter<{
         details: { driftMs: Math.round(d.clockDriftMs) },
       });
     }
-    this.record(camera.id, withCredentials(d.streamUri, creds), camera.zone);
+    const substreamUrl = d.substream ? withCredentials(d.substream.uri, creds) : undefined;
+    this.record(camera.id, withCredentials(d.streamUri, creds), { zone: camera.zone, substreamUrl });
   }
 
-  /** Makes a camera's stream available for live view (record() does this too). */
-  addCamera(camera: string, streamUrl: string): void {
-    this.streams.set(camera, streamUrl);
+  /**
+   * Makes a camera's streams available for live view (record() does this too): the main stream, and the
+   * substream that grid tiles show when the camera has one.
+   */
+  addCamera(camera: string, streamUrl: string, substreamUrl?: string): void {
+    this.streams.set(camera, { main: streamUrl, sub: substreamUrl });
+  }
+
+  /** The stream live view asks for; a camera without a substream shows its main stream in tiles too. */
+  private liveSource(camera: string, stream: CameraStream): { url: string; stream: CameraStream } | undefined {
+    const urls = this.streams.get(camera);
+    if (!urls) return undefined;
+    return stream === 'sub' && urls.sub ? { url: urls.sub, stream: 'sub' } : { url: urls.main, stream: 'main' };
   }
 
   /**
@@ -163,11 +180,18 @@ export class VideoService extends EventEmitter<{
     for (const camera of cameras) attempt(camera);
   }
 
-  /** Starts recording a camera from its RTSP URL (adopt() calls this after ONVIF). */
-  record(camera: string, streamUrl: string, zone?: string): CameraRecorder {
+  /**
+   * Starts recording a camera from its (main) RTSP URL (adopt() calls this after ONVIF), placed in `zone`;
+   * `substreamUrl` is for live grids only, never recorded.
+   */
+  record(
+    camera: string,
+    streamUrl: string,
+    { zone, substreamUrl }: { zone?: string; substreamUrl?: string } = {},
+  ): CameraRecorder {
     if (this.stopped) throw new VideoError(`camera ${camera}: video is stopped`, 503);
     if (this.recorders.has(camera)) throw new VideoError(`camera ${camera} is already recording`, 409);
-    this.addCamera(camera, streamUrl);
+    this.addCamera(camera, streamUrl, substreamUrl);
     if (zone) this.placeIfUnplaced(camera, zone);
     const rec = new CameraRecorder(
       {
@@ -202,11 +226,15 @@ export class VideoService extends EventEmitter<{
     return this.recorders.get(camera);
   }
 
-  /** Cameras with a stream; stream URLs without the credentials they carry for RTSP. */
-  cameras(): { camera: string; state: string; streamUrl: string; zone: string | null }[] {
-    return [...this.streams].map(([camera, streamUrl]) => ({
+  /**
+   * Cameras with a stream; the main stream URL without the credentials it carries for RTSP, and whether the
+   * camera has a substream for live grids.
+   */
+  cameras(): { camera: string; state: string; streamUrl: string; substream: boolean; zone: string | null }[] {
+    return [...this.streams].map(([camera, urls]) => ({
       camera,
-      streamUrl: withCredentials(streamUrl, { username: '', password: '' }),
+      streamUrl: withCredentials(urls.main, { username: '', password: '' }),
+      substream: urls.sub !== undefined,
       state: this.recorders.get(camera)?.state ?? 'not-recording',
       zone: this.zones.get(camera)?.zone ?? null,
     }));

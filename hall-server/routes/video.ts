@@ -6,7 +6,7 @@ import { Type as T } from '@sinclair/typebox';
 import { transformSync } from 'esbuild';
 import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
-import type { LiveMode } from '../../edge/video/live-hub.ts';
+import type { CameraStream, LiveMode } from '../../edge/video/live-hub.ts';
 import { VideoError, type VideoService } from '../../edge/video/video-service.ts';
 
 const LIVE_PAGE = new URL('../../dashboards/live/', import.meta.url);
@@ -37,7 +37,7 @@ function fail(reply: FastifyReply, err: unknown) {
 
 /**
  * CCTV API: cameras and their recording state, the timeline (segments and gaps), session locks, and live view
- * over WebSocket (first a JSON text message `{mode, mime}`, then binary fMP4 for MSE or MPEG-TS for jsmpeg).
+ * over WebSocket (first a JSON text message `{mode, mime, stream}`, then binary fMP4 for MSE or MPEG-TS for jsmpeg).
  */
 export const videoRoutes =
   (video: VideoService): FastifyPluginAsyncTypebox =>
@@ -46,7 +46,13 @@ export const videoRoutes =
 
     app.get(
       '/api/video/cameras',
-      { schema: { tags, summary: 'Cameras being recorded and their recorder state' } },
+      {
+        schema: {
+          tags,
+          summary:
+            'Cameras being recorded and their recorder state; `substream`: whether live grids get a smaller stream',
+        },
+      },
       async () => video.cameras(),
     );
 
@@ -265,21 +271,34 @@ export const videoRoutes =
         websocket: true,
         schema: {
           tags,
-          summary: 'Live view: fMP4 for Media Source Extensions (mse, no transcoding) or MPEG-1 fallback (mpeg1)',
+          summary:
+            'Live view: fMP4 for Media Source Extensions (mse, no transcoding) or MPEG-1 fallback (mpeg1), of the ' +
+            'main stream (default) or the substream grids show (sub; a camera without one sends its main stream)',
           params: T.Object({ camera: T.String({ minLength: 1 }) }),
-          querystring: T.Object({ mode: T.Optional(StringEnum(['mse', 'mpeg1'])) }),
+          querystring: T.Object({
+            mode: T.Optional(StringEnum(['mse', 'mpeg1'])),
+            stream: T.Optional(StringEnum(['main', 'sub'])),
+          }),
         },
       },
       (socket, req) => {
         const { camera } = req.params as { camera: string };
-        const mode = ((req.query as { mode?: LiveMode }).mode ?? 'mse') as LiveMode;
+        const query = req.query as { mode?: LiveMode; stream?: CameraStream };
+        const mode = query.mode ?? 'mse';
+        // Main unless asked: a single view wants the full picture, and so did every caller before substreams.
+        const stream = query.stream ?? 'main';
         try {
-          const detach = video.live.watch(camera, mode, {
-            start: (info) => socket.send(JSON.stringify(info)),
-            send: (chunk) => socket.send(chunk),
-            ready: () => socket.bufferedAmount < 8 * 1024 * 1024,
-            close: (reason) => socket.close(1011, reason),
-          });
+          const detach = video.live.watch(
+            camera,
+            mode,
+            {
+              start: (info) => socket.send(JSON.stringify(info)),
+              send: (chunk) => socket.send(chunk),
+              ready: () => socket.bufferedAmount < 8 * 1024 * 1024,
+              close: (reason) => socket.close(1011, reason),
+            },
+            stream,
+          );
           socket.on('close', detach);
         } catch (err) {
           socket.close(1008, (err as Error).message.slice(0, 120));
