@@ -1,6 +1,6 @@
 // The video bench's simulated cameras, in a child process of their own (forked by bench/video.ts): their RTSP
 // relay handles ~6,000 packets/s for 16 cameras, and out there it does not count towards the edge process's CPU,
-// which the bench measures. On site that work is in the cameras.
+// which the bench measures. On site that work is in the cameras. Each serves a substream too (a loop farm's default).
 import { CameraFarm } from '../simulators/camera/camera-farm.ts';
 
 const ids = (process.argv[2] ?? '').split(',');
@@ -12,5 +12,8 @@ const farm = new CameraFarm({
 await farm.prepareClips();
 await farm.start();
 await farm.streamsReady();
-process.send?.({ streams: Object.fromEntries(ids.map((id) => [id, farm.streamUrl(id)])) });
+process.send?.({
+  streams: Object.fromEntries(ids.map((id) => [id, farm.streamUrl(id)])),
+  substreams: Object.fromEntries(ids.map((id) => [id, farm.substreamUrl(id)])),
+});
 process.once('disconnect', () => void farm.stop().then(() => process.exit(0)));
