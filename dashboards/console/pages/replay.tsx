@@ -123,9 +123,9 @@ function Timeline({
 
 /**
  * Session footage replay (auditors): choose a day and a session, see the recorded segments and recorded gaps of
- * every camera whose footage is bound to it (a camera moved in or out while it ran: only the time bound to it,
- * shaded on the timeline) on a timeline, click a moment (or ▶) to play from there — the server audits each playback — and
- * playback runs on segment after segment.
+ * every camera whose footage is bound to it on a timeline (a camera moved in or out while it ran: only the time
+ * bound to it, shaded), click a moment (or ▶) to play from there — the server audits each playback — and playback
+ * runs on segment after segment.
  */
 export function ReplayPage() {
   const [day, setDay] = useState(venueDay(Date.now()));
