@@ -29,10 +29,10 @@ beforeAll(async () => {
   // The simulator's RTSP server speaks UDP only; 2 s segments so footage exists within seconds.
   process.env.HALLEDGE_RTSP_TRANSPORT = 'udp';
   process.env.HALLEDGE_VIDEO_SEGMENT_S = '2';
-  const [, , started] = await Promise.all([
-    ensureDashboardsBuilt(),
+  // The edge serves the pages only if dist exists when it starts: build first (a fresh checkout has none).
+  const [, started] = await Promise.all([
     farm.start().then(() => farm.streamsReady()),
-    startTestVenue(),
+    ensureDashboardsBuilt().then(() => startTestVenue()),
   ]);
   edge = started;
   delete process.env.HALLEDGE_RTSP_TRANSPORT;
