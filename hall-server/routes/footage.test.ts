@@ -124,7 +124,8 @@ describe("a session's footage replay lists every camera bound to it", () => {
     expect(cameraOf(room1, MOBILE).ranges).toEqual([{ from: since, to: room1Range.to }]);
     expect(ids(cameraOf(room1, VENUE_FILE).segments)).toEqual(expect.arrayContaining(ids(venueFileBefore)));
     expect(ids(cameraOf(room1, ADOPTED).segments)).toEqual(expect.arrayContaining(ids(adoptedBefore)));
-    expect(cameraOf(room1, ADOPTED).segments.length).toBeGreaterThanOrEqual(4);
+    expect(adoptedBefore.length).toBeGreaterThanOrEqual(2);
+    expect(venueFileBefore.length).toBeGreaterThanOrEqual(2);
     const mobileIn1 = cameraOf(room1, MOBILE).segments;
     const recordedInRoom1 = mobileBefore.filter((s) => s.start >= since);
     const recordedInRoom2 = mobileBefore.filter((s) => s.end <= since);
