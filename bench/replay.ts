@@ -1,6 +1,6 @@
 // Opening a 4-hour session for replay: its 100,000 events (out of a record three times that size) and its room
-// camera's 1,440 ten-second segments, read over HTTP as an auditor, signed in: the footage index and the session's
-// whole record, fetched together.
+// camera's 1,440 ten-second segments (locked to the session), read over HTTP as an auditor, signed in: the footage
+// index and the session's whole record, fetched together.
 import type { EventInput } from '../edge/store/event-log.ts';
 import { authHeaders, startTestVenue, testVenue } from '../test/venue-harness.ts';
 import type { BenchRow } from './types.ts';
@@ -62,6 +62,16 @@ export async function run(): Promise<BenchRow[]> {
           sha256: 'a'.repeat(64),
         });
       }
+      // Bound to the session as SessionFootage binds it at completion: replay picks cameras by these locks.
+      const margin = 5 * 60_000;
+      const until = end + 180 * 86_400_000;
+      edge.services.video.index.lock({
+        session: SESSION,
+        camera: camera.id,
+        from: start - margin,
+        to: end + margin,
+        until,
+      });
     }
     const headers = await authHeaders(edge, 'auditor');
     const footage = async () => {

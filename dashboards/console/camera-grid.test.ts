@@ -34,10 +34,10 @@ async function expectPlaying(video: Locator, width: number, stream: string) {
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   process.env.HALLEDGE_RTSP_TRANSPORT = 'udp'; // the simulator's RTSP server speaks UDP only
-  const [, , started] = await Promise.all([
-    ensureDashboardsBuilt(),
+  // The edge serves the pages only if dist exists when it starts: build first (a fresh checkout has none).
+  const [, started] = await Promise.all([
     farm.start().then(() => farm.streamsReady()),
-    startTestVenue(),
+    ensureDashboardsBuilt().then(() => startTestVenue()),
   ]);
   edge = started;
   delete process.env.HALLEDGE_RTSP_TRANSPORT;

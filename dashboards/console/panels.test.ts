@@ -7,11 +7,13 @@ import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { api, authHeaders, eventually, importRunningSession, startTestVenue } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
+import { formatTime } from '../i18n/index.ts';
 import type { Role } from './types.ts';
 
 const SCREENSHOTS = 'test-output/screenshots';
 const CAMERA = 'cam-room-1'; // qinshui's camera of room-1
 const SESSION = 'QS-CCTV-001';
+const MOVED_INTO = 'QS-CCTV-002'; // in room-2, where the room-1 camera is moved while it runs
 
 let browser: Browser;
 let edge: VenueRuntime;
@@ -27,10 +29,10 @@ beforeAll(async () => {
   // The simulator's RTSP server speaks UDP only; 2 s segments so footage exists within seconds.
   process.env.HALLEDGE_RTSP_TRANSPORT = 'udp';
   process.env.HALLEDGE_VIDEO_SEGMENT_S = '2';
-  const [, , started] = await Promise.all([
-    ensureDashboardsBuilt(),
+  // The edge serves the pages only if dist exists when it starts: build first (a fresh checkout has none).
+  const [, started] = await Promise.all([
     farm.start().then(() => farm.streamsReady()),
-    startTestVenue(),
+    ensureDashboardsBuilt().then(() => startTestVenue()),
   ]);
   edge = started;
   delete process.env.HALLEDGE_RTSP_TRANSPORT;
@@ -127,6 +129,45 @@ describe('camera grid and footage replay in Chromium', { timeout: 60_000 }, () =
     expect((await api(edge, `/api/video/replay/${SESSION}`, { role: 'operator' })).status).toBe(403);
     expect((await api(edge, `/api/video/replay/${SESSION}/segments/999999`, { role: 'auditor' })).status).toBe(404);
     expect((await api(edge, '/api/video/replay/no-such-session', { role: 'auditor' })).status).toBe(404);
+  });
+
+  it('a camera moved into a running session’s room is replayed from the move on, its bound time shown', async () => {
+    await importRunningSession(edge, {
+      id: MOVED_INTO,
+      transactionCode: 'JC-QS-CCTV-002',
+      project: { code: 'QSGC-2024-032', name: '沁水县排水管网工程' },
+      room: 'room-2',
+      experts: [{ pseudonym: 'E201', seat: 's1' }],
+    });
+    expect((await api(edge, `/api/sessions/${MOVED_INTO}/state`, { body: { to: 'in-progress' } })).status).toBe(200);
+    // The service moves any placed camera (the API only adopted ones); the footage binding is the same.
+    edge.services.video.move(CAMERA, 'room-2');
+    const since = edge.services.video.placement(CAMERA)!.since;
+    await eventually(
+      () => edge.services.video.timeline(CAMERA, since, Date.now() + 60_000).segments.filter((s) => s.start >= since),
+      (s) => s.length >= 1,
+      20_000,
+    );
+    const footage = (await api<SessionFootage>(edge, `/api/video/replay/${MOVED_INTO}`, { role: 'auditor' })).body;
+    const moved = footage.cameras.find((c) => c.id === CAMERA)!;
+    expect(moved.ranges).toEqual([{ from: since, to: footage.to }]);
+    expect(moved.segments.length).toBeGreaterThanOrEqual(1);
+    expect(moved.segments.every((s) => s.end > since)).toBe(true);
+
+    const page = await pageAs('auditor', 'replay');
+    await page.selectOption('[data-testid=replay-session]', MOVED_INTO);
+    const timeline = page.locator(`.replay-camera[data-camera="${CAMERA}"]`);
+    await expect
+      .poll(() => timeline.locator('.bound-ranges').textContent())
+      .toBe(`本场录像时段 ${formatTime(since)}–${formatTime(footage.to)}`);
+    expect(await timeline.locator('.bound').count()).toBe(1);
+    // The room's own venue-file camera (not recording) is listed too, with no footage.
+    expect(await page.locator('.replay-camera[data-camera="cam-room-2"]').textContent()).toContain('0 段录像');
+    await timeline.locator('button.play-first').click();
+    expect(await page.locator('[data-testid=replay-video]').getAttribute('data-segment')).toBe(
+      String(moved.segments[0]!.id),
+    );
+    await page.screenshot({ path: `${SCREENSHOTS}/footage-replay-moved.png` });
   });
 });
 

@@ -81,6 +81,11 @@ export class SegmentIndex {
       range: db.prepare(
         'SELECT * FROM video_segments WHERE camera = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms',
       ),
+      sessionLocks: db.prepare(
+        `SELECT session, camera, from_ms AS "from", to_ms AS "to", until_ms AS "until" FROM video_locks
+         WHERE session = ? ORDER BY camera, from_ms`,
+      ),
+      byId: db.prepare('SELECT * FROM video_segments WHERE id = ?'),
       addLock: db.prepare(
         'INSERT OR REPLACE INTO video_locks (session, camera, from_ms, to_ms, until_ms) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -130,6 +135,12 @@ export class SegmentIndex {
     return (this.stmts.range.all(camera, from, to) as Row[]).map(toSegment);
   }
 
+  /** The segment with this id, null when there is none (never indexed, or deleted by retention). */
+  segment(id: number): Segment | null {
+    const row = this.stmts.byId.get(id) as Row | undefined;
+    return row ? toSegment(row) : null;
+  }
+
   /** Where the camera's indexed footage ends (ms), null when it has none. */
   lastEnd(camera: string): number | null {
     return (this.stmts.lastEnd.get(camera) as number | null) ?? null;
@@ -150,6 +161,11 @@ export class SegmentIndex {
       this.stmts.addLock.run(l.session, l.camera, l.from, l.to, l.until);
       return this.stmts.applyLock.run(l.session, l.until, l.camera, l.from, l.to, l.until).changes;
     })();
+  }
+
+  /** The locks binding footage to a session (its primary key leads with the session), by camera and time. */
+  locksOf(session: string): SessionLock[] {
+    return this.stmts.sessionLocks.all(session) as SessionLock[];
   }
 
   /** Unlocked (or lock expired at `now`) segments, oldest first. */

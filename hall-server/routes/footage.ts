@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VenueContext } from '../../edge/context.ts';
 import type { VenueServices } from '../../edge/services.ts';
 import type { EvaluationSession } from '../../edge/sessions/model.ts';
-import type { Segment } from '../../edge/video/segment-index.ts';
+import type { Segment, SessionLock } from '../../edge/video/segment-index.ts';
 import type { Role } from '../auth/roles.ts';
 
 /** Replaying footage is reading the record: the roles that read the record (policy.ts RECORD_READERS). */
@@ -38,7 +38,22 @@ export interface FootageSegment {
   sha256: string;
 }
 
-/** A session's footage for replay: the cameras of its room over the session's time. */
+/** A time range, ms since the epoch, [from, to). */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/** A camera whose footage is bound to a session, and when: its ranges within the replay window. */
+interface BoundCamera {
+  id: string;
+  ranges: TimeRange[];
+}
+
+/**
+ * A session's footage for replay: every camera whose footage is locked to the session (its room's cameras, those
+ * adopted into the room, those moved in or out while it ran), each over the time its lock binds to the session.
+ */
 export interface SessionFootage {
   session: {
     id: string;
@@ -51,7 +66,14 @@ export interface SessionFootage {
   };
   from: number;
   to: number;
-  cameras: { id: string; name: string; segments: FootageSegment[]; gaps: { from: number; to: number }[] }[];
+  cameras: {
+    id: string;
+    name: string;
+    /** When this camera's footage is the session's (a camera moved in mid-session: from the move on). */
+    ranges: TimeRange[];
+    segments: FootageSegment[];
+    gaps: TimeRange[];
+  }[];
 }
 
 /** The time a session's footage covers: its window, stretched to when it really opened and ended. */
@@ -68,6 +90,38 @@ function replayWindow(
     to: Math.max(session.end, last, live ? now : 0) + MARGIN_MS,
   };
 }
+
+/**
+ * The cameras bound to a session and when, from its footage locks (SessionFootage draws them from the session's
+ * start less the margin to its end plus the margin; a move ends one room's lock and starts the other's), clipped
+ * to the replay window (a running session's lock reaches past now). A session without any lock (not started yet,
+ * or run before sessions locked their footage) falls back to the venue file's cameras of its room over the window.
+ */
+function boundCameras(locks: SessionLock[], window: TimeRange, roomCameras: string[]): BoundCamera[] {
+  if (locks.length === 0) return roomCameras.map((id) => ({ id, ranges: [window] }));
+  const cameras = new Map<string, TimeRange[]>();
+  for (const l of locks) {
+    const from = Math.max(l.from, window.from);
+    const to = Math.min(l.to, window.to);
+    if (from >= to) continue;
+    cameras.set(l.camera, [...(cameras.get(l.camera) ?? []), { from, to }]);
+  }
+  return [...cameras].map(([id, ranges]) => ({ id, ranges: mergeRanges(ranges) }));
+}
+
+/** Overlapping or touching ranges joined, in time order. */
+function mergeRanges(ranges: TimeRange[]): TimeRange[] {
+  const out: TimeRange[] = [];
+  for (const r of [...ranges].sort((a, b) => a.from - b.from)) {
+    const last = out.at(-1);
+    if (last && r.from <= last.to) last.to = Math.max(last.to, r.to);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+/** Items of several range queries, each once (a segment across two ranges comes back from both). */
+const unique = <T>(items: T[], key: (item: T) => number): T[] => [...new Map(items.map((i) => [key(i), i])).values()];
 
 const publicSegment = (s: Segment): FootageSegment => ({
   id: s.id,
@@ -89,8 +143,9 @@ function byteRange(header: string | undefined, size: number): { start: number; e
 
 /**
  * The console's CCTV views: a status overview of the venue's cameras for the camera grid, and session footage
- * replay for auditors — the session's room cameras with their segments and recorded gaps, and the segment files
- * over HTTP with range requests (what a <video> element needs to seek).
+ * replay for auditors — the cameras whose footage is locked to the session, each with its segments and recorded
+ * gaps over the time bound to the session, and the segment files over HTTP with range requests (what a <video>
+ * element needs to seek).
  */
 export const footageRoutes =
   (ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
@@ -125,11 +180,16 @@ export const footageRoutes =
       },
     );
 
+    /** Venue-file cameras by their file's name, adopted ones by theirs; a camera since removed by its id. */
+    const cameraName = (id: string) =>
+      ctx.venue.cameras.find((c) => c.id === id)?.name ?? video.adoption.directory.get(id)?.name ?? id;
+
     const sessionFootage = (id: string) => {
       const session = sessions.get(id);
       if (!session) return null;
       const window = replayWindow(session, ctx.log.sessionSpan(id), Date.now());
-      const cameras = ctx.venue.cameras.filter((c) => c.zone === session.room);
+      const roomCameras = ctx.venue.cameras.filter((c) => c.zone === session.room).map((c) => c.id);
+      const cameras = boundCameras(video.index.locksOf(id), window, roomCameras);
       return { session, window, cameras };
     };
 
@@ -139,7 +199,8 @@ export const footageRoutes =
         config: { roles: REPLAY_ROLES, audit: true },
         schema: {
           tags,
-          summary: "A session's footage: its room's cameras, their segments and recorded gaps over the session",
+          summary:
+            "A session's footage: the cameras locked to it, their segments and recorded gaps over the time bound to it",
           params: T.Object({ session: T.String({ minLength: 1 }) }),
         },
       },
@@ -159,9 +220,21 @@ export const footageRoutes =
           },
           from: window.from,
           to: window.to,
-          cameras: cameras.map((c) => {
-            const t = video.timeline(c.id, window.from, window.to);
-            return { id: c.id, name: c.name, segments: t.segments.map(publicSegment), gaps: t.gaps };
+          cameras: cameras.map(({ id, ranges }) => {
+            const timelines = ranges.map((r) => video.timeline(id, r.from, r.to));
+            return {
+              id,
+              name: cameraName(id),
+              ranges,
+              segments: unique(
+                timelines.flatMap((t) => t.segments),
+                (s) => s.id,
+              ).map(publicSegment),
+              gaps: unique(
+                timelines.flatMap((t) => t.gaps),
+                (g) => g.from,
+              ),
+            };
           }),
         };
         return footage;
@@ -183,10 +256,9 @@ export const footageRoutes =
         const { session: sessionId, segment: segmentId } = req.params;
         const found = sessionFootage(sessionId);
         if (!found) return reply.code(404).send({ error: `session: no session ${sessionId}` });
-        const segment = found.cameras
-          .flatMap((c) => video.timeline(c.id, found.window.from, found.window.to).segments)
-          .find((s) => s.id === segmentId);
-        if (!segment)
+        const segment = video.index.segment(segmentId);
+        const bound = found.cameras.find((c) => c.id === segment?.camera);
+        if (!segment || !bound?.ranges.some((r) => segment.end > r.from && segment.start < r.to))
           return reply.code(404).send({ error: `segment: ${segmentId} is not footage of session ${sessionId}` });
         return sendSegment(req, reply, segment, () =>
           ctx.log.append({

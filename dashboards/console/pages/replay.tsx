@@ -40,6 +40,10 @@ function runs(segments: FootageSegment[]): { from: number; to: number }[] {
   return out;
 }
 
+/** The camera's footage is the session's for only part of its time (moved in or out while it ran). */
+const partlyBound = (footage: SessionFootage, camera: Camera) =>
+  camera.ranges.length !== 1 || camera.ranges[0]!.from > footage.from || camera.ranges[0]!.to < footage.to;
+
 /** The segment holding a moment, else the first one after it. */
 const segmentAt = (segments: FootageSegment[], at: number) =>
   segments.find((s) => s.end > at && s.start <= at) ?? segments.find((s) => s.start > at) ?? null;
@@ -74,8 +78,21 @@ function Timeline({
         </button>{' '}
         {camera.name} <span class="hint">{tp('segments', { n: camera.segments.length })}</span>{' '}
         <span class={camera.gaps.length ? 'hint bad' : 'hint'}>{tp('gaps', { n: camera.gaps.length })}</span>
+        {partlyBound(footage, camera) && (
+          <>
+            {' '}
+            <span class="hint bound-ranges">
+              {tp('boundRanges', {
+                ranges: camera.ranges.map((r) => `${formatTime(r.from)}–${formatTime(r.to)}`).join(', '),
+              })}
+            </span>
+          </>
+        )}
       </h3>
       <button type="button" class="timeline" onClick={seek}>
+        {camera.ranges.map((r) => (
+          <span key={`bound-${r.from}`} class="bound" style={place(footage, r.from, r.to)} />
+        ))}
         {runs(camera.segments).map((r) => (
           <span
             key={r.from}
@@ -105,9 +122,10 @@ function Timeline({
 }
 
 /**
- * Session footage replay (auditors): choose a day and a session, see its room's recorded segments and recorded
- * gaps on a timeline, click a moment (or ▶) to play from there — the server audits each playback — and
- * playback runs on segment after segment.
+ * Session footage replay (auditors): choose a day and a session, see the recorded segments and recorded gaps of
+ * every camera whose footage is bound to it on a timeline (a camera moved in or out while it ran: only the time
+ * bound to it, shaded), click a moment (or ▶) to play from there — the server audits each playback — and playback
+ * runs on segment after segment.
  */
 export function ReplayPage() {
   const [day, setDay] = useState(venueDay(Date.now()));
