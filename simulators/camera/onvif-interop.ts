@@ -51,6 +51,8 @@ interface Expected {
   serial: string;
   profiles: { name: string; width: number; height: number; fps: number }[];
   streamUri: string;
+  /** The smaller profile's stream, which the driver must pick as the substream. */
+  substreamUri: string;
 }
 
 async function runChecks(deviceService: string, transport: 'tcp' | 'udp', expected?: Expected): Promise<void> {
@@ -66,6 +68,10 @@ async function runChecks(deviceService: string, transport: 'tcp' | 'udp', expect
     d.profiles,
   );
   check('GetStreamUri', expected ? d.streamUri === expected.streamUri : d.streamUri.startsWith('rtsp://'), d.streamUri);
+  const substream = d.substream ?? d.substreamError ?? 'none (a single profile, or none smaller)';
+  if (expected)
+    check('GetStreamUri of the substream (smallest profile)', d.substream?.uri === expected.substreamUri, substream);
+  else console.log(`--   substream: ${JSON.stringify(substream)}`);
   check('GetSystemDateAndTime (clock drift, ms)', Math.abs(d.clockDriftMs) < 2000, Math.round(d.clockDriftMs));
   if (d.presets.length > 0) {
     const token = d.profiles[0]!.token;
@@ -129,7 +135,7 @@ async function startIndependentServer(serverDir: string, specsDir: string, rtspP
     uuid: '15b21259-77d9-441f-9913-3ccd8a82e430',
     ports: { server: port, rtsp: rtspPort },
     highQuality: { rtsp: '/cam-x', width: 320, height: 180, framerate: 10, bitrate: 512, quality: 4 },
-    lowQuality: { rtsp: '/cam-x', width: 160, height: 90, framerate: 5, bitrate: 128, quality: 1 },
+    lowQuality: { rtsp: '/cam-x/sub', width: 160, height: 90, framerate: 5, bitrate: 128, quality: 1 },
     target: { hostname: '127.0.0.1', ports: { rtsp: rtspPort } },
   };
   const onvifServer = createRequire(join(serverDir, 'package.json'))('./src/onvif-server.js') as {
@@ -151,6 +157,7 @@ async function startIndependentServer(serverDir: string, specsDir: string, rtspP
       { name: 'SubStream', width: 160, height: 90, fps: 5 },
     ],
     streamUri: `rtsp://127.0.0.1:${rtspPort}/cam-x`,
+    substreamUri: `rtsp://127.0.0.1:${rtspPort}/cam-x/sub`,
   };
   return {
     deviceService: `http://127.0.0.1:${port}/onvif/device_service`,
@@ -181,7 +188,11 @@ try {
   if (values['onvif-server']) {
     if (!values['onvif-specs'])
       throw new Error('--onvif-specs: required with --onvif-server (a checkout of onvif/specs)');
-    const farm = new CameraFarm({ cameras: [{ id: 'cam-x', width: 320, height: 180 }], discovery: false });
+    // Its substream (160×90) is the one the independent server's SubStream profile points at.
+    const farm = new CameraFarm({
+      cameras: [{ id: 'cam-x', width: 320, height: 180, substream: true }],
+      discovery: false,
+    });
     await farm.start();
     await farm.streamsReady();
     const server = await startIndependentServer(values['onvif-server'], values['onvif-specs'], farm.rtspPort);
