@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
+import { withEnv } from '../config/with-env.ts';
 import { startVenue, type VenueRuntime } from '../edge/runtime.ts';
 import { DEMO_USERS, ensureDemoUsers } from '../hall-server/auth/bootstrap.ts';
 import { UserStore } from '../hall-server/auth/user-store.ts';
@@ -97,18 +98,4 @@ export async function startDemoVenue(options: DemoVenueOptions): Promise<DemoVen
       await cameras?.farm.stop();
     },
   };
-}
-
-/** Runs `start` with these environment variables set, then puts the environment back as it was. */
-async function withEnv<T>(vars: Record<string, string>, start: () => Promise<T>): Promise<T> {
-  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await start();
-  } finally {
-    for (const [k, v] of Object.entries(before)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
 }

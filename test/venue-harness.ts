@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
+import { withEnv } from '../config/with-env.ts';
 import { type BusOptions, startVenue, type VenueRuntime } from '../edge/runtime.ts';
 import { SESSION_COOKIE } from '../hall-server/auth/guard.ts';
 import type { Role } from '../hall-server/auth/roles.ts';
@@ -21,16 +22,19 @@ export function tempDir(prefix = 'halledge-test-'): string {
 }
 
 /** Starts a real venue edge on free ports: embedded broker (TCP + WS), SQLite in a temp dir, HTTP. */
+/** `env`: environment variables the edge reads at start (HALLEDGE_…), set for its start only. */
 export async function startTestVenue(
-  options: { venue?: Venue; dataDir?: string; bus?: BusOptions } = {},
+  options: { venue?: Venue; dataDir?: string; bus?: BusOptions; env?: Record<string, string> } = {},
 ): Promise<VenueRuntime> {
-  return startVenue({
-    venue: options.venue ?? testVenue(),
-    dataDir: options.dataDir ?? tempDir(),
-    bus: options.bus ?? { kind: 'embedded', port: 0, wsPort: 0 },
-    http: { port: 0 },
-    logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
-  });
+  return withEnv(options.env ?? {}, () =>
+    startVenue({
+      venue: options.venue ?? testVenue(),
+      dataDir: options.dataDir ?? tempDir(),
+      bus: options.bus ?? { kind: 'embedded', port: 0, wsPort: 0 },
+      http: { port: 0 },
+      logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+    }),
+  );
 }
 
 export function simulatorFor(edge: VenueRuntime, deviceId: string, heartbeatS = 1): DeviceSimulator {

@@ -33,14 +33,13 @@ async function expectPlaying(video: Locator, width: number, stream: string) {
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  process.env.HALLEDGE_RTSP_TRANSPORT = 'udp'; // the simulator's RTSP server speaks UDP only
   // The edge serves the pages only if dist exists when it starts: build first (a fresh checkout has none).
+  const env = { HALLEDGE_RTSP_TRANSPORT: 'udp' }; // the simulator's RTSP server speaks UDP only
   const [, started] = await Promise.all([
     farm.start().then(() => farm.streamsReady()),
-    ensureDashboardsBuilt().then(() => startTestVenue()),
+    ensureDashboardsBuilt().then(() => startTestVenue({ env })),
   ]);
   edge = started;
-  delete process.env.HALLEDGE_RTSP_TRANSPORT;
   edge.services.video.record(ROOM, farm.streamUrl(ROOM), { substreamUrl: farm.substreamUrl(ROOM) });
   edge.services.video.record(HALL, farm.streamUrl(HALL));
   browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);

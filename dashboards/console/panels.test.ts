@@ -26,17 +26,14 @@ const currentTime = (page: Page, selector: string) =>
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  // The simulator's RTSP server speaks UDP only; 2 s segments so footage exists within seconds.
-  process.env.HALLEDGE_RTSP_TRANSPORT = 'udp';
-  process.env.HALLEDGE_VIDEO_SEGMENT_S = '2';
   // The edge serves the pages only if dist exists when it starts: build first (a fresh checkout has none).
+  // The simulator's RTSP server speaks UDP only; 2 s segments so footage exists within seconds.
+  const env = { HALLEDGE_RTSP_TRANSPORT: 'udp', HALLEDGE_VIDEO_SEGMENT_S: '2' };
   const [, started] = await Promise.all([
     farm.start().then(() => farm.streamsReady()),
-    ensureDashboardsBuilt().then(() => startTestVenue()),
+    ensureDashboardsBuilt().then(() => startTestVenue({ env })),
   ]);
   edge = started;
-  delete process.env.HALLEDGE_RTSP_TRANSPORT;
-  delete process.env.HALLEDGE_VIDEO_SEGMENT_S;
   edge.services.video.record(CAMERA, farm.streamUrl(CAMERA));
   browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
   await importRunningSession(
