@@ -1,12 +1,17 @@
 import { join } from 'node:path';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify from 'fastify';
 import pino from 'pino';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { AlarmEngine } from '../edge/alerts/alarms.ts';
 import { openDatabase } from '../edge/store/database.ts';
 import { EventLog } from '../edge/store/event-log.ts';
 import type { Segment } from '../edge/video/segment-index.ts';
 import { type VideoOptions, VideoService } from '../edge/video/video-service.ts';
+import { videoRoutes } from '../hall-server/routes/video.ts';
 import { CameraFarm, type CameraFarmOptions } from '../simulators/camera/camera-farm.ts';
+import { launchChromium } from './chromium.ts';
 import { tempDir } from './venue-harness.ts';
 
 /**
@@ -35,4 +40,26 @@ export function videoBed(cameras: CameraFarmOptions['cameras'], options: VideoOp
   /** The camera's indexed segments, oldest first. */
   const segs = (camera: string): Segment[] => video.timeline(camera, 0, Date.now() + 60_000).segments;
   return { farm, dataDir, db, log, alarms, video, segs };
+}
+
+/**
+ * For a live-view test file: a `videoBed`, its video routes served over HTTP and WebSocket on a free port
+ * (`base` once started) and headless Chromium allowed to autoplay (`browser`).
+ */
+export function liveBed(cameras: CameraFarmOptions['cameras'], options: VideoOptions = {}) {
+  const bed = videoBed(cameras, options);
+  const app = Fastify();
+  const live = { ...bed, base: '', browser: undefined as unknown as Browser };
+  beforeAll(async () => {
+    await app.register(fastifyWebsocket);
+    await app.register(videoRoutes(bed.video));
+    live.base = await app.listen({ port: 0, host: '127.0.0.1' });
+    live.browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+  });
+  // After hooks run last-registered first: these close before videoBed stops the cameras.
+  afterAll(async () => {
+    await live.browser?.close();
+    await app.close();
+  });
+  return live;
 }

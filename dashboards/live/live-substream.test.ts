@@ -1,65 +1,27 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import fastifyWebsocket from '@fastify/websocket';
-import Fastify from 'fastify';
-import { createFile, MP4BoxBuffer } from 'mp4box';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AlarmEngine } from '../../edge/alerts/alarms.ts';
-import { openDatabase } from '../../edge/store/database.ts';
-import { EventLog } from '../../edge/store/event-log.ts';
-import { VideoService } from '../../edge/video/video-service.ts';
-import { videoRoutes } from '../../hall-server/routes/video.ts';
-import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
-import { launchChromium } from '../../test/chromium.ts';
-import { eventually, tempDir } from '../../test/venue-harness.ts';
+import { videoTrackIn } from '../../edge/video/segment-check.ts';
+import { eventually } from '../../test/venue-harness.ts';
+import { liveBed } from '../../test/video-bed.ts';
 
 // cam-s serves two ONVIF profiles (640×360 main, 320×180 substream); cam-a only its main stream (320×180).
-const farm = new CameraFarm({
-  cameras: [
-    { id: 'cam-s', width: 640, height: 360, substream: true },
-    { id: 'cam-a', width: 320, height: 180 },
-  ],
-  discovery: false,
-});
-const dataDir = tempDir('halledge-substream-');
-const db = openDatabase(join(dataDir, 'edge.db'));
-const log = new EventLog(db, 'qinshui');
-const video = new VideoService(
-  { db, log, alarms: new AlarmEngine(log), dataDir },
-  { rtspTransport: 'udp', segmentS: 2, credentials: farm.credentials },
-);
-const app = Fastify();
-let browser: Browser;
-let base = '';
+const bed = liveBed([
+  { id: 'cam-s', width: 640, height: 360, substream: true },
+  { id: 'cam-a', width: 320, height: 180 },
+]);
+const { video, farm, log } = bed;
 
 beforeAll(async () => {
-  await farm.start();
-  await farm.streamsReady();
   for (const id of ['cam-s', 'cam-a']) await video.adopt({ id, onvif: farm.deviceServiceUrl(id) });
-  await app.register(fastifyWebsocket);
-  await app.register(videoRoutes(video));
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
 }, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app.close();
-  await video.stop();
-  await farm.stop();
-});
 
 /** The picture size an MP4 (an init segment, or a whole recorded segment) declares for its video track. */
 function videoSize(mp4: Buffer): { width: number; height: number } {
-  const file = createFile(false);
-  const own = mp4.buffer.slice(mp4.byteOffset, mp4.byteOffset + mp4.byteLength) as ArrayBuffer;
-  file.appendBuffer(MP4BoxBuffer.fromArrayBuffer(own, 0), true);
-  file.flush();
-  const track = file.getInfo().videoTracks[0];
+  const track = videoTrackIn(mp4);
   if (!track) throw new Error('no video track');
-  return { width: track.video!.width, height: track.video!.height };
+  return { width: track.width, height: track.height };
 }
 
 interface LiveAnswer {
@@ -71,7 +33,7 @@ interface LiveAnswer {
 
 /** Opens a live socket and reads its header and the init segment; the socket stays open until closed. */
 async function live(camera: string, query: string): Promise<LiveAnswer> {
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/${camera}?${query}`);
+  const ws = new WebSocket(`${bed.base.replace('http', 'ws')}/api/video/live/${camera}?${query}`);
   const [header, init] = await new Promise<[string, Buffer]>((ok, fail) => {
     const got: (string | Buffer)[] = [];
     ws.on('message', (data, isBinary) => {
@@ -127,23 +89,23 @@ describe('substreams', () => {
     expect(video.live.pids()).toHaveLength(running);
     for (const a of [sub, main, byDefault, aMain, aSub]) a.ws.close();
 
-    const bad = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/cam-s?stream=thumbnail`);
+    const bad = new WebSocket(`${bed.base.replace('http', 'ws')}/api/video/live/cam-s?stream=thumbnail`);
     const status = await new Promise<number>((ok) => bad.on('unexpected-response', (_req, res) => ok(res.statusCode!)));
     expect(status).toBe(400);
   });
 
   it('the live page shows several cameras on their substreams and a single camera on its main stream', async () => {
-    const page = await browser.newPage();
+    const page = await bed.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/live/?cameras=cam-s,cam-a`);
+    await page.goto(`${bed.base}/live/?cameras=cam-s,cam-a`);
     for (const camera of ['cam-s', 'cam-a'])
       await expect.poll(() => playing(page, camera).then((p) => p.t), { timeout: 20_000 }).toBeGreaterThan(1);
     expect((await playing(page, 'cam-s')).width).toBe(320); // decoded from the substream
     expect((await playing(page, 'cam-a')).width).toBe(320); // its only stream
     expect(await page.locator('#cam-cam-s').getAttribute('data-stream')).toBe('sub');
 
-    await page.goto(`${base}/live/?cameras=cam-s`);
+    await page.goto(`${bed.base}/live/?cameras=cam-s`);
     await expect.poll(() => playing(page, 'cam-s').then((p) => p.t), { timeout: 20_000 }).toBeGreaterThan(1);
     expect((await playing(page, 'cam-s')).width).toBe(640);
     expect(await page.locator('#status').textContent()).toBe('');

@@ -1,50 +1,18 @@
-import { join } from 'node:path';
-import fastifyWebsocket from '@fastify/websocket';
-import Fastify from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AlarmEngine } from '../../edge/alerts/alarms.ts';
-import { openDatabase } from '../../edge/store/database.ts';
-import { EventLog } from '../../edge/store/event-log.ts';
-import { VideoService } from '../../edge/video/video-service.ts';
-import { videoRoutes } from '../../hall-server/routes/video.ts';
-import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
-import { launchChromium } from '../../test/chromium.ts';
-import { tempDir } from '../../test/venue-harness.ts';
+import { liveBed } from '../../test/video-bed.ts';
 
 // cam-h publishes real H.265 (libx265), which Debian's Chromium cannot decode (no HEVC in its MSE).
-const farm = new CameraFarm({
-  cameras: [
-    { id: 'cam-a', width: 320, height: 180 },
-    { id: 'cam-h', width: 320, height: 180, codec: 'h265' },
-  ],
-  discovery: false,
-});
-const dataDir = tempDir('halledge-live-');
-const db = openDatabase(join(dataDir, 'edge.db'));
-const log = new EventLog(db, 'qinshui');
-const video = new VideoService({ db, log, alarms: new AlarmEngine(log), dataDir }, { rtspTransport: 'udp' });
-const app = Fastify();
-let browser: Browser;
-let base = '';
+const live = liveBed([
+  { id: 'cam-a', width: 320, height: 180 },
+  { id: 'cam-h', width: 320, height: 180, codec: 'h265' },
+]);
+const { video, farm } = live;
 
-beforeAll(async () => {
-  await farm.start();
-  await farm.streamsReady();
+beforeAll(() => {
   video.addCamera('cam-a', farm.streamUrl('cam-a'));
   video.addCamera('cam-h', farm.streamUrl('cam-h'));
-  await app.register(fastifyWebsocket);
-  await app.register(videoRoutes(video));
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app.close();
-  await video.stop();
-  await farm.stop();
 });
 
 /** The tile became a canvas that jsmpeg keeps drawing: frames decoded at the camera's size, and still coming. */
@@ -61,7 +29,7 @@ async function expectMovingCanvas(page: Page, camera = 'cam-a') {
 
 /** The live socket's first message for a camera: the mode and the mime type the browser is to decide on. */
 async function liveHeader(camera: string): Promise<{ mode: string; mime: string; stream: string }> {
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/${camera}`);
+  const ws = new WebSocket(`${live.base.replace('http', 'ws')}/api/video/live/${camera}`);
   const first = await new Promise<string>((ok) => ws.once('message', (data) => ok(data.toString())));
   ws.close();
   return JSON.parse(first);
@@ -69,10 +37,10 @@ async function liveHeader(camera: string): Promise<{ mode: string; mime: string;
 
 describe('live view', () => {
   it('plays a camera in the browser over MSE without transcoding, and two viewers share one ffmpeg', async () => {
-    const page = await browser.newPage();
+    const page = await live.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/live/?cameras=cam-a`);
+    await page.goto(`${live.base}/live/?cameras=cam-a`);
     const video1 = page.locator('#cam-cam-a');
     await expect
       .poll(() => video1.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000, interval: 250 })
@@ -84,8 +52,8 @@ describe('live view', () => {
     expect(await page.locator('#status').textContent()).toBe('');
 
     // A second viewer (late joiner) gets the cached init segment and plays from the shared ffmpeg.
-    const page2 = await browser.newPage();
-    await page2.goto(`${base}/live/?cameras=cam-a`);
+    const page2 = await live.browser.newPage();
+    await page2.goto(`${live.base}/live/?cameras=cam-a`);
     await expect
       .poll(() => page2.locator('#cam-cam-a').evaluate((v: HTMLVideoElement) => v.currentTime), {
         timeout: 20_000,
@@ -103,7 +71,7 @@ describe('live view', () => {
   }, 60_000);
 
   it('falls back to MPEG-1 in MPEG-TS (jsmpeg) when asked, transcoding on the server', async () => {
-    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/cam-a?mode=mpeg1`);
+    const ws = new WebSocket(`${live.base.replace('http', 'ws')}/api/video/live/cam-a?mode=mpeg1`);
     const messages: (string | Buffer)[] = [];
     ws.on('message', (data, isBinary) => messages.push(isBinary ? (data as Buffer) : data.toString()));
     await expect.poll(() => messages.length, { timeout: 15_000 }).toBeGreaterThan(3);
@@ -115,17 +83,17 @@ describe('live view', () => {
   });
 
   it('plays the MPEG-1 fallback with jsmpeg in a canvas when asked (mode=mpeg1)', async () => {
-    const page = await browser.newPage();
+    const page = await live.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}/live/?cameras=cam-a&mode=mpeg1`);
+    await page.goto(`${live.base}/live/?cameras=cam-a&mode=mpeg1`);
     await expectMovingCanvas(page);
     expect(errors).toEqual([]);
     await page.close();
   }, 40_000);
 
   it('falls back to jsmpeg by itself for a real H.265 camera the browser cannot play over MSE', async () => {
-    const page = await browser.newPage();
+    const page = await live.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     // The live hub names H.265 as such (it used to say avc1 for every stream), read from the init segment.
@@ -133,9 +101,9 @@ describe('live view', () => {
     expect(mime).toBe('video/mp4; codecs="hev1.1.6.L60.90"');
     // Chromium's own answer, not an override: this build has no HEVC decoder for MSE (if a later one has, this
     // test must assert MSE playback instead).
-    await page.goto(`${base}/live/`);
+    await page.goto(`${live.base}/live/`);
     expect(await page.evaluate((m) => MediaSource.isTypeSupported(m), mime)).toBe(false);
-    await page.goto(`${base}/live/?cameras=cam-h`);
+    await page.goto(`${live.base}/live/?cameras=cam-h`);
     await expectMovingCanvas(page, 'cam-h');
     expect(await page.locator('#status').textContent()).toBe('');
     expect(errors).toEqual([]);
@@ -143,7 +111,7 @@ describe('live view', () => {
   }, 40_000);
 
   it('closes the socket with a reason for an unknown camera', async () => {
-    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/video/live/nope`);
+    const ws = new WebSocket(`${live.base.replace('http', 'ws')}/api/video/live/nope`);
     const code = await new Promise<number>((ok) => ws.on('close', (c) => ok(c)));
     expect(code).toBe(1008);
   });

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Mp4BoxSplitter } from './mp4-box-splitter.ts';
-import { initSegmentCodec } from './segment-check.ts';
+import { videoTrackIn } from './segment-check.ts';
 
 /**
  * Live view of a camera's `main` stream (the one recorded) or its `sub` stream (the smaller one NVRs show in
@@ -197,7 +197,7 @@ class LiveStream {
     this.init = Buffer.concat(this.initParts);
     this.initParts = [];
     // Unreadable, the codec is `unknown`, which no browser supports: the tile falls back to transcoding.
-    this.mime = `video/mp4; codecs="${initSegmentCodec(this.init) ?? 'unknown'}"`;
+    this.mime = `video/mp4; codecs="${videoTrackIn(this.init)?.codec ?? 'unknown'}"`;
     for (const v of this.viewers.keys()) {
       v.start(this.info(this.mime));
       v.send(this.init);

@@ -65,19 +65,21 @@ async function checkStructure(
 }
 
 /**
- * The RFC 6381 codec string of an init segment's (ftyp+moov) video track as mp4box.js reads it from the sample
- * entry (avc1.64001f, hev1.1.6.L60.90, …), or null when it cannot be read. Live view tells browsers with it.
+ * The video track of MP4 bytes held in memory (a live stream's init segment, ftyp+moov, or a whole file) as
+ * mp4box.js reads it: the RFC 6381 codec string from the sample entry (avc1.64001f, hev1.1.6.L60.90, …), which
+ * live view tells browsers, and the picture size. Null when it cannot be read.
  */
-export function initSegmentCodec(init: Buffer): string | null {
+export function videoTrackIn(bytes: Buffer): { codec: string; width: number; height: number } | null {
   const { mp4, problem } = parser();
   try {
-    const own = init.buffer.slice(init.byteOffset, init.byteOffset + init.byteLength) as ArrayBuffer;
+    const own = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     mp4.appendBuffer(MP4BoxBuffer.fromArrayBuffer(own, 0), true);
     mp4.flush();
   } catch {
     return null;
   }
-  return problem() ? null : (mp4.getInfo().videoTracks[0]?.codec ?? null);
+  const track = problem() ? undefined : mp4.getInfo().videoTracks[0];
+  return track ? { codec: track.codec, width: track.video?.width ?? 0, height: track.video?.height ?? 0 } : null;
 }
 
 /** An mp4box parser that keeps its parse errors (`problem()` is the first) instead of logging them. */
