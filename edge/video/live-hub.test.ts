@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../../test/venue-harness.ts';
 import { videoBed } from '../../test/video-bed.ts';
 import type { LiveViewer } from './live-hub.ts';
 import { Mp4BoxSplitter } from './mp4-box-splitter.ts';
@@ -39,6 +40,13 @@ describe('live hub', () => {
     const steady = viewer(() => true);
     const slow = viewer(() => !backedUp);
     const detach = [video.live.watch('cam-live', 'mse', steady.v), video.live.watch('cam-live', 'mse', slow.v)];
+    // Backed up for 4 s of flowing stream, however long ffmpeg takes to start on a loaded machine: the init
+    // segment is one send, anything after it is the first fragment.
+    await eventually(
+      () => steady.got.chunks.length,
+      (sent) => sent > 1,
+      15_000,
+    );
     await sleep(4000);
     backedUp = false;
     await sleep(3000);
