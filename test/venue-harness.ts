@@ -46,12 +46,23 @@ export function simulatorFor(edge: VenueRuntime, deviceId: string, heartbeatS = 
   );
 }
 
-/** Polls until the check passes or the time is up; returns the last value for the assertion. */
-export async function eventually<T>(check: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+/**
+ * Polls until the check passes and returns the value that passed; throws at the timeout with the last value seen,
+ * so a wait can never pass silently. The timeout is a limit for a busy two-core machine, not a speed bound.
+ */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (ok(value) || Date.now() > deadline) return value;
+    if (ok(value)) return value;
+    if (Date.now() > deadline) {
+      const seen = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? String(v) : v))?.slice(0, 500);
+      throw new Error(`eventually: condition not met within ${timeoutMs} ms; last value: ${seen}`);
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
 }

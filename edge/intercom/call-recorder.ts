@@ -8,6 +8,8 @@ export interface Recording {
   file: string;
   bytes: number;
   sha256: string;
+  /** Audio written, by the recorder's own 20 ms clock: what the file's duration must match. */
+  seconds: number;
 }
 
 export type Side = 'station' | 'console';
@@ -119,6 +121,11 @@ export class CallRecorder {
       unlinkSync(this.file);
       return null;
     }
-    return { file: this.file, bytes: statSync(this.file).size, sha256: await sha256File(this.file) };
+    return {
+      file: this.file,
+      bytes: statSync(this.file).size,
+      sha256: await sha256File(this.file),
+      seconds: (this.framesWritten * FRAME_MS) / 1000,
+    };
   }
 }

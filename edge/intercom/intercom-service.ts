@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import type { VenueContext } from '../context.ts';
 import type { DeviceRecord } from '../registry/device-registry.ts';
 import type { SessionService } from '../sessions/session-service.ts';
+import type { Recording } from './call-recorder.ts';
 import { MediaBridge } from './media-bridge.ts';
 
 export class IntercomError extends Error {
@@ -31,7 +32,7 @@ export interface Call {
   answeredAt: number | null;
   endedAt: number | null;
   escalations: number;
-  recording: { file: string; sha256: string; bytes: number } | null;
+  recording: Recording | null;
 }
 
 export interface IntercomOptions {
