@@ -1,7 +1,8 @@
 // The edge server for one venue. Configuration from the environment:
 //   HALLEDGE_VENUE (venue id or venue file path, default jincheng), HALLEDGE_DATA (default data/<venue>),
 //   HALLEDGE_HTTP_HOST/HALLEDGE_HTTP_PORT (127.0.0.1:8080), HALLEDGE_MQTT_URL (external broker; embedded if unset),
-//   HALLEDGE_MQTT_PORT / HALLEDGE_MQTT_WS_PORT (embedded broker, 1883 / 8883), HALLEDGE_MQTT_HOST (0.0.0.0 on site).
+//   HALLEDGE_MQTT_PORT / HALLEDGE_MQTT_WS_PORT (embedded broker, 1883 / 8883), HALLEDGE_MQTT_HOST (0.0.0.0 on site),
+//   HALLEDGE_METRICS_TOKEN (Prometheus scrape token for /metrics; unset: open).
 import { join } from 'node:path';
 import { VenueConfigError } from '../config/venue-loader.ts';
 import { startVenue } from './runtime.ts';
@@ -29,6 +30,7 @@ try {
           wsPort: Number(env.HALLEDGE_MQTT_WS_PORT ?? 8883),
         },
     http: { host: env.HALLEDGE_HTTP_HOST ?? '127.0.0.1', port: Number(env.HALLEDGE_HTTP_PORT ?? 8080) },
+    metricsToken: env.HALLEDGE_METRICS_TOKEN || undefined,
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void edge.stop().then(() => process.exit(0)));

@@ -10,6 +10,7 @@ import { DeviceGateway } from './bus/device-gateway.ts';
 import { EmbeddedBroker } from './bus/embedded-broker.ts';
 import { ExternalBus } from './bus/external-bus.ts';
 import type { VenueContext } from './context.ts';
+import { VenueMetrics } from './metrics/venue-metrics.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { startServices, type VenueServices } from './services.ts';
 import { openDatabase } from './store/database.ts';
@@ -25,6 +26,8 @@ export interface StartVenueOptions {
   dataDir: string;
   bus?: BusOptions;
   http?: { host?: string; port?: number };
+  /** Prometheus scrape token for /metrics; none: /metrics is open (it carries no personal data). */
+  metricsToken?: string;
   logger?: Logger;
 }
 
@@ -89,11 +92,17 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
     deviceCredential: (id) => deviceCredential(secret, venue.id, id),
   };
   const services = await startServices(context);
+  const metrics = new VenueMetrics(context, services);
+  gateway.observeHandled((kind, message, seconds) => metrics.observeHandler(kind, message, seconds));
   await gateway.start();
   if (bus instanceof EmbeddedBroker) await bus.start();
   if (bus instanceof ExternalBus) await bus.waitConnected();
   registry.start();
-  const server = await buildHallServer(context, services, { logger });
+  const server = await buildHallServer(context, services, {
+    logger,
+    metrics,
+    metricsToken: options.metricsToken ?? null,
+  });
   const httpUrl = await server.listen({
     host: options.http?.host ?? '127.0.0.1',
     port: options.http?.port ?? 8080,
@@ -114,6 +123,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
       await bus.close();
       for (const m of [...services.modules].reverse()) await m.stop?.();
       registry.stop();
+      metrics.stop();
       log.append({ type: 'edge.stopped', actor: 'system' });
       db.close();
       logger.info({ venue: venue.id }, 'venue edge stopped');

@@ -6,6 +6,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { VenueContext } from '../edge/context.ts';
+import type { VenueMetrics } from '../edge/metrics/venue-metrics.ts';
 import type { VenueServices } from '../edge/services.ts';
 import { loadOrCreateKey } from '../edge/store/secret-box.ts';
 import { ensureAdministrator } from './auth/bootstrap.ts';
@@ -22,6 +23,7 @@ import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
 import { footageRoutes } from './routes/footage.ts';
 import { intercomRoutes } from './routes/intercom.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -34,7 +36,7 @@ export type HallServer = FastifyInstance;
 export async function buildHallServer(
   ctx: VenueContext,
   services: VenueServices,
-  options: { logger: Logger },
+  options: { logger: Logger; metrics: VenueMetrics; metricsToken: string | null },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -71,5 +73,6 @@ export async function buildHallServer(
   await app.register(intercomRoutes(ctx, services));
   await app.register(videoRoutes(services.video));
   await app.register(footageRoutes(ctx, services));
+  await app.register(metricsRoutes(options.metrics, options.metricsToken));
   return app;
 }

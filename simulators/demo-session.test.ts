@@ -52,5 +52,14 @@ describe('demo sample session', () => {
     const again = importDemoSession(edge.services, edge.venue);
     expect(again.session).toBe(demo.session);
     expect(edge.services.sessions.get(demo.session)!.checkins).toHaveLength(1);
+    expect(edge.services.sessions.get(demo.session)!.start).toBe(edge.services.sessions.get(again.session)!.start);
+
+    // Once today's session is completed, the next start brings a new one with its own experts, open for check-in.
+    for (const state of ['in-progress', 'completed'] as const)
+      edge.services.sessions.transition(demo.session, state, { by: 'test', reason: 'demo day over' });
+    const next = importDemoSession(edge.services, edge.venue);
+    expect(next.session).toBe(`${demo.session}-2`);
+    expect(edge.services.sessions.get(next.session)).toMatchObject({ state: 'checkin-open', room: 'room-1' });
+    expect(next.experts.map((e) => e.pseudonym)).not.toContain(demo.experts[0]!.pseudonym);
   }, 60_000);
 });

@@ -21,6 +21,9 @@ export interface GatewayStats {
 
 export class CommandError extends Error {}
 
+/** kind: the device kind; message: the topic after the device id (`event/pass-request`, `state`); seconds. */
+export type HandledObserver = (kind: string, message: string, seconds: number) => void;
+
 /** At most one record per key per window; the rest are counted into the next record. */
 class RecordThrottle {
   private readonly last = new Map<string, { at: number; suppressed: number }>();
@@ -46,6 +49,7 @@ export class DeviceGateway {
   private readonly stateHandlers = new Map<string, DeviceHandler[]>();
   private readonly pending = new Map<string, { resolve(ack: DeviceAck): void; timer: NodeJS.Timeout }>();
   private readonly throttle = new RecordThrottle(60_000);
+  private handled: HandledObserver | null = null;
   readonly stats: GatewayStats = {
     received: 0,
     accepted: 0,
@@ -154,11 +158,18 @@ export class DeviceGateway {
       case 'state':
         this.registry.heard(device.id);
         this.registry.setState(device.id, payload);
-        return this.dispatch(this.stateHandlers.get(device.kind), device, payload, message.topic);
-      case 'event':
+        return this.dispatch(this.stateHandlers.get(device.kind), device, payload, message.topic, 'state');
+      case 'event': {
         this.registry.heard(device.id);
-        return this.dispatch(this.eventHandlers.get(`${device.kind}/${topic.name}`), device, payload, message.topic);
+        const handlers = this.eventHandlers.get(`${device.kind}/${topic.name}`);
+        return this.dispatch(handlers, device, payload, message.topic, `event/${topic.name}`);
+      }
     }
+  }
+
+  /** Sets who is told how long each device message took to handle (the metrics' decision-latency histogram). */
+  observeHandled(observer: HandledObserver): void {
+    this.handled = observer;
   }
 
   private dispatch(
@@ -166,7 +177,9 @@ export class DeviceGateway {
     device: DeviceRecord,
     payload: Record<string, unknown>,
     topic: string,
+    message: string,
   ) {
+    const started = performance.now();
     for (const handler of handlers ?? []) {
       try {
         handler(device, payload);
@@ -176,6 +189,7 @@ export class DeviceGateway {
         this.onHandlerError(err, topic);
       }
     }
+    if (handlers?.length) this.handled?.(device.kind, message, (performance.now() - started) / 1000);
   }
 
   private reject(device: DeviceRecord | null, topic: string, error: string): void {
