@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { VenueConfigError } from '../config/venue-loader.ts';
 import { startVenue } from './runtime.ts';
+import { NewerDatabaseError } from './store/database.ts';
 
 const env = process.env;
 const venue = env.HALLEDGE_VENUE ?? 'jincheng';
@@ -35,7 +36,7 @@ try {
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void edge.stop().then(() => process.exit(0)));
 } catch (err) {
-  if (err instanceof VenueConfigError) {
+  if (err instanceof VenueConfigError || err instanceof NewerDatabaseError) {
     console.error(err.message);
     process.exit(78); // EX_CONFIG
   }

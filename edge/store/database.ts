@@ -29,11 +29,24 @@ export function openDatabase(file: string): Db {
   return db;
 }
 
-/** Applies the module's migrations that are not yet applied, each in its own transaction. */
+/** A database written by a newer HallEdge: running older code on it could misread or corrupt the record. */
+export class NewerDatabaseError extends Error {}
+
+/**
+ * Applies the module's migrations that are not yet applied, each in its own transaction. Refuses a database whose
+ * module is at a version this build does not know (a downgrade): restore the backup taken before the upgrade instead.
+ */
 export function migrate(db: Db, module: string, migrations: readonly Migration[]): void {
   const applied = new Set(
     db.prepare('SELECT version FROM schema_migrations WHERE module = ?').pluck().all(module) as number[],
   );
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const newest = Math.max(0, ...applied);
+  if (newest > known)
+    throw new NewerDatabaseError(
+      `${db.name}: module "${module}" is at schema version ${newest}, newer than this HallEdge knows (${known}); ` +
+        'refusing to start on a database written by a newer version (docs/operations.md: upgrade and rollback)',
+    );
   const record = db.prepare('INSERT INTO schema_migrations (module, version, applied_at) VALUES (?, ?, ?)');
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
