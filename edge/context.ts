@@ -3,6 +3,7 @@ import type { Venue } from '../config/schema.ts';
 import type { AlarmEngine } from './alerts/alarms.ts';
 import type { Bus } from './bus/bus.ts';
 import type { DeviceGateway } from './bus/device-gateway.ts';
+import type { ClockWatch } from './clock/clock-watch.ts';
 import type { DeviceRegistry } from './registry/device-registry.ts';
 import type { Db } from './store/database.ts';
 import type { EventLog } from './store/event-log.ts';
@@ -17,6 +18,8 @@ export interface VenueContext {
   registry: DeviceRegistry;
   bus: Bus;
   gateway: DeviceGateway;
+  /** The host clock's state (time daemon, drift alarm): every timestamp in the record depends on it. */
+  clock: ClockWatch;
   logger: Logger;
   /** The device's bus password, for provisioning and the simulators. */
   deviceCredential(deviceId: string): string;

@@ -9,6 +9,7 @@ import { credentialMatches, deviceCredential, EDGE_USERNAME, loadOrCreateSecret 
 import { DeviceGateway } from './bus/device-gateway.ts';
 import { EmbeddedBroker } from './bus/embedded-broker.ts';
 import { ExternalBus } from './bus/external-bus.ts';
+import { ClockWatch } from './clock/clock-watch.ts';
 import type { VenueContext } from './context.ts';
 import { VenueMetrics } from './metrics/venue-metrics.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
@@ -74,6 +75,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   const log = new EventLog(db, venue.id);
   const alarms = new AlarmEngine(log);
   const registry = new DeviceRegistry(venue, log, alarms);
+  const clock = new ClockWatch({ log, alarms });
   const secret = loadOrCreateSecret(join(options.dataDir, 'device-secret'));
   const bus = createBus(venue, secret, options.bus ?? { kind: 'embedded' });
   const gateway = new DeviceGateway(bus, venue.id, registry, log, (err, topic) =>
@@ -88,6 +90,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
     registry,
     bus,
     gateway,
+    clock,
     logger,
     deviceCredential: (id) => deviceCredential(secret, venue.id, id),
   };
@@ -98,6 +101,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   if (bus instanceof EmbeddedBroker) await bus.start();
   if (bus instanceof ExternalBus) await bus.waitConnected();
   registry.start();
+  clock.start();
   const server = await buildHallServer(context, services, {
     logger,
     metrics,
@@ -123,6 +127,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
       await bus.close();
       for (const m of [...services.modules].reverse()) await m.stop?.();
       registry.stop();
+      clock.stop();
       metrics.stop();
       log.append({ type: 'edge.stopped', actor: 'system' });
       db.close();

@@ -68,6 +68,7 @@ export const ALARM_KINDS = {
   'fire-alarm': kind('safety', '消防报警', 'Fire alarm', '火灾报警'),
   'sync-lag': kind('system', '上传滞后', 'Upstream sync lagging', '向市级平台上传数据滞后'),
   'sync-rejected': kind('system', '平台拒收', 'Upstream rejected data', '市级平台拒收上传数据'),
+  'clock-drift': kind('system', '系统时钟异常', 'Host clock off or unsynchronised', '边缘服务器时钟偏差过大或未同步'),
 } satisfies Record<string, AlarmKindInfo>;
 
 export type AlarmKind = keyof typeof ALARM_KINDS;

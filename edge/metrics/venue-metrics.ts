@@ -99,6 +99,25 @@ export class VenueMetrics {
       },
     });
 
+    new Gauge({
+      name: 'halledge_clock_suspect',
+      help: '1 while the host clock is off or unsynchronised (clock-drift alarm), else 0',
+      registers: [registry],
+      collect() {
+        this.set(ctx.clock.suspect ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'halledge_clock_offset_seconds',
+      help: 'Host clock offset from the time daemon’s reference (chrony only; positive: fast)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        const offsetMs = ctx.clock.reading?.offsetMs;
+        if (offsetMs != null) this.set(offsetMs / 1000);
+      },
+    });
+
     const sync = services.sync;
     new Gauge({
       name: 'halledge_sync_lag_events',

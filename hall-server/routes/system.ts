@@ -25,7 +25,9 @@ export const systemRoutes =
           bus: ctx.bus.connected,
         };
         const ready = checks.store && checks.bus;
-        return reply.code(ready ? 200 : 503).send({ ready, checks, head: ctx.log.head });
+        // The clock does not make the edge unready, but its state is what IT staff check first when timestamps look off.
+        const clock = { verdict: ctx.clock.verdict.state, ...ctx.clock.reading };
+        return reply.code(ready ? 200 : 503).send({ ready, checks, head: ctx.log.head, clock });
       },
     );
 
