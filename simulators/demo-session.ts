@@ -2,7 +2,7 @@
 // shared test photos (read in place from ../shared/faces, never copied).
 import type { Venue } from '../config/schema.ts';
 import type { VenueServices } from '../edge/services.ts';
-import { LIVE_STATES, venueDay } from '../edge/sessions/model.ts';
+import { dayBounds, LIVE_STATES, venueDay } from '../edge/sessions/model.ts';
 import type { FaceTerminalSimulator, ShownResult } from './face-terminal/face-terminal-simulator.ts';
 import { cameraFrame, facesDir, photo } from './face-terminal/shared-photos.ts';
 
@@ -18,8 +18,11 @@ export interface DemoExpert {
 const FACES = ['Colin_Powell', 'Ariel_Sharon', 'George_W_Bush', 'Donald_Rumsfeld'];
 const EXPERTS = 6;
 
-/** Check-in opens at once; the session starts a little later, so the demo's check-ins are on time (not late arrivals). */
-const START_AFTER_MS = 10 * 60_000;
+/**
+ * The session started a minute ago: the demo's check-ins fall inside the late-entry window (start + 5 min), and its
+ * room's footage is locked to it from the first segment.
+ */
+const STARTED_MS_AGO = 60_000;
 const LENGTH_MS = 4 * 3600_000;
 
 /**
@@ -52,7 +55,7 @@ export function importDemoSession(
   });
   const id = live?.id ?? (run === 0 ? firstId : `${firstId}-${run + 1}`);
   if (!live) {
-    const start = now + START_AFTER_MS;
+    const start = Math.max(dayBounds(day)![0], now - STARTED_MS_AGO);
     const report = services.sessions.importSchedule(
       [
         {
