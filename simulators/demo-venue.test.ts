@@ -85,3 +85,27 @@ describe('npm run demo with cameras', () => {
     expect(live.chunk.subarray(4, 8).toString('latin1')).toBe('ftyp');
   }, 60_000);
 });
+
+describe("the README's demo commands", () => {
+  it('sign in as the demo operator, then /api/devices lists every simulated device online', async () => {
+    const { edge } = demo;
+    // As the README shows with curl: a bearer token from /api/auth/login, then the device list.
+    const login = await fetch(`${edge.httpUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: 'demo-operator-pass' }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    expect((await fetch(`${edge.httpUrl}/api/devices`)).status).toBe(401);
+    const devices = await eventually(
+      async () =>
+        (await (
+          await fetch(`${edge.httpUrl}/api/devices`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as { id: string; online: boolean }[],
+      (list) => demo.simulators.devices.every((sim) => list.find((d) => d.id === sim.identity.id)?.online),
+      20_000,
+    );
+    expect(devices.length).toBeGreaterThanOrEqual(demo.simulators.devices.length);
+  }, 60_000);
+});
