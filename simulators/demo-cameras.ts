@@ -1,6 +1,5 @@
 // The demo's cameras: one CameraFarm simulating every camera of the venue file, and the settings the demo's edge
 // records them with (docs/video.md: recording is off unless asked, and the simulator's RTSP speaks UDP only).
-import { spawnSync } from 'node:child_process';
 import type { Venue } from '../config/schema.ts';
 import { CameraFarm } from './camera/camera-farm.ts';
 
@@ -10,11 +9,6 @@ import { CameraFarm } from './camera/camera-farm.ts';
  * burned in, so replayed footage shows when it was filmed.
  */
 const DEMO_CAMERA = { width: 320, height: 180, fps: 5 };
-
-/** The video tools the farm and the recorder need that are not installed (each answers `-version`). */
-export function missingVideoTools(): string[] {
-  return ['ffmpeg', 'ffprobe'].filter((tool) => spawnSync(tool, ['-version'], { stdio: 'ignore' }).status !== 0);
-}
 
 /** The HTTP port the venue file's simulated cameras are addressed on (18080 in every venue file). */
 export function venueCameraPort(venue: Venue): number | undefined {

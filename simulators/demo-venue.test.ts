@@ -1,55 +1,81 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, symlinkSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { videoTool } from '../devices/camera/video-tools.ts';
 import type { CameraOverview, SessionFootage } from '../hall-server/routes/footage.ts';
 import { api, authHeaders, eventually, tempDir } from '../test/venue-harness.ts';
 import { type DemoVenue, startDemoVenue } from './demo-venue.ts';
 
 let demo: DemoVenue;
 
-beforeAll(async () => {
-  // The demo's own wiring, on free ports; 2 s segments so footage exists within seconds.
-  demo = await startDemoVenue({
-    venue: 'qinshui',
-    dataDir: tempDir('halledge-demo-'),
-    http: 0,
-    mqtt: 0,
-    mqttWs: 0,
-    cameraPort: 0,
-    segmentS: 2,
-    logger: pino({ level: 'silent' }),
-  });
-}, 30_000);
-
-afterAll(async () => {
-  await demo?.stop();
-});
-
-/** The first binary message of a live view: an fMP4 init segment starts with an `ftyp` box. */
-async function firstLiveChunk(camera: string): Promise<{ info: { mode: string }; chunk: Buffer }> {
-  const ws = new WebSocket(`${demo.edge.httpUrl.replace('http', 'ws')}/api/video/live/${camera}`, {
-    headers: await authHeaders(demo.edge, 'witness'),
-  });
-  try {
-    return await new Promise((ok, fail) => {
-      let info: { mode: string } | undefined;
-      ws.on('message', (data, isBinary) => {
-        if (!isBinary) info = JSON.parse(data.toString());
-        else if (info) ok({ info, chunk: data as Buffer });
-      });
-      ws.on('close', (code, reason) => fail(new Error(`live view closed ${code} ${reason}`)));
-      ws.on('error', fail);
-    });
-  } finally {
-    ws.close();
-  }
+/**
+ * A PATH like this one without the named programs: a folder of links to every other program on it. Run with it,
+ * the demo cannot see the system's ffmpeg and ffprobe, as on a fresh machine without the Debian packages.
+ */
+function pathWithout(hidden: string[]): string {
+  const dir = tempDir('halledge-path-');
+  for (const from of (process.env.PATH ?? '').split(delimiter).filter(existsSync))
+    for (const name of readdirSync(from))
+      if (!hidden.includes(name) && !existsSync(join(dir, name))) symlinkSync(join(from, name), join(dir, name));
+  return dir;
 }
 
-describe('npm run demo with cameras', () => {
+describe.each([
+  ['the system ffmpeg', null],
+  ['the npm-packaged ffmpeg, the system one hidden from PATH', ['ffmpeg', 'ffprobe']],
+] as const)('npm run demo with %s', (_tools, hidden) => {
+  const systemPath = process.env.PATH;
+  beforeAll(async () => {
+    if (hidden) process.env.PATH = pathWithout([...hidden]);
+    // The demo's own wiring, on free ports; 2 s segments so footage exists within seconds.
+    demo = await startDemoVenue({
+      venue: 'qinshui',
+      dataDir: tempDir('halledge-demo-'),
+      http: 0,
+      mqtt: 0,
+      mqttWs: 0,
+      cameraPort: 0,
+      segmentS: 2,
+      logger: pino({ level: 'silent' }),
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await demo?.stop();
+    process.env.PATH = systemPath;
+  });
+
+  /** The first binary message of a live view: an fMP4 init segment starts with an `ftyp` box. */
+  async function firstLiveChunk(camera: string): Promise<{ info: { mode: string }; chunk: Buffer }> {
+    const ws = new WebSocket(`${demo.edge.httpUrl.replace('http', 'ws')}/api/video/live/${camera}`, {
+      headers: await authHeaders(demo.edge, 'witness'),
+    });
+    try {
+      return await new Promise((ok, fail) => {
+        let info: { mode: string } | undefined;
+        ws.on('message', (data, isBinary) => {
+          if (!isBinary) info = JSON.parse(data.toString());
+          else if (info) ok({ info, chunk: data as Buffer });
+        });
+        ws.on('close', (code, reason) => fail(new Error(`live view closed ${code} ${reason}`)));
+        ws.on('error', fail);
+      });
+    } finally {
+      ws.close();
+    }
+  }
+
   it('simulates the venue file cameras and records them: the grid says recording, the session has footage, live plays', async () => {
     const { edge } = demo;
     expect(demo.cameras).not.toBeNull();
+    if (hidden)
+      expect([videoTool('ffmpeg'), videoTool('ffprobe')]).toEqual([
+        expect.stringContaining('node_modules/@ffmpeg-installer/'),
+        expect.stringContaining('node_modules/@ffprobe-installer/'),
+      ]);
     // The demo's settings were for its own edge: tests started after it still get the edge's defaults.
     expect(process.env.HALLEDGE_RECORD).toBeUndefined();
     expect(process.env.HALLEDGE_RTSP_TRANSPORT).toBeUndefined();
@@ -84,9 +110,7 @@ describe('npm run demo with cameras', () => {
     expect(live.info.mode).toBe('mse');
     expect(live.chunk.subarray(4, 8).toString('latin1')).toBe('ftyp');
   }, 60_000);
-});
 
-describe("the README's demo commands", () => {
   it('sign in as the demo operator, then /api/devices lists every simulated device online', async () => {
     const { edge } = demo;
     // As the README shows with curl: a bearer token from /api/auth/login, then the device list.

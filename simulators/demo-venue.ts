@@ -3,11 +3,12 @@ import type { Logger } from 'pino';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
 import { withEnv } from '../config/with-env.ts';
+import { missingVideoTools } from '../devices/camera/video-tools.ts';
 import { startVenue, type VenueRuntime } from '../edge/runtime.ts';
 import { DEMO_USERS, ensureDemoUsers } from '../hall-server/auth/bootstrap.ts';
 import { UserStore } from '../hall-server/auth/user-store.ts';
 import type { CameraFarm } from './camera/camera-farm.ts';
-import { type DemoCameras, missingVideoTools, startDemoCameras, venueCameraPort } from './demo-cameras.ts';
+import { type DemoCameras, startDemoCameras, venueCameraPort } from './demo-cameras.ts';
 import { type DemoExpert, importDemoSession } from './demo-session.ts';
 import { startVenueSimulators, type VenueSimulators } from './venue-simulators.ts';
 

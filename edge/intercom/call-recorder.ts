@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { videoTool } from '../../devices/camera/video-tools.ts';
 import { PCMU_FRAME } from './rtp.ts';
 
 export interface Recording {
@@ -45,7 +46,7 @@ export class CallRecorder {
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
     this.ffmpeg = spawn(
-      'ffmpeg',
+      videoTool('ffmpeg'),
       [
         '-hide_banner',
         '-nostdin',

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { rtspTimeoutOption, videoTool } from '../../devices/camera/video-tools.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { checkSegment } from './segment-check.ts';
 import type { Segment, SegmentIndex } from './segment-index.ts';
@@ -114,6 +115,7 @@ export class CameraRecorder {
     const run = ++this.run;
     // Frigate names files by strftime; with 2 s segments two files can open in the same second and the second
     // would overwrite the first, so names are run id + sequence number. Wall-clock times live in the index.
+    const ffmpeg = videoTool('ffmpeg');
     const pattern = join(this.o.dir, `${this.o.camera}-${Date.now().toString(36)}-%06d.mp4`);
     const args = [
       '-hide_banner',
@@ -122,7 +124,7 @@ export class CameraRecorder {
       '-nostdin',
       '-rtsp_transport',
       this.o.rtspTransport,
-      '-timeout',
+      rtspTimeoutOption(ffmpeg),
       String(Math.round(this.o.stallAfterMs * 1000)),
       '-i',
       this.o.streamUrl,
@@ -145,7 +147,7 @@ export class CameraRecorder {
       'csv',
       pattern,
     ];
-    const proc = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const proc = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     this.proc = proc;
     this.state = 'starting';
     this.attemptAt = Date.now();

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { videoTool } from '../../devices/camera/video-tools.ts';
 import { Mp4BoxSplitter } from './mp4-box-splitter.ts';
 import { videoTrackIn } from './segment-check.ts';
 
@@ -143,7 +144,7 @@ class LiveStream {
           ]
         : // MPEG-1 allows only the broadcast frame rates (24, 25, 30, …), so the output rate is fixed.
           ['-map', '0:v', '-c:v', 'mpeg1video', '-r', '25', '-b:v', '1000k', '-bf', '0', '-f', 'mpegts', 'pipe:1'];
-    const proc = spawn('ffmpeg', [...input, ...output], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const proc = spawn(videoTool('ffmpeg'), [...input, ...output], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.proc = proc;
     proc.stdout!.on('data', (chunk: Buffer) => {
       if (this.mode === 'mpeg1') return this.broadcast(chunk, true);

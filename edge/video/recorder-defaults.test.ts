@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rtspTimeoutOption } from '../../devices/camera/video-tools.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 import { AlarmEngine } from '../alerts/alarms.ts';
 import { openDatabase } from '../store/database.ts';
@@ -34,6 +35,6 @@ describe('recorder options left unset', () => {
     const args = readFileSync(`/proc/${recorder.pid}/cmdline`, 'utf8').split('\0');
     expect(args[args.indexOf('-segment_time') + 1]).toBe('10');
     expect(args[args.indexOf('-rtsp_transport') + 1]).toBe('tcp');
-    expect(args[args.indexOf('-timeout') + 1]).toBe('24000000');
+    expect(args[args.indexOf(rtspTimeoutOption()) + 1]).toBe('24000000');
   });
 });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import RtspServerModule from 'rtsp-streaming-server';
+import { videoTool } from '../../devices/camera/video-tools.ts';
 import { type CameraCredentials, DigestRealm, verifyUsernameToken } from './auth.ts';
 import { WsDiscoveryResponder } from './discovery.ts';
 import { pinUnaddressedSocketsToLoopback } from './loopback.ts';
@@ -251,7 +252,9 @@ export class CameraFarm {
                 ]
               : ['-vf', drawtext, ...encoder(info.encoding, info.fps), ...out(mainUrl)]),
           ];
-    const enc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], { stdio: 'ignore' });
+    const enc = spawn(videoTool('ffmpeg'), ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], {
+      stdio: 'ignore',
+    });
     this.encoders.set(id, enc);
     enc.on('exit', () => {
       // A camera whose encoder died on its own (not powered off) comes back, as a rebooting camera does.
@@ -286,7 +289,7 @@ export class CameraFarm {
     for (const [file, clip] of clips) {
       if (existsSync(file)) continue;
       const rate = clip.bitrateKbps ? `${clip.bitrateKbps}k` : '4M';
-      await run('ffmpeg', [
+      await run(videoTool('ffmpeg'), [
         '-hide_banner',
         '-loglevel',
         'error',
