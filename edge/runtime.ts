@@ -9,6 +9,7 @@ import { credentialMatches, deviceCredential, EDGE_USERNAME, loadOrCreateSecret 
 import { DeviceGateway } from './bus/device-gateway.ts';
 import { EmbeddedBroker } from './bus/embedded-broker.ts';
 import { ExternalBus } from './bus/external-bus.ts';
+import { GroupCommit } from './bus/group-commit.ts';
 import type { VenueContext } from './context.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { startServices, type VenueServices } from './services.ts';
@@ -39,7 +40,7 @@ function resolveVenue(venue: string | Venue): Venue {
   return loadVenue(venue.includes('/') || venue.endsWith('.yaml') ? venue : venueFile(venue));
 }
 
-function createBus(venue: Venue, secret: Buffer, options: BusOptions): Bus {
+function createBus(venue: Venue, secret: Buffer, commit: GroupCommit, options: BusOptions): Bus {
   if (options.kind === 'external') {
     return new ExternalBus({
       url: options.url,
@@ -47,6 +48,7 @@ function createBus(venue: Venue, secret: Buffer, options: BusOptions): Bus {
       username: EDGE_USERNAME,
       password: deviceCredential(secret, venue.id, EDGE_USERNAME),
       clientId: `${EDGE_USERNAME}-${venue.id}`,
+      commit,
     });
   }
   const kinds = new Map<string, string>(venue.devices.map((d) => [d.id, d.kind]));
@@ -54,6 +56,7 @@ function createBus(venue: Venue, secret: Buffer, options: BusOptions): Bus {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 1883,
     wsPort: options.wsPort === undefined ? 8883 : options.wsPort,
+    commit,
     authenticate: (username, password) => {
       if (!credentialMatches(secret, venue.id, username, password)) return null;
       if (username === EDGE_USERNAME) return { role: 'edge', venue: venue.id };
@@ -72,7 +75,9 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   const alarms = new AlarmEngine(log);
   const registry = new DeviceRegistry(venue, log, alarms);
   const secret = loadOrCreateSecret(join(options.dataDir, 'device-secret'));
-  const bus = createBus(venue, secret, options.bus ?? { kind: 'embedded' });
+  // Device messages are acknowledged only after their events are committed, in batches (edge/bus/group-commit.ts).
+  const commit = new GroupCommit((work) => log.transaction(work));
+  const bus = createBus(venue, secret, commit, options.bus ?? { kind: 'embedded' });
   const gateway = new DeviceGateway(bus, venue.id, registry, log, (err, topic) =>
     logger.error({ err, topic }, 'device message handler failed'),
   );

@@ -135,6 +135,8 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
   private lastHash: string;
   private readonly projections: Projection[] = [];
   private readonly insert;
+  /** Events written in the open transaction, emitted once it commits; null outside a transaction. */
+  private uncommitted: LoggedEvent[] | null = null;
 
   constructor(
     readonly db: Db,
@@ -168,21 +170,35 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
 
   /** Appends several events in one transaction: the fast path for bursts. */
   appendMany(inputs: readonly EventInput[]): LoggedEvent[] {
+    return this.transaction(() => inputs.map((input) => this.write(input)));
+  }
+
+  /**
+   * Runs work (appends, projections, other writes to this database) in one transaction; nested calls are
+   * savepoints. `appended` is emitted only once the outermost transaction has committed, so no listener sees an
+   * event that a rollback takes back; a failed (inner) transaction also rolls back the in-memory chain head.
+   */
+  transaction<T>(work: () => T): T {
+    const outermost = this.uncommitted === null;
+    const pending = (this.uncommitted ??= []);
+    const mark = pending.length;
     const startSeq = this.lastSeq;
     const startHash = this.lastHash;
-    const written: LoggedEvent[] = [];
+    let result: T;
     try {
-      this.db.transaction(() => {
-        for (const input of inputs) written.push(this.write(input));
-      })();
+      result = this.db.transaction(work)();
     } catch (err) {
-      // The transaction rolled back: so must the in-memory chain head.
       this.lastSeq = startSeq;
       this.lastHash = startHash;
+      pending.length = mark;
+      if (outermost) this.uncommitted = null;
       throw err;
     }
-    for (const event of written) this.emit('appended', event);
-    return written;
+    if (outermost) {
+      this.uncommitted = null;
+      for (const event of pending) this.emit('appended', event);
+    }
+    return result;
   }
 
   private write(input: EventInput): LoggedEvent {
@@ -218,6 +234,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
       hash,
     };
     for (const project of this.projections) project(event);
+    this.uncommitted!.push(event);
     return event;
   }
 
