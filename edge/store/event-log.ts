@@ -180,7 +180,8 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
    */
   transaction<T>(work: () => T): T {
     const outermost = this.uncommitted === null;
-    const pending = (this.uncommitted ??= []);
+    this.uncommitted ??= [];
+    const pending = this.uncommitted;
     const mark = pending.length;
     const startSeq = this.lastSeq;
     const startHash = this.lastHash;
