@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { VenueConfigError } from '../config/venue-loader.ts';
 import { startVenue } from './runtime.ts';
+import { DataDirInUseError } from './store/writer-lock.ts';
 
 const env = process.env;
 const venue = env.HALLEDGE_VENUE ?? 'jincheng';
@@ -36,6 +37,10 @@ try {
   if (err instanceof VenueConfigError) {
     console.error(err.message);
     process.exit(78); // EX_CONFIG
+  }
+  if (err instanceof DataDirInUseError) {
+    console.error(err.message);
+    process.exit(75); // EX_TEMPFAIL
   }
   throw err;
 }

@@ -15,6 +15,7 @@ import { DeviceRegistry } from './registry/device-registry.ts';
 import { startServices, type VenueServices } from './services.ts';
 import { openDatabase } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
+import { acquireWriterLock } from './store/writer-lock.ts';
 
 export type BusOptions =
   | { kind: 'embedded'; host?: string; port?: number; wsPort?: number | null }
@@ -70,6 +71,8 @@ function createBus(venue: Venue, secret: Buffer, commit: GroupCommit, options: B
 export async function startVenue(options: StartVenueOptions): Promise<VenueRuntime> {
   const venue = resolveVenue(options.venue);
   const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  // A second edge on the same data directory stops here, before it opens the record (edge/store/writer-lock.ts).
+  const lock = acquireWriterLock(options.dataDir);
   const db = openDatabase(join(options.dataDir, 'halledge.db'));
   const log = new EventLog(db, venue.id);
   const alarms = new AlarmEngine(log);
@@ -121,6 +124,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
       registry.stop();
       log.append({ type: 'edge.stopped', actor: 'system' });
       db.close();
+      lock.release();
       logger.info({ venue: venue.id }, 'venue edge stopped');
     },
   };

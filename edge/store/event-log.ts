@@ -135,6 +135,8 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
   private lastHash: string;
   private readonly projections: Projection[] = [];
   private readonly insert;
+  /** Built once: better-sqlite3 makes a savepoint of it when a transaction is already open. */
+  private readonly inTransaction;
   /** Events written in the open transaction, emitted once it commits; null outside a transaction. */
   private uncommitted: LoggedEvent[] | null = null;
 
@@ -150,6 +152,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
       | undefined;
     this.lastSeq = last?.seq ?? 0;
     this.lastHash = last?.hash ?? GENESIS_HASH;
+    this.inTransaction = db.transaction((work: () => unknown) => work());
     this.insert = db.prepare(
       `INSERT INTO events (seq, venue, at, type, session, actor, method, subject, data, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -187,7 +190,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     const startHash = this.lastHash;
     let result: T;
     try {
-      result = this.db.transaction(work)();
+      result = this.inTransaction(work) as T;
     } catch (err) {
       this.lastSeq = startSeq;
       this.lastHash = startHash;
