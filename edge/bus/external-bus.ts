@@ -52,7 +52,11 @@ export class ExternalBus extends EventEmitter<{ denied: [BusDenial]; connection:
         () => {
           for (const { filter, handler } of this.handlers) if (matches(filter, message.topic)) handler(message);
         },
-        (err) => callback(err ?? undefined),
+        (err) => {
+          callback(err ?? undefined);
+          // The broker sends an unacknowledged message again only on a new connection (MQTT 3.1.1 §4.4).
+          if (err) this.client.stream.destroy();
+        },
       );
     };
   }
