@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, startMosquitto, stopMosquitto } from '../../test/mosquitto.ts';
 import {
   collectPositionNumbers,
   eventually,
@@ -11,7 +12,6 @@ import {
   tempDir,
   testVenue,
 } from '../../test/venue-harness.ts';
-import { freePort, startMosquitto, stopMosquitto } from '../../test/mosquitto.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import { loadOrCreateSecret } from './credentials.ts';
 import { writeMosquittoConfig } from './mosquitto-config.ts';
