@@ -1,7 +1,6 @@
 // kill -9 of a real edge during QoS 1 device traffic (at a random moment, and on a WAL checkpoint), and an external
 // broker restarted with traffic in flight: every message a device holds a PUBACK for must be in the record.
-import { watch } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSecret } from '../edge/bus/credentials.ts';
