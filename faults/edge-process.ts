@@ -19,8 +19,15 @@ export interface EdgeProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `edge/main.ts` on the data directory and resolves once it logged that it started (its MQTT address). */
-export async function startEdgeProcess(dataDir: string, venue = 'qinshui'): Promise<EdgeProcess> {
+/**
+ * Starts `edge/main.ts` on the data directory and resolves once it logged that it started (its MQTT address).
+ * `env`: more of its start-up variables, e.g. HALLEDGE_MQTT_URL for an external broker.
+ */
+export async function startEdgeProcess(
+  dataDir: string,
+  venue = 'qinshui',
+  env: Record<string, string> = {},
+): Promise<EdgeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'edge/main.ts')], {
     cwd: root,
     env: {
@@ -31,6 +38,7 @@ export async function startEdgeProcess(dataDir: string, venue = 'qinshui'): Prom
       HALLEDGE_MQTT_PORT: '0',
       HALLEDGE_MQTT_WS_PORT: '0',
       LOG_LEVEL: 'info',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

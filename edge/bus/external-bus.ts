@@ -58,6 +58,8 @@ export class ExternalBus extends EventEmitter<{ denied: [BusDenial]; connection:
           if (err) this.client.stream.destroy();
         },
       );
+      // mqtt.js hands over one message at a time and waits for it: there is no batch to wait for.
+      options.commit.flush();
     };
   }
 
