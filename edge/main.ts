@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { VenueConfigError } from '../config/venue-loader.ts';
 import { startVenue } from './runtime.ts';
 import { NewerDatabaseError } from './store/database.ts';
+import { DataDirInUseError } from './store/writer-lock.ts';
 
 const env = process.env;
 const venue = env.HALLEDGE_VENUE ?? 'jincheng';
@@ -39,6 +40,10 @@ try {
   if (err instanceof VenueConfigError || err instanceof NewerDatabaseError) {
     console.error(err.message);
     process.exit(78); // EX_CONFIG
+  }
+  if (err instanceof DataDirInUseError) {
+    console.error(err.message);
+    process.exit(75); // EX_TEMPFAIL
   }
   throw err;
 }

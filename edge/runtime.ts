@@ -9,6 +9,7 @@ import { credentialMatches, deviceCredential, EDGE_USERNAME, loadOrCreateSecret 
 import { DeviceGateway } from './bus/device-gateway.ts';
 import { EmbeddedBroker } from './bus/embedded-broker.ts';
 import { ExternalBus } from './bus/external-bus.ts';
+import { GroupCommit } from './bus/group-commit.ts';
 import { ClockWatch } from './clock/clock-watch.ts';
 import type { VenueContext } from './context.ts';
 import { VenueMetrics } from './metrics/venue-metrics.ts';
@@ -16,6 +17,7 @@ import { DeviceRegistry } from './registry/device-registry.ts';
 import { startServices, type VenueServices } from './services.ts';
 import { openDatabase } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
+import { acquireWriterLock } from './store/writer-lock.ts';
 
 export type BusOptions =
   | { kind: 'embedded'; host?: string; port?: number; wsPort?: number | null }
@@ -43,7 +45,7 @@ function resolveVenue(venue: string | Venue): Venue {
   return loadVenue(venue.includes('/') || venue.endsWith('.yaml') ? venue : venueFile(venue));
 }
 
-function createBus(venue: Venue, secret: Buffer, options: BusOptions): Bus {
+function createBus(venue: Venue, secret: Buffer, commit: GroupCommit, options: BusOptions): Bus {
   if (options.kind === 'external') {
     return new ExternalBus({
       url: options.url,
@@ -51,6 +53,7 @@ function createBus(venue: Venue, secret: Buffer, options: BusOptions): Bus {
       username: EDGE_USERNAME,
       password: deviceCredential(secret, venue.id, EDGE_USERNAME),
       clientId: `${EDGE_USERNAME}-${venue.id}`,
+      commit,
     });
   }
   const kinds = new Map<string, string>(venue.devices.map((d) => [d.id, d.kind]));
@@ -58,6 +61,7 @@ function createBus(venue: Venue, secret: Buffer, options: BusOptions): Bus {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 1883,
     wsPort: options.wsPort === undefined ? 8883 : options.wsPort,
+    commit,
     authenticate: (username, password) => {
       if (!credentialMatches(secret, venue.id, username, password)) return null;
       if (username === EDGE_USERNAME) return { role: 'edge', venue: venue.id };
@@ -71,13 +75,17 @@ function createBus(venue: Venue, secret: Buffer, options: BusOptions): Bus {
 export async function startVenue(options: StartVenueOptions): Promise<VenueRuntime> {
   const venue = resolveVenue(options.venue);
   const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  // A second edge on the same data directory stops here, before it opens the record (edge/store/writer-lock.ts).
+  const lock = acquireWriterLock(options.dataDir);
   const db = openDatabase(join(options.dataDir, 'halledge.db'));
   const log = new EventLog(db, venue.id);
   const alarms = new AlarmEngine(log);
   const registry = new DeviceRegistry(venue, log, alarms);
   const clock = new ClockWatch({ log, alarms });
   const secret = loadOrCreateSecret(join(options.dataDir, 'device-secret'));
-  const bus = createBus(venue, secret, options.bus ?? { kind: 'embedded' });
+  // Device messages are acknowledged only after their events are committed, in batches (edge/bus/group-commit.ts).
+  const commit = new GroupCommit((work) => log.transaction(work));
+  const bus = createBus(venue, secret, commit, options.bus ?? { kind: 'embedded' });
   const gateway = new DeviceGateway(bus, venue.id, registry, log, (err, topic) =>
     logger.error({ err, topic }, 'device message handler failed'),
   );
@@ -131,6 +139,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
       metrics.stop();
       log.append({ type: 'edge.stopped', actor: 'system' });
       db.close();
+      lock.release();
       logger.info({ venue: venue.id }, 'venue edge stopped');
     },
   };

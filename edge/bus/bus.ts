@@ -14,8 +14,9 @@ export interface BusDenial {
 }
 
 /**
- * The edge's side of the MQTT bus, whichever broker carries it. Handlers run synchronously before the
- * message is acknowledged to the publisher, so a fact recorded by a handler is never lost to a broker restart.
+ * The edge's side of the MQTT bus, whichever broker carries it. A device's message is handled inside a group
+ * commit (edge/bus/group-commit.ts) and acknowledged to the publisher only after it committed, so a fact recorded
+ * by a handler (synchronously) is never lost to a crash or a broker restart once the device holds its PUBACK.
  */
 export interface Bus extends EventEmitter<{ denied: [BusDenial]; connection: [boolean] }> {
   /** The MQTT URL devices connect to (tcp), and the WebSocket one when there is one. */

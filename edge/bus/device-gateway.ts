@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
+import Database from 'better-sqlite3';
 import type { Ack } from '../../devices/envelope.ts';
 import { validatePayload } from '../../devices/payload-validator.ts';
 import { deviceTopic, parseDeviceTopic, TOPIC_ROOT } from '../../devices/topics.ts';
@@ -42,7 +43,8 @@ class RecordThrottle {
 
 /**
  * The edge's one door to the devices: every message is checked against the registry and the device contract
- * before any domain module sees it. Bad input is counted, recorded (throttled) and dropped — never thrown.
+ * before any domain module sees it. Bad input is counted, recorded (throttled) and dropped — never thrown. Runs
+ * inside the bus's group commit: only a failure to write the record escapes, so the message is not acknowledged.
  */
 export class DeviceGateway {
   private readonly eventHandlers = new Map<string, DeviceHandler[]>();
@@ -184,6 +186,9 @@ export class DeviceGateway {
       try {
         handler(device, payload);
       } catch (err) {
+        // The record could not be written (disk full, I/O error): the message must not be acknowledged, so the
+        // group commit refuses it and the device sends it again.
+        if (err instanceof Database.SqliteError) throw err;
         // A domain bug must not take the bus down; it is counted, logged and visible.
         this.stats.handlerErrors++;
         this.onHandlerError(err, topic);

@@ -2,9 +2,11 @@ import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import matches from 'mqtt-match';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { type BusIdentity, publishDenial, subscribeDenial } from './acl.ts';
 import type { Bus, BusDenial, BusMessage } from './bus.ts';
+import type { GroupCommit } from './group-commit.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -14,14 +16,18 @@ export interface EmbeddedBrokerOptions {
   wsPort: number | null;
   /** Maps a username and password to a bus identity, or null to refuse the connection. */
   authenticate(username: string, password: Buffer): BusIdentity | null;
+  /** Where the edge's handlers run for a device's message; aedes sends the PUBACK once it has committed. */
+  commit: GroupCommit;
 }
 
 type Subscription = { filter: string; handler: (message: BusMessage) => void };
 
 /**
  * The default bus: an aedes broker inside the edge process, MQTT over TCP and WebSocket, every device
- * authenticated with its own credential and held to its own topics. The edge subscribes in-process, so its
- * subscriptions exist before the first device can connect, also after a broker restart.
+ * authenticated with its own credential and held to its own topics. The edge's handlers are not aedes
+ * subscribers: aedes writes a QoS 1 PUBACK before it delivers to subscribers (lib/handlers/publish.js), so a
+ * device's message (its last will too) is handled in authorizePublish, which aedes awaits before the PUBACK, and
+ * authorised only once the group commit holding its events has committed.
  */
 export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connection: [boolean] }> implements Bus {
   private aedes: Aedes | null = null;
@@ -77,7 +83,8 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
           });
           return done(new Error(reason));
         }
-        done(null);
+        const message = { topic: packet.topic, payload: Buffer.from(packet.payload), retain: packet.retain };
+        this.options.commit.submit(() => this.deliver(message), done);
       },
       authorizeSubscribe: (client, subscription, done) => {
         const identity = this.identities.get(client);
@@ -94,7 +101,6 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
         done(null, subscription);
       },
     });
-    for (const s of this.subscriptions) await this.attach(aedes, s);
     this.aedes = aedes;
     this.tcp = createNetServer({ noDelay: true }, aedes.handle);
     this.port = await listen(this.tcp, this.options.host, this.port || this.options.port);
@@ -112,42 +118,28 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
   }
 
   async subscribe(filter: string, handler: (message: BusMessage) => void): Promise<void> {
-    const subscription = { filter, handler };
-    this.subscriptions.push(subscription);
-    if (this.aedes) await this.attach(this.aedes, subscription);
+    this.subscriptions.push({ filter, handler });
   }
 
-  private attach(aedes: Aedes, { filter, handler }: Subscription): Promise<void> {
-    return new Promise((resolve) =>
-      aedes.subscribe(
-        filter,
-        (packet, done) => {
-          try {
-            handler({ topic: packet.topic, payload: Buffer.from(packet.payload), retain: packet.retain });
-          } finally {
-            done();
-          }
-        },
-        resolve,
-      ),
-    );
+  private deliver(message: BusMessage): void {
+    for (const { filter, handler } of this.subscriptions) if (matches(filter, message.topic)) handler(message);
   }
 
+  /** The edge's own messages (commands) also reach the edge's handlers, as a subscriber would see them. */
   publish(topic: string, payload: string | Buffer, options: { retain?: boolean } = {}): Promise<void> {
     const aedes = this.aedes;
     if (!aedes) return Promise.reject(new Error('broker is stopped'));
+    const message = { topic, payload: Buffer.from(payload), retain: options.retain ?? false };
     return new Promise((resolve, reject) =>
-      aedes.publish(
-        {
-          cmd: 'publish',
-          topic,
-          payload: Buffer.from(payload),
-          qos: 1,
-          retain: options.retain ?? false,
-          dup: false,
-        },
-        (err) => (err ? reject(err) : resolve()),
-      ),
+      aedes.publish({ cmd: 'publish', ...message, qos: 1, dup: false }, (err) => {
+        if (err) return reject(err);
+        try {
+          this.deliver(message);
+          resolve();
+        } catch (handlerErr) {
+          reject(handlerErr);
+        }
+      }),
     );
   }
 

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, startMosquitto, stopMosquitto } from '../../test/mosquitto.ts';
 import {
   collectPositionNumbers,
   eventually,
@@ -23,37 +24,6 @@ afterEach(async () => {
   edge = null;
   mosquitto?.kill('SIGKILL');
 });
-
-const freePort = () => 20000 + Math.floor(Math.random() * 20000);
-
-async function startMosquitto(conf: string, port: number): Promise<ChildProcess> {
-  const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
-  await eventually(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const probe = mqtt.connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, connectTimeout: 500 });
-        probe.on('connect', () => {
-          probe.end(true);
-          resolve(true);
-        });
-        probe.on('error', (e) => {
-          probe.end(true);
-          // Refusing an anonymous probe proves the broker is up.
-          resolve(/not authorized|bad user/i.test(e.message));
-        });
-        probe.on('close', () => resolve(false));
-      }),
-    Boolean,
-    5000,
-  );
-  return proc;
-}
-
-async function stopMosquitto(proc: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM'); // mosquitto saves its persistence file on a clean stop
-  await exited;
-}
 
 describe('external mosquitto broker', () => {
   it('enforces device credentials and ACL, and loses no device event across a broker restart', async () => {

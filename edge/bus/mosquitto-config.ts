@@ -54,6 +54,9 @@ export function writeMosquittoConfig(
       'persistence true',
       `persistence_location ${options.persistenceDir ?? dir}/`,
       'autosave_interval 1',
+      // mosquitto acknowledges a device's message before the edge has it, then queues it for the edge's session;
+      // past 1,000 queued (the default) it drops what it acknowledged. Queue what a long edge restart needs.
+      'max_queued_messages 1000000',
       '',
     ].join('\n'),
   );

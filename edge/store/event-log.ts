@@ -135,6 +135,10 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
   private lastHash: string;
   private readonly projections: Projection[] = [];
   private readonly insert;
+  /** Built once: better-sqlite3 makes a savepoint of it when a transaction is already open. */
+  private readonly inTransaction;
+  /** Events written in the open transaction, emitted once it commits; null outside a transaction. */
+  private uncommitted: LoggedEvent[] | null = null;
 
   constructor(
     readonly db: Db,
@@ -148,6 +152,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
       | undefined;
     this.lastSeq = last?.seq ?? 0;
     this.lastHash = last?.hash ?? GENESIS_HASH;
+    this.inTransaction = db.transaction((work: () => unknown) => work());
     this.insert = db.prepare(
       `INSERT INTO events (seq, venue, at, type, session, actor, method, subject, data, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -168,21 +173,36 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
 
   /** Appends several events in one transaction: the fast path for bursts. */
   appendMany(inputs: readonly EventInput[]): LoggedEvent[] {
+    return this.transaction(() => inputs.map((input) => this.write(input)));
+  }
+
+  /**
+   * Runs work (appends, projections, other writes to this database) in one transaction; nested calls are
+   * savepoints. `appended` is emitted only once the outermost transaction has committed, so no listener sees an
+   * event that a rollback takes back; a failed (inner) transaction also rolls back the in-memory chain head.
+   */
+  transaction<T>(work: () => T): T {
+    const outermost = this.uncommitted === null;
+    this.uncommitted ??= [];
+    const pending = this.uncommitted;
+    const mark = pending.length;
     const startSeq = this.lastSeq;
     const startHash = this.lastHash;
-    const written: LoggedEvent[] = [];
+    let result: T;
     try {
-      this.db.transaction(() => {
-        for (const input of inputs) written.push(this.write(input));
-      })();
+      result = this.inTransaction(work) as T;
     } catch (err) {
-      // The transaction rolled back: so must the in-memory chain head.
       this.lastSeq = startSeq;
       this.lastHash = startHash;
+      pending.length = mark;
+      if (outermost) this.uncommitted = null;
       throw err;
     }
-    for (const event of written) this.emit('appended', event);
-    return written;
+    if (outermost) {
+      this.uncommitted = null;
+      for (const event of pending) this.emit('appended', event);
+    }
+    return result;
   }
 
   private write(input: EventInput): LoggedEvent {
@@ -218,6 +238,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
       hash,
     };
     for (const project of this.projections) project(event);
+    this.uncommitted!.push(event);
     return event;
   }
 
