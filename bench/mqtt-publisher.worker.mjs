@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 
 const { url, username, password, topic, messages, positionsPerMessage, window } = workerData;
 
-const client = await mqtt.connectAsync(url, { username, password, clientId: `${username}-bench` });
+const client = await mqtt.connectAsync(url, { username, password, clientId: username });
 const body = (i) =>
   JSON.stringify({
     at: Date.now(),

@@ -1,10 +1,21 @@
 import { EventEmitter } from 'node:events';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { type BusIdentity, publishDenial, subscribeDenial } from './acl.ts';
 import type { Bus, BusDenial, BusMessage } from './bus.ts';
+import {
+  type BusLimits,
+  clientIdOf,
+  DEFAULT_BUS_LIMITS,
+  largestPacket,
+  limitsOf,
+  MessageRate,
+  publishLimitDenial,
+} from './device-limits.ts';
+import { PacketLimitedStream } from './packet-limit.ts';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -14,6 +25,8 @@ export interface EmbeddedBrokerOptions {
   wsPort: number | null;
   /** Maps a username and password to a bus identity, or null to refuse the connection. */
   authenticate(username: string, password: Buffer): BusIdentity | null;
+  /** Packet sizes, message rates, retained messages, connections (device-limits.ts). */
+  limits?: BusLimits;
 }
 
 type Subscription = { filter: string; handler: (message: BusMessage) => void };
@@ -30,6 +43,7 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
   private wss: WebSocketServer | null = null;
   private readonly subscriptions: Subscription[] = [];
   private readonly identities = new WeakMap<Client, BusIdentity>();
+  private readonly rate = new MessageRate();
   private port = 0;
   private wsPort: number | null = null;
 
@@ -50,28 +64,45 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
   }
 
   async start(): Promise<void> {
+    const limits = this.options.limits ?? DEFAULT_BUS_LIMITS;
     const aedes = await Aedes.createBroker({
+      // A connection that has not authenticated within 10 s is closed; it holds a slot of maxConnections.
+      connectTimeout: 10_000,
       authenticate: (client, username, password, done) => {
         const identity = username && password ? this.options.authenticate(username, password) : null;
-        if (!identity) {
-          this.emit('denied', {
-            username: username ?? null,
-            topic: null,
-            reason: 'bad username or password',
-          });
-          const error = new Error('bad username or password') as AuthenticateError;
-          error.returnCode = 4;
+        // The client id is bound to the credential: a device taking over another's session is refused here,
+        // before aedes would close the session it names [MQTT-3.1.4-2].
+        const wrongId = identity && client.id !== clientIdOf(identity);
+        if (!identity || wrongId) {
+          const reason = wrongId ? `client id must be "${clientIdOf(identity)}"` : 'bad username or password';
+          this.emit('denied', { username: username ?? null, topic: null, reason });
+          const error = new Error(reason) as AuthenticateError;
+          error.returnCode = wrongId ? 2 : 4; // 2: identifier rejected
           return done(error, false);
         }
         this.identities.set(client, identity);
+        if (client.conn instanceof PacketLimitedStream) client.conn.limit = limitsOf(limits, identity).packetBytes;
         done(null, true);
       },
       authorizePublish: (client, packet, done) => {
         const identity = client ? this.identities.get(client) : undefined;
-        const reason = identity ? publishDenial(identity, packet.topic) : client ? 'unauthenticated' : null;
+        // A refused PUBLISH closes the connection: MQTT 3.1.1 has no other way to refuse one without
+        // acknowledging it [MQTT-3.3.5-2], and a QoS 1 message is never acknowledged and then dropped.
+        const reason = identity
+          ? (publishDenial(identity, packet.topic) ??
+            publishLimitDenial(
+              limits,
+              this.rate,
+              identity,
+              { topic: packet.topic, retain: packet.retain, payloadBytes: packet.payload.length },
+              Date.now(),
+            ))
+          : client
+            ? 'unauthenticated'
+            : null;
         if (reason) {
           this.emit('denied', {
-            username: identity && 'deviceId' in identity ? identity.deviceId : null,
+            username: usernameOf(identity),
             topic: packet.topic,
             reason,
           });
@@ -84,7 +115,7 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
         const reason = identity ? subscribeDenial(identity, subscription.topic) : 'unauthenticated';
         if (reason) {
           this.emit('denied', {
-            username: identity && 'deviceId' in identity ? identity.deviceId : null,
+            username: usernameOf(identity),
             topic: subscription.topic,
             reason,
           });
@@ -96,15 +127,32 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
     });
     for (const s of this.subscriptions) await this.attach(aedes, s);
     this.aedes = aedes;
-    this.tcp = createNetServer({ noDelay: true }, aedes.handle);
+    // Every connection is read through the packet-size guard; the limit before authentication is small.
+    const handle = (stream: Duplex, request?: IncomingMessage) =>
+      aedes.handle(
+        new PacketLimitedStream(stream, limits.unauthenticatedPacketBytes, (guarded, error) => {
+          // aedes keeps its client on the connection it reads.
+          const client = (guarded as { client?: Client }).client;
+          this.emit('denied', {
+            username: usernameOf(client && this.identities.get(client)),
+            topic: null,
+            reason: error.message,
+          });
+        }),
+        request,
+      );
+    this.tcp = createNetServer({ noDelay: true }, handle);
+    this.tcp.maxConnections = limits.maxConnections;
     this.port = await listen(this.tcp, this.options.host, this.port || this.options.port);
     if (this.options.wsPort !== null) {
       this.http = createHttpServer();
-      this.wss = new WebSocketServer({ server: this.http });
+      this.http.maxConnections = limits.maxConnections;
+      // ws refuses a frame over maxPayload before buffering it, as the guard does for a packet.
+      this.wss = new WebSocketServer({ server: this.http, maxPayload: largestPacket(limits) });
       this.wss.on('connection', (socket, request) => {
         const stream = createWebSocketStream(socket);
         stream.on('error', () => socket.terminate());
-        aedes.handle(stream, request);
+        handle(stream, request);
       });
       this.wsPort = await listen(this.http, this.options.host, this.wsPort ?? this.options.wsPort);
     }
@@ -170,6 +218,8 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
     return this.stop();
   }
 }
+
+const usernameOf = (identity: BusIdentity | undefined) => (identity?.role === 'device' ? identity.deviceId : null);
 
 function listen(server: NetServer | HttpServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
