@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
 import { buildHallServer } from '../hall-server/server.ts';
@@ -10,10 +10,13 @@ import { DeviceGateway } from './bus/device-gateway.ts';
 import { EmbeddedBroker } from './bus/embedded-broker.ts';
 import { ExternalBus } from './bus/external-bus.ts';
 import type { VenueContext } from './context.ts';
+import { defaultKeysDir, KEY_FILES, openKeysDir } from './keys-dir.ts';
+import { edgeLogger } from './logger.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { startServices, type VenueServices } from './services.ts';
 import { openDatabase } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
+import { ensurePrivateDir } from './store/private-files.ts';
 
 export type BusOptions =
   | { kind: 'embedded'; host?: string; port?: number; wsPort?: number | null }
@@ -23,6 +26,8 @@ export interface StartVenueOptions {
   /** A venue id from config/venues, a path to a venue file, or a parsed venue (tests). */
   venue: string | Venue;
   dataDir: string;
+  /** Where the key files live; `<dataDir>-keys` by default (edge/keys-dir.ts). */
+  keysDir?: string;
   bus?: BusOptions;
   http?: { host?: string; port?: number };
   logger?: Logger;
@@ -66,12 +71,16 @@ function createBus(venue: Venue, secret: Buffer, options: BusOptions): Bus {
 /** Starts one venue: store, alarms, device registry, bus, gateway, modules and the hall server. */
 export async function startVenue(options: StartVenueOptions): Promise<VenueRuntime> {
   const venue = resolveVenue(options.venue);
-  const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const logger = options.logger ?? edgeLogger({ level: process.env.LOG_LEVEL ?? 'info' });
+  // Owner-only, both: the record and the faces are in one, the keys to them in the other.
+  ensurePrivateDir(options.dataDir);
+  const keysDir = options.keysDir ?? defaultKeysDir(options.dataDir);
+  openKeysDir(keysDir, options.dataDir);
   const db = openDatabase(join(options.dataDir, 'halledge.db'));
   const log = new EventLog(db, venue.id);
   const alarms = new AlarmEngine(log);
   const registry = new DeviceRegistry(venue, log, alarms);
-  const secret = loadOrCreateSecret(join(options.dataDir, 'device-secret'));
+  const secret = loadOrCreateSecret(join(keysDir, KEY_FILES.deviceSecret));
   const bus = createBus(venue, secret, options.bus ?? { kind: 'embedded' });
   const gateway = new DeviceGateway(bus, venue.id, registry, log, (err, topic) =>
     logger.error({ err, topic }, 'device message handler failed'),
@@ -79,6 +88,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   const context: VenueContext = {
     venue,
     dataDir: options.dataDir,
+    keysDir,
     db,
     log,
     alarms,

@@ -6,6 +6,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { VenueContext } from '../edge/context.ts';
+import { KEY_FILES } from '../edge/keys-dir.ts';
 import type { VenueServices } from '../edge/services.ts';
 import { loadOrCreateKey } from '../edge/store/secret-box.ts';
 import { ensureAdministrator } from './auth/bootstrap.ts';
@@ -27,6 +28,7 @@ import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { videoRoutes } from './routes/video.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 
 export type HallServer = FastifyInstance;
 
@@ -40,6 +42,7 @@ export async function buildHallServer(
     loggerInstance: options.logger as FastifyBaseLogger,
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  installSecurityHeaders(app);
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -53,8 +56,8 @@ export async function buildHallServer(
   await app.register(fastifyWebsocket);
   // Sign-in and roles guard every /api route registered after this (hall-server/auth/policy.ts).
   const users = new UserStore(ctx.db, ctx.log);
-  const names = new ExpertNames(ctx.db, loadOrCreateKey(join(ctx.dataDir, 'names.key')));
-  await ensureAdministrator(users, options.logger);
+  const names = new ExpertNames(ctx.db, loadOrCreateKey(join(ctx.keysDir, KEY_FILES.names)));
+  await ensureAdministrator(users, options.logger, join(ctx.keysDir, KEY_FILES.initialAdminPassword));
   await installAuthGuard(app, { users, log: ctx.log });
   await app.register(authRoutes({ users, names, log: ctx.log }));
   await app.register(consoleRoutes(ctx, services, names));

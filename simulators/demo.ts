@@ -3,8 +3,8 @@
 // Usage: npm run demo [-- --venue gaoping --http 8080 --mqtt 1883 --mqtt-ws 8883 --data data/demo --camera-port 18080 --no-cameras]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
 import { ensureDashboardsBuilt } from '../dashboards/build.ts';
+import { edgeLogger } from '../edge/logger.ts';
 import { DEMO_USERS } from '../hall-server/auth/bootstrap.ts';
 import { playDemoCheckins } from './demo-session.ts';
 import { startDemoVenue } from './demo-venue.ts';
@@ -37,7 +37,7 @@ const {
   mqtt: Number(values.mqtt),
   mqttWs: Number(values['mqtt-ws']),
   cameraPort,
-  logger: pino({
+  logger: edgeLogger({
     level: process.env.LOG_LEVEL ?? 'info',
     transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } },
   }),

@@ -24,12 +24,13 @@ export function tempDir(prefix = 'halledge-test-'): string {
 /** Starts a real venue edge on free ports: embedded broker (TCP + WS), SQLite in a temp dir, HTTP. */
 /** `env`: environment variables the edge reads at start (HALLEDGE_…), set for its start only. */
 export async function startTestVenue(
-  options: { venue?: Venue; dataDir?: string; bus?: BusOptions; env?: Record<string, string> } = {},
+  options: { venue?: Venue; dataDir?: string; keysDir?: string; bus?: BusOptions; env?: Record<string, string> } = {},
 ): Promise<VenueRuntime> {
   return withEnv(options.env ?? {}, () =>
     startVenue({
       venue: options.venue ?? testVenue(),
       dataDir: options.dataDir ?? tempDir(),
+      keysDir: options.keysDir,
       bus: options.bus ?? { kind: 'embedded', port: 0, wsPort: 0 },
       http: { port: 0 },
       logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),

@@ -62,11 +62,11 @@ export class SyncService {
   constructor(
     private readonly ctx: VenueContext,
     sessions: ScheduleSink,
-    config: ResolvedSyncConfig | null = loadSyncConfig(ctx.dataDir),
+    config: ResolvedSyncConfig | null = loadSyncConfig(ctx.dataDir, ctx.keysDir),
   ) {
     this.config = config;
-    this.key = loadOrCreateVenueKey(ctx.dataDir);
-    const keyFile = config?.platformKey ?? platformKeyFile(ctx.dataDir);
+    this.key = loadOrCreateVenueKey(ctx.keysDir);
+    const keyFile = config?.platformKey ?? platformKeyFile(ctx.keysDir);
     this.platformKey = existsSync(keyFile) ? loadPlatformKey(keyFile) : null;
     this.inbox = new DownlinkInbox(ctx.log, ctx.venue.id, this.platformKey, sessions);
     this.transport = config ? createTransport(config, ctx.venue.id, this.key) : null;
