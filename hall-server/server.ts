@@ -9,6 +9,7 @@ import type { VenueContext } from '../edge/context.ts';
 import { KEY_FILES } from '../edge/keys-dir.ts';
 import type { VenueServices } from '../edge/services.ts';
 import { loadOrCreateKey } from '../edge/store/secret-box.ts';
+import type { CertifiedKey } from '../edge/tls/venue-ca.ts';
 import { ensureAdministrator } from './auth/bootstrap.ts';
 import { ExpertNames } from './auth/expert-names.ts';
 import { installAuthGuard } from './auth/guard.ts';
@@ -36,11 +37,12 @@ export type HallServer = FastifyInstance;
 export async function buildHallServer(
   ctx: VenueContext,
   services: VenueServices,
-  options: { logger: Logger },
+  options: { logger: Logger; https?: CertifiedKey | null },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     forceCloseConnections: true,
+    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
   installSecurityHeaders(app);
   await app.register(fastifySwagger, {

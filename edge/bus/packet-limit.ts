@@ -58,44 +58,45 @@ export class PacketLimitedStream extends Duplex {
   limit: number;
 
   constructor(
-    private readonly inner: Duplex,
+    /** The connection underneath (a TLS socket carries the client's certificate). */
+    readonly socket: Duplex,
     limit: number,
     onRefused: (stream: PacketLimitedStream, error: PacketTooLarge) => void,
   ) {
     super();
     this.limit = limit;
     const guard = new PacketSizeGuard(() => this.limit);
-    inner.on('data', (chunk: Buffer) => {
+    socket.on('data', (chunk: Buffer) => {
       try {
         guard.check(chunk);
       } catch (err) {
-        inner.pause();
+        socket.pause();
         onRefused(this, err as PacketTooLarge);
         this.destroy();
         return;
       }
-      if (!this.push(chunk)) inner.pause();
+      if (!this.push(chunk)) socket.pause();
     });
-    inner.on('end', () => this.push(null));
-    inner.on('error', (err) => this.destroy(err));
+    socket.on('end', () => this.push(null));
+    socket.on('error', (err) => this.destroy(err));
     // Whatever the broker has not read yet is still delivered before the connection counts as closed.
-    inner.on('close', () => (this.readableLength === 0 ? this.destroy() : this.once('end', () => this.destroy())));
+    socket.on('close', () => (this.readableLength === 0 ? this.destroy() : this.once('end', () => this.destroy())));
   }
 
   override _read(): void {
-    this.inner.resume();
+    this.socket.resume();
   }
 
   override _write(chunk: Buffer, encoding: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.inner.write(chunk, encoding, done);
+    this.socket.write(chunk, encoding, done);
   }
 
   override _final(done: (err?: Error | null) => void): void {
-    this.inner.end(done);
+    this.socket.end(done);
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
-    this.inner.destroy();
+    this.socket.destroy();
     done(err);
   }
 }
