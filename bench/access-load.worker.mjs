@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
 
 const { role, url, username, password, prefix, seconds } = workerData;
-const client = await mqtt.connectAsync(url, { username, password, clientId: `${username}-bench-${role}` });
+const client = await mqtt.connectAsync(url, { username, password, clientId: username });
 client.stream.setNoDelay?.(true); // as device firmware does: no Nagle delay on small request messages
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 
 const { url, username, password, topic, messages, positionsPerMessage, window, body: kind } = workerData;
 
-const client = await mqtt.connectAsync(url, { username, password, clientId: `${username}-bench` });
+const client = await mqtt.connectAsync(url, { username, password, clientId: username });
 const bodies = {
   // rtls event/positions: badge fixes, most of which record no event (zone transitions do).
   positions: (i) =>

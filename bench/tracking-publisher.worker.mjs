@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
 
 const { url, username, password, topic, badges, rooms, perMessage, window, t0 } = workerData;
-const client = await mqtt.connectAsync(url, { username, password, clientId: `${username}-bench` });
+const client = await mqtt.connectAsync(url, { username, password, clientId: username });
 
 // Badge b reports every 100 ms of fix time, wandering inside its room: report r has at = t0 + r * 100.
 const reports = new Array(badges).fill(0);

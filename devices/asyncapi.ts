@@ -77,11 +77,17 @@ export function buildAsyncApi(): Record<string, unknown> {
     defaultContentType: 'application/json',
     servers: {
       embedded: { host: 'edge.venue:1883', protocol: 'mqtt', description: 'the edge’s embedded broker (aedes)' },
-      websocket: {
+      tls: {
         host: 'edge.venue:8883',
+        protocol: 'mqtts',
+        description: 'MQTT over TLS: the venue CA’s server certificate; a device may sign in with a client certificate',
+      },
+      websocket: {
+        host: 'edge.venue:8083',
         protocol: 'ws',
         description: 'MQTT over WebSocket, for browser-based terminals',
       },
+      secureWebsocket: { host: 'edge.venue:8084', protocol: 'wss', description: 'MQTT over secure WebSocket' },
     },
     channels,
     operations,

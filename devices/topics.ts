@@ -27,6 +27,12 @@ export function devicePrefix(venue: string, kind: string, deviceId: string): str
   return `${TOPIC_ROOT}/${venue}/${kind}/${deviceId}/`;
 }
 
+/**
+ * Every level of a device topic is a venue-file id or a contract name: lower-case letters, digits, dashes. This
+ * also refuses U+0000, which a topic name may not hold [MQTT-4.7.3-2], and every other control character.
+ */
+const TOPIC_LEVEL = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 /** Parses a device topic, or says why it is not one. */
 export function parseDeviceTopic(topic: string): DeviceTopic | { error: string } {
   const parts = topic.split('/');
@@ -35,6 +41,9 @@ export function parseDeviceTopic(topic: string): DeviceTopic | { error: string }
   if (!venue || !kind || !deviceId || !channel)
     return { error: 'topic must be hall/{venue}/{kind}/{deviceId}/{channel}' };
   if (rest.length > 0) return { error: 'topic has too many levels' };
+  const bad = parts.slice(1).find((level) => !TOPIC_LEVEL.test(level));
+  if (bad !== undefined)
+    return { error: `topic level ${JSON.stringify(bad)} is not lower-case letters, digits and dashes` };
   if (channel === 'event' || channel === 'cmd') {
     if (!name) return { error: `channel "${channel}" needs a name: .../${channel}/{name}` };
     return { venue, kind, deviceId, channel, name };

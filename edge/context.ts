@@ -12,6 +12,8 @@ import type { EventLog } from './store/event-log.ts';
 export interface VenueContext {
   venue: Venue;
   dataDir: string;
+  /** Where the venue's key files live, apart from the data (edge/keys-dir.ts). */
+  keysDir: string;
   db: Db;
   log: EventLog;
   alarms: AlarmEngine;

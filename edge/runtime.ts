@@ -1,34 +1,47 @@
 import { join } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
 import { buildHallServer } from '../hall-server/server.ts';
 import { AlarmEngine } from './alerts/alarms.ts';
+import type { ListenerPorts } from './bus/broker-listeners.ts';
 import type { Bus } from './bus/bus.ts';
 import { credentialMatches, deviceCredential, EDGE_USERNAME, loadOrCreateSecret } from './bus/credentials.ts';
 import { DeviceGateway } from './bus/device-gateway.ts';
+import { clientIdOf } from './bus/device-limits.ts';
 import { EmbeddedBroker } from './bus/embedded-broker.ts';
 import { ExternalBus } from './bus/external-bus.ts';
 import { GroupCommit } from './bus/group-commit.ts';
 import { ClockWatch } from './clock/clock-watch.ts';
 import type { VenueContext } from './context.ts';
+import { defaultKeysDir, KEY_FILES, openKeysDir } from './keys-dir.ts';
+import { edgeLogger } from './logger.ts';
 import { VenueMetrics } from './metrics/venue-metrics.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { startServices, type VenueServices } from './services.ts';
 import { openDatabase } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
+import { ensurePrivateDir } from './store/private-files.ts';
 import { acquireWriterLock } from './store/writer-lock.ts';
+import { edgeTls, isLoopback, type TlsSettings } from './tls/edge-tls.ts';
+import type { EdgeTls } from './tls/venue-ca.ts';
 
+/** Embedded broker listeners: plain MQTT 1883 and WebSocket 8083 unless told, MQTTS and WSS when given a port. */
 export type BusOptions =
-  | { kind: 'embedded'; host?: string; port?: number; wsPort?: number | null }
+  | ({ kind: 'embedded'; host?: string } & Partial<ListenerPorts>)
   | { kind: 'external'; url: string; deviceUrl?: string };
 
 export interface StartVenueOptions {
   /** A venue id from config/venues, a path to a venue file, or a parsed venue (tests). */
   venue: string | Venue;
   dataDir: string;
+  /** Where the key files live; `<dataDir>-keys` by default (edge/keys-dir.ts). */
+  keysDir?: string;
   bus?: BusOptions;
-  http?: { host?: string; port?: number };
+  /** HTTPS unless `plain`, which only a loopback host may ask for (development and tests). */
+  http?: { host?: string; port?: number; plain?: boolean };
+  /** The server certificate for HTTPS, MQTTS and WSS (edge/tls/edge-tls.ts). */
+  tls?: TlsSettings;
   /** Prometheus scrape token for /metrics; none: /metrics is open (it carries no personal data). */
   metricsToken?: string;
   logger?: Logger;
@@ -45,28 +58,38 @@ function resolveVenue(venue: string | Venue): Venue {
   return loadVenue(venue.includes('/') || venue.endsWith('.yaml') ? venue : venueFile(venue));
 }
 
-function createBus(venue: Venue, secret: Buffer, commit: GroupCommit, options: BusOptions): Bus {
+function createBus(venue: Venue, secret: Buffer, commit: GroupCommit, options: BusOptions, tls: EdgeTls | null): Bus {
   if (options.kind === 'external') {
     return new ExternalBus({
       url: options.url,
       deviceUrl: options.deviceUrl,
       username: EDGE_USERNAME,
       password: deviceCredential(secret, venue.id, EDGE_USERNAME),
-      clientId: `${EDGE_USERNAME}-${venue.id}`,
+      clientId: clientIdOf({ role: 'edge', venue: venue.id }),
       commit,
     });
   }
   const kinds = new Map<string, string>(venue.devices.map((d) => [d.id, d.kind]));
   return new EmbeddedBroker({
     host: options.host ?? '127.0.0.1',
-    port: options.port ?? 1883,
-    wsPort: options.wsPort === undefined ? 8883 : options.wsPort,
+    port: options.port === undefined ? 1883 : options.port,
+    wsPort: options.wsPort === undefined ? 8083 : options.wsPort,
+    tlsPort: options.tlsPort,
+    wssPort: options.wssPort,
+    tls,
     commit,
-    authenticate: (username, password) => {
-      if (!credentialMatches(secret, venue.id, username, password)) return null;
-      if (username === EDGE_USERNAME) return { role: 'edge', venue: venue.id };
-      const kind = kinds.get(username);
-      return kind ? { role: 'device', venue: venue.id, kind, deviceId: username } : null;
+    authenticate: (username, password, certifiedId) => {
+      // A venue-CA client certificate proves the device; a username sent with it must name the same device.
+      const id = certifiedId
+        ? !username || username === certifiedId
+          ? certifiedId
+          : null
+        : username && password && credentialMatches(secret, venue.id, username, password)
+          ? username
+          : null;
+      if (id === EDGE_USERNAME && !certifiedId) return { role: 'edge', venue: venue.id };
+      const kind = id && kinds.get(id);
+      return id && kind ? { role: 'device', venue: venue.id, kind, deviceId: id } : null;
     },
   });
 }
@@ -74,24 +97,38 @@ function createBus(venue: Venue, secret: Buffer, commit: GroupCommit, options: B
 /** Starts one venue: store, alarms, device registry, bus, gateway, modules and the hall server. */
 export async function startVenue(options: StartVenueOptions): Promise<VenueRuntime> {
   const venue = resolveVenue(options.venue);
-  const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const httpHost = options.http?.host ?? '127.0.0.1';
+  if (options.http?.plain && !isLoopback(httpHost))
+    throw new Error(`plain HTTP is for loopback only (development, tests), not ${httpHost}: use HTTPS`);
+  const logger = options.logger ?? edgeLogger({ level: process.env.LOG_LEVEL ?? 'info' });
   // A second edge on the same data directory stops here, before it opens the record (edge/store/writer-lock.ts).
   const lock = acquireWriterLock(options.dataDir);
+  // Owner-only, both: the record and the faces are in one, the keys to them in the other.
+  ensurePrivateDir(options.dataDir);
+  const keysDir = options.keysDir ?? defaultKeysDir(options.dataDir);
+  openKeysDir(keysDir, options.dataDir);
   const db = openDatabase(join(options.dataDir, 'halledge.db'));
   const log = new EventLog(db, venue.id);
   const alarms = new AlarmEngine(log);
   const registry = new DeviceRegistry(venue, log, alarms);
   const clock = new ClockWatch({ log, alarms });
-  const secret = loadOrCreateSecret(join(options.dataDir, 'device-secret'));
+  const secret = loadOrCreateSecret(join(keysDir, KEY_FILES.deviceSecret));
+  const busOptions = options.bus ?? { kind: 'embedded' };
+  const needsTls =
+    !options.http?.plain ||
+    (busOptions.kind === 'embedded' && (busOptions.tlsPort != null || busOptions.wssPort != null));
+  const bindHosts = [httpHost, ...(busOptions.kind === 'embedded' && busOptions.host ? [busOptions.host] : [])];
+  const tls = needsTls ? await edgeTls(keysDir, venue.id, options.tls ?? {}, bindHosts) : null;
   // Device messages are acknowledged only after their events are committed, in batches (edge/bus/group-commit.ts).
   const commit = new GroupCommit((work) => log.transaction(work));
-  const bus = createBus(venue, secret, commit, options.bus ?? { kind: 'embedded' });
+  const bus = createBus(venue, secret, commit, busOptions, tls);
   const gateway = new DeviceGateway(bus, venue.id, registry, log, (err, topic) =>
     logger.error({ err, topic }, 'device message handler failed'),
   );
   const context: VenueContext = {
     venue,
     dataDir: options.dataDir,
+    keysDir,
     db,
     log,
     alarms,
@@ -112,13 +149,11 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   clock.start();
   const server = await buildHallServer(context, services, {
     logger,
+    https: options.http?.plain ? null : tls,
     metrics,
     metricsToken: options.metricsToken ?? null,
   });
-  const httpUrl = await server.listen({
-    host: options.http?.host ?? '127.0.0.1',
-    port: options.http?.port ?? 8080,
-  });
+  const httpUrl = await server.listen({ host: httpHost, port: options.http?.port ?? 8080 });
   log.append({ type: 'edge.started', actor: 'system', data: { bus: bus.deviceUrl, http: httpUrl } });
   logger.info({ venue: venue.id, http: httpUrl, mqtt: bus.deviceUrl, mqttWs: bus.deviceWsUrl }, 'venue edge started');
 

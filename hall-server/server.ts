@@ -6,9 +6,11 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { VenueContext } from '../edge/context.ts';
+import { KEY_FILES } from '../edge/keys-dir.ts';
 import type { VenueMetrics } from '../edge/metrics/venue-metrics.ts';
 import type { VenueServices } from '../edge/services.ts';
 import { loadOrCreateKey } from '../edge/store/secret-box.ts';
+import type { CertifiedKey } from '../edge/tls/venue-ca.ts';
 import { ensureAdministrator } from './auth/bootstrap.ts';
 import { ExpertNames } from './auth/expert-names.ts';
 import { installAuthGuard } from './auth/guard.ts';
@@ -29,6 +31,7 @@ import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { videoRoutes } from './routes/video.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 
 export type HallServer = FastifyInstance;
 
@@ -36,12 +39,14 @@ export type HallServer = FastifyInstance;
 export async function buildHallServer(
   ctx: VenueContext,
   services: VenueServices,
-  options: { logger: Logger; metrics: VenueMetrics; metricsToken: string | null },
+  options: { logger: Logger; https?: CertifiedKey | null; metrics: VenueMetrics; metricsToken: string | null },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     forceCloseConnections: true,
+    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
+  installSecurityHeaders(app);
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -55,8 +60,8 @@ export async function buildHallServer(
   await app.register(fastifyWebsocket);
   // Sign-in and roles guard every /api route registered after this (hall-server/auth/policy.ts).
   const users = new UserStore(ctx.db, ctx.log);
-  const names = new ExpertNames(ctx.db, loadOrCreateKey(join(ctx.dataDir, 'names.key')));
-  await ensureAdministrator(users, options.logger);
+  const names = new ExpertNames(ctx.db, loadOrCreateKey(join(ctx.keysDir, KEY_FILES.names)));
+  await ensureAdministrator(users, options.logger, join(ctx.keysDir, KEY_FILES.initialAdminPassword));
   await installAuthGuard(app, { users, log: ctx.log });
   await app.register(authRoutes({ users, names, log: ctx.log }));
   await app.register(consoleRoutes(ctx, services, names));

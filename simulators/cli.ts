@@ -1,10 +1,11 @@
 // Simulated devices for a venue, against any broker — an edge started separately (npm start) or a real site's
 // broker in a lab. Each device uses the credential provisioned from the venue's secret.
-// Usage: npm run simulate -- --venue jincheng --broker mqtt://127.0.0.1:1883 [--data data/jincheng] [--only gate-entrance,rtls-1]
+// Usage: npm run simulate -- --venue jincheng --broker mqtt://127.0.0.1:1883 [--data data/jincheng] [--keys data/jincheng-keys] [--only gate-entrance,rtls-1]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
 import { deviceCredential, loadOrCreateSecret } from '../edge/bus/credentials.ts';
+import { cliKeysDir, KEY_FILES } from '../edge/keys-dir.ts';
 import { startVenueSimulators } from './venue-simulators.ts';
 
 const { values } = parseArgs({
@@ -12,11 +13,12 @@ const { values } = parseArgs({
     venue: { type: 'string', default: 'jincheng' },
     broker: { type: 'string', default: 'mqtt://127.0.0.1:1883' },
     data: { type: 'string' },
+    keys: { type: 'string' },
     only: { type: 'string' },
   },
 });
 const venue = loadVenue(venueFile(values.venue!));
-const secret = loadOrCreateSecret(join(values.data ?? join('data', venue.id), 'device-secret'));
+const secret = loadOrCreateSecret(join(cliKeysDir(venue.id, values), KEY_FILES.deviceSecret));
 const only = values.only ? new Set(values.only.split(',')) : null;
 const sims = await startVenueSimulators(venue, {
   brokerUrl: values.broker!,

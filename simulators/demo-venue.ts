@@ -22,6 +22,9 @@ export interface DemoVenueOptions {
   http: number;
   mqtt: number;
   mqttWs: number;
+  /** MQTT over TLS and secure WebSocket with the venue CA's certificate; off unless given. */
+  mqttTls?: number | null;
+  mqttWss?: number | null;
   /** The simulated cameras' HTTP port: the venue file's (18080) by default; `false` runs without cameras. */
   cameraPort?: number | false;
   /** Recorded segment length, seconds (the edge's default, 10, unless given). */
@@ -73,8 +76,16 @@ export async function startDemoVenue(options: DemoVenueOptions): Promise<DemoVen
       startVenue({
         venue,
         dataDir: options.dataDir,
-        bus: { kind: 'embedded', host: '127.0.0.1', port: options.mqtt, wsPort: options.mqttWs },
-        http: { host: '127.0.0.1', port: options.http },
+        bus: {
+          kind: 'embedded',
+          host: '127.0.0.1',
+          port: options.mqtt,
+          wsPort: options.mqttWs,
+          tlsPort: options.mqttTls,
+          wssPort: options.mqttWss,
+        },
+        // The demo is a development edge on loopback: plain HTTP, which a site edge never serves.
+        http: { host: '127.0.0.1', port: options.http, plain: true },
         logger: options.logger,
       }),
   ).catch(async (err: Error) => {

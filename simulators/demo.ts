@@ -1,10 +1,12 @@
 // The demo venue: the edge with its embedded broker and SQLite, a simulator for every device in the venue file,
 // and simulated cameras the edge records (simulators/demo-venue.ts).
-// Usage: npm run demo [-- --venue gaoping --http 8080 --mqtt 1883 --mqtt-ws 8883 --data data/demo --camera-port 18080 --no-cameras]
+// Usage: npm run demo [-- --venue gaoping --http 8080 --mqtt 1883 --mqtt-ws 8083 --mqtts 8883 --mqtt-wss 8084 --data data/demo --camera-port 18080 --no-cameras]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
 import { ensureDashboardsBuilt } from '../dashboards/build.ts';
+import type { EmbeddedBroker } from '../edge/bus/embedded-broker.ts';
+import { edgeLogger } from '../edge/logger.ts';
+import { tlsFiles } from '../edge/tls/venue-ca.ts';
 import { DEMO_USERS } from '../hall-server/auth/bootstrap.ts';
 import { playDemoCheckins } from './demo-session.ts';
 import { startDemoVenue } from './demo-venue.ts';
@@ -15,7 +17,9 @@ const { values } = parseArgs({
     venue: { type: 'string', default: 'jincheng' },
     http: { type: 'string', default: '8080' },
     mqtt: { type: 'string', default: '1883' },
-    'mqtt-ws': { type: 'string', default: '8883' },
+    'mqtt-ws': { type: 'string', default: '8083' },
+    mqtts: { type: 'string', default: '8883' },
+    'mqtt-wss': { type: 'string', default: '8084' },
     data: { type: 'string' },
     'camera-port': { type: 'string' },
     'no-cameras': { type: 'boolean', default: false },
@@ -36,8 +40,10 @@ const {
   http: Number(values.http),
   mqtt: Number(values.mqtt),
   mqttWs: Number(values['mqtt-ws']),
+  mqttTls: Number(values.mqtts),
+  mqttWss: Number(values['mqtt-wss']),
   cameraPort,
-  logger: pino({
+  logger: edgeLogger({
     level: process.env.LOG_LEVEL ?? 'info',
     transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } },
   }),
@@ -52,6 +58,7 @@ HallEdge demo — ${edge.venue.name}
   devices         ${edge.httpUrl}/api/devices
   live feed       ${edge.httpUrl.replace('http', 'ws')}/api/feed
   MQTT            ${edge.bus.deviceUrl}   (WebSocket ${edge.bus.deviceWsUrl})
+  MQTT over TLS   ${(edge.bus as EmbeddedBroker).deviceTlsUrl}   (secure WebSocket ${(edge.bus as EmbeddedBroker).deviceWssUrl}; venue CA: ${tlsFiles(edge.keysDir).caCert})
   simulated devices: ${simulators.devices.length}
   cameras         ${camerasNote}
                   camera grid ${edge.httpUrl}/#/cameras, replay ${edge.httpUrl}/#/replay

@@ -52,7 +52,8 @@ export class DeviceSimulator extends EventEmitter<{ command: [string, Record<str
 
   async connect(): Promise<void> {
     const client = mqtt.connect(this.options.brokerUrl, {
-      clientId: `${this.identity.id}-${process.pid}`,
+      // The broker binds the client id to the credential: a device connects as itself.
+      clientId: this.identity.id,
       username: this.identity.id,
       password: this.identity.password,
       clean: true,

@@ -1,11 +1,15 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import { StringEnum } from '../../config/json-schema.ts';
-import { command, type DeviceContract, Millis } from '../envelope.ts';
+import { Counter, command, type DeviceContract, Millis, WireId } from '../envelope.ts';
+
+/** A board's timers and counts: a year in seconds, a thousand experts. */
+const Seconds = T.Integer({ minimum: 0, maximum: 31_622_400 });
+const Headcount = T.Integer({ minimum: 0, maximum: 1000 });
 
 /** What a board may show about one room. An allow-list: the wire rejects any other field (never expert names). */
 export const RoomBoard = T.Object(
   {
-    room: T.String({ minLength: 1, maxLength: 64 }),
+    room: WireId(),
     roomName: T.String({ maxLength: 100 }),
     projectCode: T.Union([T.String({ maxLength: 64 }), T.Null()]),
     /** idle: no session today; preparing 准备; evaluating 评标中; paused 暂停; ended 结束. */
@@ -14,12 +18,9 @@ export const RoomBoard = T.Object(
     scheduledStart: T.Union([Millis, T.Null()]),
     scheduledEnd: T.Union([Millis, T.Null()]),
     startedAt: T.Union([Millis, T.Null()]),
-    elapsedS: T.Integer({ minimum: 0 }),
-    remainingS: T.Integer({ minimum: 0 }),
-    checkin: T.Object(
-      { done: T.Integer({ minimum: 0 }), expected: T.Integer({ minimum: 0 }) },
-      { additionalProperties: false },
-    ),
+    elapsedS: Seconds,
+    remainingS: Seconds,
+    checkin: T.Object({ done: Headcount, expected: Headcount }, { additionalProperties: false }),
   },
   { additionalProperties: false },
 );
@@ -39,16 +40,16 @@ export type Board = Static<typeof Board>;
 export const displayContract: DeviceContract = {
   kind: 'display',
   description: 'evaluation-info display: a room board at a room door or the hall board',
-  state: T.Object({ contentVersion: T.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+  state: T.Object({ contentVersion: Counter }, { additionalProperties: false }),
   events: {},
   commands: {
     content: command(
-      { version: T.Integer({ minimum: 0 }), board: Board },
+      { version: Counter, board: Board },
       'what the board shows (never expert names); published retained so a rebooted display shows it at once',
     ),
     notice: command(
       {
-        noticeId: T.String({ minLength: 1, maxLength: 64 }),
+        noticeId: WireId(),
         text: T.String({ minLength: 1, maxLength: 200 }),
         level: StringEnum(['info', 'reminder']),
       },

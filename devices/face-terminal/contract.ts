@@ -1,10 +1,11 @@
 import { Type as T } from '@sinclair/typebox';
 import { StringEnum } from '../../config/json-schema.ts';
-import { command, type DeviceContract, event } from '../envelope.ts';
+import { command, type DeviceContract, event, WireId } from '../envelope.ts';
 
+/** 2,000,000 base64 characters: a 1.5 MB image, several times a kiosk camera's 1080p JPEG. */
 const Base64Jpeg = T.String({
   minLength: 4,
-  maxLength: 14_000_000,
+  maxLength: 2_000_000,
   contentEncoding: 'base64',
   description: 'JPEG or PNG image, base64',
 });
@@ -16,8 +17,8 @@ export const faceTerminalContract: DeviceContract = {
   events: {
     'idcard-read': event(
       {
-        attemptId: T.String({ minLength: 1, maxLength: 64 }),
-        idNumber: T.String({ pattern: '^[0-9]{17}[0-9X]$' }),
+        attemptId: WireId(),
+        idNumber: T.String({ minLength: 18, maxLength: 18, pattern: '^[0-9]{17}[0-9X]$' }),
         name: T.String({ minLength: 1, maxLength: 64 }),
         photo: Base64Jpeg,
       },
@@ -25,7 +26,7 @@ export const faceTerminalContract: DeviceContract = {
     ),
     capture: event(
       {
-        attemptId: T.String({ minLength: 1, maxLength: 64 }),
+        attemptId: WireId(),
         frames: T.Array(Base64Jpeg, { minItems: 1, maxItems: 5 }),
       },
       'live camera frames for the attempt',
@@ -34,13 +35,13 @@ export const faceTerminalContract: DeviceContract = {
   commands: {
     'show-result': command(
       {
-        attemptId: T.String(),
+        attemptId: WireId(),
         accepted: T.Boolean(),
         message: T.String({ maxLength: 200 }),
-        room: T.Optional(T.String()),
-        seat: T.Optional(T.String()),
-        locker: T.Optional(T.String()),
-        badge: T.Optional(T.String()),
+        room: T.Optional(T.String({ maxLength: 64 })),
+        seat: T.Optional(T.String({ maxLength: 64 })),
+        locker: T.Optional(T.String({ maxLength: 64 })),
+        badge: T.Optional(T.String({ maxLength: 64 })),
       },
       'show the check-in result on the terminal screen',
     ),

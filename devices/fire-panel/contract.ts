@@ -7,7 +7,7 @@ export const firePanelContract: DeviceContract = {
   state: T.Object({ alarm: T.Boolean() }, { additionalProperties: false }),
   events: {
     'fire-alarm': event(
-      { active: T.Boolean(), detector: T.Optional(T.String()) },
+      { active: T.Boolean(), detector: T.Optional(T.String({ maxLength: 64 })) },
       'fire alarm raised or cleared at the panel',
     ),
   },

@@ -1,12 +1,12 @@
 import { Type as T } from '@sinclair/typebox';
 import { StringEnum } from '../../config/json-schema.ts';
-import { command, type DeviceContract, event } from '../envelope.ts';
+import { Counter, command, type DeviceContract, event, Millis, WireId } from '../envelope.ts';
 
 export const Credential = T.Object(
   {
     type: StringEnum(['face', 'id-card', 'badge', 'staff-card']),
     /** Pseudonymous person id as the terminal resolved it, or the card/badge number. */
-    value: T.String({ minLength: 1, maxLength: 128 }),
+    value: WireId({ maxLength: 128 }),
   },
   { additionalProperties: false },
 );
@@ -20,20 +20,20 @@ export const passageContract = (kind: 'gate' | 'door', description: string): Dev
     {
       mode: StringEnum(['normal', 'fire-open', 'locked']),
       open: T.Boolean(),
-      allowListVersion: T.Optional(T.Integer({ minimum: 0 })),
+      allowListVersion: T.Optional(Counter),
     },
     { additionalProperties: false },
   ),
   events: {
     'pass-request': event(
-      { requestId: T.String({ minLength: 1, maxLength: 64 }), credential: Credential, direction: Direction },
+      { requestId: WireId(), credential: Credential, direction: Direction },
       'someone presents a credential and asks to pass',
     ),
     passage: event(
       {
         direction: Direction,
         count: T.Integer({ minimum: 1, maximum: 20 }),
-        grantId: T.Optional(T.String()),
+        grantId: T.Optional(WireId()),
       },
       'people passed the door (sensor count)',
     ),
@@ -43,12 +43,12 @@ export const passageContract = (kind: 'gate' | 'door', description: string): Dev
     ),
     'offline-decision': event(
       {
-        requestId: T.String({ minLength: 1, maxLength: 64 }),
+        requestId: WireId(),
         credential: Credential,
         direction: Direction,
         granted: T.Boolean(),
-        decidedAt: T.Integer({ minimum: 0 }),
-        allowListVersion: T.Integer({ minimum: 0 }),
+        decidedAt: Millis,
+        allowListVersion: Counter,
       },
       'a decision the device took from its allow-list while the edge was unreachable, reported when back',
     ),
@@ -56,28 +56,25 @@ export const passageContract = (kind: 'gate' | 'door', description: string): Dev
   commands: {
     open: command(
       {
-        grantId: T.String({ minLength: 1 }),
+        grantId: WireId(),
         /** The pass request this grant answers (absent for an operator's remote open). */
-        requestId: T.Optional(T.String({ maxLength: 64 })),
+        requestId: T.Optional(WireId()),
         direction: Direction,
         seconds: T.Integer({ minimum: 1, maximum: 120 }),
       },
       'open once for a granted passage',
     ),
-    deny: command({ requestId: T.String(), reason: T.String({ maxLength: 200 }) }, 'refuse a pass request'),
+    deny: command({ requestId: WireId(), reason: T.String({ maxLength: 200 }) }, 'refuse a pass request'),
     mode: command(
       { mode: StringEnum(['normal', 'fire-open', 'locked']) },
       'set the door mode: fire-open holds it open',
     ),
     'allow-list': command(
       {
-        version: T.Integer({ minimum: 0 }),
-        expiresAt: T.Integer({ minimum: 0 }),
+        version: Counter,
+        expiresAt: Millis,
         entries: T.Array(
-          T.Object(
-            { credential: Credential, direction: Direction, until: T.Integer({ minimum: 0 }) },
-            { additionalProperties: false },
-          ),
+          T.Object({ credential: Credential, direction: Direction, until: Millis }, { additionalProperties: false }),
           { maxItems: 5000 },
         ),
         /** Directions anyone may pass (free egress), e.g. the exit gate's way out. */

@@ -1,8 +1,8 @@
 import { Type as T } from '@sinclair/typebox';
 import { StringEnum } from '../../config/json-schema.ts';
-import { command, type DeviceContract, event } from '../envelope.ts';
+import { command, type DeviceContract, event, WireId } from '../envelope.ts';
 
-const CallId = T.String({ minLength: 1, maxLength: 64 });
+const CallId = WireId();
 
 const Sdp = (description: string) => T.String({ minLength: 1, maxLength: 2000, description });
 

@@ -1,15 +1,18 @@
 import { Type as T } from '@sinclair/typebox';
-import { type DeviceContract, event } from '../envelope.ts';
+import { type DeviceContract, event, Millis, WireId } from '../envelope.ts';
+
+/** Metres from the floor plan's origin: a kilometre either way covers any venue. */
+const Metres = T.Number({ minimum: -1000, maximum: 1000 });
 
 export const Position = T.Object(
   {
-    badge: T.String({ minLength: 1, maxLength: 64 }),
-    x: T.Number(),
-    y: T.Number(),
-    floor: T.String({ minLength: 1 }),
-    accuracy: T.Number({ minimum: 0 }),
+    badge: WireId(),
+    x: Metres,
+    y: Metres,
+    floor: WireId(),
+    accuracy: T.Number({ minimum: 0, maximum: 1000 }),
     battery: T.Optional(T.Integer({ minimum: 0, maximum: 100 })),
-    at: T.Integer({ minimum: 0 }),
+    at: Millis,
   },
   { additionalProperties: false },
 );

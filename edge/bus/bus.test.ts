@@ -71,6 +71,7 @@ describe('device bus', () => {
     await eventually(() => edge.registry.get('gate-entrance')!.online, Boolean);
     const foreign = 'hall/qinshui/door/door-room-1/event/pass-request';
     const client = mqtt.connect(edge.bus.deviceUrl, {
+      clientId: 'gate-exit',
       username: 'gate-exit',
       password: edge.deviceCredential('gate-exit'),
       reconnectPeriod: 0,
@@ -173,6 +174,7 @@ describe('device bus', () => {
   it('marks a device offline when its heartbeats stop although its connection stays up', async () => {
     edge = await startTestVenue();
     const client = mqtt.connect(edge.bus.deviceUrl, {
+      clientId: 'fire-panel',
       username: 'fire-panel',
       password: edge.deviceCredential('fire-panel'),
     });

@@ -1,23 +1,43 @@
 import { EventEmitter } from 'node:events';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import matches from 'mqtt-match';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { EdgeTls } from '../tls/venue-ca.ts';
 import { type BusIdentity, publishDenial, subscribeDenial } from './acl.ts';
+import {
+  type BrokerListeners,
+  certifiedDeviceId,
+  type ListenerKind,
+  type ListenerPorts,
+  openListeners,
+} from './broker-listeners.ts';
 import type { Bus, BusDenial, BusMessage } from './bus.ts';
+import {
+  type BusLimits,
+  clientIdOf,
+  DEFAULT_BUS_LIMITS,
+  largestPacket,
+  limitsOf,
+  MessageRate,
+  publishLimitDenial,
+} from './device-limits.ts';
 import type { GroupCommit } from './group-commit.ts';
+import { PacketLimitedStream } from './packet-limit.ts';
 
-export interface EmbeddedBrokerOptions {
+export interface EmbeddedBrokerOptions extends ListenerPorts {
   host: string;
-  /** 0 picks a free port. */
-  port: number;
-  /** MQTT over WebSocket for pages (kiosk, displays); null to disable, 0 for a free port. */
-  wsPort: number | null;
-  /** Maps a username and password to a bus identity, or null to refuse the connection. */
-  authenticate(username: string, password: Buffer): BusIdentity | null;
+  /** The edge's certificate and the venue CA, for the MQTTS and WSS listeners. */
+  tls?: EdgeTls | null;
+  /**
+   * Maps what a client showed — username, password, and the device id its venue-CA client certificate names —
+   * to a bus identity, or null to refuse the connection.
+   */
+  authenticate(username: string | null, password: Buffer | null, certifiedId: string | null): BusIdentity | null;
   /** Where the edge's handlers run for a device's message; aedes sends the PUBACK once it has committed. */
   commit: GroupCommit;
+  /** Packet sizes, message rates, retained messages, connections (device-limits.ts). */
+  limits?: BusLimits;
 }
 
 type Subscription = { filter: string; handler: (message: BusMessage) => void };
@@ -31,24 +51,36 @@ type Subscription = { filter: string; handler: (message: BusMessage) => void };
  */
 export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connection: [boolean] }> implements Bus {
   private aedes: Aedes | null = null;
-  private tcp: NetServer | null = null;
-  private http: HttpServer | null = null;
-  private wss: WebSocketServer | null = null;
+  private open: BrokerListeners | null = null;
+  private bound: BrokerListeners['ports'] = {};
   private readonly subscriptions: Subscription[] = [];
   private readonly identities = new WeakMap<Client, BusIdentity>();
-  private port = 0;
-  private wsPort: number | null = null;
+  private readonly rate = new MessageRate();
 
   constructor(private readonly options: EmbeddedBrokerOptions) {
     super();
   }
 
+  private url(scheme: string, kind: ListenerKind): string | null {
+    const port = this.bound[kind];
+    return port === undefined ? null : `${scheme}://${this.options.host}:${port}`;
+  }
+
   get deviceUrl(): string {
-    return `mqtt://${this.options.host}:${this.port}`;
+    return this.url('mqtt', 'port') ?? this.url('mqtts', 'tlsPort') ?? '';
   }
 
   get deviceWsUrl(): string | null {
-    return this.wsPort === null ? null : `ws://${this.options.host}:${this.wsPort}`;
+    return this.url('ws', 'wsPort');
+  }
+
+  /** MQTT over TLS and over secure WebSocket, when those listeners are on. */
+  get deviceTlsUrl(): string | null {
+    return this.url('mqtts', 'tlsPort');
+  }
+
+  get deviceWssUrl(): string | null {
+    return this.url('wss', 'wssPort');
   }
 
   get connected(): boolean {
@@ -56,28 +88,48 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
   }
 
   async start(): Promise<void> {
+    const limits = this.options.limits ?? DEFAULT_BUS_LIMITS;
     const aedes = await Aedes.createBroker({
+      // A connection that has not authenticated within 10 s is closed; it holds a slot of maxConnections.
+      connectTimeout: 10_000,
       authenticate: (client, username, password, done) => {
-        const identity = username && password ? this.options.authenticate(username, password) : null;
-        if (!identity) {
-          this.emit('denied', {
-            username: username ?? null,
-            topic: null,
-            reason: 'bad username or password',
-          });
-          const error = new Error('bad username or password') as AuthenticateError;
-          error.returnCode = 4;
+        // The certificate is on the TLS socket (MQTTS) or under the WebSocket's upgrade request (WSS).
+        const socket = client.conn instanceof PacketLimitedStream ? client.conn.socket : null;
+        const certified = certifiedDeviceId(socket) ?? certifiedDeviceId(client.req?.socket);
+        const identity = this.options.authenticate(username ?? null, password ?? null, certified);
+        // The client id is bound to the credential: a device taking over another's session is refused here,
+        // before aedes would close the session it names [MQTT-3.1.4-2].
+        const wrongId = identity && client.id !== clientIdOf(identity);
+        if (!identity || wrongId) {
+          const reason = wrongId ? `client id must be "${clientIdOf(identity)}"` : 'bad username or password';
+          this.emit('denied', { username: username ?? null, topic: null, reason });
+          const error = new Error(reason) as AuthenticateError;
+          error.returnCode = wrongId ? 2 : 4; // 2: identifier rejected
           return done(error, false);
         }
         this.identities.set(client, identity);
+        if (client.conn instanceof PacketLimitedStream) client.conn.limit = limitsOf(limits, identity).packetBytes;
         done(null, true);
       },
       authorizePublish: (client, packet, done) => {
         const identity = client ? this.identities.get(client) : undefined;
-        const reason = identity ? publishDenial(identity, packet.topic) : client ? 'unauthenticated' : null;
+        // A refused PUBLISH closes the connection: MQTT 3.1.1 has no other way to refuse one without
+        // acknowledging it [MQTT-3.3.5-2], and a QoS 1 message is never acknowledged and then dropped.
+        const reason = identity
+          ? (publishDenial(identity, packet.topic) ??
+            publishLimitDenial(
+              limits,
+              this.rate,
+              identity,
+              { topic: packet.topic, retain: packet.retain, payloadBytes: packet.payload.length },
+              Date.now(),
+            ))
+          : client
+            ? 'unauthenticated'
+            : null;
         if (reason) {
           this.emit('denied', {
-            username: identity && 'deviceId' in identity ? identity.deviceId : null,
+            username: usernameOf(identity),
             topic: packet.topic,
             reason,
           });
@@ -91,7 +143,7 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
         const reason = identity ? subscribeDenial(identity, subscription.topic) : 'unauthenticated';
         if (reason) {
           this.emit('denied', {
-            username: identity && 'deviceId' in identity ? identity.deviceId : null,
+            username: usernameOf(identity),
             topic: subscription.topic,
             reason,
           });
@@ -102,18 +154,33 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
       },
     });
     this.aedes = aedes;
-    this.tcp = createNetServer({ noDelay: true }, aedes.handle);
-    this.port = await listen(this.tcp, this.options.host, this.port || this.options.port);
-    if (this.options.wsPort !== null) {
-      this.http = createHttpServer();
-      this.wss = new WebSocketServer({ server: this.http });
-      this.wss.on('connection', (socket, request) => {
-        const stream = createWebSocketStream(socket);
-        stream.on('error', () => socket.terminate());
-        aedes.handle(stream, request);
-      });
-      this.wsPort = await listen(this.http, this.options.host, this.wsPort ?? this.options.wsPort);
-    }
+    // Every connection is read through the packet-size guard; the limit before authentication is small.
+    const handle = (stream: Duplex, request?: IncomingMessage) =>
+      aedes.handle(
+        new PacketLimitedStream(stream, limits.unauthenticatedPacketBytes, (guarded, error) => {
+          // aedes keeps its client on the connection it reads.
+          const client = (guarded as { client?: Client }).client;
+          this.emit('denied', {
+            username: usernameOf(client && this.identities.get(client)),
+            topic: null,
+            reason: error.message,
+          });
+        }),
+        request,
+      );
+    // A restart binds the ports of the first start again (0 asked for a free one then).
+    const wanted = (kind: ListenerKind) => this.bound[kind] ?? this.options[kind] ?? null;
+    this.open = await openListeners(
+      this.options.host,
+      { port: wanted('port'), wsPort: wanted('wsPort'), tlsPort: wanted('tlsPort'), wssPort: wanted('wssPort') },
+      {
+        tls: this.options.tls ?? null,
+        maxConnections: limits.maxConnections,
+        maxWsPayload: largestPacket(limits),
+        handle,
+      },
+    );
+    this.bound = this.open.ports;
     this.emit('connection', true);
   }
 
@@ -145,16 +212,10 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
 
   /** Stops the broker (clients are disconnected; their last wills fire). Subscriptions are kept for start(). */
   async stop(): Promise<void> {
-    const { aedes, tcp, http, wss } = this;
+    const { aedes, open } = this;
     this.aedes = null;
-    this.tcp = this.http = null;
-    this.wss = null;
-    for (const client of wss?.clients ?? []) client.terminate();
-    await Promise.all([
-      tcp && new Promise<void>((r) => tcp.close(() => r())),
-      http && new Promise<void>((r) => http.close(() => r())),
-      aedes && new Promise<void>((r) => aedes.close(() => r())),
-    ]);
+    this.open = null;
+    await Promise.all([open?.close(), aedes && new Promise<void>((r) => aedes.close(() => r()))]);
     this.emit('connection', false);
   }
 
@@ -163,9 +224,4 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
   }
 }
 
-function listen(server: NetServer | HttpServer, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
+const usernameOf = (identity: BusIdentity | undefined) => (identity?.role === 'device' ? identity.deviceId : null);

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import type { Venue } from '../../config/schema.ts';
 import { loadVenue, venueFile } from '../../config/venue-loader.ts';
 import { devicePrefix, TOPIC_ROOT } from '../../devices/topics.ts';
+import { cliKeysDir, KEY_FILES } from '../keys-dir.ts';
 import { deviceCredential, EDGE_USERNAME, loadOrCreateSecret } from './credentials.ts';
 
 export function mosquittoAcl(venue: Venue): string {
@@ -66,14 +67,16 @@ export function writeMosquittoConfig(
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { data: { type: 'string' }, port: { type: 'string', default: '1883' } },
+    options: { data: { type: 'string' }, keys: { type: 'string' }, port: { type: 'string', default: '1883' } },
   });
   const [venueId, dir] = positionals;
   if (!venueId || !dir) {
-    console.error('usage: npm run mosquitto-config -- <venue id> <output dir> [--data data/<venue>] [--port 1883]');
+    console.error(
+      'usage: npm run mosquitto-config -- <venue id> <output dir> [--data data/<venue>] [--keys data/<venue>-keys] [--port 1883]',
+    );
     process.exit(2);
   }
   const venue = loadVenue(venueFile(venueId));
-  const secret = loadOrCreateSecret(join(values.data ?? join('data', venueId), 'device-secret'));
+  const secret = loadOrCreateSecret(join(cliKeysDir(venueId, values), KEY_FILES.deviceSecret));
   console.log(`wrote ${writeMosquittoConfig(venue, secret, dir, { port: Number(values.port) })}`);
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { VenueContext, VenueModule } from '../context.ts';
+import { KEY_FILES } from '../keys-dir.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { loadOrCreateKey } from '../store/secret-box.ts';
 import { BiometricStore } from './biometric-store.ts';
@@ -30,8 +31,8 @@ export function startCheckin(
   sessions: SessionService,
   options: { face?: FaceEngineOptions; evidence?: EvidencePolicy } = {},
 ): CheckinCapability {
-  const idCards = new IdCardDirectory(ctx.db, loadOrCreateKey(join(ctx.dataDir, 'id-number.key')));
-  const biometrics = new BiometricStore(ctx.db, ctx.log, loadOrCreateKey(join(ctx.dataDir, 'biometric.key')));
+  const idCards = new IdCardDirectory(ctx.db, loadOrCreateKey(join(ctx.keysDir, KEY_FILES.idNumbers)));
+  const biometrics = new BiometricStore(ctx.db, ctx.log, loadOrCreateKey(join(ctx.keysDir, KEY_FILES.biometrics)));
   // HALLEDGE_FACE_DETECTOR=ssd runs SSD alone on camera frames too, e.g. where tfjs-node makes it fast
   // (see docs/checkin.md).
   const cameraDetector = process.env.HALLEDGE_FACE_DETECTOR === 'ssd' ? 'ssd' : undefined;

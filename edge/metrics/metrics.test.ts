@@ -27,7 +27,7 @@ describe('Prometheus metrics', () => {
       venue: testVenue('qinshui'),
       dataDir: tempDir(),
       bus: { kind: 'embedded', port: 0, wsPort: 0 },
-      http: { port: 0 },
+      http: { port: 0, plain: true },
       metricsToken: 'scrape-secret',
       logger: pino({ level: 'silent' }),
     });

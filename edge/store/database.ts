@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { makePrivate, PRIVATE_FILE_MODE } from './private-files.ts';
 
 export type Db = Database.Database;
 
@@ -12,7 +13,12 @@ export interface Migration {
 
 /** Opens (creating if needed) a SQLite file in WAL mode, tuned for one writer process. */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true });
+    // SQLite gives the WAL and shared-memory files the database file's mode: create it owner-only first.
+    if (!existsSync(file)) writeFileSync(file, '', { mode: PRIVATE_FILE_MODE });
+    makePrivate(file, `${file}-wal`, `${file}-shm`);
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode is durable across process crashes; only an OS crash can lose the last commits.

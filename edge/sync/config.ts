@@ -59,11 +59,12 @@ export class SyncConfigError extends Error {}
 
 const validate = new Ajv({ allErrors: false, strict: false }).compile<SyncConfig>(SyncConfig);
 
-export function resolveSyncConfig(raw: unknown, dataDir: string, source = 'sync config'): ResolvedSyncConfig {
+/** `keysDir`: where the platform's public key is unless the config names it (edge/keys-dir.ts). */
+export function resolveSyncConfig(raw: unknown, keysDir: string, source = 'sync config'): ResolvedSyncConfig {
   if (!validate(raw)) throw new SyncConfigError(`${source}: ${describeSchemaError(validate.errors![0]!)}`);
   return {
     ...raw,
-    platformKey: raw.platformKey ?? platformKeyFile(dataDir),
+    platformKey: raw.platformKey ?? platformKeyFile(keysDir),
     batchSize: raw.batchSize ?? 5000,
     lingerMs: raw.lingerMs ?? 200,
     requestTimeoutMs: raw.requestTimeoutMs ?? 30_000,
@@ -74,7 +75,7 @@ export function resolveSyncConfig(raw: unknown, dataDir: string, source = 'sync 
 }
 
 /** Reads `<dataDir>/sync.json`; null if there is none (this venue does not forward). */
-export function loadSyncConfig(dataDir: string): ResolvedSyncConfig | null {
+export function loadSyncConfig(dataDir: string, keysDir: string): ResolvedSyncConfig | null {
   const file = syncConfigFile(dataDir);
   if (!existsSync(file)) return null;
   let raw: unknown;
@@ -83,5 +84,5 @@ export function loadSyncConfig(dataDir: string): ResolvedSyncConfig | null {
   } catch (err) {
     throw new SyncConfigError(`${file}: not JSON: ${(err as Error).message}`);
   }
-  return resolveSyncConfig(raw, dataDir, file);
+  return resolveSyncConfig(raw, keysDir, file);
 }

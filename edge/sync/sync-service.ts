@@ -62,11 +62,11 @@ export class SyncService {
   constructor(
     private readonly ctx: VenueContext,
     sessions: ScheduleSink,
-    config: ResolvedSyncConfig | null = loadSyncConfig(ctx.dataDir),
+    config: ResolvedSyncConfig | null = loadSyncConfig(ctx.dataDir, ctx.keysDir),
   ) {
     this.config = config;
-    this.key = loadOrCreateVenueKey(ctx.dataDir);
-    const keyFile = config?.platformKey ?? platformKeyFile(ctx.dataDir);
+    this.key = loadOrCreateVenueKey(ctx.keysDir);
+    const keyFile = config?.platformKey ?? platformKeyFile(ctx.keysDir);
     this.platformKey = existsSync(keyFile) ? loadPlatformKey(keyFile) : null;
     this.inbox = new DownlinkInbox(ctx.log, ctx.venue.id, this.platformKey, sessions);
     this.transport = config ? createTransport(config, ctx.venue.id, this.key) : null;
@@ -89,7 +89,7 @@ export class SyncService {
 
   start(): void {
     if (!this.config || !this.outbox) return;
-    if (this.config.enrolToken && this.ctx.db.prepare("SELECT 1 FROM sync_state WHERE key = 'enrolled'").get()) {
+    if (this.config.enrolToken && this.enrolledWithThisKey()) {
       this.enrolment = 'enrolled';
     } else if (this.config.enrolToken) {
       this.enrolment = 'pending';
@@ -97,6 +97,21 @@ export class SyncService {
     void this.enrolThenSend();
     this.pullTimer = setInterval(() => void this.pull(), this.config.pullMs);
     this.pullTimer.unref();
+  }
+
+  /**
+   * Whether the platform knows the key in use. A rotated key (key-rotation.ts) needs enrolling anew; an edge
+   * enrolled before the key was recorded counts as enrolled with its key.
+   */
+  private enrolledWithThisKey(): boolean {
+    const state = this.ctx.db
+      .prepare('SELECT key, value FROM sync_state WHERE key IN (?, ?)')
+      .all('enrolled', 'enrolled-key') as {
+      key: string;
+      value: string;
+    }[];
+    const key = state.find((s) => s.key === 'enrolled-key')?.value;
+    return state.some((s) => s.key === 'enrolled') && (key === undefined || key === this.key.keyId);
   }
 
   /** Registers the venue key with the one-time token (retrying), then starts forwarding. */
@@ -109,9 +124,9 @@ export class SyncService {
         ? await transport.enrol(this.key.publicKeyPem, config.enrolToken!)
         : ({ ok: false, error: `${transport.kind} has no enrolment; register the key with the platform` } as const);
       if (result.ok) {
-        this.ctx.db
-          .prepare("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('enrolled', ?)")
-          .run(String(Date.now()));
+        const enrolled = this.ctx.db.prepare('INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)');
+        enrolled.run('enrolled', String(Date.now()));
+        enrolled.run('enrolled-key', this.key.keyId);
         this.ctx.log.append({ type: 'sync.enrolled', actor: 'system', data: { keyId: this.key.keyId } });
         this.enrolment = 'enrolled';
         break;

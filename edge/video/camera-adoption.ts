@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Venue } from '../../config/schema.ts';
 import { type DiscoveredDevice, probeCameras } from '../../devices/camera/onvif-client.ts';
+import { KEY_FILES } from '../keys-dir.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { type AdoptedCamera, CameraDirectory } from './camera-directory.ts';
 import { VideoError } from './video-error.ts';
@@ -39,7 +40,7 @@ export class CameraAdoption {
     private readonly discoveryTargets: string[] = [],
   ) {
     this.log = deps.log;
-    this.directory = new CameraDirectory(deps.db, join(deps.dataDir, 'camera-key'));
+    this.directory = new CameraDirectory(deps.db, join(deps.keysDir ?? deps.dataDir, KEY_FILES.cameras));
     for (const c of this.directory.list()) video.place(c.id, c.zone, c.zoneSince ?? 0);
   }
 

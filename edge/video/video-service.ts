@@ -36,6 +36,8 @@ export interface VideoDeps {
   log: EventLog;
   alarms: AlarmSink;
   dataDir: string;
+  /** Where the camera-password key lives (edge/keys-dir.ts); the data directory when not given (tests). */
+  keysDir?: string;
   logger?: Logger;
 }
 

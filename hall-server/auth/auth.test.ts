@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { VenueRuntime } from '../../edge/runtime.ts';
 import { api, ensureUser, startTestVenue, tempDir } from '../../test/venue-harness.ts';
-import { LOGIN_ATTEMPTS_PER_MINUTE } from '../routes/auth.ts';
+import { LOGIN_LIMITS } from './login-limits.ts';
 import { UserStore } from './user-store.ts';
 
 let edge: VenueRuntime;
@@ -90,17 +90,18 @@ describe('console sign-in and roles', () => {
     expect(((await (await as({ note: '已派人' })).json()) as { acknowledgedBy: string }).acknowledgedBy).toBe('w1');
   });
 
-  it(`rate-limits sign-in to ${LOGIN_ATTEMPTS_PER_MINUTE} attempts a minute per address and user`, async () => {
+  it(`rate-limits sign-in to ${LOGIN_LIMITS.perAddressAndUser} attempts a minute per address and user`, async () => {
     edge = await startTestVenue();
     await ensureUser(edge, 'op', 'operator');
     const statuses: number[] = [];
-    for (let i = 0; i <= LOGIN_ATTEMPTS_PER_MINUTE; i++) statuses.push((await login('op', 'wrong-password')).status);
-    expect(statuses).toEqual([...Array(LOGIN_ATTEMPTS_PER_MINUTE).fill(401), 429]);
+    for (let i = 0; i <= LOGIN_LIMITS.perAddressAndUser; i++)
+      statuses.push((await login('op', 'wrong-password')).status);
+    expect(statuses).toEqual([...Array(LOGIN_LIMITS.perAddressAndUser).fill(401), 429]);
     // Even the right password waits now; another user is not locked out by it.
     expect((await login('op', 'test-password-op')).status).toBe(429);
     await ensureUser(edge, 'op2', 'operator');
     expect((await login('op2', 'test-password-op2')).status).toBe(200);
-    expect(edge.log.query({ type: 'audit.sign-in-failed' })).toHaveLength(LOGIN_ATTEMPTS_PER_MINUTE);
+    expect(edge.log.query({ type: 'audit.sign-in-failed' })).toHaveLength(LOGIN_LIMITS.perAddressAndUser);
   });
 
   it('ends sessions when they expire, when signed out and when the user is disabled', async () => {

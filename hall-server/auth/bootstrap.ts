@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Role } from './roles.ts';
 import type { UserStore } from './user-store.ts';
@@ -7,11 +8,13 @@ export const BOOTSTRAP_ADMIN = 'admin';
 
 /**
  * First start: a venue with no users gets the administrator `admin`, with the password from
- * HALLEDGE_ADMIN_PASSWORD, or a random one logged once (it is stored only as a hash; change it after signing in).
+ * HALLEDGE_ADMIN_PASSWORD, or a random one written to `passwordFile` (owner-only; it is stored only as a hash:
+ * change it after signing in, then delete the file). No password is ever logged.
  */
 export async function ensureAdministrator(
   users: UserStore,
   logger: Logger,
+  passwordFile: string,
   password = process.env.HALLEDGE_ADMIN_PASSWORD,
 ): Promise<void> {
   if (users.count() > 0) return;
@@ -22,11 +25,13 @@ export async function ensureAdministrator(
   );
   if (password)
     logger.warn({ username: BOOTSTRAP_ADMIN }, 'first start: administrator created from HALLEDGE_ADMIN_PASSWORD');
-  else
+  else {
+    writeFileSync(passwordFile, `${chosen}\n`, { mode: 0o600 });
     logger.warn(
-      { username: BOOTSTRAP_ADMIN, password: chosen },
-      'first start: administrator created — this password is shown only now; change it after signing in',
+      { username: BOOTSTRAP_ADMIN, passwordFile },
+      'first start: administrator created — its password is in this file; change it after signing in, then delete the file',
     );
+  }
 }
 
 /** The demo venue's users, one per role (passwords are public: for the demo only). The demo's admin is the bootstrap one. */

@@ -1,5 +1,4 @@
 import fastifyCookie from '@fastify/cookie';
-import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventLog } from '../../edge/store/event-log.ts';
 import { type AccessRule, accessRule, isRead } from './policy.ts';
@@ -59,7 +58,6 @@ function actorFields(
 export async function installAuthGuard(app: FastifyInstance, options: GuardOptions): Promise<void> {
   const { users, log } = options;
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
   app.decorateRequest('user', null);
   app.decorateRequest('sessionToken', null);
   app.decorateRequest('accessRule', null);

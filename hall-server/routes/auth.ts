@@ -5,12 +5,10 @@ import { StringEnum } from '../../config/json-schema.ts';
 import type { EventLog } from '../../edge/store/event-log.ts';
 import type { ExpertNames } from '../auth/expert-names.ts';
 import { SESSION_COOKIE } from '../auth/guard.ts';
+import { LOGIN_LIMITS, LoginLimiter } from '../auth/login-limits.ts';
 import { canSeeNames } from '../auth/redact.ts';
 import { ALL_ROLES, ROLES } from '../auth/roles.ts';
 import { AuthError, type UserStore } from '../auth/user-store.ts';
-
-/** Sign-in attempts per client address and username per minute. */
-export const LOGIN_ATTEMPTS_PER_MINUTE = 5;
 
 const tags = ['auth'];
 const Username = T.String({ minLength: 1, maxLength: 64 });
@@ -26,26 +24,27 @@ export const authRoutes =
   (deps: { users: UserStore; names: ExpertNames; log: EventLog }): FastifyPluginAsyncTypebox =>
   async (app) => {
     const { users, names, log } = deps;
+    const limiter = new LoginLimiter();
 
     app.post(
       '/api/auth/login',
       {
-        config: {
-          open: 'public',
-          rateLimit: {
-            max: LOGIN_ATTEMPTS_PER_MINUTE,
-            timeWindow: 60_000,
-            hook: 'preHandler',
-            keyGenerator: (req) => `${req.ip}|${(req.body as { username?: string } | undefined)?.username ?? ''}`,
-          },
-        },
+        config: { open: 'public' },
         schema: {
           tags,
-          summary: `Sign in; sets the session cookie (also returned as a bearer token). ${LOGIN_ATTEMPTS_PER_MINUTE} attempts per minute`,
+          summary:
+            'Sign in; sets the session cookie (also returned as a bearer token). Attempts per minute: ' +
+            `${LOGIN_LIMITS.perAddressAndUser} per address and username, ${LOGIN_LIMITS.perUser} per username, ` +
+            `${LOGIN_LIMITS.perAddress} per address`,
           body: T.Object({ username: Username, password: Password }),
         },
       },
       async (req, reply) => {
+        const limited = limiter.attempt(req.ip, req.body.username, Date.now());
+        if (limited) {
+          reply.header('retry-after', Math.ceil(limited.retryAfterMs / 1000));
+          return reply.code(429).send({ error: `too many sign-in attempts (per ${limited.limit}); try again later` });
+        }
         try {
           const user = await users.authenticate(req.body.username, req.body.password);
           users.purgeExpired();
@@ -55,6 +54,7 @@ export const authRoutes =
             path: '/',
             httpOnly: true,
             sameSite: 'strict',
+            secure: req.protocol === 'https',
             expires: new Date(session.expiresAt),
           });
           return { user, token: session.token, expiresAt: session.expiresAt, seesNames: canSeeNames(user) };

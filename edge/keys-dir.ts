@@ -1,0 +1,63 @@
+import { chmodSync, copyFileSync, existsSync, renameSync, unlinkSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './store/private-files.ts';
+import { platformKeyFile, venueKeyFiles } from './sync/keys.ts';
+
+/**
+ * Where a venue keeps its keys unless told otherwise: beside the data directory, not in it, so a copy of the
+ * data (a backup, a disk sent for repair) does not carry the keys. `data/jincheng` → `data/jincheng-keys`.
+ */
+export const defaultKeysDir = (dataDir: string) => `${resolve(dataDir)}-keys`;
+
+/** The keys directory a command-line tool opens: `--keys`, else beside `--data` (default `data/<venue>`). */
+export const cliKeysDir = (venue: string, values: { data?: string; keys?: string }) =>
+  values.keys ?? defaultKeysDir(values.data ?? join('data', venue));
+
+/** The key files of a venue, relative to its keys directory. Everyone who opens a key file names it from here. */
+export const KEY_FILES = {
+  /** Provisioning secret: every device's bus password is derived from it (edge/bus/credentials.ts). */
+  deviceSecret: 'device-secret',
+  /** AES keys of the sealed columns: expert names, ID numbers, face templates, camera passwords. */
+  names: 'names.key',
+  idNumbers: 'id-number.key',
+  biometrics: 'biometric.key',
+  cameras: 'camera-key',
+  /** The first administrator's password, when none was given (deleted by the administrator after use). */
+  initialAdminPassword: 'initial-admin-password',
+} as const;
+
+/** Key files an older edition kept inside the data directory (the sync keys under sync/). */
+function legacyKeyFiles(): string[] {
+  const sync = venueKeyFiles('.');
+  return [...Object.values(KEY_FILES), sync.privateKey, sync.publicKey, platformKeyFile('.')].map((f) =>
+    relative('.', f),
+  );
+}
+
+/**
+ * Opens the keys directory (owner-only) and moves into it any key file an older edition left in the data
+ * directory, so an upgraded venue keeps its keys — and its devices, sealed data and signatures — and the data
+ * directory no longer holds them.
+ */
+export function openKeysDir(keysDir: string, dataDir: string): void {
+  ensurePrivateDir(keysDir);
+  for (const name of legacyKeyFiles()) {
+    const from = join(dataDir, name);
+    const to = join(keysDir, name);
+    if (!existsSync(from)) continue;
+    if (existsSync(to)) throw new Error(`key file ${name} is both in ${dataDir} and in ${keysDir}: keep one`);
+    ensurePrivateDir(dirname(to));
+    moveFile(from, to);
+  }
+}
+
+function moveFile(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    copyFileSync(from, to);
+    chmodSync(to, PRIVATE_FILE_MODE);
+    unlinkSync(from);
+  }
+}

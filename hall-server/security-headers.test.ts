@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../edge/runtime.ts';
+import { authHeaders, startTestVenue } from '../test/venue-harness.ts';
+import { pagePolicy } from './security-headers.ts';
+
+let edge: VenueRuntime;
+afterEach(() => edge?.stop());
+
+describe('security headers', () => {
+  it('come with every page, API answer, error and script; pages get a policy, data a deny-all one', async () => {
+    edge = await startTestVenue();
+    const auth = await authHeaders(edge);
+    const answers = {
+      kiosk: await fetch(`${edge.httpUrl}/kiosk/`),
+      display: await fetch(`${edge.httpUrl}/displays/board-room-1`),
+      live: await fetch(`${edge.httpUrl}/live/?cameras=cam-a`),
+      script: await fetch(`${edge.httpUrl}/kiosk/kiosk.js`),
+      api: await fetch(`${edge.httpUrl}/api/devices`, { headers: auth }),
+      unauthorised: await fetch(`${edge.httpUrl}/api/devices`),
+      missing: await fetch(`${edge.httpUrl}/api/no-such-route`),
+      health: await fetch(`${edge.httpUrl}/health`),
+      docs: await fetch(`${edge.httpUrl}/docs/json`),
+    };
+    for (const [what, response] of Object.entries(answers)) {
+      const h = response.headers;
+      expect([what, h.get('x-frame-options')]).toEqual([what, 'DENY']);
+      expect([what, h.get('x-content-type-options')]).toEqual([what, 'nosniff']);
+      expect([what, h.get('referrer-policy')]).toEqual([what, 'no-referrer']);
+      expect([what, h.get('content-security-policy')]).toEqual([
+        what,
+        expect.stringContaining("frame-ancestors 'none'"),
+      ]);
+      // Plain HTTP on loopback (this test): no HSTS, which would lock a development browser out of it.
+      expect([what, h.get('strict-transport-security')]).toEqual([what, null]);
+    }
+    expect(answers.api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(answers.kiosk.headers.get('content-security-policy')).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    // The live page's inline module script runs by its hash, and no other inline script would.
+    const live = await answers.live.text();
+    const inline = /<script type="module">([\s\S]*?)<\/script>/.exec(live)![1]!;
+    const hash = `'sha256-${createHash('sha256').update(inline).digest('base64')}'`;
+    expect(answers.live.headers.get('content-security-policy')).toContain(
+      `script-src 'self' 'wasm-unsafe-eval' ${hash}`,
+    );
+  });
+
+  it('hashes each inline script of a page, and none that loads from a file', () => {
+    const policy = pagePolicy('<script>a()</script><script src="/x.js"></script><script type="module">b()</script>');
+    const sha = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
+    expect(policy).toContain(`script-src 'self' 'wasm-unsafe-eval' ${sha('a()')} ${sha('b()')};`);
+    expect(pagePolicy('<p>no scripts</p>')).toContain("script-src 'self' 'wasm-unsafe-eval';");
+  });
+});
