@@ -55,7 +55,7 @@ async function locker(url: string, password: string): Promise<MqttClient> {
   const client = await mqtt.connectAsync(url, {
     username: 'locker-bank-1',
     password,
-    clientId: 'locker-bank-1-ack-test',
+    clientId: 'locker-bank-1',
     reconnectPeriod: 100,
   });
   cleanup.push(() => client.endAsync(true));
