@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { settleRun } from './leftovers.ts';
 import { checkSegment } from './segment-check.ts';
 import type { RecordingRun } from './segment-index.ts';
-import { type Intake, quarantine, recordSegment } from './segment-intake.ts';
+import { finishedAt, type Intake, quarantine, recordSegment } from './segment-intake.ts';
 
 /** Where recording problems go: edge/alerts' AlarmEngine fits this shape. */
 export interface AlarmSink {
@@ -202,15 +202,16 @@ export class CameraRecorder {
     this.state = 'starting';
     this.attemptAt = Date.now();
     // Wall-clock time of stream time 0 in this run: fixed by the first finished segment, so the segments of
-    // one run tile the timeline exactly.
+    // one run tile the timeline exactly. ffmpeg closes a segment file (its last write) as that segment's stream
+    // time ends, so the file's mtime is when it ended — not when this line is read, which a busy event loop
+    // (an edge starting up) can delay by seconds. A leftover found after a crash is placed the same way.
     let base: number | null = null;
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       const [file = '', startS, endS] = line.split(',');
-      const now = Date.now();
-      if (base === null) base = now - Number(endS) * 1000;
+      const path = file.includes('/') ? file : join(this.o.dir, basename(file));
+      if (base === null) base = (finishedAt(path) ?? Date.now()) - Number(endS) * 1000;
       const start = Math.round(base + Number(startS) * 1000);
       const end = Math.round(base + Number(endS) * 1000);
-      const path = file.includes('/') ? file : join(this.o.dir, basename(file));
       this.enqueue(() => this.finish(path, start, end, prefix));
     });
     // 'close' comes after the last line of stdout; then the run's unreported files (the one being written when

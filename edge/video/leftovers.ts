@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkSegment } from './segment-check.ts';
 import type { RecordingRun } from './segment-index.ts';
-import { type Intake, quarantine, recordSegment } from './segment-intake.ts';
+import { finishedAt, type Intake, quarantine, recordSegment } from './segment-intake.ts';
 
 /**
  * Whether the run's ffmpeg is still alive: its pid exists, is not a zombie, and its command line names the run
@@ -62,7 +62,7 @@ export async function settleRun(intake: Intake, run: RecordingRun, graceMs = 500
       quarantine(intake, run.camera, path, check.reason);
       continue;
     }
-    const end = Math.round(statSync(path).mtimeMs);
+    const end = finishedAt(path) ?? Date.now();
     recordSegment(
       intake,
       {

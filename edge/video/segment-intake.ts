@@ -13,6 +13,15 @@ export interface Intake {
   quarantineDir: string;
 }
 
+/** When ffmpeg finished writing a file (it closes a segment as the segment's stream time ends): its mtime, ms. */
+export function finishedAt(path: string): number | null {
+  try {
+    return Math.round(statSync(path).mtimeMs);
+  } catch {
+    return null;
+  }
+}
+
 export type NewSegment = Omit<Segment, 'id' | 'lockedSession' | 'lockedUntil'>;
 
 /**
