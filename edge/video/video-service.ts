@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Camera, Venue } from '../../config/schema.ts';
@@ -8,6 +9,7 @@ import type { EventLog } from '../store/event-log.ts';
 import { CameraAdoption } from './camera-adoption.ts';
 import { type AlarmSink, CameraRecorder, type RecorderOptions, stallAfterMs } from './camera-recorder.ts';
 import { gapsIn, type TimeRange } from './coverage.ts';
+import { DiskGuard, freeBytesAt } from './disk-guard.ts';
 import { settleRun, stopOrphans } from './leftovers.ts';
 import { type CameraStream, LiveHub } from './live-hub.ts';
 import { Retention, type RetentionPolicy } from './retention.ts';
@@ -32,6 +34,10 @@ export interface VideoOptions {
   /** WS-Discovery targets (host:port) probed unicast when the administrator asks for discovery. */
   discoveryTargets?: string[];
   recorder?: Partial<Omit<RecorderOptions, 'camera' | 'streamUrl' | 'dir'>>;
+  /** Recording pauses while the video volume has less free space than this (DiskGuard). Default 512 MB. */
+  reserveBytes?: number;
+  /** How often free space is read, ms (1000). */
+  diskCheckEveryMs?: number;
 }
 
 export interface VideoDeps {
@@ -91,6 +97,8 @@ export class VideoService extends EventEmitter<{
    * once, then their files indexed or quarantined. Recorders index their own segments only after this.
    */
   readonly recovered: Promise<void>;
+  /** Pauses every recorder while the disk is nearly full, and resumes them when space is back. */
+  readonly disk: DiskGuard;
 
   constructor(
     private readonly deps: VideoDeps,
@@ -101,6 +109,19 @@ export class VideoService extends EventEmitter<{
     this.index = new SegmentIndex(deps.db);
     this.intake = { index: this.index, log: deps.log, quarantineDir: join(this.dir, 'quarantine') };
     this.recovered = this.recoverRuns();
+    mkdirSync(this.dir, { recursive: true });
+    this.disk = new DiskGuard(
+      deps,
+      { reserveBytes: options.reserveBytes ?? 512 * 2 ** 20, everyMs: options.diskCheckEveryMs },
+      (full) => {
+        for (const r of this.recorders.values()) {
+          if (full) void r.pause();
+          else r.resume();
+        }
+      },
+      () => freeBytesAt(this.dir),
+    );
+    this.disk.check();
     this.retention = new Retention(this.index, deps.log, deps.alarms, deps.dataDir, options.retention);
     this.live = new LiveHub((camera, stream) => this.liveSource(camera, stream), {
       rtspTransport: options.rtspTransport,
@@ -215,7 +236,8 @@ export class VideoService extends EventEmitter<{
       },
       this.intake,
       this.deps.alarms,
-      { after: this.recovered },
+      // A full disk refuses a new recording too; it starts when space is back.
+      { after: this.recovered, paused: this.disk.full },
     );
     this.recorders.set(camera, rec);
     const filmed = this.zones.get(camera);
@@ -339,6 +361,7 @@ export class VideoService extends EventEmitter<{
     this.stopped = true;
     for (const t of this.retries.values()) clearTimeout(t);
     clearInterval(this.sweepTimer);
+    this.disk.stop();
     this.live.stop();
     await Promise.all([...this.recorders.values()].map((r) => r.stop()));
     this.recorders.clear();
