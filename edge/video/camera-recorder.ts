@@ -293,7 +293,11 @@ export class CameraRecorder {
       subject: this.o.camera,
       details: { reason, since: this.intake.index.lastEnd(this.o.camera) },
     });
-    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      // A silent ffmpeg is asked to finish its open segment, so the footage it holds is kept; killed if it does not.
+      proc.kill('SIGINT');
+      setTimeout(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'), 3000).unref();
+    }
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.state === 'stalled') this.spawn();

@@ -24,7 +24,7 @@ export class DiskGuard {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly deps: { log: EventLog; alarms: AlarmSink },
+    private readonly deps: { log: EventLog; alarms: AlarmSink; onError?: (err: Error) => void },
     private readonly options: DiskGuardOptions,
     private readonly onChange: (full: boolean) => void,
     private readonly freeBytes: () => number,
@@ -33,27 +33,51 @@ export class DiskGuard {
     this.timer.unref();
   }
 
-  /** Reads free space and pauses or resumes recording; returns whether the disk counts as full. */
+  /**
+   * Reads free space and pauses or resumes recording; returns whether the disk counts as full. Recording is paused
+   * before anything is written: on a disk another program filled to the last byte the record may fail to take
+   * the refusal (reported to `onError`), but ffmpeg stops writing and the edge runs on.
+   */
   check(): boolean {
     const free = this.freeBytes();
     const { reserveBytes } = this.options;
     if (!this.full && free < reserveBytes) {
       this.full = true;
-      this.deps.log.append({ type: 'video.recording-refused', subject: 'video-storage', data: { free, reserveBytes } });
-      this.deps.alarms.raise({
-        kind: 'disk-full',
-        level: 3,
-        subject: 'video-storage',
-        details: { free, reserveBytes },
-      });
       this.onChange(true);
+      this.tell(() => {
+        this.deps.log.append({
+          type: 'video.recording-refused',
+          subject: 'video-storage',
+          data: { free, reserveBytes },
+        });
+        this.deps.alarms.raise({
+          kind: 'disk-full',
+          level: 3,
+          subject: 'video-storage',
+          details: { free, reserveBytes },
+        });
+      });
     } else if (this.full && free >= 2 * reserveBytes) {
       this.full = false;
-      this.deps.log.append({ type: 'video.recording-resumed', subject: 'video-storage', data: { free, reserveBytes } });
-      this.deps.alarms.clear('disk-full', 'video-storage', 'free space is back');
+      this.tell(() => {
+        this.deps.log.append({
+          type: 'video.recording-resumed',
+          subject: 'video-storage',
+          data: { free, reserveBytes },
+        });
+        this.deps.alarms.clear('disk-full', 'video-storage', 'free space is back');
+      });
       this.onChange(false);
     }
     return this.full;
+  }
+
+  private tell(record: () => void): void {
+    try {
+      record();
+    } catch (err) {
+      this.deps.onError?.(err as Error);
+    }
   }
 
   stop(): void {

@@ -111,7 +111,10 @@ export class VideoService extends EventEmitter<{
     this.recovered = this.recoverRuns();
     mkdirSync(this.dir, { recursive: true });
     this.disk = new DiskGuard(
-      deps,
+      {
+        ...deps,
+        onError: (err) => deps.logger?.error({ err }, '磁盘已满，录像暂停未能记录 disk full: refusal not recorded'),
+      },
       { reserveBytes: options.reserveBytes ?? 512 * 2 ** 20, everyMs: options.diskCheckEveryMs },
       (full) => {
         for (const r of this.recorders.values()) {
