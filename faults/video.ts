@@ -2,11 +2,9 @@
 // the edge killed with kill -9 as a segment is finalised (a real edge process, restarted on the same data), and a
 // full disk (the data directory on a small tmpfs). Each row says whether the promise held and what was measured.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pino from 'pino';
-import { loadVenue, venueFile } from '../config/venue-loader.ts';
 import { AlarmEngine } from '../edge/alerts/alarms.ts';
 import { openDatabase } from '../edge/store/database.ts';
 import { EventLog } from '../edge/store/event-log.ts';
@@ -14,7 +12,7 @@ import type { TimeRange } from '../edge/video/coverage.ts';
 import type { Segment } from '../edge/video/segment-index.ts';
 import { VideoService } from '../edge/video/video-service.ts';
 import { CameraFarm } from '../simulators/camera/camera-farm.ts';
-import { type EdgeProcess, startEdgeProcess } from '../test/edge-process.ts';
+import { type EdgeProcess, edgeDatabase, processesWritingInto, startRecordingEdge } from '../test/edge-process.ts';
 import { tempDir } from '../test/venue-harness.ts';
 import { waitUntil } from '../test/wait-until.ts';
 import type { FaultRow } from './types.ts';
@@ -50,8 +48,8 @@ async function recorderFaults(farm: CameraFarm, runs: number): Promise<FaultRow[
       (s) => s.length >= 2,
       60_000,
     );
-    const before = segments().filter((s) => s.end <= after[0]!.start);
-    const hole = { from: before.at(-1)!.end, to: after[0]!.start };
+    const before = segments().filter((s) => s.start < after[0]!.start);
+    const hole = { from: Math.max(...before.map((s) => s.end)), to: after[0]!.start };
     const gaps = video.timeline(CAMERA, before[0]!.start, after.at(-1)!.end).gaps;
     return { hole, reported: reportedExactly(gaps, hole) };
   };
@@ -143,47 +141,6 @@ async function recorderFaults(farm: CameraFarm, runs: number): Promise<FaultRow[
   ];
 }
 
-/** The edge's database, read beside it. */
-function reader(dataDir: string) {
-  return <T>(sql: string, ...params: unknown[]): T[] => {
-    const db = new Database(join(dataDir, 'halledge.db'), { readonly: true });
-    try {
-      return db.prepare(sql).all(...params) as T[];
-    } finally {
-      db.close();
-    }
-  };
-}
-
-/** Live processes (not zombies) writing into `dir`: recorders. */
-function recordersIn(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-function edgeFor(farm: CameraFarm, dataDir: string, env: Record<string, string> = {}): Promise<EdgeProcess> {
-  const venue = loadVenue(venueFile('qinshui'));
-  const camera = { ...venue.cameras.find((c) => c.id === CAMERA)!, onvif: farm.deviceServiceUrl(CAMERA) };
-  return startEdgeProcess({ ...venue, cameras: [camera] }, dataDir, {
-    HALLEDGE_RECORD: '1',
-    HALLEDGE_RTSP_TRANSPORT: 'udp',
-    HALLEDGE_VIDEO_SEGMENT_S: String(SEGMENT_S),
-    HALLEDGE_CAMERA_USER: farm.credentials.username,
-    HALLEDGE_CAMERA_PASSWORD: farm.credentials.password,
-    ...env,
-  });
-}
-
 interface Run {
   prefix: string;
   settled_ms: number | null;
@@ -193,7 +150,7 @@ interface Run {
 async function edgeKills(farm: CameraFarm, runs: number): Promise<FaultRow> {
   const dataDir = tempDir('halledge-fault-edge-');
   const cameraDir = join(dataDir, 'video', CAMERA);
-  const query = reader(dataDir);
+  const query = edgeDatabase(dataDir);
   const runsNow = () => query<Run>('SELECT prefix, settled_ms FROM video_runs ORDER BY started_ms');
   const segments = () =>
     query<{ path: string; start_ms: number; end_ms: number }>(
@@ -205,7 +162,7 @@ async function edgeKills(farm: CameraFarm, runs: number): Promise<FaultRow> {
   let recovered = 0;
   let quarantined = 0;
   const problems: string[] = [];
-  let edge = await edgeFor(farm, dataDir);
+  let edge = await startRecordingEdge(farm, CAMERA, dataDir, { segmentS: SEGMENT_S });
   try {
     for (let i = 0; i < runs; i++) {
       const current = await waitUntil(
@@ -229,13 +186,13 @@ async function edgeKills(farm: CameraFarm, runs: number): Promise<FaultRow> {
       await edge.exited;
       await waitUntil(
         'the recorder to die with its edge',
-        () => recordersIn(cameraDir),
+        () => processesWritingInto(cameraDir),
         (p) => p.length === 0,
         30_000,
       );
       orphanGone.push(Date.now() - killedAt);
 
-      edge = await edgeFor(farm, dataDir);
+      edge = await startRecordingEdge(farm, CAMERA, dataDir, { segmentS: SEGMENT_S });
       const after = await waitUntil(
         'the dead run settled and two new segments',
         () => ({ runs: runsNow(), segments: segments() }),
@@ -251,12 +208,13 @@ async function edgeKills(farm: CameraFarm, runs: number): Promise<FaultRow> {
         (f) => f.startsWith(`${current!.prefix}-`) && !indexed.has(join(cameraDir, f)),
       );
       const firstNew = after.segments.find((s) => s.path.includes(fresh.prefix))!;
-      const lastOld = after.segments.filter((s) => s.end_ms <= firstNew.start_ms).at(-1)!;
+      const old = after.segments.filter((s) => s.start_ms < firstNew.start_ms);
+      const lastOld = old.reduce((a, b) => (b.end_ms > a.end_ms ? b : a));
       const hole = { from: lastOld.end_ms, to: firstNew.start_ms };
       const timeline = await edge.get<{ gaps: TimeRange[] }>(
         `/api/video/timeline/${CAMERA}?from=${lastOld.start_ms}&to=${firstNew.end_ms}`,
       );
-      const single = recordersIn(cameraDir).length === 1;
+      const single = processesWritingInto(cameraDir).length === 1;
       if (left.length === 0 && reportedExactly(timeline.gaps, hole) && single) held++;
       else
         problems.push(
@@ -298,7 +256,10 @@ async function fullDisk(farm: CameraFarm): Promise<FaultRow[]> {
   const rows: FaultRow[] = [];
   let edge: EdgeProcess | undefined;
   try {
-    edge = await edgeFor(farm, dataDir, { HALLEDGE_VIDEO_RESERVE_MB: '24' });
+    edge = await startRecordingEdge(farm, CAMERA, dataDir, {
+      segmentS: SEGMENT_S,
+      env: { HALLEDGE_VIDEO_RESERVE_MB: '24' },
+    });
     const e = edge;
     const cameras = () => e.get<{ camera: string; state: string }[]>('/api/video/cameras');
     const state = async () => (await cameras()).find((c) => c.camera === CAMERA)?.state;
@@ -320,12 +281,12 @@ async function fullDisk(farm: CameraFarm): Promise<FaultRow[]> {
       const filledAt = Date.now();
       fill(leave);
       await waitUntil('recording paused', state, (s) => s === 'paused', 30_000);
-      const refusedMs = Date.now() - filledAt;
+      const pausedAt = Date.now();
+      const refusedMs = pausedAt - filledAt;
       const alarmed = await openAlarm();
-      const countPaused = (await segments()).length;
       await sleep(3 * SEGMENT_S * 1000);
-      // The edge runs on: it answers, and no footage was written meanwhile.
-      const stillPaused = (await state()) === 'paused' && (await segments()).length === countPaused;
+      // The edge runs on: it answers, and no footage filmed after the pause was written.
+      const stillPaused = (await state()) === 'paused' && (await segments()).every((s) => s.start < pausedAt);
       rmSync(filler);
       const freedAt = Date.now();
       await waitUntil('recording again', state, (s) => s === 'recording', 60_000);
@@ -336,12 +297,11 @@ async function fullDisk(farm: CameraFarm): Promise<FaultRow[]> {
         (s) => s.length >= 1,
         60_000,
       );
-      const all = await segments();
-      const lastBefore = all.filter((s) => s.end <= after[0]!.start).at(-1)!;
       const { gaps } = await e.get<{ gaps: TimeRange[] }>(
-        `/api/video/timeline/${CAMERA}?from=${lastBefore.start}&to=${after[0]!.end}`,
+        `/api/video/timeline/${CAMERA}?from=${filledAt - 10_000}&to=${after[0]!.end}`,
       );
-      const gapReported = gaps.some((g) => g.from <= filledAt + SEGMENT_S * 1000 && g.to >= freedAt);
+      // Recording stopped by the time the camera read `paused` and started again after the filler went.
+      const gapReported = gaps.some((g) => g.from <= pausedAt && g.to >= freedAt);
       const cleared = !(await openAlarm());
       rows.push({
         scenario: `disk full (tmpfs) ${label}`,

@@ -1,9 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import type { Venue } from '../config/schema.ts';
+import { loadVenue, venueFile } from '../config/venue-loader.ts';
+import type { CameraFarm } from '../simulators/camera/camera-farm.ts';
 import { tempDir } from './venue-harness.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -73,4 +76,54 @@ export async function startEdgeProcess(venue: Venue, dataDir: string, env: Recor
     return (await response.json()) as T;
   };
   return { proc, pid: proc.pid!, httpUrl, exited, get } satisfies EdgeProcess;
+}
+
+/**
+ * A real edge recording one of qinshui's cameras (`camera`, addressed at the simulator `farm`) in `segmentS`
+ * segments over the simulator's UDP relay, with data in `dataDir`.
+ */
+export function startRecordingEdge(
+  farm: CameraFarm,
+  camera: string,
+  dataDir: string,
+  { segmentS = 2, env = {} }: { segmentS?: number; env?: Record<string, string> } = {},
+): Promise<EdgeProcess> {
+  const venue = loadVenue(venueFile('qinshui'));
+  const filmed = { ...venue.cameras.find((c) => c.id === camera)!, onvif: farm.deviceServiceUrl(camera) };
+  return startEdgeProcess({ ...venue, cameras: [filmed] }, dataDir, {
+    HALLEDGE_RECORD: '1',
+    HALLEDGE_RTSP_TRANSPORT: 'udp',
+    HALLEDGE_VIDEO_SEGMENT_S: String(segmentS),
+    HALLEDGE_CAMERA_USER: farm.credentials.username,
+    HALLEDGE_CAMERA_PASSWORD: farm.credentials.password,
+    ...env,
+  });
+}
+
+/** Queries on an edge's database, each on its own read-only connection beside the running edge (WAL). */
+export function edgeDatabase(dataDir: string) {
+  return <T>(sql: string, ...params: unknown[]): T[] => {
+    const db = new Database(join(dataDir, 'halledge.db'), { readonly: true });
+    try {
+      return db.prepare(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  };
+}
+
+/** Live processes (not zombies) whose command line writes into `dir`: the recorders of a camera's folder. */
+export function processesWritingInto(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
 }

@@ -201,15 +201,18 @@ export class CameraRecorder {
     this.proc = proc;
     this.state = 'starting';
     this.attemptAt = Date.now();
-    // Wall-clock time of stream time 0 in this run: fixed by the first finished segment, so the segments of
-    // one run tile the timeline exactly. ffmpeg closes a segment file (its last write) as that segment's stream
-    // time ends, so the file's mtime is when it ended — not when this line is read, which a busy event loop
-    // (an edge starting up) can delay by seconds. A leftover found after a crash is placed the same way.
-    let base: number | null = null;
+    // Wall-clock time of stream time 0 in this run. ffmpeg closes a segment file (its last write) as that
+    // segment's stream time ends, so a file's mtime less its end in stream time is the run's base — never early,
+    // but late when ffmpeg wrote the segment from a backlog: the first ones of a run come out of the packets it
+    // buffered while probing the stream (seconds). So the base is the least seen so far: from the first live
+    // segment on, segments sit where they were filmed and tile the timeline exactly. (The time this line is read
+    // is later still: a busy event loop, e.g. an edge starting up, delays it by seconds.) A leftover found after
+    // a crash is placed by its mtime the same way.
+    let base = Number.POSITIVE_INFINITY;
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       const [file = '', startS, endS] = line.split(',');
       const path = file.includes('/') ? file : join(this.o.dir, basename(file));
-      if (base === null) base = (finishedAt(path) ?? Date.now()) - Number(endS) * 1000;
+      base = Math.min(base, (finishedAt(path) ?? Date.now()) - Number(endS) * 1000);
       const start = Math.round(base + Number(startS) * 1000);
       const end = Math.round(base + Number(endS) * 1000);
       this.enqueue(() => this.finish(path, start, end, prefix));

@@ -1,10 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadVenue, venueFile } from '../../config/venue-loader.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
-import { type EdgeProcess, startEdgeProcess } from '../../test/edge-process.ts';
+import { type EdgeProcess, edgeDatabase, processesWritingInto, startRecordingEdge } from '../../test/edge-process.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 import { waitUntil } from '../../test/wait-until.ts';
 import type { TimeRange } from './coverage.ts';
@@ -25,30 +23,13 @@ afterAll(async () => {
   await farm.stop();
 });
 
-/** The edge, recording the venue file's room-1 camera from the simulator in 2 s segments. */
-async function startEdge(): Promise<EdgeProcess> {
-  const venue = loadVenue(venueFile('qinshui'));
-  const camera = { ...venue.cameras.find((c) => c.id === CAMERA)!, onvif: farm.deviceServiceUrl(CAMERA) };
-  const edge = await startEdgeProcess({ ...venue, cameras: [camera] }, dataDir, {
-    HALLEDGE_RECORD: '1',
-    HALLEDGE_RTSP_TRANSPORT: 'udp',
-    HALLEDGE_VIDEO_SEGMENT_S: '2',
-    HALLEDGE_CAMERA_USER: farm.credentials.username,
-    HALLEDGE_CAMERA_PASSWORD: farm.credentials.password,
-  });
+const startEdge = async () => {
+  const edge = await startRecordingEdge(farm, CAMERA, dataDir);
   edges.push(edge);
   return edge;
-}
-
-/** The edge's database, read beside it (WAL) as an auditor's tool would. */
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(join(dataDir, 'halledge.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+};
+const query = edgeDatabase(dataDir);
+const recorders = () => processesWritingInto(cameraDir);
 
 interface Run {
   prefix: string;
@@ -65,21 +46,6 @@ const events = (type: string) =>
   query<{ data: string }>('SELECT data FROM events WHERE type = ? ORDER BY seq', type).map(
     (e) => JSON.parse(e.data) as Record<string, unknown>,
   );
-
-/** Live processes (not zombies) whose command line writes into the camera's folder: its recorders. */
-function recorders(): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${cameraDir}/`)) pids.push(Number(pid));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
 
 describe('the edge killed with kill -9 while recording', () => {
   it('takes its ffmpeg with it; the next start indexes or quarantines what was left and reports the hole', async () => {
@@ -125,8 +91,8 @@ describe('the edge killed with kill -9 while recording', () => {
 
     // The hole between the dead edge's footage and the new edge's is a gap, in the API and in the record.
     const newFirst = settled.segments.find((s) => s.path.includes(newRun.prefix))!;
-    const oldLast = settled.segments.filter((s) => s.end_ms <= newFirst.start_ms).at(-1)!;
-    const hole = { from: oldLast.end_ms, to: newFirst.start_ms };
+    const oldEnd = Math.max(...settled.segments.filter((s) => s.start_ms < newFirst.start_ms).map((s) => s.end_ms));
+    const hole = { from: oldEnd, to: newFirst.start_ms };
     const timeline = await second.get<{ gaps: TimeRange[] }>(
       `/api/video/timeline/${CAMERA}?from=${settled.segments[0]!.start_ms}&to=${settled.segments.at(-1)!.end_ms}`,
     );

@@ -47,10 +47,12 @@ describe('a recorder whose ffmpeg is killed mid-recording', () => {
       (s) => s.length >= 2,
       30_000,
     );
-    const lastBefore = segments()
-      .filter((s) => s.end <= after[0]!.start)
-      .at(-1)!;
-    const hole = { from: lastBefore.end, to: after[0]!.start };
+    const lastEnd = Math.max(
+      ...segments()
+        .filter((s) => s.start < after[0]!.start)
+        .map((s) => s.end),
+    );
+    const hole = { from: lastEnd, to: after[0]!.start };
     // What the killed ffmpeg was writing has no moov: quarantined and recorded, never indexed as footage.
     const quarantined = edge.log.query({ type: 'video.segment-quarantined' });
     expect(quarantined.length).toBeLessThanOrEqual(1);
