@@ -97,6 +97,7 @@ describe('camera grid and footage replay in Chromium', { timeout: 60_000 }, () =
     await expect.poll(shown).toBeGreaterThanOrEqual(segments.length);
     expect(await timeline.locator('.recorded').count()).toBeGreaterThanOrEqual(1);
     expect(await timeline.locator('.gap').count()).toBe(1);
+    expect(await timeline.textContent()).toContain('1 处断档');
     const before = edge.log.query({ type: 'audit.viewed', limit: 100_000 }).length;
     await timeline.locator('button.play-first').click();
     expect(await page.locator('[data-testid=replay-video]').getAttribute('data-segment')).toBe(String(segments[0]!.id));
