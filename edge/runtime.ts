@@ -165,10 +165,18 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
     async stop() {
       if (stopped) return;
       stopped = true;
-      // Order matters: stop taking requests, then stop the devices' bus, then settle the record.
+      // Order matters: stop taking requests, then stop the devices' bus, then the modules — the recorders among
+      // them finish their open segments and index them — and only then settle the record and close the store.
+      // A module that fails to stop is logged and the others still stop, so none writes after the store closes.
       await server.close();
       await bus.close();
-      for (const m of [...services.modules].reverse()) await m.stop?.();
+      for (const m of [...services.modules].reverse()) {
+        try {
+          await m.stop?.();
+        } catch (err) {
+          logger.error({ err, module: m.name }, 'module failed to stop');
+        }
+      }
       registry.stop();
       clock.stop();
       metrics.stop();

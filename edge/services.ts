@@ -65,6 +65,7 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
     // The camera simulator's RTSP relay speaks RTP over UDP only (docs/video.md); real cameras: tcp.
     rtspTransport: env.HALLEDGE_RTSP_TRANSPORT === 'udp' ? 'udp' : undefined,
     segmentS: env.HALLEDGE_VIDEO_SEGMENT_S ? Number(env.HALLEDGE_VIDEO_SEGMENT_S) : undefined,
+    reserveBytes: env.HALLEDGE_VIDEO_RESERVE_MB ? Number(env.HALLEDGE_VIDEO_RESERVE_MB) * 2 ** 20 : undefined,
     retention: {
       rollingDays: Number(env.HALLEDGE_VIDEO_ROLLING_DAYS ?? 30),
       quotaBytes: env.HALLEDGE_VIDEO_QUOTA_GB ? Number(env.HALLEDGE_VIDEO_QUOTA_GB) * 1e9 : undefined,

@@ -62,6 +62,7 @@ export const ALARM_KINDS = {
   'camera-clock-drift': kind('equipment', '摄像机时钟偏差', 'Camera clock drift', '摄像机时钟与系统时间偏差过大'),
   'recording-gap': kind('equipment', '录像中断', 'Recording gap', '录像中断'),
   'disk-low': kind('equipment', '磁盘空间不足', 'Disk low', '存储空间不足'),
+  'disk-full': kind('equipment', '磁盘已满，录像暂停', 'Disk full: recording paused', '存储空间耗尽，录像已暂停'),
   'badge-lost': kind('equipment', '定位卡信号丢失', 'Badge lost', '定位标签信号丢失'),
   'badge-low-battery': kind('equipment', '定位卡电量低', 'Badge battery low', '定位标签电量低'),
   'intercom-unanswered': kind('equipment', '对讲呼叫无人接听', 'Intercom call unanswered', '评标室对讲呼叫无人接听'),

@@ -3,9 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { rtspTimeoutOption, videoTool } from '../../devices/camera/video-tools.ts';
-import type { EventLog } from '../store/event-log.ts';
+import { settleRun } from './leftovers.ts';
 import { checkSegment } from './segment-check.ts';
-import type { Segment, SegmentIndex } from './segment-index.ts';
+import type { RecordingRun } from './segment-index.ts';
+import { finishedAt, type Intake, quarantine, recordSegment } from './segment-intake.ts';
 
 /** Where recording problems go: edge/alerts' AlarmEngine fits this shape. */
 export interface AlarmSink {
@@ -27,9 +28,18 @@ export interface RecorderOptions {
   backoffMs?: { min: number; max: number };
   /** RTP over the RTSP TCP connection (cameras) or UDP (servers without interleaving, e.g. the simulator). */
   rtspTransport?: 'tcp' | 'udp';
-  /** A break between consecutive segments longer than this is a gap. */
-  gapToleranceMs?: number;
 }
+
+/** No finished segment for this long means a recording stalled (two segments and some slack by default). */
+export const stallAfterMs = (segmentS: number) => segmentS * 2000 + 4000;
+
+/**
+ * ffmpeg runs under `setpriv --pdeathsig TERM` (util-linux): the kernel sends it SIGTERM when the edge process
+ * dies, however it dies — kill -9 included — and ffmpeg then finishes the segment it is writing and quits, so no
+ * recorder outlives its edge and the next edge never records a camera twice. The edge starts ffmpeg from its
+ * main thread, whose end is the process's end (the signal follows the parent thread).
+ */
+const DIE_WITH_EDGE = ['setpriv', '--pdeathsig', 'TERM', '--'];
 
 /**
  * H.265 segments are tagged `hvc1`, not ffmpeg's default `hev1`. Both name HEVC in MP4; hvc1 says every
@@ -43,48 +53,55 @@ export interface RecorderOptions {
  */
 const HVC1 = ['-tag:v', 'hvc1'];
 
-export type RecorderState = 'starting' | 'recording' | 'stalled' | 'stopped';
+export type RecorderState = 'starting' | 'recording' | 'stalled' | 'paused' | 'stopped';
 
 /**
  * One ffmpeg per camera, stream copy into short mp4 segments (Frigate's arguments, but sequence-numbered names). ffmpeg reports each
  * finished segment on stdout (`-segment_list pipe:1`); each is validated (segment-check.ts), hashed, indexed and its
- * SHA-256 appended to the event log as `video.segment`. A silent camera or ffmpeg is restarted with backoff;
- * the hole becomes a `video.gap` range on the timeline and a `recording-gap` / `camera-offline` alarm.
+ * SHA-256 appended to the event log as `video.segment`; a file that fails the check is quarantined. Each ffmpeg
+ * run is journaled before it starts and settled when it ends (its unreported files indexed or quarantined,
+ * leftovers.ts), so what a crash leaves is found at the next start. A silent camera or ffmpeg is restarted with
+ * backoff; the hole is a `video.gap` in the record and a gap on the timeline, and a `recording-gap` /
+ * `camera-offline` alarm.
  */
 export class CameraRecorder {
   state: RecorderState = 'starting';
   private proc?: ChildProcess;
-  private run = 0;
-  private lastSegmentEnd: number | null = null;
+  /** The current run's end: its output read, its segments indexed, the run settled. */
+  private runEnded: Promise<void> = Promise.resolve();
   private lastSegmentAt = Date.now();
   private attemptAt = Date.now();
   private backoff: number;
   private restartTimer?: NodeJS.Timeout;
   private readonly watchdog: NodeJS.Timeout;
-  private queue = Promise.resolve();
+  /** Segments are indexed one at a time, in order, after whatever `after` waits for (leftovers of earlier runs). */
+  private queue: Promise<void>;
+  /** Set once stop() has settled everything: from then on nothing touches the index or the record. */
+  private closed = false;
   private readonly o: Required<RecorderOptions>;
 
   constructor(
     options: RecorderOptions,
-    private readonly index: SegmentIndex,
-    private readonly log: EventLog,
+    private readonly intake: Intake,
     private readonly alarms: AlarmSink,
+    { after = Promise.resolve(), paused = false }: { after?: Promise<void>; paused?: boolean } = {},
   ) {
     const segmentS = options.segmentS ?? 10;
     this.o = {
       segmentS,
-      stallAfterMs: segmentS * 2000 + 4000,
+      stallAfterMs: stallAfterMs(segmentS),
       offlineAfterMs: segmentS * 4000 + 10_000,
       backoffMs: { min: 1000, max: 30_000 },
-      gapToleranceMs: 1500,
       rtspTransport: 'tcp',
       // An option passed as undefined (VideoService forwards its own unset ones) keeps the default.
       ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RecorderOptions),
     };
     this.backoff = this.o.backoffMs.min;
+    this.queue = after;
     mkdirSync(this.o.dir, { recursive: true });
     this.watchdog = setInterval(() => this.checkProgress(), 500);
-    this.spawn();
+    if (paused) this.state = 'paused';
+    else this.spawn();
   }
 
   get camera(): string {
@@ -96,27 +113,52 @@ export class CameraRecorder {
     return this.proc?.pid;
   }
 
+  /**
+   * Stops recording for good: ffmpeg finishes its open segment, which is indexed and recorded like any other,
+   * with every segment still queued, before this resolves. Nothing is indexed or appended afterwards, so the
+   * store may close then.
+   */
   async stop(): Promise<void> {
     this.state = 'stopped';
     clearInterval(this.watchdog);
+    await this.endRun();
+    this.closed = true;
+  }
+
+  /** Stops ffmpeg (its open segment is finished and indexed) until resume(); e.g. while the disk is full. */
+  async pause(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'paused') return;
+    this.state = 'paused';
+    await this.endRun();
+  }
+
+  resume(): void {
+    if (this.state !== 'paused') return;
+    this.lastSegmentAt = Date.now();
+    this.spawn();
+  }
+
+  /** Ends the current ffmpeg run: asked to finish (SIGINT), killed if it does not; then waits for its settling. */
+  private async endRun(): Promise<void> {
     clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     const proc = this.proc;
-    if (proc && proc.exitCode === null) {
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
       // 'q' would finish the open segment, but a stuck RTSP read ignores it; SIGINT closes the mp4 cleanly.
       const exited = new Promise((ok) => proc.once('exit', ok));
       proc.kill('SIGINT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (proc.exitCode === null) proc.kill('SIGKILL');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
     }
-    await this.queue;
+    await this.runEnded;
   }
 
   private spawn(): void {
-    const run = ++this.run;
     // Frigate names files by strftime; with 2 s segments two files can open in the same second and the second
     // would overwrite the first, so names are run id + sequence number. Wall-clock times live in the index.
     const ffmpeg = videoTool('ffmpeg');
-    const pattern = join(this.o.dir, `${this.o.camera}-${Date.now().toString(36)}-%06d.mp4`);
+    const prefix = `${this.o.camera}-${Date.now().toString(36)}`;
     const args = [
       '-hide_banner',
       '-loglevel',
@@ -145,87 +187,88 @@ export class CameraRecorder {
       'pipe:1',
       '-segment_list_type',
       'csv',
-      pattern,
+      join(this.o.dir, `${prefix}-%06d.mp4`),
     ];
-    const proc = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const [command, ...wrapper] = DIE_WITH_EDGE;
+    const proc = spawn(command!, [...wrapper, ffmpeg, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const run: RecordingRun = {
+      prefix,
+      camera: this.o.camera,
+      dir: this.o.dir,
+      pid: proc.pid ?? null,
+      started: Date.now(),
+    };
+    // Journaled before ffmpeg writes its first file, so a crash from here on leaves a trail to them.
+    this.intake.index.beginRun(run);
     this.proc = proc;
     this.state = 'starting';
     this.attemptAt = Date.now();
-    // Wall-clock time of stream time 0 in this run: fixed by the first finished segment, so the segments of
-    // one run tile the timeline exactly.
-    let base: number | null = null;
+    // Wall-clock time of stream time 0 in this run. ffmpeg closes a segment file (its last write) as that
+    // segment's stream time ends, so a file's mtime less its end in stream time is the run's base — never early,
+    // but late when ffmpeg wrote the segment from a backlog: the first ones of a run come out of the packets it
+    // buffered while probing the stream (seconds). So the base is the least seen so far: from the first live
+    // segment on, segments sit where they were filmed and tile the timeline exactly. (The time this line is read
+    // is later still: a busy event loop, e.g. an edge starting up, delays it by seconds.) A leftover found after
+    // a crash is placed by its mtime the same way.
+    let base = Number.POSITIVE_INFINITY;
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       const [file = '', startS, endS] = line.split(',');
-      const now = Date.now();
-      if (base === null) base = now - Number(endS) * 1000;
+      const path = file.includes('/') ? file : join(this.o.dir, basename(file));
+      base = Math.min(base, (finishedAt(path) ?? Date.now()) - Number(endS) * 1000);
       const start = Math.round(base + Number(startS) * 1000);
       const end = Math.round(base + Number(endS) * 1000);
-      const path = file.includes('/') ? file : join(this.o.dir, basename(file));
-      this.queue = this.queue
-        .then(() => this.finish(path, start, end, run))
-        .catch((err: Error) => {
-          // Indexing failed (disk, database): the file stays on disk; the record says why it is not indexed.
-          this.log.append({
-            type: 'video.segment-invalid',
-            subject: this.o.camera,
-            data: { path, reason: err.message },
-          });
-        });
+      this.enqueue(() => this.finish(path, start, end, prefix));
     });
-    proc.on('exit', () => {
-      if (this.proc !== proc || this.state === 'stopped') return;
-      this.interrupted('ffmpeg exited');
-    });
+    // 'close' comes after the last line of stdout; then the run's unreported files (the one being written when
+    // ffmpeg died) are settled behind its reported ones.
+    this.runEnded = new Promise((ended) =>
+      proc.once('close', () => {
+        this.enqueue(() => settleRun(this.intake, run));
+        this.queue.then(ended);
+      }),
+    );
+    proc.on('error', (err) => this.interrupted(`ffmpeg could not start: ${err.message}`, proc));
+    proc.on('exit', () => this.interrupted('ffmpeg exited', proc));
   }
 
-  private async finish(path: string, start: number, end: number, run: number): Promise<void> {
+  /** Queues indexing work; a failure (disk, database) is recorded and leaves the file for the run's settling. */
+  private enqueue(work: () => Promise<void>): void {
+    this.queue = this.queue
+      .then(() => (this.closed ? undefined : work()))
+      .catch((err: Error) => {
+        if (this.closed) return;
+        this.intake.log.append({
+          type: 'video.segment-unindexed',
+          subject: this.o.camera,
+          data: { camera: this.o.camera, reason: err.message },
+        });
+      });
+  }
+
+  private async finish(path: string, start: number, end: number, run: string): Promise<void> {
     const check = await checkSegment(path);
+    if (this.closed) return;
     if (!check.ok) {
-      this.log.append({ type: 'video.segment-invalid', subject: this.o.camera, data: { path, reason: check.reason } });
+      quarantine(this.intake, this.o.camera, path, check.reason);
       return;
     }
-    const { sha256, size } = check;
-    // The file's own duration is the truth for it; the run's clock places it on the wall.
-    const seg: Omit<Segment, 'id' | 'lockedSession' | 'lockedUntil'> = {
-      camera: this.o.camera,
-      start,
-      end: Math.max(end, start + Math.round(check.durationS * 1000)),
-      size,
-      path,
-      sha256,
-    };
-    if (this.lastSegmentEnd !== null && seg.start - this.lastSegmentEnd > this.o.gapToleranceMs) {
-      this.index.addGap(this.o.camera, this.lastSegmentEnd, seg.start);
-      this.log.append({
-        type: 'video.gap',
-        subject: this.o.camera,
-        data: { camera: this.o.camera, from: this.lastSegmentEnd, to: seg.start },
-      });
-    } else if (this.lastSegmentEnd !== null && seg.start < this.lastSegmentEnd) {
-      // Clock jitter between runs must not make segments overlap on the timeline.
-      seg.start = this.lastSegmentEnd;
-    }
-    const stored = this.index.add(seg);
-    this.log.append({
-      type: 'video.segment',
-      session: stored.lockedSession,
-      subject: this.o.camera,
-      data: {
+    recordSegment(
+      this.intake,
+      {
         camera: this.o.camera,
-        start: seg.start,
-        end: seg.end,
-        size,
-        sha256,
-        codec: check.codec,
-        file: basename(path),
-        run,
+        start,
+        // The file's own duration is the truth for it; the run's clock places it on the wall.
+        end: Math.max(end, start + Math.round(check.durationS * 1000)),
+        size: check.size,
+        path,
+        sha256: check.sha256,
       },
-    });
-    this.lastSegmentEnd = seg.end;
+      { codec: check.codec, run },
+    );
     this.lastSegmentAt = Date.now();
     this.backoff = this.o.backoffMs.min;
-    // The last segment of a stopped recorder is indexed too, but must not bring the recorder back to life.
-    if (this.state !== 'recording' && this.state !== 'stopped') {
+    // The last segment of a stopped (or paused) recorder is indexed too, but must not bring it back to life.
+    if (this.state === 'starting' || this.state === 'stalled') {
       this.state = 'recording';
       this.alarms.clear('recording-gap', this.o.camera, 'recording resumed');
       this.alarms.clear('camera-offline', this.o.camera, 'recording resumed');
@@ -233,7 +276,7 @@ export class CameraRecorder {
   }
 
   private checkProgress(): void {
-    if (this.state === 'stopped') return;
+    if (this.state === 'stopped' || this.state === 'paused') return;
     const now = Date.now();
     const silentMs = now - this.lastSegmentAt;
     if (silentMs > this.o.offlineAfterMs) {
@@ -241,24 +284,28 @@ export class CameraRecorder {
     }
     // Each attempt gets its own stall allowance, so a restarted ffmpeg has time to connect.
     if (this.state !== 'stalled' && now - Math.max(this.lastSegmentAt, this.attemptAt) > this.o.stallAfterMs) {
-      this.interrupted(`no segment for ${silentMs} ms`);
+      this.interrupted(`no segment for ${silentMs} ms`, this.proc);
     }
   }
 
-  private interrupted(reason: string): void {
-    if (this.state === 'stopped' || this.restartTimer) return;
+  /** The current run failed (ffmpeg exited, or went silent): the gap alarm, and a restart after the backoff. */
+  private interrupted(reason: string, proc: ChildProcess | undefined): void {
+    if (proc !== this.proc || this.state === 'stopped' || this.state === 'paused' || this.restartTimer) return;
     this.state = 'stalled';
     this.alarms.raise({
       kind: 'recording-gap',
       level: 2,
       subject: this.o.camera,
-      details: { reason, since: this.lastSegmentEnd },
+      details: { reason, since: this.intake.index.lastEnd(this.o.camera) },
     });
-    const proc = this.proc;
-    if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+    if (proc && proc.exitCode === null && proc.signalCode === null) {
+      // A silent ffmpeg is asked to finish its open segment, so the footage it holds is kept; killed if it does not.
+      proc.kill('SIGINT');
+      setTimeout(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'), 3000).unref();
+    }
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      if (this.state !== 'stopped') this.spawn();
+      if (this.state === 'stalled') this.spawn();
     }, this.backoff);
     this.backoff = Math.min(this.backoff * 2, this.o.backoffMs.max);
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/venue-harness.ts';
 import { videoBed } from '../../test/video-bed.ts';
@@ -97,9 +98,19 @@ describe('recording two simulated cameras', () => {
   it('keeps footage locked to a session through quota eviction and raises disk-low', async () => {
     const recorders = ['cam-a', 'cam-b'].map((id) => video.recorder(id)!);
     await video.stop(); // no new segments while the index is inspected
+    // A stop waits for ffmpeg's last segment (finished on SIGINT) to be checked, hashed, indexed and recorded:
+    // every file in the cameras' folders is indexed once it resolves, and every run is settled.
+    for (const camera of ['cam-a', 'cam-b']) {
+      const dir = join(video.dir, camera);
+      const indexed = new Set(segs(camera).map((s) => s.path));
+      expect(readdirSync(dir).filter((f) => !indexed.has(join(dir, f)))).toEqual([]);
+    }
+    expect(video.index.unsettledRuns()).toEqual([]);
+    const recorded = log.query({ type: 'video.segment', limit: 10_000 }).length;
     // Stopped stays stopped: the last segment, indexed after the stop, must not restart ffmpeg.
     await new Promise((r) => setTimeout(r, 1500));
     expect(recorders.map((r) => r.state)).toEqual(['stopped', 'stopped']);
+    expect(log.query({ type: 'video.segment', limit: 10_000 })).toHaveLength(recorded);
     const a = segs('cam-a');
     const locked = a.slice(0, 2);
     const { segments } = video.lockSession(

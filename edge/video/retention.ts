@@ -1,6 +1,7 @@
-import { statfsSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import type { EventLog } from '../store/event-log.ts';
 import type { AlarmSink } from './camera-recorder.ts';
+import { freeBytesAt } from './disk-guard.ts';
 import type { Segment, SegmentIndex } from './segment-index.ts';
 
 export interface RetentionPolicy {
@@ -53,7 +54,7 @@ export class Retention {
         this.remove(evict, 'disk-quota', deleted);
       }
     }
-    const free = this.freeBytes();
+    const free = freeBytesAt(this.dir);
     const low = quotaExceededByLocked || (this.policy.minFreeBytes !== undefined && free < this.policy.minFreeBytes);
     if (low) {
       this.alarms.raise({
@@ -90,10 +91,5 @@ export class Retention {
         bytes: segments.reduce((n, s) => n + s.size, 0),
       },
     });
-  }
-
-  private freeBytes(): number {
-    const st = statfsSync(this.dir);
-    return st.bavail * st.bsize;
   }
 }

@@ -38,7 +38,26 @@ const migrations = [
     CREATE TABLE video_gaps (camera TEXT NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER NOT NULL);
     CREATE INDEX video_gaps_camera ON video_gaps (camera, from_ms);`,
   },
+  {
+    // Gaps are measured from the segments themselves (coverage.ts), also across restarts; a run journal lets the
+    // next start find what a crashed edge's recorders left behind (leftovers.ts).
+    version: 2,
+    sql: `DROP TABLE video_gaps;
+    CREATE TABLE video_runs (
+      prefix TEXT PRIMARY KEY, camera TEXT NOT NULL, dir TEXT NOT NULL, pid INTEGER,
+      started_ms INTEGER NOT NULL, settled_ms INTEGER);
+    CREATE INDEX video_runs_unsettled ON video_runs (started_ms) WHERE settled_ms IS NULL;`,
+  },
 ];
+
+/** One ffmpeg run of a recorder: its files are `<dir>/<prefix>-NNNNNN.mp4`. Settled once every file is accounted for. */
+export interface RecordingRun {
+  prefix: string;
+  camera: string;
+  dir: string;
+  pid: number | null;
+  started: number;
+}
 
 interface Row {
   id: number;
@@ -100,12 +119,17 @@ export class SegmentIndex {
         `SELECT * FROM video_segments WHERE end_ms < ? AND (locked_until IS NULL OR locked_until <= ?) ORDER BY start_ms`,
       ),
       remove: db.prepare('DELETE FROM video_segments WHERE id = ?'),
-      addGap: db.prepare('INSERT INTO video_gaps (camera, from_ms, to_ms) VALUES (?, ?, ?)'),
-      gaps: db.prepare(
-        'SELECT from_ms AS "from", to_ms AS "to" FROM video_gaps WHERE camera = ? AND to_ms > ? AND from_ms < ? ORDER BY from_ms',
-      ),
       totalBytes: db.prepare('SELECT COALESCE(SUM(size), 0) FROM video_segments').pluck(),
-      lastEnd: db.prepare('SELECT MAX(end_ms) FROM video_segments WHERE camera = ?').pluck(),
+      // Segments of a camera do not overlap, so the latest start holds the latest end (and the index serves it).
+      lastEnd: db.prepare('SELECT end_ms FROM video_segments WHERE camera = ? ORDER BY start_ms DESC LIMIT 1').pluck(),
+      firstStart: db.prepare('SELECT start_ms FROM video_segments WHERE camera = ? ORDER BY start_ms LIMIT 1').pluck(),
+      hasPath: db.prepare('SELECT 1 FROM video_segments WHERE path = ?').pluck(),
+      beginRun: db.prepare('INSERT INTO video_runs (prefix, camera, dir, pid, started_ms) VALUES (?, ?, ?, ?, ?)'),
+      settleRun: db.prepare('UPDATE video_runs SET settled_ms = ? WHERE prefix = ?'),
+      unsettledRuns: db.prepare(
+        `SELECT prefix, camera, dir, pid, started_ms AS started FROM video_runs WHERE settled_ms IS NULL
+         ORDER BY started_ms`,
+      ),
     };
   }
 
@@ -146,13 +170,29 @@ export class SegmentIndex {
     return (this.stmts.lastEnd.get(camera) as number | null) ?? null;
   }
 
-  /** A hole in a camera's recording (the same range is in the record as `video.gap`). */
-  addGap(camera: string, from: number, to: number): void {
-    this.stmts.addGap.run(camera, from, to);
+  /** Where the camera's oldest indexed footage starts (ms), null when it has none. */
+  firstStart(camera: string): number | null {
+    return (this.stmts.firstStart.get(camera) as number | null) ?? null;
   }
 
-  gaps(camera: string, from: number, to: number): { from: number; to: number }[] {
-    return this.stmts.gaps.all(camera, from, to) as { from: number; to: number }[];
+  /** Whether a file is an indexed segment. */
+  has(path: string): boolean {
+    return this.stmts.hasPath.get(path) !== undefined;
+  }
+
+  /** Journals an ffmpeg run before it writes anything, so a crash leaves a trail to its files and its process. */
+  beginRun(run: RecordingRun): void {
+    this.stmts.beginRun.run(run.prefix, run.camera, run.dir, run.pid, run.started);
+  }
+
+  /** Every file of the run is indexed or quarantined. */
+  settleRun(prefix: string, at = Date.now()): void {
+    this.stmts.settleRun.run(at, prefix);
+  }
+
+  /** Runs not settled: their edge died (or was stopped without waiting) while they recorded. Oldest first. */
+  unsettledRuns(): RecordingRun[] {
+    return this.stmts.unsettledRuns.all() as RecordingRun[];
   }
 
   /** Locks the camera's footage in [from, to) — recorded and still to come — to the session until `until`. */

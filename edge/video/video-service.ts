@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Camera, Venue } from '../../config/schema.ts';
@@ -6,10 +7,14 @@ import { OnvifCamera } from '../../devices/camera/onvif-client.ts';
 import type { Db } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { CameraAdoption } from './camera-adoption.ts';
-import { type AlarmSink, CameraRecorder, type RecorderOptions } from './camera-recorder.ts';
+import { type AlarmSink, CameraRecorder, type RecorderOptions, stallAfterMs } from './camera-recorder.ts';
+import { gapsIn, type TimeRange } from './coverage.ts';
+import { DiskGuard, freeBytesAt } from './disk-guard.ts';
+import { settleRun, stopOrphans } from './leftovers.ts';
 import { type CameraStream, LiveHub } from './live-hub.ts';
 import { Retention, type RetentionPolicy } from './retention.ts';
 import { type Segment, SegmentIndex } from './segment-index.ts';
+import type { Intake } from './segment-intake.ts';
 import { VideoError } from './video-error.ts';
 
 export { VideoError };
@@ -29,6 +34,10 @@ export interface VideoOptions {
   /** WS-Discovery targets (host:port) probed unicast when the administrator asks for discovery. */
   discoveryTargets?: string[];
   recorder?: Partial<Omit<RecorderOptions, 'camera' | 'streamUrl' | 'dir'>>;
+  /** Recording pauses while the video volume has less free space than this (DiskGuard). Default 512 MB. */
+  reserveBytes?: number;
+  /** How often free space is read, ms (1000). */
+  diskCheckEveryMs?: number;
 }
 
 export interface VideoDeps {
@@ -84,6 +93,14 @@ export class VideoService extends EventEmitter<{
   /** How often each camera was forgotten: an adoption begun before the last time gives up. */
   private readonly forgotten = new Map<string, number>();
   private stopped = false;
+  private readonly intake: Intake;
+  /**
+   * The runs a previous edge left unsettled (it crashed, or was killed): their orphaned ffmpegs asked to quit at
+   * once, then their files indexed or quarantined. Recorders index their own segments only after this.
+   */
+  readonly recovered: Promise<void>;
+  /** Pauses every recorder while the disk is nearly full, and resumes them when space is back. */
+  readonly disk: DiskGuard;
 
   constructor(
     private readonly deps: VideoDeps,
@@ -92,6 +109,24 @@ export class VideoService extends EventEmitter<{
     super();
     this.dir = join(deps.dataDir, 'video');
     this.index = new SegmentIndex(deps.db);
+    this.intake = { index: this.index, log: deps.log, quarantineDir: join(this.dir, 'quarantine') };
+    this.recovered = this.recoverRuns();
+    mkdirSync(this.dir, { recursive: true });
+    this.disk = new DiskGuard(
+      {
+        ...deps,
+        onError: (err) => deps.logger?.error({ err }, '磁盘已满，录像暂停未能记录 disk full: refusal not recorded'),
+      },
+      { reserveBytes: options.reserveBytes ?? 512 * 2 ** 20, everyMs: options.diskCheckEveryMs },
+      (full) => {
+        for (const r of this.recorders.values()) {
+          if (full) void r.pause();
+          else r.resume();
+        }
+      },
+      () => freeBytesAt(this.dir),
+    );
+    this.disk.check();
     this.retention = new Retention(this.index, deps.log, deps.alarms, deps.dataDir, options.retention);
     this.live = new LiveHub((camera, stream) => this.liveSource(camera, stream), {
       rtspTransport: options.rtspTransport,
@@ -204,9 +239,10 @@ export class VideoService extends EventEmitter<{
         segmentS: this.options.segmentS,
         rtspTransport: this.options.rtspTransport,
       },
-      this.index,
-      this.deps.log,
+      this.intake,
       this.deps.alarms,
+      // A full disk refuses a new recording too; it starts when space is back.
+      { after: this.recovered, paused: this.disk.full },
     );
     this.recorders.set(camera, rec);
     const filmed = this.zones.get(camera);
@@ -312,18 +348,46 @@ export class VideoService extends EventEmitter<{
     return { segments };
   }
 
-  /** The camera's timeline in [from, to): recorded segments and the gaps the recorder logged. */
-  timeline(camera: string, from: number, to: number): { segments: Segment[]; gaps: { from: number; to: number }[] } {
-    return { segments: this.index.range(camera, from, to), gaps: this.index.gaps(camera, from, to) };
+  /**
+   * The camera's timeline in [from, to): its recorded segments, and its gaps — every hole in its footage over the
+   * time it was expected to record (coverage.ts): from its first footage ever (or `from`, if later) to `to`; after
+   * its last segment only up to a recorder's stall allowance before now (the segment being written is not indexed
+   * yet). A camera without any footage has nothing to measure against and no gaps; its empty segment list says it.
+   */
+  timeline(camera: string, from: number, to: number, now = Date.now()): { segments: Segment[]; gaps: TimeRange[] } {
+    const segments = this.index.range(camera, from, to);
+    const first = this.index.firstStart(camera);
+    const expected = { from: Math.max(from, first ?? to), to };
+    const liveEdge = now - (this.options.recorder?.stallAfterMs ?? stallAfterMs(this.options.segmentS ?? 10));
+    return { segments, gaps: expected.from < expected.to ? gapsIn(segments, expected, liveEdge) : [] };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.retries.values()) clearTimeout(t);
     clearInterval(this.sweepTimer);
+    this.disk.stop();
     this.live.stop();
     await Promise.all([...this.recorders.values()].map((r) => r.stop()));
     this.recorders.clear();
+    await this.recovered;
+  }
+
+  private async recoverRuns(): Promise<void> {
+    const runs = this.index.unsettledRuns();
+    const orphans = stopOrphans(runs);
+    if (orphans.length > 0)
+      this.deps.logger?.warn(
+        { pids: orphans.map((r) => r.pid) },
+        '上次运行遗留的录像进程已终止 orphaned recorders stopped',
+      );
+    for (const run of runs) {
+      try {
+        await settleRun(this.intake, run);
+      } catch (err) {
+        this.deps.logger?.error({ err, run: run.prefix }, '遗留录像文件处理失败 leftover segments not settled');
+      }
+    }
   }
 
   private sweepSafely(): void {

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VenueContext } from '../../edge/context.ts';
 import type { VenueServices } from '../../edge/services.ts';
 import type { EvaluationSession } from '../../edge/sessions/model.ts';
+import type { TimeRange } from '../../edge/video/coverage.ts';
 import type { Segment, SessionLock } from '../../edge/video/segment-index.ts';
 import type { Role } from '../auth/roles.ts';
 
@@ -26,7 +27,7 @@ export interface CameraOverview {
   /** An open `camera-offline` alarm. */
   offline: boolean;
   lastSegmentEnd: number | null;
-  /** The most recent recorded gap in the last 24 h. */
+  /** The most recent gap in its footage in the last 24 h. */
   lastGap: { from: number; to: number } | null;
 }
 
@@ -38,11 +39,7 @@ export interface FootageSegment {
   sha256: string;
 }
 
-/** A time range, ms since the epoch, [from, to). */
-export interface TimeRange {
-  from: number;
-  to: number;
-}
+export type { TimeRange };
 
 /** A camera whose footage is bound to a session, and when: its ranges within the replay window. */
 interface BoundCamera {
@@ -72,6 +69,7 @@ export interface SessionFootage {
     /** When this camera's footage is the session's (a camera moved in mid-session: from the move on). */
     ranges: TimeRange[];
     segments: FootageSegment[];
+    /** Every hole in its footage over `ranges` (VideoService.timeline: measured from the segments' times). */
     gaps: TimeRange[];
   }[];
 }
@@ -143,8 +141,8 @@ function byteRange(header: string | undefined, size: number): { start: number; e
 
 /**
  * The console's CCTV views: a status overview of the venue's cameras for the camera grid, and session footage
- * replay for auditors — the cameras whose footage is locked to the session, each with its segments and recorded
- * gaps over the time bound to the session, and the segment files over HTTP with range requests (what a <video>
+ * replay for auditors — the cameras whose footage is locked to the session, each with its segments and the gaps
+ * in its footage over the time bound to the session, and the segment files over HTTP with range requests (what a <video>
  * element needs to seek).
  */
 export const footageRoutes =
@@ -200,7 +198,7 @@ export const footageRoutes =
         schema: {
           tags,
           summary:
-            "A session's footage: the cameras locked to it, their segments and recorded gaps over the time bound to it",
+            "A session's footage: the cameras locked to it, their segments and the gaps in their footage over the time bound to it",
           params: T.Object({ session: T.String({ minLength: 1 }) }),
         },
       },

@@ -219,7 +219,8 @@ export const videoRoutes =
       {
         schema: {
           tags,
-          summary: 'Recorded segments (with SHA-256) and recording gaps of one camera in [from, to)',
+          summary:
+            'Recorded segments (with SHA-256) of one camera in [from, to), and every gap in its footage there (holes over 1.5 s)',
           params: T.Object({ camera: T.String({ minLength: 1 }) }),
           querystring: T.Object({ from: Millis('from, ms since epoch'), to: Millis('to, ms since epoch') }),
         },

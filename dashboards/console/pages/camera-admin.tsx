@@ -19,6 +19,7 @@ type FieldErrors = Partial<Record<Field | 'form', string>>;
 const STATE_TEXT: Record<string, () => string> = {
   recording: () => tc('stateRecording'),
   stalled: () => tc('stateStalled'),
+  paused: () => tc('statePaused'),
   starting: () => tc('stateStarting'),
 };
 

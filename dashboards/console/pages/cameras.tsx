@@ -11,6 +11,7 @@ import './panels.css';
 const STATE_TEXT: Record<string, () => string> = {
   recording: () => tp('cameraRecording'),
   stalled: () => tp('cameraStalled'),
+  paused: () => tp('cameraPaused'),
   starting: () => tp('cameraStarting'),
 };
 

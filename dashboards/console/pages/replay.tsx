@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { GAP_TOLERANCE_MS } from '../../../edge/video/coverage.ts';
 import type { FootageSegment, SessionFootage } from '../../../hall-server/routes/footage.ts';
 import { SESSION_STATE_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf, TIME_ZONE } from '../../i18n/index.ts';
@@ -29,12 +30,12 @@ const place = (footage: SessionFootage, from: number, to: number) => {
   return { left: `${left}%`, width: `${Math.max(0.2, right - left)}%` };
 };
 
-/** Consecutive segments (a break under 1.5 s is no gap, as the recorder counts) drawn as one recorded run. */
+/** Consecutive segments (a break within the gap tolerance is no gap, as the server counts) drawn as one run. */
 function runs(segments: FootageSegment[]): { from: number; to: number }[] {
   const out: { from: number; to: number }[] = [];
   for (const s of segments) {
     const last = out.at(-1);
-    if (last && s.start - last.to < 1500) last.to = Math.max(last.to, s.end);
+    if (last && s.start - last.to <= GAP_TOLERANCE_MS) last.to = Math.max(last.to, s.end);
     else out.push({ from: s.start, to: s.end });
   }
   return out;
@@ -122,7 +123,7 @@ function Timeline({
 }
 
 /**
- * Session footage replay (auditors): choose a day and a session, see the recorded segments and recorded gaps of
+ * Session footage replay (auditors): choose a day and a session, see the recorded segments and the gaps in the footage of
  * every camera whose footage is bound to it on a timeline (a camera moved in or out while it ran: only the time
  * bound to it, shaded), click a moment (or ▶) to play from there — the server audits each playback — and playback
  * runs on segment after segment.

@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type { Venue } from '../config/schema.ts';
+import { loadVenue, venueFile } from '../config/venue-loader.ts';
+import type { CameraFarm } from '../simulators/camera/camera-farm.ts';
+import { tempDir } from './venue-harness.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const EDGE_ADMIN_PASSWORD = 'edge-process-admin';
+
+/** A real edge (`edge/main.ts`) in its own process, as a venue runs it: for crash tests that kill it. */
+export interface EdgeProcess {
+  proc: ChildProcess;
+  pid: number;
+  httpUrl: string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** GET as the bootstrap administrator. */
+  get<T>(path: string): Promise<T>;
+}
+
+/**
+ * Starts `edge/main.ts` under node with tsx on free ports, the venue written to a file of its own, data in
+ * `dataDir`; `env` adds HALLEDGE_… settings. Resolves once the edge says it started (its pino line).
+ */
+export async function startEdgeProcess(venue: Venue, dataDir: string, env: Record<string, string> = {}) {
+  const venueFile = join(tempDir('halledge-venue-'), `${venue.id}.yaml`);
+  writeFileSync(venueFile, JSON.stringify(venue)); // JSON is YAML
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'edge/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      HALLEDGE_VENUE: venueFile,
+      HALLEDGE_DATA: dataDir,
+      HALLEDGE_HTTP_PORT: '0',
+      HALLEDGE_MQTT_PORT: '0',
+      HALLEDGE_MQTT_WS_PORT: '0',
+      HALLEDGE_ADMIN_PASSWORD: EDGE_ADMIN_PASSWORD,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((ok) => proc.once('exit', (code) => ok(code)));
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const httpUrl = await new Promise<string>((ok, fail) => {
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; http?: string };
+        if (entry.msg === 'venue edge started' && entry.http) ok(entry.http);
+      } catch {
+        // not a log line
+      }
+    });
+    void exited.then((code) => fail(new Error(`edge exited (${code}) before it started: ${stderr}`)));
+  });
+  let token: string | undefined;
+  const get = async <T>(path: string): Promise<T> => {
+    if (!token) {
+      const login = await fetch(`${httpUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: EDGE_ADMIN_PASSWORD }),
+      });
+      token = ((await login.json()) as { token: string }).token;
+    }
+    const response = await fetch(`${httpUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  return { proc, pid: proc.pid!, httpUrl, exited, get } satisfies EdgeProcess;
+}
+
+/**
+ * A real edge recording one of qinshui's cameras (`camera`, addressed at the simulator `farm`) in `segmentS`
+ * segments over the simulator's UDP relay, with data in `dataDir`.
+ */
+export function startRecordingEdge(
+  farm: CameraFarm,
+  camera: string,
+  dataDir: string,
+  { segmentS = 2, env = {} }: { segmentS?: number; env?: Record<string, string> } = {},
+): Promise<EdgeProcess> {
+  const venue = loadVenue(venueFile('qinshui'));
+  const filmed = { ...venue.cameras.find((c) => c.id === camera)!, onvif: farm.deviceServiceUrl(camera) };
+  return startEdgeProcess({ ...venue, cameras: [filmed] }, dataDir, {
+    HALLEDGE_RECORD: '1',
+    HALLEDGE_RTSP_TRANSPORT: 'udp',
+    HALLEDGE_VIDEO_SEGMENT_S: String(segmentS),
+    HALLEDGE_CAMERA_USER: farm.credentials.username,
+    HALLEDGE_CAMERA_PASSWORD: farm.credentials.password,
+    ...env,
+  });
+}
+
+/** Queries on an edge's database, each on its own read-only connection beside the running edge (WAL). */
+export function edgeDatabase(dataDir: string) {
+  return <T>(sql: string, ...params: unknown[]): T[] => {
+    const db = new Database(join(dataDir, 'halledge.db'), { readonly: true });
+    try {
+      return db.prepare(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  };
+}
+
+/** Live processes (not zombies) whose command line writes into `dir`: the recorders of a camera's folder. */
+export function processesWritingInto(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
