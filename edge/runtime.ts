@@ -111,9 +111,9 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
       stopped = true;
       // Order matters: stop taking requests, then stop the devices' bus, then settle the record.
       await server.close();
+      registry.stop(); // before the bus: the last wills its closing fires are no device failures
       await bus.close();
       for (const m of [...services.modules].reverse()) await m.stop?.();
-      registry.stop();
       log.append({ type: 'edge.stopped', actor: 'system' });
       db.close();
       logger.info({ venue: venue.id }, 'venue edge stopped');
