@@ -90,6 +90,14 @@ describe('an evaluation day at Jincheng: tracking rules (issue 16)', () => {
     rtls.walkTo(badge, to);
     await waitFor(`${badge} to arrive`, () => rtls.arrived(badge), Boolean);
   };
+  /** To the exit gate, through it on the badge (free egress, counted by the gate), into the public hall. */
+  const walkOut = async (badge: string) => {
+    await walk(badge, [70, 14]);
+    const exit = await gateOut.present({ type: 'badge', value: badge }, 'in');
+    expect(exit).toMatchObject({ granted: true });
+    await gateOut.walkThrough(exit);
+    await walk(badge, HALL);
+  };
   const inZone = (badge: string) =>
     edge.services.tracking
       .positions()
@@ -247,11 +255,7 @@ describe('an evaluation day at Jincheng: tracking rules (issue 16)', () => {
       person: 'B1',
       checkedOutAt: expect.any(Number),
     });
-    await walk('badge-b1', [70, 14]);
-    const exit = await gateOut.present({ type: 'badge', value: 'badge-b1' }, 'in');
-    expect(exit).toMatchObject({ granted: true });
-    await gateOut.walkThrough(exit);
-    await walk('badge-b1', HALL);
+    await walkOut('badge-b1');
     const released = await waitFor(
       'badge-b1 released',
       () => edge.log.query({ afterSeq: before, type: 'tracking.badge-released' }),
@@ -276,12 +280,7 @@ describe('an evaluation day at Jincheng: tracking rules (issue 16)', () => {
     );
     for (const badge of ['badge-a1', 'badge-a2'])
       expect(edge.services.tracking.bindings.get(badge)?.checkedOutAt).toEqual(expect.any(Number));
-    for (const badge of ['badge-a1', 'badge-a2']) {
-      await walk(badge, [70, 14]);
-      const exit = await gateOut.present({ type: 'badge', value: badge }, 'in');
-      await gateOut.walkThrough(exit);
-      await walk(badge, HALL);
-    }
+    for (const badge of ['badge-a1', 'badge-a2']) await walkOut(badge);
     await waitFor(
       'both badges released',
       () => edge.log.query({ afterSeq: before, type: 'tracking.badge-released' }).length,
