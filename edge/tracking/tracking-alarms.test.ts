@@ -173,7 +173,7 @@ describe('tracking alarms over MQTT', () => {
       (l) => l.length > 0,
     );
     expect(released.map((e) => [e.actor, e.data.badge, e.data.reason])).toEqual([
-      ['system', 'badge-2', 'left the evaluation zone after check-out'],
+      ['system', 'badge-2', 'left-zone-after-check-out'],
     ]);
     expect(f.edge.services.tracking.bindings.get('badge-2')).toBeUndefined();
     const alarms = f.edge.log.query({ afterSeq: out.seq, type: 'alarm.raised' }).map((e) => e.data.kind);

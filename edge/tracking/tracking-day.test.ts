@@ -261,7 +261,7 @@ describe('an evaluation day at Jincheng: tracking rules (issue 16)', () => {
       () => edge.log.query({ afterSeq: before, type: 'tracking.badge-released' }),
       (l) => l.length > 0,
     );
-    expect(released.map((e) => e.data.reason)).toEqual(['left the evaluation zone after check-out']);
+    expect(released.map((e) => e.data.reason)).toEqual(['left-zone-after-check-out']);
     const alarms = raisedSince(before);
     expect(alarms.filter((a) => /^(unbound-badge|left-zone) /.test(a))).toEqual([]);
   });

@@ -399,7 +399,7 @@ export class TrackingService {
     for (const tr of transitions) {
       const holder = this.bindings.get(tr.badge);
       if (tr.kind === 'left' && tr.reason === 'moved' && tr.zone.type === 'evaluation-zone' && holder?.checkedOutAt)
-        this.releaseBadge(tr.badge, 'system', 'left the evaluation zone after check-out');
+        this.releaseBadge(tr.badge, 'system', 'left-zone-after-check-out'); // an id: it goes upstream
     }
   }
 
