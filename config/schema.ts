@@ -16,7 +16,16 @@ export const ZoneType = StringEnum([
   'witness-room',
   'corridor',
   'dining',
+  'stairwell',
+  'lift-lobby',
 ]);
+export type ZoneType = Static<typeof ZoneType>;
+
+/**
+ * Zone types that are small shared zones unless the zone says otherwise (`shared`): experts of different
+ * sessions inside one together are in contact whatever the distance between them.
+ */
+export const SMALL_SHARED_ZONE_TYPES: readonly ZoneType[] = ['restroom', 'locker-area', 'stairwell', 'lift-lobby'];
 
 export const Zone = T.Object(
   {
@@ -28,6 +37,11 @@ export const Zone = T.Object(
     /** Rooms and restrooms inside the evaluation zone name it as parent. */
     parent: T.Optional(Id),
     polygon: T.Array(Point, { minItems: 3 }),
+    /**
+     * `small`: experts of different sessions inside together are in contact whatever the distance (restroom,
+     * locker area, stairwell, lift lobby are by default); `open`: only the distance rule applies.
+     */
+    shared: T.Optional(StringEnum(['small', 'open'])),
     seats: T.Optional(T.Array(T.Object({ id: Id, at: Point }, { additionalProperties: false }))),
   },
   { additionalProperties: false },
@@ -110,6 +124,61 @@ export const IntercomSettings = T.Object(
   { additionalProperties: false },
 );
 
+const Seconds = (description: string, maximum = 86_400) => T.Integer({ minimum: 1, maximum, description });
+
+/** Zone types in which an expert away from their room may have a time limit (AwayLimits). */
+export const AWAY_ZONE_TYPES = [
+  'corridor',
+  'dining',
+  'restroom',
+  'stairwell',
+  'lift-lobby',
+  'locker-area',
+] as const satisfies readonly ZoneType[];
+export type AwayZoneType = (typeof AWAY_ZONE_TYPES)[number];
+
+const AwayLimit = (where: string) => T.Optional(Seconds(`longest stay ${where} while away from one's room`));
+
+/** Zone types in which an expert may be away from their room, each with how long (seconds) at most. */
+export const AwayLimits = T.Object(
+  {
+    corridor: AwayLimit("in a corridor or the evaluation zone's open area"),
+    dining: AwayLimit('in the dining area'),
+    restroom: AwayLimit('in a restroom'),
+    stairwell: AwayLimit('in a stairwell'),
+    'lift-lobby': AwayLimit('in a lift lobby'),
+    'locker-area': AwayLimit('in the locker area'),
+  },
+  { additionalProperties: false },
+);
+
+/** Tracking rules' defaults for this venue (the console may change them at run time); absent ones take the code's. */
+export const TrackingSettings = T.Object(
+  {
+    /**
+     * While their session is in progress, the longest an expert may stay in one zone of each type away from
+     * their own room (the evaluation zone's open area counts as `corridor`). A type left out has no limit.
+     */
+    awayFromRoomS: T.Optional(AwayLimits),
+    /** The longest an expert may be away from their room in all, per absence (the witness room is not away). */
+    awayTotalS: T.Optional(Seconds('longest absence from the room in all')),
+    /** Experts of different sessions together this long in a small shared zone raise cross-session-contact. */
+    sharedContactS: T.Optional(Seconds('together this long in a small shared zone is contact', 600)),
+    /** People counted at the zone's doors and badges present may disagree this long before it alarms. */
+    populationGraceS: T.Optional(Seconds('how long a head-count mismatch may last', 3600)),
+  },
+  { additionalProperties: false },
+);
+
+/** Device health settings. */
+export const DeviceHealthSettings = T.Object(
+  {
+    /** After an edge start, devices that were online have this long to reconnect before they count as offline. */
+    restartGraceS: T.Optional(Seconds('grace for devices to reconnect after an edge start', 3600)),
+  },
+  { additionalProperties: false },
+);
+
 /** Check-in settings; without them nothing raw is kept. */
 export const CheckinSettings = T.Object(
   {
@@ -156,12 +225,15 @@ export const Venue = T.Object(
     ),
     checkin: T.Optional(CheckinSettings),
     intercom: T.Optional(IntercomSettings),
+    tracking: T.Optional(TrackingSettings),
+    deviceHealth: T.Optional(DeviceHealthSettings),
   },
   { additionalProperties: false },
 );
 
 export type Venue = Static<typeof Venue>;
 export type Zone = Static<typeof Zone>;
+export type TrackingSettings = Static<typeof TrackingSettings>;
 export type Door = Static<typeof Door>;
 export type Device = Static<typeof Device>;
 export type DeviceKind = Static<typeof DeviceKind>;

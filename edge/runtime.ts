@@ -169,6 +169,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
       // them finish their open segments and index them — and only then settle the record and close the store.
       // A module that fails to stop is logged and the others still stop, so none writes after the store closes.
       await server.close();
+      registry.stop(); // before the bus: the last wills its closing fires are no device failures
       await bus.close();
       for (const m of [...services.modules].reverse()) {
         try {
@@ -177,7 +178,6 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
           logger.error({ err, module: m.name }, 'module failed to stop');
         }
       }
-      registry.stop();
       clock.stop();
       metrics.stop();
       log.append({ type: 'edge.stopped', actor: 'system' });

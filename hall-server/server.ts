@@ -6,6 +6,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { VenueContext } from '../edge/context.ts';
+import { NameGuard } from '../edge/displays/name-guard.ts';
 import { KEY_FILES } from '../edge/keys-dir.ts';
 import type { VenueMetrics } from '../edge/metrics/venue-metrics.ts';
 import type { VenueServices } from '../edge/services.ts';
@@ -61,15 +62,18 @@ export async function buildHallServer(
   // Sign-in and roles guard every /api route registered after this (hall-server/auth/policy.ts).
   const users = new UserStore(ctx.db, ctx.log);
   const names = new ExpertNames(ctx.db, loadOrCreateKey(join(ctx.keysDir, KEY_FILES.names)));
+  // Free text on displays and project names on boards are checked against the experts' names.
+  const nameGuard = new NameGuard(names);
+  services.displays.guardNames(names);
   await ensureAdministrator(users, options.logger, join(ctx.keysDir, KEY_FILES.initialAdminPassword));
   await installAuthGuard(app, { users, log: ctx.log });
   await app.register(authRoutes({ users, names, log: ctx.log }));
-  await app.register(consoleRoutes(ctx, services, names));
+  await app.register(consoleRoutes(ctx, services, names, nameGuard));
   await app.register(systemRoutes(ctx));
   await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(alarmRoutes(ctx));
-  await app.register(sessionRoutes(ctx, services));
+  await app.register(sessionRoutes(ctx, services, nameGuard));
   await app.register(syncRoutes(ctx, services));
   await app.register(accessRoutes(ctx, services));
   await app.register(checkinRoutes(ctx, services));

@@ -98,6 +98,8 @@ export const ZONE_TYPE_LABELS: Dictionaries<Record<string, string>> = {
     'witness-room': '见证室',
     corridor: '走廊',
     dining: '就餐区',
+    stairwell: '楼梯间',
+    'lift-lobby': '电梯厅',
   },
   en: {
     'public-hall': 'Public hall',
@@ -108,6 +110,8 @@ export const ZONE_TYPE_LABELS: Dictionaries<Record<string, string>> = {
     'witness-room': 'Witness room',
     corridor: 'Corridor',
     dining: 'Dining area',
+    stairwell: 'Stairwell',
+    'lift-lobby': 'Lift lobby',
   },
 };
 

@@ -70,6 +70,19 @@ export const ALARM_KINDS = {
   'sync-lag': kind('system', '上传滞后', 'Upstream sync lagging', '向市级平台上传数据滞后'),
   'sync-rejected': kind('system', '平台拒收', 'Upstream rejected data', '市级平台拒收上传数据'),
   'clock-drift': kind('system', '系统时钟异常', 'Host clock off or unsynchronised', '边缘服务器时钟偏差过大或未同步'),
+  // ── tracking: time away from the room, head count against badges (issue 16) ──
+  'away-from-room': kind(
+    'personnel',
+    '离开评标室超时',
+    'Away from the room too long',
+    '评标期间专家离开本评标室超过规定时限',
+  ),
+  'population-mismatch': kind(
+    'personnel',
+    '评标区人数与定位卡不符',
+    'Head count does not match badges',
+    '评标区通行计数人数与区内定位标签数不一致',
+  ),
 } satisfies Record<string, AlarmKindInfo>;
 
 export type AlarmKind = keyof typeof ALARM_KINDS;

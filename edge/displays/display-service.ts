@@ -5,6 +5,8 @@ import type { VenueContext } from '../context.ts';
 import type { EvaluationSession } from '../sessions/model.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { type BoardSession, board, roomBoard } from './board.ts';
+import { type ConfidentialNames, NameGuard } from './name-guard.ts';
+import { type NoticeTemplate, renderNotice } from './notice-templates.ts';
 
 export class DisplayError extends Error {
   constructor(
@@ -28,6 +30,16 @@ export interface Notice {
   level: 'info' | 'reminder';
 }
 
+/** What a witness asks to show: a template with seat numbers or pseudonyms, or free text (checked for names). */
+export interface NoticeInput {
+  target: string;
+  template?: NoticeTemplate;
+  params?: Record<string, string | number>;
+  text?: string;
+  level?: Notice['level'];
+  by: string;
+}
+
 export interface NoticeReport extends Notice {
   target: string;
   delivered: string[];
@@ -43,6 +55,7 @@ export class DisplayService extends EventEmitter<{ content: [string, Board]; not
   private readonly displays: DisplayTarget[];
   private readonly shown = new Map<string, { key: string; board: Board; version: number }>();
   private timer: NodeJS.Timeout | null = null;
+  private names = new NameGuard();
 
   constructor(
     private readonly ctx: VenueContext,
@@ -57,6 +70,12 @@ export class DisplayService extends EventEmitter<{ content: [string, Board]; not
         const room = d.room ? rooms.find((r) => r.id === d.room) : undefined;
         return room ? { id: d.id, kind: 'room' as const, rooms: [room] } : { id: d.id, kind: 'hall' as const, rooms };
       });
+  }
+
+  /** Where experts' real names are kept: every notice and project code is checked against them. */
+  guardNames(source: ConfidentialNames): void {
+    this.names = new NameGuard(source);
+    this.refresh();
   }
 
   start(): void {
@@ -104,7 +123,10 @@ export class DisplayService extends EventEmitter<{ content: [string, Board]; not
   };
 
   private build(display: DisplayTarget, now = Date.now()): { key: string; board: Board; version: number } {
-    const rooms = display.rooms.map((room) => roomBoard(room, this.currentOf(room.id, now), now));
+    const rooms = display.rooms
+      .map((room) => roomBoard(room, this.currentOf(room.id, now), now))
+      // A project code that carries an expert's name shows with the name masked.
+      .map((r) => (r.projectCode ? { ...r, projectCode: this.names.mask(r.projectCode) } : r));
     // The key leaves out the ticking timers: a board is re-sent when what it says changes, not every second.
     const key = JSON.stringify(rooms.map(({ elapsedS: _e, remainingS: _r, ...fixed }) => fixed));
     return { key, board: board(display.kind, rooms, now), version: (this.shown.get(display.id)?.version ?? 0) + 1 };
@@ -140,24 +162,39 @@ export class DisplayService extends EventEmitter<{ content: [string, Board]; not
 
   /**
    * Pushes a witness's notice to one room's boards (`target` = room id) or to every display (`all`), waits
-   * for each display's ack and records the notice and its delivery.
+   * for each display's ack and records the notice and its delivery. The notice is a template that names people
+   * by seat number or pseudonym, or free text; either is refused (naming the field) if it carries an expert's
+   * real name, before anything is sent or recorded.
    */
-  async notify(input: { target: string; text: string; level?: Notice['level']; by: string }): Promise<NoticeReport> {
-    const text = input.text.trim();
-    if (!text) throw new DisplayError('text: a notice needs text', 400);
+  async notify(input: NoticeInput): Promise<NoticeReport> {
     const targets =
       input.target === 'all'
         ? this.displays
         : this.displays.filter((d) => d.kind === 'room' && d.rooms[0]!.id === input.target);
     if (!targets.length)
       throw new DisplayError(`target: no room board for "${input.target}" (a room id or "all")`, 404);
+    if ((input.template === undefined) === (input.text === undefined))
+      throw new DisplayError('template: give a template (with params) or text, not both', 400);
+    const seats = input.target === 'all' ? null : this.seatsOf(input.target);
+    const rendered =
+      input.template !== undefined
+        ? renderNotice(input.template, input.params ?? {}, seats)
+        : { text: input.text!.trim(), field: 'text' };
+    if ('error' in rendered) throw new DisplayError(rendered.error, 400);
+    const { text, field } = rendered;
+    if (!text) throw new DisplayError('text: a notice needs text', 400);
+    if (this.names.namesIn(text).length)
+      throw new DisplayError(
+        `${field}: carries an expert's name; displays never show names — use a template with the seat number or pseudonym`,
+        400,
+      );
     const notice: Notice = { noticeId: randomUUID(), text, level: input.level ?? 'info' };
     const ids = targets.map((d) => d.id);
     this.ctx.log.append({
       type: 'display.notice',
       actor: input.by,
       subject: input.target,
-      data: { ...notice, displays: ids },
+      data: { ...notice, template: input.template ?? null, displays: ids },
     });
     this.emit('notice', ids, notice);
     const acks = await Promise.all(
@@ -186,6 +223,11 @@ export class DisplayService extends EventEmitter<{ content: [string, Board]; not
       data: { noticeId: notice.noticeId, delivered: report.delivered, undelivered: report.undelivered },
     });
     return report;
+  }
+
+  /** Seat ids of a room, from the venue file. */
+  private seatsOf(room: string): string[] {
+    return this.ctx.venue.zones.find((z) => z.id === room)?.seats?.map((s) => s.id) ?? [];
   }
 
   /** A display web page confirms it showed a notice. */

@@ -20,7 +20,12 @@ export interface DeviceRecord {
   state: Record<string, unknown> | null;
 }
 
-export type OfflineReason = 'last-will' | 'heartbeat-timeout' | 'announced' | 'camera-unreachable';
+export type OfflineReason =
+  | 'last-will'
+  | 'heartbeat-timeout'
+  | 'announced'
+  | 'camera-unreachable'
+  | 'not-back-after-restart';
 
 const migrations = [
   {
@@ -34,22 +39,34 @@ const migrations = [
 /** A device is offline after this many heartbeats are missed. */
 const MISSED_HEARTBEATS = 3;
 const DEFAULT_HEARTBEAT_S = 10;
+/** After an edge start, devices that were online have this long to reconnect (venue file `deviceHealth`). */
+const DEFAULT_RESTART_GRACE_S = 60;
 
 /**
  * Health of every device and camera the venue file names: online/offline from last will and heartbeat,
  * last seen, firmware, malformed-message counts. Online/offline changes are events; a device going offline
  * raises a device-offline alarm that clears when it returns.
+ *
+ * A planned edge restart is not a device failure: once the edge is stopping, the devices' last wills (the
+ * broker closing their connections) are not recorded, and after a start the devices that were online get
+ * `restartGraceS` to be heard again before they count as offline (`not-back-after-restart`).
  */
 export class DeviceRegistry {
   private readonly devices = new Map<string, DeviceRecord>();
   private timer: NodeJS.Timeout | null = null;
   private readonly saveVolatile;
+  private readonly restartGraceMs: number;
+  /** Devices online when the edge stopped, not heard since it started. */
+  private readonly awaitingReturn = new Set<string>();
+  private stopping = false;
 
   constructor(
     venue: Venue,
     private readonly log: EventLog,
     private readonly alarms: AlarmEngine,
+    private readonly startedAt = Date.now(),
   ) {
+    this.restartGraceMs = (venue.deviceHealth?.restartGraceS ?? DEFAULT_RESTART_GRACE_S) * 1000;
     migrate(log.db, 'registry', migrations);
     const all = [
       ...venue.devices.map((d) => ({ ...d, heartbeatS: d.heartbeatS ?? DEFAULT_HEARTBEAT_S })),
@@ -75,9 +92,10 @@ export class DeviceRegistry {
         }[]
       ).map((r) => [r.id, r]),
     );
-    const now = Date.now();
+    const now = startedAt;
     for (const d of all) {
       const s = saved.get(d.id);
+      if (s?.online === 1 && d.kind !== 'camera') this.awaitingReturn.add(d.id);
       this.devices.set(d.id, {
         id: d.id,
         kind: d.kind,
@@ -117,7 +135,9 @@ export class DeviceRegistry {
     this.timer.unref();
   }
 
+  /** The edge is stopping: from now on a device dropping off is the edge's doing, not the device's. */
   stop(): void {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.persist();
@@ -128,6 +148,7 @@ export class DeviceRegistry {
     const d = this.devices.get(id);
     if (!d) return;
     d.lastSeen = at;
+    this.awaitingReturn.delete(id);
     if (!d.online) this.markOnline(id, 'message');
   }
 
@@ -146,6 +167,7 @@ export class DeviceRegistry {
   }
 
   markOnline(id: string, reason: string): void {
+    this.awaitingReturn.delete(id);
     const d = this.devices.get(id);
     if (!d || d.online) return;
     d.lastSeen ??= Date.now();
@@ -161,7 +183,8 @@ export class DeviceRegistry {
 
   markOffline(id: string, reason: OfflineReason): void {
     const d = this.devices.get(id);
-    if (!d?.online) return;
+    // While the edge stops, the broker closing connections fires every device's last will: not a failure.
+    if (!d?.online || this.stopping) return;
     this.log.append({
       type: 'device.offline',
       subject: id,
@@ -192,6 +215,12 @@ export class DeviceRegistry {
   checkHeartbeats(now: number): void {
     for (const d of this.devices.values()) {
       if (d.kind === 'camera') continue; // cameras are watched by the video module
+      if (this.awaitingReturn.has(d.id)) {
+        if (now - this.startedAt < this.restartGraceMs) continue;
+        this.awaitingReturn.delete(d.id);
+        this.markOffline(d.id, 'not-back-after-restart');
+        continue;
+      }
       if (d.online && d.lastSeen !== null && now - d.lastSeen > d.heartbeatS * 1000 * MISSED_HEARTBEATS) {
         this.markOffline(d.id, 'heartbeat-timeout');
       }

@@ -11,6 +11,11 @@ export interface BadgeBinding {
   /** The room bound to the session, when check-in said so (else the session's room is looked up). */
   room: string | null;
   since: number;
+  /**
+   * When the holder checked out while the badge was inside the evaluation zone, or null. Such a badge stays
+   * bound to them (they still carry it) until it leaves the zone or is returned.
+   */
+  checkedOutAt: number | null;
 }
 
 export interface BindingHistory {
@@ -32,6 +37,8 @@ export const BINDING_EVENTS = [
 interface Change {
   bound?: BadgeBinding;
   released?: BadgeBinding;
+  /** Checked out with the badge still inside the zone: stays bound, marked. */
+  checkedOut?: BadgeBinding;
 }
 
 /** What an event means for the badges: a binding, a release, or nothing. */
@@ -39,6 +46,7 @@ function interpret(
   e: LoggedEvent,
   current: (badge: string) => BadgeBinding | undefined,
   byPerson: (person: string, session: string | null) => BadgeBinding | undefined,
+  inZone: (badge: string) => boolean,
 ): Change {
   const d = e.data as {
     badge?: string | null;
@@ -58,6 +66,7 @@ function interpret(
         session: e.session,
         room: d.room ?? null,
         since: e.at,
+        checkedOutAt: null,
       };
       return { bound, released: current(d.badge) };
     }
@@ -70,13 +79,18 @@ function interpret(
         session: e.session,
         room: d.room ?? null,
         since: e.at,
+        checkedOutAt: null,
       };
       return { bound, released: current(d.badge) };
     }
     case 'checkin.released':
     case 'tracking.badge-released': {
       const held = d.badge ? current(d.badge) : byPerson(d.pseudonym ?? d.person ?? e.actor ?? '', e.session);
-      return held ? { released: held } : {};
+      if (!held) return {};
+      // Check-out is paperwork, not the badge coming back: whoever is still inside keeps carrying it.
+      if (e.type === 'checkin.released' && inZone(held.badge))
+        return held.checkedOutAt === null ? { checkedOut: { ...held, checkedOutAt: e.at } } : {};
+      return { released: held };
     }
     default:
       return {};
@@ -85,36 +99,49 @@ function interpret(
 
 /**
  * Badge → person, kept from the record: `checkin.accepted` (data.badge, actor/pseudonym, session) binds,
- * `checkin.released` or `tracking.badge-released` releases, `tracking.badge-assigned` gives staff a badge.
- * Emits `bound` and `released` after the event is committed.
+ * `tracking.badge-released` releases, `tracking.badge-assigned` gives staff a badge. `checkin.released`
+ * (check-out) releases a badge outside the evaluation zone (`inZone`, the fences' view when the event is
+ * appended); one still inside stays bound, marked `checkedOutAt`, until the tracking service releases it when
+ * it leaves the zone. Emits `bound`, `checked-out` and `released` after the event is committed.
  */
-export class BadgeBindings extends EventEmitter<{ bound: [BadgeBinding]; released: [BadgeBinding, LoggedEvent] }> {
+export class BadgeBindings extends EventEmitter<{
+  bound: [BadgeBinding];
+  'checked-out': [BadgeBinding];
+  released: [BadgeBinding, LoggedEvent];
+}> {
   private readonly current = new Map<string, BadgeBinding>();
 
-  constructor(private readonly log: EventLog) {
+  constructor(
+    private readonly log: EventLog,
+    inZone: (badge: string) => boolean = () => false,
+  ) {
     super();
     migrateTracking(log.db);
     const db = log.db;
-    for (const r of db.prepare('SELECT * FROM tracking_badges').all() as BadgeBinding[]) this.current.set(r.badge, r);
+    const columns = 'badge, person, role, session, room, since, checked_out_at AS checkedOutAt';
+    for (const r of db.prepare(`SELECT ${columns} FROM tracking_badges`).all() as BadgeBinding[])
+      this.current.set(r.badge, r);
     const upsert = db.prepare(
       `INSERT INTO tracking_badges (badge, person, role, session, room, since) VALUES (@badge, @person, @role, @session, @room, @since)
        ON CONFLICT (badge) DO UPDATE SET person = excluded.person, role = excluded.role, session = excluded.session,
-         room = excluded.room, since = excluded.since`,
+         room = excluded.room, since = excluded.since, checked_out_at = NULL`,
     );
     const remove = db.prepare('DELETE FROM tracking_badges WHERE badge = ?');
     const open = db.prepare(
       'INSERT INTO tracking_badge_history (badge, person, session, from_at) VALUES (@badge, @person, @session, @since)',
     );
     const close = db.prepare('UPDATE tracking_badge_history SET to_at = ? WHERE badge = ? AND to_at IS NULL');
+    const checkOut = db.prepare('UPDATE tracking_badges SET checked_out_at = ? WHERE badge = ?');
     const rowOf = (badge: string) =>
-      db.prepare('SELECT * FROM tracking_badges WHERE badge = ?').get(badge) as BadgeBinding | undefined;
+      db.prepare(`SELECT ${columns} FROM tracking_badges WHERE badge = ?`).get(badge) as BadgeBinding | undefined;
     const rowByPerson = (person: string, session: string | null) =>
       db
-        .prepare('SELECT * FROM tracking_badges WHERE person = ? AND (? IS NULL OR session = ?)')
+        .prepare(`SELECT ${columns} FROM tracking_badges WHERE person = ? AND (? IS NULL OR session = ?)`)
         .get(person, session, session) as BadgeBinding | undefined;
     // The tables follow the record inside the append transaction; memory follows after the commit.
     log.addProjection((e) => {
-      const change = interpret(e, rowOf, rowByPerson);
+      const change = interpret(e, rowOf, rowByPerson, inZone);
+      if (change.checkedOut) checkOut.run(change.checkedOut.checkedOutAt, change.checkedOut.badge);
       if (change.released) {
         close.run(e.at, change.released.badge);
         remove.run(change.released.badge);
@@ -130,7 +157,12 @@ export class BadgeBindings extends EventEmitter<{ bound: [BadgeBinding]; release
         e,
         (b) => this.current.get(b),
         (p, s) => [...this.current.values()].find((b) => b.person === p && (s === null || b.session === s)),
+        inZone,
       );
+      if (change.checkedOut) {
+        this.current.set(change.checkedOut.badge, change.checkedOut);
+        this.emit('checked-out', change.checkedOut);
+      }
       if (change.released) {
         this.current.delete(change.released.badge);
         this.emit('released', change.released, e);

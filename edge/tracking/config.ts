@@ -1,4 +1,5 @@
 import { type Static, Type as T } from '@sinclair/typebox';
+import { AWAY_ZONE_TYPES, type AwayZoneType, type TrackingSettings, type Venue } from '../../config/schema.ts';
 
 const Ms = (description: string, minimum = 0) => T.Integer({ minimum, maximum: 86_400_000, description });
 const Metres = (description: string) => T.Number({ minimum: 0, maximum: 100, description });
@@ -22,6 +23,19 @@ export const TrackingConfig = T.Object(
     contactDistanceM: Metres('experts of different sessions this close are together'),
     contactAfterMs: Ms('together this long raises cross-session-contact', 1),
     contactGraceMs: Ms('apart this long ends a contact (noise does not restart the clock)'),
+    sharedContactAfterMs: Ms('together this long in one small shared zone raises cross-session-contact', 1),
+    awayMaxMs: T.Unsafe<Partial<Record<AwayZoneType, number>>>(
+      T.Mapped(
+        T.Union(AWAY_ZONE_TYPES.map((t) => T.Literal(t))),
+        () => T.Optional(Ms('longest stay in a zone of this type while away from the room', 1)),
+        {
+          additionalProperties: false,
+          description: "per zone type, the longest stay away from one's room while the session is in progress",
+        },
+      ),
+    ),
+    awayTotalMaxMs: Ms('longest absence from the room (and the witness room) in all', 1),
+    populationGraceMs: Ms('people counted at the doors and badges present may disagree this long', 1),
     reopenWithinMs: Ms('a condition back this soon after it cleared reopens the same alarm instead of a new one'),
     sampleMs: Ms('trajectory store keeps at most one point per badge per this interval (0 keeps every point)'),
     retentionDays: T.Number({
@@ -50,6 +64,10 @@ export const DEFAULT_TRACKING_CONFIG: TrackingConfig = {
   contactDistanceM: 1.5,
   contactAfterMs: 60_000,
   contactGraceMs: 5_000,
+  sharedContactAfterMs: 10_000,
+  awayMaxMs: { corridor: 180_000, dining: 120_000, stairwell: 60_000, 'lift-lobby': 60_000, 'locker-area': 120_000 },
+  awayTotalMaxMs: 20 * 60_000,
+  populationGraceMs: 30_000,
   reopenWithinMs: 30_000,
   sampleMs: 1_000,
   retentionDays: 7,
@@ -57,3 +75,18 @@ export const DEFAULT_TRACKING_CONFIG: TrackingConfig = {
   flushMs: 200,
   tickMs: 250,
 };
+
+/** The venue file's `tracking:` block (seconds) as config fields (milliseconds); what it leaves out is not set. */
+export function venueTrackingConfig(venue: Pick<Venue, 'tracking'>): Partial<TrackingConfig> {
+  const t: TrackingSettings = venue.tracking ?? {};
+  const ms = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
+  const config: Partial<TrackingConfig> = {
+    awayMaxMs: t.awayFromRoomS
+      ? Object.fromEntries(Object.entries(t.awayFromRoomS).map(([type, s]) => [type, s * 1000]))
+      : undefined,
+    awayTotalMaxMs: ms(t.awayTotalS),
+    sharedContactAfterMs: ms(t.sharedContactS),
+    populationGraceMs: ms(t.populationGraceS),
+  };
+  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
+}

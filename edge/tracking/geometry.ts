@@ -1,4 +1,4 @@
-import type { Point, Venue, Zone } from '../../config/schema.ts';
+import { type Point, SMALL_SHARED_ZONE_TYPES, type Venue, type Zone } from '../../config/schema.ts';
 
 /** Axis-aligned bounding box: a cheap first test before the polygon itself. */
 export interface Box {
@@ -58,6 +58,8 @@ export interface PreparedZone {
   type: Zone['type'];
   floor: string;
   parent: string | null;
+  /** A small shared zone: experts of different sessions inside together are in contact at any distance. */
+  shared: boolean;
   ring: Float64Array;
   box: Box;
 }
@@ -75,6 +77,7 @@ export class ZoneIndex {
       type: z.type,
       floor: z.floor,
       parent: z.parent ?? null,
+      shared: (z.shared ?? (SMALL_SHARED_ZONE_TYPES.includes(z.type) ? 'small' : 'open')) === 'small',
       ring: new Float64Array(z.polygon.flat()),
       box: boundingBox(z.polygon),
     }));

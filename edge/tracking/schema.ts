@@ -1,6 +1,6 @@
 import { type Db, migrate } from '../store/database.ts';
 
-/** Tables of module `tracking` in the venue database: projections of badge bindings and zone stays. */
+/** Tables of module `tracking` in the venue database: projections of badge bindings, zone stays and head counts. */
 const migrations = [
   {
     version: 1,
@@ -16,6 +16,13 @@ const migrations = [
         entered_at INTEGER NOT NULL, left_at INTEGER NOT NULL, dwell_ms INTEGER NOT NULL, reason TEXT NOT NULL, seq INTEGER NOT NULL);
       CREATE INDEX tracking_stays_zone ON tracking_stays (zone, left_at);
       CREATE INDEX tracking_stays_person ON tracking_stays (person, left_at);`,
+  },
+  {
+    // A badge checked out while inside the zone stays bound until it leaves the zone or is returned.
+    version: 2,
+    sql: `
+      ALTER TABLE tracking_badges ADD COLUMN checked_out_at INTEGER;
+      CREATE TABLE tracking_population (zone TEXT PRIMARY KEY, counted INTEGER NOT NULL, updated_at INTEGER NOT NULL);`,
   },
 ];
 

@@ -156,13 +156,36 @@ describe('tracking alarms over MQTT', () => {
     expect(stay.dwellMs).toBeGreaterThanOrEqual(FAST.restroomMaxMs!);
   });
 
-  it('checking out releases the badge: the holder’s alarms end and the badge still in the zone is a stranger’s', async () => {
-    f.sim.place('badge-2', 'room-1/s2');
+  it('checking out inside the zone keeps the badge bound until it walks out: no stranger alarm, no left-zone', async () => {
+    f.sim.place('badge-2', 'room-1/s2', { speedMps: 20 });
     f.sim.silence('badge-2', false);
     await sleep(400);
-    f.edge.log.append({ type: 'checkin.released', session: 'S1', actor: 'E2', data: { badge: 'badge-2' } });
-    const events = await lifecycle('unbound-badge', 'badge-2', 'alarm.raised');
-    expect(events[0]!.data.details).toMatchObject({ releasedFrom: 'E2' });
+    const out = f.edge.log.append({
+      type: 'checkin.released',
+      session: 'S1',
+      actor: 'E2',
+      data: { pseudonym: 'E2', badge: 'badge-2' },
+    });
+    expect(f.edge.services.tracking.bindings.get('badge-2')).toMatchObject({ person: 'E2', checkedOutAt: out.at });
+    await walk('badge-2', [20, 5]); // out through the zone gate to the public hall
+    const released = await eventually(
+      () => f.edge.log.query({ afterSeq: out.seq, type: 'tracking.badge-released' }),
+      (l) => l.length > 0,
+    );
+    expect(released.map((e) => [e.actor, e.data.badge, e.data.reason])).toEqual([
+      ['system', 'badge-2', 'left-zone-after-check-out'],
+    ]);
     expect(f.edge.services.tracking.bindings.get('badge-2')).toBeUndefined();
+    const alarms = f.edge.log.query({ afterSeq: out.seq, type: 'alarm.raised' }).map((e) => e.data.kind);
+    expect(alarms).not.toContain('unbound-badge');
+    expect(alarms).not.toContain('left-zone');
+  });
+
+  it('a badge taken back at the console while it is still in the zone is a stranger’s', async () => {
+    f.sim.place('badge-1', 'room-1/s1');
+    await sleep(400);
+    f.edge.services.tracking.releaseBadge('badge-1', 'witness-w', 'returned');
+    const events = await lifecycle('unbound-badge', 'badge-1', 'alarm.raised');
+    expect(events[0]!.data.details).toMatchObject({ releasedFrom: 'E1' });
   });
 });

@@ -8,9 +8,10 @@ import type { VenueContext } from '../context.ts';
 import type { EventInput, LoggedEvent } from '../store/event-log.ts';
 import { type BadgeTrack, type SessionFacts, TrackingAlarmRules } from './alarm-rules.ts';
 import { type BadgeBinding, BadgeBindings } from './bindings.ts';
-import { DEFAULT_TRACKING_CONFIG, TrackingConfig } from './config.ts';
+import { DEFAULT_TRACKING_CONFIG, TrackingConfig, venueTrackingConfig } from './config.ts';
 import { BadgeFences, FenceEngine, type ZoneTransition } from './fences.ts';
 import { ZoneIndex } from './geometry.ts';
+import { ZoneHeadCount } from './head-count.ts';
 import { migrateTracking } from './schema.ts';
 import { type TrajectoryPoint, TrajectoryStore } from './trajectory-store.ts';
 
@@ -74,6 +75,7 @@ export class TrackingService {
   readonly zones: ZoneIndex;
   readonly bindings: BadgeBindings;
   readonly store: TrajectoryStore;
+  readonly headCount: ZoneHeadCount;
   readonly stats = { positions: 0, inaccurate: 0, batches: 0, transitions: 0 };
   private config: TrackingConfig;
   private readonly fences: FenceEngine;
@@ -87,11 +89,12 @@ export class TrackingService {
     private readonly sessions: SessionLookup,
     options: { config?: Partial<TrackingConfig>; trajectoryFile?: string } = {},
   ) {
-    this.config = { ...DEFAULT_TRACKING_CONFIG, ...options.config };
+    this.config = { ...DEFAULT_TRACKING_CONFIG, ...venueTrackingConfig(ctx.venue), ...options.config };
     migrateTracking(ctx.db);
     this.zones = new ZoneIndex(ctx.venue);
     this.fences = new FenceEngine(this.zones, this.config);
-    this.bindings = new BadgeBindings(ctx.log);
+    this.bindings = new BadgeBindings(ctx.log, (badge) => this.inEvaluationZone(badge));
+    this.headCount = new ZoneHeadCount(ctx.venue, ctx.log);
     this.store = new TrajectoryStore(
       options.trajectoryFile ?? join(ctx.dataDir, 'tracking', 'trajectories.db'),
       this.config.sampleMs,
@@ -137,7 +140,9 @@ export class TrackingService {
     if (!validateChanges(changes))
       throw new TrackingError(`config${describeSchemaError(validateChanges.errors![0]!)}`, 400);
     const before = this.config;
-    this.config = { ...before, ...changes };
+    // Per-type away limits merge, so changing one type keeps the others.
+    const awayMaxMs = { ...before.awayMaxMs, ...changes.awayMaxMs };
+    this.config = { ...before, ...changes, awayMaxMs };
     this.fences.options = this.config;
     this.store.sampleMs = this.config.sampleMs;
     const diff = Object.fromEntries(
@@ -189,6 +194,32 @@ export class TrackingService {
     }
     if (transitions.length) this.record(transitions);
     this.rules.tick(now, this.bindings.all(), (b) => this.tracks.get(b));
+    if (this.positioningOnline())
+      for (const p of this.population()) this.rules.population(now, p.zone, p.counted, p.badges);
+  }
+
+  /** Per evaluation zone with counting doors: people the doors counted in, and badges heard inside now. */
+  population(): { zone: string; counted: number; badges: number }[] {
+    return this.headCount.zones.map((id) => {
+      const zone = this.zones.get(id)!;
+      let badges = 0;
+      for (const t of this.tracks.values()) if (t.fences.isInside(zone)) badges++;
+      return { zone: id, counted: this.headCount.counted(id), badges };
+    });
+  }
+
+  /** A witness's head count replaces the doors' (after an evacuation, say); defaults to the badges inside now. */
+  recount(input: { zone?: string; counted?: number; by: string; note?: string | null }): LoggedEvent {
+    const zone = input.zone ?? this.headCount.zones[0];
+    const now = this.population().find((p) => p.zone === zone);
+    if (!now) throw new TrackingError(`zone: "${zone}" is not an evaluation zone with counting doors`, 404);
+    return this.headCount.recount({
+      zone: now.zone,
+      counted: input.counted ?? now.badges,
+      badges: now.badges,
+      by: input.by,
+      note: input.note ?? null,
+    });
   }
 
   flush(): number {
@@ -364,6 +395,23 @@ export class TrackingService {
     });
     this.ctx.log.appendMany(events);
     for (const tr of transitions) this.rules.onTransition(tr, this.tracks.get(tr.badge)!, this.bindings.get(tr.badge));
+    // A badge checked out inside the zone is released once it has walked out (not when it merely went silent).
+    for (const tr of transitions) {
+      const holder = this.bindings.get(tr.badge);
+      if (tr.kind === 'left' && tr.reason === 'moved' && tr.zone.type === 'evaluation-zone' && holder?.checkedOutAt)
+        this.releaseBadge(tr.badge, 'system', 'left-zone-after-check-out'); // an id: it goes upstream
+    }
+  }
+
+  private inEvaluationZone(badge: string): boolean {
+    const track = this.tracks.get(badge);
+    return !!track && track.fences.insideIndexes().some((i) => this.zones.zones[i]!.type === 'evaluation-zone');
+  }
+
+  /** Badges present mean something only while the positioning engine reports. */
+  private positioningOnline(): boolean {
+    const engines = this.ctx.venue.devices.filter((d) => d.kind === 'rtls');
+    return engines.length > 0 && engines.every((d) => this.ctx.registry.get(d.id)?.online);
   }
 
   private sessionFacts(id: string): SessionFacts | null {

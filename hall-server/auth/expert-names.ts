@@ -1,3 +1,4 @@
+import type { ConfidentialNames } from '../../edge/displays/name-guard.ts';
 import { type Db, migrate } from '../../edge/store/database.ts';
 import { seal, unseal } from '../../edge/store/secret-box.ts';
 
@@ -27,7 +28,7 @@ export interface NameLookup {
  * directory), so a copied database file does not give them away. Filled by an administrator (or the
  * check-in chip read) and read only through `redact.ts`, which hands them to the roles allowed to see them.
  */
-export class ExpertNames implements NameLookup {
+export class ExpertNames implements NameLookup, ConfidentialNames {
   constructor(
     private readonly db: Db,
     private readonly key: Buffer,
@@ -52,6 +53,17 @@ export class ExpertNames implements NameLookup {
       .prepare('SELECT iv, ciphertext, tag FROM expert_name_boxes WHERE pseudonym = ?')
       .get(pseudonym) as { iv: Buffer; ciphertext: Buffer; tag: Buffer } | undefined;
     return row ? unseal(this.key, row, pseudonym).toString() : null;
+  }
+
+  /** Every name kept, decrypted: free text is checked against them before it is shown (edge/displays/name-guard.ts). */
+  allNames(): string[] {
+    const rows = this.db.prepare('SELECT pseudonym, iv, ciphertext, tag FROM expert_name_boxes').all() as {
+      pseudonym: string;
+      iv: Buffer;
+      ciphertext: Buffer;
+      tag: Buffer;
+    }[];
+    return rows.map((r) => unseal(this.key, r, r.pseudonym).toString());
   }
 
   /** Names stored in the clear by version 1 are encrypted and the clear table dropped, in one transaction. */

@@ -60,6 +60,7 @@ const TABLE: readonly TableRule[] = [
   { method: 'write', prefix: '/api/access/reentry', roles: FLOOR_STAFF },
   { method: 'write', prefix: '/api/access/normal-mode', roles: ['administrator', 'witness', 'operator'] },
   { method: 'write', prefix: '/api/tracking/badges', roles: FLOOR_STAFF },
+  { method: 'write', prefix: '/api/tracking/population', roles: FLOOR_STAFF },
   { method: 'write', prefix: '/api/checkin', roles: FLOOR_STAFF },
   { method: 'write', prefix: '/api/intercom', roles: FLOOR_STAFF },
   { method: 'write', prefix: '/api/displays/notices', roles: FLOOR_STAFF },

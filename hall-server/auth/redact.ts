@@ -1,3 +1,4 @@
+import type { NameGuard } from '../../edge/displays/name-guard.ts';
 import type { EventLog } from '../../edge/store/event-log.ts';
 import type { NameLookup } from './expert-names.ts';
 import { type ConsoleUser, NAME_ROLES } from './roles.ts';
@@ -34,4 +35,19 @@ export function peopleFor(
       data: { purpose: audit.purpose, pseudonyms: shown },
     });
   return people;
+}
+
+/**
+ * A session as one viewer may see it: for roles that may not see names, an expert's name inside the project's
+ * name or code is masked (＊ per character). Everything else is the session as it is.
+ */
+export function sessionFor<S extends { project: { code: string; name: string } }>(
+  viewer: ConsoleUser | null,
+  session: S,
+  names: NameGuard,
+): S {
+  if (canSeeNames(viewer)) return session;
+  const project = { code: names.mask(session.project.code), name: names.mask(session.project.name) };
+  const same = project.code === session.project.code && project.name === session.project.name;
+  return same ? session : { ...session, project };
 }

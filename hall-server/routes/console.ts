@@ -4,10 +4,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DASHBOARDS_DIST } from '../../dashboards/build.ts';
 import { checkOutsOf } from '../../edge/checkin/checkout.ts';
 import type { VenueContext } from '../../edge/context.ts';
+import type { NameGuard } from '../../edge/displays/name-guard.ts';
 import type { VenueServices } from '../../edge/services.ts';
 import { TRANSITIONS } from '../../edge/sessions/model.ts';
 import type { NameLookup } from '../auth/expert-names.ts';
-import { peopleFor } from '../auth/redact.ts';
+import { peopleFor, sessionFor } from '../auth/redact.ts';
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>HallEdge</title>
 <p>控制台尚未构建 / The console is not built: run <code>npm run build:dashboards</code>.</p>`;
@@ -17,7 +18,7 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>HallEdge</title>
  * several capabilities for one viewer — with expert names only for the roles allowed to see them.
  */
 export const consoleRoutes =
-  (ctx: VenueContext, services: VenueServices, names: NameLookup): FastifyPluginAsyncTypebox =>
+  (ctx: VenueContext, services: VenueServices, names: NameLookup, nameGuard: NameGuard): FastifyPluginAsyncTypebox =>
   async (app) => {
     if (existsSync(DASHBOARDS_DIST)) {
       await app.register(fastifyStatic, { root: DASHBOARDS_DIST, prefix: '/', wildcard: true });
@@ -60,7 +61,7 @@ export const consoleRoutes =
           return {
             id: s.id,
             transactionCode: s.transactionCode,
-            project: s.project,
+            project: sessionFor(req.user, s, nameGuard).project,
             room: s.room,
             start: s.start,
             end: s.end,

@@ -7,6 +7,7 @@ import type { Board } from '../../devices/display/contract.ts';
 import type { VenueContext } from '../../edge/context.ts';
 import type { Notice } from '../../edge/displays/display-service.ts';
 import { DisplayError } from '../../edge/displays/display-service.ts';
+import { NOTICE_TEMPLATES, type NoticeTemplate } from '../../edge/displays/notice-templates.ts';
 import type { VenueServices } from '../../edge/services.ts';
 
 const page = new URL('../../dashboards/display/', import.meta.url);
@@ -31,10 +32,19 @@ export const displayRoutes =
       {
         schema: {
           tags: ['displays'],
-          summary: "Pushes a witness notice to one room's boards or to all displays; answers who acknowledged it",
+          summary:
+            "Pushes a witness notice (a template with seat numbers or pseudonyms, or free text checked for expert names) to one room's boards or to all displays; answers who acknowledged it",
           body: T.Object({
             target: T.String({ minLength: 1, description: 'a room id, or "all"' }),
-            text: T.String({ minLength: 1, maxLength: 200 }),
+            template: T.Optional(StringEnum(Object.keys(NOTICE_TEMPLATES) as NoticeTemplate[])),
+            params: T.Optional(
+              T.Record(T.String(), T.Union([T.String({ maxLength: 64 }), T.Integer()]), {
+                description: "the template's parameters: seat (s3 or 3), pseudonym, minutes",
+              }),
+            ),
+            text: T.Optional(
+              T.String({ minLength: 1, maxLength: 200, description: 'free text instead of a template' }),
+            ),
             level: T.Optional(StringEnum(['info', 'reminder'])),
             by: T.String({ minLength: 1, description: 'the witness (console user id)' }),
           }),

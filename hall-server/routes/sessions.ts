@@ -4,10 +4,12 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
 import type { VenueContext } from '../../edge/context.ts';
+import type { NameGuard } from '../../edge/displays/name-guard.ts';
 import type { VenueServices } from '../../edge/services.ts';
 import { SESSION_STATES } from '../../edge/sessions/model.ts';
 import { ScheduleFileError, sessionsFromCsv } from '../../edge/sessions/schedule-files.ts';
 import { SessionError } from '../../edge/sessions/session-service.ts';
+import { sessionFor } from '../auth/redact.ts';
 
 const By = T.String({ minLength: 1, description: 'who acts (console user id)' });
 const IdParams = T.Object({ id: T.String() });
@@ -33,7 +35,7 @@ function fail(reply: FastifyReply, err: unknown) {
 }
 
 export const sessionRoutes =
-  (ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
+  (ctx: VenueContext, services: VenueServices, names: NameGuard): FastifyPluginAsyncTypebox =>
   async (app) => {
     const { sessions } = services;
     const tags = ['sessions'];
@@ -53,18 +55,22 @@ export const sessionRoutes =
       },
       async (req, reply) => {
         try {
-          return sessions.list(req.query);
+          return sessions.list(req.query).map((s) => sessionFor(req.user, s, names));
         } catch (err) {
           return fail(reply, err);
         }
       },
     );
 
-    app.get('/api/sessions/today', { schema: { tags, summary: "Today's sessions" } }, async () => sessions.today());
+    app.get('/api/sessions/today', { schema: { tags, summary: "Today's sessions" } }, async (req) =>
+      sessions.today().map((s) => sessionFor(req.user, s, names)),
+    );
 
     app.get('/api/sessions/:id', { schema: { tags, params: IdParams } }, async (req, reply) => {
       const session = sessions.get(req.params.id);
-      return session ?? reply.code(404).send({ error: `no session ${req.params.id}` });
+      return session
+        ? sessionFor(req.user, session, names)
+        : reply.code(404).send({ error: `no session ${req.params.id}` });
     });
 
     app.get(

@@ -129,6 +129,42 @@ export const trackingRoutes =
     );
 
     app.get(
+      '/api/tracking/population',
+      {
+        schema: {
+          tags,
+          summary: 'Head count per evaluation zone: people counted at its doors against badges heard inside',
+        },
+      },
+      async () => tracking.population(),
+    );
+
+    app.post(
+      '/api/tracking/population/recount',
+      {
+        schema: {
+          tags,
+          summary:
+            "A witness's head count replaces the doors' count (recorded as tracking.population-recounted); default: the badges inside now",
+          body: T.Object({
+            by: By,
+            zone: T.Optional(T.String({ minLength: 1 })),
+            counted: T.Optional(T.Integer({ minimum: 0, maximum: 10_000 })),
+            note: T.Optional(T.String({ maxLength: 500 })),
+          }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          const e = tracking.recount(req.body);
+          return { ...e.data, seq: e.seq };
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.get(
       '/api/tracking/config',
       { schema: { tags, summary: 'Tracking thresholds' } },
       async () => tracking.settings,
