@@ -55,7 +55,7 @@ export async function buildHallServer(
   const users = new UserStore(ctx.db, ctx.log);
   const names = new ExpertNames(ctx.db, loadOrCreateKey(join(ctx.dataDir, 'names.key')));
   await ensureAdministrator(users, options.logger);
-  await installAuthGuard(app, { users, log: ctx.log });
+  await installAuthGuard(app, { users, log: ctx.log, terminals: services.checkin.terminals });
   await app.register(authRoutes({ users, names, log: ctx.log }));
   await app.register(consoleRoutes(ctx, services, names));
   await app.register(systemRoutes(ctx));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cameraFrame, faceless, photo } from '../../simulators/face-terminal/shared-photos.ts';
+import { cameraFrame, faceless, photo, timedFrames } from '../../simulators/face-terminal/shared-photos.ts';
 import { tempDir, testVenue } from '../../test/venue-harness.ts';
 import { openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
@@ -63,8 +63,9 @@ beforeEach(() => {
   });
 });
 
-const frames = (identity: string, ...indexes: number[]) =>
-  Promise.all(indexes.map((i) => cameraFrame([photo('lfw', identity, i)])));
+/** Camera frames of the shared photos, as a terminal sends them: capture times a little over a second apart. */
+const frames = async (identity: string, ...indexes: number[]) =>
+  timedFrames(await Promise.all(indexes.map((i) => cameraFrame([photo('lfw', identity, i)]))));
 
 describe('check-in with ID card and live face (人证核验)', () => {
   it('checks in the genuine expert with session, room, seat, locker and badge', async () => {
@@ -95,7 +96,7 @@ describe('check-in with ID card and live face (人证核验)', () => {
       by: 'ft-entrance',
       idNumber: ID_POWELL,
       chipPhoto: photo('lfw', 'Colin_Powell', 0),
-      frames: await frames('Colin_Powell', 1),
+      frames: await frames('Colin_Powell', 1, 3),
     });
     expect(again).toMatchObject({ accepted: false, reason: 'already-checked-in' });
   });
@@ -116,16 +117,19 @@ describe('check-in with ID card and live face (人证核验)', () => {
 
   it('refuses, with the reason, people not on the roster or outside the window, and pictures without one face', async () => {
     const chipPhoto = photo('lfw', 'Colin_Powell', 0);
-    const base = { by: 'ft-entrance', chipPhoto, frames: await frames('Colin_Powell', 1) };
+    const base = { by: 'ft-entrance', chipPhoto, frames: await frames('Colin_Powell', 1, 2) };
     expect(await checkin.checkInWithIdCard({ ...base, idNumber: ID_STRANGER })).toMatchObject({
       reason: 'not-on-roster',
       pseudonym: null,
     });
-    expect(await checkin.checkInWithIdCard({ ...base, idNumber: ID_POWELL, frames: [await faceless()] })).toMatchObject(
-      { reason: 'no-face' },
-    );
+    const empty = timedFrames([await faceless(0), await faceless(1)]);
+    expect(await checkin.checkInWithIdCard({ ...base, idNumber: ID_POWELL, frames: empty })).toMatchObject({
+      reason: 'no-face',
+      outcome: 'look-again',
+    });
     const crowd = await cameraFrame([photo('bbt', 'penny', 0), photo('bbt', 'howard', 0)]);
-    expect(await checkin.checkInWithIdCard({ ...base, idNumber: ID_POWELL, frames: [crowd] })).toMatchObject({
+    const crowded = timedFrames([crowd, await cameraFrame([photo('lfw', 'Colin_Powell', 1)])]);
+    expect(await checkin.checkInWithIdCard({ ...base, idNumber: ID_POWELL, frames: crowded })).toMatchObject({
       reason: 'several-faces',
       field: 'frames[0]',
     });
@@ -144,7 +148,7 @@ describe('check-in with ID card and live face (人证核验)', () => {
       by: 'ft-entrance',
       idNumber: ID_POWELL,
       chipPhoto: photo('lfw', 'Colin_Powell', 0),
-      frames: [good, good.subarray(0, 3000)],
+      frames: timedFrames([good, good.subarray(0, 3000)]),
     });
     expect(result).toMatchObject({ accepted: false, reason: 'bad-image', field: 'frames[1]' });
     expect(result.accepted === false && result.detail).toMatch(/frames\[1\].*truncated/);
