@@ -184,3 +184,82 @@ describe('check-in by enrolled face (1:N) and by a witness', () => {
     ]);
   });
 });
+
+describe('presentation and replay defence', () => {
+  const chipPhoto = photo('lfw', 'Colin_Powell', 0);
+  const withCard = (frames: { image: Buffer; capturedAt: number }[]) =>
+    checkin.checkInWithIdCard({ by: 'ft-entrance', idNumber: ID_POWELL, chipPhoto, frames });
+  const refusedWith = () => log.query({ type: 'checkin.refused' }).at(-1)!.data;
+
+  it('refuses the chip photo shown as a frame, raw or held up to the camera', async () => {
+    const live = await cameraFrame([photo('lfw', 'Colin_Powell', 1)]);
+    for (const shown of [chipPhoto, await cameraFrame([chipPhoto])]) {
+      expect(await withCard(timedFrames([shown, live]))).toMatchObject({
+        accepted: false,
+        outcome: 'refused',
+        reason: 'replay',
+        field: 'frames[0]',
+        message: '检测到翻拍或重复图像，请本人正对摄像头，或由见证人核验',
+      });
+      expect((refusedWith().checks as { replay: { chip: number } }).replay.chip).toBeLessThan(0.22);
+    }
+    expect(log.query({ type: 'checkin.accepted' })).toHaveLength(0);
+  });
+
+  it('refuses the same frame sent twice, before any face work', async () => {
+    const live = await cameraFrame([photo('lfw', 'Colin_Powell', 1)]);
+    expect(await withCard(timedFrames([live, live]))).toMatchObject({ reason: 'replay', field: 'frames[1]' });
+    expect(refusedWith()).toMatchObject({ detail: 'the same bytes as frames[0]', checks: { frames: 2 } });
+  });
+
+  it('refuses an enrolment photo replayed on the 1:N route, and takes the live person', async () => {
+    biometrics.grantConsent('EXP-S', 'witness-1');
+    const enrolment = [photo('lfw', 'Ariel_Sharon', 0), photo('lfw', 'Ariel_Sharon', 1)];
+    await checkin.enrol({ pseudonym: 'EXP-S', photos: enrolment, by: 'witness-1' });
+    const replayed = timedFrames([
+      await cameraFrame([enrolment[1]!]),
+      await cameraFrame([photo('lfw', 'Ariel_Sharon', 2)]),
+    ]);
+    expect(await checkin.checkInWithFace({ by: 'ft-entrance', frames: replayed })).toMatchObject({
+      accepted: false,
+      reason: 'replay',
+      field: 'frames[0]',
+      detail: 'near-identical to the enrolment photo',
+    });
+    const live = await frames('Ariel_Sharon', 2, 3);
+    const accepted = await checkin.checkInWithFace({ by: 'ft-entrance', frames: live });
+    expect(accepted).toMatchObject({ accepted: true, pseudonym: 'EXP-S' });
+    // The event says what was checked: frames, their spread, the closest enrolment photo and frame.
+    const checks = log.query({ type: 'checkin.accepted' })[0]!.data.checks as Record<string, unknown>;
+    expect(checks).toMatchObject({ frames: 2, framesWithFace: 2, spreadMs: 1200, challenge: null, hardware: null });
+    expect((checks.replay as { enrolled: number }).enrolled).toBeGreaterThan(0.22);
+  });
+
+  it('refuses a second person the fast detector missed beside a small face', async () => {
+    // Two people at the back of the picture: Tiny sees one small face (the expert's); SSD, asked because it is
+    // small, sees both.
+    const two = await cameraFrame([photo('lfw', 'Colin_Powell', 1), photo('lfw', 'Ariel_Sharon', 2)], 90);
+    const result = await checkin.checkInWithIdCard({
+      by: 'ft-entrance',
+      idNumber: ID_SHARON,
+      chipPhoto: photo('lfw', 'Ariel_Sharon', 0),
+      frames: timedFrames([two, await cameraFrame([photo('lfw', 'Ariel_Sharon', 3)])]),
+    });
+    expect(result).toMatchObject({ accepted: false, reason: 'several-faces', field: 'frames[0]' });
+  });
+
+  it('counts frames without a face against the attempt and asks the person to look again', async () => {
+    const live = await cameraFrame([photo('lfw', 'Colin_Powell', 1)]);
+    expect(await withCard(timedFrames([live, await faceless()]))).toMatchObject({
+      accepted: false,
+      outcome: 'look-again',
+      reason: 'too-few-frames',
+      message: '请正对摄像头保持约 1 秒，再试一次',
+    });
+    expect(refusedWith()).toMatchObject({ outcome: 'look-again', checks: { frames: 2, framesWithFace: 1 } });
+    // Two matching frames of four are not a majority.
+    const [a, b] = [live, await cameraFrame([photo('lfw', 'Colin_Powell', 2)])];
+    const half = await withCard(timedFrames([a, await faceless(0), await faceless(1), b], Date.now(), 1500));
+    expect(half).toMatchObject({ accepted: false, reason: 'face-mismatch' });
+  });
+});
