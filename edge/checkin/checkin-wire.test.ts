@@ -1,7 +1,7 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceTerminalSimulator } from '../../simulators/face-terminal/face-terminal-simulator.ts';
 import { cameraFrame, faceless, photo, truncated } from '../../simulators/face-terminal/shared-photos.ts';
+import { streamCheckinPost } from '../../test/stream-post.ts';
 import { api, authHeaders, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 
@@ -198,38 +198,8 @@ async function asTerminal(credential: string | null, path: string, body?: unknow
   return { status: response.status, body: await response.json().catch(() => null) };
 }
 
-/**
- * Streams a POST body of `bytes` in 64 KiB chunks without a Content-Length (chunked), so only the server's
- * counting while it reads can stop it; resolves with the answer, however far the upload got.
- */
-function streamPost(path: string, headers: Record<string, string>, bytes: number, hold = false) {
-  let sent = 0;
-  const req = request(`${edge.httpUrl}${path}`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-  });
-  const answered = new Promise<{ status: number; body: Record<string, unknown>; sent: number }>((resolve, reject) => {
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (c) => {
-        text += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text), sent }));
-    });
-    req.on('error', reject);
-  });
-  const chunk = Buffer.alloc(65_536, 'A');
-  req.write('{"frames":[{"capturedAt":1700000000000,"image":"');
-  const pump = () => {
-    while (sent < bytes && !req.destroyed) {
-      sent += chunk.length;
-      if (!req.write(chunk)) return void req.once('drain', pump);
-    }
-    if (!hold && !req.destroyed) req.end('"}]}');
-  };
-  pump();
-  return { answered, end: () => req.end('"}]}') };
-}
+const streamPost = (path: string, headers: Record<string, string>, bytes: number, hold = false) =>
+  streamCheckinPost(`${edge.httpUrl}${path}`, headers, bytes, hold);
 
 describe('terminal identity, limits and bounded bodies', () => {
   const attempt = (idNumber: string) => ({
