@@ -272,6 +272,22 @@ describe('terminal identity, limits and bounded bodies', () => {
     expect(res).toMatchObject({ status: 413, body: { field: 'frames[0].image', code: 'too-large' } });
   });
 
+  it('limits each terminal to 20 attempts a minute, without touching another terminal', async () => {
+    const pair = async (id: string) => {
+      const { pairingCode } = (await api(edge, '/api/checkin/terminals', { body: { id } })).body;
+      return (await asTerminal(null, '/api/checkin/terminals/pair', { code: pairingCode })).body.credential as string;
+    };
+    const [busy, other] = [await pair('kiosk-busy'), await pair('kiosk-other')];
+    // Malformed bodies are cheap to answer (400) and still count as attempts.
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await asTerminal(busy, '/api/checkin/face', { frames: [] })).status);
+    expect(statuses.every((s) => s === 400)).toBe(true);
+    const limited = await asTerminal(busy, '/api/checkin/face', { frames: [] });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toMatch(/核验过于频繁.*too many check-in attempts/);
+    expect((await asTerminal(other, '/api/checkin/face', { frames: [] })).status).toBe(400);
+  });
+
   it('limits the check-ins one terminal runs at once', async () => {
     const witness = await authHeaders(edge, 'witness');
     // Two uploads in progress (held open), a third is turned away before its body is read.
