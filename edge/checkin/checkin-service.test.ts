@@ -246,6 +246,10 @@ describe('presentation and replay defence', () => {
       frames: timedFrames([two, await cameraFrame([photo('lfw', 'Ariel_Sharon', 3)])]),
     });
     expect(result).toMatchObject({ accepted: false, reason: 'several-faces', field: 'frames[0]' });
+    expect(log.query({ type: 'checkin.refused' }).at(-1)!.data).toMatchObject({
+      reason: 'several-faces',
+      checks: { frames: 2, spreadMs: 1200, hardware: null },
+    });
   });
 
   it('counts frames without a face against the attempt and asks the person to look again', async () => {

@@ -161,6 +161,13 @@ function refuseIfProblem(result: ReturnType<typeof checkCapture>): PresentationC
   return checks;
 }
 
+/** A refusal from the face work, carrying the capture checks that had already passed (the event records them). */
+function withChecks(err: unknown, checks: PresentationChecks): Refusal {
+  const refusal = err instanceof Refusal ? err : refusalFromFace(err);
+  if (refusal.extra.data?.checks) return refusal;
+  return new Refusal(refusal.reason, { ...refusal.extra, data: { ...refusal.extra.data, checks } });
+}
+
 function refusalFromFace(err: unknown): Refusal {
   if (!(err instanceof FaceError)) throw err;
   if (err.code === 'no-face' || err.code === 'several-faces') return new Refusal(err.code, { field: err.field });
@@ -216,12 +223,9 @@ export class CheckinService {
     return this.attempt(method, input.by, entry, at, async (e) => {
       const captured = this.checkCapture(input, at);
       const chipFace = input.chipFace ?? this.prepareChipPhoto(input.chipPhoto, input.contentType);
-      const [chip, frames] = await Promise.all([
-        chipFace.catch((err) => {
-          throw refusalFromFace(err);
-        }),
-        this.liveFaces(input),
-      ]);
+      const [chip, frames] = await Promise.all([chipFace, this.liveFaces(input)]).catch((err) => {
+        throw withChecks(err, captured);
+      });
       const checks = refuseIfProblem(checkFaces(frames, { chip: chip.descriptor }, this.presentation, captured));
       const decision = verifyOneToOne(
         chip.descriptor,
@@ -243,7 +247,9 @@ export class CheckinService {
     let identified: { pseudonym: string; frames: DescribedFace[]; data: Record<string, unknown> };
     try {
       const captured = this.checkCapture(input, at);
-      const frames = await this.liveFaces(input);
+      const frames = await this.liveFaces(input).catch((err) => {
+        throw withChecks(err, captured);
+      });
       const gallery = this.deps.biometrics.gallery({ actor: input.by, purpose: method });
       const enrolled = gallery.flatMap((person) => person.templates);
       const checks = refuseIfProblem(checkFaces(frames, { enrolled }, this.presentation, captured));
