@@ -179,17 +179,42 @@ export const DeviceHealthSettings = T.Object(
   { additionalProperties: false },
 );
 
-/** Check-in settings; without them nothing raw is kept. */
+/** Check-in settings; without them nothing raw is kept, no challenge is asked and no hardware verdict required. */
 export const CheckinSettings = T.Object(
   {
-    evidence: T.Object(
-      {
-        /** Keep the accepted check-in's first camera frame and chip photo (encrypted) as evidence. */
-        keepCheckinPhoto: T.Boolean(),
-        /** Days kept evidence lives before it is purged. */
-        retentionDays: T.Integer({ minimum: 1, maximum: 3650 }),
-      },
-      { additionalProperties: false },
+    /**
+     * An active challenge the kiosk prompts in Chinese and the edge checks from the landmarks across the frames:
+     * `blink` (请眨眼) or `turn-head` (请缓慢转头). Default `off`.
+     */
+    challenge: T.Optional(StringEnum(['off', 'blink', 'turn-head'])),
+    /** Refuse captures that do not carry a hardware liveness verdict (NIR or depth terminals). Default false. */
+    requireHardwareLiveness: T.Optional(T.Boolean()),
+    /** Limits per terminal; what a check-in request may carry is sized from them. */
+    limits: T.Optional(
+      T.Object(
+        {
+          /** Bytes of one decoded frame or chip photo (default 2 MiB). */
+          frameBytes: T.Optional(T.Integer({ minimum: 65_536, maximum: 10 * 1024 * 1024 })),
+          /** Frames in one attempt (default 5). */
+          frames: T.Optional(T.Integer({ minimum: 2, maximum: 5 })),
+          /** Check-in attempts a terminal may start per minute (default 20). */
+          attemptsPerMinute: T.Optional(T.Integer({ minimum: 1, maximum: 600 })),
+          /** Attempts of one terminal in progress at once (default 2). */
+          concurrentAttempts: T.Optional(T.Integer({ minimum: 1, maximum: 16 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    evidence: T.Optional(
+      T.Object(
+        {
+          /** Keep the accepted check-in's first camera frame and chip photo (encrypted) as evidence. */
+          keepCheckinPhoto: T.Boolean(),
+          /** Days kept evidence lives before it is purged. */
+          retentionDays: T.Integer({ minimum: 1, maximum: 3650 }),
+        },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },

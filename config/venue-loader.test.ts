@@ -43,6 +43,13 @@ describe('venue files', () => {
     const problems = problemsOf(raw);
     expect(problems).toContain('/checkin/evidence/keepCheckinPhoto: must be boolean');
     expect(problems).toContain('/checkin/evidence/retentionDays: must be >= 1');
+    raw.checkin = { challenge: 'wink', limits: { frames: 9 } };
+    expect(problemsOf(raw)).toEqual(
+      expect.arrayContaining([
+        '/checkin/challenge: must be equal to one of the allowed values',
+        '/checkin/limits/frames: must be <= 5',
+      ]),
+    );
   });
 
   it('names an unknown field', () => {

@@ -66,7 +66,7 @@ export async function buildHallServer(
   const nameGuard = new NameGuard(names);
   services.displays.guardNames(names);
   await ensureAdministrator(users, options.logger, join(ctx.keysDir, KEY_FILES.initialAdminPassword));
-  await installAuthGuard(app, { users, log: ctx.log });
+  await installAuthGuard(app, { users, log: ctx.log, terminals: services.checkin.terminals });
   await app.register(authRoutes({ users, names, log: ctx.log }));
   await app.register(consoleRoutes(ctx, services, names, nameGuard));
   await app.register(systemRoutes(ctx));

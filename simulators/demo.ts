@@ -52,11 +52,15 @@ const {
   process.exit(1);
 });
 
+// The kiosk page answers only enrolled terminals: a pairing code for it, entered once on the page.
+const kiosk = edge.services.checkin.terminals.issuePairingCode('kiosk-demo', 'demo');
+
 console.log(`
 HallEdge demo — ${edge.venue.name}
   console / API   ${edge.httpUrl}/          (OpenAPI docs: ${edge.httpUrl}/docs)
   devices         ${edge.httpUrl}/api/devices
   live feed       ${edge.httpUrl.replace('http', 'ws')}/api/feed
+  check-in kiosk  ${edge.httpUrl}/kiosk/   pairing code ${kiosk.pairingCode} (valid 15 minutes, once)
   MQTT            ${edge.bus.deviceUrl}   (WebSocket ${edge.bus.deviceWsUrl})
   MQTT over TLS   ${(edge.bus as EmbeddedBroker).deviceTlsUrl}   (secure WebSocket ${(edge.bus as EmbeddedBroker).deviceWssUrl}; venue CA: ${tlsFiles(edge.keysDir).caCert})
   simulated devices: ${simulators.devices.length}

@@ -11,7 +11,10 @@ import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harnes
 let edge: VenueRuntime;
 let browser: Browser;
 
-/** Chromium's fake camera plays this file: a 640×480 frame of an enrolled expert's face. */
+/**
+ * Chromium's fake camera plays this file: a 640×480 frame of an enrolled expert's face with a camera's temporal
+ * noise, four seconds long, so that frames captured a second apart are distinct pictures as a live camera's are.
+ */
 async function cameraFile(): Promise<string> {
   const dir = tempDir('halledge-kiosk-');
   const still = join(dir, 'frame.jpg');
@@ -25,9 +28,11 @@ async function cameraFile(): Promise<string> {
     '-i',
     still,
     '-t',
-    '1',
+    '4',
     '-r',
-    '5',
+    '10',
+    '-vf',
+    'noise=alls=6:allf=t',
     '-pix_fmt',
     'yuv420p',
     video,
@@ -71,9 +76,18 @@ afterAll(async () => {
   await edge?.stop();
 });
 
-it('checks an enrolled expert in by face from the kiosk page’s camera, in Chinese', async () => {
+it('pairs once with the administrator’s code, then checks an enrolled expert in by face, in Chinese', async () => {
   const page = await browser.newPage();
   await page.goto(`${edge.httpUrl}/kiosk/`);
+  // Not paired yet: the page asks for the code and the check-in buttons are not shown.
+  await expect.poll(() => page.textContent('#status'), { timeout: 15_000 }).toContain('尚未配对');
+  expect(await page.isVisible('#face-btn')).toBe(false);
+  const issued = await api(edge, '/api/checkin/terminals', { body: { id: 'kiosk-entrance' } });
+  await page.fill('#pair-code', issued.body.pairingCode);
+  await page.click('#pair-btn');
+  await expect.poll(() => page.textContent('#status'), { timeout: 15_000 }).toBe('请刷身份证或直接刷脸签到');
+  // Paired once: a reload keeps the credential.
+  await page.reload();
   await expect.poll(() => page.textContent('#status'), { timeout: 15_000 }).toBe('请刷身份证或直接刷脸签到');
   await page.click('#face-btn');
   await expect.poll(() => page.textContent('#result'), { timeout: 25_000 }).toContain('核验通过');
@@ -81,5 +95,9 @@ it('checks an enrolled expert in by face from the kiosk page’s camera, in Chin
   expect(result).toContain('第二评标室');
   expect(result).toContain('s3');
   expect(edge.services.sessions.checkinOf('QS-K', 'K1')).toMatchObject({ method: 'face-1:n' });
+  // The record says which terminal verified, and what the presentation checks found.
+  const accepted = edge.log.query({ type: 'checkin.accepted' }).at(-1)!;
+  expect(accepted.data).toMatchObject({ verifiedBy: 'kiosk-entrance', checks: { frames: 3, framesWithFace: 3 } });
+  expect((accepted.data.checks as { spreadMs: number }).spreadMs).toBeGreaterThanOrEqual(1000);
   await page.screenshot({ path: join(tempDir('halledge-kiosk-shot-'), 'kiosk.png') });
 });

@@ -9,12 +9,25 @@ import { Allocator, IdCardDirectory } from './checkin-store.ts';
 import { Checkout } from './checkout.ts';
 import { FaceEngine, type FaceEngineOptions } from './face/face-engine.ts';
 import { FaceTerminalHandler } from './face-terminal.ts';
+import { DEFAULT_PRESENTATION } from './presentation.ts';
 import { SessionRoster } from './roster.ts';
+import { TerminalRegistry } from './terminal-registry.ts';
+
+/** What one terminal may send and how often; from the venue file's `checkin.limits`. */
+export interface TerminalLimits {
+  frameBytes: number;
+  frames: number;
+  attemptsPerMinute: number;
+  concurrentAttempts: number;
+}
 
 export interface CheckinCapability {
   service: CheckinService;
   biometrics: BiometricStore;
   idCards: IdCardDirectory;
+  /** The kiosk terminals the administrator enrolled: pairing codes and credentials. */
+  terminals: TerminalRegistry;
+  limits: TerminalLimits;
   /** Check-out: hands back badge and locker (REST, and for everyone still in when a session ends). */
   checkout: Checkout;
   /** Starts the face engine now instead of at the first face check-in (the kiosk page calls it on load). */
@@ -49,6 +62,13 @@ export function startCheckin(
   const allocator = new Allocator(ctx.db, ctx.log, ctx.venue);
   const checkout = new Checkout(ctx.log, allocator, ctx.gateway, ctx.logger);
   checkout.start();
+  const settings = ctx.venue.checkin;
+  const limits: TerminalLimits = {
+    frameBytes: settings?.limits?.frameBytes ?? 2 * 1024 * 1024,
+    frames: settings?.limits?.frames ?? 5,
+    attemptsPerMinute: settings?.limits?.attemptsPerMinute ?? 20,
+    concurrentAttempts: settings?.limits?.concurrentAttempts ?? 2,
+  };
   const service = new CheckinService({
     venue: ctx.venue,
     log: ctx.log,
@@ -57,12 +77,17 @@ export function startCheckin(
     allocator,
     biometrics,
     faceEngine,
-    evidence: options.evidence ?? ctx.venue.checkin?.evidence,
+    evidence: options.evidence ?? settings?.evidence,
+    presentation: {
+      ...DEFAULT_PRESENTATION,
+      challenge: settings?.challenge ?? 'off',
+      requireHardwareLiveness: settings?.requireHardwareLiveness ?? false,
+    },
   });
-  const terminals = new FaceTerminalHandler(ctx.gateway, service, (err, deviceId) =>
+  const faceTerminals = new FaceTerminalHandler(ctx.gateway, service, (err, deviceId) =>
     ctx.logger.error({ err, deviceId }, 'face terminal check-in failed'),
   );
-  terminals.start();
+  faceTerminals.start();
   // Kept evidence leaves when its retention ends; hourly is plenty for retention counted in days.
   const purge = setInterval(() => biometrics.purgeExpired(), 3600_000);
   purge.unref();
@@ -70,6 +95,8 @@ export function startCheckin(
     service,
     biometrics,
     idCards,
+    terminals: new TerminalRegistry(ctx.db, ctx.log),
+    limits,
     checkout,
     prewarm: async () => {
       await faceEngine();
@@ -78,7 +105,7 @@ export function startCheckin(
       name: 'checkin',
       stop: async () => {
         clearInterval(purge);
-        terminals.stop();
+        faceTerminals.stop();
         checkout.stop();
         const running = engine;
         engine = null;

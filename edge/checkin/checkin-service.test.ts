@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cameraFrame, faceless, photo } from '../../simulators/face-terminal/shared-photos.ts';
+import { cameraFrame, faceless, photo, timedFrames } from '../../simulators/face-terminal/shared-photos.ts';
 import { tempDir, testVenue } from '../../test/venue-harness.ts';
 import { openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
@@ -63,8 +63,9 @@ beforeEach(() => {
   });
 });
 
-const frames = (identity: string, ...indexes: number[]) =>
-  Promise.all(indexes.map((i) => cameraFrame([photo('lfw', identity, i)])));
+/** Camera frames of the shared photos, as a terminal sends them: capture times a little over a second apart. */
+const frames = async (identity: string, ...indexes: number[]) =>
+  timedFrames(await Promise.all(indexes.map((i) => cameraFrame([photo('lfw', identity, i)]))));
 
 describe('check-in with ID card and live face (人证核验)', () => {
   it('checks in the genuine expert with session, room, seat, locker and badge', async () => {
@@ -95,7 +96,7 @@ describe('check-in with ID card and live face (人证核验)', () => {
       by: 'ft-entrance',
       idNumber: ID_POWELL,
       chipPhoto: photo('lfw', 'Colin_Powell', 0),
-      frames: await frames('Colin_Powell', 1),
+      frames: await frames('Colin_Powell', 1, 3),
     });
     expect(again).toMatchObject({ accepted: false, reason: 'already-checked-in' });
   });
@@ -116,16 +117,19 @@ describe('check-in with ID card and live face (人证核验)', () => {
 
   it('refuses, with the reason, people not on the roster or outside the window, and pictures without one face', async () => {
     const chipPhoto = photo('lfw', 'Colin_Powell', 0);
-    const base = { by: 'ft-entrance', chipPhoto, frames: await frames('Colin_Powell', 1) };
+    const base = { by: 'ft-entrance', chipPhoto, frames: await frames('Colin_Powell', 1, 2) };
     expect(await checkin.checkInWithIdCard({ ...base, idNumber: ID_STRANGER })).toMatchObject({
       reason: 'not-on-roster',
       pseudonym: null,
     });
-    expect(await checkin.checkInWithIdCard({ ...base, idNumber: ID_POWELL, frames: [await faceless()] })).toMatchObject(
-      { reason: 'no-face' },
-    );
+    const empty = timedFrames([await faceless(0), await faceless(1)]);
+    expect(await checkin.checkInWithIdCard({ ...base, idNumber: ID_POWELL, frames: empty })).toMatchObject({
+      reason: 'no-face',
+      outcome: 'look-again',
+    });
     const crowd = await cameraFrame([photo('bbt', 'penny', 0), photo('bbt', 'howard', 0)]);
-    expect(await checkin.checkInWithIdCard({ ...base, idNumber: ID_POWELL, frames: [crowd] })).toMatchObject({
+    const crowded = timedFrames([crowd, await cameraFrame([photo('lfw', 'Colin_Powell', 1)])]);
+    expect(await checkin.checkInWithIdCard({ ...base, idNumber: ID_POWELL, frames: crowded })).toMatchObject({
       reason: 'several-faces',
       field: 'frames[0]',
     });
@@ -144,7 +148,7 @@ describe('check-in with ID card and live face (人证核验)', () => {
       by: 'ft-entrance',
       idNumber: ID_POWELL,
       chipPhoto: photo('lfw', 'Colin_Powell', 0),
-      frames: [good, good.subarray(0, 3000)],
+      frames: timedFrames([good, good.subarray(0, 3000)]),
     });
     expect(result).toMatchObject({ accepted: false, reason: 'bad-image', field: 'frames[1]' });
     expect(result.accepted === false && result.detail).toMatch(/frames\[1\].*truncated/);
@@ -178,5 +182,88 @@ describe('check-in by enrolled face (1:N) and by a witness', () => {
       ['manual', 'witness-1'],
       ['manual', 'witness-1'],
     ]);
+  });
+});
+
+describe('presentation and replay defence', () => {
+  const chipPhoto = photo('lfw', 'Colin_Powell', 0);
+  const withCard = (frames: { image: Buffer; capturedAt: number }[]) =>
+    checkin.checkInWithIdCard({ by: 'ft-entrance', idNumber: ID_POWELL, chipPhoto, frames });
+  const refusedWith = () => log.query({ type: 'checkin.refused' }).at(-1)!.data;
+
+  it('refuses the chip photo shown as a frame, raw or held up to the camera', async () => {
+    const live = await cameraFrame([photo('lfw', 'Colin_Powell', 1)]);
+    for (const shown of [chipPhoto, await cameraFrame([chipPhoto])]) {
+      expect(await withCard(timedFrames([shown, live]))).toMatchObject({
+        accepted: false,
+        outcome: 'refused',
+        reason: 'replay',
+        field: 'frames[0]',
+        message: '检测到翻拍或重复图像，请本人正对摄像头，或由见证人核验',
+      });
+      expect((refusedWith().checks as { replay: { chip: number } }).replay.chip).toBeLessThan(0.22);
+    }
+    expect(log.query({ type: 'checkin.accepted' })).toHaveLength(0);
+  });
+
+  it('refuses the same frame sent twice, before any face work', async () => {
+    const live = await cameraFrame([photo('lfw', 'Colin_Powell', 1)]);
+    expect(await withCard(timedFrames([live, live]))).toMatchObject({ reason: 'replay', field: 'frames[1]' });
+    expect(refusedWith()).toMatchObject({ detail: 'the same bytes as frames[0]', checks: { frames: 2 } });
+  });
+
+  it('refuses an enrolment photo replayed on the 1:N route, and takes the live person', async () => {
+    biometrics.grantConsent('EXP-S', 'witness-1');
+    const enrolment = [photo('lfw', 'Ariel_Sharon', 0), photo('lfw', 'Ariel_Sharon', 1)];
+    await checkin.enrol({ pseudonym: 'EXP-S', photos: enrolment, by: 'witness-1' });
+    const replayed = timedFrames([
+      await cameraFrame([enrolment[1]!]),
+      await cameraFrame([photo('lfw', 'Ariel_Sharon', 2)]),
+    ]);
+    expect(await checkin.checkInWithFace({ by: 'ft-entrance', frames: replayed })).toMatchObject({
+      accepted: false,
+      reason: 'replay',
+      field: 'frames[0]',
+      detail: 'near-identical to the enrolment photo',
+    });
+    const live = await frames('Ariel_Sharon', 2, 3);
+    const accepted = await checkin.checkInWithFace({ by: 'ft-entrance', frames: live });
+    expect(accepted).toMatchObject({ accepted: true, pseudonym: 'EXP-S' });
+    // The event says what was checked: frames, their spread, the closest enrolment photo and frame.
+    const checks = log.query({ type: 'checkin.accepted' })[0]!.data.checks as Record<string, unknown>;
+    expect(checks).toMatchObject({ frames: 2, framesWithFace: 2, spreadMs: 1200, challenge: null, hardware: null });
+    expect((checks.replay as { enrolled: number }).enrolled).toBeGreaterThan(0.22);
+  });
+
+  it('refuses a second person the fast detector missed beside a small face', async () => {
+    // Two people at the back of the picture: Tiny sees one small face (the expert's); SSD, asked because it is
+    // small, sees both.
+    const two = await cameraFrame([photo('lfw', 'Colin_Powell', 1), photo('lfw', 'Ariel_Sharon', 2)], 90);
+    const result = await checkin.checkInWithIdCard({
+      by: 'ft-entrance',
+      idNumber: ID_SHARON,
+      chipPhoto: photo('lfw', 'Ariel_Sharon', 0),
+      frames: timedFrames([two, await cameraFrame([photo('lfw', 'Ariel_Sharon', 3)])]),
+    });
+    expect(result).toMatchObject({ accepted: false, reason: 'several-faces', field: 'frames[0]' });
+    expect(log.query({ type: 'checkin.refused' }).at(-1)!.data).toMatchObject({
+      reason: 'several-faces',
+      checks: { frames: 2, spreadMs: 1200, hardware: null },
+    });
+  });
+
+  it('counts frames without a face against the attempt and asks the person to look again', async () => {
+    const live = await cameraFrame([photo('lfw', 'Colin_Powell', 1)]);
+    expect(await withCard(timedFrames([live, await faceless()]))).toMatchObject({
+      accepted: false,
+      outcome: 'look-again',
+      reason: 'too-few-frames',
+      message: '请正对摄像头保持约 1 秒，再试一次',
+    });
+    expect(refusedWith()).toMatchObject({ outcome: 'look-again', checks: { frames: 2, framesWithFace: 1 } });
+    // Two matching frames of four are not a majority.
+    const [a, b] = [live, await cameraFrame([photo('lfw', 'Colin_Powell', 2)])];
+    const half = await withCard(timedFrames([a, await faceless(0), await faceless(1), b], Date.now(), 1500));
+    expect(half).toMatchObject({ accepted: false, reason: 'face-mismatch' });
   });
 });

@@ -1,11 +1,22 @@
+import { createHash } from 'node:crypto';
 import type { Venue } from '../../config/schema.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { BiometricStore } from './biometric-store.ts';
 import type { Allocator, IdCardDirectory, LockerCompartment } from './checkin-store.ts';
-import { type DescribedFace, type FaceEngine, singleFace } from './face/face-engine.ts';
+import { type DescribedFace, type FaceEngine, type ImageAnalysis, singleFace } from './face/face-engine.ts';
 import { FaceError } from './face/face-errors.ts';
-import { type LivenessSignal, livenessFrom } from './liveness.ts';
+import { CHALLENGE_PROMPT, type LivenessSignal, livenessFrom } from './liveness.ts';
 import { DEFAULT_POLICY, identify, type MatchPolicy, verifyOneToOne } from './match-policy.ts';
+import {
+  checkCapture,
+  checkFaces,
+  DEFAULT_PRESENTATION,
+  type HardwareLiveness,
+  type LiveFace,
+  type PresentationChecks,
+  type PresentationPolicy,
+  type PresentationReason,
+} from './presentation.ts';
 import type { RosterEntry, RosterLookup } from './roster.ts';
 
 /** How the person was verified; recorded on every check-in event. */
@@ -20,7 +31,16 @@ export type RefusalReason =
   | 'face-mismatch'
   | 'not-recognised'
   | 'bad-image'
-  | 'engine-unavailable';
+  | 'engine-unavailable'
+  | PresentationReason;
+
+/**
+ * How an attempt ended. `look-again` is a refusal that asks the person to face the camera again (nothing was
+ * wrong with who they are, the frames were not good enough to tell); the terminal keeps its prompt.
+ */
+export type CheckinOutcome = 'accepted' | 'refused' | 'look-again';
+
+const LOOK_AGAIN: ReadonlySet<RefusalReason> = new Set(['no-face', 'too-few-frames', 'challenge-failed']);
 
 const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'not-on-roster': '今日无您的评标安排，请联系工作人员',
@@ -32,11 +52,18 @@ const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'not-recognised': '未能识别，请刷身份证或由见证人核验',
   'bad-image': '图像无法识别',
   'engine-unavailable': '人脸核验暂不可用，请由见证人核验',
+  'too-few-frames': '请正对摄像头保持约 1 秒，再试一次',
+  'frame-times': '终端采集时间异常，请由见证人核验',
+  replay: '检测到翻拍或重复图像，请本人正对摄像头，或由见证人核验',
+  'challenge-failed': '未完成动作提示，请按提示再试一次',
+  'liveness-required': '终端未提供活体检测结果，请由见证人核验',
+  'presentation-attack': '活体检测未通过，请联系见证人',
 };
 
 export type CheckinResult =
   | {
       accepted: true;
+      outcome: 'accepted';
       method: CheckinMethod;
       pseudonym: string;
       session: string;
@@ -52,6 +79,7 @@ export type CheckinResult =
     }
   | {
       accepted: false;
+      outcome: Exclude<CheckinOutcome, 'accepted'>;
       method: CheckinMethod;
       reason: RefusalReason;
       message: string;
@@ -78,16 +106,43 @@ export interface CheckinDeps {
   /** The face engine, started on first use (its workers load models for a second or two). */
   faceEngine: () => Promise<FaceEngine>;
   policy?: MatchPolicy;
+  /** Presentation and replay defence (frames, spread, replay distances, the venue's challenge and hardware rule). */
+  presentation?: PresentationPolicy;
   evidence?: EvidencePolicy;
   now?: () => number;
+}
+
+/** A camera frame as the terminal captured it. */
+export interface LiveFrame {
+  image: Uint8Array;
+  /** The terminal's capture time (ms since the epoch): frames must be distinct moments over about a second. */
+  capturedAt: number;
 }
 
 export interface Capture {
   /** The terminal (device id) or console user that submitted the attempt. */
   by: string;
-  frames: Uint8Array[];
+  frames: LiveFrame[];
   /** Declared content type of the frames and photo, when the transport has one (HTTP). */
   contentType?: string;
+  /** The terminal's own liveness verdict, from terminals with an NIR or depth camera. */
+  hardwareLiveness?: HardwareLiveness;
+}
+
+/**
+ * The Tiny detector can miss a second person when the face it sees is small (the expert stands back, so others
+ * fit in the picture) or at the frame's edge: then SSD looks for more faces.
+ */
+const SMALL_FACE = 0.2; // of the frame's width
+const EDGE_MARGIN = 0.05; // of the frame's width or height
+
+function worthASecondLook(a: ImageAnalysis): boolean {
+  const face = a.faces[0];
+  if (a.detector !== 'tiny' || a.faces.length !== 1 || !face) return false;
+  const { x, y, width, height } = face.box;
+  const [mx, my] = [a.width * EDGE_MARGIN, a.height * EDGE_MARGIN];
+  const nearEdge = x < mx || y < my || x + width > a.width - mx || y + height > a.height - my;
+  return width < a.width * SMALL_FACE || nearEdge;
 }
 
 /** A refusal raised inside an attempt; turned into a `checkin.refused` event. */
@@ -98,6 +153,19 @@ class Refusal extends Error {
   ) {
     super(reason);
   }
+}
+
+function refuseIfProblem(result: ReturnType<typeof checkCapture>): PresentationChecks {
+  const { checks, problem } = result;
+  if (problem) throw new Refusal(problem.reason, { field: problem.field, detail: problem.detail, data: { checks } });
+  return checks;
+}
+
+/** A refusal from the face work, carrying the capture checks that had already passed (the event records them). */
+function withChecks(err: unknown, checks: PresentationChecks): Refusal {
+  const refusal = err instanceof Refusal ? err : refusalFromFace(err);
+  if (refusal.extra.data?.checks) return refusal;
+  return new Refusal(refusal.reason, { ...refusal.extra, data: { ...refusal.extra.data, checks } });
 }
 
 function refusalFromFace(err: unknown): Refusal {
@@ -115,11 +183,24 @@ function refusalFromFace(err: unknown): Refusal {
  */
 export class CheckinService {
   private readonly policy: MatchPolicy;
+  private readonly presentation: PresentationPolicy;
   private readonly now: () => number;
 
   constructor(private readonly deps: CheckinDeps) {
     this.policy = deps.policy ?? DEFAULT_POLICY;
+    this.presentation = deps.presentation ?? DEFAULT_PRESENTATION;
     this.now = deps.now ?? Date.now;
+  }
+
+  /** What a terminal is told before an attempt: how many frames over how long, and which challenge to prompt. */
+  get captureGuide(): { minFrames: number; minSpreadMs: number; challenge: string; prompt: string | null } {
+    const { minFaceFrames, minSpreadMs, challenge } = this.presentation;
+    return {
+      minFrames: minFaceFrames,
+      minSpreadMs,
+      challenge,
+      prompt: challenge === 'off' ? null : CHALLENGE_PROMPT[challenge],
+    };
   }
 
   /**
@@ -140,20 +221,20 @@ export class CheckinService {
     const at = this.now();
     const entry = this.deps.roster.findByIdNumberHash(this.deps.idCards.hash(input.idNumber), at);
     return this.attempt(method, input.by, entry, at, async (e) => {
+      const captured = this.checkCapture(input, at);
       const chipFace = input.chipFace ?? this.prepareChipPhoto(input.chipPhoto, input.contentType);
-      const [chip, frames] = await Promise.all([
-        chipFace.catch((err) => {
-          throw refusalFromFace(err);
-        }),
-        this.liveFaces(input),
-      ]);
+      const [chip, frames] = await Promise.all([chipFace, this.liveFaces(input)]).catch((err) => {
+        throw withChecks(err, captured);
+      });
+      const checks = refuseIfProblem(checkFaces(frames, { chip: chip.descriptor }, this.presentation, captured));
       const decision = verifyOneToOne(
         chip.descriptor,
         frames.map((f) => f.descriptor),
         this.policy,
       );
-      const data = { distances: decision.distances, threshold: this.policy.threshold };
-      if (!decision.match) throw new Refusal('face-mismatch', { data });
+      const data = { distances: decision.distances, threshold: this.policy.threshold, checks };
+      // Frames without a face count against the attempt: the agreeing frames must be a majority of all sent.
+      if (!decision.match || decision.agreeing * 2 <= input.frames.length) throw new Refusal('face-mismatch', { data });
       await this.keepEvidence(e, input, input.chipPhoto);
       return { ...data, frames };
     });
@@ -165,15 +246,25 @@ export class CheckinService {
     const at = this.now();
     let identified: { pseudonym: string; frames: DescribedFace[]; data: Record<string, unknown> };
     try {
-      const frames = await this.liveFaces(input);
+      const captured = this.checkCapture(input, at);
+      const frames = await this.liveFaces(input).catch((err) => {
+        throw withChecks(err, captured);
+      });
       const gallery = this.deps.biometrics.gallery({ actor: input.by, purpose: method });
+      const enrolled = gallery.flatMap((person) => person.templates);
+      const checks = refuseIfProblem(checkFaces(frames, { enrolled }, this.presentation, captured));
       const decision = identify(
         gallery,
         frames.map((f) => f.descriptor),
         this.policy,
       );
-      const data = { votes: decision.frames, threshold: this.policy.threshold, margin: this.policy.margin };
-      if (decision.identity === null) throw new Refusal('not-recognised', { detail: decision.reason, data });
+      const data = { votes: decision.frames, threshold: this.policy.threshold, margin: this.policy.margin, checks };
+      const majority = decision.agreeing * 2 > input.frames.length;
+      if (decision.identity === null || !majority)
+        throw new Refusal('not-recognised', {
+          detail: decision.identity === null ? decision.reason : 'frames-without-face',
+          data,
+        });
       identified = { pseudonym: decision.identity, frames, data };
     } catch (err) {
       const refusal = err instanceof Refusal ? err : refusalFromFace(err);
@@ -215,20 +306,39 @@ export class CheckinService {
     });
   }
 
+  /** The checks on what the terminal sent, before any face work; a problem refuses the attempt. */
+  private checkCapture(input: Capture, at: number): PresentationChecks {
+    const sent = input.frames.map((f) => ({
+      capturedAt: f.capturedAt,
+      digest: createHash('sha256').update(f.image).digest('hex'),
+    }));
+    return refuseIfProblem(checkCapture(sent, input.hardwareLiveness ?? null, this.presentation, at));
+  }
+
   /**
    * Every frame is analysed (in parallel, on the pool). A bad image or a frame with several faces refuses the
-   * attempt; frames without a face are dropped, and none left is `no-face`.
+   * attempt — where Tiny saw one small or edge face, SSD looks for more; frames without a face are counted by
+   * the presentation checks (too few left asks the person to look again), and none at all is `no-face`.
    */
-  private async liveFaces(input: Capture): Promise<DescribedFace[]> {
+  private async liveFaces(input: Capture): Promise<(LiveFace & DescribedFace)[]> {
     const engine = await this.engine();
-    const analyses = await Promise.all(
-      input.frames.map((f, i) => engine.analyze(f, `frames[${i}]`, input.contentType, 'camera')),
-    ).catch((err) => {
+    const look = async (f: LiveFrame, i: number) => {
+      const field = `frames[${i}]`;
+      const analysis = await engine.analyze(f.image, field, input.contentType, 'camera');
+      // SSD is the engine's reference detector: asked as a reference, it runs on the whole frame.
+      const second = worthASecondLook(analysis) ? await engine.analyze(f.image, field, input.contentType) : null;
+      return second && second.faces.length > 1 ? second : analysis;
+    };
+    const analyses = await Promise.all(input.frames.map(look)).catch((err) => {
       throw refusalFromFace(err);
     });
     const crowded = analyses.findIndex((a) => a.faces.length > 1);
     if (crowded >= 0) throw new Refusal('several-faces', { field: `frames[${crowded}]` });
-    const withFace = analyses.flatMap((a, i) => (a.faces.length === 1 ? [singleFace(a, `frames[${i}]`)] : []));
+    const withFace = analyses.flatMap((a, i) =>
+      a.faces.length === 1
+        ? [{ ...singleFace(a, `frames[${i}]`), index: i, capturedAt: input.frames[i]!.capturedAt }]
+        : [],
+    );
     if (withFace.length === 0) throw new Refusal('no-face', { field: 'frames' });
     return withFace;
   }
@@ -280,6 +390,7 @@ export class CheckinService {
     const lockerText = locker ? `，手机柜 ${locker.bank} 第 ${locker.compartment} 格` : '';
     return {
       accepted: true,
+      outcome: 'accepted',
       method,
       pseudonym: now.pseudonym,
       session: now.session,
@@ -303,6 +414,7 @@ export class CheckinService {
 
   private refuse(method: CheckinMethod, by: string, entry: RosterEntry | null, refusal: Refusal): CheckinResult {
     const { reason, extra } = refusal;
+    const outcome = LOOK_AGAIN.has(reason) ? 'look-again' : 'refused';
     const event = this.deps.log.append({
       type: 'checkin.refused',
       session: entry?.session ?? null,
@@ -311,6 +423,7 @@ export class CheckinService {
       subject: by,
       data: {
         reason,
+        outcome,
         verifiedBy: by,
         ...(extra.field ? { field: extra.field } : {}),
         ...(extra.detail ? { detail: extra.detail } : {}),
@@ -321,6 +434,7 @@ export class CheckinService {
       reason === 'bad-image' && extra.field ? `${REFUSAL_TEXT[reason]}（${extra.field}）` : REFUSAL_TEXT[reason];
     return {
       accepted: false,
+      outcome,
       method,
       reason,
       message,
@@ -337,7 +451,7 @@ export class CheckinService {
     const expires = this.now() + policy.retentionDays * 86_400_000;
     const access = { actor: input.by, purpose: 'check-in evidence' };
     const frame = input.frames[0];
-    if (frame) this.deps.biometrics.keepEvidence(entry.pseudonym, 'checkin-frame', frame, expires, access);
+    if (frame) this.deps.biometrics.keepEvidence(entry.pseudonym, 'checkin-frame', frame.image, expires, access);
     if (chipPhoto) this.deps.biometrics.keepEvidence(entry.pseudonym, 'chip-photo', chipPhoto, expires, access);
   }
 }

@@ -1,19 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceTerminalSimulator } from '../../simulators/face-terminal/face-terminal-simulator.ts';
 import { cameraFrame, faceless, photo, truncated } from '../../simulators/face-terminal/shared-photos.ts';
-import { api, startTestVenue, testVenue } from '../../test/venue-harness.ts';
+import { streamCheckinPost } from '../../test/stream-post.ts';
+import { api, authHeaders, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 
 const ID_POWELL = '11010519491231002X';
 const ID_SHARON = '110105194912310037';
 const card = (idNumber: string, identity: string) => ({ idNumber, name: '测试专家', photo: photo('lfw', identity, 0) });
+/** This venue requires the terminal's own (NIR) liveness verdict; the simulated terminal sends one. */
+const NIR_LIVE = { method: 'nir', verdict: 'live', score: 0.97 } as const;
 
 let edge: VenueRuntime;
 let terminal: FaceTerminalSimulator;
 
 beforeAll(async () => {
-  // The venue keeps check-in photos as evidence for 30 days (the policy is the venue's, in its file).
-  const venue = { ...testVenue('qinshui'), checkin: { evidence: { keepCheckinPhoto: true, retentionDays: 30 } } };
+  // The venue keeps check-in photos as evidence for 30 days and requires a hardware liveness verdict (both the
+  // venue's policy, in its file).
+  const venue = {
+    ...testVenue('qinshui'),
+    checkin: { evidence: { keepCheckinPhoto: true, retentionDays: 30 }, requireHardwareLiveness: true },
+  };
   edge = await startTestVenue({ venue });
   const now = Date.now();
   edge.services.sessions.importSchedule(
@@ -63,6 +70,7 @@ describe('face terminal over the real bus', () => {
         await cameraFrame([photo('lfw', 'Colin_Powell', 1)]),
         await cameraFrame([photo('lfw', 'Colin_Powell', 2)]),
       ],
+      liveness: NIR_LIVE,
     });
     expect(shown).toMatchObject({ accepted: true, room: '第一评标室', seat: 's1', badge: 'badge-01' });
     expect(shown.locker).toBe('locker-bank-1#1');
@@ -82,7 +90,8 @@ describe('face terminal over the real bus', () => {
   it('refuses an impostor with someone else’s card', async () => {
     const shown = await terminal.attempt({
       card: card(ID_SHARON, 'Ariel_Sharon'),
-      frames: [await cameraFrame([photo('lfw', 'George_W_Bush', 0)])],
+      frames: await Promise.all([0, 1].map((i) => cameraFrame([photo('lfw', 'George_W_Bush', i)]))),
+      liveness: NIR_LIVE,
     });
     expect(shown).toMatchObject({ accepted: false, message: '人脸与身份证照片不一致，请联系见证人' });
     expect(shown).not.toHaveProperty('seat');
@@ -95,17 +104,42 @@ describe('face terminal over the real bus', () => {
   it('tells the terminal why a corrupt frame or a picture without a face failed, and keeps working', async () => {
     const corrupt = await terminal.attempt({
       card: card(ID_SHARON, 'Ariel_Sharon'),
-      frames: [truncated(photo('lfw', 'Ariel_Sharon', 3))],
+      frames: [await cameraFrame([photo('lfw', 'Ariel_Sharon', 2)]), truncated(photo('lfw', 'Ariel_Sharon', 3))],
+      liveness: NIR_LIVE,
     });
-    expect(corrupt).toMatchObject({ accepted: false, message: '图像无法识别（frames[0]）' });
-    const empty = await terminal.attempt({ card: card(ID_SHARON, 'Ariel_Sharon'), frames: [await faceless()] });
-    expect(empty).toMatchObject({ accepted: false, message: '未检测到人脸，请正对摄像头' });
+    expect(corrupt).toMatchObject({ accepted: false, message: '图像无法识别（frames[1]）' });
+    const empty = await terminal.attempt({
+      card: card(ID_SHARON, 'Ariel_Sharon'),
+      frames: [await faceless(0), await faceless(1)],
+      liveness: NIR_LIVE,
+    });
+    // Nothing wrong with who they are: the terminal asks them to face the camera again.
+    expect(empty).toMatchObject({ accepted: false, lookAgain: true, message: '未检测到人脸，请正对摄像头' });
     expect(
       edge.log
         .query({ type: 'checkin.refused' })
         .slice(-2)
         .map((e) => e.data.reason),
     ).toEqual(['bad-image', 'no-face']);
+  });
+
+  it('refuses a terminal that sends no hardware liveness verdict, as the venue requires, before any face work', async () => {
+    const frames = await Promise.all([2, 3].map((i) => cameraFrame([photo('lfw', 'Ariel_Sharon', i)])));
+    const shown = await terminal.attempt({ card: card(ID_SHARON, 'Ariel_Sharon'), frames });
+    expect(shown).toMatchObject({ accepted: false, message: '终端未提供活体检测结果，请由见证人核验' });
+    const spoof = await terminal.attempt({
+      card: card(ID_SHARON, 'Ariel_Sharon'),
+      frames,
+      liveness: { method: 'depth', verdict: 'spoof' },
+    });
+    expect(spoof).toMatchObject({ accepted: false, message: '活体检测未通过，请联系见证人' });
+    const [missing, attack] = edge.log.query({ type: 'checkin.refused' }).slice(-2);
+    expect(missing!.data).toMatchObject({ reason: 'liveness-required', checks: { frames: 2, hardware: null } });
+    expect(attack!.data).toMatchObject({
+      reason: 'presentation-attack',
+      checks: { hardware: { method: 'depth', verdict: 'spoof' } },
+    });
+    expect(edge.services.sessions.checkinOf('QS-7', 'S1')).toBeNull();
   });
 });
 
@@ -116,7 +150,11 @@ describe('check-in over HTTP', () => {
       body: {
         idNumber: ID_SHARON,
         photo: `data:text/plain;base64,${jpeg}`,
-        frames: [`data:text/plain;base64,${jpeg}`],
+        frames: [1, 2].map((i) => ({
+          image: `data:text/plain;base64,${photo('lfw', 'Ariel_Sharon', i).toString('base64')}`,
+          capturedAt: Date.now() - 1200 * (2 - i),
+        })),
+        liveness: NIR_LIVE,
       },
     });
     expect(res.status).toBe(400);
@@ -144,5 +182,122 @@ describe('check-in over HTTP', () => {
     const script = await fetch(`${edge.httpUrl}/kiosk/kiosk.js`);
     expect(script.status).toBe(200);
     expect(await script.text()).toContain('/api/checkin/face');
+  });
+});
+
+/** A POST as a kiosk terminal (its credential) or anonymous (null). */
+async function asTerminal(credential: string | null, path: string, body?: unknown) {
+  const response = await fetch(`${edge.httpUrl}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(credential ? { authorization: `Terminal ${credential}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+const streamPost = (path: string, headers: Record<string, string>, bytes: number, hold = false) =>
+  streamCheckinPost(`${edge.httpUrl}${path}`, headers, bytes, hold);
+
+describe('terminal identity, limits and bounded bodies', () => {
+  const attempt = (idNumber: string) => ({
+    idNumber,
+    photo: photo('lfw', 'Ariel_Sharon', 0).toString('base64'),
+    frames: [0, 1].map((i) => ({
+      image: photo('lfw', 'Ariel_Sharon', 2 + i).toString('base64'),
+      capturedAt: Date.now() + i,
+    })),
+  });
+
+  it('answers anonymous callers 401 and tells them nothing about the roster', async () => {
+    const rostered = await asTerminal(null, '/api/checkin/id-card', attempt(ID_SHARON));
+    const stranger = await asTerminal(null, '/api/checkin/id-card', attempt('110105194912310045'));
+    expect(rostered.status).toBe(401);
+    expect(rostered.body).toEqual(stranger.body);
+    expect(JSON.stringify(rostered.body)).not.toMatch(/pseudonym|roster|S1|accepted/);
+    for (const [path, body] of [
+      ['/api/checkin/face', { frames: attempt(ID_SHARON).frames }],
+      ['/api/checkin/prewarm', {}],
+      ['/api/checkin/terminal', undefined],
+    ] as const)
+      expect((await asTerminal(null, path, body)).status, path).toBe(401);
+    expect((await asTerminal('kiosk-x.not-a-credential', '/api/checkin/id-card', attempt(ID_SHARON))).status).toBe(401);
+  });
+
+  it('pairs a kiosk once with the administrator’s code, answers it, and stops answering when revoked', async () => {
+    expect((await api(edge, '/api/checkin/terminals', { role: 'witness', body: { id: 'kiosk-1' } })).status).toBe(403);
+    const issued = await api(edge, '/api/checkin/terminals', { body: { id: 'kiosk-1' } });
+    expect(issued.status).toBe(201);
+    expect(issued.body.pairingCode).toMatch(/^[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}$/);
+    const paired = await asTerminal(null, '/api/checkin/terminals/pair', {
+      code: issued.body.pairingCode.toLowerCase(),
+    });
+    expect(paired).toMatchObject({ status: 200, body: { terminal: 'kiosk-1' } });
+    const credential = paired.body.credential as string;
+    // The code works once.
+    expect((await asTerminal(null, '/api/checkin/terminals/pair', { code: issued.body.pairingCode })).status).toBe(401);
+    expect(await asTerminal(credential, '/api/checkin/terminal')).toMatchObject({
+      status: 200,
+      body: { terminal: 'kiosk-1', minFrames: 2, minSpreadMs: 1000, challenge: 'off', maxFrames: 5 },
+    });
+    const answer = await asTerminal(credential, '/api/checkin/id-card', attempt('110105194912310045'));
+    expect(answer).toMatchObject({ status: 200, body: { accepted: false, reason: 'not-on-roster' } });
+    expect(edge.log.query({ type: 'checkin.refused' }).at(-1)!.data.verifiedBy).toBe('kiosk-1');
+    expect((await api(edge, '/api/checkin/terminals/kiosk-1/revoke', { body: {} })).status).toBe(204);
+    expect((await asTerminal(credential, '/api/checkin/id-card', attempt(ID_SHARON))).status).toBe(401);
+    // The record says who enrolled and revoked the terminal; neither code nor credential is in it.
+    const record = JSON.stringify(edge.log.query({ limit: 10_000 }));
+    expect(record).not.toContain(credential.split('.')[1]);
+    expect(record).not.toContain(issued.body.pairingCode);
+    expect(edge.log.query({ type: 'checkin.terminal-revoked' }).at(-1)).toMatchObject({
+      actor: 'test-administrator',
+      subject: 'kiosk-1',
+    });
+  });
+
+  it('refuses an oversize body with 413 in its own words while it streams in, and an oversize frame naming it', async () => {
+    const witness = await authHeaders(edge, 'witness');
+    // 40 MiB with no Content-Length: refused once the count passes the limit (5 frames of 2 MiB, base64).
+    const { answered } = streamPost('/api/checkin/face', witness, 40 * 1024 * 1024);
+    const big = await answered;
+    expect(big.status).toBe(413);
+    expect(big.body.error).toMatch(/图像过大.*too large: at most 5 frames of 2 MB each/);
+    const frame = Buffer.alloc(2 * 1024 * 1024 + 1, 7).toString('base64');
+    const res = await api(edge, '/api/checkin/face', {
+      role: 'witness',
+      body: { frames: [{ image: frame, capturedAt: Date.now() }] },
+    });
+    expect(res).toMatchObject({ status: 413, body: { field: 'frames[0].image', code: 'too-large' } });
+  });
+
+  it('limits each terminal to 20 attempts a minute, without touching another terminal', async () => {
+    const pair = async (id: string) => {
+      const { pairingCode } = (await api(edge, '/api/checkin/terminals', { body: { id } })).body;
+      return (await asTerminal(null, '/api/checkin/terminals/pair', { code: pairingCode })).body.credential as string;
+    };
+    const [busy, other] = [await pair('kiosk-busy'), await pair('kiosk-other')];
+    // Malformed bodies are cheap to answer (400) and still count as attempts.
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await asTerminal(busy, '/api/checkin/face', { frames: [] })).status);
+    expect(statuses.every((s) => s === 400)).toBe(true);
+    const limited = await asTerminal(busy, '/api/checkin/face', { frames: [] });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toMatch(/核验过于频繁.*too many check-in attempts/);
+    expect((await asTerminal(other, '/api/checkin/face', { frames: [] })).status).toBe(400);
+  });
+
+  it('limits the check-ins one terminal runs at once', async () => {
+    const witness = await authHeaders(edge, 'witness');
+    // Two uploads in progress (held open), a third is turned away before its body is read.
+    const held = [0, 1].map(() => streamPost('/api/checkin/face', witness, 65_536, true));
+    const third = await streamPost('/api/checkin/face', witness, 65_536).answered;
+    expect(third.status).toBe(429);
+    expect(third.body.error).toMatch(/已有 2 次核验在进行/);
+    for (const h of held) h.end();
+    // Once in, they are answered (without the venue's hardware verdict: refused before any face work).
+    const answers = await Promise.all(held.map((h) => h.answered));
+    expect(answers.map((a) => a.body.reason)).toEqual(['liveness-required', 'liveness-required']);
   });
 });

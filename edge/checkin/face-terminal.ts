@@ -1,6 +1,14 @@
 import type { DeviceGateway } from '../bus/device-gateway.ts';
 import type { CheckinResult, CheckinService } from './checkin-service.ts';
 import type { DescribedFace } from './face/face-engine.ts';
+import type { HardwareLiveness } from './presentation.ts';
+
+/** The contract's `capture` event, as validated by the gateway. */
+interface CaptureEvent {
+  attemptId: string;
+  frames: { image: string; capturedAt: number }[];
+  liveness?: HardwareLiveness;
+}
 
 /** How long an ID-card read waits for the terminal's capture. */
 const CARD_TTL_MS = 120_000;
@@ -15,7 +23,13 @@ interface PendingCard {
 
 /** What the terminal's screen shows for a result (the contract's show-result command). */
 export function screenOf(attemptId: string, result: CheckinResult): Record<string, unknown> {
-  if (!result.accepted) return { attemptId, accepted: false, message: result.message };
+  if (!result.accepted)
+    return {
+      attemptId,
+      accepted: false,
+      message: result.message,
+      ...(result.outcome === 'look-again' ? { lookAgain: true } : {}),
+    };
   return {
     attemptId,
     accepted: true,
@@ -53,9 +67,8 @@ export class FaceTerminalHandler {
       });
     });
     this.gateway.onEvent('face-terminal', 'capture', (device, p) => {
-      void this.capture(device.id, p.attemptId as string, p.frames as string[]).catch((err) =>
-        this.onError(err, device.id),
-      );
+      const capture = p as unknown as CaptureEvent;
+      void this.capture(device.id, capture).catch((err) => this.onError(err, device.id));
     });
   }
 
@@ -63,20 +76,23 @@ export class FaceTerminalHandler {
     this.cards.clear();
   }
 
-  private async capture(deviceId: string, attemptId: string, encoded: string[]): Promise<void> {
+  private async capture(deviceId: string, { attemptId, frames: sent, liveness }: CaptureEvent): Promise<void> {
     const key = `${deviceId}/${attemptId}`;
     const card = this.cards.get(key);
     this.cards.delete(key);
-    const frames = encoded.map((f) => Buffer.from(f, 'base64'));
+    const frames = sent.map((f) => ({ image: Buffer.from(f.image, 'base64'), capturedAt: f.capturedAt }));
+    const capture = { by: deviceId, frames, ...(liveness ? { hardwareLiveness: liveness } : {}) };
     const result = card
       ? await this.checkin.checkInWithIdCard({
-          by: deviceId,
+          ...capture,
           idNumber: card.idNumber,
           chipPhoto: card.photo,
           chipFace: card.face,
-          frames,
         })
-      : await this.checkin.checkInWithFace({ by: deviceId, frames });
+      : await this.checkin.checkInWithFace(capture);
+    // Asked to look again, the person is still at the terminal with the card read: a new capture for the same
+    // attempt uses it.
+    if (card && result.outcome === 'look-again') this.cards.set(key, card);
     await Promise.all([
       this.gateway.command(deviceId, 'show-result', screenOf(attemptId, result)),
       this.gateway.command(deviceId, 'beep', { pattern: result.accepted ? 'ok' : 'error' }),

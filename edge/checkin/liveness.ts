@@ -3,7 +3,8 @@ import type { Point } from './face/face-engine.ts';
 /**
  * A liveness hint from the 68 landmarks across an attempt's frames: a blink (the eyes' openness changes) or
  * a head movement (the nose moves against the eyes). It is reported next to the decision, never decides it:
- * a printed photo moved by hand can move, and a person can hold still.
+ * a printed photo moved by hand can move, and a person can hold still. Where the venue asks for an active
+ * challenge (`challengeMet`), the same measures decide whether the person did what the kiosk asked.
  */
 export interface LivenessSignal {
   verdict: 'blink' | 'head-movement' | 'blink+head-movement' | 'static' | 'too-few-frames';
@@ -61,4 +62,44 @@ export function livenessFrom(frames: Point[][]): LivenessSignal {
     headMovement: round(headMovement),
     frames: frames.length,
   };
+}
+
+export type Challenge = 'blink' | 'turn-head';
+
+/** The kiosk's prompt for each challenge (zh-CN first). */
+export const CHALLENGE_PROMPT: Record<Challenge, string> = {
+  blink: '请眨眨眼 · Please blink',
+  'turn-head': '请缓慢向左或向右转头 · Please turn your head slowly',
+};
+
+/**
+ * Eye aspect ratio of an open eye is about 0.3 and of a closed one under 0.2 (Soukupová & Čech): a blink is a
+ * frame with the eyes closed and one with them open.
+ */
+const EYES_CLOSED = 0.21;
+const EYES_OPEN = 0.25;
+/** Nose offset from the eyes' midpoint, in inter-ocular distances: about 0 facing the camera, 0.3 at ~25° yaw. */
+const HEAD_TURN = 0.2;
+
+export interface ChallengeOutcome {
+  challenge: Challenge;
+  passed: boolean;
+  /** blink: lowest and highest eye aspect ratio; turn-head: the range of the yaw measure. */
+  measure: Record<string, number>;
+}
+
+/** Did the person do what the kiosk asked, judged from the 68 landmarks of the frames with a face? */
+export function challengeMet(challenge: Challenge, frames: Point[][]): ChallengeOutcome {
+  const m = frames.map(measure);
+  if (challenge === 'blink') {
+    const openness = m.map((x) => x.openness);
+    const [lowest, highest] = [Math.min(...openness), Math.max(...openness)];
+    return {
+      challenge,
+      passed: frames.length >= 2 && lowest <= EYES_CLOSED && highest >= EYES_OPEN,
+      measure: { lowest: round(lowest), highest: round(highest) },
+    };
+  }
+  const yaw = frames.length ? range(m.map((x) => x.yaw)) : 0;
+  return { challenge, passed: frames.length >= 2 && yaw >= HEAD_TURN, measure: { yawRange: round(yaw) } };
 }

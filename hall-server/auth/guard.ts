@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventLog } from '../../edge/store/event-log.ts';
 import { type AccessRule, accessRule, isRead } from './policy.ts';
@@ -11,6 +12,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in console user, or null (open routes). */
     user: ConsoleUser | null;
+    /** The enrolled check-in terminal the request came from (`Authorization: Terminal …`), or null. */
+    terminal: string | null;
     /** The session token the request came with, if any. */
     sessionToken: string | null;
     accessRule: AccessRule | null;
@@ -20,7 +23,11 @@ declare module 'fastify' {
 export interface GuardOptions {
   users: UserStore;
   log: EventLog;
+  /** Check-in terminals: the terminal id a credential belongs to, or null. */
+  terminals: { authenticate(credential: string): string | null };
 }
+
+const TERMINAL_SCHEME = 'Terminal ';
 
 function tokenOf(req: FastifyRequest): string | null {
   const auth = req.headers.authorization;
@@ -56,9 +63,12 @@ function actorFields(
  * - Privileged views and every change by a user are events: `audit.viewed`, `audit.action`, `audit.denied`.
  */
 export async function installAuthGuard(app: FastifyInstance, options: GuardOptions): Promise<void> {
-  const { users, log } = options;
+  const { users, log, terminals } = options;
   await app.register(fastifyCookie);
+  // Per-route limits (config.rateLimit), e.g. check-in attempts per terminal; sign-in has its own (login-limits.ts).
+  await app.register(fastifyRateLimit, { global: false });
   app.decorateRequest('user', null);
+  app.decorateRequest('terminal', null);
   app.decorateRequest('sessionToken', null);
   app.decorateRequest('accessRule', null);
 
@@ -80,12 +90,24 @@ export async function installAuthGuard(app: FastifyInstance, options: GuardOptio
       req.sessionToken = token;
       req.user = users.sessionUser(token);
     }
+    const auth = req.headers.authorization;
+    if (auth?.startsWith(TERMINAL_SCHEME))
+      req.terminal = terminals.authenticate(auth.slice(TERMINAL_SCHEME.length).trim());
     const route = req.routeOptions.url;
     if (route === undefined) return; // not found: the 404 handler answers
     const rule = accessRule(req.method, route, req.routeOptions.config);
     req.accessRule = rule;
     if (!rule || rule.open === 'public') return;
-    if (!req.user) return deny(req, reply, 401, 'sign in first (session missing or expired)');
+    if (rule.open === 'terminal' && req.terminal) return;
+    if (!req.user)
+      return deny(
+        req,
+        reply,
+        401,
+        rule.open === 'terminal'
+          ? '终端未登记或凭证无效，请由管理员配对 · terminal not enrolled (pair it) or sign in'
+          : 'sign in first (session missing or expired)',
+      );
     if (!rule.roles.includes(req.user.role))
       return deny(req, reply, 403, `role "${req.user.role}" may not ${req.method} ${route}`);
   });

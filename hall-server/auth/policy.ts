@@ -6,22 +6,24 @@ import { ALL_ROLES, type Role } from './roles.ts';
  * the table below (so capabilities built before sign-in existed are guarded without editing them).
  *
  * - Everything outside /api (the built pages, /health, /ready, /docs) is open: pages hold no data.
- * - `open: 'public'`: anyone — sign-in, and what the venue's screens without a user need (the kiosk's check-in
- *   calls, where the check-in itself is the verification; a display board's live content, which is what the
- *   screen shows the hall anyway and never has names; the city platform's signed downlink, verified by sync).
+ * - `open: 'public'`: anyone — sign-in, and what the venue's screens without a user need (a display board's live
+ *   content, which is what the screen shows the hall anyway and never has names; the city platform's signed
+ *   downlink, verified by sync; a kiosk exchanging its one-time pairing code).
+ * - `open: 'terminal'`: an enrolled check-in terminal (its credential in `Authorization: Terminal <credential>`,
+ *   edge/checkin/terminal-registry.ts) or a signed-in user with the rule's roles — the kiosk's check-in calls.
  * - `audit: true`: a privileged view; each call is recorded as `audit.viewed` with the user as actor.
  *   Every call that changes something (POST/PUT/PATCH/DELETE) by a user is recorded as `audit.action`.
  */
 export interface AccessRule {
   roles: readonly Role[];
-  open?: 'public';
+  open?: 'public' | 'terminal';
   audit?: boolean;
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     roles?: readonly Role[];
-    open?: 'public';
+    open?: 'public' | 'terminal';
     audit?: boolean;
   }
 }
@@ -39,9 +41,13 @@ interface TableRule extends AccessRule {
 
 /** First match wins, so specific prefixes come before general ones. */
 const TABLE: readonly TableRule[] = [
-  { method: 'write', prefix: '/api/checkin/id-card', roles: ALL_ROLES, open: 'public' },
-  { method: 'write', prefix: '/api/checkin/face', roles: ALL_ROLES, open: 'public' },
-  { method: 'write', prefix: '/api/checkin/prewarm', roles: ALL_ROLES, open: 'public' },
+  { method: 'write', prefix: '/api/checkin/id-card', roles: FLOOR_STAFF, open: 'terminal' },
+  { method: 'write', prefix: '/api/checkin/face', roles: FLOOR_STAFF, open: 'terminal' },
+  { method: 'write', prefix: '/api/checkin/prewarm', roles: FLOOR_STAFF, open: 'terminal' },
+  { method: 'read', prefix: '/api/checkin/terminal', roles: FLOOR_STAFF, open: 'terminal' },
+  { method: 'write', prefix: '/api/checkin/terminals/pair', roles: ALL_ROLES, open: 'public' },
+  { method: 'read', prefix: '/api/checkin/terminals', roles: ['administrator'] },
+  { method: 'write', prefix: '/api/checkin/terminals', roles: ['administrator'] },
   { method: 'read', prefix: '/api/displays/:id/live', roles: ALL_ROLES, open: 'public' },
   { method: 'write', prefix: '/api/sync/downlink', roles: ALL_ROLES, open: 'public' },
   { method: 'read', prefix: '/api/auth/users', roles: ['administrator'], audit: true },
@@ -76,7 +82,7 @@ const under = (route: string, prefix: string) =>
 export function accessRule(
   method: string,
   route: string,
-  config: { roles?: readonly Role[]; open?: 'public'; audit?: boolean },
+  config: { roles?: readonly Role[]; open?: 'public' | 'terminal'; audit?: boolean },
 ): AccessRule | null {
   if (config.open === 'public') return { roles: ALL_ROLES, open: 'public' };
   if (!route.startsWith('/api/') && !config.roles) return null;

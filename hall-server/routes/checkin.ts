@@ -2,17 +2,26 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import { transform } from 'esbuild';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CapturedAt, HardwareLivenessSchema } from '../../devices/face-terminal/contract.ts';
 import { BiometricError } from '../../edge/checkin/biometric-store.ts';
+import type { TerminalLimits } from '../../edge/checkin/checkin-module.ts';
 import type { CheckinResult } from '../../edge/checkin/checkin-service.ts';
 import { CheckoutError } from '../../edge/checkin/checkout.ts';
 import { FaceError } from '../../edge/checkin/face/face-errors.ts';
+import { TERMINAL_ID, TerminalError } from '../../edge/checkin/terminal-registry.ts';
 import type { VenueContext } from '../../edge/context.ts';
 import type { VenueServices } from '../../edge/services.ts';
 
-/** A JPEG/PNG as a data URL (`data:image/jpeg;base64,…`, whose type is checked) or bare base64. */
-const Image = T.String({ minLength: 1, maxLength: 14_000_000, description: 'data URL or base64 JPEG/PNG' });
-const Frames = T.Array(Image, { minItems: 1, maxItems: 5, description: 'live camera frames' });
+/**
+ * A JPEG/PNG as a data URL (`data:image/jpeg;base64,…`, whose type is checked) or bare base64. Its size is
+ * checked against the venue's limit while decoding (413 naming the field); the body limit bounds it first.
+ */
+const Image = T.String({ minLength: 1, description: 'data URL or base64 JPEG/PNG' });
+const Frame = T.Object(
+  { image: Image, capturedAt: CapturedAt },
+  { additionalProperties: false, description: 'a live camera frame and its capture time at the terminal' },
+);
 const IdNumber = T.String({ pattern: '^[0-9]{17}[0-9X]$', description: '18-character resident ID number' });
 const Pseudonym = T.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$' });
 const By = T.String({
@@ -20,24 +29,50 @@ const By = T.String({
   maxLength: 64,
   description: 'who acts: the signed-in console user (filled in when left out)',
 });
-const Terminal = T.String({ minLength: 1, maxLength: 64, description: 'the kiosk or terminal id' });
-/** Five frames and a photo of up to 10 MB each, base64: larger bodies are refused by fastify before parsing. */
-const BODY_LIMIT = 84 * 1024 * 1024;
+
+/** Too large for the venue's limits: answered 413 with the engine's own words, naming the field when one is. */
+class TooLarge extends Error {
+  constructor(
+    readonly limits: TerminalLimits,
+    readonly field?: string,
+  ) {
+    const mib = (limits.frameBytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '');
+    super(
+      `${field ? `${field}: ` : ''}图像过大：每张不超过 ${mib} MB，每次最多 ${limits.frames} 帧 · ` +
+        `too large: at most ${limits.frames} frames of ${mib} MB each`,
+    );
+  }
+}
+
+/** Base64 characters of one image at the venue's limit, with room for a data-URL prefix. */
+const imageChars = (limits: TerminalLimits) => Math.ceil(limits.frameBytes / 3) * 4 + 64;
+
+/**
+ * The largest body a request with `images` images may have. Fastify counts the bytes as they arrive (and
+ * refuses a larger Content-Length before reading), so nothing bigger is ever buffered.
+ */
+const bodyLimit = (limits: TerminalLimits, images: number) => images * (imageChars(limits) + 64) + 4096;
 
 interface DecodedImage {
   bytes: Buffer;
   contentType?: string;
 }
 
-function decodeImage(value: string): DecodedImage {
+function decodeImage(value: string, field: string, limits: TerminalLimits): DecodedImage {
+  if (value.length > imageChars(limits)) throw new TooLarge(limits, field);
   const match = /^data:([^;,]*)(;base64)?,/.exec(value);
-  if (!match) return { bytes: Buffer.from(value, 'base64') };
-  return { bytes: Buffer.from(value.slice(match[0].length), 'base64'), contentType: match[1] || 'text/plain' };
+  const bytes = Buffer.from(match ? value.slice(match[0].length) : value, 'base64');
+  if (bytes.length > limits.frameBytes) throw new TooLarge(limits, field);
+  return match ? { bytes, contentType: match[1] || 'text/plain' } : { bytes };
 }
 
 /** One declared content type for the attempt: the first data URL's; a different one on another image is a bad image. */
-function decodeAll(values: string[], fields: string[]): { images: Buffer[]; contentType?: string } {
-  const decoded = values.map(decodeImage);
+function decodeAll(
+  values: string[],
+  fields: string[],
+  limits: TerminalLimits,
+): { images: Buffer[]; contentType?: string } {
+  const decoded = values.map((v, i) => decodeImage(v, fields[i]!, limits));
   const contentType = decoded.find((d) => d.contentType)?.contentType;
   decoded.forEach((d, i) => {
     if (d.contentType && d.contentType !== contentType) {
@@ -56,6 +91,9 @@ function answer(reply: FastifyReply, result: CheckinResult) {
 }
 
 function fail(reply: FastifyReply, err: unknown) {
+  if (err instanceof TooLarge) return reply.code(413).send({ error: err.message, field: err.field, code: 'too-large' });
+  if (err instanceof TerminalError)
+    return reply.code(err.kind === 'not-found' ? 404 : 400).send({ error: err.message });
   if (err instanceof FaceError) return reply.code(400).send({ error: err.message, field: err.field, code: err.code });
   if (err instanceof BiometricError) return reply.code(409).send({ error: err.message });
   if (err instanceof CheckoutError) return reply.code(err.status).send({ error: err.message });
@@ -64,38 +102,96 @@ function fail(reply: FastifyReply, err: unknown) {
 
 const KIOSK_DIR = new URL('../../dashboards/kiosk/', import.meta.url);
 
+/** Who makes a terminal-facing call: the enrolled terminal, else the signed-in witness or administrator. */
+const caller = (req: FastifyRequest) => req.terminal ?? req.user?.username ?? req.ip;
+
+/**
+ * At most `max` attempts of one caller in progress at once: a terminal that fires faster than the engine answers
+ * is told so (429) before its next body is even read, instead of queueing work for everyone.
+ */
+function concurrencyLimit(max: number) {
+  const inFlight = new Map<string, number>();
+  const counted = new WeakSet<FastifyRequest>();
+  const done = async (req: FastifyRequest) => {
+    if (!counted.delete(req)) return;
+    const key = caller(req);
+    const left = (inFlight.get(key) ?? 1) - 1;
+    if (left > 0) inFlight.set(key, left);
+    else inFlight.delete(key);
+  };
+  return {
+    onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
+      const key = caller(req);
+      const running = inFlight.get(key) ?? 0;
+      if (running >= max)
+        return reply.code(429).send({
+          error: `该终端已有 ${running} 次核验在进行，请稍候 · ${running} check-ins of this terminal already in progress`,
+        });
+      inFlight.set(key, running + 1);
+      counted.add(req);
+    },
+    onResponse: done,
+    onRequestAbort: done,
+  };
+}
+
 export const checkinRoutes =
   (_ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const { service, biometrics, idCards, prewarm } = services.checkin;
+    const { service, biometrics, idCards, prewarm, terminals, limits } = services.checkin;
     const tags = ['checkin'];
+    const Frames = T.Array(Frame, {
+      minItems: 1,
+      maxItems: limits.frames,
+      description: 'live camera frames with their capture times',
+    });
+    const attemptLimits = {
+      config: {
+        rateLimit: { max: limits.attemptsPerMinute, timeWindow: 60_000, keyGenerator: caller },
+      },
+      ...concurrencyLimit(limits.concurrentAttempts),
+    };
+
+    // Bodies over the limit, too many attempts: the engine's own words, in Chinese and English.
+    app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fail(reply, new TooLarge(limits));
+      if (err.statusCode === 429)
+        return reply
+          .code(429)
+          .send({ error: `核验过于频繁，请稍后再试 · too many check-in attempts (${err.message})` });
+      throw err;
+    });
 
     app.post(
       '/api/checkin/id-card',
       {
-        bodyLimit: BODY_LIMIT,
+        bodyLimit: bodyLimit(limits, limits.frames + 1),
+        ...attemptLimits,
         schema: {
           tags,
-          summary: '人证核验: ID-card chip data and live frames (from the kiosk page)',
+          summary: '人证核验: ID-card chip data and live frames (an enrolled terminal, or a witness)',
           body: T.Object(
-            { terminal: T.Optional(Terminal), idNumber: IdNumber, photo: Image, frames: Frames },
+            { idNumber: IdNumber, photo: Image, frames: Frames, liveness: T.Optional(HardwareLivenessSchema) },
             { additionalProperties: false },
           ),
         },
       },
       async (req, reply) => {
         try {
+          const { photo, frames, liveness } = req.body;
           const { images, contentType } = decodeAll(
-            [req.body.photo, ...req.body.frames],
-            ['photo', ...req.body.frames.map((_, i) => `frames[${i}]`)],
+            [photo, ...frames.map((f) => f.image)],
+            ['photo', ...frames.map((_, i) => `frames[${i}].image`)],
+            limits,
           );
-          const [chipPhoto, ...frames] = images;
+          const [chipPhoto, ...decoded] = images;
           const result = await service.checkInWithIdCard({
-            by: req.body.terminal ?? 'kiosk',
+            by: caller(req),
             idNumber: req.body.idNumber,
             chipPhoto: chipPhoto!,
-            frames,
+            frames: decoded.map((image, i) => ({ image, capturedAt: frames[i]!.capturedAt })),
             contentType,
+            ...(liveness ? { hardwareLiveness: liveness } : {}),
           });
           return answer(reply, result);
         } catch (err) {
@@ -107,26 +203,111 @@ export const checkinRoutes =
     app.post(
       '/api/checkin/face',
       {
-        bodyLimit: BODY_LIMIT,
+        bodyLimit: bodyLimit(limits, limits.frames),
+        ...attemptLimits,
         schema: {
           tags,
-          summary: 'Check-in by enrolled face (1:N)',
-          body: T.Object({ terminal: T.Optional(Terminal), frames: Frames }, { additionalProperties: false }),
+          summary: 'Check-in by enrolled face (1:N; an enrolled terminal, or a witness)',
+          body: T.Object(
+            { frames: Frames, liveness: T.Optional(HardwareLivenessSchema) },
+            { additionalProperties: false },
+          ),
         },
       },
       async (req, reply) => {
         try {
+          const { frames, liveness } = req.body;
           const { images, contentType } = decodeAll(
-            req.body.frames,
-            req.body.frames.map((_, i) => `frames[${i}]`),
+            frames.map((f) => f.image),
+            frames.map((_, i) => `frames[${i}].image`),
+            limits,
           );
-          return answer(
-            reply,
-            await service.checkInWithFace({ by: req.body.terminal ?? 'kiosk', frames: images, contentType }),
-          );
+          const result = await service.checkInWithFace({
+            by: caller(req),
+            frames: images.map((image, i) => ({ image, capturedAt: frames[i]!.capturedAt })),
+            contentType,
+            ...(liveness ? { hardwareLiveness: liveness } : {}),
+          });
+          return answer(reply, result);
         } catch (err) {
           return fail(reply, err);
         }
+      },
+    );
+
+    app.get(
+      '/api/checkin/terminal',
+      {
+        schema: {
+          tags,
+          summary: 'What the calling terminal should capture: frames, their spread, the venue’s challenge prompt',
+        },
+      },
+      async (req) => ({ terminal: req.terminal, maxFrames: limits.frames, ...service.captureGuide }),
+    );
+
+    app.post(
+      '/api/checkin/terminals',
+      {
+        schema: {
+          tags,
+          summary: 'Enrol a kiosk terminal: a one-time pairing code (15 minutes) to enter on the kiosk',
+          body: T.Object(
+            { id: T.String({ pattern: TERMINAL_ID.source, description: 'terminal id, e.g. kiosk-entrance' }), by: By },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        try {
+          return reply.code(201).send(terminals.issuePairingCode(req.body.id, req.body.by));
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.get(
+      '/api/checkin/terminals',
+      { schema: { tags, summary: 'Enrolled kiosk terminals (no credentials)' } },
+      async () => terminals.list(),
+    );
+
+    app.post(
+      '/api/checkin/terminals/:id/revoke',
+      {
+        schema: {
+          tags,
+          summary: "Revoke a terminal's credential (and any outstanding pairing code) at once",
+          params: T.Object({ id: T.String({ minLength: 1, maxLength: 64 }) }),
+          body: T.Object({ by: By }, { additionalProperties: false }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          terminals.revoke(req.params.id, req.body.by);
+          return reply.code(204).send();
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post(
+      '/api/checkin/terminals/pair',
+      {
+        // Ten guesses a minute per address against codes of 32^10 that live 15 minutes.
+        config: { rateLimit: { max: 10, timeWindow: 60_000 } },
+        schema: {
+          tags,
+          summary: 'The kiosk exchanges its pairing code for its terminal credential (once)',
+          body: T.Object({ code: T.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
+        },
+      },
+      async (req, reply) => {
+        const paired = terminals.pair(req.body.code);
+        if (!paired) return reply.code(401).send({ error: '配对码无效或已过期 · pairing code unknown or expired' });
+        return paired;
       },
     );
 
@@ -221,7 +402,7 @@ export const checkinRoutes =
     app.post(
       '/api/checkin/enrol',
       {
-        bodyLimit: BODY_LIMIT,
+        bodyLimit: bodyLimit(limits, 3),
         schema: {
           tags,
           summary: 'Enrol 1–3 photos for 1:N check-in (consent must be on record)',
@@ -236,6 +417,7 @@ export const checkinRoutes =
           const { images, contentType } = decodeAll(
             req.body.photos,
             req.body.photos.map((_, i) => `photos[${i}]`),
+            limits,
           );
           const templates = await service.enrol({ ...req.body, photos: images, contentType });
           return { templates: templates.length };
@@ -247,7 +429,7 @@ export const checkinRoutes =
 
     app.post(
       '/api/checkin/prewarm',
-      { schema: { tags, summary: 'Start the face engine now (the kiosk page calls this when it loads)' } },
+      { schema: { tags, summary: 'Start the face engine now (the paired kiosk page calls this when it loads)' } },
       async (_req, reply) => {
         await prewarm();
         return reply.code(204).send();

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { HardwareLiveness } from '../../devices/face-terminal/contract.ts';
 import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from '../device-simulator.ts';
+import { timedFrames } from './shared-photos.ts';
 
 export interface ShownResult {
   attemptId: string;
   accepted: boolean;
+  /** The edge asks the person to face the camera again (a new capture for the same attempt). */
+  lookAgain?: boolean;
   message: string;
   room?: string;
   seat?: string;
@@ -43,8 +47,15 @@ export class FaceTerminalSimulator extends DeviceSimulator {
     return { screen: this.screen };
   }
 
-  /** One check-in attempt; resolves with what the screen shows, or rejects after `timeoutMs` without an answer. */
-  async attempt(input: { card?: IdCardRead; frames: Buffer[] }, timeoutMs = 30_000): Promise<ShownResult> {
+  /**
+   * One check-in attempt; resolves with what the screen shows, or rejects after `timeoutMs` without an answer.
+   * The frames are sent as captured over a little more than a second, ending now; `liveness` is what an NIR or
+   * depth terminal would add.
+   */
+  async attempt(
+    input: { card?: IdCardRead; frames: Buffer[]; liveness?: HardwareLiveness },
+    timeoutMs = 30_000,
+  ): Promise<ShownResult> {
     const attemptId = randomUUID();
     const answered = new Promise<ShownResult>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -67,7 +78,11 @@ export class FaceTerminalSimulator extends DeviceSimulator {
         photo: input.card.photo.toString('base64'),
       });
     }
-    await this.event('capture', { attemptId, frames: input.frames.map((f) => f.toString('base64')) });
+    const frames = timedFrames(input.frames).map((f) => ({
+      image: f.image.toString('base64'),
+      capturedAt: f.capturedAt,
+    }));
+    await this.event('capture', { attemptId, frames, ...(input.liveness ? { liveness: input.liveness } : {}) });
     return answered;
   }
 }

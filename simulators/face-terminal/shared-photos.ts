@@ -46,16 +46,29 @@ export async function cameraFrame(faces: Buffer[], faceSide = 220): Promise<Buff
     .toBuffer();
 }
 
-/** A 640×480 picture with no face: a smooth gradient with a few shapes. */
-export async function faceless(): Promise<Buffer> {
+/** A 640×480 picture with no face: a smooth gradient with a few shapes (the circle moves with `variant`). */
+export async function faceless(variant = 0): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480">
     <defs><linearGradient id="g"><stop offset="0" stop-color="#5a7"/><stop offset="1" stop-color="#cd8"/></linearGradient></defs>
     <rect width="640" height="480" fill="url(#g)"/><rect x="80" y="300" width="200" height="120" fill="#734"/>
-    <circle cx="480" cy="140" r="70" fill="#fe6"/></svg>`;
+    <circle cx="${480 - variant * 20}" cy="140" r="70" fill="#fe6"/></svg>`;
   return sharp(Buffer.from(svg)).jpeg().toBuffer();
 }
 
 /** The first half of a photo's bytes: a JPEG cut off mid-stream, as a broken upload would be. */
 export function truncated(image: Buffer): Buffer {
   return image.subarray(0, Math.floor(image.length / 2));
+}
+
+/**
+ * Frames as a terminal sends them: each with its capture time, spread evenly over `spreadMs` (the edge wants at
+ * least a second between the first and the last frame with a face) and ending at `end`.
+ */
+export function timedFrames(
+  images: Buffer[],
+  end = Date.now(),
+  spreadMs = 1200,
+): { image: Buffer; capturedAt: number }[] {
+  const gap = images.length > 1 ? Math.ceil(spreadMs / (images.length - 1)) : 0;
+  return images.map((image, i) => ({ image, capturedAt: end - (images.length - 1 - i) * gap }));
 }
