@@ -43,6 +43,7 @@ function signal(run: RecordingRun, name: NodeJS.Signals): void {
 async function gone(run: RecordingRun, graceMs: number): Promise<void> {
   const deadline = Date.now() + graceMs;
   while (runAlive(run)) {
+    if (Date.now() > deadline + graceMs) throw new Error(`ffmpeg ${run.pid} of run ${run.prefix} does not die`);
     if (Date.now() > deadline) signal(run, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 100));
   }
