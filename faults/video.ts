@@ -50,7 +50,8 @@ async function recorderFaults(farm: CameraFarm, runs: number): Promise<FaultRow[
     );
     const before = segments().filter((s) => s.start < after[0]!.start);
     const hole = { from: Math.max(...before.map((s) => s.end)), to: after[0]!.start };
-    const gaps = video.timeline(CAMERA, before[0]!.start, after.at(-1)!.end).gaps;
+    // From the last footage before the hole: earlier faults' gaps are not this one's.
+    const gaps = video.timeline(CAMERA, hole.from - 1, after.at(-1)!.end).gaps;
     return { hole, reported: reportedExactly(gaps, hole) };
   };
   const recording = () =>

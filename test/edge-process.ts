@@ -37,6 +37,8 @@ export async function startEdgeProcess(venue: Venue, dataDir: string, env: Recor
       HALLEDGE_VENUE: venueFile,
       HALLEDGE_DATA: dataDir,
       HALLEDGE_HTTP_PORT: '0',
+      // Plain HTTP on loopback where the edge defaults to HTTPS (main since the hardening merge); ignored before.
+      HALLEDGE_HTTP_PLAIN: '1',
       HALLEDGE_MQTT_PORT: '0',
       HALLEDGE_MQTT_WS_PORT: '0',
       HALLEDGE_ADMIN_PASSWORD: EDGE_ADMIN_PASSWORD,

@@ -26,15 +26,25 @@ export function runAlive(run: RecordingRun): boolean {
  */
 export function stopOrphans(runs: RecordingRun[]): RecordingRun[] {
   const orphans = runs.filter(runAlive);
-  for (const run of orphans) process.kill(run.pid!, 'SIGTERM');
+  for (const run of orphans) signal(run, 'SIGTERM');
   return orphans;
+}
+
+/** Signals the run's ffmpeg; one that died meanwhile (or is not ours to signal) is left to `runAlive`. */
+function signal(run: RecordingRun, name: NodeJS.Signals): void {
+  try {
+    process.kill(run.pid!, name);
+  } catch {
+    // ESRCH: gone already
+  }
 }
 
 /** Waits for the run's ffmpeg to be gone; after `graceMs` it is killed. */
 async function gone(run: RecordingRun, graceMs: number): Promise<void> {
   const deadline = Date.now() + graceMs;
   while (runAlive(run)) {
-    if (Date.now() > deadline) process.kill(run.pid!, 'SIGKILL');
+    if (Date.now() > deadline + graceMs) throw new Error(`ffmpeg ${run.pid} of run ${run.prefix} does not die`);
+    if (Date.now() > deadline) signal(run, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
