@@ -68,6 +68,17 @@ export const ALARM_KINDS = {
   'fire-alarm': kind('safety', '消防报警', 'Fire alarm', '火灾报警'),
   'sync-lag': kind('system', '上传滞后', 'Upstream sync lagging', '向市级平台上传数据滞后'),
   'sync-rejected': kind('system', '平台拒收', 'Upstream rejected data', '市级平台拒收上传数据'),
+  // Evaluation-day rules (issue 16: late arrivals, fire roll call, lockers, enrolment, schedules).
+  'late-arrival': kind('personnel', '超时到场', 'Late arrival', '专家超过入场时限到场，等待见证人决定'),
+  'roll-call-absent': kind('personnel', '疏散后点名未到', 'Absent at roll call', '消防疏散后见证人点名时专家未到'),
+  'locker-unassigned-emptied': kind(
+    'discipline',
+    '未分配的手机柜被打开',
+    'Unassigned locker emptied',
+    '未分配给任何人的手机柜格口被取物',
+  ),
+  'sync-enrolment-failed': kind('system', '平台注册失败', 'Platform enrolment failed', '边缘节点向市级平台注册失败'),
+  'schedule-rejected': kind('system', '评标安排被拒收', 'Schedule rejected', '市级平台下发的评标安排未能导入'),
 } satisfies Record<string, AlarmKindInfo>;
 
 export type AlarmKind = keyof typeof ALARM_KINDS;
