@@ -31,7 +31,8 @@ export function importDemoSession(
   if (!room) throw new Error(`venue ${venue.id} has no evaluation room for the demo session`);
   const day = venueDay(now);
   const [dayStart] = dayBounds(day)!;
-  const start = Math.max(dayStart, now - 5 * 60_000);
+  // Started a minute ago: the demo's check-ins fall inside the late-entry window (start + 5 min).
+  const start = Math.max(dayStart, now - 60_000);
   const id = `DEMO-${venue.id}-${day.replaceAll('-', '')}`;
   const experts: DemoExpert[] = Array.from({ length: EXPERTS }, (_, i) => ({
     pseudonym: `ZJ-${day.replaceAll('-', '').slice(2)}-${String(i + 1).padStart(2, '0')}`,

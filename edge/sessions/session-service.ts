@@ -325,6 +325,8 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
     actor: { by: string; reason?: string | null; method?: string },
   ): EvaluationSession {
     const session = this.mustGet(id);
+    // Asking for the state a session is already in changes nothing (check-in may have opened at import).
+    if (session.state === to) return session;
     if (!TRANSITIONS[session.state].includes(to)) {
       const allowed = TRANSITIONS[session.state];
       throw new SessionError(
