@@ -130,6 +130,18 @@ describe('an evaluation day at the Jincheng venue', () => {
     ).toBe(1500);
 
     let compartment = 0;
+    /** The edge reserves the compartment chosen at check-in; the phone goes in under the holder it assigned. */
+    const lockerAssigned = async (pseudonym: string, n: number) =>
+      expect(
+        await eventually(
+          () => lockers.assigned.get(n),
+          (h) => h === pseudonym,
+        ),
+      ).toBe(pseudonym);
+    const depositPhone = async (pseudonym: string, n: number) => {
+      await lockers.deposit(n);
+      expect(await eventually(() => edge.services.access.store.depositOf(pseudonym), Boolean)).toBeTruthy();
+    };
     /** Check-in (face matching is the check-in capability's; here its result is recorded) and the phone deposit. */
     const checkIn = async (pseudonym: string, deposit = true) => {
       const session = edge.services.sessions.findExpertToday(pseudonym)!.session.id;
@@ -142,15 +154,8 @@ describe('an evaluation day at the Jincheng venue', () => {
         badge: `badge-${pseudonym.toLowerCase()}`,
         locker: { bank: 'locker-bank-1', compartment },
       });
-      // The edge reserves the compartment chosen at check-in; the phone goes in under the holder it assigned.
-      await eventually(
-        () => lockers.assigned.get(compartment),
-        (h) => h === pseudonym,
-      );
-      if (deposit) {
-        await lockers.deposit(compartment);
-        await eventually(() => edge.services.access.store.depositOf(pseudonym), Boolean);
-      }
+      await lockerAssigned(pseudonym, compartment);
+      if (deposit) await depositPhone(pseudonym, compartment);
     };
     /** Presents a credential and, when granted, walks through: the door's passage report moves the person. */
     const pass = async (sim: PassageSimulator, credential: Credential, direction: 'in' | 'out' = 'in') => {
@@ -170,8 +175,7 @@ describe('an evaluation day at the Jincheng venue', () => {
     expect(await gate.present(face('A1'), 'in')).toMatchObject({ granted: false, reason: 'not-checked-in' });
     await checkIn('A1', false);
     expect(await gate.present(face('A1'), 'in')).toMatchObject({ granted: false, reason: 'phone-not-deposited' });
-    await lockers.deposit(compartment);
-    await eventually(() => edge.services.access.store.depositOf('A1'), Boolean);
+    await depositPhone('A1', compartment);
     // Granted, A1 turns back: still outside, so the next request is no anti-passback.
     expect(await gate.present(face('A1'), 'in')).toMatchObject({ granted: true, via: 'edge' });
     const a1in = await gate.present(face('A1'), 'in');
@@ -308,13 +312,8 @@ describe('an evaluation day at the Jincheng venue', () => {
     expect(edge.alarms.openFor('late-arrival', 'D1')).toBeNull(); // resolved by the decision
     const d1 = await manual('D1');
     expect(d1.body).toMatchObject({ accepted: true, session: 'JC-DAY-4' });
-    compartment = d1.body.locker.compartment;
-    await eventually(
-      () => lockers.assigned.get(compartment),
-      (h) => h === 'D1',
-    );
-    await lockers.deposit(compartment);
-    await eventually(() => edge.services.access.store.depositOf('D1'), Boolean);
+    await lockerAssigned('D1', d1.body.locker.compartment);
+    await depositPhone('D1', d1.body.locker.compartment);
     expect(await pass(gate, face('D1'))).toMatchObject({ granted: true });
     expect(await pass(room4, face('D1'))).toMatchObject({ granted: true });
     expect((await manual('D2')).body).toMatchObject({ accepted: false, reason: 'late-refused' });

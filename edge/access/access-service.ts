@@ -3,6 +3,7 @@ import { allowListPermits } from '../../devices/gate/allow-list.ts';
 import { checkOutsOf } from '../checkin/checkout.ts';
 import type { VenueContext } from '../context.ts';
 import type { DeviceRecord } from '../registry/device-registry.ts';
+import { lateAfter } from '../sessions/late-arrivals.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { LoggedEvent } from '../store/event-log.ts';
 import { type AccessMode, AccessStore, type PassageData, type RosterEntry } from './access-store.ts';
@@ -403,7 +404,8 @@ export class AccessService {
   rollCall(session: string, roll: { present: string[]; absent: string[]; by: string; note: string | null }): void {
     if (this.mode === 'fire-open') throw new AccessError('fire mode is still on: the roll call follows it', 409);
     if (!this.store.rollCallPending(session)) throw new AccessError(`no roll call is due for session ${session}`, 409);
-    const checkedIn = new Set(this.sessions.get(session)!.checkins.map((c) => c.pseudonym));
+    const { room, checkins } = this.sessions.get(session)!;
+    const checkedIn = new Set(checkins.map((c) => c.pseudonym));
     const listed = new Set<string>();
     for (const field of ['present', 'absent'] as const)
       for (const [i, p] of roll[field].entries()) {
@@ -415,7 +417,6 @@ export class AccessService {
     const missing = [...checkedIn].filter((p) => !listed.has(p));
     if (missing.length)
       throw new AccessError(`present/absent: every checked-in expert is listed; missing ${missing.join(', ')}`, 400);
-    const room = this.sessions.get(session)!.room;
     this.ctx.log.append({
       type: 'access.roll-call',
       session,
@@ -499,7 +500,7 @@ export class AccessService {
       details: {
         room: session.room,
         terminal: e.data.verifiedBy ?? null,
-        lateAfter: session.start + this.sessions.lateEntryMs,
+        lateAfter: lateAfter(session, this.sessions.lateEntryMs),
       },
     });
   }
