@@ -189,7 +189,11 @@ describe('an evaluation day at the Jincheng venue', () => {
       credential: badge('badge-a1'),
       direction: 'in',
     });
-    await eventually(() => room1.received.find((c) => c.name === 'deny' && c.args.requestId === 'stale-1'), Boolean);
+    const staleDenied = await eventually(
+      () => room1.received.find((c) => c.name === 'deny' && c.args.requestId === 'stale-1'),
+      Boolean,
+    );
+    expect(staleDenied?.args).toMatchObject({ reason: 'request-stale' });
     expect(await pass(room1, badge('badge-a1'))).toMatchObject({ granted: true });
 
     // The witness of session 1 may open room 1, not room 2.
@@ -235,7 +239,9 @@ describe('an evaluation day at the Jincheng venue', () => {
 
     // A compartment nobody was assigned is emptied (opened by hand).
     await lockers.event('retrieve', { compartment: 59, holder: 'UNKNOWN' });
-    await eventually(() => edge.alarms.openFor('locker-unassigned-emptied', 'locker-bank-1#59'), Boolean);
+    expect(
+      await eventually(() => edge.alarms.openFor('locker-unassigned-emptied', 'locker-bank-1#59'), Boolean),
+    ).toMatchObject({ level: 2 });
 
     expect(decisions(start)).toEqual([
       ['access.denied', 'gate-entrance', null, 'visitor'],

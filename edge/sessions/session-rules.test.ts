@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadVenue, venueFile } from '../../config/venue-loader.ts';
 import { tempDir } from '../../test/venue-harness.ts';
+import { SessionRoster } from '../checkin/roster.ts';
 import { openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
 import { DownlinkInbox } from '../sync/downlink.ts';
@@ -139,6 +140,32 @@ describe('late arrival admission (late-needs-witness)', () => {
   ];
   it.each(cases)('%s → %s', (_name, at, d, expected) => {
     expect(admission({ start: T0 }, at, 5 * MIN, d)).toBe(expected);
+  });
+
+  it('is what check-in sees in the roster: a late expert is held at the terminal until the witness decides', () => {
+    const log = new EventLog(openDatabase(':memory:'), venue.id);
+    const sessions = new SessionService(log, venue);
+    const start = Date.now() - 10 * MIN;
+    sessions.importSchedule(
+      [
+        {
+          id: 'S1',
+          transactionCode: 'S1',
+          project: { code: 'P', name: '项目' },
+          room: 'room-1',
+          start,
+          end: start + HOUR,
+          experts: [{ pseudonym: 'E1' }],
+        },
+      ],
+      { source: 'test' },
+    );
+    const roster = new SessionRoster(sessions, () => null);
+    expect(roster.findByPseudonym('E1', start + 4 * MIN)).toMatchObject({ checkinOpen: true, admission: 'on-time' });
+    expect(roster.findByPseudonym('E1', start + 6 * MIN)).toMatchObject({ checkinOpen: true, admission: 'held' });
+    sessions.decideLateArrival('S1', 'E1', { approved: true, by: 'W1', note: '堵车' });
+    expect(roster.findByPseudonym('E1', start + 6 * MIN)).toMatchObject({ admission: 'approved' });
+    expect(() => sessions.decideLateArrival('S1', 'E9', { approved: true, by: 'W1' })).toThrow(/E9 is not authorised/);
   });
 
   it('takes the window from the venue file (access.lateEntryMin)', () => {
