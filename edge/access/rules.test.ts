@@ -70,7 +70,7 @@ function bed() {
 type Step =
   | [minute: number, 'check-in']
   | [minute: number, 'approve' | 'refuse']
-  | [minute: number, 'gate' | 'room' | 'room-out', reason: string];
+  | [minute: number, 'gate' | 'room' | 'room-out' | 'other-room', reason: string];
 
 describe('late arrivals: no entry after start + 5 min without a witness (late-needs-witness)', () => {
   const cases: [string, Step[]][] = [
@@ -115,6 +115,14 @@ describe('late arrivals: no entry after start + 5 min without a witness (late-ne
       ],
     ],
     [
+      "late at another session's room: wrong room first (its alarm is the more serious)",
+      [
+        [1, 'check-in'],
+        [2, 'gate', 'checked-in'],
+        [6, 'other-room', 'wrong-room'],
+      ],
+    ],
+    [
       'late, refused by the witness',
       [
         [1, 'check-in'],
@@ -149,10 +157,12 @@ describe('late arrivals: no entry after start + 5 min without a witness (late-ne
       if (action === 'check-in') b.checkIn('A', t);
       else if (action === 'approve' || action === 'refuse') b.lateDecision('A', action === 'approve', t);
       else {
-        const [device, direction] =
-          action === 'gate'
-            ? ['gate-entrance', 'in' as const]
-            : ['door-room-1', action === 'room' ? ('in' as const) : ('out' as const)];
+        const [device, direction] = {
+          gate: ['gate-entrance', 'in'] as const,
+          room: ['door-room-1', 'in'] as const,
+          'room-out': ['door-room-1', 'out'] as const,
+          'other-room': ['door-room-2', 'in'] as const,
+        }[action];
         const d = b.decide(device, face('A'), direction, t);
         expect([minute, action, d.reason]).toEqual([minute, action, reason]);
         if (d.granted) b.walk(d, t);

@@ -252,10 +252,6 @@ export class AccessRules {
     if (person.kind === 'visitor') return unknownCredential(credential);
     if (person.kind === 'off-duty') return deny('outside-schedule');
     const presence = 'presence' in known ? (known.presence ?? null) : this.store.presence(person.id, at);
-    if (person.kind === 'expert') {
-      const held = this.arrivalHold(person, presence, at);
-      if (held) return held;
-    }
     if (movement.kind === 'zone-entry') return this.zoneEntry(person, presence, known.deposited, at);
     return this.roomEntry(person, presence, movement.room!, at);
   }
@@ -302,6 +298,8 @@ export class AccessRules {
   ): Verdict {
     const inside = presence && presence.location !== 'outside' && presence.location !== 'unknown';
     if (person.kind === 'staff') return inside ? deny('anti-passback') : grant('staff-role', person.until);
+    const held = this.arrivalHold(person, presence, at);
+    if (held) return held;
     const session = person.session;
     if (!LIVE.has(session.state)) return deny('session-not-open');
     if (this.checkinAt(person) === null) return deny('not-checked-in');
@@ -340,6 +338,8 @@ export class AccessRules {
         level: 2,
         details: { session: session.id, room, sessionRoom: session.room, seat: person.seat },
       });
+    const held = this.arrivalHold(person, presence, at);
+    if (held) return held;
     if (!LIVE.has(session.state)) return deny('session-not-open');
     const checkinAt = this.checkinAt(person);
     if (checkinAt === null) return deny('not-checked-in');
