@@ -179,14 +179,13 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
     if (seen.has(id)) return { id, error: `sessions[${index}]: duplicate id "${id}"` };
     seen.add(id);
     const existing = this.get(id);
-    // A session that can no longer change keeps its booking; its re-push is judged by changesFor.
-    if (!existing || LIVE_STATES.includes(existing.state)) {
-      const clash = this.bookingClash(parsed.definition, accepted);
-      if (clash) return { id, error: `sessions[${index}]${clash}` };
-    }
+    // Only a live session holds its room and experts; one that can no longer change is judged by changesFor.
+    const live = !existing || LIVE_STATES.includes(existing.state);
+    const clash = live ? this.bookingClash(parsed.definition, accepted) : null;
+    if (clash) return { id, error: `sessions[${index}]${clash}` };
     const changes = this.changesFor(parsed.definition, by, options);
     if ('error' in changes) return { id, error: changes.error };
-    accepted.set(id, parsed.definition);
+    if (live) accepted.set(id, parsed.definition);
     const outcome = changes.kind === 'created' ? 'created' : changes.events.length ? 'updated' : 'unchanged';
     return { id, outcome, events: changes.events };
   }
