@@ -133,8 +133,8 @@ export const AccessSettings = T.Object(
     lateEntryMin: T.Optional(T.Integer({ minimum: 1, maximum: 60 })),
     /** Minutes after check-in within which an expert must first open their room door (default 5). */
     entryWindowMin: T.Optional(T.Integer({ minimum: 1, maximum: 60 })),
-    /** Seconds a granted passage waits for the door's passage report before the grant expires (default 8). */
-    grantExpiryS: T.Optional(T.Integer({ minimum: 2, maximum: 60 })),
+    /** Seconds a granted passage waits for the door's passage report before it expires (default 8; the door opens 5). */
+    grantExpiryS: T.Optional(T.Integer({ minimum: 5, maximum: 60 })),
     /** Seconds a pass request may be old (device clock against the edge's) before it is refused (default 5). */
     requestMaxAgeS: T.Optional(T.Integer({ minimum: 1, maximum: 60 })),
   },
