@@ -2,7 +2,7 @@
 // shared test photos (read in place from ../shared/faces, never copied).
 import type { Venue } from '../config/schema.ts';
 import type { VenueServices } from '../edge/services.ts';
-import { dayBounds, venueDay } from '../edge/sessions/model.ts';
+import { dayBounds, LIVE_STATES, venueDay } from '../edge/sessions/model.ts';
 import type { FaceTerminalSimulator, ShownResult } from './face-terminal/face-terminal-simulator.ts';
 import { cameraFrame, facesDir, photo } from './face-terminal/shared-photos.ts';
 
@@ -19,8 +19,17 @@ const FACES = ['Colin_Powell', 'Ariel_Sharon', 'George_W_Bush', 'Donald_Rumsfeld
 const EXPERTS = 6;
 
 /**
- * Imports today's sample session (id `DEMO-<venue>-<day>`) in the venue's first evaluation room, opens its
- * check-in and registers the experts' ID cards. Safe to run on every start: a second run the same day finds it.
+ * The session started a minute ago: the demo's check-ins fall inside the late-entry window (start + 5 min), and its
+ * room's footage is locked to it from the first segment.
+ */
+const STARTED_MS_AGO = 60_000;
+const LENGTH_MS = 4 * 3600_000;
+
+/**
+ * Today's sample session in the venue's first evaluation room, with check-in open and the experts' ID cards
+ * registered. Safe to run on every start: while today's demo session is live it is reused as it is (its schedule
+ * never moves); once it has ended or been completed, the next start imports a new one (`DEMO-<venue>-<day>-2`, …)
+ * with its own experts, so the demo restarts cleanly any number of times a day.
  */
 export function importDemoSession(
   services: VenueServices,
@@ -30,31 +39,39 @@ export function importDemoSession(
   const room = venue.zones.find((z) => z.type === 'evaluation-room');
   if (!room) throw new Error(`venue ${venue.id} has no evaluation room for the demo session`);
   const day = venueDay(now);
-  const [dayStart] = dayBounds(day)!;
-  // Started a minute ago: the demo's check-ins fall inside the late-entry window (start + 5 min).
-  const start = Math.max(dayStart, now - 60_000);
-  const id = `DEMO-${venue.id}-${day.replaceAll('-', '')}`;
-  const experts: DemoExpert[] = Array.from({ length: EXPERTS }, (_, i) => ({
-    pseudonym: `ZJ-${day.replaceAll('-', '').slice(2)}-${String(i + 1).padStart(2, '0')}`,
-    seat: room.seats?.[i]?.id ?? null,
-    face: FACES[i] ?? null,
-    idNumber: `99000019800101${String(i + 1).padStart(3, '0')}X`,
-  }));
-  const report = services.sessions.importSchedule(
-    [
-      {
-        id,
-        transactionCode: `${venue.id.toUpperCase()}-DEMO-${day}`,
-        project: { code: `DEMO-${day.replaceAll('-', '')}`, name: '示例项目：市政道路改造工程施工招标（演示）' },
-        room: room.id,
-        start,
-        end: start + 4 * 3600_000,
-        experts: experts.map((e) => ({ pseudonym: e.pseudonym, ...(e.seat ? { seat: e.seat } : {}) })),
-      },
-    ],
-    { source: 'demo', by: 'demo' },
-  );
-  if (report.rejected.length) throw new Error(`demo session refused: ${report.rejected[0]!.error}`);
+  const compactDay = day.replaceAll('-', '');
+  const firstId = `DEMO-${venue.id}-${compactDay}`;
+  const todays = services.sessions.list({ day }).filter((s) => s.id === firstId || s.id.startsWith(`${firstId}-`));
+  const live = todays.find((s) => LIVE_STATES.includes(s.state) && s.end > now);
+  const run = live ? todays.indexOf(live) : todays.length;
+  const experts: DemoExpert[] = Array.from({ length: EXPERTS }, (_, i) => {
+    const n = run * EXPERTS + i + 1;
+    return {
+      pseudonym: `ZJ-${compactDay.slice(2)}-${String(n).padStart(2, '0')}`,
+      seat: room.seats?.[i]?.id ?? null,
+      face: FACES[i] ?? null,
+      idNumber: `99000019800101${String(n).padStart(3, '0')}X`,
+    };
+  });
+  const id = live?.id ?? (run === 0 ? firstId : `${firstId}-${run + 1}`);
+  if (!live) {
+    const start = Math.max(dayBounds(day)![0], now - STARTED_MS_AGO);
+    const report = services.sessions.importSchedule(
+      [
+        {
+          id,
+          transactionCode: `${venue.id.toUpperCase()}-DEMO-${day}${run ? `-${run + 1}` : ''}`,
+          project: { code: `DEMO-${compactDay}`, name: '示例项目：市政道路改造工程施工招标（演示）' },
+          room: room.id,
+          start,
+          end: start + LENGTH_MS,
+          experts: experts.map((e) => ({ pseudonym: e.pseudonym, ...(e.seat ? { seat: e.seat } : {}) })),
+        },
+      ],
+      { source: 'demo', by: 'demo' },
+    );
+    if (report.rejected.length) throw new Error(`demo session refused: ${report.rejected[0]!.error}`);
+  }
   if (services.sessions.get(id)?.state === 'scheduled')
     services.sessions.transition(id, 'checkin-open', { by: 'demo', reason: 'demo start' });
   for (const e of experts) services.checkin.idCards.register(e.pseudonym, e.idNumber);
