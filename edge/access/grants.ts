@@ -8,7 +8,7 @@ export interface PendingGrant {
 }
 
 /**
- * Grants waiting for their passage (docs/sessions-access.md, Rules: `grant-expired`). A door's passage report
+ * Grants waiting for their passage (docs/sessions-access.md, Rules: a grant not followed by its passage expires). A door's passage report
  * takes one grant, which moves the person; a grant nobody walks through within `expiryMs` lapses, so a
  * granted expert who turns back is still where they were (and not locked out by anti-passback). A new grant
  * for the same person at the same door replaces their earlier one. Time is passed in.
