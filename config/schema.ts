@@ -220,6 +220,21 @@ export const CheckinSettings = T.Object(
   { additionalProperties: false },
 );
 
+/** Access and session-window rules (docs/sessions-access.md, "Rules"); each falls back to its default when absent. */
+export const AccessSettings = T.Object(
+  {
+    /** Minutes after a session's start after which nobody checks in or enters without a witness (default 5). */
+    lateEntryMin: T.Optional(T.Integer({ minimum: 1, maximum: 60 })),
+    /** Minutes after check-in within which an expert must first open their room door (default 5). */
+    entryWindowMin: T.Optional(T.Integer({ minimum: 1, maximum: 60 })),
+    /** Seconds a granted passage waits for the door's passage report before it expires (default 8; the door opens 5). */
+    grantExpiryS: T.Optional(T.Integer({ minimum: 5, maximum: 60 })),
+    /** Seconds a pass request may be old (device clock against the edge's) before it is refused (default 5). */
+    requestMaxAgeS: T.Optional(T.Integer({ minimum: 1, maximum: 60 })),
+  },
+  { additionalProperties: false },
+);
+
 export const Venue = T.Object(
   {
     id: Id,
@@ -249,6 +264,7 @@ export const Venue = T.Object(
       { additionalProperties: false },
     ),
     checkin: T.Optional(CheckinSettings),
+    access: T.Optional(AccessSettings),
     intercom: T.Optional(IntercomSettings),
     tracking: T.Optional(TrackingSettings),
     deviceHealth: T.Optional(DeviceHealthSettings),

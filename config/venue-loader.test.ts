@@ -52,6 +52,15 @@ describe('venue files', () => {
     );
   });
 
+  it('names a wrong access setting', () => {
+    const raw = jincheng();
+    raw.access = { lateEntryMin: 0, grantExpiryS: 2, requestMaxAgeS: 'five' };
+    const problems = problemsOf(raw);
+    expect(problems).toContain('/access/lateEntryMin: must be >= 1');
+    expect(problems).toContain('/access/grantExpiryS: must be >= 5');
+    expect(problems).toContain('/access/requestMaxAgeS: must be integer');
+  });
+
   it('names an unknown field', () => {
     const raw = jincheng();
     raw.cameras[0].ptz = true;

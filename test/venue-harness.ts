@@ -169,8 +169,9 @@ export async function api<T = any>(
 }
 
 /**
- * Imports, through the API, a session that is running now — it started ten minutes ago and lasts three hours — in
- * `room-1` unless told otherwise, and opens its check-in unless `checkinOpen: false`.
+ * Imports, through the API, a session that is running now — it started a minute ago (so its experts are inside the
+ * late-entry window) and lasts three hours — in `room-1` unless told otherwise. Having started, it opens for
+ * check-in at import.
  */
 export async function importRunningSession(
   edge: VenueRuntime,
@@ -181,16 +182,13 @@ export async function importRunningSession(
     room?: string;
     experts: { pseudonym: string; seat?: string }[];
   },
-  options: { checkinOpen?: boolean } = {},
 ): Promise<void> {
-  const start = Date.now() - 10 * 60_000;
+  const start = Date.now() - 60_000;
   const body = { session: { room: 'room-1', start, end: start + 3 * 3600_000, ...session } };
   const imported = await api(edge, '/api/sessions', { body });
   if (imported.status !== 200) throw new Error(`session ${session.id} not imported: ${JSON.stringify(imported.body)}`);
-  if (options.checkinOpen === false) return;
-  const opened = await api(edge, `/api/sessions/${session.id}/state`, { body: { to: 'checkin-open' } });
-  if (opened.status !== 200)
-    throw new Error(`session ${session.id} check-in not opened: ${JSON.stringify(opened.body)}`);
+  if (imported.body.state !== 'checkin-open')
+    throw new Error(`session ${session.id} check-in not opened at import: ${imported.body.state}`);
 }
 
 /**

@@ -37,16 +37,12 @@ beforeAll(async () => {
   edge = started;
   edge.services.video.record(CAMERA, farm.streamUrl(CAMERA));
   browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
-  await importRunningSession(
-    edge,
-    {
-      id: SESSION,
-      transactionCode: 'JC-QS-CCTV-001',
-      project: { code: 'QSGC-2024-031', name: '沁水县供水管网工程' },
-      experts: [{ pseudonym: 'E101', seat: 's1' }],
-    },
-    { checkinOpen: false },
-  );
+  await importRunningSession(edge, {
+    id: SESSION,
+    transactionCode: 'JC-QS-CCTV-001',
+    project: { code: 'QSGC-2024-031', name: '沁水县供水管网工程' },
+    experts: [{ pseudonym: 'E101', seat: 's1' }],
+  });
 }, 60_000);
 
 afterAll(async () => {

@@ -7,11 +7,15 @@ import { LockerSimulator } from '../../simulators/locker/locker-simulator.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import type { LoggedEvent } from '../store/event-log.ts';
+import type { Credential } from './rules.ts';
 
 /**
- * One evaluation day at the Jincheng venue, end to end over MQTT and HTTP: three sessions in three rooms,
- * check-ins, a wrong room, a re-entry, a tailgater, a forced and a held-open door, an edge restart with the
- * gates deciding offline, and a fire alarm. Every decision and alarm is asserted, and the record is checked.
+ * One evaluation day at the Jincheng venue, end to end over MQTT and HTTP: four sessions in four rooms,
+ * check-ins, a wrong room, a re-entry, a tailgater, a forced and a held-open door, a never-issued badge, a stale
+ * door request, a grant nobody walked through, a double booking, late arrivals held for a witness, an emptied
+ * locker nobody was assigned, an edge restart with the gates deciding offline, and a fire alarm followed by a
+ * witness's roll call. Every decision and alarm is asserted, and the record is checked. The rules themselves are
+ * tested with injected time in rules.test.ts; this plays them through the devices, the API and the record.
  */
 const venue = testVenue('jincheng', 1);
 const dataDir = tempDir();
@@ -66,20 +70,31 @@ describe('an evaluation day at the Jincheng venue', () => {
     const port = Number(new URL(edge.bus.deviceUrl).port);
     const gate = device(GateSimulator, 'gate-entrance');
     const exit = device(GateSimulator, 'gate-exit');
-    const rooms = [1, 2, 3].map((n) => device(DoorSimulator, `door-room-${n}`, { heldOpenMs: 300 }));
-    const [room1, room2, room3] = rooms as [PassageSimulator, PassageSimulator, PassageSimulator];
+    const rooms = [1, 2, 3, 4].map((n) => device(DoorSimulator, `door-room-${n}`, { heldOpenMs: 300 }));
+    const [room1, room2, room3, room4] = rooms as [
+      PassageSimulator,
+      PassageSimulator,
+      PassageSimulator,
+      PassageSimulator,
+    ];
     const lockers = device(LockerSimulator, 'locker-bank-1', { compartments: 60 });
     const panel = device(FirePanelSimulator, 'fire-panel');
     await Promise.all(sims.map((s) => s.connect()));
     await eventually(() => [gate, exit, ...rooms].every((s) => s.allowList !== null), Boolean);
 
-    // ── the schedule: three sessions, three rooms ──
+    // ── the schedule: sessions 1–3 started a minute ago; session 4 ten minutes ago, so its experts are late ──
     const now = Date.now();
-    const session = (n: number, room: string, experts: string[], staff: { id: string; role: string }[] = []) => ({
+    const session = (
+      n: number,
+      room: string,
+      experts: string[],
+      staff: { id: string; role: string }[] = [],
+      start = now - 60_000,
+    ) => ({
       transactionCode: `JC-DAY-${n}`,
       project: { code: `P-${n}`, name: `项目${n}` },
       room,
-      start: now - 10 * 60_000,
+      start,
       end: now + 3 * HOUR,
       experts: experts.map((pseudonym, i) => ({ pseudonym, seat: `s${i + 1}` })),
       staff,
@@ -89,20 +104,44 @@ describe('an evaluation day at the Jincheng venue', () => {
         session(1, 'room-1', ['A1', 'A2'], [{ id: 'W1', role: 'witness' }]),
         session(2, 'room-2', ['B1', 'B2']),
         session(3, 'room-3', ['C1']),
+        session(4, 'room-4', ['D1', 'D2'], [{ id: 'W4', role: 'witness' }], now - 10 * 60_000),
       ],
       { source: 'platform', method: 'platform-signature' },
     );
-    expect(report.created).toEqual(['JC-DAY-1', 'JC-DAY-2', 'JC-DAY-3']);
-    for (const id of report.created)
-      if (edge.services.sessions.get(id)!.state === 'scheduled')
-        expect(
-          (await api(edge, `/api/sessions/${id}/state`, { body: { to: 'checkin-open', by: 'op-1' } })).status,
-        ).toBe(200);
+    expect(report.created).toEqual(['JC-DAY-1', 'JC-DAY-2', 'JC-DAY-3', 'JC-DAY-4']);
+    // Imported after their check-in opening time, they open at import, not at the next sweep.
+    expect(report.created.map((id) => edge.services.sessions.get(id)!.state)).toEqual(Array(4).fill('checkin-open'));
+    // Double booking: refused, naming the session it clashes with, through the REST import too.
+    const clash = await api(edge, '/api/sessions/import', {
+      body: {
+        by: 'admin-1',
+        sessions: [
+          { ...session(5, 'room-1', ['E1']), id: 'JC-DAY-5' },
+          { ...session(6, 'room-5', ['B2']), id: 'JC-DAY-6' },
+        ],
+      },
+    });
+    expect(clash.body.rejected.map((r: { id: string; error: string }) => [r.id, r.error])).toEqual([
+      ['JC-DAY-5', expect.stringMatching(/^sessions\[0\]\/room: room-1 is booked .* by session JC-DAY-1/)],
+      ['JC-DAY-6', expect.stringMatching(/^sessions\[1\]\/experts\/0\/pseudonym: "B2" is also in session JC-DAY-2/)],
+    ]);
     expect(
       (await api(edge, '/api/access/settings', { body: { by: 'admin-1', entryWindowMs: 1500 } })).body.entryWindowMs,
     ).toBe(1500);
 
     let compartment = 0;
+    /** The edge reserves the compartment chosen at check-in; the phone goes in under the holder it assigned. */
+    const lockerAssigned = async (pseudonym: string, n: number) =>
+      expect(
+        await eventually(
+          () => lockers.assigned.get(n),
+          (h) => h === pseudonym,
+        ),
+      ).toBe(pseudonym);
+    const depositPhone = async (pseudonym: string, n: number) => {
+      await lockers.deposit(n);
+      expect(await eventually(() => edge.services.access.store.depositOf(pseudonym), Boolean)).toBeTruthy();
+    };
     /** Check-in (face matching is the check-in capability's; here its result is recorded) and the phone deposit. */
     const checkIn = async (pseudonym: string, deposit = true) => {
       const session = edge.services.sessions.findExpertToday(pseudonym)!.session.id;
@@ -115,15 +154,14 @@ describe('an evaluation day at the Jincheng venue', () => {
         badge: `badge-${pseudonym.toLowerCase()}`,
         locker: { bank: 'locker-bank-1', compartment },
       });
-      // The edge reserves the compartment chosen at check-in; the phone goes in under the holder it assigned.
-      await eventually(
-        () => lockers.assigned.get(compartment),
-        (h) => h === pseudonym,
-      );
-      if (deposit) {
-        await lockers.deposit(compartment);
-        await eventually(() => edge.services.access.store.depositOf(pseudonym), Boolean);
-      }
+      await lockerAssigned(pseudonym, compartment);
+      if (deposit) await depositPhone(pseudonym, compartment);
+    };
+    /** Presents a credential and, when granted, walks through: the door's passage report moves the person. */
+    const pass = async (sim: PassageSimulator, credential: Credential, direction: 'in' | 'out' = 'in') => {
+      const result = await sim.present(credential, direction);
+      if (result.granted) await sim.walkThrough(result);
+      return result;
     };
     const start = edge.log.head.seq;
 
@@ -133,19 +171,33 @@ describe('an evaluation day at the Jincheng venue', () => {
       via: 'edge',
       reason: 'visitor',
     });
+    expect(await gate.present(badge('badge-never-issued'), 'in')).toMatchObject({ reason: 'badge-not-issued' });
     expect(await gate.present(face('A1'), 'in')).toMatchObject({ granted: false, reason: 'not-checked-in' });
     await checkIn('A1', false);
     expect(await gate.present(face('A1'), 'in')).toMatchObject({ granted: false, reason: 'phone-not-deposited' });
-    await lockers.deposit(compartment);
-    await eventually(() => edge.services.access.store.depositOf('A1'), Boolean);
+    await depositPhone('A1', compartment);
+    // Granted, A1 turns back: still outside, so the next request is no anti-passback.
+    expect(await gate.present(face('A1'), 'in')).toMatchObject({ granted: true, via: 'edge' });
     const a1in = await gate.present(face('A1'), 'in');
     expect(a1in).toMatchObject({ granted: true, via: 'edge' });
     await gate.walkThrough(a1in);
     expect(await gate.present(badge('badge-a1'), 'in')).toMatchObject({ granted: false, reason: 'anti-passback' });
-    expect(await room1.present(badge('badge-a1'), 'in')).toMatchObject({ granted: true });
+    // A request that sat ten minutes in a queue does not open the room door.
+    await room1.event('pass-request', {
+      at: Date.now() - 10 * 60_000,
+      requestId: 'stale-1',
+      credential: badge('badge-a1'),
+      direction: 'in',
+    });
+    const staleDenied = await eventually(
+      () => room1.received.find((c) => c.name === 'deny' && c.args.requestId === 'stale-1'),
+      Boolean,
+    );
+    expect(staleDenied?.args).toMatchObject({ reason: 'request-stale' });
+    expect(await pass(room1, badge('badge-a1'))).toMatchObject({ granted: true });
 
     // The witness of session 1 may open room 1, not room 2.
-    expect(await gate.present({ type: 'staff-card', value: 'W1' }, 'in')).toMatchObject({ granted: true });
+    expect(await pass(gate, { type: 'staff-card', value: 'W1' })).toMatchObject({ granted: true });
     expect(await room2.present({ type: 'staff-card', value: 'W1' }, 'in')).toMatchObject({
       granted: false,
       reason: 'not-this-room',
@@ -156,13 +208,13 @@ describe('an evaluation day at the Jincheng venue', () => {
     await checkIn('B1');
     await gate.walkThrough(await gate.present(face('B1'), 'in'));
     expect(await room1.present(face('B1'), 'in')).toMatchObject({ granted: false, reason: 'wrong-room' });
-    expect(await room2.present(face('B1'), 'in')).toMatchObject({ granted: true });
+    expect(await pass(room2, face('B1'))).toMatchObject({ granted: true });
 
     // C1 brings a tailgater through the zone gate.
     await checkIn('C1');
     const c1 = await gate.present(face('C1'), 'in');
     await gate.walkThrough(c1, 2);
-    expect(await room3.present(face('C1'), 'in')).toMatchObject({ granted: true });
+    expect(await pass(room3, face('C1'))).toMatchObject({ granted: true });
 
     // A2 checks in and dawdles past the entry window.
     await checkIn('A2');
@@ -171,13 +223,13 @@ describe('an evaluation day at the Jincheng venue', () => {
     expect(await room1.present(face('A2'), 'in')).toMatchObject({ granted: false, reason: 'entry-window-expired' });
 
     // B1 leaves the zone during evaluation and tries to come back by face; a witness lets them in.
-    expect(await room2.present(face('B1'), 'out')).toMatchObject({ granted: true });
-    expect(await exit.present(face('B1'), 'in')).toMatchObject({ granted: true });
+    expect(await pass(room2, face('B1'), 'out')).toMatchObject({ granted: true });
+    expect(await pass(exit, face('B1'))).toMatchObject({ granted: true });
     expect(await gate.present(face('B1'), 'in')).toMatchObject({ granted: false, reason: 'reentry-needs-witness' });
     const approve = await api(edge, '/api/access/reentry', { body: { person: 'B1', by: 'W1', note: '取药后返回' } });
     expect(approve.status).toBe(200);
-    expect(await gate.present(face('B1'), 'in')).toMatchObject({ granted: true });
-    expect(await room2.present(face('B1'), 'in')).toMatchObject({ granted: true });
+    expect(await pass(gate, face('B1'))).toMatchObject({ granted: true });
+    expect(await pass(room2, face('B1'))).toMatchObject({ granted: true });
     expect((await api(edge, '/api/access/reentry', { body: { person: 'C1', by: 'W1' } })).status).toBe(409);
 
     // Doors: one forced, one propped open.
@@ -185,12 +237,21 @@ describe('an evaluation day at the Jincheng venue', () => {
     await room2.propOpen();
     await eventually(() => edge.alarms.openFor('held-open', 'door-room-2'), Boolean);
 
+    // A compartment nobody was assigned is emptied (opened by hand).
+    await lockers.event('retrieve', { compartment: 59, holder: 'UNKNOWN' });
+    expect(
+      await eventually(() => edge.alarms.openFor('locker-unassigned-emptied', 'locker-bank-1#59'), Boolean),
+    ).toMatchObject({ level: 2 });
+
     expect(decisions(start)).toEqual([
       ['access.denied', 'gate-entrance', null, 'visitor'],
+      ['access.denied', 'gate-entrance', null, 'badge-not-issued'],
       ['access.denied', 'gate-entrance', 'A1', 'not-checked-in'],
       ['access.denied', 'gate-entrance', 'A1', 'phone-not-deposited'],
       ['access.granted', 'gate-entrance', 'A1', 'checked-in'],
+      ['access.granted', 'gate-entrance', 'A1', 'checked-in'],
       ['access.denied', 'gate-entrance', 'A1', 'anti-passback'],
+      ['access.denied', 'door-room-1', 'A1', 'request-stale'],
       ['access.granted', 'door-room-1', 'A1', 'session-room'],
       ['access.granted', 'gate-entrance', 'W1', 'staff-role'],
       ['access.denied', 'door-room-2', 'W1', 'not-this-room'],
@@ -209,6 +270,8 @@ describe('an evaluation day at the Jincheng venue', () => {
       ['access.granted', 'door-room-2', 'B1', 'session-room'],
     ]);
     expect(alarmsSince(start)).toEqual([
+      ['unauthorised-person', 'face:VISITOR-9', 2],
+      ['unauthorised-person', 'badge:badge-never-issued', 2],
       ['phone-not-deposited', 'A1', 1],
       ['wrong-room', 'B1', 2],
       ['tailgating', 'zone-gate', 2],
@@ -216,6 +279,7 @@ describe('an evaluation day at the Jincheng venue', () => {
       ['reentry-attempt', 'B1', 2],
       ['forced-open', 'door-room-3', 3],
       ['held-open', 'door-room-2', 2],
+      ['locker-unassigned-emptied', 'locker-bank-1#59', 2],
     ]);
     expect(edge.alarms.openFor('reentry-attempt', 'B1')).toBeNull(); // cleared by the witness's approval
     const reentry = edge.log.query({ afterSeq: start, type: 'access.reentry-approved' });
@@ -224,6 +288,55 @@ describe('an evaluation day at the Jincheng venue', () => {
     // ── midday: the edge goes down; gates decide from their allow-lists ──
     await checkIn('B2');
     await api(edge, '/api/access/settings', { body: { by: 'admin-1', entryWindowMs: 60_000 } });
+
+    // ── late arrivals (session 4 started ten minutes ago): held at the terminal for the witness ──
+    const beforeLate = edge.log.head.seq;
+    const manual = (pseudonym: string) =>
+      api(edge, '/api/checkin/manual', { body: { by: 'W4', pseudonym }, role: 'witness' });
+    expect((await manual('D1')).body).toMatchObject({ accepted: false, reason: 'held-for-witness' });
+    expect(edge.alarms.openFor('late-arrival', 'D1')).toMatchObject({ level: 2, session: 'JC-DAY-4' });
+    const held = await api(edge, '/api/sessions/JC-DAY-4/late-arrivals', { role: 'witness' });
+    expect(held.body.experts.map((e: { pseudonym: string; admission: string }) => [e.pseudonym, e.admission])).toEqual([
+      ['D1', 'held'],
+      ['D2', 'held'],
+    ]);
+    const decide = (pseudonym: string, approve: boolean, note: string) =>
+      api(edge, `/api/sessions/JC-DAY-4/late-arrivals/${pseudonym}`, {
+        body: { by: 'W4', approve, note },
+        role: 'witness',
+      });
+    expect((await decide('D1', true, '交通管制，已电话报备')).body).toMatchObject({ approved: true, by: 'W4' });
+    expect((await decide('D2', false, '已替补')).body).toMatchObject({ approved: false });
+    expect(
+      (
+        await api(edge, '/api/sessions/JC-DAY-4/late-arrivals/D1', {
+          body: { by: 'op-9', approve: true },
+          role: 'operator',
+        })
+      ).status,
+    ).toBe(403); // the witness decides, not the operator
+    expect(edge.alarms.openFor('late-arrival', 'D1')).toBeNull(); // resolved by the decision
+    const d1 = await manual('D1');
+    expect(d1.body).toMatchObject({ accepted: true, session: 'JC-DAY-4' });
+    await lockerAssigned('D1', d1.body.locker.compartment);
+    await depositPhone('D1', d1.body.locker.compartment);
+    expect(await pass(gate, face('D1'))).toMatchObject({ granted: true });
+    expect(await pass(room4, face('D1'))).toMatchObject({ granted: true });
+    expect((await manual('D2')).body).toMatchObject({ accepted: false, reason: 'late-refused' });
+    expect(await gate.present(face('D2'), 'in')).toMatchObject({ granted: false, reason: 'late-refused' });
+
+    expect(decisions(beforeLate)).toEqual([
+      ['access.granted', 'gate-entrance', 'D1', 'checked-in'],
+      ['access.granted', 'door-room-4', 'D1', 'session-room'],
+      ['access.denied', 'gate-entrance', 'D2', 'late-refused'],
+    ]);
+    expect(alarmsSince(beforeLate)).toEqual([['late-arrival', 'D1', 2]]);
+    const late = edge.log.query({ afterSeq: beforeLate, type: 'session.late-arrival-decided' });
+    expect(late.map((e) => [e.actor, e.subject, e.data.approved, e.data.note])).toEqual([
+      ['W4', 'D1', true, '交通管制，已电话报备'],
+      ['W4', 'D2', false, '已替补'],
+    ]);
+
     const onList = (sim: PassageSimulator, value: string) =>
       sim.allowList?.entries.some((e) => e.credential.value === value && e.direction === 'in') ?? false;
     await eventually(() => onList(gate, 'B2') && onList(room2, 'B1'), Boolean);
@@ -305,6 +418,9 @@ describe('an evaluation day at the Jincheng venue', () => {
     expect(await room1.present(face('VISITOR-9'), 'in')).toMatchObject({ granted: true, via: 'fire-open' });
     const early = await api(edge, '/api/access/normal-mode', { body: { by: 'op-1' } });
     expect(early.status).toBe(409);
+    const rollCall = (body: Record<string, unknown>, role: 'witness' | 'operator' = 'witness') =>
+      api(edge, '/api/access/roll-call', { body: { session: 'JC-DAY-2', by: 'W1', ...body }, role });
+    expect((await rollCall({ present: ['B1', 'B2'], absent: [] })).status).toBe(409); // not while fire mode is on
     expect(early.body.error).toMatch(/fire alarm still active at fire-panel/);
     await panel.clear();
     await eventually(
@@ -315,6 +431,39 @@ describe('an evaluation day at the Jincheng venue', () => {
     const normal = await api(edge, '/api/access/normal-mode', { body: { by: 'op-1', note: '消防确认误报' } });
     expect(normal.status).toBe(200);
     await eventually(() => [gate, exit, ...rooms].every((s) => s.mode === 'normal'), Boolean);
+
+    // ── after the fire: nobody re-enters a session's room before a witness's roll call for it ──
+    const afterFire = edge.log.head.seq;
+    expect((await api(edge, '/api/access/status')).body.rollCallsDue).toEqual([
+      'JC-DAY-1',
+      'JC-DAY-2',
+      'JC-DAY-3',
+      'JC-DAY-4',
+    ]);
+    expect(await gate.present(face('B1'), 'in')).toMatchObject({ granted: false, reason: 'roll-call-pending' });
+    expect((await rollCall({ present: ['B1'], absent: [] })).body.error).toMatch(/missing B2/);
+    expect((await rollCall({ present: ['B1'], absent: ['B2'] }, 'operator')).status).toBe(403);
+    const taken = await rollCall({ present: ['B1'], absent: ['B2'], note: '集合点点名' });
+    expect(taken.body).toEqual({ ok: true, rollCallsDue: ['JC-DAY-1', 'JC-DAY-3', 'JC-DAY-4'] });
+    expect(await pass(gate, face('B1'))).toMatchObject({ granted: true });
+    expect(await pass(room2, face('B1'))).toMatchObject({ granted: true });
+    expect(await gate.present(face('B2'), 'in')).toMatchObject({ granted: false, reason: 'reentry-needs-witness' });
+    expect(await room1.present(face('A2'), 'in')).toMatchObject({ granted: false, reason: 'roll-call-pending' });
+    expect(decisions(afterFire).filter((d) => d[0] !== 'access.offline-decision')).toEqual([
+      ['access.denied', 'gate-entrance', 'B1', 'roll-call-pending'],
+      ['access.granted', 'gate-entrance', 'B1', 'checked-in'],
+      ['access.granted', 'door-room-2', 'B1', 'session-room'],
+      ['access.denied', 'gate-entrance', 'B2', 'reentry-needs-witness'],
+      ['access.denied', 'door-room-1', 'A2', 'roll-call-pending'],
+    ]);
+    expect(alarmsSince(afterFire)).toEqual([
+      ['roll-call-absent', 'B2', 2],
+      ['reentry-attempt', 'B2', 2],
+    ]);
+    const rolled = edge.log.query({ afterSeq: afterFire, type: 'access.roll-call' });
+    expect(rolled.map((e) => [e.session, e.actor, e.data.present, e.data.absent])).toEqual([
+      ['JC-DAY-2', 'W1', ['B1'], ['B2']],
+    ]);
     const fireRecord = edge.log
       .query({ afterSeq: beforeFire, typePrefix: 'access.' })
       .filter((e) => e.type === 'access.fire-alarm' || e.type === 'access.mode-changed')
@@ -350,6 +499,9 @@ describe('an evaluation day at the Jincheng venue', () => {
         'access.settings-changed',
         'access.fire-alarm',
         'access.mode-changed',
+        'access.roll-call',
+        'session.late-arrival-decided',
+        'checkin.refused',
         'edge.stopped',
         'edge.started',
       ]),
@@ -360,13 +512,11 @@ describe('an evaluation day at the Jincheng venue', () => {
       s.received.filter((c) => c.name === 'open').map((c) => c.args.grantId),
     );
     expect(opened.sort()).toEqual([...grants].sort());
-    // Passages: C1's tailgater is the only unexpected one.
-    const passages = all.filter((e) => e.type === 'access.passage').map((e) => [e.data.count, e.data.unexpected]);
-    expect(passages).toEqual([
-      [1, 0],
-      [1, 0],
-      [2, 1],
-      [1, 0],
+    // Passages: each moved the holder of its grant; C1's tailgater is the only unexpected one.
+    const passages = all.filter((e) => e.type === 'access.passage');
+    expect(passages.filter((e) => e.data.unexpected !== 0).map((e) => [e.data.person, e.data.count])).toEqual([
+      ['C1', 2],
     ]);
+    expect(passages.every((e) => e.data.unexpected !== 0 || typeof e.data.person === 'string')).toBe(true);
   }, 30_000);
 });

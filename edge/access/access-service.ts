@@ -3,14 +3,17 @@ import { allowListPermits } from '../../devices/gate/allow-list.ts';
 import { checkOutsOf } from '../checkin/checkout.ts';
 import type { VenueContext } from '../context.ts';
 import type { DeviceRecord } from '../registry/device-registry.ts';
+import { lateAfter } from '../sessions/late-arrivals.ts';
 import type { SessionService } from '../sessions/session-service.ts';
+import type { LoggedEvent } from '../store/event-log.ts';
 import { type AccessMode, AccessStore, type PassageData, type RosterEntry } from './access-store.ts';
 import { AllowLists } from './allow-lists.ts';
+import { PendingGrants } from './grants.ts';
 import {
   type AccessOptions,
   AccessRules,
+  accessOptionsFrom,
   type Credential,
-  DEFAULT_ACCESS_OPTIONS,
   type Decision,
   REASONS,
 } from './rules.ts';
@@ -36,13 +39,7 @@ const DOOR_ALARM_LEVEL = { 'forced-open': 3, 'held-open': 2, tailgating: 2 } as 
 
 /** Events that can change who may pass, so the gates' allow-lists are rebuilt after them. */
 const AUTHORISATION_EVENTS =
-  /^(session\.|checkin\.accepted$|access\.(granted|offline-decision|reentry-approved|mode-changed|staff-)|locker\.)/;
-
-interface OpenGrant {
-  grantId: string;
-  expiresAt: number;
-  used: boolean;
-}
+  /^(session\.|checkin\.accepted$|access\.(passage|offline-decision|reentry-approved|roll-call|mode-changed|staff-)|locker\.)/;
 
 /**
  * Access control of the evaluation zone: answers every gate's and door's pass request with `open` or `deny`,
@@ -54,7 +51,7 @@ export class AccessService {
   readonly store: AccessStore;
   readonly rules: AccessRules;
   readonly allowLists: AllowLists;
-  private readonly grants = new Map<string, OpenGrant[]>();
+  private readonly grants: PendingGrants;
   private readonly openSeconds: number;
   private timers: NodeJS.Timeout[] = [];
   private refreshPending: NodeJS.Timeout | null = null;
@@ -67,8 +64,12 @@ export class AccessService {
     this.topology = new AccessTopology(ctx.venue);
     this.store = new AccessStore(ctx.log);
     const { openSeconds: _open, sweepMs: _sweep, ...ruleOptions } = options;
-    this.rules = new AccessRules(this.topology, sessions, this.store, { ...DEFAULT_ACCESS_OPTIONS, ...ruleOptions });
+    this.rules = new AccessRules(this.topology, sessions, this.store, {
+      ...accessOptionsFrom(ctx.venue.access),
+      ...ruleOptions,
+    });
     this.openSeconds = options.openSeconds ?? 5;
+    this.grants = new PendingGrants(this.rules.options.grantExpiryMs);
     const onError = (err: unknown) => ctx.logger.warn({ err }, 'access command failed');
     const settings = this.lastEventData('access.settings-changed');
     if (settings) Object.assign(this.rules.options, settings);
@@ -96,6 +97,13 @@ export class AccessService {
     ctx.log.on('appended', (e) => {
       if (AUTHORISATION_EVENTS.test(e.type)) this.scheduleRefresh();
       if (e.type === 'checkin.accepted') this.assignLocker(e.data);
+      if (e.type === 'checkin.refused' && e.data.reason === 'held-for-witness') this.lateAtTerminal(e);
+      if (e.type === 'session.late-arrival-decided')
+        ctx.alarms.clear(
+          'late-arrival',
+          e.subject!,
+          `${e.data.approved ? 'late arrival approved' : 'late arrival refused'} by ${e.actor}`,
+        );
     });
   }
 
@@ -127,7 +135,7 @@ export class AccessService {
     const credential = p.credential as Credential;
     const direction = p.direction as Direction;
     const requestId = p.requestId as string;
-    const decision = this.rules.decide(device.id, credential, direction, at, this.mode);
+    const decision = this.rules.decide(device.id, credential, direction, at, this.mode, { sentAt: p.at as number });
     const grantId = decision.granted ? randomUUID() : null;
     this.record(decision.granted ? 'access.granted' : 'access.denied', device, decision, {
       requestId,
@@ -137,10 +145,7 @@ export class AccessService {
       at,
     });
     if (grantId) {
-      // Grants nobody walked through expire with the door's release time; keep only the live ones.
-      const open = (this.grants.get(device.id) ?? []).filter((g) => g.expiresAt >= at && !g.used);
-      open.push({ grantId, expiresAt: at + this.openSeconds * 1000 + 2000, used: false });
-      this.grants.set(device.id, open);
+      this.grants.add(device.id, grantId, decision.passage, at);
       this.send(device.id, 'open', { grantId, requestId, direction, seconds: this.openSeconds });
     } else {
       this.send(device.id, 'deny', { requestId, reason: decision.reason });
@@ -149,7 +154,7 @@ export class AccessService {
       this.ctx.alarms.raise({
         kind: decision.alarm.kind,
         level: decision.alarm.level,
-        subject: decision.person.id ?? decision.movement?.door ?? device.id,
+        subject: decision.alarm.subject ?? decision.person.id ?? decision.movement?.door ?? device.id,
         session: decision.passage.session,
         details: { ...decision.alarm.details, door: decision.movement?.door, device: device.id },
       });
@@ -194,18 +199,16 @@ export class AccessService {
 
   // ─── passages and door alarms ────────────────────────────────────────────
 
-  /** Tailgating: more people passed than were granted (one per grant). */
+  /** The door saw people pass: the grant's holder moves; more people than grants is tailgating. */
   private passage(device: DeviceRecord, p: Record<string, unknown>): void {
     const at = Date.now();
     const count = p.count as number;
     const fire = this.mode === 'fire-open';
-    const open = (this.grants.get(device.id) ?? []).filter((g) => g.expiresAt >= at && !g.used);
-    this.grants.set(device.id, open);
-    const grant = p.grantId ? open.find((g) => g.grantId === p.grantId) : open[0];
-    if (grant) grant.used = true;
+    const grant = this.grants.take(device.id, p.grantId as string | undefined, at);
     const unexpected = fire ? 0 : count - (grant ? 1 : 0);
     this.ctx.log.append({
       type: 'access.passage',
+      session: grant?.passage.session ?? null,
       actor: device.id,
       method: 'device-credential',
       subject: device.door,
@@ -216,6 +219,7 @@ export class AccessService {
         count,
         grantId: grant?.grantId ?? null,
         unexpected,
+        ...grant?.passage,
       },
     });
     if (unexpected > 0)
@@ -335,11 +339,16 @@ export class AccessService {
       details: { detector: p.detector ?? null },
     });
     if (this.mode !== 'fire-open') {
+      // Sessions with experts on site need a witness's roll call before anyone re-enters their room.
+      const rollCallDue = this.sessions
+        .today()
+        .filter((s) => ['checkin-open', 'in-progress', 'suspended'].includes(s.state) && s.checkins.length > 0)
+        .map((s) => s.id);
       this.ctx.log.append({
         type: 'access.mode-changed',
         actor: 'system',
         subject: device.id,
-        data: { mode: 'fire-open', reason: `fire alarm at ${device.id}` },
+        data: { mode: 'fire-open', reason: `fire alarm at ${device.id}`, rollCallDue },
       });
     }
     this.sendMode(this.topology.passageDevices, 'fire-open');
@@ -388,6 +397,43 @@ export class AccessService {
     return { mode: 'normal' };
   }
 
+  /**
+   * After a fire, a witness's roll call for one session: every expert checked in to it, either back (they
+   * re-enter through the gate as before) or not (each raises `roll-call-absent`; re-entry needs a witness).
+   */
+  rollCall(session: string, roll: { present: string[]; absent: string[]; by: string; note: string | null }): void {
+    if (this.mode === 'fire-open') throw new AccessError('fire mode is still on: the roll call follows it', 409);
+    if (!this.store.rollCallPending(session)) throw new AccessError(`no roll call is due for session ${session}`, 409);
+    const { room, checkins } = this.sessions.get(session)!;
+    const checkedIn = new Set(checkins.map((c) => c.pseudonym));
+    const listed = new Set<string>();
+    for (const field of ['present', 'absent'] as const)
+      for (const [i, p] of roll[field].entries()) {
+        if (!checkedIn.has(p))
+          throw new AccessError(`${field}/${i}: "${p}" is not checked in to session ${session}`, 400);
+        if (listed.has(p)) throw new AccessError(`${field}/${i}: "${p}" is listed twice`, 400);
+        listed.add(p);
+      }
+    const missing = [...checkedIn].filter((p) => !listed.has(p));
+    if (missing.length)
+      throw new AccessError(`present/absent: every checked-in expert is listed; missing ${missing.join(', ')}`, 400);
+    this.ctx.log.append({
+      type: 'access.roll-call',
+      session,
+      actor: roll.by,
+      method: 'console',
+      data: { present: roll.present, absent: roll.absent, note: roll.note },
+    });
+    for (const p of roll.absent)
+      this.ctx.alarms.raise({
+        kind: 'roll-call-absent',
+        level: 2,
+        subject: p,
+        session,
+        details: { room, by: roll.by },
+      });
+  }
+
   private sendMode(devices: readonly string[], mode: AccessMode): void {
     for (const id of devices)
       this.ctx.gateway
@@ -399,6 +445,8 @@ export class AccessService {
 
   private locker(type: 'locker.deposit' | 'locker.retrieve', device: DeviceRecord, p: Record<string, unknown>): void {
     const holder = p.holder as string;
+    // A compartment emptied with no phone on record in it was assigned to nobody: someone opened it by hand.
+    const unassigned = type === 'locker.retrieve' && !this.store.depositIn(device.id, p.compartment as number);
     this.ctx.log.append({
       type,
       actor: holder,
@@ -406,7 +454,14 @@ export class AccessService {
       subject: device.id,
       data: { bank: device.id, compartment: p.compartment, holder },
     });
-    if (type === 'locker.retrieve') this.checkPhoneRetrieval(holder, device.id, p.compartment as number);
+    if (unassigned)
+      this.ctx.alarms.raise({
+        kind: 'locker-unassigned-emptied',
+        level: 2,
+        subject: `${device.id}#${p.compartment}`,
+        details: { bank: device.id, compartment: p.compartment, reportedHolder: holder },
+      });
+    else if (type === 'locker.retrieve') this.checkPhoneRetrieval(holder, device.id, p.compartment as number);
   }
 
   /** Phones stay deposited while the holder's session evaluates (or is suspended, pending a resume). */
@@ -431,6 +486,23 @@ export class AccessService {
     const locker = data.locker as { bank: string; compartment: number } | null;
     if (!locker || !this.topology.lockerBanks.includes(locker.bank)) return;
     this.send(locker.bank, 'assign', { compartment: locker.compartment, holder: data.pseudonym });
+  }
+
+  /** Check-in held a late expert at the terminal: the witness is called. */
+  private lateAtTerminal(e: LoggedEvent): void {
+    const session = e.session ? this.sessions.get(e.session) : null;
+    if (!session || !e.actor) return;
+    this.ctx.alarms.raise({
+      kind: 'late-arrival',
+      level: 2,
+      subject: e.actor,
+      session: session.id,
+      details: {
+        room: session.room,
+        terminal: e.data.verifiedBy ?? null,
+        lateAfter: lateAfter(session, this.sessions.lateEntryMs),
+      },
+    });
   }
 
   /** A witness lets an expert who left the zone during evaluation back in (once). */
@@ -477,11 +549,11 @@ export class AccessService {
 
   /** Raises entry-window-timeout for checked-in experts who did not reach their room in time. */
   sweepEntryWindows(now = Date.now()): void {
-    const window = this.rules.options.entryWindowMs;
     for (const session of this.sessions.today(now)) {
       if (!['checkin-open', 'in-progress', 'suspended'].includes(session.state)) continue;
       for (const c of session.checkins) {
-        if (now <= c.at + window) continue;
+        const deadline = this.rules.roomDeadline(session, c.pseudonym, c.at);
+        if (now <= deadline) continue;
         const presence = this.store.presence(c.pseudonym, now);
         if (presence?.roomEnteredAt != null || presence?.windowAlarmed) continue;
         this.ctx.alarms.raise({
@@ -489,7 +561,7 @@ export class AccessService {
           level: 2,
           subject: c.pseudonym,
           session: session.id,
-          details: { room: session.room, checkedInAt: c.at, deadline: c.at + window },
+          details: { room: session.room, checkedInAt: c.at, deadline },
         });
       }
     }

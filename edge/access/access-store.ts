@@ -32,6 +32,14 @@ const migrations = [
         device TEXT NOT NULL, request_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (device, request_id));
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Sessions live when fire mode began: their experts re-enter only after a witness's roll call.
+      CREATE TABLE access_roll_calls (
+        session TEXT PRIMARY KEY, due_since INTEGER NOT NULL, done_seq INTEGER, done_by TEXT);
+    `,
+  },
 ];
 
 export interface Presence {
@@ -108,6 +116,15 @@ export class AccessStore {
     return row ?? null;
   }
 
+  /** Whose phone the record says is in this compartment, or null. */
+  depositIn(bank: string, compartment: number): string | null {
+    return (
+      (this.sql('SELECT holder FROM access_lockers WHERE bank = ? AND compartment = ?')
+        .pluck()
+        .get(bank, compartment) as string | undefined) ?? null
+    );
+  }
+
   mode(): { mode: AccessMode; since: number | null; by: string | null } {
     const row = this.sql('SELECT mode, since, by FROM access_mode WHERE id = 1').get() as
       | { mode: AccessMode; since: number; by: string | null }
@@ -119,6 +136,19 @@ export class AccessStore {
     return (this.sql('SELECT * FROM access_staff ORDER BY person').all() as RosterRow[]).map(toRoster);
   }
 
+  /** A fire mode caught this session live and no witness has taken its roll call since. */
+  rollCallPending(session: string): boolean {
+    return (
+      this.sql('SELECT 1 FROM access_roll_calls WHERE session = ? AND done_seq IS NULL').get(session) !== undefined
+    );
+  }
+
+  rollCallsDue(): string[] {
+    return this.sql('SELECT session FROM access_roll_calls WHERE done_seq IS NULL ORDER BY session')
+      .pluck()
+      .all() as string[];
+  }
+
   rosterEntry(person: string): RosterEntry | null {
     const row = this.sql('SELECT * FROM access_staff WHERE person = ?').get(person) as RosterRow | undefined;
     return row ? toRoster(row) : null;
@@ -127,10 +157,30 @@ export class AccessStore {
   private project(e: LoggedEvent): void {
     const d = e.data as Record<string, unknown>;
     switch (e.type) {
-      case 'access.granted':
+      // A person moves when the door reports the passage of their grant, not when the grant is given; a device
+      // that decided offline reports a passage it let through.
+      case 'access.passage':
       case 'access.offline-decision':
         if (e.type === 'access.offline-decision' && !d.granted) return;
         return this.movePerson(e.at, d as unknown as PassageData);
+      case 'access.roll-call': {
+        this.sql('UPDATE access_roll_calls SET done_seq = ?, done_by = ? WHERE session = ?').run(
+          e.seq,
+          e.actor,
+          e.session,
+        );
+        // Back at the assembly point, outside: who came back re-enters through the gate as before; who did not
+        // left during evaluation and needs a witness to come back in. First room entries are kept.
+        const day = venueDay(e.at);
+        const mark = this.sql(
+          `INSERT INTO access_presence (day, person, session, location, left_during_evaluation, updated_at)
+             VALUES (?, ?, ?, 'outside', ?, ?) ON CONFLICT DO UPDATE SET location = 'outside',
+             left_during_evaluation = excluded.left_during_evaluation, reentry_approved = 0, updated_at = excluded.updated_at`,
+        );
+        for (const p of d.present as string[]) mark.run(day, p, e.session, 0, e.at);
+        for (const p of d.absent as string[]) mark.run(day, p, e.session, 1, e.at);
+        return;
+      }
       case 'access.reentry-approved':
         this.sql('UPDATE access_presence SET reentry_approved = 1, updated_at = ? WHERE day = ? AND person = ?').run(
           e.at,
@@ -142,11 +192,18 @@ export class AccessStore {
         this.sql(
           'INSERT INTO access_mode (id, mode, since, by) VALUES (1, ?, ?, ?) ON CONFLICT DO UPDATE SET mode = excluded.mode, since = excluded.since, by = excluded.by',
         ).run(d.mode, e.at, e.actor);
-        // After an evacuation nobody's whereabouts are known: anti-passback restarts from scratch.
-        if (d.mode === 'fire-open')
+        // After an evacuation nobody's whereabouts are known until a witness's roll call per session; the
+        // restrictions (left during evaluation, first room entry) stay as they were.
+        if (d.mode === 'fire-open') {
           this.sql("UPDATE access_presence SET location = 'unknown' WHERE day = ? AND location != 'outside'").run(
             venueDay(e.at),
           );
+          for (const session of (d.rollCallDue as string[] | undefined) ?? [])
+            this.sql(
+              `INSERT INTO access_roll_calls (session, due_since) VALUES (?, ?)
+                 ON CONFLICT DO UPDATE SET due_since = excluded.due_since, done_seq = NULL, done_by = NULL`,
+            ).run(session, e.at);
+        }
         return;
       case 'locker.deposit':
         this.sql(

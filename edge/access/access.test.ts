@@ -75,7 +75,9 @@ describe('access control', () => {
     );
     await lockers.deposit(5);
     await eventually(() => edge.services.access.store.depositOf('R1'), Boolean);
-    expect(await gate.present({ type: 'face', value: 'R1' }, 'in')).toMatchObject({ granted: true });
+    const atGate = await gate.present({ type: 'face', value: 'R1' }, 'in');
+    expect(atGate).toMatchObject({ granted: true });
+    await gate.walkThrough(atGate); // location moves on the passage, not on the grant
     expect(await room.present({ type: 'id-card', value: 'R1' }, 'in')).toMatchObject({ granted: true });
     const granted = edge.log.query({ type: 'access.granted' });
     expect(granted.map((e) => [e.session, e.actor, e.method, e.subject, e.data.reason])).toEqual([
@@ -146,15 +148,24 @@ describe('access control', () => {
     expect((await api(edge, '/api/access/staff', { body: { ...onDuty, from: '25:00' } })).status).toBe(400);
 
     const card = (value: string) => ({ type: 'staff-card' as const, value });
-    expect(await gate.present(card('OPS-1'), 'in')).toMatchObject({ granted: true });
+    const pass = async (sim: PassageSimulator, value: string, direction: 'in' | 'out' = 'in') => {
+      const result = await sim.present(card(value), direction);
+      if (result.granted) await sim.walkThrough(result);
+      return result;
+    };
+    expect(await pass(gate, 'OPS-1')).toMatchObject({ granted: true });
     expect(await room1.present(card('OPS-1'), 'in')).toMatchObject({ granted: true });
     expect(await gate.present(card('OPS-2'), 'in')).toMatchObject({ granted: false, reason: 'outside-schedule' });
-    expect(await gate.present(card('AG-1'), 'in')).toMatchObject({ granted: true }); // the session's agent
+    expect(await pass(gate, 'AG-1')).toMatchObject({ granted: true }); // the session's agent
     expect(await room1.present(card('AG-1'), 'in')).toMatchObject({ granted: false, reason: 'not-this-room' });
-    expect(await gate.present({ type: 'badge', value: 'badge-77' }, 'in')).toMatchObject({ reason: 'visitor' });
+    // A badge never issued is refused with an alarm, like any unknown credential.
+    expect(await gate.present({ type: 'badge', value: 'badge-77' }, 'in')).toMatchObject({
+      reason: 'badge-not-issued',
+    });
     expect(await room1.present({ type: 'face', value: 'SOMEONE' }, 'in')).toMatchObject({ reason: 'visitor' });
-    expect(await gate.present(card('OPS-1'), 'out')).toMatchObject({ granted: true });
-    expect(await gate.present(card('OPS-1'), 'in')).toMatchObject({ granted: true }); // staff come and go
+    expect(edge.alarms.openFor('unauthorised-person', 'badge:badge-77')).toMatchObject({ level: 2 });
+    expect(await pass(gate, 'OPS-1', 'out')).toMatchObject({ granted: true });
+    expect(await pass(gate, 'OPS-1')).toMatchObject({ granted: true }); // staff come and go
 
     expect((await api(edge, '/api/access/staff/OPS-2/remove', { body: { by: 'admin' } })).status).toBe(200);
     expect(await gate.present(card('OPS-2'), 'in')).toMatchObject({ reason: 'visitor' });
@@ -163,7 +174,7 @@ describe('access control', () => {
     expect(record.filter((e) => e.type === 'access.denied').map((e) => e.data.reason)).toEqual([
       'outside-schedule',
       'not-this-room',
-      'visitor',
+      'badge-not-issued',
       'visitor',
       'visitor',
     ]);

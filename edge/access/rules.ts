@@ -1,5 +1,7 @@
+import type { Venue } from '../../config/schema.ts';
 import type { AlarmKind } from '../alerts/alarm-kinds.ts';
 import type { AlarmLevel } from '../alerts/alarms.ts';
+import { lateAfter } from '../sessions/late-arrivals.ts';
 import { dayBounds, type EvaluationSession, VENUE_UTC_OFFSET_MS, venueDay } from '../sessions/model.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { AccessMode, AccessStore, PassageData, Presence } from './access-store.ts';
@@ -28,14 +30,29 @@ export type Person =
 export interface AccessOptions {
   /** How long after check-in an expert may first open their room door. */
   entryWindowMs: number;
+  /** A pass request older than this (device clock against the edge's), or as far ahead, is refused. */
+  requestMaxAgeMs: number;
+  /** A grant not followed by its passage report within this long expires; location moves only on passage. */
+  grantExpiryMs: number;
   /** Session staff may pass from this long before the session starts … */
   staffLeadMs: number;
   /** … until this long after it ends. */
   staffGraceMs: number;
 }
 
+/** The venue file's `access` settings over the defaults (docs/sessions-access.md, Rules). */
+export function accessOptionsFrom(settings: Venue['access']): AccessOptions {
+  const o = { ...DEFAULT_ACCESS_OPTIONS };
+  if (settings?.entryWindowMin) o.entryWindowMs = settings.entryWindowMin * 60_000;
+  if (settings?.requestMaxAgeS) o.requestMaxAgeMs = settings.requestMaxAgeS * 1000;
+  if (settings?.grantExpiryS) o.grantExpiryMs = settings.grantExpiryS * 1000;
+  return o;
+}
+
 export const DEFAULT_ACCESS_OPTIONS: AccessOptions = {
   entryWindowMs: 5 * 60_000,
+  requestMaxAgeMs: 5_000,
+  grantExpiryMs: 8_000,
   staffLeadMs: 60 * 60_000,
   staffGraceMs: 60 * 60_000,
 };
@@ -49,6 +66,11 @@ export const REASONS = {
   'free-exit': '自由出门',
   'fire-open': '消防联动开门',
   visitor: '访客不得进入评标区',
+  'badge-not-issued': '定位卡未发放',
+  'request-stale': '通行请求已过期或设备时钟偏差',
+  'late-needs-witness': '超过入场时限，须见证人决定',
+  'late-refused': '见证人未同意迟到入场',
+  'roll-call-pending': '消防疏散后须见证人点名',
   'not-authorised-today': '今日无评标任务',
   'session-not-open': '评标活动未开放',
   'not-checked-in': '未签到',
@@ -69,6 +91,8 @@ export interface KnownFacts {
   person: Person;
   presence: Presence | null;
   deposited: boolean;
+  /** When the device sent the request (its clock); absent for the allow-list builder's questions. */
+  sentAt?: number;
 }
 
 export interface Decision {
@@ -80,7 +104,8 @@ export interface Decision {
   passage: PassageData;
   /** Until when this grant holds (for the gates' allow-list). */
   until: number;
-  alarm?: { kind: AlarmKind; level: AlarmLevel; details: Record<string, unknown> };
+  /** `subject` when the alarm is about something other than the person (an unknown credential). */
+  alarm?: { kind: AlarmKind; level: AlarmLevel; details: Record<string, unknown>; subject?: string };
 }
 
 const LIVE = new Set(['checkin-open', 'in-progress', 'suspended']);
@@ -100,6 +125,16 @@ function grant(reason: Reason, until: number, passage?: Partial<PassageData>): V
 
 function deny(reason: Reason, alarm?: Decision['alarm']): Verdict {
   return { granted: false, reason, alarm };
+}
+
+/** Nobody unknown gets in, and nobody tries unnoticed: a badge never issued today is an alarm like a stranger. */
+function unknownCredential(credential: Credential): Verdict {
+  return deny(credential.type === 'badge' ? 'badge-not-issued' : 'visitor', {
+    kind: 'unauthorised-person',
+    level: 2,
+    subject: `${credential.type}:${credential.value}`,
+    details: { credential: credential.type },
+  });
 }
 
 /**
@@ -173,7 +208,7 @@ export class AccessRules {
     const person = known.person ?? this.resolve(credential, at);
     const movement = this.topology.movement(deviceId, direction);
     const endOfDay = dayBounds(venueDay(at))![1];
-    const verdict = this.judge(person, movement, at, mode, endOfDay, known);
+    const verdict = this.judge(person, credential, movement, at, mode, endOfDay, known);
     const session = person.kind === 'expert' || person.kind === 'staff' ? (person.session?.id ?? null) : null;
     return {
       granted: verdict.granted,
@@ -189,6 +224,7 @@ export class AccessRules {
   // Plain objects, no closures per call: this runs for every request and for every door × person in a refresh.
   private judge(
     person: Person,
+    credential: Credential,
     movement: Movement | null,
     at: number,
     mode: AccessMode,
@@ -197,6 +233,9 @@ export class AccessRules {
   ): Verdict {
     if (!movement) return deny('unknown-door');
     if (mode === 'fire-open') return grant('fire-open', endOfDay);
+    // A request that waited in a queue (or a device with a wrong clock) no longer says who stands at the door.
+    if (known.sentAt !== undefined && Math.abs(at - known.sentAt) > this.options.requestMaxAgeMs)
+      return deny('request-stale');
     switch (movement.kind) {
       case 'zone-exit': {
         // Leaving is always allowed; an expert who leaves after check-in can come back only with a witness.
@@ -207,23 +246,60 @@ export class AccessRules {
       case 'outside':
         return grant('free-exit', endOfDay);
       case 'inside':
-        if (person.kind === 'visitor') return deny('visitor');
+        if (person.kind === 'visitor') return unknownCredential(credential);
         return person.kind === 'off-duty' ? deny('outside-schedule') : grant('staff-role', endOfDay);
     }
-    if (person.kind === 'visitor') return deny('visitor');
+    if (person.kind === 'visitor') return unknownCredential(credential);
     if (person.kind === 'off-duty') return deny('outside-schedule');
     const presence = 'presence' in known ? (known.presence ?? null) : this.store.presence(person.id, at);
-    if (movement.kind === 'zone-entry') return this.zoneEntry(person, presence, known.deposited);
+    if (movement.kind === 'zone-entry') return this.zoneEntry(person, presence, known.deposited, at);
     return this.roomEntry(person, presence, movement.room!, at);
+  }
+
+  /**
+   * Entries an expert's session does not allow yet: after a fire, until a witness's roll call; and, until the
+   * expert first reached the room, after session start + the late-entry window without a witness's decision.
+   */
+  private arrivalHold(person: Person & { kind: 'expert' }, presence: Presence | null, at: number): Verdict | null {
+    const session = person.session;
+    if (this.store.rollCallPending(session.id)) return deny('roll-call-pending');
+    if (presence?.roomEnteredAt != null || !LIVE.has(session.state)) return null;
+    const admission = this.sessions.admissionOf(session, person.id, at);
+    if (admission === 'refused') return deny('late-refused');
+    if (admission !== 'held') return null;
+    return deny('late-needs-witness', {
+      kind: 'late-arrival',
+      level: 2,
+      details: { session: session.id, room: session.room, lateAfter: lateAfter(session, this.sessions.lateEntryMs) },
+    });
+  }
+
+  /** Until when an expert still arriving may pass: the late-entry deadline unless a witness let them in. */
+  private arrivalUntil(person: Person & { kind: 'expert' }, at: number, until: number): number {
+    if (this.sessions.admissionOf(person.session, person.id, at) !== 'on-time') return until;
+    return Math.min(until, lateAfter(person.session, this.sessions.lateEntryMs));
+  }
+
+  /**
+   * The first room entry is due within the entry window after check-in — or after the witness's decision, for a
+   * late arrival let in after checking in.
+   */
+  roomDeadline(session: EvaluationSession, pseudonym: string, checkinAt: number): number {
+    const decision = this.sessions.lateDecisionOf(session.id, pseudonym);
+    const from = decision?.approved ? Math.max(checkinAt, decision.at) : checkinAt;
+    return from + this.options.entryWindowMs;
   }
 
   private zoneEntry(
     person: Person & { kind: 'expert' | 'staff' },
     presence: Presence | null,
     deposited: boolean | undefined,
+    at: number,
   ): Verdict {
     const inside = presence && presence.location !== 'outside' && presence.location !== 'unknown';
     if (person.kind === 'staff') return inside ? deny('anti-passback') : grant('staff-role', person.until);
+    const held = this.arrivalHold(person, presence, at);
+    if (held) return held;
     const session = person.session;
     if (!LIVE.has(session.state)) return deny('session-not-open');
     if (this.checkinAt(person) === null) return deny('not-checked-in');
@@ -240,7 +316,8 @@ export class AccessRules {
     if (inside) return deny('anti-passback');
     if (this.topology.lockerBanks.length > 0 && !(deposited ?? this.store.depositOf(person.id) !== null))
       return deny('phone-not-deposited', { kind: 'phone-not-deposited', level: 1, details: { session: session.id } });
-    return grant(reentry ? 'reentry-approved' : 'checked-in', session.end, { reentryConsumed: reentry });
+    const until = presence?.roomEnteredAt != null ? session.end : this.arrivalUntil(person, at, session.end);
+    return grant(reentry ? 'reentry-approved' : 'checked-in', until, { reentryConsumed: reentry });
   }
 
   private roomEntry(
@@ -261,18 +338,20 @@ export class AccessRules {
         level: 2,
         details: { session: session.id, room, sessionRoom: session.room, seat: person.seat },
       });
+    const held = this.arrivalHold(person, presence, at);
+    if (held) return held;
     if (!LIVE.has(session.state)) return deny('session-not-open');
     const checkinAt = this.checkinAt(person);
     if (checkinAt === null) return deny('not-checked-in');
     if (presence.roomEnteredAt !== null) return grant('session-room', session.end);
-    const deadline = checkinAt + this.options.entryWindowMs;
+    const deadline = this.roomDeadline(session, person.id, checkinAt);
     if (at > deadline)
       return deny('entry-window-expired', {
         kind: 'entry-window-timeout',
         level: 2,
         details: { session: session.id, room, checkedInAt: checkinAt, deadline },
       });
-    return grant('session-room', deadline, { roomEntry: true });
+    return grant('session-room', this.arrivalUntil(person, at, deadline), { roomEntry: true });
   }
 
   private checkinAt(person: Person & { kind: 'expert' }): number | null {

@@ -57,6 +57,17 @@ export const ALARM_KINDS = {
     'Offline decision mismatch',
     '离线通行判定与规则不一致',
   ),
+  // Evaluation-day rules (issue 16: late arrivals, fire roll call, lockers, enrolment, schedules).
+  'late-arrival': kind('personnel', '超时到场', 'Late arrival', '专家超过入场时限到场，等待见证人决定'),
+  'roll-call-absent': kind('personnel', '疏散后点名未到', 'Absent at roll call', '消防疏散后见证人点名时专家未到'),
+  'locker-unassigned-emptied': kind(
+    'discipline',
+    '未分配的手机柜被打开',
+    'Unassigned locker emptied',
+    '未分配给任何人的手机柜格口被取物',
+  ),
+  'sync-enrolment-failed': kind('system', '平台注册失败', 'Platform enrolment failed', '边缘节点向市级平台注册失败'),
+  'schedule-rejected': kind('system', '评标安排被拒收', 'Schedule rejected', '市级平台下发的评标安排未能导入'),
   'device-offline': kind('equipment', '设备离线', 'Device offline', '设备离线'),
   'camera-offline': kind('equipment', '摄像机离线', 'Camera offline', '摄像机离线'),
   'camera-clock-drift': kind('equipment', '摄像机时钟偏差', 'Camera clock drift', '摄像机时钟与系统时间偏差过大'),

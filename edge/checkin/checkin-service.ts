@@ -25,6 +25,8 @@ export type CheckinMethod = 'id-card+face' | 'face-1:n' | 'manual';
 export type RefusalReason =
   | 'not-on-roster'
   | 'outside-window'
+  | 'held-for-witness'
+  | 'late-refused'
   | 'already-checked-in'
   | 'no-face'
   | 'several-faces'
@@ -45,6 +47,8 @@ const LOOK_AGAIN: ReadonlySet<RefusalReason> = new Set(['no-face', 'too-few-fram
 const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'not-on-roster': '今日无您的评标安排，请联系工作人员',
   'outside-window': '不在签到时间内',
+  'held-for-witness': '已超过入场时限，请等待见证人确认',
+  'late-refused': '见证人未同意迟到入场，请联系工作人员',
   'already-checked-in': '您已签到，无需重复签到',
   'no-face': '未检测到人脸，请正对摄像头',
   'several-faces': '检测到多张人脸，请单人核验',
@@ -409,6 +413,9 @@ export class CheckinService {
     if (!entry) return 'not-on-roster';
     if (entry.checkedInAt !== null) return 'already-checked-in';
     if (!entry.checkinOpen) return 'outside-window';
+    // Late arrivals wait for a witness (edge/sessions/late-arrivals.ts); the refusal is the "held" outcome.
+    if (entry.admission === 'held') return 'held-for-witness';
+    if (entry.admission === 'refused') return 'late-refused';
     return null;
   }
 

@@ -1,3 +1,4 @@
+import type { Admission } from '../sessions/late-arrivals.ts';
 import { venueDay } from '../sessions/model.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 
@@ -11,6 +12,8 @@ export interface RosterEntry {
   checkinOpen: boolean;
   /** When the expert already checked in to this session, or null. */
   checkedInAt: number | null;
+  /** Against the late-entry rule: a `held` expert waits at the terminal for a witness's decision. */
+  admission: Admission;
 }
 
 /**
@@ -43,6 +46,7 @@ export class SessionRoster implements RosterLookup {
       seat,
       checkinOpen: CHECKIN_STATES.includes(session.state) && at < session.end,
       checkedInAt: this.sessions.checkinOf(session.id, pseudonym)?.at ?? null,
+      admission: this.sessions.admissionOf(session, pseudonym, at),
     };
   }
 
@@ -56,8 +60,12 @@ export class SessionRoster implements RosterLookup {
 export class InMemoryRoster implements RosterLookup {
   private readonly entries: (RosterEntry & { day: string; idHash?: string })[] = [];
 
-  add(entry: Omit<RosterEntry, 'checkedInAt'> & { idHash?: string; checkedInAt?: number | null }, at = Date.now()) {
-    this.entries.push({ checkedInAt: null, ...entry, day: venueDay(at) });
+  add(
+    entry: Omit<RosterEntry, 'checkedInAt' | 'admission'> &
+      Partial<Pick<RosterEntry, 'checkedInAt' | 'admission'>> & { idHash?: string },
+    at = Date.now(),
+  ) {
+    this.entries.push({ checkedInAt: null, admission: 'on-time', ...entry, day: venueDay(at) });
   }
 
   markCheckedIn(pseudonym: string, at: number): void {

@@ -28,6 +28,15 @@ export const migrations = [
       CREATE INDEX session_checkins_badge ON session_checkins (badge);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- A witness's decision on a late arrival (session.late-arrival-decided); the latest one stands.
+      CREATE TABLE session_late_decisions (
+        session TEXT NOT NULL REFERENCES sessions (id), pseudonym TEXT NOT NULL, approved INTEGER NOT NULL,
+        by TEXT NOT NULL, at INTEGER NOT NULL, note TEXT, PRIMARY KEY (session, pseudonym));
+    `,
+  },
 ];
 
 export function sessionProjection(db: Db): Projection {
@@ -103,6 +112,14 @@ export function sessionProjection(db: Db): Projection {
         for (const p of (e.data as { ids: string[] }).ids)
           sql('DELETE FROM session_staff WHERE session = ? AND person = ?').run(id, p);
         break;
+      case 'session.late-arrival-decided': {
+        const d = e.data as { pseudonym: string; approved: boolean; note: string | null };
+        sql(
+          `INSERT INTO session_late_decisions (session, pseudonym, approved, by, at, note) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT DO UPDATE SET approved = excluded.approved, by = excluded.by, at = excluded.at, note = excluded.note`,
+        ).run(id, d.pseudonym, d.approved ? 1 : 0, e.actor, e.at, d.note);
+        return; // a decision about one person, not a change to the session's definition
+      }
       case 'checkin.accepted': {
         const d = e.data as {
           pseudonym?: string;

@@ -6,6 +6,8 @@ import type { Venue } from '../../config/schema.ts';
 import { migrate } from '../store/database.ts';
 import type { EventInput, EventLog, LoggedEvent } from '../store/event-log.ts';
 import { preparedCache } from '../store/prepared.ts';
+import { type Booking, bookingConflict } from './conflicts.ts';
+import { type Admission, admission, DEFAULT_LATE_ENTRY_MS, type LateDecision, lateAfter } from './late-arrivals.ts';
 import {
   type Checkin,
   dayBounds,
@@ -18,6 +20,7 @@ import {
   type SessionState,
   type Staff,
   TRANSITIONS,
+  VENUE_UTC_OFFSET_MS,
   venueDay,
 } from './model.ts';
 import { migrations, sessionProjection } from './projection.ts';
@@ -76,6 +79,8 @@ type Definition = SessionDefinition & { id: string; experts: Expert[]; staff: St
  */
 export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent] }> {
   private readonly rooms: Map<string, Set<string> | null>;
+  /** Session start + this: later arrivals need a witness's decision (venue file `access.lateEntryMin`). */
+  readonly lateEntryMs: number;
   private timer: NodeJS.Timeout | null = null;
   private readonly sql: (sql: string) => Statement;
 
@@ -88,6 +93,8 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
     migrate(log.db, 'sessions', migrations);
     this.sql = preparedCache(log.db);
     log.addProjection(sessionProjection(log.db));
+    const lateMin = venue.access?.lateEntryMin;
+    this.lateEntryMs = lateMin ? lateMin * 60_000 : DEFAULT_LATE_ENTRY_MS;
     this.rooms = new Map(
       venue.zones
         .filter((z) => z.type === 'evaluation-room')
@@ -134,8 +141,9 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
     const report: ImportReport = { source: options.source, created: [], updated: [], unchanged: [], rejected: [] };
     const events: EventInput[] = [];
     const seen = new Set<string>();
+    const accepted = new Map<string, Booking>();
     for (const [index, raw] of inputs.entries()) {
-      const outcome = this.importOne(raw, index, seen, by, options);
+      const outcome = this.importOne(raw, index, seen, accepted, by, options);
       if ('error' in outcome) {
         report.rejected.push({ index, id: outcome.id, error: outcome.error });
         continue;
@@ -150,6 +158,8 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
       data: { ...report },
     });
     this.log.appendMany(events);
+    // A session imported inside its check-in lead (or after its start) opens now, not at the next sweep.
+    if (report.created.length || report.updated.length) this.openDueCheckins();
     return report;
   }
 
@@ -157,6 +167,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
     raw: unknown,
     index: number,
     seen: Set<string>,
+    accepted: Map<string, Booking>,
     by: string,
     options: ImportOptions,
   ):
@@ -167,10 +178,34 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
     const id = parsed.definition.id;
     if (seen.has(id)) return { id, error: `sessions[${index}]: duplicate id "${id}"` };
     seen.add(id);
+    const existing = this.get(id);
+    // Only a live session holds its room and experts; one that can no longer change is judged by changesFor.
+    const live = !existing || LIVE_STATES.includes(existing.state);
+    const clash = live ? this.bookingClash(parsed.definition, accepted) : null;
+    if (clash) return { id, error: `sessions[${index}]${clash}` };
     const changes = this.changesFor(parsed.definition, by, options);
     if ('error' in changes) return { id, error: changes.error };
+    if (live) accepted.set(id, parsed.definition);
     const outcome = changes.kind === 'created' ? 'created' : changes.events.length ? 'updated' : 'unchanged';
     return { id, outcome, events: changes.events };
+  }
+
+  /** Double booking against the stored live sessions and those accepted earlier in this import. */
+  private bookingClash(def: Definition, accepted: Map<string, Booking>): string | null {
+    const stored = (
+      this.sql(`SELECT * FROM sessions WHERE state IN (${LIVE_SQL}) AND starts_at < ? AND ends_at > ?`).all(
+        def.end,
+        def.start,
+      ) as SessionRow[]
+    )
+      .filter((row) => !accepted.has(row.id))
+      .map((row) => this.hydrate(row));
+    const clock = (ms: number) => new Date(ms + VENUE_UTC_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+    return bookingConflict(
+      def,
+      [...stored, ...accepted.values()],
+      (b) => `${clock(b.start)}–${clock(b.end).slice(11)}`,
+    );
   }
 
   /** One session from the console; throws a SessionError naming the field if it is not valid. */
@@ -289,6 +324,8 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
     actor: { by: string; reason?: string | null; method?: string },
   ): EvaluationSession {
     const session = this.mustGet(id);
+    // Asking for the state a session is already in changes nothing (check-in may have opened at import).
+    if (session.state === to) return session;
     if (!TRANSITIONS[session.state].includes(to)) {
       const allowed = TRANSITIONS[session.state];
       throw new SessionError(
@@ -373,6 +410,57 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
       },
     });
     return { event, checkin: this.checkinOf(session.id, input.pseudonym)! };
+  }
+
+  // ─── late arrivals ─────────────────────────────────────────────────────────
+
+  /** Where this expert stands against the late-entry rule at `at` (see late-arrivals.ts). */
+  admissionOf(session: EvaluationSession, pseudonym: string, at: number): Admission {
+    return admission(session, at, this.lateEntryMs, this.lateDecisionOf(session.id, pseudonym));
+  }
+
+  lateDecisionOf(sessionId: string, pseudonym: string): LateDecision | null {
+    const row = this.sql(
+      'SELECT pseudonym, approved, by, at, note FROM session_late_decisions WHERE session = ? AND pseudonym = ?',
+    ).get(sessionId, pseudonym) as (Omit<LateDecision, 'approved'> & { approved: number }) | undefined;
+    return row ? { ...row, approved: row.approved === 1 } : null;
+  }
+
+  /** A witness lets a late expert in, or refuses them; recorded, and check-in and the doors follow it. */
+  decideLateArrival(
+    sessionId: string,
+    pseudonym: string,
+    decision: { approved: boolean; by: string; note?: string | null },
+  ): LateDecision {
+    const session = this.mustGet(sessionId);
+    if (!session.experts.some((e) => e.pseudonym === pseudonym))
+      throw new SessionError(`${pseudonym} is not authorised for session ${session.id}`, 404);
+    if (!['checkin-open', 'in-progress', 'suspended'].includes(session.state))
+      throw new SessionError(`session ${session.id} is ${session.state}: nobody is arriving`, 409);
+    this.log.append({
+      type: 'session.late-arrival-decided',
+      session: session.id,
+      actor: decision.by,
+      method: 'console',
+      subject: pseudonym,
+      data: { pseudonym, approved: decision.approved, note: decision.note ?? null },
+    });
+    return this.lateDecisionOf(session.id, pseudonym)!;
+  }
+
+  /** The session's experts against the late-entry rule now: who is held, who was let in or refused, by whom. */
+  lateArrivals(sessionId: string, at = Date.now()) {
+    const session = this.mustGet(sessionId);
+    return {
+      lateAfter: lateAfter(session, this.lateEntryMs),
+      experts: session.experts.map((e) => ({
+        pseudonym: e.pseudonym,
+        seat: e.seat,
+        checkedInAt: session.checkins.find((c) => c.pseudonym === e.pseudonym)?.at ?? null,
+        admission: this.admissionOf(session, e.pseudonym, at),
+        decision: this.lateDecisionOf(session.id, e.pseudonym),
+      })),
+    };
   }
 
   checkinOf(sessionId: string, pseudonym: string): Checkin | null {

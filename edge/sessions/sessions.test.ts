@@ -51,7 +51,7 @@ describe('evaluation sessions', () => {
 
     const first = sessions.get('JC-2024-0001')!;
     expect(first).toMatchObject({
-      state: 'scheduled',
+      state: 'checkin-open', // it started already: check-in opens at import, not at the next sweep
       room: 'room-1',
       project: { code: 'P-0001' },
       experts: [
@@ -79,6 +79,7 @@ describe('evaluation sessions', () => {
       ['session.scheduled', 'platform', 'platform-signature'],
       ['session.experts-authorised', 'platform', 'platform-signature'],
       ['session.staff-assigned', 'platform', 'platform-signature'],
+      ['session.state-changed', 'system', null],
     ]);
     expect(edge.log.query({ type: 'sessions.imported' })[0]!.data).toMatchObject({ source: 'platform' });
 
@@ -91,7 +92,7 @@ describe('evaluation sessions', () => {
       { pseudonym: 'EXP-A3', seat: 's5' },
     ];
     expect(sessions.importSchedule(changed, { source: 'platform' }).updated).toEqual(['JC-2024-0001']);
-    const after = sessions.history('JC-2024-0001').slice(3);
+    const after = sessions.history('JC-2024-0001').slice(4);
     expect(after.map((e) => e.type)).toEqual([
       'session.updated',
       'session.experts-authorised',
@@ -148,12 +149,13 @@ describe('evaluation sessions', () => {
   it('moves through its states with who and why, refuses impossible moves, and projects check-ins', async () => {
     edge = await startTestVenue({ venue: testVenue('jincheng') });
     const { sessions } = edge.services;
-    sessions.importSchedule(schedule(), { source: 'platform' });
+    const later = { ...schedule().sessions[0]!, id: 'LATER', start: Date.now() + 5 * HOUR, end: Date.now() + 6 * HOUR };
+    sessions.importSchedule([...schedule().sessions, later], { source: 'platform' });
     const id = 'JC-2024-0001';
-    expect(() => sessions.recordCheckin({ session: id, pseudonym: 'EXP-A1', method: 'id-card+face' })).toThrow(
+    expect(() => sessions.recordCheckin({ session: 'LATER', pseudonym: 'EXP-A1', method: 'id-card+face' })).toThrow(
       /check-in is not open/,
     );
-    const bad = await api(edge, `/api/sessions/${id}/state`, { body: { to: 'in-progress', by: 'op-1' } });
+    const bad = await api(edge, '/api/sessions/LATER/state', { body: { to: 'in-progress', by: 'op-1' } });
     expect(bad.status).toBe(409);
     expect(bad.body.error).toMatch(/scheduled; it can go to checkin-open, cancelled, not in-progress/);
     if (sessions.get(id)!.state === 'scheduled') sessions.transition(id, 'checkin-open', { by: 'op-1' });

@@ -6,7 +6,7 @@ import { DownlinkInbox, type DownlinkResult, type ScheduleSink } from './downlin
 import { HttpTransport } from './http-transport.ts';
 import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile, type VenueKey } from './keys.ts';
 import { MqttTransport } from './mqtt-transport.ts';
-import { Outbox, type OutboxStatus, sleep } from './outbox.ts';
+import { Outbox, type OutboxStatus, SYNC_TARGET, sleep } from './outbox.ts';
 import type { UpstreamTransport } from './transport.ts';
 
 export interface SyncStatus {
@@ -18,7 +18,10 @@ export interface SyncStatus {
   url: string | null;
   platformKey: boolean;
   enrolment: 'not-needed' | 'pending' | 'enrolled' | 'failed';
-  outbox: OutboxStatus | null;
+  /** Why the last enrolment attempt failed (null once enrolled). */
+  enrolmentError: string | null;
+  /** The outbox; `awaiting-enrolment` while the key is not registered (nothing can be sent yet). */
+  outbox: (Omit<OutboxStatus, 'state'> & { state: OutboxStatus['state'] | 'awaiting-enrolment' }) | null;
   downlink: { watermark: number; lastError: string | null };
 }
 
@@ -54,6 +57,7 @@ export class SyncService {
   readonly outbox: Outbox | null;
   private readonly platformKey: KeyObject | null;
   private enrolment: SyncStatus['enrolment'] = 'not-needed';
+  private enrolmentError: string | null = null;
   private pullTimer: NodeJS.Timeout | null = null;
   private downlinkError: string | null = null;
   private stopped = false;
@@ -129,9 +133,19 @@ export class SyncService {
         enrolled.run('enrolled-key', this.key.keyId);
         this.ctx.log.append({ type: 'sync.enrolled', actor: 'system', data: { keyId: this.key.keyId } });
         this.enrolment = 'enrolled';
+        this.enrolmentError = null;
+        this.ctx.alarms.clear('sync-enrolment-failed', SYNC_TARGET, 'enrolled');
         break;
       }
       this.enrolment = 'failed';
+      this.enrolmentError = result.error;
+      // Until enrolled nothing goes up: the city sees nothing of this venue, so the console must see why.
+      this.ctx.alarms.raise({
+        kind: 'sync-enrolment-failed',
+        level: 2,
+        subject: SYNC_TARGET,
+        details: { error: result.error, attempt: attempt + 1 },
+      });
       this.ctx.logger.warn({ error: result.error }, 'sync: enrolment with the platform failed; retrying');
       await sleep(Math.min(config.retry.maxMs, config.retry.baseMs * 2 ** attempt), this.stopping.signal);
     }
@@ -155,6 +169,15 @@ export class SyncService {
     if (this.stopped) return { status: 'rejected', reason: 'invalid', error: 'sync is stopping' };
     const result = this.inbox.accept(envelope, via);
     if (result.status === 'rejected') this.ctx.logger.warn({ error: result.error, via }, 'sync: downlink refused');
+    // Nobody reads the import report of a platform push: sessions it could not import (a double booking, a
+    // wrong room) are an alarm, each with its reason, so the venue calls the platform.
+    if (result.status === 'accepted' && result.report.rejected.length)
+      this.ctx.alarms.raise({
+        kind: 'schedule-rejected',
+        level: 2,
+        subject: `downlink-${result.seq}`,
+        details: { rejected: result.report.rejected },
+      });
     return result;
   }
 
@@ -168,9 +191,17 @@ export class SyncService {
       url: this.config?.url ?? null,
       platformKey: this.platformKey !== null,
       enrolment: this.enrolment,
-      outbox: this.outbox?.status() ?? null,
+      enrolmentError: this.enrolmentError,
+      outbox: this.outboxStatus(),
       downlink: { watermark: this.inbox.watermark(), lastError: this.downlinkError },
     };
+  }
+
+  private outboxStatus(): SyncStatus['outbox'] {
+    if (!this.outbox) return null;
+    const status = this.outbox.status();
+    const waiting = this.enrolment === 'pending' || this.enrolment === 'failed';
+    return waiting ? { ...status, state: 'awaiting-enrolment', lastError: this.enrolmentError } : status;
   }
 
   async stop(): Promise<void> {

@@ -166,6 +166,8 @@ export const UPLOAD_RULES: Readonly<Record<string, UploadRule>> = {
   'session.staff-assigned': { actor: 'pseudonymise', data: { staff: [{ id: 'id', role: 'id' }] } },
   'session.staff-removed': { actor: 'pseudonymise', data: { ids: ['id'] } },
   'session.state-changed': { actor: 'pseudonymise', data: { from: 'id', to: 'id' } },
+  // A witness's decision on a late arrival; the note stays in the venue (free text).
+  'session.late-arrival-decided': { actor: 'pseudonymise', data: { pseudonym: 'id', approved: 'bool' } },
 
   'checkin.accepted': {
     actor: 'keep',
@@ -182,6 +184,7 @@ export const UPLOAD_RULES: Readonly<Record<string, UploadRule>> = {
   'access.fire-alarm': { actor: 'keep', data: { active: 'bool', detector: 'id' } },
   'access.mode-changed': { actor: 'pseudonymise', data: { mode: 'id' } },
   'access.reentry-approved': { actor: 'pseudonymise', data: { person: 'id' } },
+  'access.roll-call': { actor: 'pseudonymise', data: { present: ['id'], absent: ['id'] } },
   'locker.deposit': { actor: 'keep', data: { bank: 'id', compartment: 'int', holder: 'id' } },
   'locker.retrieve': { actor: 'keep', data: { bank: 'id', compartment: 'int', holder: 'id' } },
 

@@ -26,6 +26,7 @@ export const accessRoutes =
       async () => ({
         ...access.store.mode(),
         activeFirePanels: access.activeFirePanels(),
+        rollCallsDue: access.store.rollCallsDue(),
         settings: access.rules.options,
         presence: access.store.presentToday(Date.now()),
         allowLists: Object.fromEntries(access.topology.passageDevices.map((d) => [d, access.allowLists.versionOf(d)])),
@@ -83,6 +84,33 @@ export const accessRoutes =
         try {
           access.approveReentry(req.body.person, req.body.by, req.body.note ?? null);
           return { ok: true };
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post(
+      '/api/access/roll-call',
+      {
+        config: { roles: ['administrator', 'witness'] },
+        schema: {
+          tags,
+          summary: "After a fire, a witness's roll call for one session: who came back, who did not (recorded)",
+          body: T.Object({
+            session: T.String({ minLength: 1 }),
+            by: By,
+            present: T.Array(T.String({ minLength: 1 }), { maxItems: 200 }),
+            absent: T.Array(T.String({ minLength: 1 }), { maxItems: 200 }),
+            note: T.Optional(T.String({ maxLength: 500 })),
+          }),
+        },
+      },
+      async (req, reply) => {
+        const { session, by, present, absent, note } = req.body;
+        try {
+          access.rollCall(session, { present, absent, by, note: note ?? null });
+          return { ok: true, rollCallsDue: access.store.rollCallsDue() };
         } catch (err) {
           return fail(reply, err);
         }

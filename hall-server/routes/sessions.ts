@@ -147,6 +147,46 @@ export const sessionRoutes =
       },
     );
 
+    app.get(
+      '/api/sessions/:id/late-arrivals',
+      {
+        schema: {
+          tags,
+          summary: "The session's experts against the late-entry rule: held for a witness, let in, refused",
+          params: IdParams,
+        },
+      },
+      async (req, reply) => {
+        try {
+          return sessions.lateArrivals(req.params.id);
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
+    app.post(
+      '/api/sessions/:id/late-arrivals/:pseudonym',
+      {
+        // The witness on the floor decides (docs/sessions-access.md, Rules: late-needs-witness).
+        config: { roles: ['administrator', 'witness'] },
+        schema: {
+          tags,
+          summary: 'A witness lets a late expert in (check-in, gate and room door follow) or refuses them; recorded',
+          params: T.Object({ id: T.String(), pseudonym: T.String() }),
+          body: T.Object({ by: By, approve: T.Boolean(), note: T.Optional(T.String({ maxLength: 500 })) }),
+        },
+      },
+      async (req, reply) => {
+        try {
+          const { by, approve, note } = req.body;
+          return sessions.decideLateArrival(req.params.id, req.params.pseudonym, { approved: approve, by, note });
+        } catch (err) {
+          return fail(reply, err);
+        }
+      },
+    );
+
     app.post(
       '/api/sessions/:id/state',
       {
