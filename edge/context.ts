@@ -4,6 +4,7 @@ import type { AlarmEngine } from './alerts/alarms.ts';
 import type { Bus } from './bus/bus.ts';
 import type { DeviceGateway } from './bus/device-gateway.ts';
 import type { DeviceRegistry } from './registry/device-registry.ts';
+import type { RecordAnchor } from './store/checkpoints.ts';
 import type { Db } from './store/database.ts';
 import type { EventLog } from './store/event-log.ts';
 
@@ -13,6 +14,8 @@ export interface VenueContext {
   dataDir: string;
   db: Db;
   log: EventLog;
+  /** The record's signed checkpoints and receipts, and whether the record is degraded (edge/store/checkpoints.ts). */
+  anchor: RecordAnchor;
   alarms: AlarmEngine;
   registry: DeviceRegistry;
   bus: Bus;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Venue } from '../config/schema.ts';
@@ -12,8 +13,13 @@ import { ExternalBus } from './bus/external-bus.ts';
 import type { VenueContext } from './context.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { startServices, type VenueServices } from './services.ts';
+import { anchorFiles } from './store/anchors.ts';
+import { DEFAULT_CHECKPOINTS, RecordAnchor } from './store/checkpoints.ts';
 import { openDatabase } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
+import { loadSyncConfig } from './sync/config.ts';
+import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile } from './sync/keys.ts';
+import { signBytes, verifyBytes } from './sync/wire.ts';
 
 export type BusOptions =
   | { kind: 'embedded'; host?: string; port?: number; wsPort?: number | null }
@@ -63,6 +69,34 @@ function createBus(venue: Venue, secret: Buffer, options: BusOptions): Bus {
   });
 }
 
+/**
+ * The record's checkpoints, signed with the venue key (the one sync batches are signed with), in the venue file's
+ * anchor directory or the data directory; receipts checked with the platform key when the venue has it.
+ */
+function createRecordAnchor(venue: Venue, dataDir: string, log: EventLog, alarms: AlarmEngine, logger: Logger) {
+  const key = loadOrCreateVenueKey(dataDir);
+  const platformKeyPath = loadSyncConfig(dataDir)?.platformKey ?? platformKeyFile(dataDir);
+  const platformKey = existsSync(platformKeyPath) ? loadPlatformKey(platformKeyPath) : null;
+  const files = anchorFiles(venue.record?.anchorDir ?? dataDir);
+  return new RecordAnchor(log, {
+    venue: venue.id,
+    signer: {
+      keyId: key.keyId,
+      sign: (bytes) => signBytes(key.privateKey, Buffer.from(bytes)),
+      verify: (bytes, signature) => verifyBytes(key.publicKey, Buffer.from(bytes), signature),
+    },
+    platformKey: platformKey && ((bytes, signature) => verifyBytes(platformKey, Buffer.from(bytes), signature)),
+    checkpointFile: files.checkpoints,
+    receiptFile: files.receipts,
+    settings: {
+      everyEvents: venue.record?.checkpointEveryEvents ?? DEFAULT_CHECKPOINTS.everyEvents,
+      everySeconds: venue.record?.checkpointEverySeconds ?? DEFAULT_CHECKPOINTS.everySeconds,
+    },
+    alarms,
+    logger,
+  });
+}
+
 /** Starts one venue: store, alarms, device registry, bus, gateway, modules and the hall server. */
 export async function startVenue(options: StartVenueOptions): Promise<VenueRuntime> {
   const venue = resolveVenue(options.venue);
@@ -70,6 +104,9 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   const db = openDatabase(join(options.dataDir, 'halledge.db'));
   const log = new EventLog(db, venue.id);
   const alarms = new AlarmEngine(log);
+  // Compares the log with its last signed checkpoint before anything else is recorded.
+  const anchor = createRecordAnchor(venue, options.dataDir, log, alarms, logger);
+  anchor.start();
   const registry = new DeviceRegistry(venue, log, alarms);
   const secret = loadOrCreateSecret(join(options.dataDir, 'device-secret'));
   const bus = createBus(venue, secret, options.bus ?? { kind: 'embedded' });
@@ -81,6 +118,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
     dataDir: options.dataDir,
     db,
     log,
+    anchor,
     alarms,
     registry,
     bus,
@@ -115,6 +153,8 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
       for (const m of [...services.modules].reverse()) await m.stop?.();
       registry.stop();
       log.append({ type: 'edge.stopped', actor: 'system' });
+      // The shutdown checkpoint covers everything, edge.stopped included.
+      await anchor.stop();
       db.close();
       logger.info({ venue: venue.id }, 'venue edge stopped');
     },

@@ -22,6 +22,7 @@ import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
 import { footageRoutes } from './routes/footage.ts';
 import { intercomRoutes } from './routes/intercom.ts';
+import { recordAnchorRoutes } from './routes/record-anchor.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -61,6 +62,7 @@ export async function buildHallServer(
   await app.register(systemRoutes(ctx));
   await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
+  await app.register(recordAnchorRoutes(ctx));
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services));
   await app.register(syncRoutes(ctx, services));

@@ -68,6 +68,13 @@ export const ALARM_KINDS = {
   'fire-alarm': kind('safety', '消防报警', 'Fire alarm', '火灾报警'),
   'sync-lag': kind('system', '上传滞后', 'Upstream sync lagging', '向市级平台上传数据滞后'),
   'sync-rejected': kind('system', '平台拒收', 'Upstream rejected data', '市级平台拒收上传数据'),
+  'record-behind-checkpoint': kind(
+    'system',
+    '记录落后于签名检查点',
+    'Record behind its signed checkpoint',
+    '事件记录短于或不符合已签名的检查点，记录可能被截断或篡改',
+  ),
+  'checkpoint-refused': kind('system', '检查点被平台拒绝', 'Checkpoint refused by the city', '市级平台拒绝记录检查点'),
 } satisfies Record<string, AlarmKindInfo>;
 
 export type AlarmKind = keyof typeof ALARM_KINDS;
