@@ -107,3 +107,15 @@ export const receiptMatches = (r: Receipt, c: Checkpoint): boolean =>
   r.headHash === c.headHash &&
   r.checkpointAt === c.at &&
   r.checkpointSignature === c.signature;
+
+/**
+ * What the venue sends the city: a checkpoint, and the RFC 9162 consistency proof (hex nodes) from the last
+ * checkpoint the city countersigned — null for the venue's first.
+ */
+export interface CheckpointSubmission {
+  checkpoint: Checkpoint;
+  proof: { fromSize: number; hashes: string[] } | null;
+}
+
+/** The city's answer: a receipt, or why it refused (forged, inconsistent with what it holds, …). */
+export type CheckpointAnswer = { status: 'receipt'; receipt: Receipt } | { status: 'refused'; error: string };

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { VenueContext } from '../context.ts';
+import { CheckpointCourier, type CourierStatus } from './checkpoint-courier.ts';
 import { loadSyncConfig, type ResolvedSyncConfig } from './config.ts';
 import { DownlinkInbox, type DownlinkResult, type ScheduleSink } from './downlink.ts';
 import { HttpTransport } from './http-transport.ts';
@@ -19,6 +20,8 @@ export interface SyncStatus {
   platformKey: boolean;
   enrolment: 'not-needed' | 'pending' | 'enrolled' | 'failed';
   outbox: OutboxStatus | null;
+  /** The record's checkpoints on their way to the city and its receipts. */
+  checkpoints: CourierStatus | null;
   downlink: { watermark: number; lastError: string | null };
 }
 
@@ -53,6 +56,7 @@ export class SyncService {
   /** The outbox (null when sync is not configured); exposed for diagnostics and tests. */
   readonly outbox: Outbox | null;
   private readonly platformKey: KeyObject | null;
+  private readonly courier: CheckpointCourier | null;
   private enrolment: SyncStatus['enrolment'] = 'not-needed';
   private pullTimer: NodeJS.Timeout | null = null;
   private downlinkError: string | null = null;
@@ -82,6 +86,15 @@ export class SyncService {
             lingerMs: config.lingerMs,
             retry: config.retry,
             lagAlarm: config.lagAlarm,
+          })
+        : null;
+    this.courier =
+      config && this.transport
+        ? new CheckpointCourier(ctx.anchor, this.transport, {
+            alarms: ctx.alarms,
+            logger: ctx.logger,
+            platformKey: this.platformKey,
+            retry: config.retry,
           })
         : null;
     this.transport?.onDownlink((envelope) => this.receive(envelope, this.transport!.kind === 'mqtt' ? 'mqtt' : 'pull'));
@@ -122,6 +135,7 @@ export class SyncService {
     }
     if (this.stopped) return;
     outbox.start();
+    this.courier?.start();
     void this.pull();
   }
 
@@ -154,6 +168,7 @@ export class SyncService {
       platformKey: this.platformKey !== null,
       enrolment: this.enrolment,
       outbox: this.outbox?.status() ?? null,
+      checkpoints: this.courier?.status() ?? null,
       downlink: { watermark: this.inbox.watermark(), lastError: this.downlinkError },
     };
   }
@@ -164,7 +179,9 @@ export class SyncService {
     if (this.pullTimer) clearInterval(this.pullTimer);
     // Signal the outbox first, then abort its request in flight, then wait for it to settle.
     const outboxStopped = this.outbox?.stop();
+    const courierStopped = this.courier?.stop();
     await this.transport?.close();
     await outboxStopped;
+    await courierStopped;
   }
 }
