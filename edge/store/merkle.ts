@@ -1,15 +1,22 @@
 // The Merkle tree over the event log, as in RFC 9162 §2.1: tree heads, inclusion proofs and consistency proofs.
 // A leaf's entry is the event's stored chain hash (32 bytes), see docs/record.md for why.
 import { hash } from 'node:crypto';
-import { type Bytes, fromHex, isPowerOfTwo, leafInput, nodeInput, toHex } from './merkle-verify.ts';
+import { type Bytes, fromHex, isPowerOfTwo, nodeInput, toHex } from './merkle-verify.ts';
 
 /** A synchronous hash function: building trees hashes millions of nodes, so no promise per node. */
 export type Digest = (data: Bytes) => Bytes;
 
 export const sha256: Digest = (data) => hash('sha256', data, 'buffer');
 
+/** 0x00 and 32 bytes, reused: leaves are hashed by the million and the digest copies its input out. */
+const leafScratch = Buffer.alloc(33);
+
 /** The leaf hash of one event: HASH(0x00 || its chain hash). */
-export const eventLeaf = (eventHash: string, digest: Digest = sha256): Bytes => digest(leafInput(fromHex(eventHash)));
+export function eventLeaf(eventHash: string, digest: Digest = sha256): Bytes {
+  if (eventHash.length !== 64 || leafScratch.write(eventHash, 1, 'hex') !== 32)
+    throw new Error(`event hash: expected 64 hex, got ${eventHash.slice(0, 70)}`);
+  return digest(leafScratch);
+}
 
 /** Largest power of two strictly below n (n ≥ 2): where RFC 9162 splits a tree of n leaves. */
 export function splitPoint(n: number): number {
