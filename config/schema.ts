@@ -235,6 +235,19 @@ export const AccessSettings = T.Object(
   { additionalProperties: false },
 );
 
+/** The record's signed checkpoints (docs/record.md); each falls back to its default when absent. */
+export const RecordSettings = T.Object(
+  {
+    /** Sign a checkpoint after this many events (default 10000). */
+    checkpointEveryEvents: T.Optional(T.Integer({ minimum: 1, maximum: 10_000_000 })),
+    /** …or after this many seconds with new events (default 60). */
+    checkpointEverySeconds: T.Optional(T.Integer({ minimum: 1, maximum: 86_400 })),
+    /** Where checkpoints.jsonl and receipts.jsonl live (default the venue's data directory), e.g. a WORM mount. */
+    anchorDir: T.Optional(T.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
 export const Venue = T.Object(
   {
     id: Id,
@@ -268,6 +281,7 @@ export const Venue = T.Object(
     intercom: T.Optional(IntercomSettings),
     tracking: T.Optional(TrackingSettings),
     deviceHealth: T.Optional(DeviceHealthSettings),
+    record: T.Optional(RecordSettings),
   },
   { additionalProperties: false },
 );

@@ -5,6 +5,7 @@ import type { Bus } from './bus/bus.ts';
 import type { DeviceGateway } from './bus/device-gateway.ts';
 import type { ClockWatch } from './clock/clock-watch.ts';
 import type { DeviceRegistry } from './registry/device-registry.ts';
+import type { RecordAnchor } from './store/checkpoints.ts';
 import type { Db } from './store/database.ts';
 import type { EventLog } from './store/event-log.ts';
 
@@ -16,6 +17,8 @@ export interface VenueContext {
   keysDir: string;
   db: Db;
   log: EventLog;
+  /** The record's signed checkpoints and receipts, and whether the record is degraded (edge/store/checkpoints.ts). */
+  anchor: RecordAnchor;
   alarms: AlarmEngine;
   registry: DeviceRegistry;
   bus: Bus;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Venue } from '../config/schema.ts';
@@ -19,10 +20,15 @@ import { edgeLogger } from './logger.ts';
 import { VenueMetrics } from './metrics/venue-metrics.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { startServices, type VenueServices } from './services.ts';
+import { anchorFiles } from './store/anchors.ts';
+import { DEFAULT_CHECKPOINTS, RecordAnchor } from './store/checkpoints.ts';
 import { openDatabase } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
 import { ensurePrivateDir } from './store/private-files.ts';
 import { acquireWriterLock } from './store/writer-lock.ts';
+import { loadSyncConfig } from './sync/config.ts';
+import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile } from './sync/keys.ts';
+import { signBytes, verifyBytes } from './sync/wire.ts';
 import { edgeTls, isLoopback, type TlsSettings } from './tls/edge-tls.ts';
 import type { EdgeTls } from './tls/venue-ca.ts';
 
@@ -94,6 +100,41 @@ function createBus(venue: Venue, secret: Buffer, commit: GroupCommit, options: B
   });
 }
 
+/**
+ * The record's checkpoints, signed with the venue key (the one sync batches are signed with), in the venue file's
+ * anchor directory or the data directory; receipts checked with the platform key when the venue has it.
+ */
+function createRecordAnchor(
+  venue: Venue,
+  dirs: { dataDir: string; keysDir: string },
+  log: EventLog,
+  alarms: AlarmEngine,
+  logger: Logger,
+) {
+  const { dataDir, keysDir } = dirs;
+  const key = loadOrCreateVenueKey(keysDir);
+  const platformKeyPath = loadSyncConfig(dataDir, keysDir)?.platformKey ?? platformKeyFile(keysDir);
+  const platformKey = existsSync(platformKeyPath) ? loadPlatformKey(platformKeyPath) : null;
+  const files = anchorFiles(venue.record?.anchorDir ?? dataDir);
+  return new RecordAnchor(log, {
+    venue: venue.id,
+    signer: {
+      keyId: key.keyId,
+      sign: (bytes) => signBytes(key.privateKey, Buffer.from(bytes)),
+      verify: (bytes, signature) => verifyBytes(key.publicKey, Buffer.from(bytes), signature),
+    },
+    platformKey: platformKey && ((bytes, signature) => verifyBytes(platformKey, Buffer.from(bytes), signature)),
+    checkpointFile: files.checkpoints,
+    receiptFile: files.receipts,
+    settings: {
+      everyEvents: venue.record?.checkpointEveryEvents ?? DEFAULT_CHECKPOINTS.everyEvents,
+      everySeconds: venue.record?.checkpointEverySeconds ?? DEFAULT_CHECKPOINTS.everySeconds,
+    },
+    alarms,
+    logger,
+  });
+}
+
 /** Starts one venue: store, alarms, device registry, bus, gateway, modules and the hall server. */
 export async function startVenue(options: StartVenueOptions): Promise<VenueRuntime> {
   const venue = resolveVenue(options.venue);
@@ -110,6 +151,9 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   const db = openDatabase(join(options.dataDir, 'halledge.db'));
   const log = new EventLog(db, venue.id);
   const alarms = new AlarmEngine(log);
+  // Compares the log with its last signed checkpoint before anything else is recorded.
+  const anchor = createRecordAnchor(venue, { dataDir: options.dataDir, keysDir }, log, alarms, logger);
+  anchor.start();
   const registry = new DeviceRegistry(venue, log, alarms);
   const clock = new ClockWatch({ log, alarms });
   const secret = loadOrCreateSecret(join(keysDir, KEY_FILES.deviceSecret));
@@ -131,6 +175,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
     keysDir,
     db,
     log,
+    anchor,
     alarms,
     registry,
     bus,
@@ -181,6 +226,8 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
       clock.stop();
       metrics.stop();
       log.append({ type: 'edge.stopped', actor: 'system' });
+      // The shutdown checkpoint covers everything, edge.stopped included.
+      await anchor.stop();
       db.close();
       lock.release();
       logger.info({ venue: venue.id }, 'venue edge stopped');

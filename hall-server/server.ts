@@ -27,6 +27,7 @@ import { eventRoutes } from './routes/events.ts';
 import { footageRoutes } from './routes/footage.ts';
 import { intercomRoutes } from './routes/intercom.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { recordAnchorRoutes } from './routes/record-anchor.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -72,6 +73,7 @@ export async function buildHallServer(
   await app.register(systemRoutes(ctx));
   await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
+  await app.register(recordAnchorRoutes(ctx));
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services, nameGuard));
   await app.register(syncRoutes(ctx, services));

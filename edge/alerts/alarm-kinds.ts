@@ -94,6 +94,13 @@ export const ALARM_KINDS = {
     'Head count does not match badges',
     '评标区通行计数人数与区内定位标签数不一致',
   ),
+  'record-behind-checkpoint': kind(
+    'system',
+    '记录落后于签名检查点',
+    'Record behind its signed checkpoint',
+    '事件记录短于或不符合已签名的检查点，记录可能被截断或篡改',
+  ),
+  'checkpoint-refused': kind('system', '检查点被平台拒绝', 'Checkpoint refused by the city', '市级平台拒绝记录检查点'),
 } satisfies Record<string, AlarmKindInfo>;
 
 export type AlarmKind = keyof typeof ALARM_KINDS;

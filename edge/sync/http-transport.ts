@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { parseRetryAfter, type SendOutcome, type UpstreamTransport } from './transport.ts';
+import type { CheckpointAnswer, CheckpointSubmission } from '../store/checkpoint-format.ts';
+import { type CheckpointOutcome, parseRetryAfter, type SendOutcome, type UpstreamTransport } from './transport.ts';
 import { type BatchAnswer, pullManifest, type SignedBatch, signBytes } from './wire.ts';
 
 export interface HttpTransportOptions {
@@ -11,7 +12,8 @@ export interface HttpTransportOptions {
 }
 
 /**
- * The default transport: POST each batch to `{url}/v1/venues/{venue}/batches`, pull downlink messages from
+ * The default transport: POST each batch to `{url}/v1/venues/{venue}/batches` and each checkpoint to
+ * `{url}/v1/venues/{venue}/checkpoints`, pull downlink messages from
  * `{url}/v1/venues/{venue}/downlink?after=N` with a request signed by the venue key.
  */
 export class HttpTransport implements UpstreamTransport {
@@ -56,6 +58,26 @@ export class HttpTransport implements UpstreamTransport {
     return { status: 'rejected', error: `HTTP ${response.status}: ${text.slice(0, 200)}` };
   }
 
+  async sendCheckpoint(submission: CheckpointSubmission): Promise<CheckpointOutcome> {
+    const venue = encodeURIComponent(submission.checkpoint.venue);
+    try {
+      const response = await fetch(`${this.base}/venues/${venue}/checkpoints`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(submission),
+        signal: this.signal(),
+      });
+      const text = await response.text();
+      if (response.status >= 500 || response.status === 429)
+        return { status: 'unavailable', error: `HTTP ${response.status}` };
+      const answer = parseJson<CheckpointAnswer>(text);
+      if (answer?.status === 'receipt' || answer?.status === 'refused') return answer;
+      return { status: 'refused', error: `HTTP ${response.status}: ${text.slice(0, 200)}` };
+    } catch (err) {
+      return { status: 'unavailable', error: describeFetchError(err) };
+    }
+  }
+
   async requestDownlink(after: number): Promise<void> {
     const at = Date.now();
     const signature = signBytes(this.options.privateKey, pullManifest(this.options.venue, after, at));
@@ -93,13 +115,17 @@ export class HttpTransport implements UpstreamTransport {
   }
 }
 
-function parseAnswer(text: string): BatchAnswer | null {
+function parseJson<T>(text: string): T | null {
   try {
-    const body = JSON.parse(text) as BatchAnswer;
-    return body && ['ack', 'gap', 'rejected'].includes(body.status) ? body : null;
+    return JSON.parse(text) as T;
   } catch {
     return null;
   }
+}
+
+function parseAnswer(text: string): BatchAnswer | null {
+  const body = parseJson<BatchAnswer>(text);
+  return body && ['ack', 'gap', 'rejected'].includes(body.status) ? body : null;
 }
 
 function describeFetchError(err: unknown): string {

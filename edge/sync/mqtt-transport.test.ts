@@ -115,5 +115,15 @@ describe('MQTT transport through a real broker', () => {
     expect(counters.slowDowns).toBe(1);
     expect(platform.countersOf('yangcheng').duplicateEvents).toBeGreaterThan(0);
     expect(edge.services.sync.status()).toMatchObject({ transport: 'mqtt', outbox: { lag: { events: 0 } } });
+
+    // A signed checkpoint takes the same way and its receipt comes back on the ack topic.
+    const line = await edge.anchor.checkpoint();
+    const receipted = await eventually(
+      () => edge!.anchor.receipted?.receipt.size,
+      (size) => size === line?.size,
+      10_000,
+    );
+    expect(receipted).toBe(line?.size);
+    expect(platform.notary.latest('yangcheng')).toMatchObject({ size: line?.size, root: line?.root });
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { SendOutcome, UpstreamTransport } from './transport.ts';
+import type { CheckpointSubmission } from '../store/checkpoint-format.ts';
+import type { CheckpointOutcome, SendOutcome, UpstreamTransport } from './transport.ts';
 import { mqttTopics, type SignedBatch } from './wire.ts';
 
 export interface MqttTransportOptions {
@@ -15,19 +16,21 @@ export interface MqttTransportOptions {
 /** What the platform publishes on the ack topic: the request id it answers and its answer. */
 interface MqttAck {
   id: string;
-  answer: SendOutcome;
+  answer: SendOutcome | CheckpointOutcome;
 }
 
+type Unavailable = { status: 'unavailable'; error: string };
+
 /**
- * The alternative transport for large deployments: batches published (QoS 1) to `city/{venue}/up/batch` with
- * a request id, answered on `city/{venue}/down/ack`; downlink messages arrive on `city/{venue}/down/message`.
+ * The alternative transport for large deployments: batches published (QoS 1) to `city/{venue}/up/batch` and
+ * checkpoints to `city/{venue}/up/checkpoint`, each with a request id, answered on `city/{venue}/down/ack`; downlink messages arrive on `city/{venue}/down/message`.
  * An answer for another request id (a duplicate or a late one) is ignored.
  */
 export class MqttTransport implements UpstreamTransport {
   readonly kind = 'mqtt';
   private readonly client: MqttClient;
   private readonly topics: ReturnType<typeof mqttTopics>;
-  private readonly waiting = new Map<string, (answer: SendOutcome) => void>();
+  private readonly waiting = new Map<string, (answer: SendOutcome | CheckpointOutcome) => void>();
   private handler: (envelope: unknown) => void = () => {};
 
   constructor(private readonly options: MqttTransportOptions) {
@@ -65,9 +68,18 @@ export class MqttTransport implements UpstreamTransport {
   }
 
   send(batch: SignedBatch): Promise<SendOutcome> {
+    return this.request(this.topics.batch, { batch }) as Promise<SendOutcome>;
+  }
+
+  sendCheckpoint(submission: CheckpointSubmission): Promise<CheckpointOutcome> {
+    return this.request(this.topics.checkpoint, { submission }) as Promise<CheckpointOutcome>;
+  }
+
+  /** Publishes `{id, ...body}` and waits for the answer with that id on the ack topic (or the timeout). */
+  private request(topic: string, body: object): Promise<SendOutcome | CheckpointOutcome | Unavailable> {
     if (!this.client.connected) return Promise.resolve({ status: 'unavailable', error: 'broker not connected' });
     const id = randomUUID();
-    return new Promise<SendOutcome>((resolve) => {
+    return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
         resolve({ status: 'unavailable', error: 'no answer before the request timeout' });
@@ -76,7 +88,7 @@ export class MqttTransport implements UpstreamTransport {
         clearTimeout(timer);
         resolve(answer);
       });
-      this.client.publish(this.topics.batch, JSON.stringify({ id, batch }), { qos: 1 }, (err) => {
+      this.client.publish(topic, JSON.stringify({ id, ...body }), { qos: 1 }, (err) => {
         if (!err) return;
         clearTimeout(timer);
         this.waiting.delete(id);

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { VenueContext } from '../context.ts';
+import { CheckpointCourier, type CourierStatus } from './checkpoint-courier.ts';
 import { loadSyncConfig, type ResolvedSyncConfig } from './config.ts';
 import { DownlinkInbox, type DownlinkResult, type ScheduleSink } from './downlink.ts';
 import { HttpTransport } from './http-transport.ts';
@@ -22,6 +23,8 @@ export interface SyncStatus {
   enrolmentError: string | null;
   /** The outbox; `awaiting-enrolment` while the key is not registered (nothing can be sent yet). */
   outbox: (Omit<OutboxStatus, 'state'> & { state: OutboxStatus['state'] | 'awaiting-enrolment' }) | null;
+  /** The record's checkpoints on their way to the city and its receipts. */
+  checkpoints: CourierStatus | null;
   downlink: { watermark: number; lastError: string | null };
 }
 
@@ -56,6 +59,7 @@ export class SyncService {
   /** The outbox (null when sync is not configured); exposed for diagnostics and tests. */
   readonly outbox: Outbox | null;
   private readonly platformKey: KeyObject | null;
+  private readonly courier: CheckpointCourier | null;
   private enrolment: SyncStatus['enrolment'] = 'not-needed';
   private enrolmentError: string | null = null;
   private pullTimer: NodeJS.Timeout | null = null;
@@ -86,6 +90,15 @@ export class SyncService {
             lingerMs: config.lingerMs,
             retry: config.retry,
             lagAlarm: config.lagAlarm,
+          })
+        : null;
+    this.courier =
+      config && this.transport
+        ? new CheckpointCourier(ctx.anchor, this.transport, {
+            alarms: ctx.alarms,
+            logger: ctx.logger,
+            platformKey: this.platformKey,
+            retry: config.retry,
           })
         : null;
     this.transport?.onDownlink((envelope) => this.receive(envelope, this.transport!.kind === 'mqtt' ? 'mqtt' : 'pull'));
@@ -151,6 +164,7 @@ export class SyncService {
     }
     if (this.stopped) return;
     outbox.start();
+    this.courier?.start();
     void this.pull();
   }
 
@@ -193,6 +207,7 @@ export class SyncService {
       enrolment: this.enrolment,
       enrolmentError: this.enrolmentError,
       outbox: this.outboxStatus(),
+      checkpoints: this.courier?.status() ?? null,
       downlink: { watermark: this.inbox.watermark(), lastError: this.downlinkError },
     };
   }
@@ -210,7 +225,9 @@ export class SyncService {
     if (this.pullTimer) clearInterval(this.pullTimer);
     // Signal the outbox first, then abort its request in flight, then wait for it to settle.
     const outboxStopped = this.outbox?.stop();
+    const courierStopped = this.courier?.stop();
     await this.transport?.close();
     await outboxStopped;
+    await courierStopped;
   }
 }

@@ -1,3 +1,4 @@
+import type { CheckpointAnswer, CheckpointSubmission } from '../store/checkpoint-format.ts';
 import type { BatchAnswer, SignedBatch } from './wire.ts';
 
 /**
@@ -9,11 +10,16 @@ export type SendOutcome =
   | { status: 'slow-down'; retryAfterMs: number | null; error: string }
   | { status: 'unavailable'; error: string };
 
+/** What happened to one checkpoint: the city's receipt or refusal, or no answer. */
+export type CheckpointOutcome = CheckpointAnswer | { status: 'unavailable'; error: string };
+
 /** How the venue talks to the city platform: HTTPS (default) or an MQTT broker. */
 export interface UpstreamTransport {
   readonly kind: 'http' | 'mqtt';
   /** Sends one batch and waits for the platform's answer (or the request timeout). */
   send(batch: SignedBatch): Promise<SendOutcome>;
+  /** Sends a signed checkpoint of the record and waits for the city's receipt or refusal. */
+  sendCheckpoint(submission: CheckpointSubmission): Promise<CheckpointOutcome>;
   /** Asks for downlink messages after `after`; they arrive through the handler given to onDownlink. */
   requestDownlink(after: number): Promise<void>;
   onDownlink(handler: (envelope: unknown) => void): void;

@@ -181,9 +181,11 @@ export const pullManifest = (venue: string, after: number, at: number): Buffer =
 export const mqttTopics = (venue: string) => ({
   /** venue → platform: SignedBatch with a request id. */
   batch: `city/${venue}/up/batch`,
+  /** venue → platform: {id, submission} — a signed checkpoint of the record (CheckpointSubmission). */
+  checkpoint: `city/${venue}/up/checkpoint`,
   /** venue → platform: {after} — send me every downlink message after this number. */
   pull: `city/${venue}/up/pull`,
-  /** platform → venue: BatchAnswer with the request id. */
+  /** platform → venue: BatchAnswer or CheckpointAnswer with the request id. */
   ack: `city/${venue}/down/ack`,
   /** platform → venue: DownlinkEnvelope. */
   message: `city/${venue}/down/message`,

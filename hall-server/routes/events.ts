@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { VenueContext } from '../../edge/context.ts';
+import { verifyAnchors } from '../../edge/store/anchor-verify.ts';
 import type { LoggedEvent } from '../../edge/store/event-log.ts';
 import { verifyChain } from '../../edge/store/verify.ts';
 import { RECORD_READERS } from '../auth/policy.ts';
@@ -54,8 +55,13 @@ export const eventRoutes =
 
     app.get(
       '/api/events/verify',
-      { schema: { tags: ['record'], summary: 'Walks the hash chain: intact, or the first broken event' } },
-      async () => verifyChain(ctx.db),
+      {
+        schema: {
+          tags: ['record'],
+          summary: 'Walks the hash chain, then compares the log with its signed checkpoints and receipts (anchors)',
+        },
+      },
+      async () => ({ ...verifyChain(ctx.db), anchors: verifyAnchors(ctx.db, ctx.anchor.sources) }),
     );
 
     // Live feed: {type:"event", event} messages; ?after=seq first replays what the client missed.

@@ -5,9 +5,10 @@ import type { VenueContext } from '../../edge/context.ts';
 export const systemRoutes =
   (ctx: VenueContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get('/health', { schema: { tags: ['system'], summary: 'Liveness: the process answers' } }, async () => ({
-      status: 'ok',
-    }));
+    // Degraded (the record is behind or disagrees with its signed checkpoint) is still alive: the venue keeps working.
+    app.get('/health', { schema: { tags: ['system'], summary: 'Liveness: the process answers' } }, async () =>
+      ctx.anchor.degraded ? { status: 'degraded', record: ctx.anchor.status().loss } : { status: 'ok' },
+    );
 
     app.get(
       '/ready',
@@ -25,9 +26,10 @@ export const systemRoutes =
           bus: ctx.bus.connected,
         };
         const ready = checks.store && checks.bus;
+        const record = ctx.anchor.degraded ? 'degraded' : 'ok';
         // The clock does not make the edge unready, but its state is what IT staff check first when timestamps look off.
         const clock = { verdict: ctx.clock.verdict.state, ...ctx.clock.reading };
-        return reply.code(ready ? 200 : 503).send({ ready, checks, head: ctx.log.head, clock });
+        return reply.code(ready ? 200 : 503).send({ ready, checks, record, head: ctx.log.head, clock });
       },
     );
 

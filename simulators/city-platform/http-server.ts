@@ -26,6 +26,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * The platform's HTTP face (loopback only):
  *   POST /v1/venues/{venue}/batches      a SignedBatch → BatchAnswer (faults applied here)
+ *   POST /v1/venues/{venue}/checkpoints  a CheckpointSubmission → CheckpointAnswer (200 receipt, 409 refused)
  *   GET  /v1/venues/{venue}/downlink?after=N   signed by the venue (x-halledge-at, x-halledge-signature)
  *   POST /v1/enrol                       {venue, publicKey, token}
  *   GET  /v1/venues/{venue}/head         what the platform holds
@@ -55,6 +56,18 @@ async function handle(platform: CityPlatform, req: IncomingMessage, res: ServerR
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (req.method === 'POST' && parts[0] === 'v1' && parts[1] === 'venues' && parts[3] === 'batches') {
     return batch(platform, parts[2]!, req, res);
+  }
+  if (req.method === 'POST' && parts[0] === 'v1' && parts[1] === 'venues' && parts[3] === 'checkpoints') {
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      return json(res, 400, { status: 'refused', error: 'body is not JSON' });
+    }
+    const venue = (body as { checkpoint?: { venue?: unknown } } | null)?.checkpoint?.venue;
+    if (venue !== parts[2]) return json(res, 400, { status: 'refused', error: `checkpoint.venue: not ${parts[2]}` });
+    const answer = await platform.notary.receive(body);
+    return json(res, answer.status === 'receipt' ? 200 : 409, answer);
   }
   if (req.method === 'GET' && parts[0] === 'v1' && parts[1] === 'venues' && parts[3] === 'downlink') {
     const venue = parts[2]!;

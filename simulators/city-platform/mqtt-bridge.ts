@@ -14,14 +14,14 @@ export interface PlatformMqttBridge {
  */
 export async function connectPlatformMqtt(platform: CityPlatform, url: string): Promise<PlatformMqttBridge> {
   const client = await mqtt.connectAsync(url, { clientId: `city-platform-${process.pid}`, reconnectPeriod: 500 });
-  await client.subscribeAsync(['city/+/up/batch', 'city/+/up/pull'], { qos: 1 });
+  await client.subscribeAsync(['city/+/up/batch', 'city/+/up/pull', 'city/+/up/checkpoint'], { qos: 1 });
   const publish = (topic: string, body: unknown) => client.publishAsync(topic, JSON.stringify(body), { qos: 1 });
 
   client.on('message', (topic, payload) => {
     const [, venue, , channel] = topic.split('/');
     if (!venue) return;
     const topics = mqttTopics(venue);
-    let body: { id?: string; batch?: unknown; after?: number };
+    let body: { id?: string; batch?: unknown; after?: number; submission?: { checkpoint?: { venue?: unknown } } };
     try {
       body = JSON.parse(payload.toString('utf8'));
     } catch {
@@ -30,6 +30,16 @@ export async function connectPlatformMqtt(platform: CityPlatform, url: string): 
     if (channel === 'pull') {
       for (const envelope of platform.downlinkAfter(venue, Number(body.after ?? 0)))
         void publish(topics.message, envelope);
+      return;
+    }
+    if (channel === 'checkpoint' && typeof body.id === 'string') {
+      const id = body.id;
+      // The topic names the venue: a checkpoint for another venue is refused, not countersigned.
+      const answer =
+        body.submission?.checkpoint?.venue === venue
+          ? platform.notary.receive(body.submission)
+          : Promise.resolve({ status: 'refused', error: `checkpoint.venue: not ${venue}` });
+      void answer.then((a) => publish(topics.ack, { id, answer: a }));
       return;
     }
     if (channel !== 'batch' || typeof body.id !== 'string') return;

@@ -25,6 +25,7 @@ import {
   verifyBytes,
   viewJson,
 } from '../../edge/sync/wire.ts';
+import { CheckpointNotary } from './checkpoints.ts';
 import { FaultPlan } from './faults.ts';
 import { scanForbidden, type Violation } from './forbidden-scan.ts';
 
@@ -127,6 +128,8 @@ export class CityPlatform extends EventEmitter<{ downlink: [DownlinkEnvelope] }>
   /** Forbidden fields found in uploads, with the venue and batch range they came in. */
   readonly violations: (Violation & { venue: string; firstSeq: number })[] = [];
   private readonly privateKey: KeyObject;
+  /** Venues' signed checkpoints: checked, countersigned, receipts returned (checkpoints.ts). */
+  readonly notary: CheckpointNotary;
   private readonly counters = new Map<string, VenueCounters>();
   private readonly lastAnswer = new Map<string, BatchAnswer>();
 
@@ -136,6 +139,18 @@ export class CityPlatform extends EventEmitter<{ downlink: [DownlinkEnvelope] }>
     this.db.exec(schema);
     this.privateKey = loadOrCreateKey(options.keyFile);
     this.publicKeyPem = createPublicKey(this.privateKey).export({ type: 'spki', format: 'pem' }).toString();
+    this.notary = new CheckpointNotary({
+      db: this.db,
+      privateKey: this.privateKey,
+      venueKey: (venue) => {
+        const row = this.venueRow(venue);
+        return row ? { publicKey: row.public_key, keyId: row.key_id } : null;
+      },
+      heldHash: (venue, seq) =>
+        (this.db.prepare('SELECT hash FROM events WHERE venue = ? AND seq = ?').pluck().get(venue, seq) as
+          | string
+          | undefined) ?? null,
+    });
   }
 
   // ─── venues and keys ───────────────────────────────────────────────────────

@@ -1,0 +1,249 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/venue-harness.ts';
+import { AlarmEngine } from '../alerts/alarms.ts';
+import { keyId, signBytes, verifyBytes } from '../sync/wire.ts';
+import { verifyAnchors } from './anchor-verify.ts';
+import { anchorFiles, type CheckpointSigner } from './anchors.ts';
+import { type CheckpointLine, RECEIPT_PROTOCOL, type Receipt, receiptManifest } from './checkpoint-format.ts';
+import { RecordAnchor } from './checkpoints.ts';
+import { openDatabase } from './database.ts';
+import { EventLog, type EventRow, eventHash } from './event-log.ts';
+import { verifyChain } from './verify.ts';
+
+const VENUE = 'qinshui';
+const venueKey = generateKeyPairSync('ed25519');
+const platformKey = generateKeyPairSync('ed25519');
+const checker = (key: KeyObject) => (bytes: Uint8Array, signature: string) =>
+  verifyBytes(key, Buffer.from(bytes), signature);
+const signer: CheckpointSigner = {
+  keyId: keyId(venueKey.publicKey),
+  sign: (bytes) => signBytes(venueKey.privateKey, Buffer.from(bytes)),
+  verify: checker(venueKey.publicKey),
+};
+
+const open: { close(): void }[] = [];
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+
+/** A venue's store and anchor on a real SQLite file in a fresh directory. */
+function openVenue(dir: string) {
+  const db = openDatabase(join(dir, 'halledge.db'));
+  open.push(db);
+  const log = new EventLog(db, VENUE);
+  const alarms = new AlarmEngine(log);
+  const files = anchorFiles(dir);
+  const anchor = new RecordAnchor(log, {
+    venue: VENUE,
+    signer,
+    platformKey: checker(platformKey.publicKey),
+    checkpointFile: files.checkpoints,
+    receiptFile: files.receipts,
+    settings: { everyEvents: 10, everySeconds: 3600 },
+    alarms,
+    logger: pino({ level: 'silent' }),
+  });
+  return { db, log, alarms, anchor, files };
+}
+
+/** 100 events with a checkpoint after every 10, the last one at shutdown; the database closed afterwards. */
+async function recordedVenue(): Promise<string> {
+  const dir = tempDir('halledge-anchor-');
+  const { db, log, anchor } = openVenue(dir);
+  for (let batch = 0; batch < 10; batch++) {
+    log.appendMany(Array.from({ length: 10 }, (_, i) => ({ type: 'door.granted', data: { n: batch * 10 + i } })));
+    await anchor.checkpoint();
+  }
+  await anchor.stop();
+  db.close();
+  return dir;
+}
+
+/** The attacker: a plain SQLite connection to the file, the append-only triggers dropped. */
+function tamper(dir: string, edit: (db: Database.Database) => void): void {
+  const db = new Database(join(dir, 'halledge.db'));
+  db.exec('DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;');
+  edit(db);
+  db.close();
+}
+
+/** Recomputes every hash from `fromSeq` on, so the chain verifies again after an edit. */
+function rehashFrom(db: Database.Database, fromSeq: number): void {
+  const rows = db.prepare('SELECT * FROM events WHERE seq >= ? ORDER BY seq').all(fromSeq) as EventRow[];
+  let prev =
+    (db
+      .prepare('SELECT hash FROM events WHERE seq = ?')
+      .pluck()
+      .get(fromSeq - 1) as string) ?? '0'.repeat(64);
+  const update = db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?');
+  for (const row of rows) {
+    const hash = eventHash({ ...row, prev_hash: prev });
+    update.run(prev, hash, row.seq);
+    prev = hash;
+  }
+}
+
+function verifyDir(dir: string) {
+  const db = openDatabase(join(dir, 'halledge.db'));
+  open.push(db);
+  const files = anchorFiles(dir);
+  return {
+    chain: verifyChain(db),
+    anchors: verifyAnchors(db, {
+      venue: VENUE,
+      checkpointFile: files.checkpoints,
+      receiptFile: files.receipts,
+      venueKey: signer.verify,
+      platformKey: checker(platformKey.publicKey),
+    }),
+  };
+}
+
+const kinds = (v: ReturnType<typeof verifyDir>) => v.anchors.findings.map((f) => f.kind);
+
+describe('verify against signed checkpoints (the attacks of issue #14)', () => {
+  it('an untouched record matches every checkpoint', async () => {
+    const dir = await recordedVenue();
+    const v = verifyDir(dir);
+    expect(v.chain.ok).toBe(true);
+    expect(v.anchors).toMatchObject({ ok: true, checkpoints: 10, matched: 10, anchoredUpTo: 100, findings: [] });
+  });
+
+  it.each([
+    { cut: 10, label: 'the last 10 events' },
+    { cut: 50, label: 'the last half' },
+  ])('deleting $label: the chain still verifies, the anchors name the truncation', async ({ cut }) => {
+    const dir = await recordedVenue();
+    tamper(dir, (db) => db.prepare('DELETE FROM events WHERE seq > ?').run(100 - cut));
+    const v = verifyDir(dir);
+    expect(v.chain.ok).toBe(true);
+    expect(kinds(v)).toEqual(['tail-truncated']);
+    expect(v.anchors.findings[0]!.detail).toMatchObject({ logEvents: 100 - cut, signedSize: 100, missing: cut });
+    expect(v.anchors.anchoredUpTo).toBe(100 - cut);
+  });
+
+  it('an edited event with the chain re-hashed after it: named, with the range between two checkpoints', async () => {
+    const dir = await recordedVenue();
+    tamper(dir, (db) => {
+      db.prepare(`UPDATE events SET data = '{"n":999}' WHERE seq = 35`).run();
+      rehashFrom(db, 35);
+    });
+    const v = verifyDir(dir);
+    expect(v.chain.ok).toBe(true);
+    expect(kinds(v)).toEqual(['rehashed']);
+    expect(v.anchors.findings[0]!.detail).toMatchObject({ from: 31, to: 40, differs: ['root', 'head hash'] });
+  });
+
+  it('the whole log replaced by 20 fabricated events: no checkpoint matches', async () => {
+    const dir = await recordedVenue();
+    tamper(dir, (db) => db.prepare('DELETE FROM events').run());
+    const fake = openDatabase(join(dir, 'halledge.db'));
+    new EventLog(fake, VENUE).appendMany(Array.from({ length: 20 }, (_, i) => ({ type: 'door.granted', data: { i } })));
+    fake.close();
+    const v = verifyDir(dir);
+    expect(v.chain).toMatchObject({ ok: true, events: 20 });
+    expect(kinds(v).sort()).toEqual(['log-replaced', 'tail-truncated']);
+    expect(v.anchors.matched).toBe(0);
+  });
+
+  it('an edited checkpoint line fails its signature and is named with its line', async () => {
+    const dir = await recordedVenue();
+    const { checkpoints } = anchorFiles(dir);
+    const lines = readFileSync(checkpoints, 'utf8').trimEnd().split('\n');
+    const edited = JSON.parse(lines[9]!) as CheckpointLine;
+    edited.size = 90;
+    lines[9] = JSON.stringify(edited);
+    writeFileSync(checkpoints, `${lines.join('\n')}\n`);
+    const v = verifyDir(dir);
+    expect(kinds(v)).toEqual(['checkpoint-invalid']);
+    expect(v.anchors.findings[0]!.detail).toMatchObject({ line: 10 });
+  });
+
+  it('receipts: a valid one counts as an anchor, a forged or non-matching one is named', async () => {
+    const dir = await recordedVenue();
+    const { checkpoints, receipts } = anchorFiles(dir);
+    const last = JSON.parse(readFileSync(checkpoints, 'utf8').trimEnd().split('\n').pop()!) as CheckpointLine;
+    const receiptFor = (c: { size: number; root: string }, key = platformKey.privateKey): Receipt => {
+      const unsigned = {
+        venue: VENUE,
+        size: c.size,
+        root: c.root,
+        headHash: last.headHash,
+        checkpointSignature: last.signature,
+        checkpointAt: last.at,
+        receivedAt: last.at + 5,
+        platformKeyId: keyId(platformKey.publicKey),
+      };
+      return {
+        protocol: RECEIPT_PROTOCOL,
+        ...unsigned,
+        signature: signBytes(key, Buffer.from(receiptManifest(unsigned))),
+      };
+    };
+    appendFileSync(receipts, `${JSON.stringify(receiptFor(last))}\n`);
+    expect(verifyDir(dir).anchors).toMatchObject({ ok: true, receipts: 1 });
+    appendFileSync(receipts, `${JSON.stringify(receiptFor(last, venueKey.privateKey))}\n`);
+    appendFileSync(receipts, `${JSON.stringify(receiptFor({ size: last.size, root: 'a'.repeat(64) }))}\n`);
+    // The non-matching one verifies (the city signed it), so it is also an anchor the log disagrees with.
+    expect(kinds(verifyDir(dir))).toEqual(['receipt-invalid', 'receipt-unmatched', 'rehashed']);
+  });
+});
+
+describe('start-up check', () => {
+  it('a log behind its last checkpoint: critical alarm, degraded, no checkpoints until an administrator acknowledges', async () => {
+    const dir = await recordedVenue();
+    tamper(dir, (db) => db.prepare('DELETE FROM events WHERE seq > 90').run());
+    const { log, alarms, anchor, files } = openVenue(dir);
+    expect(anchor.degraded).toBe(true);
+    expect(anchor.status().loss).toMatchObject({
+      reason: 'behind',
+      anchor: { size: 100, source: 'checkpoint' },
+      log: { headSeq: 90, hashAtAnchor: null },
+    });
+    const alarm = alarms.openFor('record-behind-checkpoint', 'record');
+    expect(alarm).toMatchObject({ level: 3, state: 'raised' });
+    const linesBefore = readFileSync(files.checkpoints, 'utf8');
+    expect(await anchor.checkpoint()).toBeNull();
+
+    const signed = await anchor.acknowledgeLoss('admin', 'disk restored from an older backup');
+    expect(anchor.degraded).toBe(false);
+    const [ack] = log.query({ type: 'record.loss-acknowledged' });
+    expect(ack).toMatchObject({ actor: 'admin', data: { loss: 'behind', eventsMissing: 10 } });
+    expect(alarms.get(alarm!.id)).toMatchObject({ state: 'resolved', resolvedBy: 'admin' });
+    expect(signed?.size).toBe(log.head.seq);
+    expect(readFileSync(files.checkpoints, 'utf8').startsWith(linesBefore)).toBe(true);
+    await anchor.stop();
+
+    // The next start takes the checkpoint signed after the acknowledgement as the anchor.
+    expect(openVenue(dir).anchor.degraded).toBe(false);
+    // verify still names the cut, now as an acknowledged loss.
+    const [finding] = verifyDir(dir).anchors.findings;
+    expect(finding).toMatchObject({ kind: 'tail-truncated', acknowledgedAt: ack!.seq });
+  });
+
+  it('a re-hashed log as long as its checkpoint disagrees with it', async () => {
+    const dir = await recordedVenue();
+    tamper(dir, (db) => {
+      db.prepare(`UPDATE events SET type = 'door.denied' WHERE seq = 97`).run();
+      rehashFrom(db, 97);
+    });
+    const { anchor } = openVenue(dir);
+    expect(anchor.status().loss).toMatchObject({ reason: 'disagrees', anchor: { size: 100 }, log: { headSeq: 100 } });
+  });
+
+  it('an intact log resumes from the last checkpoint frontier and keeps signing consistent tree heads', async () => {
+    const dir = await recordedVenue();
+    const { log, anchor } = openVenue(dir);
+    expect(anchor.degraded).toBe(false);
+    log.appendMany(Array.from({ length: 7 }, () => ({ type: 'door.granted' })));
+    const line = await anchor.checkpoint();
+    expect(line?.size).toBe(107);
+    await anchor.stop();
+    expect(verifyDir(dir).anchors).toMatchObject({ ok: true, matched: 11 });
+  });
+});

@@ -1,0 +1,65 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { sm2Sign, sm2Verify, sm3 } from './sm2.ts';
+
+// The independent implementation: sm-crypto (pure JavaScript), a dev dependency only.
+const smCrypto = createRequire(import.meta.url)('sm-crypto') as {
+  sm3(input: string | number[]): string;
+  sm2: {
+    doSignature(
+      msg: string | number[],
+      privateKey: string,
+      o: { der: boolean; hash: boolean; publicKey: string },
+    ): string;
+    doVerifySignature(
+      msg: string | number[],
+      sig: string,
+      publicKey: string,
+      o: { der: boolean; hash: boolean },
+    ): boolean;
+    getPublicKeyFromPrivateKey(privateKey: string): string;
+  };
+};
+
+function keyPair() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'SM2' });
+  const d = privateKey.export({ format: 'der', type: 'sec1' }).subarray(7, 39).toString('hex');
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  return { privateKey, publicKey, d, pub: spki.subarray(spki.length - 65).toString('hex') };
+}
+
+describe('国密 SM3 and SM2 against sm-crypto', () => {
+  it('SM3 of the standard vector "abc" and of random bytes', () => {
+    expect(sm3(Buffer.from('abc')).toString('hex')).toBe(
+      '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0',
+    );
+    const bytes = Array.from({ length: 200 }, (_, i) => (i * 37) & 0xff);
+    expect(sm3(Uint8Array.from(bytes)).toString('hex')).toBe(smCrypto.sm3(bytes));
+  });
+
+  it.each(['halledge-checkpoint/1\nqinshui\n…', '', '评标区'])('signatures interoperate both ways: %j', (text) => {
+    const k = keyPair();
+    expect(smCrypto.sm2.getPublicKeyFromPrivateKey(k.d)).toBe(k.pub);
+    const message = Buffer.from(text, 'utf8');
+    const ours = sm2Sign(k.privateKey, message);
+    const oursHex = Buffer.from(ours, 'base64').toString('hex');
+    expect(smCrypto.sm2.doVerifySignature(Array.from(message), oursHex, k.pub, { der: true, hash: true })).toBe(true);
+    expect(sm2Verify(k.publicKey, message, ours)).toBe(true);
+    const theirs = smCrypto.sm2.doSignature(Array.from(message), k.d, { der: true, hash: true, publicKey: k.pub });
+    expect(sm2Verify(k.publicKey, message, Buffer.from(theirs, 'hex').toString('base64'))).toBe(true);
+  });
+
+  it('refuses another message, another key and a mangled signature', () => {
+    const k = keyPair();
+    const other = keyPair();
+    const message = Buffer.from('size 100');
+    const sig = sm2Sign(k.privateKey, message);
+    expect(sm2Verify(k.publicKey, Buffer.from('size 101'), sig)).toBe(false);
+    expect(sm2Verify(other.publicKey, message, sig)).toBe(false);
+    const bytes = Buffer.from(sig, 'base64');
+    bytes[bytes.length - 1]! ^= 1;
+    expect(sm2Verify(k.publicKey, message, bytes.toString('base64'))).toBe(false);
+    expect(sm2Verify(k.publicKey, message, 'not a signature')).toBe(false);
+  });
+});

@@ -1,0 +1,83 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import type { VenueRuntime } from '../runtime.ts';
+import { anchorFiles } from '../store/anchors.ts';
+import type { Receipt } from '../store/checkpoint-format.ts';
+import { loadOrCreateVenueKey } from './keys.ts';
+import { configureSync, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
+
+let city: TestPlatform | null = null;
+let edge: VenueRuntime | null = null;
+afterEach(async () => {
+  await edge?.stop();
+  await city?.stop();
+  edge = city = null;
+});
+
+const receiptsIn = (dataDir: string): Receipt[] =>
+  readFileSync(anchorFiles(dataDir).receipts, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Receipt);
+
+/** Waits until the check holds; fails the test at the timeout instead of going on. */
+async function until<T>(what: string, check: () => T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const value = await eventually(check, ok, timeoutMs);
+  if (!ok(value)) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
+  return value;
+}
+
+describe('checkpoints to the city and receipts back (HTTP)', () => {
+  it('the city countersigns each consistent checkpoint; one that does not extend what it holds is refused and raises an alarm', async () => {
+    city = await startTestPlatform();
+    const { platform } = city;
+    const dataDir = tempDir();
+    platform.registerVenue('gaoping', loadOrCreateVenueKey(dataDir).publicKeyPem);
+    configureSync(dataDir, platform, { url: city.http.url });
+    const venue = { ...testVenue('gaoping', 30), record: { checkpointEveryEvents: 40 } };
+    edge = await startTestVenue({ venue, dataDir });
+    const facts = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'door.granted', data: { i } }));
+
+    edge.log.appendMany(facts(50));
+    const first = await until(
+      'the first receipt',
+      () => edge!.anchor.receipted?.receipt,
+      (r) => r !== undefined,
+    );
+    edge.log.appendMany(facts(50));
+    const second = await until(
+      'a receipt for the next checkpoint',
+      () => edge!.anchor.receipted?.receipt,
+      (r) => r !== undefined && r.size > first!.size,
+    );
+    // The second was accepted only with a consistency proof from the first (the city holds the first).
+    expect(platform.notary.latest('gaoping')).toMatchObject({ size: second!.size, root: second!.root });
+    expect(receiptsIn(dataDir).map((r) => r.size)).toEqual([first!.size, second!.size]);
+    const verify = await fetch(`${edge.httpUrl}/api/record`).then((r) => r.status);
+    expect(verify).toBe(401); // the record's status is for signed-in users
+
+    // An attacker cuts the log and removes the local anchors so the edge starts without a word …
+    await edge.stop();
+    edge = null;
+    const db = new Database(join(dataDir, 'halledge.db'));
+    db.exec('DROP TRIGGER events_no_delete');
+    db.prepare('DELETE FROM events WHERE seq > 30').run();
+    db.close();
+    for (const file of Object.values(anchorFiles(dataDir))) rmSync(file);
+    edge = await startTestVenue({ venue, dataDir });
+    expect(edge.anchor.degraded).toBe(false);
+    // … but the city holds the last receipted checkpoint: the edge's next one does not extend it.
+    edge.log.appendMany(facts(100));
+    const alarm = await until(
+      'the checkpoint-refused alarm',
+      () => edge!.alarms.openFor('checkpoint-refused', 'city-platform'),
+      (a) => a !== null,
+    );
+    expect(alarm).toMatchObject({ level: 3, details: { error: expect.stringMatching(/consistency proof/) } });
+    expect(edge.services.sync.status().checkpoints).toMatchObject({ state: 'refused' });
+    expect(platform.notary.latest('gaoping')?.size).toBe(second!.size);
+  });
+});

@@ -1,0 +1,130 @@
+// The city's side of the record's anchors: it takes a venue's signed checkpoint, checks the signature, that it
+// extends the checkpoint it already holds for that venue (RFC 9162 consistency proof) and agrees with the
+// events it holds, then countersigns it and answers with a receipt. A forged or inconsistent checkpoint is
+// refused with the reason, and the edge raises an alarm.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  type Checkpoint,
+  type CheckpointAnswer,
+  checkpointManifest,
+  checkpointShapeError,
+  RECEIPT_PROTOCOL,
+  type Receipt,
+  receiptManifest,
+} from '../../edge/store/checkpoint-format.ts';
+import type { Db } from '../../edge/store/database.ts';
+import { fromHex, verifyConsistency } from '../../edge/store/merkle-verify.ts';
+import { keyId, signBytes, verifyBytes } from '../../edge/sync/wire.ts';
+
+const schema = `
+  CREATE TABLE IF NOT EXISTS checkpoints (
+    venue TEXT NOT NULL, size INTEGER NOT NULL, root TEXT NOT NULL, head_hash TEXT NOT NULL, at INTEGER NOT NULL,
+    key_id TEXT NOT NULL, signature TEXT NOT NULL, receipt TEXT NOT NULL, PRIMARY KEY (venue, size));
+`;
+
+export interface NotaryOptions {
+  db: Db;
+  privateKey: KeyObject;
+  /** The venue's registered key (PEM and keyId), or null if the venue is not registered. */
+  venueKey(venue: string): { publicKey: string; keyId: string } | null;
+  /** The hash the platform holds for the venue's event at seq, if it holds that event (from batches). */
+  heldHash(venue: string, seq: number): string | null;
+}
+
+const refuse = (error: string): CheckpointAnswer => ({ status: 'refused', error });
+
+export class CheckpointNotary {
+  private readonly platformKeyId: string;
+
+  constructor(private readonly options: NotaryOptions) {
+    options.db.exec(schema);
+    this.platformKeyId = keyId(createPublicKey(options.privateKey));
+  }
+
+  async receive(raw: unknown, now = Date.now()): Promise<CheckpointAnswer> {
+    const { checkpoint: c, proof } = (raw ?? {}) as { checkpoint?: unknown; proof?: unknown };
+    const shape = checkpointShapeError(c);
+    if (shape) return refuse(`checkpoint.${shape}`);
+    const cp = c as Checkpoint;
+    const key = this.options.venueKey(cp.venue);
+    if (!key) return refuse(`venue ${cp.venue} is not registered`);
+    if (cp.keyId !== key.keyId)
+      return refuse(`checkpoint.keyId: ${cp.keyId} is not the key registered for ${cp.venue}`);
+    if (!verifyBytes(key.publicKey, Buffer.from(checkpointManifest(cp)), cp.signature))
+      return refuse(`checkpoint.signature: not valid for ${cp.venue}'s key`);
+    const same = this.held(cp.venue, cp.size);
+    if (same) {
+      // The venue did not see our answer: the same checkpoint gets the same receipt; another one is a fork.
+      if (same.root === cp.root && same.head_hash === cp.headHash) return { status: 'receipt', receipt: same.receipt };
+      return refuse(`fork: a checkpoint of size ${cp.size} is held with another root`);
+    }
+    const latest = this.latest(cp.venue);
+    if (latest && latest.size > cp.size)
+      return refuse(`checkpoint.size: ${cp.size} is behind the checkpoint held (size ${latest.size})`);
+    if (latest) {
+      const p = proof as CheckpointSubmissionProof | null | undefined;
+      if (!p || p.fromSize !== latest.size || !Array.isArray(p.hashes))
+        return refuse(`proof: a consistency proof from the checkpoint held (size ${latest.size}) is required`);
+      let hashes: Uint8Array[];
+      try {
+        hashes = p.hashes.map((h) => fromHex(String(h)));
+      } catch {
+        return refuse('proof.hashes: expected hex nodes');
+      }
+      const consistent = await verifyConsistency(latest.size, cp.size, fromHex(latest.root), fromHex(cp.root), hashes);
+      if (!consistent)
+        return refuse(
+          `proof: the record of size ${cp.size} does not extend the checkpoint held (size ${latest.size}) — truncated or rewritten`,
+        );
+    }
+    const held = this.options.heldHash(cp.venue, cp.size);
+    if (held !== null && held !== cp.headHash)
+      return refuse(`checkpoint.headHash: the platform holds event ${cp.size} with another hash`);
+    const receipt = this.countersign(cp, now);
+    this.options.db
+      .prepare(
+        'INSERT INTO checkpoints (venue, size, root, head_hash, at, key_id, signature, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(cp.venue, cp.size, cp.root, cp.headHash, cp.at, cp.keyId, cp.signature, JSON.stringify(receipt));
+    return { status: 'receipt', receipt };
+  }
+
+  private countersign(cp: Checkpoint, now: number): Receipt {
+    const unsigned = {
+      venue: cp.venue,
+      size: cp.size,
+      root: cp.root,
+      headHash: cp.headHash,
+      checkpointSignature: cp.signature,
+      checkpointAt: cp.at,
+      receivedAt: now,
+      platformKeyId: this.platformKeyId,
+    };
+    return {
+      protocol: RECEIPT_PROTOCOL,
+      ...unsigned,
+      signature: signBytes(this.options.privateKey, Buffer.from(receiptManifest(unsigned))),
+    };
+  }
+
+  /** The venue's latest checkpoint the platform holds (what the next one must extend). */
+  latest(venue: string): { size: number; root: string } | null {
+    return (
+      (this.options.db
+        .prepare('SELECT size, root FROM checkpoints WHERE venue = ? ORDER BY size DESC LIMIT 1')
+        .get(venue) as { size: number; root: string } | undefined) ?? null
+    );
+  }
+
+  private held(venue: string, size: number) {
+    const row = this.options.db
+      .prepare('SELECT root, head_hash, receipt FROM checkpoints WHERE venue = ? AND size = ?')
+      .get(venue, size) as { root: string; head_hash: string; receipt: string } | undefined;
+    return row && { root: row.root, head_hash: row.head_hash, receipt: JSON.parse(row.receipt) as Receipt };
+  }
+}
+
+interface CheckpointSubmissionProof {
+  fromSize: number;
+  hashes: unknown[];
+}
