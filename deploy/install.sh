@@ -28,6 +28,8 @@ id halledge >/dev/null 2>&1 || useradd --system --home-dir /var/lib/halledge --s
 install -d -m 0755 "$root/releases"
 install -d -m 0750 -o root -g halledge /etc/halledge
 install -d -m 0700 -o halledge -g halledge /var/lib/halledge "/var/lib/halledge/$venue"
+install -d -m 0755 /etc/halledge/keys
+install -d -m 0700 -o halledge -g halledge "/etc/halledge/keys/$venue"
 
 version=$(node -p "require('$src/package.json').version")-$(git -C "$src" rev-parse --short HEAD 2>/dev/null || date +%Y%m%d%H%M%S)
 release="$root/releases/$version"
@@ -59,7 +61,8 @@ systemctl enable --now "halledge@$venue"
 
 port=$(sed -n 's/^HALLEDGE_HTTP_PORT=//p' "/etc/halledge/$venue.env"); port=${port:-8080}
 for _ in $(seq 1 60); do
-  if curl -fsS "http://127.0.0.1:$port/ready" >/dev/null 2>&1; then echo "== halledge@$venue ready on port $port ($version)"; exit 0; fi
+  # HTTPS with the venue CA the edge made at first start (docs/security.md); its certificate names 127.0.0.1.
+  if curl -fsS --cacert "/etc/halledge/keys/$venue/tls/venue-ca.crt" "https://127.0.0.1:$port/ready" >/dev/null 2>&1; then echo "== halledge@$venue ready on port $port ($version)"; exit 0; fi
   sleep 2
 done
 echo "halledge@$venue is not ready after 120 s: journalctl -u halledge@$venue" >&2
