@@ -4,6 +4,7 @@ import type { AlarmEngine } from './alerts/alarms.ts';
 import type { Bus } from './bus/bus.ts';
 import type { DeviceGateway } from './bus/device-gateway.ts';
 import type { ClockWatch } from './clock/clock-watch.ts';
+import type { ModuleSettings } from './edge-config.ts';
 import type { DeviceRegistry } from './registry/device-registry.ts';
 import type { RecordAnchor } from './store/checkpoints.ts';
 import type { Db } from './store/database.ts';
@@ -25,6 +26,8 @@ export interface VenueContext {
   gateway: DeviceGateway;
   /** The host clock's state (time daemon, drift alarm): every timestamp in the record depends on it. */
   clock: ClockWatch;
+  /** What the modules take from the machine's configuration (edge/edge-config.ts). */
+  settings: ModuleSettings;
   logger: Logger;
   /** The device's bus password, for provisioning and the simulators. */
   deviceCredential(deviceId: string): string;

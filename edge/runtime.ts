@@ -15,6 +15,7 @@ import { ExternalBus } from './bus/external-bus.ts';
 import { GroupCommit } from './bus/group-commit.ts';
 import { ClockWatch } from './clock/clock-watch.ts';
 import type { VenueContext } from './context.ts';
+import { DEFAULT_MODULE_SETTINGS, type ModuleSettings } from './edge-config.ts';
 import { defaultKeysDir, KEY_FILES, openKeysDir } from './keys-dir.ts';
 import { edgeLogger } from './logger.ts';
 import { VenueMetrics } from './metrics/venue-metrics.ts';
@@ -50,7 +51,19 @@ export interface StartVenueOptions {
   tls?: TlsSettings;
   /** Prometheus scrape token for /metrics; none: /metrics is open (it carries no personal data). */
   metricsToken?: string;
+  /** What the modules take from the machine's configuration (edge/edge-config.ts); defaults for what is left out. */
+  settings?: PartialSettings;
   logger?: Logger;
+}
+
+export type PartialSettings = Partial<Omit<ModuleSettings, 'camera' | 'video'>> & {
+  camera?: Partial<ModuleSettings['camera']>;
+  video?: Partial<ModuleSettings['video']>;
+};
+
+function withDefaults(settings: PartialSettings = {}): ModuleSettings {
+  const d = DEFAULT_MODULE_SETTINGS;
+  return { ...d, ...settings, camera: { ...d.camera, ...settings.camera }, video: { ...d.video, ...settings.video } };
 }
 
 export interface VenueRuntime extends VenueContext {
@@ -141,7 +154,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   const httpHost = options.http?.host ?? '127.0.0.1';
   if (options.http?.plain && !isLoopback(httpHost))
     throw new Error(`plain HTTP is for loopback only (development, tests), not ${httpHost}: use HTTPS`);
-  const logger = options.logger ?? edgeLogger({ level: process.env.LOG_LEVEL ?? 'info' });
+  const logger = options.logger ?? edgeLogger({ level: 'info' });
   // A second edge on the same data directory stops here, before it opens the record (edge/store/writer-lock.ts).
   const lock = acquireWriterLock(options.dataDir);
   // Owner-only, both: the record and the faces are in one, the keys to them in the other.
@@ -181,6 +194,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
     bus,
     gateway,
     clock,
+    settings: withDefaults(options.settings),
     logger,
     deviceCredential: (id) => deviceCredential(secret, venue.id, id),
   };

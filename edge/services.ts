@@ -57,34 +57,28 @@ export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const intercom = new IntercomService(ctx, sessions);
   intercom.start();
   modules.push({ name: 'intercom', stop: () => intercom.stop() });
-  const env = process.env;
+  const { camera, video: v, recordAll } = ctx.settings;
   const video = new VideoService(ctx, {
     venue: ctx.venue,
-    credentials: { username: env.HALLEDGE_CAMERA_USER ?? 'admin', password: env.HALLEDGE_CAMERA_PASSWORD ?? '' },
-    discoveryTargets: env.HALLEDGE_CAMERA_DISCOVERY?.split(',').filter(Boolean),
+    credentials: { username: camera.username, password: camera.password },
+    discoveryTargets: camera.discovery,
     // The camera simulator's RTSP relay speaks RTP over UDP only (docs/video.md); real cameras: tcp.
-    rtspTransport: env.HALLEDGE_RTSP_TRANSPORT === 'udp' ? 'udp' : undefined,
-    segmentS: env.HALLEDGE_VIDEO_SEGMENT_S ? Number(env.HALLEDGE_VIDEO_SEGMENT_S) : undefined,
-    reserveBytes: env.HALLEDGE_VIDEO_RESERVE_MB ? Number(env.HALLEDGE_VIDEO_RESERVE_MB) * 2 ** 20 : undefined,
+    rtspTransport: camera.rtspTransport === 'udp' ? 'udp' : undefined,
+    segmentS: v.segmentS,
+    reserveBytes: v.reserveMb === undefined ? undefined : v.reserveMb * 2 ** 20,
     retention: {
-      rollingDays: Number(env.HALLEDGE_VIDEO_ROLLING_DAYS ?? 30),
-      quotaBytes: env.HALLEDGE_VIDEO_QUOTA_GB ? Number(env.HALLEDGE_VIDEO_QUOTA_GB) * 1e9 : undefined,
-      minFreeBytes: env.HALLEDGE_VIDEO_MIN_FREE_GB ? Number(env.HALLEDGE_VIDEO_MIN_FREE_GB) * 1e9 : undefined,
+      rollingDays: v.rollingDays,
+      quotaBytes: v.quotaGb === undefined ? undefined : v.quotaGb * 1e9,
+      minFreeBytes: v.minFreeGb === undefined ? undefined : v.minFreeGb * 1e9,
     },
   });
   // Recording spawns one ffmpeg per camera, so it is switched on per deployment (HALLEDGE_RECORD=1), not in tests.
-  if (env.HALLEDGE_RECORD === '1') video.adoptAll(ctx.venue.cameras);
+  if (recordAll) video.adoptAll(ctx.venue.cameras);
   // Cameras an administrator adopted were asked for explicitly: they are recorded whatever HALLEDGE_RECORD says.
   video.adoption.resume();
   modules.push({ name: 'video', stop: () => video.stop() });
   // Evaluation-room footage is locked to the session held in the room, from its start to its end.
-  const footage = new SessionFootage(
-    video,
-    sessions,
-    ctx.log,
-    { archiveDays: env.HALLEDGE_VIDEO_ARCHIVE_DAYS ? Number(env.HALLEDGE_VIDEO_ARCHIVE_DAYS) : undefined },
-    ctx.logger,
-  );
+  const footage = new SessionFootage(video, sessions, ctx.log, { archiveDays: v.archiveDays }, ctx.logger);
   footage.start();
   modules.push({ name: 'session-footage', stop: () => footage.stop() });
   return { sessions, access, checkin, tracking, sync, displays, intercom, video, modules };

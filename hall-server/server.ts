@@ -66,7 +66,12 @@ export async function buildHallServer(
   // Free text on displays and project names on boards are checked against the experts' names.
   const nameGuard = new NameGuard(names);
   services.displays.guardNames(names);
-  await ensureAdministrator(users, options.logger, join(ctx.keysDir, KEY_FILES.initialAdminPassword));
+  await ensureAdministrator(
+    users,
+    options.logger,
+    join(ctx.keysDir, KEY_FILES.initialAdminPassword),
+    ctx.settings.adminPassword,
+  );
   await installAuthGuard(app, { users, log: ctx.log, terminals: services.checkin.terminals });
   await app.register(authRoutes({ users, names, log: ctx.log }));
   await app.register(consoleRoutes(ctx, services, names, nameGuard));

@@ -1,6 +1,7 @@
 // The demo's cameras: one CameraFarm simulating every camera of the venue file, and the settings the demo's edge
 // records them with (docs/video.md: recording is off unless asked, and the simulator's RTSP speaks UDP only).
 import type { Venue } from '../config/schema.ts';
+import type { PartialSettings } from '../edge/runtime.ts';
 import { CameraFarm } from './camera/camera-farm.ts';
 
 /**
@@ -22,8 +23,8 @@ export interface DemoCameras {
   ids: string[];
   /** The venue with its cameras addressed at the farm (the same addresses when the farm took the file's port). */
   venue: Venue;
-  /** What the edge needs to record the farm's cameras: set before startVenue (edge/services.ts reads them). */
-  edgeEnv: Record<string, string>;
+  /** What the edge needs to record the farm's cameras. */
+  edgeSettings: PartialSettings;
 }
 
 /** Starts a simulated camera for each camera of the venue file on 127.0.0.1, on `port` (0: any free port). */
@@ -54,11 +55,9 @@ export async function startDemoCameras(venue: Venue, port: number): Promise<Demo
       ...venue,
       cameras: venue.cameras.map((c) => (ids.has(c.id) ? { ...c, onvif: farm.deviceServiceUrl(c.id) } : c)),
     },
-    edgeEnv: {
-      HALLEDGE_RECORD: '1',
-      HALLEDGE_RTSP_TRANSPORT: 'udp',
-      HALLEDGE_CAMERA_USER: farm.credentials.username,
-      HALLEDGE_CAMERA_PASSWORD: farm.credentials.password,
+    edgeSettings: {
+      recordAll: true,
+      camera: { ...farm.credentials, rtspTransport: 'udp' },
     },
   };
 }

@@ -2,7 +2,6 @@
 import type { Logger } from 'pino';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
-import { withEnv } from '../config/with-env.ts';
 import { missingVideoTools } from '../devices/camera/video-tools.ts';
 import { startVenue, type VenueRuntime } from '../edge/runtime.ts';
 import { DEMO_USERS, ensureDemoUsers } from '../hall-server/auth/bootstrap.ts';
@@ -62,33 +61,28 @@ export async function startDemoVenue(options: DemoVenueOptions): Promise<DemoVen
       ` RTSP rtsp://127.0.0.1:${rtspPort}/<camera>`;
   }
 
-  const edge = await withEnv(
-    {
-      ...cameras?.edgeEnv,
-      ...(options.segmentS ? { HALLEDGE_VIDEO_SEGMENT_S: String(options.segmentS) } : {}),
-      // 8 cameras record ~0.5 GB an hour; a demo left running keeps its newest 2 GB unless told otherwise.
-      HALLEDGE_VIDEO_QUOTA_GB: process.env.HALLEDGE_VIDEO_QUOTA_GB ?? String(DEMO_VIDEO_QUOTA_GB),
-      // The demo's first start makes the administrator with the demo password (a real venue's is random or from env).
-      HALLEDGE_ADMIN_PASSWORD:
-        process.env.HALLEDGE_ADMIN_PASSWORD ?? DEMO_USERS.find((u) => u.role === 'administrator')!.password,
+  const edge = await startVenue({
+    venue,
+    dataDir: options.dataDir,
+    bus: {
+      kind: 'embedded',
+      host: '127.0.0.1',
+      port: options.mqtt,
+      wsPort: options.mqttWs,
+      tlsPort: options.mqttTls,
+      wssPort: options.mqttWss,
     },
-    () =>
-      startVenue({
-        venue,
-        dataDir: options.dataDir,
-        bus: {
-          kind: 'embedded',
-          host: '127.0.0.1',
-          port: options.mqtt,
-          wsPort: options.mqttWs,
-          tlsPort: options.mqttTls,
-          wssPort: options.mqttWss,
-        },
-        // The demo is a development edge on loopback: plain HTTP, which a site edge never serves.
-        http: { host: '127.0.0.1', port: options.http, plain: true },
-        logger: options.logger,
-      }),
-  ).catch(async (err: Error) => {
+    // The demo is a development edge on loopback: plain HTTP, which a site edge never serves.
+    http: { host: '127.0.0.1', port: options.http, plain: true },
+    settings: {
+      ...cameras?.edgeSettings,
+      // 8 cameras record ~0.5 GB an hour; a demo left running keeps its newest 2 GB.
+      video: { quotaGb: DEMO_VIDEO_QUOTA_GB, ...(options.segmentS ? { segmentS: options.segmentS } : {}) },
+      // The demo's first start makes the administrator with the demo password (a real venue's is random).
+      adminPassword: DEMO_USERS.find((u) => u.role === 'administrator')!.password,
+    },
+    logger: options.logger,
+  }).catch(async (err: Error) => {
     await cameras?.farm.stop();
     throw err;
   });

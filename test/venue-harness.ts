@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
-import { withEnv } from '../config/with-env.ts';
-import { type BusOptions, type StartVenueOptions, startVenue, type VenueRuntime } from '../edge/runtime.ts';
+import {
+  type BusOptions,
+  type PartialSettings,
+  type StartVenueOptions,
+  startVenue,
+  type VenueRuntime,
+} from '../edge/runtime.ts';
 import { SESSION_COOKIE } from '../hall-server/auth/guard.ts';
 import type { Role } from '../hall-server/auth/roles.ts';
 import { UserStore } from '../hall-server/auth/user-store.ts';
@@ -21,8 +26,10 @@ export function tempDir(prefix = 'halledge-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Starts a real venue edge on free ports: embedded broker (TCP + WS), SQLite in a temp dir, HTTP. */
-/** `env`: environment variables the edge reads at start (HALLEDGE_…), set for its start only. */
+/**
+ * Starts a real venue edge on free ports: embedded broker (TCP + WS), SQLite in a temp dir, HTTP. `settings`: the
+ * module settings a deployment would configure (edge/edge-config.ts), e.g. `{ video: { segmentS: 2 } }`.
+ */
 export async function startTestVenue(
   options: {
     venue?: Venue;
@@ -30,20 +37,19 @@ export async function startTestVenue(
     keysDir?: string;
     bus?: BusOptions;
     http?: StartVenueOptions['http'];
-    env?: Record<string, string>;
+    settings?: PartialSettings;
   } = {},
 ): Promise<VenueRuntime> {
-  return withEnv(options.env ?? {}, () =>
-    startVenue({
-      venue: options.venue ?? testVenue(),
-      dataDir: options.dataDir ?? tempDir(),
-      keysDir: options.keysDir,
-      bus: options.bus ?? { kind: 'embedded', port: 0, wsPort: 0 },
-      // Loopback plain HTTP: the harness says so; HTTPS is tested where a test asks for it (edge/tls).
-      http: options.http ?? { port: 0, plain: true },
-      logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
-    }),
-  );
+  return startVenue({
+    venue: options.venue ?? testVenue(),
+    dataDir: options.dataDir ?? tempDir(),
+    keysDir: options.keysDir,
+    bus: options.bus ?? { kind: 'embedded', port: 0, wsPort: 0 },
+    // Loopback plain HTTP: the harness says so; HTTPS is tested where a test asks for it (edge/tls).
+    http: options.http ?? { port: 0, plain: true },
+    settings: options.settings,
+    logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
+  });
 }
 
 export function simulatorFor(edge: VenueRuntime, deviceId: string, heartbeatS = 1): DeviceSimulator {

@@ -26,10 +26,9 @@ beforeAll(async () => {
   // Discovery probes the farm's WS-Discovery responder on loopback (the configured target, as on site);
   // the simulator's RTSP server speaks UDP only; 2 s segments so recording shows within seconds.
   edge = await startTestVenue({
-    env: {
-      HALLEDGE_CAMERA_DISCOVERY: `127.0.0.1:${farm.discoveryPort}`,
-      HALLEDGE_RTSP_TRANSPORT: 'udp',
-      HALLEDGE_VIDEO_SEGMENT_S: '2',
+    settings: {
+      camera: { discovery: [`127.0.0.1:${farm.discoveryPort}`], rtspTransport: 'udp' },
+      video: { segmentS: 2 },
     },
   });
   browser = await launchChromium();

@@ -34,10 +34,11 @@ async function expectPlaying(video: Locator, width: number, stream: string) {
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // The edge serves the pages only if dist exists when it starts: build first (a fresh checkout has none).
-  const env = { HALLEDGE_RTSP_TRANSPORT: 'udp' }; // the simulator's RTSP server speaks UDP only
+  // The simulator's RTSP server speaks UDP only.
+  const settings = { camera: { rtspTransport: 'udp' as const } };
   const [, started] = await Promise.all([
     farm.start().then(() => farm.streamsReady()),
-    ensureDashboardsBuilt().then(() => startTestVenue({ env })),
+    ensureDashboardsBuilt().then(() => startTestVenue({ settings })),
   ]);
   edge = started;
   edge.services.video.record(ROOM, farm.streamUrl(ROOM), { substreamUrl: farm.substreamUrl(ROOM) });

@@ -29,10 +29,10 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // The edge serves the pages only if dist exists when it starts: build first (a fresh checkout has none).
   // The simulator's RTSP server speaks UDP only; 2 s segments so footage exists within seconds.
-  const env = { HALLEDGE_RTSP_TRANSPORT: 'udp', HALLEDGE_VIDEO_SEGMENT_S: '2' };
+  const settings = { camera: { rtspTransport: 'udp' as const }, video: { segmentS: 2 } };
   const [, started] = await Promise.all([
     farm.start().then(() => farm.streamsReady()),
-    ensureDashboardsBuilt().then(() => startTestVenue({ env })),
+    ensureDashboardsBuilt().then(() => startTestVenue({ settings })),
   ]);
   edge = started;
   edge.services.video.record(CAMERA, farm.streamUrl(CAMERA));

@@ -48,7 +48,7 @@ export function startCheckin(
   const biometrics = new BiometricStore(ctx.db, ctx.log, loadOrCreateKey(join(ctx.keysDir, KEY_FILES.biometrics)));
   // HALLEDGE_FACE_DETECTOR=ssd runs SSD alone on camera frames too, e.g. where tfjs-node makes it fast
   // (see docs/checkin.md).
-  const cameraDetector = process.env.HALLEDGE_FACE_DETECTOR === 'ssd' ? 'ssd' : undefined;
+  const cameraDetector = ctx.settings.faceDetector === 'ssd' ? 'ssd' : undefined;
   const faceOptions = { ...(cameraDetector ? { cameraDetector } : {}), ...options.face } as FaceEngineOptions;
   let engine: Promise<FaceEngine> | null = null;
   const faceEngine = () => {

@@ -15,7 +15,7 @@ export async function ensureAdministrator(
   users: UserStore,
   logger: Logger,
   passwordFile: string,
-  password = process.env.HALLEDGE_ADMIN_PASSWORD,
+  password: string | undefined,
 ): Promise<void> {
   if (users.count() > 0) return;
   const chosen = password ?? randomBytes(12).toString('base64url');

@@ -12,7 +12,7 @@ let edge: VenueRuntime;
 beforeAll(async () => {
   await farm.start();
   await farm.streamsReady();
-  edge = await startTestVenue({ env: { HALLEDGE_RTSP_TRANSPORT: 'udp', HALLEDGE_VIDEO_SEGMENT_S: '2' } });
+  edge = await startTestVenue({ settings: { camera: { rtspTransport: 'udp' }, video: { segmentS: 2 } } });
 }, 30_000);
 
 afterAll(async () => {
