@@ -2,6 +2,11 @@
 // check-in bodies (the size that pushed RSS from 0.8 to 2.8 GB before the limit was sized to frames), streamed
 // without a Content-Length so only the edge's counting can stop them, from an enrolled terminal and anonymously:
 // how they are answered, how far each got, the edge's RSS growth beside the bytes offered, and /health meanwhile.
+// Also the second-face policy: two-person 640×480 frames (two shared photos side by side, faces 220 to 90 px) that
+// the Tiny detector sees as one face, and how many of them the second look (SSD) refuses.
+import { worthASecondLook } from '../edge/checkin/checkin-service.ts';
+import { FaceEngine } from '../edge/checkin/face/face-engine.ts';
+import { cameraFrame, identities, photo } from '../simulators/face-terminal/shared-photos.ts';
 import { streamCheckinPost } from '../test/stream-post.ts';
 import { startTestVenue, testVenue } from '../test/venue-harness.ts';
 import type { BenchRow } from './types.ts';
@@ -10,7 +15,51 @@ const PARALLEL = 8;
 const BODY_BYTES = 69 * 1024 * 1024;
 const MiB = 1024 * 1024;
 
+/** Two-person frames seen as one face by the camera path, before and with the second look; centred single faces looked at twice. */
+async function secondFaces(): Promise<BenchRow[]> {
+  const engine = await FaceEngine.start();
+  try {
+    const ids = identities('lfw');
+    let frames = 0;
+    let seenAsOne = 0;
+    let stillOne = 0;
+    for (const side of [220, 160, 120, 90])
+      for (const [i, a] of ids.entries())
+        for (const [j, b] of ids.entries())
+          for (const k of [1, 5]) {
+            if (i === j) continue;
+            const frame = await cameraFrame([photo('lfw', a, k), photo('lfw', b, k + 1)], side);
+            const analysis = await engine.analyze(frame, 'frame', undefined, 'camera');
+            frames++;
+            if (analysis.faces.length !== 1) continue;
+            seenAsOne++;
+            const second = worthASecondLook(analysis) ? await engine.analyze(frame, 'frame') : null;
+            if (!second || second.faces.length < 2) stillOne++;
+          }
+    let singles = 0;
+    let looked = 0;
+    for (const id of ids)
+      for (const k of [1, 5, 9]) {
+        const analysis = await engine.analyze(await cameraFrame([photo('lfw', id, k)]), 'frame', undefined, 'camera');
+        singles++;
+        if (worthASecondLook(analysis)) looked++;
+      }
+    const row = (metric: string, value: string): BenchRow => ({ area: 'checkin-terminal', metric, value, unit: '' });
+    return [
+      row('two-person frames seen as one face (Tiny, SSD when Tiny sees 0 or 2+)', `${seenAsOne} of ${frames}`),
+      row('… still seen as one with the second look (small, edge, off-centre face)', `${stillOne} of ${frames}`),
+      row('single centred kiosk faces given the extra SSD pass', `${looked} of ${singles}`),
+    ];
+  } finally {
+    await engine.close();
+  }
+}
+
 export async function run(): Promise<BenchRow[]> {
+  return [...(await uploads()), ...(await secondFaces())];
+}
+
+async function uploads(): Promise<BenchRow[]> {
   const edge = await startTestVenue({ venue: testVenue('qinshui') });
   const rows: BenchRow[] = [];
   try {

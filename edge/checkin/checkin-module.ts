@@ -84,8 +84,11 @@ export function startCheckin(
       requireHardwareLiveness: settings?.requireHardwareLiveness ?? false,
     },
   });
-  const faceTerminals = new FaceTerminalHandler(ctx.gateway, service, (err, deviceId) =>
-    ctx.logger.error({ err, deviceId }, 'face terminal check-in failed'),
+  const faceTerminals = new FaceTerminalHandler(
+    ctx.gateway,
+    service,
+    (err, deviceId) => ctx.logger.error({ err, deviceId }, 'face terminal check-in failed'),
+    limits.concurrentAttempts,
   );
   faceTerminals.start();
   // Kept evidence leaves when its retention ends; hourly is plenty for retention counted in days.

@@ -123,6 +123,16 @@ describe('face terminal over the real bus', () => {
     ).toEqual(['bad-image', 'no-face']);
   });
 
+  it('tells a terminal with two captures in progress to wait for them', async () => {
+    const frames = await Promise.all([0, 1].map((i) => cameraFrame([photo('lfw', 'Donald_Rumsfeld', i)])));
+    const shown = await Promise.all([0, 1, 2].map(() => terminal.attempt({ frames, liveness: NIR_LIVE })));
+    expect(shown.map((s) => s.message).sort()).toEqual([
+      '上一次核验尚未完成，请稍候再试',
+      '未能识别，请刷身份证或由见证人核验',
+      '未能识别，请刷身份证或由见证人核验',
+    ]);
+  });
+
   it('refuses a terminal that sends no hardware liveness verdict, as the venue requires, before any face work', async () => {
     const frames = await Promise.all([2, 3].map((i) => cameraFrame([photo('lfw', 'Ariel_Sharon', i)])));
     const shown = await terminal.attempt({ card: card(ID_SHARON, 'Ariel_Sharon'), frames });

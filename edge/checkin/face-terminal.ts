@@ -10,6 +10,8 @@ interface CaptureEvent {
   liveness?: HardwareLiveness;
 }
 
+const BUSY = '上一次核验尚未完成，请稍候再试';
+
 /** How long an ID-card read waits for the terminal's capture. */
 const CARD_TTL_MS = 120_000;
 
@@ -44,15 +46,18 @@ export function screenOf(attemptId: string, result: CheckinResult): Record<strin
 /**
  * The face terminal's side of check-in over the device bus: `idcard-read` holds the chip data for the
  * attempt, `capture` runs 人证核验 when a card was read for that attempt and 1:N otherwise; the terminal is
- * answered with `show-result` and a `beep`. Chip data is held in memory only, for two minutes at most.
+ * answered with `show-result` and a `beep`. Chip data is held in memory only, for two minutes at most. A
+ * terminal with `maxConcurrent` captures in progress is told to wait instead of queueing face work for everyone.
  */
 export class FaceTerminalHandler {
   private readonly cards = new Map<string, PendingCard>();
+  private readonly inFlight = new Map<string, number>();
 
   constructor(
     private readonly gateway: DeviceGateway,
     private readonly checkin: CheckinService,
     private readonly onError: (err: unknown, deviceId: string) => void,
+    private readonly maxConcurrent = 2,
   ) {}
 
   start(): void {
@@ -68,7 +73,19 @@ export class FaceTerminalHandler {
     });
     this.gateway.onEvent('face-terminal', 'capture', (device, p) => {
       const capture = p as unknown as CaptureEvent;
-      void this.capture(device.id, capture).catch((err) => this.onError(err, device.id));
+      const running = this.inFlight.get(device.id) ?? 0;
+      const attempt =
+        running >= this.maxConcurrent
+          ? this.answer(device.id, { attemptId: capture.attemptId, accepted: false, message: BUSY }, false)
+          : this.capture(device.id, capture);
+      this.inFlight.set(device.id, running + 1);
+      void attempt
+        .catch((err) => this.onError(err, device.id))
+        .finally(() => {
+          const left = (this.inFlight.get(device.id) ?? 1) - 1;
+          if (left > 0) this.inFlight.set(device.id, left);
+          else this.inFlight.delete(device.id);
+        });
     });
   }
 
@@ -93,9 +110,13 @@ export class FaceTerminalHandler {
     // Asked to look again, the person is still at the terminal with the card read: a new capture for the same
     // attempt uses it.
     if (card && result.outcome === 'look-again') this.cards.set(key, card);
+    await this.answer(deviceId, screenOf(attemptId, result), result.accepted);
+  }
+
+  private async answer(deviceId: string, screen: Record<string, unknown>, ok: boolean): Promise<void> {
     await Promise.all([
-      this.gateway.command(deviceId, 'show-result', screenOf(attemptId, result)),
-      this.gateway.command(deviceId, 'beep', { pattern: result.accepted ? 'ok' : 'error' }),
+      this.gateway.command(deviceId, 'show-result', screen),
+      this.gateway.command(deviceId, 'beep', { pattern: ok ? 'ok' : 'error' }),
     ]);
   }
 

@@ -32,7 +32,8 @@ describe('checkCapture: what the terminal sent, before any face work', () => {
     ['the same time twice', sent([1200, 0]), {}, { reason: 'frame-times', field: 'frames[2].capturedAt' }],
     ['the same bytes twice', sent([600, 600], 200, ['a', 'b', 'a']), {}, { reason: 'replay', field: 'frames[2]' }],
     ['captured three minutes ago', sent([1200], 180_000), {}, { reason: 'frame-times' }],
-    ['captured in the future', sent([1200], -180_000), {}, { reason: 'frame-times' }],
+    ['captured in the future', sent([1200], -180_000), {}, { reason: 'frame-times', field: 'frames[1].capturedAt' }],
+    ['spread over three minutes', sent([90_000, 90_000]), {}, { reason: 'frame-times', field: 'frames' }],
     ['a shorter spread where the venue allows it', sent([300]), { minSpreadMs: 250 }, null],
     [
       'no hardware verdict where one is required',
