@@ -55,12 +55,12 @@ export async function buildHallServer(
   // Sign-in and roles guard every /api route registered after this (hall-server/auth/policy.ts).
   const users = new UserStore(ctx.db, ctx.log);
   const names = new ExpertNames(ctx.db, loadOrCreateKey(join(ctx.dataDir, 'names.key')));
-  await ensureAdministrator(users, options.logger);
-  await installAuthGuard(app, { users, log: ctx.log });
-  await app.register(authRoutes({ users, names, log: ctx.log }));
   // Free text on displays and project names on boards are checked against the experts' names.
   const nameGuard = new NameGuard(names);
   services.displays.guardNames(names);
+  await ensureAdministrator(users, options.logger);
+  await installAuthGuard(app, { users, log: ctx.log });
+  await app.register(authRoutes({ users, names, log: ctx.log }));
   await app.register(consoleRoutes(ctx, services, names, nameGuard));
   await app.register(systemRoutes(ctx));
   await app.register(deviceRoutes(ctx));

@@ -40,19 +40,6 @@ export const ALARM_KINDS = {
     '不同项目专家接触',
   ),
   'restroom-dwell': kind('personnel', '卫生间停留过久', 'Restroom stay too long', '卫生间停留超时'),
-  // ── tracking: time away from the room, head count against badges (issue 16) ──
-  'away-from-room': kind(
-    'personnel',
-    '离开评标室超时',
-    'Away from the room too long',
-    '评标期间专家离开本评标室超过规定时限',
-  ),
-  'population-mismatch': kind(
-    'personnel',
-    '评标区人数与定位卡不符',
-    'Head count does not match badges',
-    '评标区通行计数人数与区内定位标签数不一致',
-  ),
   'phone-not-deposited': kind('discipline', '手机未存放', 'Phone not deposited', '手机未存放'),
   'phone-retrieved': kind(
     'discipline',
@@ -81,6 +68,19 @@ export const ALARM_KINDS = {
   'fire-alarm': kind('safety', '消防报警', 'Fire alarm', '火灾报警'),
   'sync-lag': kind('system', '上传滞后', 'Upstream sync lagging', '向市级平台上传数据滞后'),
   'sync-rejected': kind('system', '平台拒收', 'Upstream rejected data', '市级平台拒收上传数据'),
+  // ── tracking: time away from the room, head count against badges (issue 16) ──
+  'away-from-room': kind(
+    'personnel',
+    '离开评标室超时',
+    'Away from the room too long',
+    '评标期间专家离开本评标室超过规定时限',
+  ),
+  'population-mismatch': kind(
+    'personnel',
+    '评标区人数与定位卡不符',
+    'Head count does not match badges',
+    '评标区通行计数人数与区内定位标签数不一致',
+  ),
 } satisfies Record<string, AlarmKindInfo>;
 
 export type AlarmKind = keyof typeof ALARM_KINDS;
