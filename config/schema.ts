@@ -140,7 +140,7 @@ export type AwayZoneType = (typeof AWAY_ZONE_TYPES)[number];
 const AwayLimit = (where: string) => T.Optional(Seconds(`longest stay ${where} while away from one's room`));
 
 /** Zone types in which an expert may be away from their room, each with how long (seconds) at most. */
-export const AwayLimits = T.Object(
+const AwayLimits = T.Object(
   {
     corridor: AwayLimit("in a corridor or the evaluation zone's open area"),
     dining: AwayLimit('in the dining area'),

@@ -61,6 +61,19 @@ describe('venue files', () => {
     expect(problems).toContain('/access/requestMaxAgeS: must be integer');
   });
 
+  it('names a wrong tracking, shared-zone or device-health setting', () => {
+    const raw = jincheng();
+    raw.tracking.awayFromRoomS.corridoor = 60;
+    raw.tracking.sharedContactS = 0;
+    raw.zones[1].shared = 'tiny';
+    raw.deviceHealth.restartGraceS = '60';
+    const problems = problemsOf(raw);
+    expect(problems).toContain('/tracking/awayFromRoomS: must NOT have additional properties "corridoor"');
+    expect(problems).toContain('/tracking/sharedContactS: must be >= 1');
+    expect(problems).toContain('/zones/1/shared: must be equal to one of the allowed values');
+    expect(problems).toContain('/deviceHealth/restartGraceS: must be integer');
+  });
+
   it('names an unknown field', () => {
     const raw = jincheng();
     raw.cameras[0].ptz = true;

@@ -10,7 +10,7 @@ export interface ConfidentialNames {
  * Text as a reader sees it: full-width folded (NFKC), lower case, without spaces, punctuation, symbols or
  * invisible characters — so "张 三", "张·三" and "张\u200b三" all read 张三.
  */
-export const readAs = (text: string): string =>
+const readAs = (text: string): string =>
   text
     .normalize('NFKC')
     .replace(/[\s\p{P}\p{S}\p{Cf}]/gu, '')

@@ -208,42 +208,43 @@ describe('cross-session contact (rule level, injected time)', () => {
 });
 
 describe('time away from the room (rule level, injected time)', () => {
+  // The venue file's defaults: corridor 120 s, dining 30 s, stairwell 30 s, in all 20 min.
   const cases: Case[] = [
     {
-      name: 'dining 40 s then corridor: within the venue defaults (dining 120 s, corridor 180 s), nothing',
-      where: (t) => ({ b1: t < 40 * S ? P.dining : t < 80 * S ? P.corridorA : P.seat1, b3: P.seat2 }),
-      until: 100 * S,
-      expected: [],
-    },
-    {
-      name: 'dining 40 s with a venue limit of 30 s for dining alarms at 30 s and clears back in the room',
-      config: { awayMaxMs: { dining: 30 * S } },
+      name: 'the dining area for 40 s during evaluation alarms at 30 s; back in the room it clears',
       where: (t) => ({ b1: t < 40 * S ? P.dining : P.seat1, b3: P.seat2 }),
       until: 50 * S,
       expected: ['+away-from-room E1 @30000', '-away-from-room E1 @40000: back in the room'],
     },
     {
-      name: 'dining longer than its limit (120 s)',
-      where: () => ({ b1: P.dining, b3: P.seat2 }),
+      name: 'a walk along the corridor shorter than its limit raises nothing',
+      where: (t) => ({ b1: t < 100 * S ? P.corridorA : P.seat1, b3: P.seat2 }),
+      until: 130 * S,
+      expected: [],
+    },
+    {
+      name: "the corridor (the evaluation zone's open area) past 120 s",
+      where: () => ({ b1: P.corridorA, b3: P.seat2 }),
       until: 130 * S,
       expected: ['+away-from-room E1 @120000'],
     },
     {
-      name: 'the stairwell (60 s)',
+      name: 'the stairwell past 30 s',
       where: () => ({ b1: P.stairA, b3: P.seat2 }),
-      until: 70 * S,
-      expected: ['+away-from-room E1 @60000'],
+      until: 40 * S,
+      expected: ['+away-from-room E1 @30000'],
     },
     {
-      name: "the corridor (the evaluation zone's open area, 180 s)",
-      where: () => ({ b1: P.corridorA, b3: P.seat2 }),
-      until: 190 * S,
-      expected: ['+away-from-room E1 @180000'],
+      name: 'a limit the venue changes applies',
+      config: { awayMaxMs: { stairwell: 10 * S } },
+      where: () => ({ b1: P.stairA, b3: P.seat2 }),
+      until: 40 * S,
+      expected: ['+away-from-room E1 @10000'],
     },
     {
-      name: 'moving between places restarts the per-place clock, the total absence still counts',
+      name: 'moving between places restarts the per-place clock, the whole absence still counts',
       config: { awayTotalMaxMs: 150 * S },
-      where: (t) => ({ b1: t < 100 * S ? P.corridorA : P.dining, b3: P.seat2 }),
+      where: (t) => ({ b1: t < 100 * S ? P.corridorA : P.restroomA, b3: P.seat2 }),
       until: 160 * S,
       expected: ['+away-from-room E1 @150000'],
     },
@@ -261,15 +262,15 @@ describe('time away from the room (rule level, injected time)', () => {
         [200 * S, 'S1', 'in-progress'],
       ],
       where: () => ({ b1: P.dining, b3: P.seat2 }),
-      until: 330 * S,
-      expected: ['+away-from-room E1 @320000'],
+      until: 240 * S,
+      expected: ['+away-from-room E1 @230000'],
     },
     {
       name: 'the session ending clears it',
-      states: [[125 * S, 'S1', 'completed']],
+      states: [[35 * S, 'S1', 'completed']],
       where: () => ({ b1: P.dining, b3: P.seat2 }),
-      until: 130 * S,
-      expected: ['+away-from-room E1 @120000', '-away-from-room E1 @125000: session not in progress'],
+      until: 40 * S,
+      expected: ['+away-from-room E1 @30000', '-away-from-room E1 @35000: session not in progress'],
     },
     {
       name: 'an expert who checked out may walk out at their pace',

@@ -271,8 +271,10 @@ export class TrackingAlarmRules {
   private checkContacts(now: number, experts: Expert[]): void {
     const c = this.config();
     const together = new Map<string, { a: BadgeBinding; b: BadgeBinding; zone: string | null }>();
+    // Each pair once (by person order), and only of different sessions: checked before any distance is.
+    const apart = (e: Expert, o: Expert) =>
+      o.binding.person <= e.binding.person || o.binding.session === e.binding.session;
     const pair = (e: Expert, o: Expert, zone: string | null) => {
-      if (o.binding.person <= e.binding.person || o.binding.session === e.binding.session) return;
       const k = `${e.binding.person}+${o.binding.person}`;
       const seen = together.get(k);
       if (!seen) together.set(k, { a: e.binding, b: o.binding, zone });
@@ -297,9 +299,11 @@ export class TrackingAlarmRules {
       for (let dx = -1; dx <= 1; dx++)
         for (let dy = -1; dy <= 1; dy++)
           for (const o of grid.get(cellKey(e.track.floor, cx + dx, cy + dy)) ?? [])
-            if (Math.hypot(o.track.x - e.track.x, o.track.y - e.track.y) <= c.contactDistanceM) pair(e, o, null);
+            if (!apart(e, o) && Math.hypot(o.track.x - e.track.x, o.track.y - e.track.y) <= c.contactDistanceM)
+              pair(e, o, null);
     }
-    for (const [zone, inZone] of shared) for (const e of inZone) for (const o of inZone) pair(e, o, zone);
+    for (const [zone, inZone] of shared)
+      for (const e of inZone) for (const o of inZone) if (!apart(e, o)) pair(e, o, zone);
 
     for (const [k, t] of together) {
       const contact = this.contacts.get(k) ?? {

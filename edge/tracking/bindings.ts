@@ -102,13 +102,9 @@ function interpret(
  * `tracking.badge-released` releases, `tracking.badge-assigned` gives staff a badge. `checkin.released`
  * (check-out) releases a badge outside the evaluation zone (`inZone`, the fences' view when the event is
  * appended); one still inside stays bound, marked `checkedOutAt`, until the tracking service releases it when
- * it leaves the zone. Emits `bound`, `checked-out` and `released` after the event is committed.
+ * it leaves the zone. Emits `bound` and `released` after the event is committed.
  */
-export class BadgeBindings extends EventEmitter<{
-  bound: [BadgeBinding];
-  'checked-out': [BadgeBinding];
-  released: [BadgeBinding, LoggedEvent];
-}> {
+export class BadgeBindings extends EventEmitter<{ bound: [BadgeBinding]; released: [BadgeBinding, LoggedEvent] }> {
   private readonly current = new Map<string, BadgeBinding>();
 
   constructor(
@@ -159,10 +155,7 @@ export class BadgeBindings extends EventEmitter<{
         (p, s) => [...this.current.values()].find((b) => b.person === p && (s === null || b.session === s)),
         inZone,
       );
-      if (change.checkedOut) {
-        this.current.set(change.checkedOut.badge, change.checkedOut);
-        this.emit('checked-out', change.checkedOut);
-      }
+      if (change.checkedOut) this.current.set(change.checkedOut.badge, change.checkedOut);
       if (change.released) {
         this.current.delete(change.released.badge);
         this.emit('released', change.released, e);

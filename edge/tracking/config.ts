@@ -65,7 +65,7 @@ export const DEFAULT_TRACKING_CONFIG: TrackingConfig = {
   contactAfterMs: 60_000,
   contactGraceMs: 5_000,
   sharedContactAfterMs: 10_000,
-  awayMaxMs: { corridor: 180_000, dining: 120_000, stairwell: 60_000, 'lift-lobby': 60_000, 'locker-area': 120_000 },
+  awayMaxMs: { corridor: 120_000, dining: 30_000, stairwell: 30_000, 'lift-lobby': 30_000, 'locker-area': 60_000 },
   awayTotalMaxMs: 20 * 60_000,
   populationGraceMs: 30_000,
   reopenWithinMs: 30_000,

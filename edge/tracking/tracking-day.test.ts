@@ -150,7 +150,7 @@ describe('an evaluation day at Jincheng: tracking rules (issue 16)', () => {
       },
     });
     expect(configured.status).toBe(200);
-    expect(configured.body.awayMaxMs).toMatchObject({ dining: 1500, corridor: 180_000, stairwell: 60_000 });
+    expect(configured.body.awayMaxMs).toMatchObject({ dining: 1500, corridor: 120_000, stairwell: 30_000 });
 
     // The experts were placed, not walked through the gate: the witness counts heads once, recorded.
     expect(
