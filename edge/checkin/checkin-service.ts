@@ -4,6 +4,7 @@ import type { BiometricStore } from './biometric-store.ts';
 import type { Allocator, IdCardDirectory, LockerCompartment } from './checkin-store.ts';
 import { type DescribedFace, type FaceEngine, singleFace } from './face/face-engine.ts';
 import { FaceError } from './face/face-errors.ts';
+import { gateFrames } from './face/face-quality.ts';
 import { type LivenessSignal, livenessFrom } from './liveness.ts';
 import { DEFAULT_POLICY, identify, type MatchPolicy, verifyOneToOne } from './match-policy.ts';
 import type { RosterEntry, RosterLookup } from './roster.ts';
@@ -18,6 +19,7 @@ export type RefusalReason =
   | 'no-face'
   | 'several-faces'
   | 'face-mismatch'
+  | 'look-again'
   | 'not-recognised'
   | 'bad-image'
   | 'engine-unavailable';
@@ -29,6 +31,7 @@ const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'no-face': '未检测到人脸，请正对摄像头',
   'several-faces': '检测到多张人脸，请单人核验',
   'face-mismatch': '人脸与身份证照片不一致，请联系见证人',
+  'look-again': '请正对摄像头，保持不动，再核验一次',
   'not-recognised': '未能识别，请刷身份证或由见证人核验',
   'bad-image': '图像无法识别',
   'engine-unavailable': '人脸核验暂不可用，请由见证人核验',
@@ -147,12 +150,13 @@ export class CheckinService {
         }),
         this.liveFaces(input),
       ]);
+      const usable = this.usableFrames(frames);
       const decision = verifyOneToOne(
         chip.descriptor,
-        frames.map((f) => f.descriptor),
+        usable.map((f) => f.descriptor),
         this.policy,
       );
-      const data = { distances: decision.distances, threshold: this.policy.threshold };
+      const data = { distances: decision.distances, fused: decision.fused, threshold: this.policy.threshold };
       if (!decision.match) throw new Refusal('face-mismatch', { data });
       await this.keepEvidence(e, input, input.chipPhoto);
       return { ...data, frames };
@@ -165,14 +169,19 @@ export class CheckinService {
     const at = this.now();
     let identified: { pseudonym: string; frames: DescribedFace[]; data: Record<string, unknown> };
     try {
-      const frames = await this.liveFaces(input);
+      const frames = this.usableFrames(await this.liveFaces(input));
       const gallery = this.deps.biometrics.gallery({ actor: input.by, purpose: method });
       const decision = identify(
         gallery,
         frames.map((f) => f.descriptor),
         this.policy,
       );
-      const data = { votes: decision.frames, threshold: this.policy.threshold, margin: this.policy.margin };
+      const data = {
+        votes: decision.frames,
+        fused: decision.fused,
+        threshold: this.policy.threshold,
+        margin: this.policy.margin,
+      };
       if (decision.identity === null) throw new Refusal('not-recognised', { detail: decision.reason, data });
       identified = { pseudonym: decision.identity, frames, data };
     } catch (err) {
@@ -231,6 +240,17 @@ export class CheckinService {
     const withFace = analyses.flatMap((a, i) => (a.faces.length === 1 ? [singleFace(a, `frames[${i}]`)] : []));
     if (withFace.length === 0) throw new Refusal('no-face', { field: 'frames' });
     return withFace;
+  }
+
+  /**
+   * The frames good enough to decide on (face-quality.ts). Too few of them is no evidence against the expert:
+   * they are asked to look again (`look-again`, detail: the first problem) instead of being refused.
+   */
+  private usableFrames(frames: DescribedFace[]): DescribedFace[] {
+    const gate = gateFrames(frames, this.policy.agreeingFrames);
+    if (gate.lookAgain)
+      throw new Refusal('look-again', { detail: gate.lookAgain, data: { turnedBack: gate.turnedBack } });
+    return gate.usable;
   }
 
   /**

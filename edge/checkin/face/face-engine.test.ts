@@ -2,7 +2,7 @@ import { performance as eventLoop } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraFrame, faceless, photo } from '../../../simulators/face-terminal/shared-photos.ts';
-import { euclidean } from '../match-policy.ts';
+import { DEFAULT_POLICY, euclidean } from '../match-policy.ts';
 import { FaceEngine } from './face-engine.ts';
 import { FaceError } from './face-errors.ts';
 
@@ -30,8 +30,8 @@ describe('face engine on the shared photos', () => {
     ]);
     expect(powellA.descriptor).toHaveLength(128);
     expect(powellA.landmarks).toHaveLength(68);
-    expect(euclidean(powellA.descriptor, powellB.descriptor)).toBeLessThan(0.55);
-    expect(euclidean(powellA.descriptor, bush.descriptor)).toBeGreaterThan(0.55);
+    expect(euclidean(powellA.descriptor, powellB.descriptor)).toBeLessThan(DEFAULT_POLICY.threshold);
+    expect(euclidean(powellA.descriptor, bush.descriptor)).toBeGreaterThan(DEFAULT_POLICY.threshold);
   });
 
   it('reports the face in the coordinates of the original 640×480 frame', async () => {
@@ -62,7 +62,7 @@ describe('face engine on the shared photos', () => {
     expect(live.detector).toBe('tiny');
     expect(live.faces).toHaveLength(1);
     // A Tiny-detected camera face matches the SSD-detected reference photo of the same person.
-    expect(euclidean(reference.descriptor, live.faces[0]!.descriptor!)).toBeLessThan(0.55);
+    expect(euclidean(reference.descriptor, live.faces[0]!.descriptor!)).toBeLessThan(DEFAULT_POLICY.threshold);
 
     const none = await engine.analyze(await faceless(), 'frames[0]', undefined, 'camera');
     expect(none).toMatchObject({ detector: 'ssd', faces: [] });
