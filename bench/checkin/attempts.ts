@@ -7,14 +7,15 @@ export interface Sample {
   identity: string;
   reference: Descriptor | null;
   camera: Descriptor | null;
-  /** Whether the quality gate lets this photo's camera frame through (true when no gate applies). */
+  /** Whether the quality gate lets this photo's camera frame through. */
   cameraUsable: boolean;
 }
 
 export interface Attempt {
   chip: Descriptor | null;
+  /** The frames' descriptors; null where no face was found (or, gated, the frame was turned back). */
   frames: Array<Descriptor | null>;
-  /** Whether the gate asked for another look at one of the frames instead of deciding. */
+  /** Gated: too few frames were good enough, and the expert would be asked to look again. */
   lookAgain: boolean;
 }
 
@@ -45,17 +46,25 @@ function frameSets(of: Sample[], size: number, step: number): Sample[][] {
   return of.length <= 6 ? subsets(of, size) : windows(of, size, step);
 }
 
-const attemptOf = (chip: Sample, frames: Sample[]): Attempt => ({
-  chip: chip.reference,
-  frames: frames.map((f) => f.camera),
-  lookAgain: frames.some((f) => !f.cameraUsable),
-});
+/** Frames with a face needed to decide, as the service requires. */
+const REQUIRED_FRAMES = 2;
+
+function attemptOf(chip: Sample, frames: Sample[], gate: boolean): Attempt {
+  const kept = frames.map((f) => (gate && !f.cameraUsable ? null : f.camera));
+  const turnedBack = frames.some((f) => f.camera && gate && !f.cameraUsable);
+  return {
+    chip: chip.reference,
+    frames: kept,
+    lookAgain: turnedBack && kept.filter(Boolean).length < REQUIRED_FRAMES,
+  };
+}
 
 /**
  * Genuine attempts: each photo as the chip photo, with disjoint sets of `frames` of the person's other photos.
  * Impostor attempts: each photo as the chip photo, with every window of `frames` photos of each other person.
+ * `gate`: frames the quality gate turns back are dropped, as the service drops them.
  */
-export function composeAttempts(samples: Sample[], frames: number) {
+export function composeAttempts(samples: Sample[], frames: number, gate = false) {
   const groups = byIdentity(samples);
   const genuine: Attempt[] = [];
   const impostor: Attempt[] = [];
@@ -66,10 +75,10 @@ export function composeAttempts(samples: Sample[], frames: number) {
         frames,
         frames,
       ))
-        genuine.push(attemptOf(chip, set));
+        genuine.push(attemptOf(chip, set, gate));
       for (const [other, theirs] of groups) {
         if (other === id) continue;
-        for (const set of frameSets(theirs, frames, 1)) impostor.push(attemptOf(chip, set));
+        for (const set of frameSets(theirs, frames, 1)) impostor.push(attemptOf(chip, set, gate));
       }
     }
   }
@@ -89,10 +98,10 @@ export interface AttemptRates {
 }
 
 /**
- * Attempt-level error rates. With `gate`, an attempt whose frames the gate flags is not decided on them: the
- * expert is asked to look again, so it is counted as `lookAgain` and left out of both rates.
+ * Attempt-level error rates. An attempt where the gate asks the expert to look again is not decided: it is
+ * counted as `lookAgain` and left out of both rates (with the gate off there are none).
  */
-export function attemptRates(attempts: ReturnType<typeof composeAttempts>, decide: Decide, gate = false): AttemptRates {
+export function attemptRates(attempts: ReturnType<typeof composeAttempts>, decide: Decide): AttemptRates {
   const r: AttemptRates = {
     genuine: 0,
     falseRejects: 0,
@@ -102,7 +111,7 @@ export function attemptRates(attempts: ReturnType<typeof composeAttempts>, decid
     lookAgain: 0,
   };
   for (const a of attempts.genuine) {
-    if (gate && a.lookAgain) {
+    if (a.lookAgain) {
       r.lookAgain++;
       continue;
     }
@@ -113,7 +122,7 @@ export function attemptRates(attempts: ReturnType<typeof composeAttempts>, decid
     } else if (!decide(a.chip, a.frames)) r.falseRejects++;
   }
   for (const a of attempts.impostor) {
-    if (!a.chip || (gate && a.lookAgain)) continue;
+    if (!a.chip || a.lookAgain) continue;
     r.impostor++;
     if (decide(a.chip, a.frames)) r.falseAccepts++;
   }
@@ -140,4 +149,23 @@ export function pairwiseRates(samples: Sample[], threshold: number, distance = e
     }
   }
   return { genuine, falseRejects, impostor, falseAccepts };
+}
+
+/** Maps an attempt to the distance its decision compares with the threshold (Infinity: cannot be decided). */
+export type AttemptScore = (chip: Descriptor, frames: Array<Descriptor | null>) => number;
+
+/**
+ * The largest threshold (to 0.001) under which no tuning impostor attempt is accepted and at most 0.05 % of
+ * tuning impostor pairs match: half the 0.1 % pairwise target, as margin for unseen people.
+ */
+export function tuneThreshold(samples: Sample[], attempts: ReturnType<typeof composeAttempts>, score: AttemptScore) {
+  const impostors = attempts.impostor.filter((a) => a.chip && !a.lookAgain).map((a) => score(a.chip!, a.frames));
+  const pairs: number[] = [];
+  for (const live of samples)
+    for (const ref of samples)
+      if (live.identity !== ref.identity && live.camera && ref.reference)
+        pairs.push(euclidean(live.camera, ref.reference));
+  pairs.sort((a, b) => a - b);
+  const closest = Math.min(...impostors, pairs[Math.floor(pairs.length * 0.0005)] ?? Number.POSITIVE_INFINITY);
+  return Math.floor(closest * 1000 - 0.5) / 1000;
 }

@@ -36,10 +36,11 @@ export interface AnalysedPhoto {
   index: number;
   /** The one face found in the photo as a reference, or null (no face, or several). */
   reference: DescribedFace | null;
+  /** `tiny` when SSD saw no face in the reference photo and Tiny found the one. */
+  referenceDetector: ImageAnalysis['detector'];
   /** The one face found in the photo's 640×480 camera frame, or null. */
   camera: DescribedFace | null;
   cameraDetector: ImageAnalysis['detector'];
-  cameraSize: { width: number; height: number };
 }
 
 const only = (a: ImageAnalysis) => (a.faces.length === 1 ? (a.faces[0] as DescribedFace) : null);
@@ -66,9 +67,9 @@ export async function analysePhotos(
         identity,
         index,
         reference: only(reference),
+        referenceDetector: reference.detector,
         camera: only(camera),
         cameraDetector: camera.detector,
-        cameraSize: { width: camera.width, height: camera.height },
       };
     }),
   );

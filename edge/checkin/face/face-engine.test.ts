@@ -3,8 +3,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraFrame, faceless, photo } from '../../../simulators/face-terminal/shared-photos.ts';
 import { DEFAULT_POLICY, euclidean } from '../match-policy.ts';
-import { FaceEngine } from './face-engine.ts';
+import { faceApiChip, invertSimilarity, rollDegrees, warpChip } from './face-align.mjs';
+import { type DescribedFace, FaceEngine } from './face-engine.ts';
 import { FaceError } from './face-errors.ts';
+import { qualityProblems } from './face-quality.ts';
 
 let engine: FaceEngine;
 beforeAll(async () => {
@@ -70,6 +72,54 @@ describe('face engine on the shared photos', () => {
     const crowded = await engine.analyze(two, 'frames[0]', undefined, 'camera');
     expect(crowded.detector).toBe('ssd');
     expect(crowded.faces).toHaveLength(2);
+  });
+
+  it('turns a tilted face upright before describing it', async () => {
+    const upright = photo('lfw', 'Colin_Powell', 1);
+    const tilted = await sharp(upright)
+      .rotate(25, { background: { r: 118, g: 124, b: 131 } })
+      .jpeg()
+      .toBuffer();
+    const [straight, leaning, other] = await Promise.all([
+      engine.describeSingleFace(await cameraFrame([upright]), 'frame', undefined, 'camera'),
+      engine.describeSingleFace(await cameraFrame([tilted]), 'frame', undefined, 'camera'),
+      engine.describeSingleFace(await cameraFrame([photo('lfw', 'George_W_Bush', 1)]), 'frame', undefined, 'camera'),
+    ]);
+    expect(rollDegrees(leaning.landmarks) - rollDegrees(straight.landmarks)).toBeGreaterThan(18);
+    // The chip the descriptor is computed on, cut from the tilted frame: its face is level again.
+    const { data, info } = await sharp(await cameraFrame([tilted]))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const chip = warpChip(data, info.width, info.height, invertSimilarity(faceApiChip(leaning.landmarks, 150)), 150);
+    const png = await sharp(Buffer.from(Uint8Array.from(chip, (v) => Math.round(v))), {
+      raw: { width: 150, height: 150, channels: 3 },
+    })
+      .png()
+      .toBuffer();
+    const onChip = await engine.describeSingleFace(png);
+    expect(Math.abs(rollDegrees(onChip.landmarks))).toBeLessThan(6);
+    // The same person tilted stays closer than someone else upright.
+    expect(euclidean(straight.descriptor, leaning.descriptor)).toBeLessThan(
+      euclidean(straight.descriptor, other.descriptor),
+    );
+  });
+
+  it('measures sharpness and size so that the gate turns back a blurred frame and a tiny face', async () => {
+    const face = photo('lfw', 'Donald_Rumsfeld', 2);
+    const clear = await cameraFrame([face]);
+    const blurred = await sharp(clear).blur(3).jpeg().toBuffer();
+    const small = await cameraFrame([face], 56);
+    const [a, b, c] = await Promise.all(
+      [clear, blurred, small].map((f) => engine.analyze(f, 'frame', undefined, 'camera')),
+    );
+    const only = (x: ImageAnalysis) => {
+      expect(x.faces).toHaveLength(1);
+      return x.faces[0] as DescribedFace;
+    };
+    expect(qualityProblems(only(a))).toEqual([]);
+    expect(only(b).sharpness).toBeLessThan(only(a).sharpness / 4);
+    expect(qualityProblems(only(b))).toContain('blurred');
+    expect(qualityProblems(only(c))).toContain('too-small');
   });
 
   it('uses SSD alone on camera frames when told to', async () => {
