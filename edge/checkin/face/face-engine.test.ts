@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraFrame, faceless, photo } from '../../../simulators/face-terminal/shared-photos.ts';
 import { DEFAULT_POLICY, euclidean } from '../match-policy.ts';
 import { faceApiChip, invertSimilarity, rollDegrees, warpChip } from './face-align.mjs';
-import { type DescribedFace, FaceEngine } from './face-engine.ts';
+import { type DescribedFace, FaceEngine, type ImageAnalysis } from './face-engine.ts';
 import { FaceError } from './face-errors.ts';
 import { qualityProblems } from './face-quality.ts';
 
