@@ -29,15 +29,15 @@ describe('1:1 verification', () => {
 
   it('fuses unit-length frames: the mean keeps what they share and averages out what differs', () => {
     // Two frames of one face, each off in a different direction: each is 0.45 away from the chip photo on its
-    // own (no vote passes 0.37), their mean much closer.
+    // own (no vote passes the threshold), their mean much closer.
     const a = at({ 0: 0.9, 1: 0.436 });
     const b = at({ 0: 0.9, 2: 0.436 });
     const unitChip = at({ 0: 1 });
-    expect(euclidean(unitChip, fuse([a]))).toBeGreaterThan(0.37);
-    expect(euclidean(unitChip, fuse([a, b]))).toBeLessThan(0.37);
+    expect(euclidean(unitChip, fuse([a]))).toBeGreaterThan(DEFAULT_POLICY.threshold);
+    expect(euclidean(unitChip, fuse([a, b]))).toBeLessThan(DEFAULT_POLICY.threshold);
     const decision = verifyOneToOne(unitChip, [a, b]);
     expect(decision).toMatchObject({ match: true, agreeing: 0, required: 2 });
-    expect(decision.fused).toBeLessThan(0.37);
+    expect(decision.fused).toBeLessThan(DEFAULT_POLICY.threshold);
     expect(verifyOneToOne(unitChip, [a, b], { ...DEFAULT_POLICY, fusion: 'votes' }).match).toBe(false);
     // Scale does not matter: descriptors are compared as unit vectors.
     const scaled = fuse([a.map((v) => v * 3), b]);
