@@ -19,7 +19,7 @@ export type RefusalReason =
   | 'no-face'
   | 'several-faces'
   | 'face-mismatch'
-  | 'look-again'
+  | 'poor-quality'
   | 'not-recognised'
   | 'bad-image'
   | 'engine-unavailable';
@@ -31,7 +31,7 @@ const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'no-face': '未检测到人脸，请正对摄像头',
   'several-faces': '检测到多张人脸，请单人核验',
   'face-mismatch': '人脸与身份证照片不一致，请联系见证人',
-  'look-again': '请正对摄像头，保持不动，再核验一次',
+  'poor-quality': '画面不清晰，请正对摄像头、保持不动，再核验一次',
   'not-recognised': '未能识别，请刷身份证或由见证人核验',
   'bad-image': '图像无法识别',
   'engine-unavailable': '人脸核验暂不可用，请由见证人核验',
@@ -244,12 +244,13 @@ export class CheckinService {
 
   /**
    * The frames good enough to decide on (face-quality.ts). Too few of them is no evidence against the expert:
-   * they are asked to look again (`look-again`, detail: the first problem) instead of being refused.
+   * they are asked to look again (`poor-quality`, detail: the first problem) instead of being told the face
+   * does not match.
    */
   private usableFrames(frames: DescribedFace[]): DescribedFace[] {
     const gate = gateFrames(frames, this.policy.agreeingFrames);
     if (gate.lookAgain)
-      throw new Refusal('look-again', { detail: gate.lookAgain, data: { turnedBack: gate.turnedBack } });
+      throw new Refusal('poor-quality', { detail: gate.lookAgain, data: { turnedBack: gate.turnedBack } });
     return gate.usable;
   }
 
