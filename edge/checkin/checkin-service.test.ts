@@ -9,6 +9,7 @@ import { BiometricStore } from './biometric-store.ts';
 import { CheckinService } from './checkin-service.ts';
 import { Allocator, IdCardDirectory } from './checkin-store.ts';
 import { FaceEngine } from './face/face-engine.ts';
+import { DEFAULT_POLICY } from './match-policy.ts';
 import { InMemoryRoster } from './roster.ts';
 
 const venue = testVenue('qinshui');
@@ -87,7 +88,7 @@ describe('check-in with ID card and live face (人证核验)', () => {
     const [event] = log.query({ type: 'checkin.accepted' });
     expect(event).toMatchObject({ session: 'S1', actor: 'EXP-P', method: 'id-card+face', subject: 'EXP-P' });
     expect(event!.data).toMatchObject({ verifiedBy: 'ft-entrance', seat: 's1', badge: 'badge-01' });
-    expect((event!.data.distances as number[]).every((d) => d <= 0.55)).toBe(true);
+    expect(event!.data.fused as number).toBeLessThanOrEqual(DEFAULT_POLICY.threshold);
     // Neither the ID number nor any biometric data enters the record.
     expect(JSON.stringify(log.query({}))).not.toMatch(new RegExp(`${ID_POWELL}|descriptor|landmarks`));
     expect(biometrics.counts()).toEqual({ 'face-descriptor': 0, 'chip-photo': 0, 'checkin-frame': 0 });
@@ -111,7 +112,7 @@ describe('check-in with ID card and live face (人证核验)', () => {
     expect(result).toMatchObject({ accepted: false, reason: 'face-mismatch', pseudonym: 'EXP-P' });
     const [event] = log.query({ type: 'checkin.refused' });
     expect(event).toMatchObject({ actor: 'EXP-P', method: 'id-card+face', session: 'S1' });
-    expect((event!.data.distances as number[]).every((d) => d > 0.55)).toBe(true);
+    expect(event!.data.fused as number).toBeGreaterThan(DEFAULT_POLICY.threshold);
     expect(log.query({ type: 'checkin.accepted' })).toHaveLength(0);
   });
 

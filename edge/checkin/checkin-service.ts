@@ -5,6 +5,7 @@ import type { BiometricStore } from './biometric-store.ts';
 import type { Allocator, IdCardDirectory, LockerCompartment } from './checkin-store.ts';
 import { type DescribedFace, type FaceEngine, type ImageAnalysis, singleFace } from './face/face-engine.ts';
 import { FaceError } from './face/face-errors.ts';
+import { gateFrames } from './face/face-quality.ts';
 import { CHALLENGE_PROMPT, type LivenessSignal, livenessFrom } from './liveness.ts';
 import { DEFAULT_POLICY, identify, type MatchPolicy, verifyOneToOne } from './match-policy.ts';
 import {
@@ -31,6 +32,7 @@ export type RefusalReason =
   | 'no-face'
   | 'several-faces'
   | 'face-mismatch'
+  | 'poor-quality'
   | 'not-recognised'
   | 'bad-image'
   | 'engine-unavailable'
@@ -42,7 +44,12 @@ export type RefusalReason =
  */
 export type CheckinOutcome = 'accepted' | 'refused' | 'look-again';
 
-const LOOK_AGAIN: ReadonlySet<RefusalReason> = new Set(['no-face', 'too-few-frames', 'challenge-failed']);
+const LOOK_AGAIN: ReadonlySet<RefusalReason> = new Set([
+  'no-face',
+  'too-few-frames',
+  'challenge-failed',
+  'poor-quality',
+]);
 
 const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'not-on-roster': '今日无您的评标安排，请联系工作人员',
@@ -53,6 +60,7 @@ const REFUSAL_TEXT: Record<RefusalReason, string> = {
   'no-face': '未检测到人脸，请正对摄像头',
   'several-faces': '检测到多张人脸，请单人核验',
   'face-mismatch': '人脸与身份证照片不一致，请联系见证人',
+  'poor-quality': '画面不清晰，请正对摄像头、保持不动，再核验一次',
   'not-recognised': '未能识别，请刷身份证或由见证人核验',
   'bad-image': '图像无法识别',
   'engine-unavailable': '人脸核验暂不可用，请由见证人核验',
@@ -234,14 +242,15 @@ export class CheckinService {
         throw withChecks(err, captured);
       });
       const checks = refuseIfProblem(checkFaces(frames, { chip: chip.descriptor }, this.presentation, captured));
+      const usable = this.usableFrames(frames, checks);
       const decision = verifyOneToOne(
         chip.descriptor,
-        frames.map((f) => f.descriptor),
+        usable.map((f) => f.descriptor),
         this.policy,
       );
-      const data = { distances: decision.distances, threshold: this.policy.threshold, checks };
-      // Frames without a face count against the attempt: the agreeing frames must be a majority of all sent.
-      if (!decision.match || decision.agreeing * 2 <= input.frames.length) throw new Refusal('face-mismatch', { data });
+      const data = { distances: decision.distances, fused: decision.fused, threshold: this.policy.threshold, checks };
+      // Frames without a face count against the attempt: frames with a face must be a majority of all sent.
+      if (!decision.match || frames.length * 2 <= input.frames.length) throw new Refusal('face-mismatch', { data });
       await this.keepEvidence(e, input, input.chipPhoto);
       return { ...data, frames };
     });
@@ -260,13 +269,21 @@ export class CheckinService {
       const gallery = this.deps.biometrics.gallery({ actor: input.by, purpose: method });
       const enrolled = gallery.flatMap((person) => person.templates);
       const checks = refuseIfProblem(checkFaces(frames, { enrolled }, this.presentation, captured));
+      const usable = this.usableFrames(frames, checks);
       const decision = identify(
         gallery,
-        frames.map((f) => f.descriptor),
+        usable.map((f) => f.descriptor),
         this.policy,
       );
-      const data = { votes: decision.frames, threshold: this.policy.threshold, margin: this.policy.margin, checks };
-      const majority = decision.agreeing * 2 > input.frames.length;
+      const data = {
+        votes: decision.frames,
+        fused: decision.fused,
+        threshold: this.policy.threshold,
+        margin: this.policy.margin,
+        checks,
+      };
+      // Frames without a face count against the attempt: frames with a face must be a majority of all sent.
+      const majority = frames.length * 2 > input.frames.length;
       if (decision.identity === null || !majority)
         throw new Refusal('not-recognised', {
           detail: decision.identity === null ? decision.reason : 'frames-without-face',
@@ -348,6 +365,18 @@ export class CheckinService {
     );
     if (withFace.length === 0) throw new Refusal('no-face', { field: 'frames' });
     return withFace;
+  }
+
+  /**
+   * The frames good enough to decide on (face-quality.ts). Too few of them is no evidence against the expert:
+   * they are asked to look again (`poor-quality`, detail: the first problem) instead of being told the face
+   * does not match.
+   */
+  private usableFrames(frames: DescribedFace[], checks: PresentationChecks): DescribedFace[] {
+    const gate = gateFrames(frames, this.policy.agreeingFrames);
+    if (gate.lookAgain)
+      throw new Refusal('poor-quality', { detail: gate.lookAgain, data: { turnedBack: gate.turnedBack, checks } });
+    return gate.usable;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from './face/face-engine.ts';
 import { livenessFrom } from './liveness.ts';
-import { DEFAULT_POLICY, type Descriptor, euclidean, identify, verifyOneToOne } from './match-policy.ts';
+import { DEFAULT_POLICY, type Descriptor, euclidean, fuse, identify, verifyOneToOne } from './match-policy.ts';
 
 /** A descriptor with the given non-zero components. */
 const at = (values: Record<number, number>): Descriptor => Array.from({ length: 128 }, (_, i) => values[i] ?? 0);
@@ -10,20 +10,44 @@ describe('1:1 verification', () => {
   const chip = at({ 0: 1 });
   const near = at({ 0: 1, 1: 0.4 }); // 0.4 away
   const far = at({ 0: 1, 1: 0.7 }); // 0.7 away
+  const votes = { ...DEFAULT_POLICY, threshold: 0.55, fusion: 'votes' as const };
 
-  it('needs the threshold met on enough frames, and by a majority', () => {
+  it('by votes: needs the threshold met on enough frames, and by a majority', () => {
     expect(euclidean(chip, near)).toBeCloseTo(0.4);
-    expect(verifyOneToOne(chip, [near, near, far])).toMatchObject({ match: true, agreeing: 2, required: 2 });
-    expect(verifyOneToOne(chip, [near, far, far])).toMatchObject({ match: false, agreeing: 1 });
-    expect(verifyOneToOne(chip, [near, far])).toMatchObject({ match: false, agreeing: 1, required: 2 });
-    expect(verifyOneToOne(chip, [near])).toMatchObject({ match: true, required: 1 });
-    expect(verifyOneToOne(chip, [])).toMatchObject({ match: false });
+    expect(verifyOneToOne(chip, [near, near, far], votes)).toMatchObject({ match: true, agreeing: 2, required: 2 });
+    expect(verifyOneToOne(chip, [near, far, far], votes)).toMatchObject({ match: false, agreeing: 1 });
+    expect(verifyOneToOne(chip, [near, far], votes)).toMatchObject({ match: false, agreeing: 1, required: 2 });
+    expect(verifyOneToOne(chip, [near], votes)).toMatchObject({ match: true, required: 1 });
+    expect(verifyOneToOne(chip, [], votes)).toMatchObject({ match: false });
   });
 
-  it('is strict at the 0.55 threshold', () => {
+  it('by votes: is strict at the threshold', () => {
     const edge = at({ 0: 1, 1: 0.56 });
-    expect(verifyOneToOne(chip, [edge, edge]).match).toBe(false);
-    expect(verifyOneToOne(chip, [edge, edge], { ...DEFAULT_POLICY, threshold: 0.6 }).match).toBe(true);
+    expect(verifyOneToOne(chip, [edge, edge], votes).match).toBe(false);
+    expect(verifyOneToOne(chip, [edge, edge], { ...votes, threshold: 0.6 }).match).toBe(true);
+  });
+
+  it('fuses unit-length frames: the mean keeps what they share and averages out what differs', () => {
+    // Two frames of one face, each off in a different direction: each is 0.45 away from the chip photo on its
+    // own (no vote passes the threshold), their mean much closer.
+    const a = at({ 0: 0.9, 1: 0.436 });
+    const b = at({ 0: 0.9, 2: 0.436 });
+    const unitChip = at({ 0: 1 });
+    expect(euclidean(unitChip, fuse([a]))).toBeGreaterThan(DEFAULT_POLICY.threshold);
+    expect(euclidean(unitChip, fuse([a, b]))).toBeLessThan(DEFAULT_POLICY.threshold);
+    const decision = verifyOneToOne(unitChip, [a, b]);
+    expect(decision).toMatchObject({ match: true, agreeing: 0, required: 2 });
+    expect(decision.fused).toBeLessThan(DEFAULT_POLICY.threshold);
+    expect(verifyOneToOne(unitChip, [a, b], { ...DEFAULT_POLICY, fusion: 'votes' }).match).toBe(false);
+    // Scale does not matter: descriptors are compared as unit vectors.
+    const scaled = fuse([a.map((v) => v * 3), b]);
+    for (const [i, v] of fuse([a, b]).entries()) expect(scaled[i]).toBeCloseTo(v, 9);
+  });
+
+  it('fused: refuses a different face, and decides nothing without frames', () => {
+    const other = at({ 5: 1 });
+    expect(verifyOneToOne(at({ 0: 1 }), [other, other, other])).toMatchObject({ match: false });
+    expect(verifyOneToOne(at({ 0: 1 }), [])).toMatchObject({ match: false, fused: null });
   });
 });
 

@@ -2,9 +2,11 @@ import { performance as eventLoop } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraFrame, faceless, photo } from '../../../simulators/face-terminal/shared-photos.ts';
-import { euclidean } from '../match-policy.ts';
-import { FaceEngine } from './face-engine.ts';
+import { DEFAULT_POLICY, euclidean } from '../match-policy.ts';
+import { faceApiChip, invertSimilarity, rollDegrees, warpChip } from './face-align.mjs';
+import { type DescribedFace, FaceEngine } from './face-engine.ts';
 import { FaceError } from './face-errors.ts';
+import { qualityProblems } from './face-quality.ts';
 
 let engine: FaceEngine;
 beforeAll(async () => {
@@ -30,8 +32,8 @@ describe('face engine on the shared photos', () => {
     ]);
     expect(powellA.descriptor).toHaveLength(128);
     expect(powellA.landmarks).toHaveLength(68);
-    expect(euclidean(powellA.descriptor, powellB.descriptor)).toBeLessThan(0.55);
-    expect(euclidean(powellA.descriptor, bush.descriptor)).toBeGreaterThan(0.55);
+    expect(euclidean(powellA.descriptor, powellB.descriptor)).toBeLessThan(DEFAULT_POLICY.threshold);
+    expect(euclidean(powellA.descriptor, bush.descriptor)).toBeGreaterThan(DEFAULT_POLICY.threshold);
   });
 
   it('reports the face in the coordinates of the original 640×480 frame', async () => {
@@ -62,7 +64,7 @@ describe('face engine on the shared photos', () => {
     expect(live.detector).toBe('tiny');
     expect(live.faces).toHaveLength(1);
     // A Tiny-detected camera face matches the SSD-detected reference photo of the same person.
-    expect(euclidean(reference.descriptor, live.faces[0]!.descriptor!)).toBeLessThan(0.55);
+    expect(euclidean(reference.descriptor, live.faces[0]!.descriptor!)).toBeLessThan(DEFAULT_POLICY.threshold);
 
     const none = await engine.analyze(await faceless(), 'frames[0]', undefined, 'camera');
     expect(none).toMatchObject({ detector: 'ssd', faces: [] });
@@ -70,6 +72,54 @@ describe('face engine on the shared photos', () => {
     const crowded = await engine.analyze(two, 'frames[0]', undefined, 'camera');
     expect(crowded.detector).toBe('ssd');
     expect(crowded.faces).toHaveLength(2);
+  });
+
+  it('turns a tilted face upright before describing it', async () => {
+    const upright = photo('lfw', 'Colin_Powell', 1);
+    const tilted = await sharp(upright)
+      .rotate(25, { background: { r: 118, g: 124, b: 131 } })
+      .jpeg()
+      .toBuffer();
+    const [straight, leaning, other] = await Promise.all([
+      engine.describeSingleFace(await cameraFrame([upright]), 'frame', undefined, 'camera'),
+      engine.describeSingleFace(await cameraFrame([tilted]), 'frame', undefined, 'camera'),
+      engine.describeSingleFace(await cameraFrame([photo('lfw', 'George_W_Bush', 1)]), 'frame', undefined, 'camera'),
+    ]);
+    expect(rollDegrees(leaning.landmarks) - rollDegrees(straight.landmarks)).toBeGreaterThan(18);
+    // The chip the descriptor is computed on, cut from the tilted frame: its face is level again.
+    const { data, info } = await sharp(await cameraFrame([tilted]))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const chip = warpChip(data, info.width, info.height, invertSimilarity(faceApiChip(leaning.landmarks, 150)), 150);
+    const png = await sharp(Buffer.from(Uint8Array.from(chip, (v) => Math.round(v))), {
+      raw: { width: 150, height: 150, channels: 3 },
+    })
+      .png()
+      .toBuffer();
+    const onChip = await engine.describeSingleFace(png);
+    expect(Math.abs(rollDegrees(onChip.landmarks))).toBeLessThan(6);
+    // The same person tilted stays closer than someone else upright.
+    expect(euclidean(straight.descriptor, leaning.descriptor)).toBeLessThan(
+      euclidean(straight.descriptor, other.descriptor),
+    );
+  });
+
+  it('measures sharpness and size so that the gate turns back a blurred frame and a tiny face', async () => {
+    const face = photo('lfw', 'Donald_Rumsfeld', 2);
+    const clear = await cameraFrame([face]);
+    const blurred = await sharp(clear).blur(3).jpeg().toBuffer();
+    const small = await cameraFrame([face], 56);
+    const [a, b, c] = await Promise.all(
+      [clear, blurred, small].map(async (f) => {
+        const analysis = await engine.analyze(f, 'frame', undefined, 'camera');
+        expect(analysis.faces).toHaveLength(1);
+        return analysis.faces[0] as DescribedFace;
+      }),
+    );
+    expect(qualityProblems(a!)).toEqual([]);
+    expect(b!.sharpness).toBeLessThan(a!.sharpness / 4);
+    expect(qualityProblems(b!)).toContain('blurred');
+    expect(qualityProblems(c!)).toContain('too-small');
   });
 
   it('uses SSD alone on camera frames when told to', async () => {

@@ -12,9 +12,21 @@ export interface FaceObservation {
   box: { x: number; y: number; width: number; height: number };
   /** The 68 landmark points, in the image's pixel coordinates. */
   landmarks?: Point[];
-  /** 128-d face descriptor, computed on the landmark-aligned face. */
+  /** The face's descriptor (unit length) by the engine's first embedder, on the landmark-aligned face. */
   descriptor?: number[];
+  /** The descriptor by each of the engine's embedders (the first is `descriptor`). */
+  descriptors?: Partial<Record<Embedder, number[]>>;
+  /** Variance of the Laplacian of the upright 112×112 face chip: low for a blurred or tiny face. */
+  sharpness?: number;
 }
+
+/**
+ * How a face becomes a descriptor (face-api's ResNet, 128-d, scaled to length 1): `face-api-aligned` (the
+ * default) on the crop turned upright by a similarity transform from the landmarks (roll corrected), or
+ * `face-api` on face-api's own axis-aligned crop (kept to measure the difference: `npm run bench -- checkin`).
+ * Distances are comparable only between descriptors of one embedder.
+ */
+export type Embedder = 'face-api-aligned' | 'face-api';
 
 /**
  * Where an image comes from: a `reference` (ID-card chip photo, enrolment photo) is analysed once and ahead of
@@ -39,6 +51,7 @@ export interface ImageAnalysis {
 export interface DescribedFace extends FaceObservation {
   landmarks: Point[];
   descriptor: number[];
+  sharpness: number;
 }
 
 export interface FaceEngineOptions {
@@ -46,10 +59,12 @@ export interface FaceEngineOptions {
   workers?: number;
   /**
    * The first detector on camera frames: `tiny` (the default) with SSD confirming any frame where Tiny does
-   * not see exactly one face, or `ssd` alone. Reference photos always use SSD.
+   * not see exactly one face, or `ssd` alone. Reference photos use SSD, and Tiny where SSD sees no face.
    */
   cameraDetector?: Detector;
   minConfidence?: number;
+  /** Descriptor networks, the first giving `descriptor`; more only to compare them (the bench). */
+  embedders?: Embedder[];
   /** Images larger than this are refused before decoding. */
   maxBytes?: number;
   /** Decoded size limit (a small file can still decode to a huge bitmap). */
@@ -98,6 +113,7 @@ export class FaceEngine {
       workers: options.workers ?? availableParallelism(),
       cameraDetector: options.cameraDetector ?? 'tiny',
       minConfidence: options.minConfidence ?? 0.5,
+      embedders: options.embedders ?? ['face-api-aligned'],
       maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
       maxInputPixels: options.maxInputPixels ?? 40_000_000,
       maxQueue: options.maxQueue ?? 64,
@@ -168,6 +184,7 @@ export class FaceEngine {
         modelDir: MODEL_DIR,
         cameraDetector: this.options.cameraDetector,
         minConfidence: this.options.minConfidence,
+        embedders: this.options.embedders,
         maxInputPixels: this.options.maxInputPixels,
       },
     });

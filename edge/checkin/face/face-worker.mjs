@@ -3,6 +3,7 @@
 // face-engine.ts, which owns the message shapes (AnalyzeRequest / WorkerReply) this file answers.
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
+import { arcfaceChip, faceApiChip, invertSimilarity, laplacianVariance, warpChip } from './face-align.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -22,7 +23,7 @@ const faceapi = require(
 const sharp = require('sharp');
 const tf = faceapi.tf;
 
-const { modelDir, cameraDetector, minConfidence, maxInputPixels } = workerData;
+const { modelDir, embedders, cameraDetector, minConfidence, maxInputPixels } = workerData;
 /** Camera frames larger than this are scaled down first: SSD sees 512×512 anyway. */
 const MAX_SIDE = 1280;
 /** Tight portrait crops (ID-card chip photos are 102×126) get a border, else the detector misses the face. */
@@ -42,13 +43,59 @@ await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
 await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
 await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
 
+/** Side of the chip the sharpness is measured on (the quality gate's thresholds are for this side). */
+const QUALITY_SIDE = 112;
+
+/**
+ * The descriptor networks, by name. Each takes the image's RGB pixels and the face's 68 landmarks (in those
+ * pixels' coordinates) and returns a descriptor. The two are compared by `BENCH_CHECKIN_LEVERS=1 npm run
+ * bench -- checkin` (docs/checkin.md, levers).
+ */
+const EMBEDDERS = {
+  // face-api's own path: the axis-aligned square around eyes and mouth, 150×150, dlib's ResNet-29 (128-d).
+  'face-api': async ({ input, face }) => {
+    const [chip] = await faceapi.extractFaceTensors(input, [face.alignedRect]);
+    try {
+      return await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(chip);
+    } finally {
+      chip.dispose();
+    }
+  },
+  // The same network and crop geometry, but the crop turned by the head's roll (similarity transform).
+  'face-api-aligned': async ({ pixels, landmarks }) => {
+    const chip = chipTensor(pixels, faceApiChip(landmarks, 150), 150);
+    try {
+      return await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(chip);
+    } finally {
+      chip.dispose();
+    }
+  },
+};
+
+/** The upright chip as a [side, side, 3] float tensor. */
+function chipTensor(pixels, imageToChip, side) {
+  return tf.tensor3d(
+    warpChip(pixels.data, pixels.width, pixels.height, invertSimilarity(imageToChip), side),
+    [side, side, 3],
+    'float32',
+  );
+}
+
+/** Descriptors are compared as unit vectors: scaled to length 1. */
+function unit(values) {
+  let norm = 0;
+  for (const v of values) norm += v * v;
+  norm = Math.sqrt(norm) || 1;
+  return Array.from(values, (v) => v / norm);
+}
+
 const ssd = new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 });
 // Tiny scores run lower than SSD's: at 0.5 it missed 13 % of the LFW camera frames, at 0.3 1 %. A false
 // second face costs only an SSD pass (below), never a refusal.
 const tiny = new faceapi.TinyFaceDetectorOptions({ inputSize: TINY_INPUT, scoreThreshold: TINY_MIN_SCORE });
 
 /**
- * Reference photos (chip photos, enrolment) always go through SSD MobileNet v1: they are analysed once and
+ * Reference photos (chip photos, enrolment) go through SSD MobileNet v1 (Tiny below): they are analysed once and
  * ahead of time. Camera frames, where the expert waits, go through the Tiny detector first — a third of
  * SSD's time on wasm — and SSD has the last word whenever Tiny does not see exactly one face, so a refusal
  * ("no face", "several faces") never rests on the faster, weaker detector alone.
@@ -58,7 +105,15 @@ async function detect(input, source) {
     const found = await faceapi.detectAllFaces(input, tiny);
     if (found.length === 1) return { detections: found, detector: 'tiny' };
   }
-  return { detections: await faceapi.detectAllFaces(input, ssd), detector: 'ssd' };
+  const detections = await faceapi.detectAllFaces(input, ssd);
+  // A reference photo holds a face by construction (an ID-card chip photo, an enrolment photo), and SSD at
+  // its confidence misses some of them (6.5 % of the LFW photos): Tiny looks again, and a face only it sees
+  // is taken. Matching still has to pass, so a false face here can only refuse, never admit.
+  if (source === 'reference' && detections.length === 0) {
+    const found = await faceapi.detectAllFaces(input, tiny);
+    if (found.length === 1) return { detections: found, detector: 'tiny' };
+  }
+  return { detections, detector: 'ssd' };
 }
 
 class InputError extends Error {
@@ -135,7 +190,18 @@ async function analyze(bytes, source) {
     }
     // Landmarks align the face before the descriptor is computed (without alignment false matches soar).
     const parent = Promise.resolve(detections.map((d) => faceapi.extendWithFaceDetection({}, d)));
-    const [face] = await new faceapi.DetectAllFaceLandmarksTask(parent, input, false).withFaceDescriptors();
+    const [face] = await new faceapi.DetectAllFaceLandmarksTask(parent, input, false);
+    const landmarks = face.landmarks.positions.map((p) => [p.x, p.y]);
+    const pixels = { data, width: info.width, height: info.height };
+    const descriptors = {};
+    for (const name of embedders) descriptors[name] = unit(await EMBEDDERS[name]({ input, face, pixels, landmarks }));
+    const sharpChip = warpChip(
+      data,
+      info.width,
+      info.height,
+      invertSimilarity(arcfaceChip(landmarks, QUALITY_SIDE)),
+      QUALITY_SIDE,
+    );
     return {
       ...size,
       detector,
@@ -143,8 +209,10 @@ async function analyze(bytes, source) {
         {
           score: face.detection.score,
           box: boxOf(face.detection),
-          landmarks: face.landmarks.positions.map((p) => toOriginal(p.x, p.y)),
-          descriptor: Array.from(face.descriptor),
+          landmarks: landmarks.map(([x, y]) => toOriginal(x, y)),
+          descriptor: descriptors[embedders[0]],
+          descriptors,
+          sharpness: laplacianVariance(sharpChip, QUALITY_SIDE),
         },
       ],
     };
@@ -159,6 +227,11 @@ await faceapi.detectAllFaces(blank, ssd);
 await faceapi.detectAllFaces(blank, tiny);
 await faceapi.nets.faceLandmark68Net.detectLandmarks(blank);
 await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(blank);
+const blankPixels = { data: new Uint8Array(160 * 160 * 3), width: 160, height: 160 };
+const blankLandmarks = Array.from({ length: 68 }, (_, i) => [40 + (i % 9) * 10, 40 + Math.floor(i / 9) * 10]);
+for (const name of embedders) {
+  if (name !== 'face-api') await EMBEDDERS[name]({ pixels: blankPixels, landmarks: blankLandmarks });
+}
 blank.dispose();
 
 parentPort.on('message', async ({ id, image, source }) => {
