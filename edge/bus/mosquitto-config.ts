@@ -51,7 +51,7 @@ export function writeMosquittoConfig(
       // client id is the username, so no device takes over another's session; packet size and connections bounded.
       'use_username_as_clientid true',
       `max_connections ${DEFAULT_BUS_LIMITS.maxConnections}`,
-      `max_packet_size ${largestPacket(DEFAULT_BUS_LIMITS)}`,
+      `max_packet_size ${largestPacket()}`,
       // Started as root, mosquitto drops to this user; it must be able to read these files.
       ...(options.user ? [`user ${options.user}`] : []),
       'allow_anonymous false',
