@@ -1,6 +1,6 @@
 // The edge server for one venue. Configuration from the environment:
 //   HALLEDGE_VENUE (venue id or venue file path, default jincheng), HALLEDGE_DATA (default data/<venue>),
-//   HALLEDGE_KEYS (key files, default <data>-keys; e.g. /etc/halledge/<venue> on site: docs/security.md),
+//   HALLEDGE_KEYS (key files, default <data>-keys; e.g. /etc/halledge/keys/<venue> on site: docs/security.md),
 //   HALLEDGE_HTTP_HOST/HALLEDGE_HTTP_PORT (127.0.0.1:8080), HTTPS unless HALLEDGE_HTTP_PLAIN=1 (loopback only),
 //   HALLEDGE_TLS_HOSTS (names in the venue CA's server certificate, comma-separated; the machine's by default),
 //   HALLEDGE_TLS_CERT/HALLEDGE_TLS_KEY (a certificate the administrator provides instead),
