@@ -75,10 +75,10 @@ const cases: { what: string; topic: DeviceTopic; payload: unknown; path: string 
     path: '/positions',
   },
   {
-    what: 'a 2 MB face frame',
-    topic: topic('face-terminal', 'event', 'capture'),
-    payload: { at, attemptId: 'a1', frames: [long(2_000_001)] },
-    path: '/frames/0',
+    what: 'a 3 MB chip photo',
+    topic: topic('face-terminal', 'event', 'idcard-read'),
+    payload: { at, attemptId: 'a1', idNumber: '14050219880315001X', name: '张三', photo: long(3_000_000) },
+    path: '/photo',
   },
   {
     what: 'a fire detector name of 65 characters',

@@ -214,7 +214,10 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   });
   const httpUrl = await server.listen({ host: httpHost, port: options.http?.port ?? 8080 });
   log.append({ type: 'edge.started', actor: 'system', data: { bus: bus.deviceUrl, http: httpUrl } });
-  logger.info({ venue: venue.id, http: httpUrl, mqtt: bus.deviceUrl, mqttWs: bus.deviceWsUrl }, 'venue edge started');
+  logger.info(
+    { venue: venue.id, http: httpUrl, mqtt: bus.deviceUrl, mqttWs: bus.deviceWsUrl, mqtts: bus.deviceTlsUrl },
+    'venue edge started',
+  );
 
   let stopped = false;
   return {

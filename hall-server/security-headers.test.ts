@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { get, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ensureDashboardsBuilt } from '../dashboards/build.ts';
 import type { VenueRuntime } from '../edge/runtime.ts';
 import { authHeaders, startTestVenue } from '../test/venue-harness.ts';
 import { pagePolicy } from './security-headers.ts';
@@ -43,6 +45,21 @@ describe('security headers', () => {
     expect(answers.live.headers.get('content-security-policy')).toContain(
       `script-src 'self' 'wasm-unsafe-eval' ${hash}`,
     );
+  });
+
+  it('gives a revalidated page (304) no policy of its own, so the cached page keeps its page policy', async () => {
+    await ensureDashboardsBuilt();
+    edge = await startTestVenue();
+    const page = await fetch(`${edge.httpUrl}/`);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // As a browser revalidates its cached copy on reload (fetch would not send the condition as is).
+    const again = await new Promise<IncomingMessage>((resolve) =>
+      get(`${edge!.httpUrl}/`, { headers: { 'if-none-match': page.headers.get('etag')! } }, resolve),
+    );
+    again.resume();
+    expect(again.statusCode).toBe(304);
+    expect(again.headers['content-security-policy']).toBeUndefined();
+    expect(again.headers['x-frame-options']).toBe('DENY');
   });
 
   it('hashes each inline script of a page, and none that loads from a file', () => {

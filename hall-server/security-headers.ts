@@ -40,10 +40,12 @@ export function pagePolicy(html: string): string {
 const HSTS = 'max-age=31536000';
 
 function setHeaders(req: FastifyRequest, reply: FastifyReply, payload: unknown): void {
-  const type = String(reply.getHeader('content-type') ?? '');
-  const html = type.startsWith('text/html');
-  const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
-  reply.header('content-security-policy', html ? pagePolicy(text) : DATA_POLICY);
+  const type = reply.getHeader('content-type');
+  // No content type, no policy: a 304 carries none, and the browser would lay a data policy over its cached page.
+  if (type !== undefined) {
+    const text = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
+    reply.header('content-security-policy', String(type).startsWith('text/html') ? pagePolicy(text) : DATA_POLICY);
+  }
   reply.header('x-frame-options', 'DENY');
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');

@@ -4,7 +4,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDashboardsBuilt } from '../dashboards/build.ts';
-import type { EmbeddedBroker } from '../edge/bus/embedded-broker.ts';
 import { edgeLogger } from '../edge/logger.ts';
 import { tlsFiles } from '../edge/tls/venue-ca.ts';
 import { DEMO_USERS } from '../hall-server/auth/bootstrap.ts';
@@ -62,7 +61,7 @@ HallEdge demo — ${edge.venue.name}
   live feed       ${edge.httpUrl.replace('http', 'ws')}/api/feed
   check-in kiosk  ${edge.httpUrl}/kiosk/   pairing code ${kiosk.pairingCode} (valid 15 minutes, once)
   MQTT            ${edge.bus.deviceUrl}   (WebSocket ${edge.bus.deviceWsUrl})
-  MQTT over TLS   ${(edge.bus as EmbeddedBroker).deviceTlsUrl}   (secure WebSocket ${(edge.bus as EmbeddedBroker).deviceWssUrl}; venue CA: ${tlsFiles(edge.keysDir).caCert})
+  MQTT over TLS   ${edge.bus.deviceTlsUrl}   (secure WebSocket ${edge.bus.deviceWssUrl}; venue CA: ${tlsFiles(edge.keysDir).caCert})
   simulated devices: ${simulators.devices.length}
   cameras         ${camerasNote}
                   camera grid ${edge.httpUrl}/#/cameras, replay ${edge.httpUrl}/#/replay

@@ -1,6 +1,6 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import { StringEnum } from '../../config/json-schema.ts';
-import { command, type DeviceContract, event, WireId } from '../envelope.ts';
+import { command, type DeviceContract, event, WIRE_LIMITS, WireId } from '../envelope.ts';
 
 /** 2 MiB of image, base64: the most a frame or chip photo may carry (the venue's limit may be lower). */
 export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
@@ -26,7 +26,11 @@ export const HardwareLivenessSchema = T.Object(
 export type HardwareLiveness = Static<typeof HardwareLivenessSchema>;
 
 /** Capture time of a frame at the terminal, ms since the epoch: frames must be distinct moments over ~1 s. */
-export const CapturedAt = T.Integer({ minimum: 1_500_000_000_000, description: 'capture time, ms since the epoch' });
+export const CapturedAt = T.Integer({
+  minimum: 1_500_000_000_000,
+  maximum: WIRE_LIMITS.maxMillis,
+  description: 'capture time, ms since the epoch',
+});
 
 export const faceTerminalContract: DeviceContract = {
   kind: 'face-terminal',

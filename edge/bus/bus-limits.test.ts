@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
 import { eventually, simulatorFor, startTestVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
+import { packetBytesOf } from './device-limits.ts';
 
 let edge: VenueRuntime;
 const sims: DeviceSimulator[] = [];
@@ -69,7 +70,7 @@ describe('device bus limits, end to end', () => {
     const gone = closed(gate);
     gate.publish('hall/qinshui/gate/gate-entrance/event/pass-request', Buffer.alloc(200_000, 'a'), { qos: 1 });
     await gone;
-    expect(await deniedReasons(1)).toEqual(['packet of 200058 bytes is over 65536']);
+    expect(await deniedReasons(1)).toEqual([`packet of 200058 bytes is over ${packetBytesOf('gate')}`]);
     expect(edge.log.query({ type: 'bus.denied' })[0]!.subject).toBe('gate-entrance');
   });
 
@@ -87,21 +88,26 @@ describe('device bus limits, end to end', () => {
   it('keeps retained messages only on status and state, small: a flood leaves at most those two', async () => {
     edge = await startTestVenue();
     for (let i = 0; i < 20; i++) {
-      const locker = await connect('locker-bank-1');
-      const gone = closed(locker);
-      const [topic, size] = i % 2 ? [`event/deposit-${i}`, 100] : ['state', 20_000];
-      locker.publish(`hall/qinshui/locker/locker-bank-1/${topic}`, Buffer.alloc(size, 'a'), { qos: 1, retain: true });
+      // The face terminal: its packets may be large, so only the retained rule stops a large state.
+      const terminal = await connect('ft-entrance');
+      const gone = closed(terminal);
+      const [topic, size] = i % 2 ? [`event/capture-${i}`, 100] : ['state', 20_000];
+      terminal.publish(`hall/qinshui/face-terminal/ft-entrance/${topic}`, Buffer.alloc(size, 'a'), {
+        qos: 1,
+        retain: true,
+      });
       await gone; // each refused message closes its connection
     }
     const reasons = await deniedReasons(2);
     expect(reasons).toContain('only status and state are retained, not event');
     expect(reasons).toContain('retained payload of 20000 bytes is over 16384');
-    // What the broker keeps for the locker (aedes' persistence is not in its types).
+    // What the broker keeps for the terminal (aedes' persistence is not in its types).
     const persistence = Reflect.get(Reflect.get(edge.bus, 'aedes'), 'persistence') as {
       createRetainedStream(pattern: string): AsyncIterable<{ topic: string }>;
     };
     const retained: string[] = [];
-    for await (const packet of persistence.createRetainedStream('hall/qinshui/locker/#')) retained.push(packet.topic);
+    for await (const packet of persistence.createRetainedStream('hall/qinshui/face-terminal/#'))
+      retained.push(packet.topic);
     expect(retained).toEqual([]);
   });
 });

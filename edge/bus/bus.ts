@@ -22,6 +22,9 @@ export interface Bus extends EventEmitter<{ denied: [BusDenial]; connection: [bo
   /** The MQTT URL devices connect to (tcp), and the WebSocket one when there is one. */
   readonly deviceUrl: string;
   readonly deviceWsUrl: string | null;
+  /** MQTT over TLS and over secure WebSocket (embedded broker), null when off. */
+  readonly deviceTlsUrl: string | null;
+  readonly deviceWssUrl: string | null;
   subscribe(filter: string, handler: (message: BusMessage) => void): Promise<void>;
   publish(topic: string, payload: string | Buffer, options?: { retain?: boolean }): Promise<void>;
   readonly connected: boolean;

@@ -45,7 +45,7 @@ describe('device bus limits', () => {
 
   it('lets a burst through, then the sustained rate, measured on the injected clock', () => {
     const rate = new MessageRate();
-    const { messagesPerSecond, burst } = DEFAULT_BUS_LIMITS.kinds.default;
+    const { messagesPerSecond, burst } = DEFAULT_BUS_LIMITS.rates.default;
     const topic = `${prefix}/event/pass-request`;
     for (let i = 0; i < burst; i++) expect(deny(rate, topic, false, 10, 1000)).toBeNull();
     expect(deny(rate, topic, false, 10, 1000)).toBe(`over ${messagesPerSecond} messages/s`);

@@ -1,14 +1,20 @@
+import { CONTRACTS } from '../../devices/contracts.ts';
+import { Ack, Heartbeat, Status } from '../../devices/envelope.ts';
+import { maxJsonBytes } from '../../devices/payload-size.ts';
 import { parseDeviceTopic } from '../../devices/topics.ts';
 import type { BusIdentity } from './acl.ts';
 import { EDGE_USERNAME } from './credentials.ts';
 
-/** What one device may cost the broker: the largest packet, a message rate and a burst. */
-export interface KindLimits {
-  /** Largest MQTT packet (fixed header included), checked as soon as the header announces its length. */
-  packetBytes: number;
+/** What one device may send: a message rate and a burst (its packet size follows from its contract). */
+export interface KindRate {
   /** Sustained messages per second, and how many may come at once above it. */
   messagesPerSecond: number;
   burst: number;
+}
+
+export interface KindLimits extends KindRate {
+  /** Largest MQTT packet (fixed header included), checked as soon as the header announces its length. */
+  packetBytes: number;
 }
 
 export interface BusLimits {
@@ -18,24 +24,43 @@ export interface BusLimits {
   retainedBytes: number;
   /** Live connections per listener (TCP, WebSocket, TLS each), authenticated or not. */
   maxConnections: number;
-  kinds: Record<string, KindLimits> & { default: KindLimits };
+  rates: Record<string, KindRate> & { default: KindRate };
 }
 
 /**
- * Sized from the device contract (devices/*\/contract.ts): a face terminal sends up to five 2 MB frames, the
- * positioning engine batches of 2,000 positions and, being one device for the whole venue, the venue's rate
- * (bench/bus.ts pushes one engine past 20,000 messages/s); everything else sends small messages a few times a second.
+ * The positioning engine is one device for the whole venue (bench/bus.ts pushes it past 20,000 messages/s), a
+ * face terminal sends a few large messages per check-in, everything else small messages a few times a second.
  */
 export const DEFAULT_BUS_LIMITS: BusLimits = {
   unauthenticatedPacketBytes: 16 * 1024,
   retainedBytes: 16 * 1024,
   maxConnections: 512,
-  kinds: {
-    default: { packetBytes: 64 * 1024, messagesPerSecond: 200, burst: 400 },
-    'face-terminal': { packetBytes: 11 * 1024 * 1024, messagesPerSecond: 10, burst: 20 },
-    rtls: { packetBytes: 1024 * 1024, messagesPerSecond: 100_000, burst: 100_000 },
+  rates: {
+    default: { messagesPerSecond: 200, burst: 400 },
+    'face-terminal': { messagesPerSecond: 10, burst: 20 },
+    rtls: { messagesPerSecond: 100_000, burst: 100_000 },
   },
 };
+
+/** Topic (hall/{venue}/{kind}/{id}/event/{name}: five ids of at most 64), packet id and fixed header, rounded up. */
+const PACKET_OVERHEAD = 1024;
+
+/**
+ * The largest packet a device of this kind may send: its largest valid message as compact JSON (devices/
+ * payload-size.ts) — status, heartbeat, ack, state or an event — plus the packet's own bytes. It follows the
+ * contract: a field bounded larger there is let through here.
+ */
+export function packetBytesOf(kind: string): number {
+  const contract = CONTRACTS[kind as keyof typeof CONTRACTS];
+  const schemas = [
+    Status,
+    Heartbeat,
+    Ack,
+    ...(contract?.state ? [contract.state] : []),
+    ...Object.values(contract?.events ?? {}),
+  ];
+  return PACKET_OVERHEAD + Math.max(...schemas.map(maxJsonBytes));
+}
 
 /** The MQTT client id a bus identity must connect with: its own id, so it cannot take over another's session. */
 export function clientIdOf(who: BusIdentity): string {
@@ -43,12 +68,12 @@ export function clientIdOf(who: BusIdentity): string {
 }
 
 /** The largest packet any device may send (a WebSocket frame carries one packet at most). */
-export const largestPacket = (limits: BusLimits) => Math.max(...Object.values(limits.kinds).map((k) => k.packetBytes));
+export const largestPacket = () => Math.max(...Object.keys(CONTRACTS).map(packetBytesOf));
 
 export function limitsOf(limits: BusLimits, who: BusIdentity): KindLimits {
   if (who.role === 'edge')
     return { packetBytes: Number.MAX_SAFE_INTEGER, messagesPerSecond: Infinity, burst: Infinity };
-  return limits.kinds[who.kind] ?? limits.kinds.default;
+  return { ...(limits.rates[who.kind] ?? limits.rates.default), packetBytes: packetBytesOf(who.kind) };
 }
 
 /** A token bucket per device: `messagesPerSecond` refill, `burst` capacity. Time is passed in. */

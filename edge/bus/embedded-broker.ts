@@ -176,7 +176,7 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
       {
         tls: this.options.tls ?? null,
         maxConnections: limits.maxConnections,
-        maxWsPayload: largestPacket(limits),
+        maxWsPayload: largestPacket(),
         handle,
       },
     );

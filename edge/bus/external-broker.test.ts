@@ -53,6 +53,26 @@ describe('external mosquitto broker', () => {
     expect(refusal.message).toMatch(/not authorized|bad user/i);
     impostor.end(true);
 
+    // gate-entrance's credential under gate-exit's client id does not take gate-exit's session over.
+    const device = (username: string, clientId: string) =>
+      mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        clientId,
+        username,
+        password: edge!.deviceCredential(username),
+        reconnectPeriod: 0,
+      });
+    const gateExit = await device('gate-exit', 'gate-exit');
+    const taker = await device('gate-entrance', 'gate-exit');
+    await gateExit.publishAsync(
+      'hall/qinshui/gate/gate-exit/heartbeat',
+      JSON.stringify({ at: Date.now(), firmware: 'f' }),
+      {
+        qos: 1,
+      },
+    );
+    expect(gateExit.connected).toBe(true);
+    await Promise.all([gateExit.endAsync(), taker.endAsync()]);
+
     const seen = collectPositionNumbers(edge);
     const rtls = simulatorFor(edge, 'rtls-1', 2);
     await rtls.connect();

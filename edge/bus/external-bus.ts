@@ -68,6 +68,8 @@ export class ExternalBus extends EventEmitter<{ denied: [BusDenial]; connection:
   }
 
   readonly deviceWsUrl = null;
+  readonly deviceTlsUrl = null;
+  readonly deviceWssUrl = null;
 
   get connected(): boolean {
     return this.client.connected;

@@ -11,6 +11,7 @@ import { loadVenue, venueFile } from '../../config/venue-loader.ts';
 import { devicePrefix, TOPIC_ROOT } from '../../devices/topics.ts';
 import { cliKeysDir, KEY_FILES } from '../keys-dir.ts';
 import { deviceCredential, EDGE_USERNAME, loadOrCreateSecret } from './credentials.ts';
+import { DEFAULT_BUS_LIMITS, largestPacket } from './device-limits.ts';
 
 export function mosquittoAcl(venue: Venue): string {
   const lines = [`user ${EDGE_USERNAME}`, `topic readwrite ${TOPIC_ROOT}/${venue.id}/#`, ''];
@@ -46,6 +47,11 @@ export function writeMosquittoConfig(
     conf,
     [
       `listener ${options.port} 127.0.0.1`,
+      // The same device limits as the embedded broker's, as far as mosquitto has them (device-limits.ts): the
+      // client id is the username, so no device takes over another's session; packet size and connections bounded.
+      'use_username_as_clientid true',
+      `max_connections ${DEFAULT_BUS_LIMITS.maxConnections}`,
+      `max_packet_size ${largestPacket()}`,
       // Started as root, mosquitto drops to this user; it must be able to read these files.
       ...(options.user ? [`user ${options.user}`] : []),
       'allow_anonymous false',

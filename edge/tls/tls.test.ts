@@ -44,16 +44,22 @@ async function waitForFirmware(id: string, expected: string) {
   if (seen !== expected) throw new Error(`${id} firmware ${seen}, expected ${expected}`);
 }
 
+/** Starts the TLS venue and provisions gate-exit (password, or client certificate) into a temp folder. */
+async function provisionedGateExit(cert: boolean) {
+  edge = await startTlsVenue();
+  const out = join(tempDir(), 'gate-exit');
+  const device = await provisionDevice(edge.venue, 'gate-exit', {
+    keysDir: edge.keysDir,
+    outDir: out,
+    host: '127.0.0.1',
+    cert,
+  });
+  return { broker: edge.bus as EmbeddedBroker, out, device };
+}
+
 describe('TLS on site', () => {
   it('mosquitto with the venue CA publishes over MQTTS; a wrong CA is refused', async () => {
-    edge = await startTlsVenue();
-    const broker = edge.bus as EmbeddedBroker;
-    const out = join(tempDir(), 'gate-exit');
-    const device = await provisionDevice(edge.venue, 'gate-exit', {
-      keysDir: edge.keysDir,
-      outDir: out,
-      host: '127.0.0.1',
-    });
+    const { broker, out, device } = await provisionedGateExit(false);
     const heartbeat = (fw: string) => JSON.stringify({ at: Date.now(), firmware: fw });
     const server = ['-h', '127.0.0.1', '-p', portOf(broker.deviceTlsUrl), '-i', device.clientId];
     const common = [...server, '-q', '1'];
@@ -104,15 +110,7 @@ describe('TLS on site', () => {
   });
 
   it('a device certificate from the venue CA signs the device in without a password, as itself only', async () => {
-    edge = await startTlsVenue();
-    const broker = edge.bus as EmbeddedBroker;
-    const out = join(tempDir(), 'gate-exit');
-    const device = await provisionDevice(edge.venue, 'gate-exit', {
-      keysDir: edge.keysDir,
-      outDir: out,
-      host: '127.0.0.1',
-      cert: true,
-    });
+    const { broker, out, device } = await provisionedGateExit(true);
     expect(device.password).toBeUndefined();
     const tls = [
       '--cafile',

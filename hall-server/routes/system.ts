@@ -49,6 +49,8 @@ export const systemRoutes =
             200: T.Object({
               mqtt: T.String(),
               mqttWs: T.Union([T.String(), T.Null()]),
+              mqtts: T.Union([T.String(), T.Null()]),
+              mqttWss: T.Union([T.String(), T.Null()]),
               connected: T.Boolean(),
               stats: T.Record(T.String(), T.Integer()),
             }),
@@ -58,6 +60,8 @@ export const systemRoutes =
       async () => ({
         mqtt: ctx.bus.deviceUrl,
         mqttWs: ctx.bus.deviceWsUrl,
+        mqtts: ctx.bus.deviceTlsUrl,
+        mqttWss: ctx.bus.deviceWssUrl,
         connected: ctx.bus.connected,
         stats: { ...ctx.gateway.stats },
       }),
