@@ -1,8 +1,10 @@
 // npm run backup -- [--venue jincheng] [--data DIR] [--keys DIR] --to DIR
 // npm run restore -- --from DIR [--venue jincheng] [--data DIR] [--keys DIR]
-// Data and key directories default to HALLEDGE_DATA / HALLEDGE_KEYS, else data/<venue> (docs/operations.md).
+// Data and key directories default to HALLEDGE_DATA / HALLEDGE_KEYS, else data/<venue> and data/<venue>-keys
+// (docs/operations.md).
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultKeysDir } from '../keys-dir.ts';
 import { BackupError, backupVenue, restoreVenue } from './backup.ts';
 
 const [command, ...rest] = process.argv.slice(2);
@@ -17,7 +19,8 @@ const { values } = parseArgs({
   },
 });
 const dataDir = values.data ?? process.env.HALLEDGE_DATA ?? join('data', values.venue!);
-const keysDir = values.keys ?? process.env.HALLEDGE_KEYS;
+// Keys beside the data by default, as the edge keeps them (edge/keys-dir.ts); the backup puts them in keys/ to move apart.
+const keysDir = values.keys ?? process.env.HALLEDGE_KEYS ?? defaultKeysDir(dataDir);
 
 try {
   if (command === 'backup' && values.to) {
