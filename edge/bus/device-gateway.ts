@@ -5,6 +5,7 @@ import type { Ack } from '../../devices/envelope.ts';
 import { validatePayload } from '../../devices/payload-validator.ts';
 import { deviceTopic, parseDeviceTopic, TOPIC_ROOT } from '../../devices/topics.ts';
 import type { DeviceRecord, DeviceRegistry } from '../registry/device-registry.ts';
+import { contentProblem, recordable } from '../store/canonical.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { Bus, BusDenial, BusMessage } from './bus.ts';
 
@@ -121,9 +122,9 @@ export class DeviceGateway {
       if (suppressed !== null) {
         this.log.append({
           type: 'device.unknown',
-          subject: topic.deviceId,
+          subject: recordable(topic.deviceId),
           actor: 'system',
-          data: { topic: message.topic, suppressed },
+          data: { topic: recordable(message.topic), suppressed },
         });
       }
       return;
@@ -134,6 +135,10 @@ export class DeviceGateway {
     if (topic.channel === 'status' && message.payload.length === 0) return; // a cleared retained status
     const result = validatePayload(topic, message.payload);
     if (!result.ok) return this.reject(device, message.topic, result.error);
+    // Valid by schema, but a lone surrogate, a control character or `1e999` (Infinity) could not enter the
+    // record as it would be hashed: refused here with its path, before any module sees it.
+    const unrecordable = contentProblem(result.payload, '', true);
+    if (unrecordable) return this.reject(device, message.topic, unrecordable);
     this.stats.accepted++;
     const payload = result.payload;
     switch (topic.channel) {
@@ -192,7 +197,8 @@ export class DeviceGateway {
       type: 'device.malformed',
       subject: device?.id ?? null,
       actor: device?.id ?? null,
-      data: { topic, error, suppressed },
+      // The topic and the validator's message may quote what the device sent: recorded escaped if need be.
+      data: { topic: recordable(topic), error: recordable(error), suppressed },
     });
   }
 
@@ -200,11 +206,12 @@ export class DeviceGateway {
     this.stats.denied++;
     const suppressed = this.throttle.admit(`denied:${d.username}:${d.topic}`, Date.now());
     if (suppressed === null) return;
+    const username = d.username === null ? null : recordable(d.username);
     this.log.append({
       type: 'bus.denied',
-      subject: d.username,
-      actor: d.username,
-      data: { topic: d.topic, reason: d.reason, suppressed },
+      subject: username,
+      actor: username,
+      data: { topic: d.topic === null ? null : recordable(d.topic), reason: recordable(d.reason), suppressed },
     });
   }
 }
