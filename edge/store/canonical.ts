@@ -50,7 +50,9 @@ function stringProblem(text: string, strict: boolean): string | null {
 // A high surrogate not followed by a low one, or a low one not preceded by a high one (UTF-16 code units).
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 // C0 controls, DEL and C1 controls; the record also takes TAB, LF and CR.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const DEVICE_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const RECORD_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /** A JSON Pointer token (RFC 6901), made printable: a field name that cannot enter the record is shown escaped. */
