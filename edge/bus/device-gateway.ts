@@ -6,7 +6,7 @@ import { validatePayload } from '../../devices/payload-validator.ts';
 import { deviceTopic, parseDeviceTopic, TOPIC_ROOT } from '../../devices/topics.ts';
 import type { DeviceRecord, DeviceRegistry } from '../registry/device-registry.ts';
 import { contentProblem, recordable } from '../store/canonical.ts';
-import type { EventLog } from '../store/event-log.ts';
+import { type EventLog, RecordContentError } from '../store/event-log.ts';
 import type { Bus, BusDenial, BusMessage } from './bus.ts';
 
 export type DeviceAck = Static<typeof Ack>;
@@ -181,6 +181,9 @@ export class DeviceGateway {
         // The record could not be written (disk full, I/O error): the message must not be acknowledged, so the
         // group commit refuses it and the device sends it again.
         if (err instanceof Database.SqliteError) throw err;
+        // What the device sent cannot be recorded as it would be hashed (e.g. a time past 2^53): a malformed
+        // message, recorded as such, not a bug.
+        if (err instanceof RecordContentError) return this.reject(device, topic, err.message);
         // A domain bug must not take the bus down; it is counted, logged and visible.
         this.stats.handlerErrors++;
         this.onHandlerError(err, topic);
