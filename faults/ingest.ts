@@ -106,7 +106,7 @@ function killRow(scenario: string, runs: KillRun[], minRate: number): FaultRow {
     detail:
       `${n(sum((r) => r.acked))} acknowledged, ${n(sum((r) => r.recorded))} recorded, ${lost} lost; ` +
       `${n(slowest)}–${n(Math.max(...runs.map((r) => r.ackedPerSecond)))} acked msg/s in the second before the kill` +
-      (minRate > 0 ? ` (≥ ${n(minRate)} asked)` : '') +
+      (minRate > 0 ? ` (≥ ${n(minRate)} asked: ${runs.filter((r) => r.ackedPerSecond >= minRate).length} runs)` : '') +
       (runs.some((r) => r.onCheckpoint !== undefined) ? `; killed on a checkpoint write in ${checkpoints}` : '') +
       (runs.every((r) => r.chainIntact) ? '; chain intact' : '; CHAIN BROKEN'),
   };
