@@ -50,7 +50,7 @@ export function verifyChain(db: Db): VerifyReport {
   for (const row of rows) {
     count++;
     if (row.seq !== expectedSeq) {
-      report('missing', expectedSeq, row.seq - 1, `events #${expectedSeq}–#${row.seq - 1} are missing`);
+      report('missing', expectedSeq, row.seq - 1, 'sequence numbers absent (events deleted)');
     } else if (row.prev_hash !== prevHash) {
       report('unlinked', row.seq, row.seq, 'previous-hash does not match the event before it');
     }
