@@ -1,8 +1,13 @@
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Aedes } from 'aedes';
+import mqtt from 'mqtt';
 import { deviceTopic } from '../devices/topics.ts';
-import { startTestVenue, testVenue } from '../test/venue-harness.ts';
+import { deviceCredential, EDGE_USERNAME, loadOrCreateSecret } from '../edge/bus/credentials.ts';
+import { writeMosquittoConfig } from '../edge/bus/mosquitto-config.ts';
+import { freePort, startMosquitto, stopMosquitto } from '../test/mosquitto.ts';
+import { startTestVenue, tempDir, testVenue } from '../test/venue-harness.ts';
 import type { BenchRow } from './types.ts';
 
 interface PublisherRun {
@@ -58,6 +63,82 @@ async function bareAedes(messages: number): Promise<number> {
   await new Promise<void>((r) => aedes.close(() => r()));
   if (received !== messages) throw new Error(`bare aedes delivered ${received} of ${messages}`);
   return messages / seconds;
+}
+
+/** Resolves when `done()` holds, polling; throws after `timeoutMs`. */
+async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * External mosquitto: locker deposits from the device to the record, timed until the last one is committed, beside
+ * the anchor of a bare mqtt.js subscriber on the same persistent session settings (clean=false, QoS 1).
+ */
+async function externalBroker(messages: number): Promise<BenchRow[]> {
+  const dataDir = tempDir('halledge-bench-mosquitto-');
+  const venue = testVenue('jincheng', 10);
+  const secret = loadOrCreateSecret(join(dataDir, 'device-secret'));
+  const port = freePort();
+  const conf = writeMosquittoConfig(venue, secret, join(dataDir, 'mq'), {
+    port,
+    user: process.getuid?.() === 0 ? 'root' : undefined,
+  });
+  const mosquitto = await startMosquitto(conf, port);
+  const url = `mqtt://127.0.0.1:${port}`;
+  const device = {
+    url,
+    username: 'locker-bank-1',
+    password: deviceCredential(secret, venue.id, 'locker-bank-1'),
+    topic: deviceTopic(venue.id, 'locker', 'locker-bank-1', 'event', 'deposit'),
+    messages,
+    positionsPerMessage: 1,
+    body: 'deposit' as const,
+  };
+  try {
+    const bare = await mqtt.connectAsync(url, {
+      username: EDGE_USERNAME,
+      password: deviceCredential(secret, venue.id, EDGE_USERNAME),
+      clientId: 'bench-bare-subscriber',
+      clean: false,
+    });
+    let received = 0;
+    bare.on('message', () => received++);
+    await bare.subscribeAsync(`hall/${venue.id}/locker/#`, { qos: 1 });
+    let started = performance.now();
+    await publish(device);
+    await until(() => received >= messages, 120_000, 'the bare subscriber');
+    const anchor = messages / ((performance.now() - started) / 1000);
+    await bare.endAsync();
+
+    const edge = await startTestVenue({ venue, dataDir, bus: { kind: 'external', url } });
+    const before = edge.log.head.seq;
+    started = performance.now();
+    await publish(device);
+    await until(() => edge.log.head.seq - before >= messages, 120_000, 'the record');
+    const rate = messages / ((performance.now() - started) / 1000);
+    await edge.stop();
+    return [
+      {
+        area: 'bus',
+        metric: 'anchor: mosquitto → bare subscriber, QoS 1, clean=false',
+        value: Math.round(anchor),
+        unit: 'messages/s',
+      },
+      {
+        area: 'bus',
+        metric: 'mosquitto → edge, locker deposits, committed before PUBACK',
+        value: Math.round(rate),
+        unit: 'messages/s',
+      },
+      { area: 'bus', metric: '  … ratio to the bare subscriber', value: rate / anchor, unit: '×' },
+    ];
+  } finally {
+    await stopMosquitto(mosquitto);
+  }
 }
 
 /**
@@ -134,5 +215,6 @@ export async function run(): Promise<BenchRow[]> {
       rows.push({ area: 'bus', metric: '  … ratio to bare aedes', value: rate / anchor, unit: '×' });
     }
   }
+  rows.push(...(await externalBroker(20_000)));
   return rows;
 }

@@ -9,6 +9,8 @@ import { deviceTopic } from '../devices/topics.ts';
 export class DepositTraffic {
   /** Holders of the deposits the broker acknowledged (PUBACK received), whenever it arrived. */
   readonly acked = new Set<string>();
+  /** performance.now() of each PUBACK, in order. */
+  private readonly ackTimes: number[] = [];
   private sent = 0;
   private inFlight = 0;
   private running = true;
@@ -55,10 +57,19 @@ export class DepositTraffic {
       const body = JSON.stringify({ at: Date.now(), compartment: 1 + (this.sent % 20), holder });
       this.client.publish(this.topic, body, { qos: 1 }, (err) => {
         this.inFlight--;
-        if (!err) this.acked.add(holder);
+        if (!err) {
+          this.acked.add(holder);
+          this.ackTimes.push(performance.now());
+        }
         this.pump();
       });
     }
+  }
+
+  /** PUBACKs per second over the `windowMs` before `until`: the rate the traffic ran at, start-up excluded. */
+  ackRate(until: number, windowMs = 1000): number {
+    const from = Math.max(until - windowMs, this.startedAt);
+    return this.ackTimes.filter((t) => t > from && t <= until).length / ((until - from) / 1000);
   }
 
   /** Stops publishing and drops the connection (nothing more can be acknowledged). */

@@ -37,6 +37,11 @@ export async function startEdgeProcess(
       HALLEDGE_HTTP_PORT: '0',
       HALLEDGE_MQTT_PORT: '0',
       HALLEDGE_MQTT_WS_PORT: '0',
+      // Where the edge has TLS listeners and HTTPS by default (the hardening work), loopback plain only, no fixed
+      // ports; an edge without them ignores these.
+      HALLEDGE_MQTT_TLS_PORT: 'off',
+      HALLEDGE_MQTT_WSS_PORT: 'off',
+      HALLEDGE_HTTP_PLAIN: '1',
       LOG_LEVEL: 'info',
       ...env,
     },

@@ -5,7 +5,8 @@ import type { Ack } from '../../devices/envelope.ts';
 import { validatePayload } from '../../devices/payload-validator.ts';
 import { deviceTopic, parseDeviceTopic, TOPIC_ROOT } from '../../devices/topics.ts';
 import type { DeviceRecord, DeviceRegistry } from '../registry/device-registry.ts';
-import type { EventLog } from '../store/event-log.ts';
+import { contentProblem, recordable } from '../store/canonical.ts';
+import { type EventLog, RecordContentError } from '../store/event-log.ts';
 import type { Bus, BusDenial, BusMessage } from './bus.ts';
 
 export type DeviceAck = Static<typeof Ack>;
@@ -125,9 +126,9 @@ export class DeviceGateway {
       if (suppressed !== null) {
         this.log.append({
           type: 'device.unknown',
-          subject: topic.deviceId,
+          subject: recordable(topic.deviceId),
           actor: 'system',
-          data: { topic: message.topic, suppressed },
+          data: { topic: recordable(message.topic), suppressed },
         });
       }
       return;
@@ -138,6 +139,10 @@ export class DeviceGateway {
     if (topic.channel === 'status' && message.payload.length === 0) return; // a cleared retained status
     const result = validatePayload(topic, message.payload);
     if (!result.ok) return this.reject(device, message.topic, result.error);
+    // Valid by schema, but a lone surrogate, a control character or `1e999` (Infinity) could not enter the
+    // record as it would be hashed: refused here with its path, before any module sees it.
+    const unrecordable = contentProblem(result.payload, '', true);
+    if (unrecordable) return this.reject(device, message.topic, unrecordable);
     this.stats.accepted++;
     const payload = result.payload;
     switch (topic.channel) {
@@ -189,6 +194,9 @@ export class DeviceGateway {
         // The record could not be written (disk full, I/O error): the message must not be acknowledged, so the
         // group commit refuses it and the device sends it again.
         if (err instanceof Database.SqliteError) throw err;
+        // What the device sent cannot be recorded as it would be hashed (e.g. a time past 2^53): a malformed
+        // message, recorded as such, not a bug.
+        if (err instanceof RecordContentError) return this.reject(device, topic, err.message);
         // A domain bug must not take the bus down; it is counted, logged and visible.
         this.stats.handlerErrors++;
         this.onHandlerError(err, topic);
@@ -206,7 +214,8 @@ export class DeviceGateway {
       type: 'device.malformed',
       subject: device?.id ?? null,
       actor: device?.id ?? null,
-      data: { topic, error, suppressed },
+      // The topic and the validator's message may quote what the device sent: recorded escaped if need be.
+      data: { topic: recordable(topic), error: recordable(error), suppressed },
     });
   }
 
@@ -214,11 +223,12 @@ export class DeviceGateway {
     this.stats.denied++;
     const suppressed = this.throttle.admit(`denied:${d.username}:${d.topic}`, Date.now());
     if (suppressed === null) return;
+    const username = d.username === null ? null : recordable(d.username);
     this.log.append({
       type: 'bus.denied',
-      subject: d.username,
-      actor: d.username,
-      data: { topic: d.topic, reason: d.reason, suppressed },
+      subject: username,
+      actor: username,
+      data: { topic: d.topic === null ? null : recordable(d.topic), reason: recordable(d.reason), suppressed },
     });
   }
 }

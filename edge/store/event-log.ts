@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { canonicalJson, contentProblem } from './canonical.ts';
 import { type Db, migrate } from './database.ts';
 
 /** What a module records. Every fact in HallEdge is one of these. */
@@ -60,7 +61,18 @@ const migrations = [
       CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'event log is append-only'); END;
     `,
   },
+  {
+    // Events written before this migration keep format 1 and verify as they were hashed (see eventHash).
+    version: 2,
+    sql: 'ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1;',
+  },
 ];
+
+/** The chain format new events are written in (eventHash). */
+export const CHAIN_FORMAT = 2;
+
+/** Content the record cannot store exactly as it would hash it; the message names the field path. */
+export class RecordContentError extends Error {}
 
 /** An event as stored: data is the JSON text the hash covers. */
 export interface EventRow {
@@ -75,10 +87,44 @@ export interface EventRow {
   data: string;
   prev_hash: string;
   hash: string;
+  /** Chain format: 1 for events written before canonical content, 2 since. */
+  format: number;
 }
 
-/** The hash covers every stored column and the previous event's hash, so editing or removing any event breaks the chain. */
+/**
+ * The hash covers every stored column and the previous event's hash, so editing or removing any event breaks the
+ * chain. Format 2 hashes the RFC 8785 canonical JSON of the array
+ * `[2, seq, venue, at, type, session, actor, method, subject, data, prev_hash]` — every string well-formed (append
+ * refuses others), `data` the canonical JSON text as stored — so anyone can recompute it from the stored columns.
+ * For such an array of integers, strings and nulls, JSON.stringify is exactly RFC 8785.
+ */
 export function eventHash(row: Omit<EventRow, 'hash'>): string {
+  // A database verified without the edge's migrations (verify-cli opens read-only) has no format column: format 1.
+  if (row.format === 1 || row.format === undefined) return eventHashFormat1(row);
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        row.format,
+        row.seq,
+        row.venue,
+        row.at,
+        row.type,
+        row.session,
+        row.actor,
+        row.method,
+        row.subject,
+        row.data,
+        row.prev_hash,
+      ]),
+    )
+    .digest('hex');
+}
+
+/**
+ * Format 1 (before canonical content): the columns joined with U+001F. Kept so that old records still verify; a
+ * format-1 event whose strings were not well-formed Unicode was stored lossily and never verifies.
+ */
+function eventHashFormat1(row: Omit<EventRow, 'hash'>): string {
   return createHash('sha256')
     .update(
       [
@@ -95,6 +141,17 @@ export function eventHash(row: Omit<EventRow, 'hash'>): string {
       ].join('\u001f'),
     )
     .digest('hex');
+}
+
+/** Why an input cannot be stored exactly as it is hashed (field path and reason), or null. */
+function recordProblem(input: EventInput): string | null {
+  if (input.at !== undefined && !(Number.isSafeInteger(input.at) && input.at >= 0))
+    return '/at: not a time (milliseconds since the epoch, a safe integer)';
+  for (const field of ['type', 'session', 'actor', 'method', 'subject'] as const) {
+    const problem = contentProblem(input[field] ?? null, `/${field}`, true);
+    if (problem) return problem;
+  }
+  return contentProblem(input.data ?? {}, '/data');
 }
 
 export function rowToEvent(row: EventRow): LoggedEvent {
@@ -154,8 +211,8 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     this.lastHash = last?.hash ?? GENESIS_HASH;
     this.inTransaction = db.transaction((work: () => unknown) => work());
     this.insert = db.prepare(
-      `INSERT INTO events (seq, venue, at, type, session, actor, method, subject, data, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (seq, venue, at, type, session, actor, method, subject, data, prev_hash, hash, format)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${CHAIN_FORMAT})`,
     );
   }
 
@@ -206,7 +263,10 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
   }
 
   private write(input: EventInput): LoggedEvent {
+    const problem = recordProblem(input);
+    if (problem) throw new RecordContentError(`event ${input.type} cannot be recorded: ${problem}`);
     const partial = {
+      format: CHAIN_FORMAT,
       seq: this.lastSeq + 1,
       venue: this.venue,
       at: input.at ?? Date.now(),
@@ -215,7 +275,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
       actor: input.actor ?? null,
       method: input.method ?? null,
       subject: input.subject ?? null,
-      data: JSON.stringify(input.data ?? {}),
+      data: canonicalJson(input.data ?? {}),
       prev_hash: this.lastHash,
     };
     const hash = eventHash(partial);

@@ -1,16 +1,19 @@
-// Usage: npm run verify -- <path/to/venue.db> [--checkpoints <file>] [--receipts <file>]
+// Usage: npm run verify -- <path/to/venue.db> [--checkpoints <file>] [--receipts <file>] [--keys <dir>]
 //          [--venue-key <SPKI PEM>] [--platform-key <SPKI PEM>] [--venue <id>]
-// Checks the hash chain, then the log against the signed checkpoints and the city's receipts kept outside the
-// database (by default beside it, with the keys in <dir>/sync/). Exit 1 if anything is wrong.
+// Walks the whole hash chain and prints every broken range, then checks the log against the signed checkpoints
+// and the city's receipts kept outside the database (by default beside it, with the public keys in the key
+// directory's sync/). Exit 1 if anything is wrong.
+
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { defaultKeysDir } from '../keys-dir.ts';
 import { verifyBytes } from '../sync/wire.ts';
 import { verifyAnchors } from './anchor-verify.ts';
 import { anchorFiles } from './anchors.ts';
-import { openDatabase } from './database.ts';
 import { readJsonl } from './jsonl-file.ts';
-import { verifyChain } from './verify.ts';
+import { describeFinding, verifyChain } from './verify.ts';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -20,6 +23,7 @@ const { positionals, values } = parseArgs({
     'venue-key': { type: 'string' },
     'platform-key': { type: 'string' },
     venue: { type: 'string' },
+    keys: { type: 'string' },
   },
 });
 const file = positionals[0];
@@ -27,23 +31,26 @@ if (!file) {
   console.error('usage: npm run verify -- <path to the venue database, e.g. data/jincheng/halledge.db> [options]');
   process.exit(2);
 }
-const db = openDatabase(file);
+// Read-only: an audit must not change the file it audits (no migrations, no journal mode).
+const db = new Database(file, { readonly: true, fileMustExist: true });
 let broken = false;
-const verdict = verifyChain(db);
-if (verdict.ok) {
-  console.log(`chain intact: ${verdict.events} events, head #${verdict.headSeq} ${verdict.headHash}`);
+const report = verifyChain(db);
+if (report.ok) {
+  console.log(`chain intact: ${report.events} events, head #${report.headSeq} ${report.headHash}`);
 } else {
   broken = true;
   console.error(
-    `chain BROKEN at event #${verdict.brokenAt}: ${verdict.reason} (${verdict.events} events verified before it)`,
+    `chain BROKEN: ${report.findings.length} finding(s) over ${report.events} events read to #${report.headSeq}`,
   );
+  for (const finding of report.findings) console.error(`  ${describeFinding(finding)}`);
 }
 
 const dir = dirname(file);
 const files = anchorFiles(dir);
+const keysDir = values.keys ?? defaultKeysDir(dir);
 const checkpointFile = values.checkpoints ?? files.checkpoints;
-const venueKeyFile = values['venue-key'] ?? join(dir, 'sync', 'venue-ed25519.pub');
-const platformKeyFile = values['platform-key'] ?? join(dir, 'sync', 'platform-ed25519.pub');
+const venueKeyFile = values['venue-key'] ?? join(keysDir, 'sync', 'venue-ed25519.pub');
+const platformKeyFile = values['platform-key'] ?? join(keysDir, 'sync', 'platform-ed25519.pub');
 if (!existsSync(venueKeyFile)) {
   console.error(`anchors NOT checked: no venue public key at ${venueKeyFile} (give --venue-key)`);
   process.exit(1);

@@ -1,30 +1,73 @@
 import type { Db } from './database.ts';
 import { type EventRow, eventHash, GENESIS_HASH } from './event-log.ts';
 
-export type ChainVerdict =
-  | { ok: true; events: number; headSeq: number; headHash: string }
-  | { ok: false; events: number; brokenAt: number; reason: string };
+/**
+ * One thing wrong with the record, over a range of sequence numbers. Kinds found by walking the chain:
+ * - `missing`: sequence numbers absent (events deleted),
+ * - `modified`: an event's stored content does not match its own hash,
+ * - `unlinked`: an event's previous-hash does not match the event before it (an event before it was replaced
+ *   with its hash recomputed, or the chain was cut and spliced),
+ * - `format-regressed`: an event in an older chain format after one in a newer (a forger's way around a check).
+ * Other checks (checkpoints, receipts) add their own kinds beside these.
+ */
+export interface VerifyFinding {
+  kind: string;
+  fromSeq: number;
+  toSeq: number;
+  /** What an auditor reads, in English; `kind` is the stable word. */
+  detail: string;
+}
+
+export interface VerifyReport {
+  /** true when there are no findings. */
+  ok: boolean;
+  /** Events read. */
+  events: number;
+  /** The last event as stored (seq 0 and the genesis hash for an empty log). */
+  headSeq: number;
+  headHash: string;
+  /** Every broken range, in sequence order, not only the first. */
+  findings: VerifyFinding[];
+}
 
 /**
- * Walks the whole chain. Names the first event whose hash, link or sequence is wrong:
- * an edited event fails its own hash, a deleted one leaves a sequence gap and a broken link.
+ * Walks the whole chain to its end and reports every broken range. Each event is checked against its own hash
+ * and linked to the stored hash of the event before it, so one edited event is one finding and the events after
+ * it still verify; a run of consecutive events with the same fault is one range.
  */
-export function verifyChain(db: Db): ChainVerdict {
+export function verifyChain(db: Db): VerifyReport {
   const rows = db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>;
+  const findings: VerifyFinding[] = [];
+  const report = (kind: string, fromSeq: number, toSeq: number, detail: string) => {
+    const last = findings.at(-1);
+    if (last && last.kind === kind && last.toSeq === fromSeq - 1) last.toSeq = toSeq;
+    else findings.push({ kind, fromSeq, toSeq, detail });
+  };
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
+  let format = 1;
   let count = 0;
   for (const row of rows) {
-    const fail = (reason: string): ChainVerdict => {
-      rows.return?.();
-      return { ok: false, events: count, brokenAt: row.seq, reason };
-    };
-    if (row.seq !== expectedSeq) return fail(`sequence gap: expected ${expectedSeq}, found ${row.seq}`);
-    if (row.prev_hash !== prevHash) return fail('previous-hash link does not match the preceding event');
-    if (eventHash(row) !== row.hash) return fail('content does not match its hash (event was modified)');
-    prevHash = row.hash;
-    expectedSeq++;
     count++;
+    if (row.seq !== expectedSeq) {
+      report('missing', expectedSeq, row.seq - 1, 'sequence numbers absent (events deleted)');
+    } else if (row.prev_hash !== prevHash) {
+      report('unlinked', row.seq, row.seq, 'previous-hash does not match the event before it');
+    }
+    if (eventHash(row) !== row.hash) report('modified', row.seq, row.seq, 'content does not match its hash');
+    const rowFormat = row.format ?? 1;
+    if (rowFormat < format) {
+      report('format-regressed', row.seq, row.seq, `chain format ${rowFormat} after format ${format}`);
+    }
+    format = Math.max(format, rowFormat);
+    prevHash = row.hash;
+    expectedSeq = row.seq + 1;
   }
-  return { ok: true, events: count, headSeq: expectedSeq - 1, headHash: prevHash };
+  return { ok: findings.length === 0, events: count, headSeq: expectedSeq - 1, headHash: prevHash, findings };
+}
+
+/** One line per finding, e.g. `#6–#9 modified: content does not match its hash`. */
+export function describeFinding(f: VerifyFinding): string {
+  const range = f.fromSeq === f.toSeq ? `#${f.fromSeq}` : `#${f.fromSeq}–#${f.toSeq}`;
+  return `${range} ${f.kind}: ${f.detail}`;
 }
