@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { AlarmEngine } from '../edge/alerts/alarms.ts';
 import { verifyAnchors } from '../edge/store/anchor-verify.ts';
-import { anchorFiles, type CheckpointSigner } from '../edge/store/anchors.ts';
+import { anchorFiles } from '../edge/store/anchors.ts';
 import { DEFAULT_CHECKPOINTS, RecordAnchor } from '../edge/store/checkpoints.ts';
 import { openDatabase } from '../edge/store/database.ts';
 import { EventLog } from '../edge/store/event-log.ts';
 import { eventLeaf, MerkleTree } from '../edge/store/merkle.ts';
 import { verifyConsistency, verifyInclusion } from '../edge/store/merkle-verify.ts';
+import { checkpointSigner } from '../edge/store/suites.ts';
 import { verifyChain } from '../edge/store/verify.ts';
-import { keyId, signBytes, verifyBytes } from '../edge/sync/wire.ts';
 import type { BenchRow } from './types.ts';
 
 const sample = (i: number) => ({
@@ -24,12 +24,9 @@ const sample = (i: number) => ({
   data: { requestId: `r${i}`, direction: 'in', grantId: `g${i}` },
 });
 
-const key = generateKeyPairSync('ed25519');
-const signer: CheckpointSigner = {
-  keyId: keyId(key.publicKey),
-  sign: (bytes) => signBytes(key.privateKey, Buffer.from(bytes)),
-  verify: (bytes, signature) => verifyBytes(key.publicKey, Buffer.from(bytes), signature),
-};
+const signer = checkpointSigner(
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+);
 
 /** Event-log appends with the hash chain, on a real SQLite file (WAL); the same with signed checkpoints. */
 export async function run(): Promise<BenchRow[]> {

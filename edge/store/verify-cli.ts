@@ -5,11 +5,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { verifyBytes } from '../sync/wire.ts';
 import { verifyAnchors } from './anchor-verify.ts';
 import { anchorFiles } from './anchors.ts';
 import { openDatabase } from './database.ts';
 import { readJsonl } from './jsonl-file.ts';
+import { signatureCheck, sm2KeyFiles } from './suites.ts';
 import { verifyChain } from './verify.ts';
 
 const { positionals, values } = parseArgs({
@@ -42,7 +42,14 @@ if (verdict.ok) {
 const dir = dirname(file);
 const files = anchorFiles(dir);
 const checkpointFile = values.checkpoints ?? files.checkpoints;
-const venueKeyFile = values['venue-key'] ?? join(dir, 'sync', 'venue-ed25519.pub');
+// The venue the checkpoints name (an attacker who rewrote the log may have rewritten its venue column too), and
+// their suite: 国密 checkpoints are checked with the venue's SM2 key.
+const firstCheckpoint = readJsonl(checkpointFile).find((l) => l.error === undefined)?.value as
+  | { venue?: string; suite?: string }
+  | undefined;
+const venueKeyFile =
+  values['venue-key'] ??
+  (firstCheckpoint?.suite === 'sm2-sm3' ? sm2KeyFiles(dir).publicKey : join(dir, 'sync', 'venue-ed25519.pub'));
 const platformKeyFile = values['platform-key'] ?? join(dir, 'sync', 'platform-ed25519.pub');
 if (!existsSync(venueKeyFile)) {
   console.error(`anchors NOT checked: no venue public key at ${venueKeyFile} (give --venue-key)`);
@@ -51,10 +58,6 @@ if (!existsSync(venueKeyFile)) {
 const pem = (path: string) => readFileSync(path, 'utf8');
 const venueKey = pem(venueKeyFile);
 const platformKey = existsSync(platformKeyFile) ? pem(platformKeyFile) : null;
-// The venue the checkpoints name (an attacker who rewrote the log may have rewritten its venue column too).
-const firstCheckpoint = readJsonl(checkpointFile).find((l) => l.error === undefined)?.value as
-  | { venue?: string }
-  | undefined;
 const venue =
   values.venue ??
   firstCheckpoint?.venue ??
@@ -64,8 +67,8 @@ const anchors = verifyAnchors(db, {
   venue,
   checkpointFile,
   receiptFile: values.receipts ?? files.receipts,
-  venueKey: (bytes, signature) => verifyBytes(venueKey, Buffer.from(bytes), signature),
-  platformKey: platformKey ? (bytes, signature) => verifyBytes(platformKey, Buffer.from(bytes), signature) : null,
+  venueKey: signatureCheck(venueKey),
+  platformKey: platformKey ? signatureCheck(platformKey) : null,
 });
 console.log(
   `anchors: ${anchors.checkpoints} checkpoints, ${anchors.receipts} receipts${platformKey ? '' : ' (platform key unknown: receipt signatures not checked)'}; ${anchors.matched} match the log, which is signed up to #${anchors.anchoredUpTo}`,

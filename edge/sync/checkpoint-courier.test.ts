@@ -2,10 +2,11 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import { anchorFiles } from '../store/anchors.ts';
 import type { Receipt } from '../store/checkpoint-format.ts';
+import { loadOrCreateSm2Key, sm2KeyFiles } from '../store/suites.ts';
 import { loadOrCreateVenueKey } from './keys.ts';
 import { configureSync, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
 
@@ -79,5 +80,27 @@ describe('checkpoints to the city and receipts back (HTTP)', () => {
     expect(alarm).toMatchObject({ level: 3, details: { error: expect.stringMatching(/consistency proof/) } });
     expect(edge.services.sync.status().checkpoints).toMatchObject({ state: 'refused' });
     expect(platform.notary.latest('gaoping')?.size).toBe(second!.size);
+  });
+});
+
+describe('checkpoints in the 国密 suite', () => {
+  it('a venue with record.suite sm2-sm3 signs SM2 checkpoints over an SM3 tree; the city countersigns them', async () => {
+    city = await startTestPlatform();
+    const dataDir = tempDir();
+    city.platform.registerVenue('qinshui', loadOrCreateVenueKey(dataDir).publicKeyPem);
+    loadOrCreateSm2Key(dataDir);
+    city.platform.registerCheckpointKey('qinshui', readFileSync(sm2KeyFiles(dataDir).publicKey, 'utf8'));
+    configureSync(dataDir, city.platform, { url: city.http.url });
+    const venue = { ...testVenue('qinshui', 30), record: { checkpointEveryEvents: 40, suite: 'sm2-sm3' as const } };
+    edge = await startTestVenue({ venue, dataDir });
+    edge.log.appendMany(Array.from({ length: 50 }, (_, i) => ({ type: 'door.granted', data: { i } })));
+    const receipt = await until(
+      'a receipt',
+      () => edge!.anchor.receipted?.receipt,
+      (r) => r !== undefined,
+    );
+    expect(receipt).toMatchObject({ suite: 'sm2-sm3', size: edge.anchor.lastCheckpoint!.size });
+    const verify = await api(edge, '/api/events/verify');
+    expect(verify.body).toMatchObject({ ok: true, anchors: { ok: true, receipts: 1 } });
   });
 });
