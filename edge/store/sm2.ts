@@ -4,7 +4,7 @@
 // BigInt and keys are read from their PEM bytes. Keys are ordinary PKCS8/SPKI PEM files that OpenSSL, GmSSL and
 // other SM2 tools read. BigInt arithmetic is not constant-time: fine for signing public tree heads on the venue
 // server; a venue that must resist local timing attacks signs with a 密码机 (HSM) instead.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** sm2p256v1 (GB/T 32918.5-2017). */
 const P = 0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffffn;
@@ -17,7 +17,7 @@ const GY = 0xbc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0n;
 /** The default distinguishing identifier of GB/T 35276-2017 (what sm-crypto, OpenSSL and GmSSL use). */
 export const SM2_DEFAULT_ID = '1234567812345678';
 
-export const sm3 = (data: Uint8Array): Buffer => createHash('sm3').update(data).digest();
+export const sm3 = (data: Uint8Array): Buffer => hash('sm3', data, 'buffer');
 
 type Point = { x: bigint; y: bigint } | null; // null: the point at infinity
 type Jacobian = [bigint, bigint, bigint]; // X, Y, Z with x = X/Z², y = Y/Z³; Z = 0 at infinity

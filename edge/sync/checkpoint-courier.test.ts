@@ -83,6 +83,38 @@ describe('checkpoints to the city and receipts back (HTTP)', () => {
   });
 });
 
+describe('after an acknowledged loss', () => {
+  it('the edge signs the shorter record again and the city refuses it: the loss shows upstream too', async () => {
+    city = await startTestPlatform();
+    const dataDir = tempDir();
+    city.platform.registerVenue('gaoping', loadOrCreateVenueKey(dataDir).publicKeyPem);
+    configureSync(dataDir, city.platform, { url: city.http.url });
+    const venue = { ...testVenue('gaoping', 30), record: { checkpointEveryEvents: 40 } };
+    edge = await startTestVenue({ venue, dataDir });
+    edge.log.appendMany(Array.from({ length: 50 }, (_, i) => ({ type: 'door.granted', data: { i } })));
+    await until(
+      'a receipt',
+      () => edge!.anchor.receipted,
+      (r) => r !== null,
+    );
+    await edge.stop();
+    edge = null;
+    const db = new Database(join(dataDir, 'halledge.db'));
+    db.exec('DROP TRIGGER events_no_delete');
+    db.prepare('DELETE FROM events WHERE seq > 20').run();
+    db.close();
+    edge = await startTestVenue({ venue, dataDir });
+    expect(edge.anchor.degraded).toBe(true);
+    await edge.anchor.acknowledgeLoss('admin', 'restored from backup');
+    const alarm = await until(
+      'the checkpoint-refused alarm',
+      () => edge!.alarms.openFor('checkpoint-refused', 'city-platform'),
+      (a) => a !== null,
+    );
+    expect(alarm?.details).toMatchObject({ error: expect.stringMatching(/behind the checkpoint held/) });
+  });
+});
+
 describe('checkpoints in the 国密 suite', () => {
   it('a venue with record.suite sm2-sm3 signs SM2 checkpoints over an SM3 tree; the city countersigns them', async () => {
     city = await startTestPlatform();
