@@ -1,7 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/venue-harness.ts';
@@ -12,8 +11,9 @@ import { anchorFiles, type CheckpointSigner } from './anchors.ts';
 import { type CheckpointLine, RECEIPT_PROTOCOL, type Receipt, receiptManifest } from './checkpoint-format.ts';
 import { RecordAnchor } from './checkpoints.ts';
 import { openDatabase } from './database.ts';
-import { EventLog, type EventRow, eventHash } from './event-log.ts';
+import { EventLog } from './event-log.ts';
 import { checkpointSigner, signatureCheck } from './suites.ts';
+import { rehashFrom, tamper, truncateLog } from './tamper-fixture.ts';
 import { verifyChain } from './verify.ts';
 
 const VENUE = 'qinshui';
@@ -61,30 +61,6 @@ async function recordedVenue(signer = ed25519): Promise<string> {
   return dir;
 }
 
-/** The attacker: a plain SQLite connection to the file, the append-only triggers dropped. */
-function tamper(dir: string, edit: (db: Database.Database) => void): void {
-  const db = new Database(join(dir, 'halledge.db'));
-  db.exec('DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;');
-  edit(db);
-  db.close();
-}
-
-/** Recomputes every hash from `fromSeq` on, so the chain verifies again after an edit. */
-function rehashFrom(db: Database.Database, fromSeq: number): void {
-  const rows = db.prepare('SELECT * FROM events WHERE seq >= ? ORDER BY seq').all(fromSeq) as EventRow[];
-  let prev =
-    (db
-      .prepare('SELECT hash FROM events WHERE seq = ?')
-      .pluck()
-      .get(fromSeq - 1) as string) ?? '0'.repeat(64);
-  const update = db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?');
-  for (const row of rows) {
-    const hash = eventHash({ ...row, prev_hash: prev });
-    update.run(prev, hash, row.seq);
-    prev = hash;
-  }
-}
-
 function verifyDir(dir: string, signer = ed25519) {
   const db = openDatabase(join(dir, 'halledge.db'));
   open.push(db);
@@ -125,7 +101,7 @@ describe.each([
     { cut: 50, label: 'the last half' },
   ])('deleting $label: the chain still verifies, the anchors name the truncation', async ({ cut }) => {
     const dir = await recordedVenue_();
-    tamper(dir, (db) => db.prepare('DELETE FROM events WHERE seq > ?').run(100 - cut));
+    truncateLog(dir, 100 - cut);
     const v = verifyDir_(dir);
     expect(v.chain.ok).toBe(true);
     expect(kinds(v)).toEqual(['tail-truncated']);
@@ -204,7 +180,7 @@ describe.each([
 describe('start-up check', () => {
   it('a log behind its last checkpoint: critical alarm, degraded, no checkpoints until an administrator acknowledges', async () => {
     const dir = await recordedVenue();
-    tamper(dir, (db) => db.prepare('DELETE FROM events WHERE seq > 90').run());
+    truncateLog(dir, 90);
     const { log, alarms, anchor, files } = openVenue(dir);
     expect(anchor.degraded).toBe(true);
     expect(anchor.status().loss).toMatchObject({

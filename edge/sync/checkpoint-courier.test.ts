@@ -1,12 +1,11 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import { anchorFiles } from '../store/anchors.ts';
 import type { Receipt } from '../store/checkpoint-format.ts';
 import { loadOrCreateSm2Key, sm2KeyFiles } from '../store/suites.ts';
+import { truncateLog } from '../store/tamper-fixture.ts';
 import { loadOrCreateVenueKey } from './keys.ts';
 import { configureSync, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
 
@@ -63,10 +62,7 @@ describe('checkpoints to the city and receipts back (HTTP)', () => {
     // An attacker cuts the log and removes the local anchors so the edge starts without a word …
     await edge.stop();
     edge = null;
-    const db = new Database(join(dataDir, 'halledge.db'));
-    db.exec('DROP TRIGGER events_no_delete');
-    db.prepare('DELETE FROM events WHERE seq > 30').run();
-    db.close();
+    truncateLog(dataDir, 30);
     for (const file of Object.values(anchorFiles(dataDir))) rmSync(file);
     edge = await startTestVenue({ venue, dataDir });
     expect(edge.anchor.degraded).toBe(false);
@@ -99,10 +95,7 @@ describe('after an acknowledged loss', () => {
     );
     await edge.stop();
     edge = null;
-    const db = new Database(join(dataDir, 'halledge.db'));
-    db.exec('DROP TRIGGER events_no_delete');
-    db.prepare('DELETE FROM events WHERE seq > 20').run();
-    db.close();
+    truncateLog(dataDir, 20);
     edge = await startTestVenue({ venue, dataDir });
     expect(edge.anchor.degraded).toBe(true);
     await edge.anchor.acknowledgeLoss('admin', 'restored from backup');
