@@ -12,6 +12,8 @@ import { type CheckpointLine, RECEIPT_PROTOCOL, type Receipt, receiptManifest } 
 import { RecordAnchor } from './checkpoints.ts';
 import { openDatabase } from './database.ts';
 import { EventLog } from './event-log.ts';
+import { inclusionProofs } from './inclusion-proofs.ts';
+import { fromHex, leafInput, verifyInclusion, webSha256 } from './merkle-verify.ts';
 import { checkpointSigner, signatureCheck } from './suites.ts';
 import { rehashFrom, tamper, truncateLog } from './tamper-fixture.ts';
 import { verifyChain } from './verify.ts';
@@ -228,5 +230,26 @@ describe('start-up check', () => {
     expect(line?.size).toBe(107);
     await anchor.stop();
     expect(verifyDir(dir).anchors).toMatchObject({ ok: true, matched: 11 });
+  });
+});
+
+describe('inclusion proofs for the evidence package', () => {
+  it('each event proves its place under the root the venue signed (WebCrypto verifier)', async () => {
+    const dir = await recordedVenue();
+    const db = openDatabase(join(dir, 'halledge.db'));
+    open.push(db);
+    const line = JSON.parse(
+      readFileSync(anchorFiles(dir).checkpoints, 'utf8').trimEnd().split('\n')[6]!,
+    ) as CheckpointLine;
+    const seqs = [1, 35, line.size];
+    const proofs = inclusionProofs(db, seqs, line.size);
+    for (const proof of proofs) {
+      const hash = db.prepare('SELECT hash FROM events WHERE seq = ?').pluck().get(proof.seq) as string;
+      const leaf = await webSha256(leafInput(fromHex(hash)));
+      const path = proof.path.map(fromHex);
+      expect(await verifyInclusion(proof.seq - 1, line.size, leaf, path, fromHex(line.root))).toBe(true);
+      expect(await verifyInclusion(proof.seq, line.size, leaf, path, fromHex(line.root))).toBe(false);
+    }
+    expect(() => inclusionProofs(db, [1], 1000)).toThrow(/holds 100 events, not the 1000/);
   });
 });
