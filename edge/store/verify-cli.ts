@@ -1,9 +1,10 @@
-// Usage: npm run verify -- <path/to/venue.db> [--checkpoints <file>] [--receipts <file>]
+// Usage: npm run verify -- <path/to/venue.db> [--checkpoints <file>] [--receipts <file>] [--keys <dir>]
 //          [--venue-key <SPKI PEM>] [--platform-key <SPKI PEM>] [--venue <id>]
 // Checks the hash chain, then the log against the signed checkpoints and the city's receipts kept outside the
-// database (by default beside it, with the keys in <dir>/sync/). Exit 1 if anything is wrong.
+// database (by default beside it; the public keys under <keys>/sync/, where <keys> is the keys directory beside
+// the data directory, `<dir>-keys`, or the data directory itself as in older editions). Exit 1 if anything is wrong.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyAnchors } from './anchor-verify.ts';
 import { anchorFiles } from './anchors.ts';
@@ -20,6 +21,7 @@ const { positionals, values } = parseArgs({
     'venue-key': { type: 'string' },
     'platform-key': { type: 'string' },
     venue: { type: 'string' },
+    keys: { type: 'string' },
   },
 });
 const file = positionals[0];
@@ -41,6 +43,7 @@ if (verdict.ok) {
 
 const dir = dirname(file);
 const files = anchorFiles(dir);
+const keysDir = values.keys ?? (existsSync(`${resolve(dir)}-keys`) ? `${resolve(dir)}-keys` : dir);
 const checkpointFile = values.checkpoints ?? files.checkpoints;
 // The venue the checkpoints name (an attacker who rewrote the log may have rewritten its venue column too), and
 // their suite: 国密 checkpoints are checked with the venue's SM2 key.
@@ -49,8 +52,8 @@ const firstCheckpoint = readJsonl(checkpointFile).find((l) => l.error === undefi
   | undefined;
 const venueKeyFile =
   values['venue-key'] ??
-  (firstCheckpoint?.suite === 'sm2-sm3' ? sm2KeyFiles(dir).publicKey : join(dir, 'sync', 'venue-ed25519.pub'));
-const platformKeyFile = values['platform-key'] ?? join(dir, 'sync', 'platform-ed25519.pub');
+  (firstCheckpoint?.suite === 'sm2-sm3' ? sm2KeyFiles(keysDir).publicKey : join(keysDir, 'sync', 'venue-ed25519.pub'));
+const platformKeyFile = values['platform-key'] ?? join(keysDir, 'sync', 'platform-ed25519.pub');
 if (!existsSync(venueKeyFile)) {
   console.error(`anchors NOT checked: no venue public key at ${venueKeyFile} (give --venue-key)`);
   process.exit(1);
