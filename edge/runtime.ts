@@ -26,10 +26,10 @@ import { DEFAULT_CHECKPOINTS, RecordAnchor } from './store/checkpoints.ts';
 import { openDatabase } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
 import { ensurePrivateDir } from './store/private-files.ts';
+import { checkpointSigner, loadOrCreateSm2Key, signatureCheck } from './store/suites.ts';
 import { acquireWriterLock } from './store/writer-lock.ts';
 import { loadSyncConfig } from './sync/config.ts';
 import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile } from './sync/keys.ts';
-import { signBytes, verifyBytes } from './sync/wire.ts';
 import { edgeTls, isLoopback, type TlsSettings } from './tls/edge-tls.ts';
 import type { EdgeTls } from './tls/venue-ca.ts';
 
@@ -114,8 +114,9 @@ function createBus(venue: Venue, secret: Buffer, commit: GroupCommit, options: B
 }
 
 /**
- * The record's checkpoints, signed with the venue key (the one sync batches are signed with), in the venue file's
- * anchor directory or the data directory; receipts checked with the platform key when the venue has it.
+ * The record's checkpoints, signed with the venue key (the one sync batches are signed with) or, in the 国密 suite,
+ * the venue's SM2 key; kept in the venue file's anchor directory or the data directory; receipts checked with
+ * the platform key when the venue has it.
  */
 function createRecordAnchor(
   venue: Venue,
@@ -125,18 +126,16 @@ function createRecordAnchor(
   logger: Logger,
 ) {
   const { dataDir, keysDir } = dirs;
-  const key = loadOrCreateVenueKey(keysDir);
+  const privateKeyPem =
+    venue.record?.suite === 'sm2-sm3'
+      ? loadOrCreateSm2Key(keysDir)
+      : loadOrCreateVenueKey(keysDir).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const platformKeyPath = loadSyncConfig(dataDir, keysDir)?.platformKey ?? platformKeyFile(keysDir);
-  const platformKey = existsSync(platformKeyPath) ? loadPlatformKey(platformKeyPath) : null;
   const files = anchorFiles(venue.record?.anchorDir ?? dataDir);
   return new RecordAnchor(log, {
     venue: venue.id,
-    signer: {
-      keyId: key.keyId,
-      sign: (bytes) => signBytes(key.privateKey, Buffer.from(bytes)),
-      verify: (bytes, signature) => verifyBytes(key.publicKey, Buffer.from(bytes), signature),
-    },
-    platformKey: platformKey && ((bytes, signature) => verifyBytes(platformKey, Buffer.from(bytes), signature)),
+    signer: checkpointSigner(privateKeyPem),
+    platformKey: existsSync(platformKeyPath) ? signatureCheck(loadPlatformKey(platformKeyPath)) : null,
     checkpointFile: files.checkpoints,
     receiptFile: files.receipts,
     settings: {

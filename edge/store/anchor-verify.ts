@@ -3,8 +3,9 @@
 // can. Each problem is reported as a finding, beside the chain's own.
 import { type AnchorProblem, type AnchorSources, readAnchors } from './anchors.ts';
 import type { Db } from './database.ts';
-import { eventLeaf, MerkleFrontier } from './merkle.ts';
+import { type Digest, eventLeaf, MerkleFrontier } from './merkle.ts';
 import { toHex } from './merkle-verify.ts';
+import { treeDigest } from './suites.ts';
 
 export type AnchorFindingKind = 'tail-truncated' | 'rehashed' | 'log-replaced' | 'no-anchors' | AnchorProblem['kind'];
 
@@ -63,13 +64,23 @@ export function verifyAnchors(db: Db, sources: AnchorSources): AnchorVerdict {
       source: 'receipt' as const,
     })),
   ];
-  const { count, at } = treeHeadsAt(
-    db,
-    list.map((a) => a.size),
+  // One pass over the log per suite the anchors use (a venue that switched to 国密 has both).
+  const suites = [...new Set(list.map((a) => a.suite))];
+  const heads = new Map(
+    suites.map((suite) => [
+      suite,
+      treeHeadsAt(
+        db,
+        list.filter((a) => a.suite === suite).map((a) => a.size),
+        treeDigest(suite),
+      ),
+    ]),
   );
+  const count =
+    heads.values().next().value?.count ?? (db.prepare('SELECT count(*) FROM events').pluck().get() as number);
   const compared: Compared[] = list.map((a) => {
     const base = { size: a.size, root: a.root, headHash: a.headHash, at: a.at, source: a.source };
-    const ours = at.get(a.size);
+    const ours = heads.get(a.suite)!.at.get(a.size);
     if (!ours) return { ...base, result: 'beyond' };
     const differs: Compared['differs'] = [];
     if (ours.root !== a.root) differs.push('root');
@@ -131,16 +142,20 @@ export function verifyAnchors(db: Db, sources: AnchorSources): AnchorVerdict {
 }
 
 /** One pass over the log's hashes: its Merkle root and head hash at each of the given sizes it reaches. */
-function treeHeadsAt(db: Db, sizes: number[]): { count: number; at: Map<number, { root: string; headHash: string }> } {
+function treeHeadsAt(
+  db: Db,
+  sizes: number[],
+  digest: Digest,
+): { count: number; at: Map<number, { root: string; headHash: string }> } {
   const wanted = new Set(sizes);
   const at = new Map<number, { root: string; headHash: string }>();
-  const frontier = MerkleFrontier.empty();
+  const frontier = MerkleFrontier.empty(digest);
   // By position: a deleted event in the middle shifts every later leaf, so every later root differs.
   for (const hash of db.prepare('SELECT hash FROM events ORDER BY seq').pluck().iterate() as IterableIterator<string>) {
-    frontier.append(eventLeaf(hash));
+    frontier.append(eventLeaf(hash, digest));
     if (wanted.has(frontier.size)) at.set(frontier.size, { root: toHex(frontier.root()), headHash: hash });
   }
-  if (wanted.has(0)) at.set(0, { root: toHex(MerkleFrontier.empty().root()), headHash: '0'.repeat(64) });
+  if (wanted.has(0)) at.set(0, { root: toHex(MerkleFrontier.empty(digest).root()), headHash: '0'.repeat(64) });
   return { count: frontier.size, at };
 }
 

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import {
   type CheckpointLine,
+  type CheckpointSuite,
   checkpointManifest,
   checkpointShapeError,
   type Receipt,
@@ -17,6 +18,8 @@ export type SignatureCheck = (bytes: Uint8Array, signature: string) => boolean;
 
 /** Signs with the venue key; base64 signature. */
 export interface CheckpointSigner {
+  /** Which algorithms: the signature is the key's, the Merkle tree's hash follows the suite. */
+  suite: CheckpointSuite;
   keyId: string;
   sign(bytes: Uint8Array): string;
   verify: SignatureCheck;

@@ -3,6 +3,12 @@
 // offline verifiers, so no Node APIs here (the browser verifier checks these with WebCrypto).
 
 export const CHECKPOINT_PROTOCOL = 'halledge-checkpoint/1';
+
+/**
+ * The algorithms of a checkpoint: Ed25519 over a SHA-256 tree (the default, the field left out), or the 国密
+ * suite — SM2 signature over an SM3 tree — for venues that must pass 商用密码应用安全性评估.
+ */
+export type CheckpointSuite = 'ed25519-sha256' | 'sm2-sm3';
 export const RECEIPT_PROTOCOL = 'halledge-receipt/1';
 
 /**
@@ -21,7 +27,9 @@ export interface Checkpoint {
   headHash: string;
   /** Milliseconds since the epoch, when the venue signed. */
   at: number;
-  /** Ed25519 over checkpointManifest(...), base64. */
+  /** Absent for Ed25519 + SHA-256; `sm2-sm3` for the 国密 suite (signed too: it is in the manifest). */
+  suite?: 'sm2-sm3';
+  /** Over checkpointManifest(...), base64: Ed25519, or SM2 (DER) in the 国密 suite. */
   signature: string;
 }
 
@@ -48,6 +56,8 @@ export interface Receipt {
   receivedAt: number;
   /** Which platform key countersigned (same form as keyId). */
   platformKeyId: string;
+  /** The checkpoint's suite (how its root was computed), when not the default. */
+  suite?: 'sm2-sm3';
   /** Ed25519 by the platform over receiptManifest(...), base64. */
   signature: string;
 }
@@ -55,7 +65,7 @@ export interface Receipt {
 const utf8 = (lines: (string | number)[]) => new TextEncoder().encode(lines.join('\n'));
 
 export const checkpointManifest = (c: Omit<Checkpoint, 'signature' | 'protocol'>): Uint8Array =>
-  utf8([CHECKPOINT_PROTOCOL, c.venue, c.keyId, c.size, c.root, c.headHash, c.at]);
+  utf8([CHECKPOINT_PROTOCOL, c.venue, c.keyId, c.size, c.root, c.headHash, c.at, ...(c.suite ? [c.suite] : [])]);
 
 export const receiptManifest = (r: Omit<Receipt, 'signature' | 'protocol'>): Uint8Array =>
   utf8([
@@ -68,6 +78,7 @@ export const receiptManifest = (r: Omit<Receipt, 'signature' | 'protocol'>): Uin
     r.checkpointAt,
     r.receivedAt,
     r.platformKeyId,
+    ...(r.suite ? [r.suite] : []),
   ]);
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -81,6 +92,7 @@ export function checkpointShapeError(value: unknown): string | null {
     if (typeof c[key] !== 'string' || !c[key]) return `${key}: expected a non-empty string`;
   if (!Number.isSafeInteger(c.size) || (c.size as number) < 0) return 'size: expected an integer ≥ 0';
   if (!Number.isSafeInteger(c.at)) return 'at: expected milliseconds since the epoch';
+  if (c.suite !== undefined && c.suite !== 'sm2-sm3') return 'suite: expected "sm2-sm3" or none';
   for (const key of ['root', 'headHash'] as const)
     if (typeof c[key] !== 'string' || !HEX64.test(c[key] as string)) return `${key}: expected 64 lowercase hex`;
   return null;
@@ -92,6 +104,7 @@ export function receiptShapeError(value: unknown): string | null {
   if (r.protocol !== RECEIPT_PROTOCOL) return `protocol: expected ${RECEIPT_PROTOCOL}`;
   for (const key of ['venue', 'checkpointSignature', 'platformKeyId', 'signature'] as const)
     if (typeof r[key] !== 'string' || !r[key]) return `${key}: expected a non-empty string`;
+  if (r.suite !== undefined && r.suite !== 'sm2-sm3') return 'suite: expected "sm2-sm3" or none';
   for (const key of ['size', 'checkpointAt', 'receivedAt'] as const)
     if (!Number.isSafeInteger(r[key])) return `${key}: expected an integer`;
   for (const key of ['root', 'headHash'] as const)
@@ -106,6 +119,7 @@ export const receiptMatches = (r: Receipt, c: Checkpoint): boolean =>
   r.root === c.root &&
   r.headHash === c.headHash &&
   r.checkpointAt === c.at &&
+  r.suite === c.suite &&
   r.checkpointSignature === c.signature;
 
 /**

@@ -1,30 +1,29 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/venue-harness.ts';
 import { AlarmEngine } from '../alerts/alarms.ts';
-import { keyId, signBytes, verifyBytes } from '../sync/wire.ts';
+import { keyId, signBytes } from '../sync/wire.ts';
 import { verifyAnchors } from './anchor-verify.ts';
 import { anchorFiles, type CheckpointSigner } from './anchors.ts';
 import { type CheckpointLine, RECEIPT_PROTOCOL, type Receipt, receiptManifest } from './checkpoint-format.ts';
 import { RecordAnchor } from './checkpoints.ts';
 import { openDatabase } from './database.ts';
-import { EventLog, type EventRow, eventHash } from './event-log.ts';
+import { EventLog } from './event-log.ts';
+import { inclusionProofs } from './inclusion-proofs.ts';
+import { fromHex, leafInput, verifyInclusion, webSha256 } from './merkle-verify.ts';
+import { checkpointSigner, signatureCheck } from './suites.ts';
+import { rehashFrom, tamper, truncateLog } from './tamper-fixture.ts';
 import { verifyChain } from './verify.ts';
 
 const VENUE = 'qinshui';
 const venueKey = generateKeyPairSync('ed25519');
 const platformKey = generateKeyPairSync('ed25519');
-const checker = (key: KeyObject) => (bytes: Uint8Array, signature: string) =>
-  verifyBytes(key, Buffer.from(bytes), signature);
-const signer: CheckpointSigner = {
-  keyId: keyId(venueKey.publicKey),
-  sign: (bytes) => signBytes(venueKey.privateKey, Buffer.from(bytes)),
-  verify: checker(venueKey.publicKey),
-};
+const pkcs8 = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
+const ed25519 = checkpointSigner(pkcs8(venueKey.privateKey));
+const sm2 = checkpointSigner(pkcs8(generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey));
 
 const open: { close(): void }[] = [];
 afterEach(() => {
@@ -32,7 +31,7 @@ afterEach(() => {
 });
 
 /** A venue's store and anchor on a real SQLite file in a fresh directory. */
-function openVenue(dir: string) {
+function openVenue(dir: string, signer: CheckpointSigner = ed25519) {
   const db = openDatabase(join(dir, 'halledge.db'));
   open.push(db);
   const log = new EventLog(db, VENUE);
@@ -41,7 +40,7 @@ function openVenue(dir: string) {
   const anchor = new RecordAnchor(log, {
     venue: VENUE,
     signer,
-    platformKey: checker(platformKey.publicKey),
+    platformKey: signatureCheck(platformKey.publicKey),
     checkpointFile: files.checkpoints,
     receiptFile: files.receipts,
     settings: { everyEvents: 10, everySeconds: 3600 },
@@ -52,9 +51,9 @@ function openVenue(dir: string) {
 }
 
 /** 100 events with a checkpoint after every 10, the last one at shutdown; the database closed afterwards. */
-async function recordedVenue(): Promise<string> {
+async function recordedVenue(signer = ed25519): Promise<string> {
   const dir = tempDir('halledge-anchor-');
-  const { db, log, anchor } = openVenue(dir);
+  const { db, log, anchor } = openVenue(dir, signer);
   for (let batch = 0; batch < 10; batch++) {
     log.appendMany(Array.from({ length: 10 }, (_, i) => ({ type: 'door.granted', data: { n: batch * 10 + i } })));
     await anchor.checkpoint();
@@ -64,31 +63,7 @@ async function recordedVenue(): Promise<string> {
   return dir;
 }
 
-/** The attacker: a plain SQLite connection to the file, the append-only triggers dropped. */
-function tamper(dir: string, edit: (db: Database.Database) => void): void {
-  const db = new Database(join(dir, 'halledge.db'));
-  db.exec('DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;');
-  edit(db);
-  db.close();
-}
-
-/** Recomputes every hash from `fromSeq` on, so the chain verifies again after an edit. */
-function rehashFrom(db: Database.Database, fromSeq: number): void {
-  const rows = db.prepare('SELECT * FROM events WHERE seq >= ? ORDER BY seq').all(fromSeq) as EventRow[];
-  let prev =
-    (db
-      .prepare('SELECT hash FROM events WHERE seq = ?')
-      .pluck()
-      .get(fromSeq - 1) as string) ?? '0'.repeat(64);
-  const update = db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?');
-  for (const row of rows) {
-    const hash = eventHash({ ...row, prev_hash: prev });
-    update.run(prev, hash, row.seq);
-    prev = hash;
-  }
-}
-
-function verifyDir(dir: string) {
+function verifyDir(dir: string, signer = ed25519) {
   const db = openDatabase(join(dir, 'halledge.db'));
   open.push(db);
   const files = anchorFiles(dir);
@@ -99,28 +74,37 @@ function verifyDir(dir: string) {
       checkpointFile: files.checkpoints,
       receiptFile: files.receipts,
       venueKey: signer.verify,
-      platformKey: checker(platformKey.publicKey),
+      platformKey: signatureCheck(platformKey.publicKey),
     }),
   };
 }
 
 const kinds = (v: ReturnType<typeof verifyDir>) => v.anchors.findings.map((f) => f.kind);
 
-describe('verify against signed checkpoints (the attacks of issue #14)', () => {
+describe.each([
+  { suite: 'Ed25519 + SHA-256', signer: ed25519 },
+  { suite: '国密 SM2 + SM3', signer: sm2 },
+])('verify against signed checkpoints (the attacks of issue #14), $suite', ({ signer }) => {
+  const recordedVenue_ = () => recordedVenue(signer);
+  const verifyDir_ = (dir: string) => verifyDir(dir, signer);
+
   it('an untouched record matches every checkpoint', async () => {
-    const dir = await recordedVenue();
-    const v = verifyDir(dir);
+    const dir = await recordedVenue_();
+    const v = verifyDir_(dir);
     expect(v.chain.ok).toBe(true);
     expect(v.anchors).toMatchObject({ ok: true, checkpoints: 10, matched: 10, anchoredUpTo: 100, findings: [] });
+    const lines = readFileSync(anchorFiles(dir).checkpoints, 'utf8').trimEnd().split('\n');
+    const suites = lines.map((l) => (JSON.parse(l) as CheckpointLine).suite ?? 'ed25519-sha256');
+    expect(new Set(suites)).toEqual(new Set([signer.suite]));
   });
 
   it.each([
     { cut: 10, label: 'the last 10 events' },
     { cut: 50, label: 'the last half' },
   ])('deleting $label: the chain still verifies, the anchors name the truncation', async ({ cut }) => {
-    const dir = await recordedVenue();
-    tamper(dir, (db) => db.prepare('DELETE FROM events WHERE seq > ?').run(100 - cut));
-    const v = verifyDir(dir);
+    const dir = await recordedVenue_();
+    truncateLog(dir, 100 - cut);
+    const v = verifyDir_(dir);
     expect(v.chain.ok).toBe(true);
     expect(kinds(v)).toEqual(['tail-truncated']);
     expect(v.anchors.findings[0]!.detail).toMatchObject({ logEvents: 100 - cut, signedSize: 100, missing: cut });
@@ -128,44 +112,44 @@ describe('verify against signed checkpoints (the attacks of issue #14)', () => {
   });
 
   it('an edited event with the chain re-hashed after it: named, with the range between two checkpoints', async () => {
-    const dir = await recordedVenue();
+    const dir = await recordedVenue_();
     tamper(dir, (db) => {
       db.prepare(`UPDATE events SET data = '{"n":999}' WHERE seq = 35`).run();
       rehashFrom(db, 35);
     });
-    const v = verifyDir(dir);
+    const v = verifyDir_(dir);
     expect(v.chain.ok).toBe(true);
     expect(kinds(v)).toEqual(['rehashed']);
     expect(v.anchors.findings[0]!.detail).toMatchObject({ from: 31, to: 40, differs: ['root', 'head hash'] });
   });
 
   it('the whole log replaced by 20 fabricated events: no checkpoint matches', async () => {
-    const dir = await recordedVenue();
+    const dir = await recordedVenue_();
     tamper(dir, (db) => db.prepare('DELETE FROM events').run());
     const fake = openDatabase(join(dir, 'halledge.db'));
     new EventLog(fake, VENUE).appendMany(Array.from({ length: 20 }, (_, i) => ({ type: 'door.granted', data: { i } })));
     fake.close();
-    const v = verifyDir(dir);
+    const v = verifyDir_(dir);
     expect(v.chain).toMatchObject({ ok: true, events: 20 });
     expect(kinds(v).sort()).toEqual(['log-replaced', 'tail-truncated']);
     expect(v.anchors.matched).toBe(0);
   });
 
   it('an edited checkpoint line fails its signature and is named with its line', async () => {
-    const dir = await recordedVenue();
+    const dir = await recordedVenue_();
     const { checkpoints } = anchorFiles(dir);
     const lines = readFileSync(checkpoints, 'utf8').trimEnd().split('\n');
     const edited = JSON.parse(lines[9]!) as CheckpointLine;
     edited.size = 90;
     lines[9] = JSON.stringify(edited);
     writeFileSync(checkpoints, `${lines.join('\n')}\n`);
-    const v = verifyDir(dir);
+    const v = verifyDir_(dir);
     expect(kinds(v)).toEqual(['checkpoint-invalid']);
     expect(v.anchors.findings[0]!.detail).toMatchObject({ line: 10 });
   });
 
   it('receipts: a valid one counts as an anchor, a forged or non-matching one is named', async () => {
-    const dir = await recordedVenue();
+    const dir = await recordedVenue_();
     const { checkpoints, receipts } = anchorFiles(dir);
     const last = JSON.parse(readFileSync(checkpoints, 'utf8').trimEnd().split('\n').pop()!) as CheckpointLine;
     const receiptFor = (c: { size: number; root: string }, key = platformKey.privateKey): Receipt => {
@@ -178,6 +162,7 @@ describe('verify against signed checkpoints (the attacks of issue #14)', () => {
         checkpointAt: last.at,
         receivedAt: last.at + 5,
         platformKeyId: keyId(platformKey.publicKey),
+        ...(last.suite ? { suite: last.suite } : {}),
       };
       return {
         protocol: RECEIPT_PROTOCOL,
@@ -186,18 +171,18 @@ describe('verify against signed checkpoints (the attacks of issue #14)', () => {
       };
     };
     appendFileSync(receipts, `${JSON.stringify(receiptFor(last))}\n`);
-    expect(verifyDir(dir).anchors).toMatchObject({ ok: true, receipts: 1 });
+    expect(verifyDir_(dir).anchors).toMatchObject({ ok: true, receipts: 1 });
     appendFileSync(receipts, `${JSON.stringify(receiptFor(last, venueKey.privateKey))}\n`);
     appendFileSync(receipts, `${JSON.stringify(receiptFor({ size: last.size, root: 'a'.repeat(64) }))}\n`);
     // The non-matching one verifies (the city signed it), so it is also an anchor the log disagrees with.
-    expect(kinds(verifyDir(dir))).toEqual(['receipt-invalid', 'receipt-unmatched', 'rehashed']);
+    expect(kinds(verifyDir_(dir))).toEqual(['receipt-invalid', 'receipt-unmatched', 'rehashed']);
   });
 });
 
 describe('start-up check', () => {
   it('a log behind its last checkpoint: critical alarm, degraded, no checkpoints until an administrator acknowledges', async () => {
     const dir = await recordedVenue();
-    tamper(dir, (db) => db.prepare('DELETE FROM events WHERE seq > 90').run());
+    truncateLog(dir, 90);
     const { log, alarms, anchor, files } = openVenue(dir);
     expect(anchor.degraded).toBe(true);
     expect(anchor.status().loss).toMatchObject({
@@ -245,5 +230,26 @@ describe('start-up check', () => {
     expect(line?.size).toBe(107);
     await anchor.stop();
     expect(verifyDir(dir).anchors).toMatchObject({ ok: true, matched: 11 });
+  });
+});
+
+describe('inclusion proofs for the evidence package', () => {
+  it('each event proves its place under the root the venue signed (WebCrypto verifier)', async () => {
+    const dir = await recordedVenue();
+    const db = openDatabase(join(dir, 'halledge.db'));
+    open.push(db);
+    const line = JSON.parse(
+      readFileSync(anchorFiles(dir).checkpoints, 'utf8').trimEnd().split('\n')[6]!,
+    ) as CheckpointLine;
+    const seqs = [1, 35, line.size];
+    const proofs = inclusionProofs(db, seqs, line.size);
+    for (const proof of proofs) {
+      const hash = db.prepare('SELECT hash FROM events WHERE seq = ?').pluck().get(proof.seq) as string;
+      const leaf = await webSha256(leafInput(fromHex(hash)));
+      const path = proof.path.map(fromHex);
+      expect(await verifyInclusion(proof.seq - 1, line.size, leaf, path, fromHex(line.root))).toBe(true);
+      expect(await verifyInclusion(proof.seq, line.size, leaf, path, fromHex(line.root))).toBe(false);
+    }
+    expect(() => inclusionProofs(db, [1], 1000)).toThrow(/holds 100 events, not the 1000/);
   });
 });

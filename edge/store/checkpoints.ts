@@ -23,8 +23,9 @@ import {
 } from './checkpoint-format.ts';
 import { type EventLog, GENESIS_HASH } from './event-log.ts';
 import { JsonlAppender } from './jsonl-file.ts';
-import { eventLeaf, MerkleFrontier, MerkleTree } from './merkle.ts';
+import { type Digest, eventLeaf, MerkleFrontier, MerkleTree } from './merkle.ts';
 import { type Bytes, toHex } from './merkle-verify.ts';
+import { treeDigest } from './suites.ts';
 
 export interface CheckpointSettings {
   /** Sign a checkpoint once this many events were appended since the last one. */
@@ -83,6 +84,8 @@ export class RecordAnchor extends EventEmitter<{ checkpoint: [CheckpointLine] }>
   private scheduled = false;
   private stopped = false;
   private readonly readHashes;
+  /** The Merkle tree's hash in this venue's suite. */
+  private readonly digest: Digest;
   private readonly onAppended = () => {
     if (this.scheduled || this.loss || this.stopped) return;
     if (this.log.head.seq - this.frontier.size < this.options.settings.everyEvents) return;
@@ -99,6 +102,7 @@ export class RecordAnchor extends EventEmitter<{ checkpoint: [CheckpointLine] }>
     private readonly options: RecordAnchorOptions,
   ) {
     super();
+    this.digest = treeDigest(options.signer.suite);
     this.readHashes = log.db.prepare('SELECT hash FROM events WHERE seq > ? AND seq <= ? ORDER BY seq').pluck();
     this.checkpoints = new JsonlAppender(options.checkpointFile);
     this.receipts = new JsonlAppender(options.receiptFile);
@@ -109,7 +113,7 @@ export class RecordAnchor extends EventEmitter<{ checkpoint: [CheckpointLine] }>
     const receiptedLine = receipt && anchors.checkpoints.find((c) => receiptMatches(receipt, c));
     if (receipt && receiptedLine) this.lastReceipted = { receipt, line: receiptedLine };
     this.loss = this.compare(latestAnchor(anchors));
-    this.frontier = this.loss ? MerkleFrontier.empty() : this.resumeFrontier();
+    this.frontier = this.loss ? MerkleFrontier.empty(this.digest) : this.resumeFrontier();
     if (this.loss) this.raiseLoss(this.loss);
   }
 
@@ -137,10 +141,10 @@ export class RecordAnchor extends EventEmitter<{ checkpoint: [CheckpointLine] }>
   /** The last checkpoint's frontier when it is sound and agrees with the log; else the whole log read again. */
   private resumeFrontier(): MerkleFrontier {
     const last = this.last;
-    let frontier = MerkleFrontier.empty();
-    if (last && this.hashAt(last.size) === last.headHash) {
+    let frontier = MerkleFrontier.empty(this.digest);
+    if (last && this.hashAt(last.size) === last.headHash && last.suite === this.suite) {
       try {
-        const kept = MerkleFrontier.fromHex(last.size, last.frontier);
+        const kept = MerkleFrontier.fromHex(last.size, last.frontier, this.digest);
         if (toHex(kept.root()) === last.root) frontier = kept;
       } catch {
         // A frontier that does not parse is rebuilt from the log below.
@@ -153,7 +157,12 @@ export class RecordAnchor extends EventEmitter<{ checkpoint: [CheckpointLine] }>
   /** Folds the leaves after the frontier up to `size` into it (reads the hashes from the log). */
   private extend(frontier: MerkleFrontier, size: number): void {
     for (const hash of this.readHashes.iterate(frontier.size, size) as IterableIterator<string>)
-      frontier.append(eventLeaf(hash));
+      frontier.append(eventLeaf(hash, this.digest));
+  }
+
+  /** The suite field of this venue's checkpoints (left out for the default). */
+  private get suite(): 'sm2-sm3' | undefined {
+    return this.options.signer.suite === 'sm2-sm3' ? 'sm2-sm3' : undefined;
   }
 
   private raiseLoss(loss: RecordLoss): void {
@@ -202,6 +211,7 @@ export class RecordAnchor extends EventEmitter<{ checkpoint: [CheckpointLine] }>
       root: toHex(this.frontier.root()),
       headHash: this.log.head.hash,
       at: now,
+      ...(this.suite ? { suite: this.suite } : {}),
     };
     const line: CheckpointLine = {
       protocol: CHECKPOINT_PROTOCOL,
@@ -220,8 +230,9 @@ export class RecordAnchor extends EventEmitter<{ checkpoint: [CheckpointLine] }>
    * events, read from the log: what the city needs to check a new checkpoint extends the one it holds.
    */
   consistencyProof(from: CheckpointLine, size: number): Bytes[] {
-    const leaves = (this.readHashes.all(from.size, size) as string[]).map((h) => eventLeaf(h));
-    return new MerkleTree(leaves, MerkleFrontier.fromHex(from.size, from.frontier)).consistencyProof(from.size, size);
+    const leaves = (this.readHashes.all(from.size, size) as string[]).map((h) => eventLeaf(h, this.digest));
+    const base = MerkleFrontier.fromHex(from.size, from.frontier, this.digest);
+    return new MerkleTree(leaves, base, this.digest).consistencyProof(from.size, size);
   }
 
   /** Keeps a receipt from the city (fsynced to the receipt file); it must countersign one of our checkpoints. */
@@ -259,7 +270,7 @@ export class RecordAnchor extends EventEmitter<{ checkpoint: [CheckpointLine] }>
     const alarm = this.options.alarms.openFor('record-behind-checkpoint', LOSS_ALARM_SUBJECT);
     if (alarm) this.options.alarms.resolve(alarm.id, by, reason);
     this.loss = null;
-    this.frontier = MerkleFrontier.empty();
+    this.frontier = MerkleFrontier.empty(this.digest);
     this.extend(this.frontier, this.log.head.seq);
     return this.checkpoint();
   }

@@ -11,6 +11,17 @@ export const sha256: Digest = (data) => hash('sha256', data, 'buffer');
 /** 0x00 and 32 bytes, reused: leaves are hashed by the million and the digest copies its input out. */
 const leafScratch = Buffer.alloc(33);
 
+/** 0x01 and two 32-byte children, reused for the same reason. */
+const nodeScratch = Buffer.alloc(65, 0x01);
+
+/** HASH(0x01 || left || right) for the 32-byte hashes of both suites, without allocating its input. */
+function hashNode(digest: Digest, left: Bytes, right: Bytes): Bytes {
+  if (left.length !== 32 || right.length !== 32) return digest(nodeInput(left, right));
+  nodeScratch.set(left, 1);
+  nodeScratch.set(right, 33);
+  return digest(nodeScratch);
+}
+
 /** The leaf hash of one event: HASH(0x00 || its chain hash). */
 export function eventLeaf(eventHash: string, digest: Digest = sha256): Bytes {
   if (eventHash.length !== 64 || leafScratch.write(eventHash, 1, 'hex') !== 32)
@@ -69,7 +80,7 @@ export class MerkleFrontier {
     let node = leafHash;
     let size = this.size_;
     while (size % 2 === 1) {
-      node = this.digest(nodeInput(this.nodes_.pop()!, node));
+      node = hashNode(this.digest, this.nodes_.pop()!, node);
       size = Math.floor(size / 2);
     }
     this.nodes_.push(node);
@@ -80,7 +91,7 @@ export class MerkleFrontier {
   root(): Bytes {
     if (this.nodes_.length === 0) return this.digest(new Uint8Array(0));
     let r = this.nodes_[this.nodes_.length - 1]!;
-    for (let i = this.nodes_.length - 2; i >= 0; i--) r = this.digest(nodeInput(this.nodes_[i]!, r));
+    for (let i = this.nodes_.length - 2; i >= 0; i--) r = hashNode(this.digest, this.nodes_[i]!, r);
     return r;
   }
 }
@@ -196,7 +207,7 @@ export class MerkleTree {
     const cached = cacheable ? this.cache.get(key) : undefined;
     if (cached) return cached;
     const k = splitPoint(n);
-    const node = this.digest(nodeInput(this.subtree(start, start + k), this.subtree(start + k, end)));
+    const node = hashNode(this.digest, this.subtree(start, start + k), this.subtree(start + k, end));
     if (cacheable) this.cache.set(key, node);
     return node;
   }

@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { sm2Sign, sm2Verify, sm3 } from './sm2.ts';
+import { keyId } from '../sync/wire.ts';
+import { sm2PrivateKeyFromPem, sm2PublicKeyFromPem, sm2PublicKeyHex, sm2Sign, sm2Verify, sm3 } from './sm2.ts';
+import { checkpointSigner, pemKeyId, signatureCheck, sm2SpkiPem } from './suites.ts';
 
 // The independent implementation: sm-crypto (pure JavaScript), a dev dependency only.
 const smCrypto = createRequire(import.meta.url)('sm-crypto') as {
@@ -22,11 +24,22 @@ const smCrypto = createRequire(import.meta.url)('sm-crypto') as {
   };
 };
 
+/** An SM2 key pair made by OpenSSL (through Node), as PEM, and as the raw hex sm-crypto takes. */
 function keyPair() {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'SM2' });
-  const d = privateKey.export({ format: 'der', type: 'sec1' }).subarray(7, 39).toString('hex');
-  const spki = publicKey.export({ format: 'der', type: 'spki' });
-  return { privateKey, publicKey, d, pub: spki.subarray(spki.length - 65).toString('hex') };
+  const pair = generateKeyPairSync('ec', { namedCurve: 'SM2' });
+  const d = pair.privateKey.export({ format: 'der', type: 'sec1' }).subarray(7, 39).toString('hex');
+  const spki = pair.publicKey.export({ format: 'der', type: 'spki' });
+  const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  return {
+    privateKey: sm2PrivateKeyFromPem(privatePem),
+    publicKey: sm2PublicKeyFromPem(publicPem),
+    privatePem,
+    publicPem,
+    keyObject: pair.publicKey,
+    d,
+    pub: spki.subarray(spki.length - 65).toString('hex'),
+  };
 }
 
 describe('国密 SM3 and SM2 against sm-crypto', () => {
@@ -38,9 +51,19 @@ describe('国密 SM3 and SM2 against sm-crypto', () => {
     expect(sm3(Uint8Array.from(bytes)).toString('hex')).toBe(smCrypto.sm3(bytes));
   });
 
+  it("keys: the public point derived from the PEM private key is OpenSSL's, and its SPKI and keyId too", () => {
+    const k = keyPair();
+    expect(sm2PublicKeyHex(k.privateKey.publicKey)).toBe(k.pub);
+    expect(smCrypto.sm2.getPublicKeyFromPrivateKey(k.d)).toBe(k.pub);
+    expect(sm2SpkiPem(k.pub)).toBe(k.publicPem);
+    expect(pemKeyId(k.publicPem)).toBe(keyId(k.keyObject));
+    const signer = checkpointSigner(k.privatePem);
+    expect(signer).toMatchObject({ suite: 'sm2-sm3', keyId: keyId(k.keyObject) });
+    expect(signatureCheck(k.publicPem)(Buffer.from('x'), signer.sign(Buffer.from('x')))).toBe(true);
+  });
+
   it.each(['halledge-checkpoint/1\nqinshui\n…', '', '评标区'])('signatures interoperate both ways: %j', (text) => {
     const k = keyPair();
-    expect(smCrypto.sm2.getPublicKeyFromPrivateKey(k.d)).toBe(k.pub);
     const message = Buffer.from(text, 'utf8');
     const ours = sm2Sign(k.privateKey, message);
     const oursHex = Buffer.from(ours, 'base64').toString('hex');

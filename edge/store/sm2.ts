@@ -1,9 +1,10 @@
 // The 国密 suite for checkpoints: SM2 signatures (GB/T 32918.2-2016, with the user-id digest Z_A) and SM3
-// (GB/T 32905-2016). Node's OpenSSL has SM3 and SM2-curve keys, but signs ECDSA on that curve, not SM2, so the
-// signature equations are done here over BigInt. Keys are ordinary PKCS8/SPKI PEM files that OpenSSL and other
-// SM2 tools read. BigInt arithmetic is not constant-time: fine for signing public tree heads on the venue
+// (GB/T 32905-2016). Node's OpenSSL has SM3 and generates SM2-curve keys, but signs ECDSA on that curve, not
+// SM2, and cannot export an SM2 key it read back from a file; so the signature equations are done here over
+// BigInt and keys are read from their PEM bytes. Keys are ordinary PKCS8/SPKI PEM files that OpenSSL, GmSSL and
+// other SM2 tools read. BigInt arithmetic is not constant-time: fine for signing public tree heads on the venue
 // server; a venue that must resist local timing attacks signs with a 密码机 (HSM) instead.
-import { createHash, createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** sm2p256v1 (GB/T 32918.5-2017). */
 const P = 0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffffn;
@@ -16,7 +17,7 @@ const GY = 0xbc3736a2f4f6779c59bdcee36b692153d0a9877cc62a474002df32e52139f0a0n;
 /** The default distinguishing identifier of GB/T 35276-2017 (what sm-crypto, OpenSSL and GmSSL use). */
 export const SM2_DEFAULT_ID = '1234567812345678';
 
-export const sm3 = (data: Uint8Array): Buffer => createHash('sm3').update(data).digest();
+export const sm3 = (data: Uint8Array): Buffer => hash('sm3', data, 'buffer');
 
 type Point = { x: bigint; y: bigint } | null; // null: the point at infinity
 type Jacobian = [bigint, bigint, bigint]; // X, Y, Z with x = X/Z², y = Y/Z³; Z = 0 at infinity
@@ -89,27 +90,48 @@ const G = { x: GX, y: GY };
 const bytes32 = (v: bigint) => Buffer.from(v.toString(16).padStart(64, '0'), 'hex');
 const toBig = (b: Uint8Array) => BigInt(`0x${Buffer.from(b).toString('hex') || '0'}`);
 
-/** d from a PKCS8 SM2 private key (its SEC1 form: 30 77 02 01 01 04 20 ‹32 bytes›). */
-function privateScalar(key: KeyObject): bigint {
-  const sec1 = key.export({ format: 'der', type: 'sec1' });
-  if (sec1[5] !== 0x04 || sec1[6] !== 0x20) throw new Error('sm2: not a 256-bit EC private key');
-  return toBig(sec1.subarray(7, 39));
+/** The DER bytes of a PEM block. */
+const pemBytes = (pem: string): Buffer =>
+  Buffer.from(pem.replace(/-----(BEGIN|END)[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+
+/** OID 1.2.156.10197.1.301 (the SM2 curve) as DER: what marks a PEM key as SM2. */
+const SM2_CURVE_OID = Buffer.from('06082a811ccf5501822d', 'hex');
+
+export const isSm2Pem = (pem: string): boolean => pemBytes(pem).includes(SM2_CURVE_OID);
+
+export interface Sm2PublicKey {
+  x: bigint;
+  y: bigint;
 }
 
-/** The public point from an SPKI SM2 key (its last 65 bytes: 04 ‖ x ‖ y). */
-function publicPoint(key: KeyObject): { x: bigint; y: bigint } {
-  const spki = key.export({ format: 'der', type: 'spki' });
-  const raw = spki.subarray(spki.length - 65);
-  if (raw[0] !== 0x04) throw new Error('sm2: public key is not an uncompressed point');
+export interface Sm2PrivateKey {
+  d: bigint;
+  publicKey: Sm2PublicKey;
+}
+
+/** From a PKCS8 or SEC1 PEM: the ECPrivateKey's `02 01 01 04 20 ‹d›`; the public point is derived. */
+export function sm2PrivateKeyFromPem(pem: string): Sm2PrivateKey {
+  const der = pemBytes(pem);
+  const at = der.indexOf(Buffer.from('0201010420', 'hex'));
+  if (!isSm2Pem(pem) || at < 0) throw new Error('sm2: not an SM2 private key (PKCS8 or SEC1 PEM)');
+  const d = toBig(der.subarray(at + 5, at + 37));
+  return { d, publicKey: multiply(d, G)! };
+}
+
+/** From an SPKI PEM: its last 65 bytes are 04 ‖ x ‖ y. */
+export function sm2PublicKeyFromPem(pem: string): Sm2PublicKey {
+  const der = pemBytes(pem);
+  const raw = der.subarray(der.length - 65);
+  if (!isSm2Pem(pem) || raw[0] !== 0x04) throw new Error('sm2: not an SM2 public key (SPKI PEM)');
   return { x: toBig(raw.subarray(1, 33)), y: toBig(raw.subarray(33)) };
 }
 
-export function isSm2Key(key: KeyObject): boolean {
-  return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'SM2';
-}
+/** 04 ‖ x ‖ y, hex: how sm-crypto and most 国密 tools exchange public keys. */
+export const sm2PublicKeyHex = (key: Sm2PublicKey): string =>
+  `04${bytes32(key.x).toString('hex')}${bytes32(key.y).toString('hex')}`;
 
 /** e = SM3(Z_A ‖ M), Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA). */
-function digestFor(message: Uint8Array, pub: { x: bigint; y: bigint }, id: string): bigint {
+function digestFor(message: Uint8Array, pub: Sm2PublicKey, id: string): bigint {
   const idBytes = Buffer.from(id, 'utf8');
   const entl = Buffer.from([(idBytes.length * 8) >> 8, (idBytes.length * 8) & 0xff]);
   const z = sm3(Buffer.concat([entl, idBytes, ...[A, B, GX, GY, pub.x, pub.y].map(bytes32)]));
@@ -141,9 +163,9 @@ function parseDerSignature(sig: Buffer): { r: bigint; s: bigint } | null {
 }
 
 /** SM2 signature of `message` (DER, base64) with the default identifier. */
-export function sm2Sign(privateKey: KeyObject, message: Uint8Array, id = SM2_DEFAULT_ID): string {
-  const d = privateScalar(privateKey);
-  const e = digestFor(message, publicPoint(createPublicKey(privateKey)), id);
+export function sm2Sign(privateKey: Sm2PrivateKey, message: Uint8Array, id = SM2_DEFAULT_ID): string {
+  const { d } = privateKey;
+  const e = digestFor(message, privateKey.publicKey, id);
   for (;;) {
     const k = toBig(randomBytes(32));
     if (k === 0n || k >= N) continue;
@@ -154,10 +176,9 @@ export function sm2Sign(privateKey: KeyObject, message: Uint8Array, id = SM2_DEF
   }
 }
 
-export function sm2Verify(publicKey: KeyObject, message: Uint8Array, signature: string, id = SM2_DEFAULT_ID): boolean {
+export function sm2Verify(pub: Sm2PublicKey, message: Uint8Array, signature: string, id = SM2_DEFAULT_ID): boolean {
   const rs = parseDerSignature(Buffer.from(signature, 'base64'));
   if (!rs || rs.r < 1n || rs.r >= N || rs.s < 1n || rs.s >= N) return false;
-  const pub = publicPoint(publicKey);
   const t = mod(rs.r + rs.s, N);
   if (t === 0n) return false;
   const sum = toAffine(add(jac(multiply(rs.s, G)), jac(multiply(t, pub))));

@@ -5,14 +5,14 @@
 // directory's sync/). Exit 1 if anything is wrong.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { defaultKeysDir } from '../keys-dir.ts';
-import { verifyBytes } from '../sync/wire.ts';
 import { verifyAnchors } from './anchor-verify.ts';
 import { anchorFiles } from './anchors.ts';
 import { readJsonl } from './jsonl-file.ts';
+import { signatureCheck, sm2KeyFiles } from './suites.ts';
 import { describeFinding, verifyChain } from './verify.ts';
 
 const { positionals, values } = parseArgs({
@@ -47,9 +47,16 @@ if (report.ok) {
 
 const dir = dirname(file);
 const files = anchorFiles(dir);
-const keysDir = values.keys ?? defaultKeysDir(dir);
+const keysDir = values.keys ?? (existsSync(defaultKeysDir(dir)) ? defaultKeysDir(dir) : dir);
 const checkpointFile = values.checkpoints ?? files.checkpoints;
-const venueKeyFile = values['venue-key'] ?? join(keysDir, 'sync', 'venue-ed25519.pub');
+// The venue the checkpoints name (an attacker who rewrote the log may have rewritten its venue column too), and
+// their suite: 国密 checkpoints are checked with the venue's SM2 key.
+const firstCheckpoint = readJsonl(checkpointFile).find((l) => l.error === undefined)?.value as
+  | { venue?: string; suite?: string }
+  | undefined;
+const venueKeyFile =
+  values['venue-key'] ??
+  (firstCheckpoint?.suite === 'sm2-sm3' ? sm2KeyFiles(keysDir).publicKey : join(keysDir, 'sync', 'venue-ed25519.pub'));
 const platformKeyFile = values['platform-key'] ?? join(keysDir, 'sync', 'platform-ed25519.pub');
 if (!existsSync(venueKeyFile)) {
   console.error(`anchors NOT checked: no venue public key at ${venueKeyFile} (give --venue-key)`);
@@ -58,10 +65,6 @@ if (!existsSync(venueKeyFile)) {
 const pem = (path: string) => readFileSync(path, 'utf8');
 const venueKey = pem(venueKeyFile);
 const platformKey = existsSync(platformKeyFile) ? pem(platformKeyFile) : null;
-// The venue the checkpoints name (an attacker who rewrote the log may have rewritten its venue column too).
-const firstCheckpoint = readJsonl(checkpointFile).find((l) => l.error === undefined)?.value as
-  | { venue?: string }
-  | undefined;
 const venue =
   values.venue ??
   firstCheckpoint?.venue ??
@@ -71,8 +74,8 @@ const anchors = verifyAnchors(db, {
   venue,
   checkpointFile,
   receiptFile: values.receipts ?? files.receipts,
-  venueKey: (bytes, signature) => verifyBytes(venueKey, Buffer.from(bytes), signature),
-  platformKey: platformKey ? (bytes, signature) => verifyBytes(platformKey, Buffer.from(bytes), signature) : null,
+  venueKey: signatureCheck(venueKey),
+  platformKey: platformKey ? signatureCheck(platformKey) : null,
 });
 console.log(
   `anchors: ${anchors.checkpoints} checkpoints, ${anchors.receipts} receipts${platformKey ? '' : ' (platform key unknown: receipt signatures not checked)'}; ${anchors.matched} match the log, which is signed up to #${anchors.anchoredUpTo}`,

@@ -1,11 +1,11 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import { anchorFiles } from '../store/anchors.ts';
 import type { Receipt } from '../store/checkpoint-format.ts';
+import { loadOrCreateSm2Key, sm2KeyFiles } from '../store/suites.ts';
+import { truncateLog } from '../store/tamper-fixture.ts';
 import { loadOrCreateVenueKey } from './keys.ts';
 import { configureSync, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
 
@@ -62,10 +62,7 @@ describe('checkpoints to the city and receipts back (HTTP)', () => {
     // An attacker cuts the log and removes the local anchors so the edge starts without a word …
     await edge.stop();
     edge = null;
-    const db = new Database(join(dataDir, 'halledge.db'));
-    db.exec('DROP TRIGGER events_no_delete');
-    db.prepare('DELETE FROM events WHERE seq > 30').run();
-    db.close();
+    truncateLog(dataDir, 30);
     for (const file of Object.values(anchorFiles(dataDir))) rmSync(file);
     edge = await startTestVenue({ venue, dataDir });
     expect(edge.anchor.degraded).toBe(false);
@@ -79,5 +76,56 @@ describe('checkpoints to the city and receipts back (HTTP)', () => {
     expect(alarm).toMatchObject({ level: 3, details: { error: expect.stringMatching(/consistency proof/) } });
     expect(edge.services.sync.status().checkpoints).toMatchObject({ state: 'refused' });
     expect(platform.notary.latest('gaoping')?.size).toBe(second!.size);
+  });
+});
+
+describe('after an acknowledged loss', () => {
+  it('the edge signs the shorter record again and the city refuses it: the loss shows upstream too', async () => {
+    city = await startTestPlatform();
+    const dataDir = tempDir();
+    city.platform.registerVenue('gaoping', loadOrCreateVenueKey(dataDir).publicKeyPem);
+    configureSync(dataDir, city.platform, { url: city.http.url });
+    const venue = { ...testVenue('gaoping', 30), record: { checkpointEveryEvents: 40 } };
+    edge = await startTestVenue({ venue, dataDir });
+    edge.log.appendMany(Array.from({ length: 50 }, (_, i) => ({ type: 'door.granted', data: { i } })));
+    await until(
+      'a receipt',
+      () => edge!.anchor.receipted,
+      (r) => r !== null,
+    );
+    await edge.stop();
+    edge = null;
+    truncateLog(dataDir, 20);
+    edge = await startTestVenue({ venue, dataDir });
+    expect(edge.anchor.degraded).toBe(true);
+    await edge.anchor.acknowledgeLoss('admin', 'restored from backup');
+    const alarm = await until(
+      'the checkpoint-refused alarm',
+      () => edge!.alarms.openFor('checkpoint-refused', 'city-platform'),
+      (a) => a !== null,
+    );
+    expect(alarm?.details).toMatchObject({ error: expect.stringMatching(/behind the checkpoint held/) });
+  });
+});
+
+describe('checkpoints in the 国密 suite', () => {
+  it('a venue with record.suite sm2-sm3 signs SM2 checkpoints over an SM3 tree; the city countersigns them', async () => {
+    city = await startTestPlatform();
+    const dataDir = tempDir();
+    city.platform.registerVenue('qinshui', loadOrCreateVenueKey(dataDir).publicKeyPem);
+    loadOrCreateSm2Key(dataDir);
+    city.platform.registerCheckpointKey('qinshui', readFileSync(sm2KeyFiles(dataDir).publicKey, 'utf8'));
+    configureSync(dataDir, city.platform, { url: city.http.url });
+    const venue = { ...testVenue('qinshui', 30), record: { checkpointEveryEvents: 40, suite: 'sm2-sm3' as const } };
+    edge = await startTestVenue({ venue, dataDir });
+    edge.log.appendMany(Array.from({ length: 50 }, (_, i) => ({ type: 'door.granted', data: { i } })));
+    const receipt = await until(
+      'a receipt',
+      () => edge!.anchor.receipted?.receipt,
+      (r) => r !== undefined,
+    );
+    expect(receipt).toMatchObject({ suite: 'sm2-sm3', size: edge.anchor.lastCheckpoint!.size });
+    const verify = await api(edge, '/api/events/verify');
+    expect(verify.body).toMatchObject({ ok: true, anchors: { ok: true, receipts: 1 } });
   });
 });

@@ -61,6 +61,8 @@ export class CheckpointCourier {
 
   /** The checkpoint still waiting for a receipt, unless the city already refused this very one. */
   private pending(): CheckpointLine | null {
+    // A degraded record's last checkpoint describes a log that is gone: nothing to send until the loss is acknowledged.
+    if (this.anchor.degraded) return null;
     const latest = this.anchor.lastCheckpoint;
     const receipted = this.anchor.receipted;
     if (!latest || (receipted && receipted.line.size === latest.size && receipted.line.root === latest.root))
@@ -83,7 +85,16 @@ export class CheckpointCourier {
       }
       this.status_.state = this.status_.state === 'refused' ? 'refused' : 'sending';
       const from = this.anchor.receipted?.line ?? null;
-      const proof = from && { fromSize: from.size, hashes: this.anchor.consistencyProof(from, line.size).map(toHex) };
+      let proof: { fromSize: number; hashes: string[] } | null = null;
+      // A record now shorter than what the city countersigned cannot prove anything: the city refuses it as behind.
+      if (from && from.size <= line.size) {
+        try {
+          proof = { fromSize: from.size, hashes: this.anchor.consistencyProof(from, line.size).map(toHex) };
+        } catch (err) {
+          this.refuse(line, `no consistency proof from the receipted size ${from.size}: ${(err as Error).message}`);
+          continue;
+        }
+      }
       const { frontier: _frontier, ...checkpoint } = line;
       const outcome = await this.transport.sendCheckpoint({ checkpoint, proof });
       if (stop.aborted) return;

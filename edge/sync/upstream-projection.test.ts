@@ -223,3 +223,35 @@ describe('what goes up', () => {
     expect(bodyDigest(reordered)).toBe(up[0]!.bodyDigest);
   });
 });
+
+describe('record anchors upstream', () => {
+  it('an acknowledged loss goes up with its size, never the administrator’s reason', () => {
+    const event = {
+      seq: 9,
+      venue: 'jincheng',
+      at: 1,
+      type: 'record.loss-acknowledged',
+      session: null,
+      actor: 'admin-wang',
+      method: 'console-login',
+      subject: 'record',
+      data: {
+        reason: '王工：磁盘故障后从备份恢复',
+        loss: 'behind',
+        eventsMissing: 10,
+        anchor: { size: 100, headHash: 'ab'.repeat(32), source: 'checkpoint' },
+        log: { headSeq: 90, hashAtAnchor: null },
+      },
+      prevHash: '0'.repeat(64),
+      hash: '1'.repeat(64),
+    };
+    const up = toUpstream(event, (id) => `p-${id.length}`);
+    expect(up.body).toEqual({
+      loss: 'behind',
+      eventsMissing: 10,
+      anchor: { size: 100, source: 'checkpoint' },
+      log: { headSeq: 90 },
+    });
+    expect(up.actor).toBe('p-10');
+  });
+});

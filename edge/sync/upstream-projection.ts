@@ -205,6 +205,11 @@ export const UPLOAD_RULES: Readonly<Record<string, UploadRule>> = {
   'sync.downlink-rejected': { actor: 'keep', data: { seq: 'int', kind: 'id', reason: 'id' } },
   'sync.rewound': { actor: 'keep', data: { from: 'int', to: 'int' } },
   'sync.enrolled': { actor: 'keep', data: { keyId: 'id' } },
+  // The city learns that a loss was accepted and how large it was; the administrator's reason stays here.
+  'record.loss-acknowledged': {
+    actor: 'pseudonymise',
+    data: { loss: 'id', eventsMissing: 'int', anchor: { size: 'int', source: 'id' }, log: { headSeq: 'int' } },
+  },
 };
 
 /** Actors that are roles of the system itself, not people. */

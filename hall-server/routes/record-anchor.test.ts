@@ -1,7 +1,6 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../edge/runtime.ts';
+import { truncateLog } from '../../edge/store/tamper-fixture.ts';
 import { api, startTestVenue, tempDir } from '../../test/venue-harness.ts';
 
 let edge: VenueRuntime | null = null;
@@ -20,10 +19,7 @@ describe('record anchors through the edge', () => {
     edge = null;
 
     // An attacker cuts the tail with the triggers dropped.
-    const db = new Database(join(dataDir, 'halledge.db'));
-    db.exec('DROP TRIGGER events_no_delete');
-    db.prepare('DELETE FROM events WHERE seq > ?').run(signedSize - 10);
-    db.close();
+    truncateLog(dataDir, signedSize - 10);
 
     edge = await startTestVenue({ dataDir });
     const health = await fetch(`${edge.httpUrl}/health`).then((r) => r.json());

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKPOINT_PROTOCOL, type Checkpoint, checkpointManifest } from '../../edge/store/checkpoint-format.ts';
 import { eventLeaf, MerkleTree } from '../../edge/store/merkle.ts';
 import { toHex } from '../../edge/store/merkle-verify.ts';
+import { sm3 } from '../../edge/store/sm2.ts';
+import { checkpointSigner } from '../../edge/store/suites.ts';
 import { keyId, signBytes } from '../../edge/sync/wire.ts';
 import { CityPlatform } from './platform.ts';
 
@@ -104,5 +106,48 @@ describe('city platform: checkpoints in, receipts out', () => {
       expect(last.status).toBe('refused');
       expect(last.status === 'refused' && last.error).toMatch(answer);
     }
+  });
+});
+
+describe('city platform: 国密 checkpoints (SM2 over an SM3 tree)', () => {
+  const sm2Key = generateKeyPairSync('ec', { namedCurve: 'SM2' });
+  const sm3Tree = new MerkleTree(
+    hashes.map((h) => eventLeaf(h, sm3)),
+    undefined,
+    sm3,
+  );
+  const signer = checkpointSigner(sm2Key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const sm2Checkpoint = (size: number, root = toHex(sm3Tree.root(size))): Checkpoint => {
+    const unsigned = {
+      venue: 'lingchuan',
+      keyId: signer.keyId,
+      size,
+      root,
+      headHash: hashes[size - 1]!,
+      at: 1_700_000_000_000 + size,
+      suite: 'sm2-sm3' as const,
+    };
+    return { protocol: CHECKPOINT_PROTOCOL, ...unsigned, signature: signer.sign(checkpointManifest(unsigned)) };
+  };
+
+  it('countersigns consistent ones with the SM3 proof, refuses a SHA-256 proof and an unregistered SM2 key', async () => {
+    platform = new CityPlatform({ dbFile: ':memory:' });
+    platform.registerVenue('lingchuan', pem);
+    expect(await platform.notary.receive({ checkpoint: sm2Checkpoint(40), proof: null })).toMatchObject({
+      status: 'refused',
+      error: 'venue lingchuan has no registered sm2-sm3 key',
+    });
+    platform.registerCheckpointKey('lingchuan', sm2Key.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    const first = await platform.notary.receive({ checkpoint: sm2Checkpoint(40), proof: null });
+    expect(first).toMatchObject({ status: 'receipt', receipt: { size: 40, suite: 'sm2-sm3' } });
+    const sha256Proof = proof(40, 70);
+    expect(await platform.notary.receive({ checkpoint: sm2Checkpoint(70), proof: sha256Proof })).toMatchObject({
+      status: 'refused',
+    });
+    const sm3Proof = { fromSize: 40, hashes: sm3Tree.consistencyProof(40, 70).map(toHex) };
+    expect(await platform.notary.receive({ checkpoint: sm2Checkpoint(70), proof: sm3Proof })).toMatchObject({
+      status: 'receipt',
+      receipt: { size: 70 },
+    });
   });
 });

@@ -6,6 +6,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import {
   type Checkpoint,
   type CheckpointAnswer,
+  type CheckpointSuite,
   checkpointManifest,
   checkpointShapeError,
   RECEIPT_PROTOCOL,
@@ -14,19 +15,21 @@ import {
 } from '../../edge/store/checkpoint-format.ts';
 import type { Db } from '../../edge/store/database.ts';
 import { fromHex, verifyConsistency } from '../../edge/store/merkle-verify.ts';
-import { keyId, signBytes, verifyBytes } from '../../edge/sync/wire.ts';
+import { asyncTreeDigest, signatureCheck } from '../../edge/store/suites.ts';
+import { keyId, signBytes } from '../../edge/sync/wire.ts';
 
 const schema = `
   CREATE TABLE IF NOT EXISTS checkpoints (
     venue TEXT NOT NULL, size INTEGER NOT NULL, root TEXT NOT NULL, head_hash TEXT NOT NULL, at INTEGER NOT NULL,
-    key_id TEXT NOT NULL, signature TEXT NOT NULL, receipt TEXT NOT NULL, PRIMARY KEY (venue, size));
+    key_id TEXT NOT NULL, signature TEXT NOT NULL, receipt TEXT NOT NULL, suite TEXT NOT NULL DEFAULT 'ed25519-sha256',
+    PRIMARY KEY (venue, size));
 `;
 
 export interface NotaryOptions {
   db: Db;
   privateKey: KeyObject;
-  /** The venue's registered key (PEM and keyId), or null if the venue is not registered. */
-  venueKey(venue: string): { publicKey: string; keyId: string } | null;
+  /** The venue's registered key for this suite (PEM and keyId): its sync key, or its SM2 key for 国密. */
+  venueKey(venue: string, suite: CheckpointSuite): { publicKey: string; keyId: string } | null;
   /** The hash the platform holds for the venue's event at seq, if it holds that event (from batches). */
   heldHash(venue: string, seq: number): string | null;
 }
@@ -46,11 +49,12 @@ export class CheckpointNotary {
     const shape = checkpointShapeError(c);
     if (shape) return refuse(`checkpoint.${shape}`);
     const cp = c as Checkpoint;
-    const key = this.options.venueKey(cp.venue);
-    if (!key) return refuse(`venue ${cp.venue} is not registered`);
+    const suite = cp.suite ?? 'ed25519-sha256';
+    const key = this.options.venueKey(cp.venue, suite);
+    if (!key) return refuse(`venue ${cp.venue} has no registered ${suite} key`);
     if (cp.keyId !== key.keyId)
       return refuse(`checkpoint.keyId: ${cp.keyId} is not the key registered for ${cp.venue}`);
-    if (!verifyBytes(key.publicKey, Buffer.from(checkpointManifest(cp)), cp.signature))
+    if (!signatureCheck(key.publicKey)(checkpointManifest(cp), cp.signature))
       return refuse(`checkpoint.signature: not valid for ${cp.venue}'s key`);
     const same = this.held(cp.venue, cp.size);
     if (same) {
@@ -61,6 +65,8 @@ export class CheckpointNotary {
     const latest = this.latest(cp.venue);
     if (latest && latest.size > cp.size)
       return refuse(`checkpoint.size: ${cp.size} is behind the checkpoint held (size ${latest.size})`);
+    if (latest && latest.suite !== suite)
+      return refuse(`checkpoint.suite: ${suite}, but the checkpoints held are ${latest.suite}`);
     if (latest) {
       const p = proof as CheckpointSubmissionProof | null | undefined;
       if (!p || p.fromSize !== latest.size || !Array.isArray(p.hashes))
@@ -71,7 +77,14 @@ export class CheckpointNotary {
       } catch {
         return refuse('proof.hashes: expected hex nodes');
       }
-      const consistent = await verifyConsistency(latest.size, cp.size, fromHex(latest.root), fromHex(cp.root), hashes);
+      const consistent = await verifyConsistency(
+        latest.size,
+        cp.size,
+        fromHex(latest.root),
+        fromHex(cp.root),
+        hashes,
+        asyncTreeDigest(cp.suite),
+      );
       if (!consistent)
         return refuse(
           `proof: the record of size ${cp.size} does not extend the checkpoint held (size ${latest.size}) — truncated or rewritten`,
@@ -83,9 +96,10 @@ export class CheckpointNotary {
     const receipt = this.countersign(cp, now);
     this.options.db
       .prepare(
-        'INSERT INTO checkpoints (venue, size, root, head_hash, at, key_id, signature, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO checkpoints (venue, size, root, head_hash, at, key_id, signature, receipt, suite)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(cp.venue, cp.size, cp.root, cp.headHash, cp.at, cp.keyId, cp.signature, JSON.stringify(receipt));
+      .run(cp.venue, cp.size, cp.root, cp.headHash, cp.at, cp.keyId, cp.signature, JSON.stringify(receipt), suite);
     return { status: 'receipt', receipt };
   }
 
@@ -99,6 +113,7 @@ export class CheckpointNotary {
       checkpointAt: cp.at,
       receivedAt: now,
       platformKeyId: this.platformKeyId,
+      ...(cp.suite ? { suite: cp.suite } : {}),
     };
     return {
       protocol: RECEIPT_PROTOCOL,
@@ -108,11 +123,11 @@ export class CheckpointNotary {
   }
 
   /** The venue's latest checkpoint the platform holds (what the next one must extend). */
-  latest(venue: string): { size: number; root: string } | null {
+  latest(venue: string): { size: number; root: string; suite: CheckpointSuite } | null {
     return (
       (this.options.db
-        .prepare('SELECT size, root FROM checkpoints WHERE venue = ? ORDER BY size DESC LIMIT 1')
-        .get(venue) as { size: number; root: string } | undefined) ?? null
+        .prepare('SELECT size, root, suite FROM checkpoints WHERE venue = ? ORDER BY size DESC LIMIT 1')
+        .get(venue) as { size: number; root: string; suite: CheckpointSuite } | undefined) ?? null
     );
   }
 

@@ -9,6 +9,7 @@ import { Ajv } from 'ajv';
 import { describeSchemaError } from '../../config/json-schema.ts';
 import { type Db, openDatabase } from '../../edge/store/database.ts';
 import { GENESIS_HASH } from '../../edge/store/event-log.ts';
+import { pemKeyId } from '../../edge/store/suites.ts';
 import {
   type BatchAnswer,
   batchManifest,
@@ -65,6 +66,7 @@ const schema = `
   CREATE TABLE IF NOT EXISTS venues (
     id TEXT PRIMARY KEY, public_key TEXT NOT NULL, key_id TEXT NOT NULL,
     head_seq INTEGER NOT NULL DEFAULT 0, head_hash TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS checkpoint_keys (venue TEXT PRIMARY KEY, public_key TEXT NOT NULL, key_id TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS enrol_tokens (venue TEXT PRIMARY KEY, token TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY, venue TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
@@ -142,8 +144,13 @@ export class CityPlatform extends EventEmitter<{ downlink: [DownlinkEnvelope] }>
     this.notary = new CheckpointNotary({
       db: this.db,
       privateKey: this.privateKey,
-      venueKey: (venue) => {
-        const row = this.venueRow(venue);
+      venueKey: (venue, suite) => {
+        const row =
+          suite === 'sm2-sm3'
+            ? (this.db.prepare('SELECT public_key, key_id FROM checkpoint_keys WHERE venue = ?').get(venue) as
+                | { public_key: string; key_id: string }
+                | undefined)
+            : this.venueRow(venue);
         return row ? { publicKey: row.public_key, keyId: row.key_id } : null;
       },
       heldHash: (venue, seq) =>
@@ -164,6 +171,13 @@ export class CityPlatform extends EventEmitter<{ downlink: [DownlinkEnvelope] }>
          ON CONFLICT (id) DO UPDATE SET public_key = excluded.public_key, key_id = excluded.key_id`,
       )
       .run(venue, publicKeyPem, id, GENESIS_HASH);
+  }
+
+  /** Registers a venue's SM2 checkpoint key (国密 suite) out of band; its sync key stays the one above. */
+  registerCheckpointKey(venue: string, publicKeyPem: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO checkpoint_keys (venue, public_key, key_id) VALUES (?, ?, ?)')
+      .run(venue, publicKeyPem, pemKeyId(publicKeyPem));
   }
 
   /** A one-time token the venue's first start uses to register its key (POST /v1/enrol). */
