@@ -170,6 +170,26 @@ export const TrackingSettings = T.Object(
   { additionalProperties: false },
 );
 
+/** What one device kind may send, where a venue's devices need more than the defaults (edge/bus/device-limits.ts). */
+export const BusSettings = T.Object(
+  {
+    deviceLimits: T.Optional(
+      T.Record(
+        T.String({ pattern: '^[a-z][a-z-]{0,31}$' }),
+        T.Object(
+          {
+            messagesPerSecond: T.Optional(T.Integer({ minimum: 1, maximum: 1_000_000 })),
+            burst: T.Optional(T.Integer({ minimum: 1, maximum: 1_000_000 })),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'per device kind: sustained messages per second and burst' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** Device health settings. */
 export const DeviceHealthSettings = T.Object(
   {
@@ -284,6 +304,7 @@ export const Venue = T.Object(
     tracking: T.Optional(TrackingSettings),
     deviceHealth: T.Optional(DeviceHealthSettings),
     record: T.Optional(RecordSettings),
+    bus: T.Optional(BusSettings),
   },
   { additionalProperties: false },
 );

@@ -9,7 +9,7 @@ import type { ListenerPorts } from './bus/broker-listeners.ts';
 import type { Bus } from './bus/bus.ts';
 import { credentialMatches, deviceCredential, EDGE_USERNAME, loadOrCreateSecret } from './bus/credentials.ts';
 import { DeviceGateway } from './bus/device-gateway.ts';
-import { clientIdOf } from './bus/device-limits.ts';
+import { clientIdOf, venueBusLimits } from './bus/device-limits.ts';
 import { EmbeddedBroker } from './bus/embedded-broker.ts';
 import { ExternalBus } from './bus/external-bus.ts';
 import { GroupCommit } from './bus/group-commit.ts';
@@ -97,6 +97,7 @@ function createBus(venue: Venue, secret: Buffer, commit: GroupCommit, options: B
     wssPort: options.wssPort,
     tls,
     commit,
+    limits: venueBusLimits(venue.bus?.deviceLimits),
     authenticate: (username, password, certifiedId) => {
       // A venue-CA client certificate proves the device; a username sent with it must name the same device.
       const id = certifiedId

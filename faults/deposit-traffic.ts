@@ -37,7 +37,7 @@ export class DepositTraffic {
     const client = await mqtt.connectAsync(options.url, {
       username: 'locker-bank-1',
       password: options.password,
-      clientId: `locker-bank-1-${options.prefix}`,
+      clientId: 'locker-bank-1', // the broker binds client id to credential
       reconnectPeriod: 0,
     });
     client.on('error', () => {}); // the edge dies under it: that is the point

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { deviceCredential, loadOrCreateSecret } from '../edge/bus/credentials.ts';
+import { defaultKeysDir, KEY_FILES } from '../edge/keys-dir.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -68,8 +69,11 @@ export async function startEdgeProcess(
 }
 
 /** The password a device of the venue uses (the edge derives it from the data directory's secret). */
+/** The venue's provisioning secret, in the key directory the edge keeps beside its data (edge/keys-dir.ts). */
+export const deviceSecretFile = (dataDir: string) => join(defaultKeysDir(dataDir), KEY_FILES.deviceSecret);
+
 export function devicePassword(dataDir: string, venue: string, deviceId: string): string {
-  return deviceCredential(loadOrCreateSecret(join(dataDir, 'device-secret')), venue, deviceId);
+  return deviceCredential(loadOrCreateSecret(deviceSecretFile(dataDir)), venue, deviceId);
 }
 
 /** Reads the record the way an auditor would, from the file (read-only; the edge may be running). */

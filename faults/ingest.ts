@@ -1,18 +1,29 @@
 // kill -9 of a real edge during QoS 1 device traffic (at a random moment, and on a WAL checkpoint), and an external
 // broker restarted with traffic in flight: every message a device holds a PUBACK for must be in the record.
-import { mkdtempSync, watch } from 'node:fs';
+import { mkdtempSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { venueFile } from '../config/venue-loader.ts';
 import { loadOrCreateSecret } from '../edge/bus/credentials.ts';
 import { writeMosquittoConfig } from '../edge/bus/mosquitto-config.ts';
 import { verifyChain } from '../edge/store/verify.ts';
 import { freePort, startMosquitto, stopMosquitto } from '../test/mosquitto.ts';
 import { testVenue } from '../test/venue-harness.ts';
 import { DepositTraffic } from './deposit-traffic.ts';
-import { devicePassword, readRecord, startEdgeProcess } from './edge-process.ts';
+import { devicePassword, deviceSecretFile, readRecord, startEdgeProcess } from './edge-process.ts';
 import type { FaultRow } from './types.ts';
 
 const VENUE = 'qinshui';
+/**
+ * Qinshui's venue file with its locker bank allowed thousands of messages a second: the runs push one device far
+ * past a real locker's rate, and the broker's per-device limit (edge/bus/device-limits.ts) would refuse them.
+ */
+const VENUE_FILE = (() => {
+  const file = join(mkdtempSync(join(tmpdir(), 'halledge-fault-venue-')), 'qinshui.yaml');
+  const limits = '\nbus:\n  deviceLimits:\n    locker: { messagesPerSecond: 1000000, burst: 1000000 }\n';
+  writeFileSync(file, readFileSync(venueFile(VENUE), 'utf8') + limits);
+  return file;
+})();
 
 export interface KillRun {
   acked: number;
@@ -50,7 +61,7 @@ function firstCheckpointWrite(dataDir: string, timeoutMs: number): { written: Pr
  */
 export async function killDuringIngest(run: string, trigger: { afterMs: number } | 'checkpoint'): Promise<KillRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'halledge-fault-ingest-'));
-  const edge = await startEdgeProcess(dataDir, VENUE);
+  const edge = await startEdgeProcess(dataDir, VENUE_FILE);
   const traffic = await DepositTraffic.start({
     url: edge.mqttUrl,
     venue: VENUE,
@@ -69,7 +80,7 @@ export async function killDuringIngest(run: string, trigger: { afterMs: number }
   const ackedPerSecond = traffic.ackRate(killedAt);
 
   // The record after a restart (the restart also proves the lock of the killed edge is gone).
-  const restarted = await startEdgeProcess(dataDir, VENUE);
+  const restarted = await startEdgeProcess(dataDir, VENUE_FILE);
   const [holders, verdict] = readRecord(dataDir, (db) => [
     new Set(
       db
@@ -120,14 +131,14 @@ function killRow(scenario: string, runs: KillRun[], minRate: number): FaultRow {
 export async function brokerRestart(): Promise<FaultRow> {
   const dataDir = mkdtempSync(join(tmpdir(), 'halledge-fault-broker-'));
   const port = freePort();
-  const secret = loadOrCreateSecret(join(dataDir, 'device-secret'));
+  const secret = loadOrCreateSecret(deviceSecretFile(dataDir));
   const conf = writeMosquittoConfig(testVenue(VENUE), secret, join(dataDir, 'mq'), {
     port,
     user: process.getuid?.() === 0 ? 'root' : undefined,
   });
   const url = `mqtt://127.0.0.1:${port}`;
   let mosquitto = await startMosquitto(conf, port);
-  const edge = await startEdgeProcess(dataDir, VENUE, { HALLEDGE_MQTT_URL: url });
+  const edge = await startEdgeProcess(dataDir, VENUE_FILE, { HALLEDGE_MQTT_URL: url });
   const recorded = () =>
     readRecord(
       dataDir,

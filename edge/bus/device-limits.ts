@@ -62,6 +62,16 @@ export function packetBytesOf(kind: string): number {
   return PACKET_OVERHEAD + Math.max(...schemas.map(maxJsonBytes));
 }
 
+/** The defaults with a venue file's per-kind rates over them (`bus.deviceLimits`). */
+export function venueBusLimits(
+  overrides: Record<string, { messagesPerSecond?: number; burst?: number }> = {},
+): BusLimits {
+  const rates: BusLimits['rates'] = { ...DEFAULT_BUS_LIMITS.rates };
+  for (const [kind, rate] of Object.entries(overrides))
+    rates[kind] = { ...(DEFAULT_BUS_LIMITS.rates[kind] ?? DEFAULT_BUS_LIMITS.rates.default), ...rate };
+  return { ...DEFAULT_BUS_LIMITS, rates };
+}
+
 /** The MQTT client id a bus identity must connect with: its own id, so it cannot take over another's session. */
 export function clientIdOf(who: BusIdentity): string {
   return who.role === 'edge' ? `${EDGE_USERNAME}-${who.venue}` : who.deviceId;

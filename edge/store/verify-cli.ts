@@ -5,7 +5,7 @@
 // directory's sync/). Exit 1 if anything is wrong.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { defaultKeysDir } from '../keys-dir.ts';

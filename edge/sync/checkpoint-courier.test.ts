@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import { defaultKeysDir } from '../keys-dir.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import { anchorFiles } from '../store/anchors.ts';
 import type { Receipt } from '../store/checkpoint-format.ts';
@@ -112,9 +113,10 @@ describe('checkpoints in the 国密 suite', () => {
   it('a venue with record.suite sm2-sm3 signs SM2 checkpoints over an SM3 tree; the city countersigns them', async () => {
     city = await startTestPlatform();
     const dataDir = tempDir();
-    city.platform.registerVenue('qinshui', loadOrCreateVenueKey(dataDir).publicKeyPem);
-    loadOrCreateSm2Key(dataDir);
-    city.platform.registerCheckpointKey('qinshui', readFileSync(sm2KeyFiles(dataDir).publicKey, 'utf8'));
+    const keysDir = defaultKeysDir(dataDir);
+    city.platform.registerVenue('qinshui', loadOrCreateVenueKey(keysDir).publicKeyPem);
+    loadOrCreateSm2Key(keysDir);
+    city.platform.registerCheckpointKey('qinshui', readFileSync(sm2KeyFiles(keysDir).publicKey, 'utf8'));
     configureSync(dataDir, city.platform, { url: city.http.url });
     const venue = { ...testVenue('qinshui', 30), record: { checkpointEveryEvents: 40, suite: 'sm2-sm3' as const } };
     edge = await startTestVenue({ venue, dataDir });

@@ -7,6 +7,7 @@ import { type PlatformHttpServer, startPlatformHttp } from '../../simulators/cit
 import { CityPlatform } from '../../simulators/city-platform/platform.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 import { AlarmEngine } from '../alerts/alarms.ts';
+import { defaultKeysDir } from '../keys-dir.ts';
 import type { SessionInput } from '../sessions/model.ts';
 import { openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
@@ -49,8 +50,10 @@ export function configureSync(
   platform: CityPlatform,
   config: Partial<SyncConfig> & Pick<SyncConfig, 'url'>,
 ): void {
-  mkdirSync(join(dataDir, 'sync'), { recursive: true });
-  writeFileSync(platformKeyFile(dataDir), platform.publicKeyPem);
+  // The platform's public key goes where the venue's edge keeps its keys (beside the data, edge/keys-dir.ts).
+  const keysDir = defaultKeysDir(dataDir);
+  mkdirSync(join(keysDir, 'sync'), { recursive: true });
+  writeFileSync(platformKeyFile(keysDir), platform.publicKeyPem);
   writeFileSync(syncConfigFile(dataDir), JSON.stringify({ transport: 'http', ...FAST, ...config }, null, 2));
 }
 
