@@ -7,8 +7,7 @@ import { api, authHeaders, eventually, startTestVenue, testVenue } from '../../t
 import type { SessionFootage } from './footage.ts';
 
 // The simulator's RTSP relay is UDP-only; 2 s segments so footage shows quickly.
-process.env.HALLEDGE_RTSP_TRANSPORT = 'udp';
-process.env.HALLEDGE_VIDEO_SEGMENT_S = '2';
+const settings = { camera: { rtspTransport: 'udp' as const }, video: { segmentS: 2 } };
 
 const MARGIN = 5 * 60_000;
 const VENUE_FILE = 'cam-room-1'; // qinshui's camera of room-1
@@ -23,7 +22,7 @@ let edge: VenueRuntime;
 beforeAll(async () => {
   await farm.start();
   await farm.streamsReady();
-  edge = await startTestVenue({ venue: testVenue('qinshui') });
+  edge = await startTestVenue({ venue: testVenue('qinshui'), settings });
   edge.services.video.record(VENUE_FILE, farm.streamUrl(VENUE_FILE));
   for (const [id, zone] of [
     [ADOPTED, 'room-1'],

@@ -4,8 +4,7 @@ import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 
 // The simulator's RTSP relay is UDP-only; 2 s segments so recording shows quickly.
-process.env.HALLEDGE_RTSP_TRANSPORT = 'udp';
-process.env.HALLEDGE_VIDEO_SEGMENT_S = '2';
+const settings = { camera: { rtspTransport: 'udp' as const }, video: { segmentS: 2 } };
 
 const farm = new CameraFarm({
   cameras: [
@@ -24,7 +23,7 @@ beforeAll(async () => {
   venue.cameras = venue.cameras.map((c) =>
     c.id === 'cam-room-1' ? { ...c, onvif: farm.deviceServiceUrl('cam-room-1') } : c,
   );
-  edge = await startTestVenue({ venue, dataDir });
+  edge = await startTestVenue({ venue, dataDir, settings });
 });
 afterAll(async () => {
   await edge.stop();
@@ -141,7 +140,7 @@ describe('adopting discovered cameras through the admin API', () => {
 
     // A restart (same data directory) records the adopted camera again.
     await edge.stop();
-    edge = await startTestVenue({ venue, dataDir });
+    edge = await startTestVenue({ venue, dataDir, settings });
     const restartSeq = edge.db.prepare('SELECT MAX(seq) FROM events').pluck().get() as number;
     expect((await api(edge, '/api/video/adopted')).body.map((c: { id: string }) => c.id)).toEqual(['cam-new']);
     const recordedAgain = () =>

@@ -5,8 +5,7 @@ import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 
 // The simulator's RTSP relay is UDP-only; 2 s segments so footage shows quickly.
-process.env.HALLEDGE_RTSP_TRANSPORT = 'udp';
-process.env.HALLEDGE_VIDEO_SEGMENT_S = '2';
+const settings = { camera: { rtspTransport: 'udp' as const }, video: { segmentS: 2 } };
 
 const CAMERA = 'cam-mobile'; // not in qinshui's venue file: adopted into room-1, then moved to room-2
 const farm = new CameraFarm({ cameras: [{ id: CAMERA, width: 320, height: 180 }], discovery: false });
@@ -17,7 +16,7 @@ let edge: VenueRuntime;
 beforeAll(async () => {
   await farm.start();
   await farm.streamsReady();
-  edge = await startTestVenue({ venue, dataDir });
+  edge = await startTestVenue({ venue, dataDir, settings });
 });
 afterAll(async () => {
   await edge.stop();
@@ -155,7 +154,7 @@ describe('moving an adopted camera to another room', () => {
     // A restart keeps the room and the time of the move: the recorder comes back in room-2, QS-ROOM2 still
     // running locks its new footage, and completing it leaves room-1's footage to QS-ROOM1.
     await edge.stop();
-    edge = await startTestVenue({ venue, dataDir });
+    edge = await startTestVenue({ venue, dataDir, settings });
     expect((await api(edge, '/api/video/adopted')).body).toMatchObject([
       { id: CAMERA, zone: 'room-2', zoneSince: since },
     ]);
