@@ -17,7 +17,7 @@ import { VideoService } from '../edge/video/video-service.ts';
 import { tempDir } from '../test/venue-harness.ts';
 import type { BenchRow } from './types.ts';
 
-const CAMERAS = 16;
+export const CAMERAS = 16;
 const SEGMENT_S = 10;
 /** Recording is measured over windows of three segment rounds (16 checks every 10 s); the median is the figure. */
 const WINDOWS = 3;
@@ -81,7 +81,10 @@ interface CameraUrls {
  * Starts the simulated cameras in a child process; resolves with each camera's RTSP URLs. Substreams only for
  * the live view: 16 more publishers would load the machine while recording is measured.
  */
-async function startCameras(ids: string[], substreams: boolean): Promise<CameraUrls & { stop: () => Promise<void> }> {
+export async function startCameras(
+  ids: string[],
+  substreams: boolean,
+): Promise<CameraUrls & { stop: () => Promise<void> }> {
   const args = [ids.join(','), substreams ? 'substreams' : 'main'];
   const child = fork(new URL('./video-cameras.worker.ts', import.meta.url), args, {
     execArgv: ['--import', 'tsx'],
@@ -235,7 +238,7 @@ function recordingRows(windows: CpuWindow[]): BenchRow[] {
  * edge's event loop now that the recorders check in the worker thread (segment-checker.ts): the loop's busy time
  * per segment (`eventLoopUtilization`) checked in process and through the worker, and the worker's own time.
  */
-export async function checkRows(paths: string[]): Promise<BenchRow[]> {
+async function checkRows(paths: string[]): Promise<BenchRow[]> {
   const segments = Math.max(1, paths.length);
   const perSegment = (ms: number) => ms / segments;
   for (const path of paths) await checkSegment(path);
