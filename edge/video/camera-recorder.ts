@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { rtspTimeoutOption, videoTool } from '../../devices/camera/video-tools.ts';
 import { settleRun } from './leftovers.ts';
-import { checkSegment } from './segment-check.ts';
+import { segmentChecker } from './segment-checker.ts';
 import type { RecordingRun } from './segment-index.ts';
 import { finishedAt, type Intake, quarantine, recordSegment } from './segment-intake.ts';
 
@@ -57,7 +57,7 @@ export type RecorderState = 'starting' | 'recording' | 'stalled' | 'paused' | 's
 
 /**
  * One ffmpeg per camera, stream copy into short mp4 segments (Frigate's arguments, but sequence-numbered names). ffmpeg reports each
- * finished segment on stdout (`-segment_list pipe:1`); each is validated (segment-check.ts), hashed, indexed and its
+ * finished segment on stdout (`-segment_list pipe:1`); each is validated and hashed in a worker thread (segment-checker.ts), indexed and its
  * SHA-256 appended to the event log as `video.segment`; a file that fails the check is quarantined. Each ffmpeg
  * run is journaled before it starts and settled when it ends (its unreported files indexed or quarantined,
  * leftovers.ts), so what a crash leaves is found at the next start. A silent camera or ffmpeg is restarted with
@@ -246,7 +246,7 @@ export class CameraRecorder {
   }
 
   private async finish(path: string, start: number, end: number, run: string): Promise<void> {
-    const check = await checkSegment(path);
+    const check = await segmentChecker.check(path);
     if (this.closed) return;
     if (!check.ok) {
       quarantine(this.intake, this.o.camera, path, check.reason);

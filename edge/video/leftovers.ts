@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkSegment } from './segment-check.ts';
+import { segmentChecker } from './segment-checker.ts';
 import type { RecordingRun } from './segment-index.ts';
 import { finishedAt, type Intake, quarantine, recordSegment } from './segment-intake.ts';
 
@@ -67,7 +67,7 @@ export async function settleRun(intake: Intake, run: RecordingRun, graceMs = 500
   for (const name of names.filter((n) => n.startsWith(`${run.prefix}-`) && n.endsWith('.mp4')).sort()) {
     const path = join(run.dir, name);
     if (intake.index.has(path)) continue;
-    const check = await checkSegment(path);
+    const check = await segmentChecker.check(path);
     if (!check.ok) {
       quarantine(intake, run.camera, path, check.reason);
       continue;

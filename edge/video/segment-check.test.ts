@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/venue-harness.ts';
-import { checkSegment } from './segment-check.ts';
+import { checkSegment, type SegmentCheck } from './segment-check.ts';
+import { segmentChecker } from './segment-checker.ts';
 
 const dir = tempDir('halledge-segment-check-');
 const file = (name: string) => join(dir, name);
@@ -19,11 +20,17 @@ beforeAll(() => {
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac', file('audio.mp4')]);
 });
 
-describe('segment check', () => {
+// The recorder and crash recovery check in the worker thread; the same cases must come out the same there.
+const checkers: [string, (path: string) => Promise<SegmentCheck>][] = [
+  ['in process', checkSegment],
+  ['in the worker thread', (path) => segmentChecker.check(path)],
+];
+
+describe.each(checkers)('segment check %s', (_where, check) => {
   it('accepts a recorded segment with its duration, codec, size and SHA-256', async () => {
     const bytes = readFileSync(file('seg-0.mp4'));
-    const check = await checkSegment(file('seg-0.mp4'));
-    expect(check).toEqual({
+    const result = await check(file('seg-0.mp4'));
+    expect(result).toEqual({
       ok: true,
       durationS: expect.closeTo(2, 0),
       codec: expect.stringMatching(/^avc1\./),
@@ -43,9 +50,9 @@ describe('segment check', () => {
     writeFileSync(file('cut-middle.mp4'), Buffer.concat([whole.subarray(0, middle), whole.subarray(middle + 1000)]));
     const reasons = await Promise.all(
       ['cut-early.mp4', 'cut-late.mp4', 'audio.mp4', 'text.mp4', 'missing.mp4', 'cut-middle.mp4'].map(async (name) => {
-        const check = await checkSegment(file(name));
-        expect(check.ok).toBe(false);
-        return check.ok ? '' : check.reason;
+        const result = await check(file(name));
+        expect(result.ok).toBe(false);
+        return result.ok ? '' : result.reason;
       }),
     );
     expect(reasons[0]).toMatch(/moov|truncated/);
