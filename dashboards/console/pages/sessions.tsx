@@ -1,13 +1,16 @@
 import { useState } from 'preact/hooks';
 import { SESSION_STATE_LABELS, VERIFICATION_METHOD_LABELS } from '../../i18n/domain.ts';
 import { formatDuration, formatTime, labelOf } from '../../i18n/index.ts';
+import { ta } from '../action-messages.ts';
 import { request } from '../api.ts';
+import { RollCall } from '../components/roll-call.tsx';
 import { t } from '../messages.ts';
 import { now } from '../now.ts';
 import { tp } from '../panel-messages.ts';
 import { lastError, loaders, me, sessions } from '../store.ts';
 import type { BoardExpert, BoardSession } from '../types.ts';
 import { zoneName } from '../venue-labels.ts';
+import { usePolled } from './use-polled.ts';
 
 const FLOOR_STAFF = ['administrator', 'witness'];
 const CHECKIN_STATES = ['checkin-open', 'in-progress', 'suspended'];
@@ -38,6 +41,49 @@ function Timer({ session }: { session: BoardSession }) {
   );
 }
 
+/**
+ * A witness's manual verification (人工核验): the ID document checked in person is a required tick, the reason a
+ * required note; both go into the record's note (the check-in route keeps a note, no separate field).
+ */
+function ManualVerification({ pseudonym, who }: { pseudonym: string; who: string }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  if (!open)
+    return (
+      <button type="button" data-action="manual-checkin" onClick={() => setOpen(true)}>
+        {t('manualVerify')}
+      </button>
+    );
+  return (
+    <form
+      class="inline-form manual-verification"
+      aria-label={ta('manualVerifyTitle', { who })}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act('/api/checkin/manual', { pseudonym, note: ta('manualNote', { reason }) }).then(() => setOpen(false));
+      }}
+    >
+      <b>{ta('manualVerifyTitle', { who })}</b>
+      <label>
+        <input type="checkbox" name="idChecked" required /> {ta('idChecked')}
+      </label>
+      <input
+        name="reason"
+        aria-label={ta('manualReason')}
+        placeholder={ta('manualReason')}
+        value={reason}
+        onInput={(e) => setReason(e.currentTarget.value)}
+        required
+        maxLength={400}
+      />
+      <button type="submit">{t('confirm')}</button>
+      <button type="button" class="link" onClick={() => setOpen(false)}>
+        {t('cancel')}
+      </button>
+    </form>
+  );
+}
+
 function ExpertRow({ session, expert }: { session: BoardSession; expert: BoardExpert }) {
   const mayVerify =
     !expert.checkedIn && CHECKIN_STATES.includes(session.state) && FLOOR_STAFF.includes(me.value?.user.role ?? '');
@@ -60,18 +106,7 @@ function ExpertRow({ session, expert }: { session: BoardSession; expert: BoardEx
           : t('notCheckedIn')}
         {expert.checkedOutAt && ` · ${tp('checkedOutAt', { time: formatTime(expert.checkedOutAt) })}`}
       </span>
-      {mayVerify && (
-        <button
-          type="button"
-          data-action="manual-checkin"
-          onClick={() => {
-            if (confirm(t('manualVerifyConfirm', { who })))
-              void act('/api/checkin/manual', { witness: me.value!.user.username, pseudonym: expert.pseudonym });
-          }}
-        >
-          {t('manualVerify')}
-        </button>
-      )}
+      {mayVerify && <ManualVerification pseudonym={expert.pseudonym} who={who} />}
       {mayCheckOut && (
         <button
           type="button"
@@ -127,6 +162,10 @@ function StateChange({ session }: { session: BoardSession }) {
 
 export function SessionsPage() {
   const list = [...sessions.value].sort((a, b) => a.start - b.start);
+  const [revision, setRevision] = useState(0);
+  // Roll calls due after a fire are not in the board's data: the access status says which sessions owe one.
+  const floorStaff = FLOOR_STAFF.includes(me.value?.user.role ?? '');
+  const access = usePolled<{ rollCallsDue: string[] }>(floorStaff ? '/api/access/status' : null, 3000, revision);
   return (
     <section class="sessions">
       <p class="hint">
@@ -170,6 +209,7 @@ export function SessionsPage() {
                   <ExpertRow key={e.pseudonym} session={s} expert={e} />
                 ))}
               </ul>
+              {access?.rollCallsDue.includes(s.id) && <RollCall session={s} onDone={() => setRevision((r) => r + 1)} />}
               <StateChange session={s} />
             </article>
           );
