@@ -58,7 +58,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await launchChromium();
   edge = await startTestVenue();
-  const used = ['gate-entrance', 'gate-exit', 'locker-bank-1', 'fire-panel'];
+  const used = ['gate-entrance', 'gate-exit', 'locker-bank-1', 'fire-panel', 'board-room-1'];
   simulators = await startVenueSimulators(edge.venue, {
     brokerUrl: edge.bus.deviceUrl,
     credential: edge.deviceCredential,
@@ -200,6 +200,34 @@ describe('witness actions in the console', { timeout: 60_000 }, () => {
     const accepted = edge.log.query({ type: 'checkin.accepted' }).find((e) => e.subject === 'R2');
     expect(accepted?.data.verifiedBy).toBe('witness-actions');
     expect(JSON.stringify(accepted?.data)).toContain('已核对身份证件。人脸比对三次失败');
+  });
+
+  it("a notice from a template (seat number) reaches the room's board; the form says who got it", async () => {
+    const board = await witness.context().newPage();
+    await board.goto(`${edge.httpUrl}/displays/board-room-1`);
+    await board.locator('section[data-room="room-1"]').waitFor();
+    await until('the board online', () => edge.registry.get('board-room-1')?.online, Boolean);
+
+    await witness.click('a[data-page=sessions]');
+    const card = witness.locator(`[data-session="${RUNNING}"]`);
+    await card.locator('[data-action=display-notice]').click();
+    const form = card.locator('form[data-form=display-notice]');
+    await form.locator('select[name=template]').selectOption('to-witness-room');
+    await form.locator('select[name=seat]').selectOption('s2');
+    await screenshots(witness, 'sessions-display-notice');
+    await form.locator('button[type=submit]').click();
+    await board.locator('#notice', { hasText: '请2号座专家到见证室' }).waitFor();
+    await expect
+      .poll(() => form.locator('[data-testid=notice-result]').textContent())
+      .toBe('已送达 1 块屏幕，未送达 0 块');
+    const sent = edge.log.query({ type: 'display.notice' }).at(-1)!;
+    expect([sent.actor, sent.subject, sent.data.template, sent.data.text]).toEqual([
+      'witness-actions',
+      'room-1',
+      'to-witness-room',
+      '请2号座专家到见证室',
+    ]);
+    await board.close();
   });
 
   it('fire mode ends from the fire alarm (refused while the panel still reports fire), then the roll call', async () => {

@@ -3,6 +3,7 @@ import { SESSION_STATE_LABELS, VERIFICATION_METHOD_LABELS } from '../../i18n/dom
 import { formatDuration, formatTime, labelOf } from '../../i18n/index.ts';
 import { ta } from '../action-messages.ts';
 import { request } from '../api.ts';
+import { DisplayNotice } from '../components/display-notice.tsx';
 import { RollCall } from '../components/roll-call.tsx';
 import { t } from '../messages.ts';
 import { now } from '../now.ts';
@@ -211,6 +212,7 @@ export function SessionsPage() {
               </ul>
               {access?.rollCallsDue.includes(s.id) && <RollCall session={s} onDone={() => setRevision((r) => r + 1)} />}
               <StateChange session={s} />
+              {floorStaff && <DisplayNotice session={s} />}
             </article>
           );
         })}
