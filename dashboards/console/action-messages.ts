@@ -22,6 +22,7 @@ const zh = {
   noticeMinutes: '分钟',
   noticeSend: '发送',
   noticeResult: '已送达 {ok} 块屏幕，未送达 {failed} 块',
+  stackMore: '另有 {n} 条未处理预警',
   rollCallTitle: '火警后点名',
   rollCallHint: '勾选已回到集合点的专家；未勾选的记为缺席并产生预警，其再入场需见证人准许。',
 };
@@ -47,6 +48,7 @@ const en: { [K in keyof typeof zh]: string } = {
   noticeMinutes: 'Minutes',
   noticeSend: 'Send',
   noticeResult: 'Delivered to {ok} board(s), {failed} not delivered',
+  stackMore: '{n} more alarm(s) not taken on',
   rollCallTitle: 'Roll call after the fire',
   rollCallHint:
     'Tick the experts who are back at the assembly point; the others are recorded absent (an alarm each), and their re-entry needs a witness.',

@@ -235,6 +235,14 @@ describe('witness actions in the console', { timeout: 60_000 }, () => {
     await panel.raise('smoke-f3-east');
     await witness.click('a[data-page=alarms]');
     await witness.locator('tr[data-kind="fire-alarm"]').waitFor();
+    // A later 较重 alarm does not push the 严重 fire alarm off the pop-up; it waits under it.
+    const toast = witness.locator('[data-testid=alarm-toast]');
+    await expect.poll(() => toast.getAttribute('data-level')).toBe('3');
+    edge.alarms.raise({ kind: 'tailgating', level: 2, subject: 'gate-entrance', details: {} });
+    await expect.poll(() => toast.locator('[data-testid=alarm-stack-more]').textContent()).toBe('另有 1 条未处理预警');
+    expect(await toast.getAttribute('data-level')).toBe('3');
+    expect(await toast.locator('[data-testid=alarm-rule]').textContent()).toBe('消防报警');
+    await screenshots(witness, 'alarm-popup-stack');
     await actOnAlarm('fire-alarm', 'end-fire-mode', '误报，消防控制室已确认');
     await expect.poll(() => witness.textContent('.error-bar')).toContain('fire alarm still active');
     expect(edge.services.access.store.mode().mode).toBe('fire-open');

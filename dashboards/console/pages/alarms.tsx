@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import { ALARM_KIND_LABELS, ALARM_LEVEL_LABELS, ALARM_STATE_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf } from '../../i18n/index.ts';
+import { roomOf } from '../alarm-stack.ts';
 import { AlarmActions } from '../components/alarm-actions.tsx';
 import { t } from '../messages.ts';
 import { alarms, devices, sessions, venue } from '../store.ts';
@@ -9,15 +10,7 @@ import { zoneName } from '../venue-labels.ts';
 
 const filter = signal({ room: '', session: '', level: '', state: 'open' });
 
-/** The room an alarm is about: its session's room, the device's room, or a room named in its details. */
-function roomOf(alarm: Alarm): string | null {
-  const session = alarm.session ? sessions.value.find((s) => s.id === alarm.session) : null;
-  if (session) return session.room;
-  const device = devices.value.find((d) => d.id === alarm.subject);
-  if (device?.room) return device.room;
-  const room = alarm.details.room;
-  return typeof room === 'string' ? room : null;
-}
+const roomOfAlarm = (alarm: Alarm) => roomOf(alarm, sessions.value, devices.value);
 
 function matches(alarm: Alarm): boolean {
   const f = filter.value;
@@ -25,7 +18,7 @@ function matches(alarm: Alarm): boolean {
   if (f.state !== 'open' && f.state !== '' && alarm.state !== f.state) return false;
   if (f.level && String(alarm.level) !== f.level) return false;
   if (f.session && alarm.session !== f.session) return false;
-  if (f.room && roomOf(alarm) !== f.room) return false;
+  if (f.room && roomOfAlarm(alarm) !== f.room) return false;
   return true;
 }
 
@@ -112,7 +105,7 @@ export function AlarmsPage() {
             </tr>
           )}
           {shown.map((a) => {
-            const room = roomOf(a);
+            const room = roomOfAlarm(a);
             return (
               <tr key={a.id} class={`alarm level-${a.level} state-${a.state}`} data-alarm={a.id} data-kind={a.kind}>
                 <td>
