@@ -5,6 +5,7 @@ import { request } from '../api.ts';
 import { t } from '../messages.ts';
 import { lastError, loaders, me } from '../store.ts';
 import type { Alarm } from '../types.ts';
+import { RequiredText } from './required-text.tsx';
 
 /** The buttons for what the signed-in role may do about an alarm; each asks for the note the record keeps. */
 export function AlarmActions({ alarm }: { alarm: Alarm }) {
@@ -28,15 +29,7 @@ export function AlarmActions({ alarm }: { alarm: Alarm }) {
     return (
       <form class="inline-form" data-form={action.id} onSubmit={(e) => void submit(e)}>
         <b>{ta(action.id)}</b>
-        <input
-          name="note"
-          aria-label={ta('actionNote')}
-          placeholder={ta('actionNote')}
-          value={note}
-          onInput={(e) => setNote(e.currentTarget.value)}
-          required
-          maxLength={500}
-        />
+        <RequiredText name="note" label={ta('actionNote')} value={note} onInput={setNote} />
         <button type="submit">{t('confirm')}</button>
         <button type="button" class="link" onClick={() => setAction(null)}>
           {t('cancel')}

@@ -13,6 +13,32 @@ const TEMPLATE_IDS = Object.keys(NOTICE_TEMPLATES) as NoticeTemplate[];
 const paramsOf = (template: NoticeTemplate) =>
   [...NOTICE_TEMPLATES[template].zh.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
 
+/** A required choice of a template parameter among what the room and session offer. */
+function ParamChoice(props: {
+  name: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: [string, string][];
+}) {
+  return (
+    <select
+      name={props.name}
+      aria-label={props.label}
+      required
+      value={props.value}
+      onChange={(e) => props.onChange(e.currentTarget.value)}
+    >
+      <option value="">{props.label}</option>
+      {props.options.map(([value, label]) => (
+        <option key={value} value={value}>
+          {label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /**
  * A notice to the session's room boards from a template: people only by seat number or pseudonym, so no name
  * can reach a board (the edge checks again, edge/displays/name-guard.ts). Shows which boards acknowledged it.
@@ -62,36 +88,22 @@ export function DisplayNotice({ session }: { session: BoardSession }) {
         ))}
       </select>
       {wanted.includes('seat') && (
-        <select
+        <ParamChoice
           name="seat"
-          aria-label={ta('noticeSeat')}
-          required
+          label={ta('noticeSeat')}
           value={params.seat ?? ''}
-          onChange={(e) => set('seat', e.currentTarget.value)}
-        >
-          <option value="">{ta('noticeSeat')}</option>
-          {seats.map((s) => (
-            <option key={s.id} value={s.id}>
-              {ta('seatNumber', { n: s.id.replace(/^s/, '') })}
-            </option>
-          ))}
-        </select>
+          onChange={(v) => set('seat', v)}
+          options={seats.map((x) => [x.id, ta('seatNumber', { n: x.id.replace(/^s/, '') })])}
+        />
       )}
       {wanted.includes('pseudonym') && (
-        <select
+        <ParamChoice
           name="pseudonym"
-          aria-label={ta('noticePseudonym')}
-          required
+          label={ta('noticePseudonym')}
           value={params.pseudonym ?? ''}
-          onChange={(e) => set('pseudonym', e.currentTarget.value)}
-        >
-          <option value="">{ta('noticePseudonym')}</option>
-          {session.experts.map((x) => (
-            <option key={x.pseudonym} value={x.pseudonym}>
-              {x.pseudonym}
-            </option>
-          ))}
-        </select>
+          onChange={(v) => set('pseudonym', v)}
+          options={session.experts.map((x) => [x.pseudonym, x.pseudonym])}
+        />
       )}
       {wanted.includes('minutes') && (
         <input

@@ -4,6 +4,7 @@ import { request } from '../api.ts';
 import { t } from '../messages.ts';
 import { lastError } from '../store.ts';
 import type { BoardSession } from '../types.ts';
+import { RequiredText } from './required-text.tsx';
 
 /**
  * After a fire, the witness's roll call (火警后点名) for one session: every checked-in expert ticked back or left
@@ -51,15 +52,7 @@ export function RollCall({ session, onDone }: { session: BoardSession; onDone: (
           {x.name ? `${x.name}（${x.pseudonym}）` : x.pseudonym}
         </label>
       ))}
-      <input
-        name="note"
-        aria-label={ta('actionNote')}
-        placeholder={ta('actionNote')}
-        value={note}
-        onInput={(e) => setNote(e.currentTarget.value)}
-        required
-        maxLength={500}
-      />
+      <RequiredText name="note" label={ta('actionNote')} value={note} onInput={setNote} />
       <button type="submit">{t('confirm')}</button>
     </form>
   );

@@ -4,6 +4,7 @@ import { formatDuration, formatTime, labelOf } from '../../i18n/index.ts';
 import { ta } from '../action-messages.ts';
 import { request } from '../api.ts';
 import { DisplayNotice } from '../components/display-notice.tsx';
+import { RequiredText } from '../components/required-text.tsx';
 import { RollCall } from '../components/roll-call.tsx';
 import { t } from '../messages.ts';
 import { now } from '../now.ts';
@@ -68,15 +69,7 @@ function ManualVerification({ pseudonym, who }: { pseudonym: string; who: string
       <label>
         <input type="checkbox" name="idChecked" required /> {ta('idChecked')}
       </label>
-      <input
-        name="reason"
-        aria-label={ta('manualReason')}
-        placeholder={ta('manualReason')}
-        value={reason}
-        onInput={(e) => setReason(e.currentTarget.value)}
-        required
-        maxLength={400}
-      />
+      <RequiredText name="reason" label={ta('manualReason')} value={reason} onInput={setReason} />
       <button type="submit">{t('confirm')}</button>
       <button type="button" class="link" onClick={() => setOpen(false)}>
         {t('cancel')}
