@@ -20,6 +20,8 @@ let browser: Browser;
 let edge: VenueRuntime;
 let simulators: VenueSimulators;
 let witness: Page;
+/** Every 404 the witness's browser met (a missing favicon logged one on every load). */
+const notFound: string[] = [];
 
 const face = (value: string): Credential => ({ type: 'face', value });
 
@@ -98,6 +100,9 @@ beforeAll(async () => {
   const password = await ensureUser(edge, username, 'witness');
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' });
   witness = await context.newPage();
+  witness.on('response', (r) => {
+    if (r.status() === 404) notFound.push(r.url());
+  });
   await witness.goto(edge.httpUrl);
   await witness.fill('input[name=username]', username);
   await witness.fill('input[name=password]', password);
@@ -284,5 +289,35 @@ describe('witness actions in the console', { timeout: 60_000 }, () => {
     ]);
     expect(edge.alarms.openFor('roll-call-absent', 'R2')).toMatchObject({ session: RUNNING });
     await expect.poll(() => form.count()).toBe(0);
+  });
+
+  it('map reachable by keyboard, AA contrast on the alarm badge and the 严重 tag, no 404 (favicon)', async () => {
+    await witness.click('a[data-page=map]');
+    const room = witness.locator('[data-zone="room-1"]');
+    await room.waitFor();
+    expect(await room.getAttribute('tabindex')).toBe('0');
+    await room.focus();
+    expect(await witness.evaluate(() => document.activeElement?.getAttribute('data-zone'))).toBe('room-1');
+    // WCAG contrast of white text on each badge's background (R2's roll-call-absent keeps the count badge up).
+    const contrast = (selector: string) =>
+      witness
+        .locator(selector)
+        .first()
+        .evaluate((el) => {
+          const rgb = (c: string) => (c.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+          const lum = ([r, g, b]: number[]) => {
+            const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+            return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+          };
+          const style = getComputedStyle(el);
+          const [a, b] = [lum(rgb(style.color)), lum(rgb(style.backgroundColor))].sort((x, y) => y - x);
+          return (a! + 0.05) / (b! + 0.05);
+        });
+    expect(await contrast('.menu .count')).toBeGreaterThanOrEqual(4.5);
+    await witness.click('a[data-page=alarms]');
+    await witness.selectOption('select[name=state]', '');
+    expect(await contrast('.level.level-3')).toBeGreaterThanOrEqual(4.5);
+    await screenshots(witness, 'alarms-contrast');
+    expect(notFound).toEqual([]);
   });
 });
