@@ -188,6 +188,9 @@ describe('witness actions in the console', { timeout: 60_000 }, () => {
 
   it('manual verification needs the ID checked and a reason, and records both', async () => {
     await witness.click('a[data-page=sessions]');
+    // The running session is still in check-in (its scheduled start a minute ago): no 已进行 yet, only 剩余.
+    const timer = witness.locator(`[data-session="${RUNNING}"] .timer`);
+    await expect.poll(() => timer.textContent()).toMatch(/^剩余 /);
     const expert = witness.locator(`[data-session="${RUNNING}"] [data-expert="R2"]`);
     await expert.locator('[data-action=manual-checkin]').click();
     await expert.locator('input[name=reason]').fill('人脸比对三次失败');

@@ -31,9 +31,11 @@ function Timer({ session }: { session: BoardSession }) {
   if (at < session.start) return <span class="timer">{t('startsIn', { d: formatDuration(session.start - at) })}</span>;
   if (session.state === 'completed' || session.state === 'archived' || session.state === 'cancelled') return null;
   const remaining = session.end - at;
+  // 已进行 only once the evaluation is under way: a session still in check-in has not started, whatever the clock.
+  const underWay = session.state === 'in-progress' || session.state === 'suspended';
   return (
     <span class="timer">
-      {t('elapsed', { d: formatDuration(at - session.start) })} ·{' '}
+      {underWay && <>{t('elapsed', { d: formatDuration(at - session.start) })} · </>}
       <span class={remaining < 0 ? 'overtime' : ''}>
         {remaining < 0
           ? t('overtime', { d: formatDuration(remaining) })
