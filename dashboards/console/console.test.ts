@@ -211,6 +211,9 @@ describe('hall console in Chromium', { timeout: 60_000 }, () => {
 
     // Manual verification by the witness checks E002 in.
     await witness.click(`[data-expert="E002"] [data-action=manual-checkin]`);
+    await witness.check(`[data-expert="E002"] input[name=idChecked]`);
+    await witness.fill(`[data-expert="E002"] input[name=reason]`, '人脸比对失败');
+    await witness.click(`[data-expert="E002"] button[type=submit]`);
     await expect
       .poll(() => witness.textContent(`[data-session="${SESSION}"] [data-testid=checkin-progress]`))
       .toBe('签到 2/3');

@@ -1,4 +1,5 @@
 import { computed, signal } from '@preact/signals';
+import type { RaisedHere } from './alarm-stack.ts';
 import { ApiError, type FeedEvent, openFeed, request } from './api.ts';
 import { loadIntercom } from './pages/intercom-calls.ts';
 import { playAlarmSound } from './sound.ts';
@@ -15,8 +16,8 @@ export const positions = signal<Position[]>([]);
 /** False once the server answers that it has no tracking API (the map then shows no people). */
 export const trackingAvailable = signal(true);
 export const feedLive = signal(false);
-/** The newest alarm raised while the console is open, for the toast; `sound` tells whether it rang. */
-export const latestAlarm = signal<{ alarm: Alarm; sound: boolean } | null>(null);
+/** Alarms raised while the console is open, for the pop-up's stack (alarm-stack.ts orders and prunes them). */
+export const raisedHere = signal<RaisedHere[]>([]);
 export const lastError = signal<string | null>(null);
 
 /** Pseudonym → name, only filled for roles the server gives names to. */
@@ -113,7 +114,7 @@ function announceAlarm(event: FeedEvent): void {
     resolvedAt: null,
     note: null,
   };
-  latestAlarm.value = { alarm, sound: playAlarmSound(alarm.level) };
+  raisedHere.value = [...raisedHere.value, { alarm, sound: playAlarmSound(alarm.level) }];
 }
 
 let closeFeed: (() => void) | null = null;

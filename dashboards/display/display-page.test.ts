@@ -38,7 +38,8 @@ describe('display web page', () => {
     edge.services.sessions.transition('S1', 'checkin-open', { by: 'WIT-1' });
     edge.services.sessions.recordCheckin({ session: 'S1', pseudonym: 'EXP-LISI', method: 'manual' });
 
-    const page = await browser.newPage();
+    // A screen whose browser runs in another time zone still shows venue time.
+    const page = await browser.newPage({ timezoneId: 'America/New_York' });
     await page.goto(`${edge.httpUrl}/displays/board-room-1`);
     const room = page.locator('section[data-room="room-1"]');
     await room.waitFor();
@@ -46,6 +47,13 @@ describe('display web page', () => {
     expect(await room.textContent()).toContain('准备');
     expect(await room.textContent()).toContain('P-0001');
     expect(await room.textContent()).toContain('1 / 2');
+    const start = new Intl.DateTimeFormat('zh-CN', {
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+      timeZone: 'Asia/Shanghai',
+    }).format(now - 600_000);
+    expect(await room.textContent()).toContain(`开始时间${start}`);
 
     edge.services.sessions.transition('S1', 'in-progress', { by: 'WIT-1' });
     await page.locator('section[data-room="room-1"][data-state="evaluating"]').waitFor();

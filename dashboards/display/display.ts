@@ -33,8 +33,18 @@ const duration = (s: number) => {
   const m = Math.floor((s % 3600) / 60);
   return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 };
+/** Venue time (the console's i18n TIME_ZONE; not imported: the board page stays free of the console's code). */
+const TIME_ZONE = 'Asia/Shanghai';
+// Venue time whatever zone the screen's browser is set to (a board in a UTC-configured box showed 11:15 for 19:15).
 const clock = (ms: number | null) =>
-  ms === null ? '—' : new Date(ms).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false });
+  ms === null
+    ? '—'
+    : new Date(ms).toLocaleTimeString('zh-CN', {
+        hour: '2-digit',
+        minute: '2-digit',
+        hour12: false,
+        timeZone: TIME_ZONE,
+      });
 
 function text(tag: string, content: string, className?: string): HTMLElement {
   const el = document.createElement(tag);

@@ -1,26 +1,16 @@
 import { signal } from '@preact/signals';
-import { useState } from 'preact/hooks';
 import { ALARM_KIND_LABELS, ALARM_LEVEL_LABELS, ALARM_STATE_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf } from '../../i18n/index.ts';
-import { request } from '../api.ts';
+import { roomOf } from '../alarm-stack.ts';
+import { AlarmActions } from '../components/alarm-actions.tsx';
 import { t } from '../messages.ts';
-import { alarms, devices, lastError, loaders, me, sessions, venue } from '../store.ts';
+import { alarms, devices, sessions, venue } from '../store.ts';
 import type { Alarm } from '../types.ts';
 import { zoneName } from '../venue-labels.ts';
 
 const filter = signal({ room: '', session: '', level: '', state: 'open' });
 
-const ACTORS = ['administrator', 'witness', 'operator'];
-
-/** The room an alarm is about: its session's room, the device's room, or a room named in its details. */
-function roomOf(alarm: Alarm): string | null {
-  const session = alarm.session ? sessions.value.find((s) => s.id === alarm.session) : null;
-  if (session) return session.room;
-  const device = devices.value.find((d) => d.id === alarm.subject);
-  if (device?.room) return device.room;
-  const room = alarm.details.room;
-  return typeof room === 'string' ? room : null;
-}
+const roomOfAlarm = (alarm: Alarm) => roomOf(alarm, sessions.value, devices.value);
 
 function matches(alarm: Alarm): boolean {
   const f = filter.value;
@@ -28,7 +18,7 @@ function matches(alarm: Alarm): boolean {
   if (f.state !== 'open' && f.state !== '' && alarm.state !== f.state) return false;
   if (f.level && String(alarm.level) !== f.level) return false;
   if (f.session && alarm.session !== f.session) return false;
-  if (f.room && roomOf(alarm) !== f.room) return false;
+  if (f.room && roomOfAlarm(alarm) !== f.room) return false;
   return true;
 }
 
@@ -50,52 +40,6 @@ function Select(props: { label: string; field: keyof typeof filter.value; option
         ))}
       </select>
     </label>
-  );
-}
-
-function Actions({ alarm }: { alarm: Alarm }) {
-  const [action, setAction] = useState<'acknowledge' | 'resolve' | null>(null);
-  const [note, setNote] = useState('');
-  if (!ACTORS.includes(me.value?.user.role ?? '') || alarm.state === 'resolved') return null;
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    try {
-      await request(`/api/alarms/${alarm.id}/${action}`, { body: { note } });
-      setAction(null);
-      setNote('');
-      await loaders.alarms();
-    } catch (err) {
-      lastError.value = (err as Error).message;
-    }
-  };
-  if (action)
-    return (
-      <form class="inline-form" onSubmit={(e) => void submit(e)}>
-        <input
-          name="note"
-          placeholder={t('notePlaceholder')}
-          value={note}
-          onInput={(e) => setNote(e.currentTarget.value)}
-          required
-          maxLength={1000}
-        />
-        <button type="submit">{t('confirm')}</button>
-        <button type="button" class="link" onClick={() => setAction(null)}>
-          {t('cancel')}
-        </button>
-      </form>
-    );
-  return (
-    <span class="actions">
-      {alarm.state === 'raised' && (
-        <button type="button" data-action="acknowledge" onClick={() => setAction('acknowledge')}>
-          {t('acknowledge')}
-        </button>
-      )}
-      <button type="button" data-action="resolve" onClick={() => setAction('resolve')}>
-        {t('resolve')}
-      </button>
-    </span>
   );
 }
 
@@ -161,7 +105,7 @@ export function AlarmsPage() {
             </tr>
           )}
           {shown.map((a) => {
-            const room = roomOf(a);
+            const room = roomOfAlarm(a);
             return (
               <tr key={a.id} class={`alarm level-${a.level} state-${a.state}`} data-alarm={a.id} data-kind={a.kind}>
                 <td>
@@ -178,7 +122,7 @@ export function AlarmsPage() {
                   {a.note && <div class="note">{a.note}</div>}
                 </td>
                 <td>
-                  <Actions alarm={a} />
+                  <AlarmActions alarm={a} />
                 </td>
               </tr>
             );

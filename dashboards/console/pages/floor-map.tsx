@@ -54,7 +54,8 @@ function FloorSvg({ venue: v, floor }: { venue: Venue; floor: Venue['floors'][nu
   // Everything on the map is a button: click or Enter shows its details.
   const pick = (kind: NonNullable<Selection>['kind'], id: string) => ({
     role: 'button' as const,
-    tabIndex: 0,
+    // SVG attributes are case-sensitive: `tabIndex` would not make the element focusable.
+    tabindex: 0,
     onClick: (e: Event) => {
       e.stopPropagation();
       selected.value = { kind, id };

@@ -1,13 +1,18 @@
 import { useState } from 'preact/hooks';
 import { SESSION_STATE_LABELS, VERIFICATION_METHOD_LABELS } from '../../i18n/domain.ts';
 import { formatDuration, formatTime, labelOf } from '../../i18n/index.ts';
+import { ta } from '../action-messages.ts';
 import { request } from '../api.ts';
+import { DisplayNotice } from '../components/display-notice.tsx';
+import { RequiredText } from '../components/required-text.tsx';
+import { RollCall } from '../components/roll-call.tsx';
 import { t } from '../messages.ts';
 import { now } from '../now.ts';
 import { tp } from '../panel-messages.ts';
 import { lastError, loaders, me, sessions } from '../store.ts';
 import type { BoardExpert, BoardSession } from '../types.ts';
 import { zoneName } from '../venue-labels.ts';
+import { usePolled } from './use-polled.ts';
 
 const FLOOR_STAFF = ['administrator', 'witness'];
 const CHECKIN_STATES = ['checkin-open', 'in-progress', 'suspended'];
@@ -26,15 +31,52 @@ function Timer({ session }: { session: BoardSession }) {
   if (at < session.start) return <span class="timer">{t('startsIn', { d: formatDuration(session.start - at) })}</span>;
   if (session.state === 'completed' || session.state === 'archived' || session.state === 'cancelled') return null;
   const remaining = session.end - at;
+  // 已进行 only once the evaluation is under way: a session still in check-in has not started, whatever the clock.
+  const underWay = session.state === 'in-progress' || session.state === 'suspended';
   return (
     <span class="timer">
-      {t('elapsed', { d: formatDuration(at - session.start) })} ·{' '}
+      {underWay && <>{t('elapsed', { d: formatDuration(at - session.start) })} · </>}
       <span class={remaining < 0 ? 'overtime' : ''}>
         {remaining < 0
           ? t('overtime', { d: formatDuration(remaining) })
           : t('remaining', { d: formatDuration(remaining) })}
       </span>
     </span>
+  );
+}
+
+/**
+ * A witness's manual verification (人工核验): the ID document checked in person is a required tick, the reason a
+ * required note; both go into the record's note (the check-in route keeps a note, no separate field).
+ */
+function ManualVerification({ pseudonym, who }: { pseudonym: string; who: string }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  if (!open)
+    return (
+      <button type="button" data-action="manual-checkin" onClick={() => setOpen(true)}>
+        {t('manualVerify')}
+      </button>
+    );
+  return (
+    <form
+      class="inline-form manual-verification"
+      aria-label={ta('manualVerifyTitle', { who })}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act('/api/checkin/manual', { pseudonym, note: ta('manualNote', { reason }) }).then(() => setOpen(false));
+      }}
+    >
+      <b>{ta('manualVerifyTitle', { who })}</b>
+      <label>
+        <input type="checkbox" name="idChecked" required /> {ta('idChecked')}
+      </label>
+      <RequiredText name="reason" label={ta('manualReason')} value={reason} onInput={setReason} />
+      <button type="submit">{t('confirm')}</button>
+      <button type="button" class="link" onClick={() => setOpen(false)}>
+        {t('cancel')}
+      </button>
+    </form>
   );
 }
 
@@ -60,18 +102,7 @@ function ExpertRow({ session, expert }: { session: BoardSession; expert: BoardEx
           : t('notCheckedIn')}
         {expert.checkedOutAt && ` · ${tp('checkedOutAt', { time: formatTime(expert.checkedOutAt) })}`}
       </span>
-      {mayVerify && (
-        <button
-          type="button"
-          data-action="manual-checkin"
-          onClick={() => {
-            if (confirm(t('manualVerifyConfirm', { who })))
-              void act('/api/checkin/manual', { witness: me.value!.user.username, pseudonym: expert.pseudonym });
-          }}
-        >
-          {t('manualVerify')}
-        </button>
-      )}
+      {mayVerify && <ManualVerification pseudonym={expert.pseudonym} who={who} />}
       {mayCheckOut && (
         <button
           type="button"
@@ -127,6 +158,10 @@ function StateChange({ session }: { session: BoardSession }) {
 
 export function SessionsPage() {
   const list = [...sessions.value].sort((a, b) => a.start - b.start);
+  const [revision, setRevision] = useState(0);
+  // Roll calls due after a fire are not in the board's data: the access status says which sessions owe one.
+  const floorStaff = FLOOR_STAFF.includes(me.value?.user.role ?? '');
+  const access = usePolled<{ rollCallsDue: string[] }>(floorStaff ? '/api/access/status' : null, 3000, revision);
   return (
     <section class="sessions">
       <p class="hint">
@@ -170,7 +205,9 @@ export function SessionsPage() {
                   <ExpertRow key={e.pseudonym} session={s} expert={e} />
                 ))}
               </ul>
+              {access?.rollCallsDue.includes(s.id) && <RollCall session={s} onDone={() => setRevision((r) => r + 1)} />}
               <StateChange session={s} />
+              {floorStaff && <DisplayNotice session={s} />}
             </article>
           );
         })}
