@@ -24,6 +24,7 @@ import { consoleRoutes } from './routes/console.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { displayRoutes } from './routes/displays.ts';
 import { eventRoutes } from './routes/events.ts';
+import { evidenceRoutes } from './routes/evidence.ts';
 import { footageRoutes } from './routes/footage.ts';
 import { intercomRoutes } from './routes/intercom.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -74,6 +75,7 @@ export async function buildHallServer(
   await app.register(deviceRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(recordAnchorRoutes(ctx));
+  await app.register(evidenceRoutes(ctx));
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services, nameGuard));
   await app.register(syncRoutes(ctx, services));
