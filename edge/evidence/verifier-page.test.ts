@@ -19,7 +19,7 @@ async function verifyInBrowser(browser: Browser, page: string, zipFile: string) 
     await result.waitFor({ timeout: 30_000 });
     return {
       ok: await result.getAttribute('data-ok'),
-      text: await result.innerText(),
+      text: (await result.textContent()) ?? '',
       findings: await tab
         .locator('li.finding')
         .evaluateAll((els) =>
