@@ -1,7 +1,7 @@
-// Exporting and verifying the evidence package of a 4-hour session filmed by 8 cameras (10-second segments over
-// the session and its 5-minute margins, 11,999 of them) with 10,000 events in the record, half of them the session's. Segments are 8 KB of filler so
-// the machine's memory and disk are spared: the figures are the package's work (hashing, proofs, zip), which
-// grows with the footage's real size for hashing and writing only.
+// Exporting and verifying the evidence package of a 4-hour session filmed by 8 cameras (10-second segments
+// over the session and its 5-minute margins: 11,999) with 10,000 events in the record, half of them the
+// session's. Segments are 8 KB of filler to spare the shared machine's memory and disk: the figures are the
+// package's own work (proofs, hashes, zip, signature); with real footage hashing and writing grow with its size.
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
