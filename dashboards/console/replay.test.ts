@@ -1,0 +1,88 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { Segment } from '../../edge/video/segment-index.ts';
+import { consolePage, launchChromium } from '../../test/chromium.ts';
+import { importRunningSession, startTestVenue, tempDir } from '../../test/venue-harness.ts';
+import { ensureDashboardsBuilt } from '../build.ts';
+
+const SESSION = 'RP-MARK-001';
+const CAMERA = 'cam-room-1';
+
+let browser: Browser;
+let edge: VenueRuntime;
+/** The camera's footage: three 1-minute segments with a 1-minute hole between the second and the third. */
+let segments: Segment[];
+let t0: number;
+
+beforeAll(async () => {
+  await ensureDashboardsBuilt();
+  edge = await startTestVenue();
+  browser = await launchChromium();
+  await importRunningSession(edge, {
+    id: SESSION,
+    transactionCode: 'JC-RP-001',
+    project: { code: 'RP-2026-001', name: '回放标记' },
+    experts: [{ pseudonym: 'E201' }],
+  });
+  const { index } = edge.services.video;
+  t0 = Date.now() - 290_000;
+  index.lock({ session: SESSION, camera: CAMERA, from: t0 - 600_000, to: t0 + 3 * 3600_000, until: t0 + 86_400_000 });
+  const dir = tempDir('replay-footage-');
+  mkdirSync(dir, { recursive: true });
+  segments = [0, 60_000, 180_000].map((offset, i) => {
+    const path = join(dir, `seg-${i}.mp4`);
+    writeFileSync(path, Buffer.alloc(1024, i));
+    return index.add({
+      camera: CAMERA,
+      start: t0 + offset,
+      end: t0 + offset + 60_000,
+      size: 1024,
+      path,
+      sha256: 'x'.repeat(64),
+    });
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await edge?.stop();
+});
+
+describe('replay page: markers and gaps in Chromium', { timeout: 60_000 }, () => {
+  it('draws the gap where footage is missing and seeks to a clicked marker, or says nothing was recorded then', async () => {
+    const alarm = (id: string, at: number) =>
+      edge.log.append({
+        type: 'alarm.raised',
+        session: SESSION,
+        actor: 'system',
+        subject: `door-${id}`,
+        at,
+        data: { alarmId: id, kind: 'door-held-open', level: 2, details: {} },
+      });
+    const inFootage = alarm('rp-a', t0 + 90_000); // 30 s into the second segment
+    const inGap = alarm('rp-b', t0 + 150_000);
+
+    const page = await consolePage(browser, edge, 'auditor', 'replay');
+    await page.selectOption('[data-testid=replay-session]', SESSION);
+    const timeline = page.locator(`.replay-camera[data-camera="${CAMERA}"]`);
+    await timeline.locator(`.gap[data-gap="${segments[1]!.end}"]`).waitFor({ timeout: 15_000 });
+
+    await page.locator(`.marker[data-seq="${inFootage.seq}"]`).click();
+    const video = page.locator('[data-testid=replay-video]');
+    await video.waitFor({ timeout: 10_000 });
+    expect(await video.getAttribute('data-segment')).toBe(String(segments[1]!.id));
+    expect(await video.getAttribute('data-offset')).toBe('30');
+
+    await page.locator(`.marker[data-seq="${inGap.seq}"]`).click();
+    await page.locator('[data-testid=replay-nothing]').waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid=replay-nothing]').textContent()).toContain('无录像');
+
+    // Filtering alarms out hides their markers.
+    await page.locator('[data-filter=alarm]').uncheck();
+    expect(await page.locator(`.marker[data-seq="${inFootage.seq}"]`).count()).toBe(0);
+    expect(await page.locator('[data-testid=export-evidence]').count()).toBe(1);
+  });
+});
