@@ -51,8 +51,8 @@ afterAll(async () => {
   await edge?.stop();
 });
 
-describe('replay page: markers and gaps in Chromium', { timeout: 60_000 }, () => {
-  it('draws the gap where footage is missing and seeks to a clicked marker, or says nothing was recorded then', async () => {
+describe('replay page: markers, gaps, zoom and speed in Chromium', { timeout: 60_000 }, () => {
+  it('draws the gap where footage is missing, seeks to a clicked marker (or says nothing was recorded then), zooms, sets the speed', async () => {
     const alarm = (id: string, at: number) =>
       edge.log.append({
         type: 'alarm.raised',
@@ -75,6 +75,18 @@ describe('replay page: markers and gaps in Chromium', { timeout: 60_000 }, () =>
     await video.waitFor({ timeout: 10_000 });
     expect(await video.getAttribute('data-segment')).toBe(String(segments[1]!.id));
     expect(await video.getAttribute('data-offset')).toBe('30');
+
+    // Zoom in around the playhead (button, then keyboard): the gap widens; whole session again.
+    const gap = timeline.locator(`.gap[data-gap="${segments[1]!.end}"]`);
+    const width = async () => (await gap.boundingBox())?.width ?? 0;
+    const before = await width();
+    await page.locator('[data-testid=zoom-in]').click();
+    await page.keyboard.press('+');
+    await expect.poll(width).toBeGreaterThan(before * 3);
+    await page.locator('[data-testid=zoom-whole]').click();
+    await expect.poll(width).toBeCloseTo(before, 0);
+    await page.selectOption('[data-testid=replay-speed]', '4');
+    expect(await video.evaluate((v: HTMLVideoElement) => v.playbackRate)).toBe(4);
 
     await page.locator(`.marker[data-seq="${inGap.seq}"]`).click();
     await page.locator('[data-testid=replay-nothing]').waitFor({ timeout: 10_000 });

@@ -13,6 +13,12 @@ const zh = {
   exportEvidence: '导出证据包',
   exporting: '正在导出…',
   exportFailed: '导出失败：{error}',
+  zoomIn: '放大',
+  zoomOut: '缩小',
+  zoomWhole: '全场',
+  playPause: '播放/暂停',
+  speed: '倍速',
+  keys: '空格 播放/暂停 · ←/→ 10 秒 · +/− 缩放',
 };
 
 const en: typeof zh = {
@@ -27,6 +33,12 @@ const en: typeof zh = {
   exportEvidence: 'Export evidence package',
   exporting: 'Exporting…',
   exportFailed: 'Export failed: {error}',
+  zoomIn: 'Zoom in',
+  zoomOut: 'Zoom out',
+  zoomWhole: 'Whole session',
+  playPause: 'Play/pause',
+  speed: 'Speed',
+  keys: 'Space play/pause · ←/→ 10 s · +/− zoom',
 };
 
 export const tr = translator({ 'zh-CN': zh, en });

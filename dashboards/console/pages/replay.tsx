@@ -1,6 +1,6 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { GAP_TOLERANCE_MS } from '../../../edge/video/coverage.ts';
-import type { FootageSegment, SessionFootage } from '../../../hall-server/routes/footage.ts';
+import type { FootageSegment, SessionFootage, TimeRange } from '../../../hall-server/routes/footage.ts';
 import { SESSION_STATE_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf, TIME_ZONE } from '../../i18n/index.ts';
 import { tp } from '../panel-messages.ts';
@@ -24,13 +24,26 @@ interface SessionSummary {
 
 type Camera = SessionFootage['cameras'][number];
 
-/** Where a period sits on the session's timeline, as CSS left/width in percent. */
-const place = (footage: SessionFootage, from: number, to: number) => {
-  const span = footage.to - footage.from;
-  const left = Math.max(0, (from - footage.from) / span) * 100;
-  const right = Math.min(1, (to - footage.from) / span) * 100;
+/** Where a period sits on the timeline's visible stretch, as CSS left/width in percent; hidden outside it. */
+const place = (view: TimeRange, from: number, to: number) => {
+  if (to < view.from || from > view.to) return { display: 'none' };
+  const span = view.to - view.from;
+  const left = Math.max(0, (from - view.from) / span) * 100;
+  const right = Math.min(1, (to - view.from) / span) * 100;
   return { left: `${left}%`, width: `${Math.max(0.2, right - left)}%` };
 };
+
+/** Playback speeds offered (the issue's 0.5×–8×). */
+const SPEEDS = [0.5, 1, 2, 4, 8] as const;
+/** Zoom steps: each halves or doubles the visible stretch; the narrowest shows 20 seconds. */
+const MIN_VIEW_MS = 20_000;
+
+/** The stretch `factor` times as wide around `centre`, kept within the whole window. */
+function zoomed(view: TimeRange, whole: TimeRange, factor: number, centre: number): TimeRange {
+  const width = Math.min(whole.to - whole.from, Math.max(MIN_VIEW_MS, (view.to - view.from) * factor));
+  const from = Math.min(Math.max(whole.from, centre - width / 2), whole.to - width);
+  return { from, to: from + width };
+}
 
 /** Consecutive segments (a break within the gap tolerance is no gap, as the server counts) drawn as one run. */
 function runs(segments: FootageSegment[]): { from: number; to: number }[] {
@@ -82,11 +95,11 @@ function markerKind(type: string): MarkerKind {
 
 /** The session's events on the footage's time axis, by kind (alarms by level), filterable; a click seeks there. */
 function EventMarkers({
-  footage,
+  view,
   events,
   onSeek,
 }: {
-  footage: SessionFootage;
+  view: TimeRange;
   events: RecordEvent[];
   onSeek: (at: number) => void;
 }) {
@@ -120,7 +133,7 @@ function EventMarkers({
                 class={`marker kind-${kind}${level}`}
                 data-seq={e.seq}
                 data-kind={kind}
-                style={place(footage, e.at, e.at)}
+                style={place(view, e.at, e.at)}
                 title={`${formatTime(e.at)} ${e.type} ${e.actor ?? ''} ${e.subject ?? ''}`}
                 onClick={() => onSeek(e.at)}
               />
@@ -164,12 +177,14 @@ function ExportEvidence({ sessionId }: { sessionId: string }) {
 
 function Timeline({
   footage,
+  view,
   camera,
   playing,
   onPlay,
   onNothing,
 }: {
   footage: SessionFootage;
+  view: TimeRange;
   camera: Camera;
   playing: FootageSegment | null;
   onPlay: (s: FootageSegment, offsetS: number) => void;
@@ -177,7 +192,7 @@ function Timeline({
 }) {
   const seek = (e: MouseEvent) => {
     const bar = (e.currentTarget as HTMLElement).getBoundingClientRect();
-    const at = footage.from + ((e.clientX - bar.left) / bar.width) * (footage.to - footage.from);
+    const at = view.from + ((e.clientX - bar.left) / bar.width) * (view.to - view.from);
     const s = segmentAt(camera.segments, at);
     if (s) onPlay(s, Math.max(0, (at - s.start) / 1000));
     else onNothing(at);
@@ -208,14 +223,14 @@ function Timeline({
       </h3>
       <button type="button" class="timeline" onClick={seek}>
         {camera.ranges.map((r) => (
-          <span key={`bound-${r.from}`} class="bound" style={place(footage, r.from, r.to)} />
+          <span key={`bound-${r.from}`} class="bound" style={place(view, r.from, r.to)} />
         ))}
         {runs(camera.segments).map((r) => (
           <span
             key={r.from}
             class="recorded"
             data-run={r.from}
-            style={place(footage, r.from, r.to)}
+            style={place(view, r.from, r.to)}
             title={`${formatTime(r.from)}–${formatTime(r.to)}`}
           />
         ))}
@@ -224,15 +239,15 @@ function Timeline({
             key={g.from}
             class="gap"
             data-gap={g.from}
-            style={place(footage, g.from, g.to)}
+            style={place(view, g.from, g.to)}
             title={`${tp('gap')} ${formatTime(g.from)}–${formatTime(g.to)}`}
           />
         ))}
-        {playing && <span class="cursor" style={place(footage, playing.start, playing.end)} />}
+        {playing && <span class="cursor" style={place(view, playing.start, playing.end)} />}
       </button>
       <div class="timeline-scale hint">
-        <span>{formatTime(footage.from)}</span>
-        <span>{formatTime(footage.to)}</span>
+        <span>{formatTime(view.from)}</span>
+        <span>{formatTime(view.to)}</span>
       </div>
     </div>
   );
@@ -255,7 +270,43 @@ export function ReplayPage() {
     0,
   );
   const [nothingAt, setNothingAt] = useState<number | null>(null);
+  const [zoom, setZoom] = useState<TimeRange | null>(null);
+  const [speed, setSpeed] = useState<number>(1);
+  const video = useRef<HTMLVideoElement>(null);
   const role = me.value?.user.role;
+  const whole = footage ? { from: footage.from, to: footage.to } : null;
+  const view = zoom ?? whole;
+  /** The playhead: where the video is, else the middle of what is shown. */
+  const playhead = () =>
+    playing && video.current
+      ? playing.segment.start + video.current.currentTime * 1000
+      : view
+        ? (view.from + view.to) / 2
+        : 0;
+  const zoomBy = (factor: number) => {
+    if (view && whole) setZoom(zoomed(view, whole, factor, playhead()));
+  };
+
+  useEffect(() => {
+    if (video.current) video.current.playbackRate = speed;
+  }, [speed, playing]);
+
+  // Keyboard: space plays/pauses, ←/→ move 10 s, + and − zoom around the playhead (not while typing in a field).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.target as HTMLElement).closest('input, select, textarea')) return;
+      const v = video.current;
+      if (e.key === ' ' && v) v.paused ? void v.play() : v.pause();
+      else if (e.key === 'ArrowRight' && v) v.currentTime += 10;
+      else if (e.key === 'ArrowLeft' && v) v.currentTime = Math.max(0, v.currentTime - 10);
+      else if (e.key === '+' || e.key === '=') zoomBy(0.5);
+      else if (e.key === '-') zoomBy(2);
+      else return;
+      e.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  });
 
   const play = (camera: Camera, segment: FootageSegment, offsetS = 0) => {
     setNothingAt(null);
@@ -292,6 +343,7 @@ export function ReplayPage() {
             value={sessionId ?? ''}
             onChange={(e) => {
               setPlaying(null);
+              setZoom(null);
               setSessionId(e.currentTarget.value || null);
             }}
           >
@@ -307,10 +359,47 @@ export function ReplayPage() {
         <span class="hint">{tp('replayAudited')}</span>
         {sessionId && (role === 'auditor' || role === 'administrator') && <ExportEvidence sessionId={sessionId} />}
       </div>
-      {footage && footage.session.id === sessionId && (
+      {footage && view && footage.session.id === sessionId && (
         <>
+          <div class="replay-controls">
+            <button type="button" data-testid="zoom-in" onClick={() => zoomBy(0.5)}>
+              {tr('zoomIn')}
+            </button>
+            <button type="button" data-testid="zoom-out" onClick={() => zoomBy(2)}>
+              {tr('zoomOut')}
+            </button>
+            <button type="button" data-testid="zoom-whole" onClick={() => setZoom(null)}>
+              {tr('zoomWhole')}
+            </button>{' '}
+            <button
+              type="button"
+              data-testid="play-pause"
+              disabled={!playing}
+              onClick={() => {
+                const v = video.current;
+                if (v) v.paused ? void v.play() : v.pause();
+              }}
+            >
+              {tr('playPause')}
+            </button>{' '}
+            <label>
+              {tr('speed')}
+              <select
+                data-testid="replay-speed"
+                value={speed}
+                onChange={(e) => setSpeed(Number(e.currentTarget.value))}
+              >
+                {SPEEDS.map((x) => (
+                  <option key={x} value={x}>
+                    {x}×
+                  </option>
+                ))}
+              </select>
+            </label>{' '}
+            <span class="hint">{tr('keys')}</span>
+          </div>
           {footage.cameras.every((c) => c.segments.length === 0) && <p class="empty">{tp('noFootage')}</p>}
-          {events && <EventMarkers footage={footage} events={events} onSeek={seek} />}
+          {events && <EventMarkers view={view} events={events} onSeek={seek} />}
           {nothingAt !== null && (
             <p class="hint bad" data-testid="replay-nothing">
               {tr('noFootageAt', { time: formatTime(nothingAt) })}
@@ -320,6 +409,7 @@ export function ReplayPage() {
             <Timeline
               key={c.id}
               footage={footage}
+              view={view}
               camera={c}
               playing={playing?.camera.id === c.id ? playing.segment : null}
               onPlay={(s, offsetS) => play(c, s, offsetS)}
@@ -331,6 +421,7 @@ export function ReplayPage() {
       {playing && sessionId && (
         <figure class="replay-player">
           <video
+            ref={video}
             data-testid="replay-video"
             data-segment={playing.segment.id}
             data-offset={Math.round(playing.offsetS)}
@@ -340,6 +431,7 @@ export function ReplayPage() {
             controls
             onLoadedMetadata={(e) => {
               e.currentTarget.currentTime = playing.offsetS;
+              e.currentTarget.playbackRate = speed;
             }}
             onEnded={next}
           />
