@@ -18,6 +18,7 @@ let segments: Segment[];
 let t0: number;
 
 beforeAll(async () => {
+  mkdirSync('test-output/screenshots', { recursive: true });
   await ensureDashboardsBuilt();
   edge = await startTestVenue();
   browser = await launchChromium();
@@ -76,6 +77,7 @@ describe('replay page: markers, gaps, zoom and speed in Chromium', { timeout: 60
     expect(await video.getAttribute('data-segment')).toBe(String(segments[1]!.id));
     expect(await video.getAttribute('data-offset')).toBe('30');
 
+    await page.screenshot({ path: 'test-output/screenshots/replay-markers.png' });
     // Zoom in around the playhead (button, then keyboard): the gap widens; whole session again.
     const gap = timeline.locator(`.gap[data-gap="${segments[1]!.end}"]`);
     const width = async () => (await gap.boundingBox())?.width ?? 0;
