@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Zippable, zipSync } from 'fflate';
+import type { SessionRow } from '../sessions/session-service.ts';
 import { readAnchors } from '../store/anchors.ts';
 import type { Receipt } from '../store/checkpoint-format.ts';
 import type { Db } from '../store/database.ts';
@@ -27,7 +28,7 @@ import {
   type PackageAnchors,
   type PackagedEvent,
 } from './package-format.ts';
-import { type SessionRow, summaryHtml } from './summary.ts';
+import { summaryHtml } from './summary.ts';
 import { verifierHtml } from './verifier-html.ts';
 
 /** Footage just before the session opened and after it ended belongs to it (as for replay). */

@@ -1,6 +1,7 @@
 // The evidence package of one evaluation session (issue #17): what the zip holds and the manifest the venue
 // signs over it. Shared by the exporter (Node) and both verifiers (Node and the offline HTML page), so no Node
 // APIs here.
+import type { EventRow } from '../store/event-log.ts';
 
 export const EVIDENCE_PROTOCOL = 'halledge-evidence/1';
 
@@ -19,18 +20,8 @@ export const PACKAGE_FILES = {
  * One event as the record stores it (data is the JSON text the chain hash covers), with the RFC 9162 inclusion
  * proof of its chain hash at leaf seq − 1 of the package's checkpoint (null when it came after that checkpoint).
  */
-export interface PackagedEvent {
-  seq: number;
-  venue: string;
-  at: number;
-  type: string;
-  session: string | null;
-  actor: string | null;
-  method: string | null;
-  subject: string | null;
-  data: string;
+export interface PackagedEvent extends Omit<EventRow, 'prev_hash'> {
   prevHash: string;
-  hash: string;
   proof: string[] | null;
 }
 

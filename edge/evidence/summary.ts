@@ -1,18 +1,8 @@
 // The readable part of the evidence package: a Chinese HTML page of the session — who did what when (by the
 // pseudonyms the record holds), alarms and how they ended, footage gaps, and what the package is anchored to.
+import type { SessionRow } from '../sessions/session-service.ts';
 import type { TimeRange } from '../video/coverage.ts';
 import type { PackageAnchors, PackagedEvent } from './package-format.ts';
-
-export interface SessionRow {
-  id: string;
-  transaction_code: string;
-  project_code: string;
-  project_name: string;
-  room: string;
-  starts_at: number;
-  ends_at: number;
-  state: string;
-}
 
 export interface SummaryInput {
   session: SessionRow;

@@ -4,6 +4,14 @@ import { PACKAGE_FILES } from './package-format.ts';
 
 export type Tampering = 'segment-byte' | 'event-dropped' | 'events-swapped' | 'call-replaced';
 
+/** Each tampering and the finding kinds a verifier must report for it (all naming the tampered item). */
+export const TAMPERINGS: [Tampering, string[]][] = [
+  ['segment-byte', ['file-altered', 'footage-altered']],
+  ['event-dropped', ['event-missing']],
+  ['events-swapped', ['event-reordered']],
+  ['call-replaced', ['file-altered', 'call-altered']],
+];
+
 const text = new TextDecoder();
 const utf8 = new TextEncoder();
 
