@@ -19,6 +19,7 @@ import { UserStore } from './auth/user-store.ts';
 import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { authRoutes } from './routes/auth.ts';
+import { callRecordingRoutes } from './routes/call-recordings.ts';
 import { checkinRoutes } from './routes/checkin.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { deviceRoutes } from './routes/devices.ts';
@@ -76,6 +77,7 @@ export async function buildHallServer(
   await app.register(eventRoutes(ctx));
   await app.register(recordAnchorRoutes(ctx));
   await app.register(evidenceRoutes(ctx));
+  await app.register(callRecordingRoutes(ctx));
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services, nameGuard));
   await app.register(syncRoutes(ctx, services));

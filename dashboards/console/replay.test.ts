@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../edge/runtime.ts';
@@ -10,6 +11,7 @@ import { ensureDashboardsBuilt } from '../build.ts';
 
 const SESSION = 'RP-MARK-001';
 const CAMERA = 'cam-room-1';
+const CALL = 'call-rp-1';
 
 let browser: Browser;
 let edge: VenueRuntime;
@@ -52,8 +54,8 @@ afterAll(async () => {
   await edge?.stop();
 });
 
-describe('replay page: markers, gaps, zoom and speed in Chromium', { timeout: 60_000 }, () => {
-  it('draws the gap where footage is missing, seeks to a clicked marker (or says nothing was recorded then), zooms, sets the speed', async () => {
+describe('replay page: markers, gaps, zoom, speed and calls in Chromium', { timeout: 60_000 }, () => {
+  it('draws the gap where footage is missing, seeks to a clicked marker (or says nothing was recorded then), zooms, sets the speed, plays a call', async () => {
     const alarm = (id: string, at: number) =>
       edge.log.append({
         type: 'alarm.raised',
@@ -65,6 +67,29 @@ describe('replay page: markers, gaps, zoom and speed in Chromium', { timeout: 60
       });
     const inFootage = alarm('rp-a', t0 + 90_000); // 30 s into the second segment
     const inGap = alarm('rp-b', t0 + 150_000);
+
+    // A 3-second call recorded by the intercom (Ogg Opus, as the call recorder writes).
+    const recording = join(edge.dataDir, 'recordings', 'intercom', SESSION, `${CALL}.ogg`);
+    mkdirSync(dirname(recording), { recursive: true });
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=3',
+      '-c:a',
+      'libopus',
+      recording,
+    ]);
+    edge.log.append({
+      type: 'intercom.recording',
+      session: SESSION,
+      actor: 'system',
+      subject: CALL,
+      at: t0 + 210_000,
+      data: { file: relative(edge.dataDir, recording), codec: 'opus' },
+    });
 
     const page = await consolePage(browser, edge, 'auditor', 'replay');
     await page.selectOption('[data-testid=replay-session]', SESSION);
@@ -93,6 +118,17 @@ describe('replay page: markers, gaps, zoom and speed in Chromium', { timeout: 60
     await page.locator(`.marker[data-seq="${inGap.seq}"]`).click();
     await page.locator('[data-testid=replay-nothing]').waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-testid=replay-nothing]').textContent()).toContain('无录像');
+
+    // The session's call recording plays on the page; listening is audited.
+    await page.locator(`.replay-calls button[data-call="${CALL}"]`).click();
+    const audio = page.locator('[data-testid=replay-call]');
+    await expect
+      .poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 15_000 })
+      .toBeGreaterThan(0.2);
+    const heard = edge.log
+      .query({ type: 'audit.viewed', limit: 100_000 })
+      .filter((e) => (e.data.params as { call?: string }).call === CALL);
+    expect(heard).toHaveLength(1);
 
     // Filtering alarms out hides their markers.
     await page.locator('[data-filter=alarm]').uncheck();

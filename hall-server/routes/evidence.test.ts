@@ -43,4 +43,12 @@ describe('POST /api/sessions/:id/evidence', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'session: no session NOPE' });
   });
+
+  it('call recordings: an unknown call is named, an operator is refused', async () => {
+    const path = '/api/sessions/S-EV/calls/nope/recording';
+    const missing = await fetch(`${edge.httpUrl}${path}`, { headers: await authHeaders(edge, 'auditor') });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'call: no recording of call nope in session S-EV' });
+    expect((await fetch(`${edge.httpUrl}${path}`, { headers: await authHeaders(edge, 'operator') })).status).toBe(403);
+  });
 });

@@ -144,6 +144,33 @@ function EventMarkers({
   );
 }
 
+/** The session's call recordings, each playable (the server audits each listening). */
+function CallRecordings({ sessionId, events }: { sessionId: string; events: RecordEvent[] }) {
+  const [call, setCall] = useState<string | null>(null);
+  const calls = events.filter((e) => e.type === 'intercom.recording' && e.subject);
+  if (calls.length === 0) return null;
+  return (
+    <div class="replay-calls">
+      {tr('calls')}{' '}
+      {calls.map((e) => (
+        <button type="button" key={e.seq} data-call={e.subject} onClick={() => setCall(e.subject)}>
+          ▶ {formatTime(e.at)}
+        </button>
+      ))}
+      {call && (
+        // biome-ignore lint/a11y/useMediaCaption: a call recording has no transcript to caption
+        <audio
+          data-testid="replay-call"
+          data-call={call}
+          src={`/api/sessions/${encodeURIComponent(sessionId)}/calls/${encodeURIComponent(call)}/recording`}
+          autoplay
+          controls
+        />
+      )}
+    </div>
+  );
+}
+
 /** Downloads the session's evidence package (auditor, administrator); the server records the export. */
 function ExportEvidence({ sessionId }: { sessionId: string }) {
   const [state, setState] = useState<string | null>(null);
@@ -400,6 +427,7 @@ export function ReplayPage() {
           </div>
           {footage.cameras.every((c) => c.segments.length === 0) && <p class="empty">{tp('noFootage')}</p>}
           {events && <EventMarkers view={view} events={events} onSeek={seek} />}
+          {events && sessionId && <CallRecordings sessionId={sessionId} events={events} />}
           {nothingAt !== null && (
             <p class="hint bad" data-testid="replay-nothing">
               {tr('noFootageAt', { time: formatTime(nothingAt) })}
