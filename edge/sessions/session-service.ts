@@ -589,7 +589,7 @@ const expertInput = (e: Expert) => (e.seat ? { pseudonym: e.pseudonym, seat: e.s
 
 const LIVE_SQL = LIVE_STATES.map((s) => `'${s}'`).join(', ');
 
-interface SessionRow {
+export interface SessionRow {
   id: string;
   transaction_code: string;
   project_code: string;

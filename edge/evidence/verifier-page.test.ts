@@ -1,0 +1,71 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { unzipSync } from 'fflate';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../test/chromium.ts';
+import { buildFixture, type Fixture, SESSION } from './evidence-fixture.ts';
+import { exportEvidence } from './export-evidence.ts';
+import { TAMPERINGS, tamper } from './tamper.ts';
+
+/** verify.html from the package, opened from disk in Chromium, given a package: its verdict and findings. */
+async function verifyInBrowser(browser: Browser, page: string, zipFile: string) {
+  const tab = await browser.newPage();
+  try {
+    await tab.goto(pathToFileURL(page).href);
+    await tab.setInputFiles('#package', zipFile);
+    const result = tab.locator('#result[data-ok]');
+    await result.waitFor({ timeout: 30_000 });
+    return {
+      ok: await result.getAttribute('data-ok'),
+      text: (await result.textContent()) ?? '',
+      findings: await tab
+        .locator('li.finding')
+        .evaluateAll((els) =>
+          els.map((el) => `${(el as HTMLElement).dataset.kind} ${(el as HTMLElement).dataset.item}`),
+        ),
+    };
+  } finally {
+    await tab.close();
+  }
+}
+
+describe('the offline HTML verifier (file://, WebCrypto)', () => {
+  let fixture: Fixture;
+  let browser: Browser;
+  let zip: Uint8Array;
+  let page: string;
+
+  beforeAll(async () => {
+    fixture = buildFixture();
+    zip = (await exportEvidence(fixture.source, SESSION, 'auditor-1')).zip;
+    page = join(fixture.dir, 'verify.html');
+    writeFileSync(page, unzipSync(zip)['verify.html']!);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    fixture.db.close();
+    rmSync(fixture.dir, { recursive: true, force: true });
+  });
+
+  it('verifies the package it ships in', async () => {
+    const file = join(fixture.dir, 'package.zip');
+    writeFileSync(file, zip);
+    const r = await verifyInBrowser(browser, page, file);
+    expect(r.findings).toEqual([]);
+    expect(r.ok).toBe('true');
+    expect(r.text).toContain('核验通过');
+    expect(r.text).toContain(`场次 ${SESSION}`);
+  });
+
+  it.each(TAMPERINGS)('names the tampering %s', async (how, kinds) => {
+    const t = tamper(zip, how);
+    const file = join(fixture.dir, `${how}.zip`);
+    writeFileSync(file, t.zip);
+    const r = await verifyInBrowser(browser, page, file);
+    expect(r.ok).toBe('false');
+    for (const kind of kinds) expect(r.findings).toContain(`${kind} ${t.item}`);
+  });
+});
