@@ -100,6 +100,7 @@ export async function exportEvidence(
     method: r.method,
     subject: r.subject,
     data: r.data,
+    format: r.format,
     prevHash: r.prev_hash,
     hash: r.hash,
     proof: proofs.get(r.seq) ?? null,

@@ -68,22 +68,40 @@ const utf8 = new TextEncoder();
 
 const sha256Hex = async (data: Uint8Array) => toHex(await webSha256(data));
 
-/** The chain hash of an event from its content: what edge/store/event-log.ts eventHash computes. */
+/**
+ * The chain hash of an event from its content: what edge/store/event-log.ts eventHash computes. Format 2 hashes
+ * the RFC 8785 canonical JSON of the columns — for this array of integers, null and well-formed strings (the
+ * record refuses others) that is exactly JSON.stringify's output; format 1 (older events) joins them with U+001F.
+ */
 export const chainHash = (e: PackagedEvent) =>
   sha256Hex(
     utf8.encode(
-      [
-        e.seq,
-        e.venue,
-        e.at,
-        e.type,
-        e.session ?? '',
-        e.actor ?? '',
-        e.method ?? '',
-        e.subject ?? '',
-        e.data,
-        e.prevHash,
-      ].join('\u001f'),
+      e.format === 1 || e.format === undefined
+        ? [
+            e.seq,
+            e.venue,
+            e.at,
+            e.type,
+            e.session ?? '',
+            e.actor ?? '',
+            e.method ?? '',
+            e.subject ?? '',
+            e.data,
+            e.prevHash,
+          ].join('\u001f')
+        : JSON.stringify([
+            e.format,
+            e.seq,
+            e.venue,
+            e.at,
+            e.type,
+            e.session,
+            e.actor,
+            e.method,
+            e.subject,
+            e.data,
+            e.prevHash,
+          ]),
     ),
   );
 
