@@ -309,7 +309,8 @@ describe('witness actions in the console', { timeout: 60_000 }, () => {
         .evaluate((el) => {
           const rgb = (c: string) => (c.match(/\d+/g) ?? []).slice(0, 3).map(Number);
           const lum = ([r, g, b]: number[]) => {
-            const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+            // WCAG 2 relative luminance of one sRGB channel.
+            const f = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
             return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
           };
           const style = getComputedStyle(el);
