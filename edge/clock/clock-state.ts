@@ -62,3 +62,18 @@ export function parseTimedatectl(text: string): ClockReading | null {
   const synced = /^NTPSynchronized=(yes|no)$/m.exec(text)?.[1];
   return synced ? { source: 'timesyncd', synchronised: synced === 'yes', offsetMs: null } : null;
 }
+
+/** A reading of both clocks at one moment: the wall clock (Date.now) and the monotonic one (performance.now). */
+export interface ClockPair {
+  wall: number;
+  mono: number;
+}
+
+/**
+ * The wall clock jumped between two readings when it moved by more (or less) than the monotonic clock, which
+ * nothing resets: positive is forwards. Null within the tolerance (ordinary slewing by the time daemon is far less).
+ */
+export function clockJump(before: ClockPair, after: ClockPair, toleranceMs = 1000): number | null {
+  const jump = after.wall - before.wall - (after.mono - before.mono);
+  return Math.abs(jump) > toleranceMs ? Math.round(jump) : null;
+}

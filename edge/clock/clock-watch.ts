@@ -4,8 +4,10 @@ import type { AlarmEngine } from '../alerts/alarms.ts';
 import type { EventLog } from '../store/event-log.ts';
 import {
   type ClockLimits,
+  type ClockPair,
   type ClockReading,
   type ClockVerdict,
+  clockJump,
   DEFAULT_CLOCK_LIMITS,
   judgeClock,
   parseChronyTracking,
@@ -31,6 +33,8 @@ export async function readHostClock(): Promise<ClockReading> {
 }
 
 const SUBJECT = 'host-clock';
+/** How often the wall clock is compared with the monotonic one (cheap: two clock reads). */
+const JUMP_CHECK_MS = 2000;
 
 /**
  * Polls the host clock and keeps a `clock-drift` alarm raised while it is off or unsynchronised; each change of
@@ -38,6 +42,8 @@ const SUBJECT = 'host-clock';
  */
 export class ClockWatch {
   private timer?: NodeJS.Timeout;
+  private jumpTimer?: NodeJS.Timeout;
+  private lastPair: ClockPair | null = null;
   private unsyncedSince: number | null = null;
   verdict: ClockVerdict = { state: 'unknown' };
   reading: ClockReading | null = null;
@@ -48,6 +54,8 @@ export class ClockWatch {
       alarms: AlarmEngine;
       read?: () => Promise<ClockReading>;
       now?: () => number;
+      /** Both clocks at once, for jump detection (tests inject them). */
+      pair?: () => ClockPair;
       limits?: ClockLimits;
       intervalMs?: number;
     },
@@ -57,10 +65,38 @@ export class ClockWatch {
     void this.check();
     this.timer = setInterval(() => void this.check(), this.deps.intervalMs ?? 60_000);
     this.timer.unref();
+    this.lastPair = this.pair();
+    this.jumpTimer = setInterval(() => this.watchJumps(), JUMP_CHECK_MS);
+    this.jumpTimer.unref();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    clearInterval(this.jumpTimer);
+  }
+
+  private pair(): ClockPair {
+    return (this.deps.pair ?? (() => ({ wall: Date.now(), mono: performance.now() })))();
+  }
+
+  /**
+   * A wall clock set backwards or forwards while the edge runs (by hand, or a daemon stepping it): events keep their
+   * order by sequence, but their times around the step are suspect, so the step is recorded (`clock.jumped`, with
+   * the size) and raises clock-drift, which a witness resolves once the cause is known.
+   */
+  watchJumps(): number | null {
+    const now = this.pair();
+    const jump = this.lastPair ? clockJump(this.lastPair, now) : null;
+    this.lastPair = now;
+    if (jump === null) return null;
+    this.deps.log.append({ type: 'clock.jumped', actor: 'system', subject: SUBJECT, data: { byMs: jump } });
+    this.deps.alarms.raise({
+      kind: 'clock-drift',
+      level: 2,
+      subject: SUBJECT,
+      details: { verdict: jump > 0 ? 'jumped-forwards' : 'jumped-backwards', byMs: jump },
+    });
+    return jump;
   }
 
   get suspect(): boolean {

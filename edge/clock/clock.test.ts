@@ -4,6 +4,7 @@ import { openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
 import {
   type ClockReading,
+  clockJump,
   DEFAULT_CLOCK_LIMITS,
   judgeClock,
   parseChronyTracking,
@@ -69,5 +70,35 @@ describe('clock watch', () => {
       'drift',
       'ok',
     ]);
+  });
+});
+
+describe('wall clock jumps', () => {
+  it.each([
+    ['both clocks advance together', { wall: 10_000, mono: 5_000 }, null],
+    ['slewed by 200 ms', { wall: 10_200, mono: 5_000 }, null],
+    ['set forwards an hour', { wall: 3_610_000, mono: 5_000 }, 3_600_000],
+    ['set backwards 5 s', { wall: 5_000, mono: 5_000 }, -5_000],
+  ] as const)('%s → %s', (_name, after, jump) => {
+    expect(clockJump({ wall: 8_000, mono: 3_000 }, after)).toBe(jump);
+  });
+
+  it('records a jump with its size and raises clock-drift; events keep their order by sequence', () => {
+    const log = new EventLog(openDatabase(':memory:'), 'test');
+    const alarms = new AlarmEngine(log);
+    let pair = { wall: 1_000_000, mono: 0 };
+    const watch = new ClockWatch({ log, alarms, read: async () => chrony(0), pair: () => pair });
+    expect(watch.watchJumps()).toBeNull(); // the first reading only sets the baseline
+    pair = { wall: 1_002_000, mono: 2_000 };
+    expect(watch.watchJumps()).toBeNull();
+    log.append({ type: 'test.before' });
+    pair = { wall: 994_000, mono: 4_000 }; // set back 10 s
+    expect(watch.watchJumps()).toBe(-10_000);
+    log.append({ type: 'test.after' });
+    const types = log.query({}).map((e) => e.type);
+    expect(types.indexOf('test.before')).toBeLessThan(types.indexOf('clock.jumped'));
+    expect(types.indexOf('clock.jumped')).toBeLessThan(types.indexOf('test.after'));
+    expect(log.query({ type: 'clock.jumped' })[0]!.data).toEqual({ byMs: -10_000 });
+    expect(alarms.openFor('clock-drift', 'host-clock')?.details).toMatchObject({ verdict: 'jumped-backwards' });
   });
 });
