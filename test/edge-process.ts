@@ -37,10 +37,12 @@ export async function startEdgeProcess(venue: Venue, dataDir: string, env: Recor
       HALLEDGE_VENUE: venueFile,
       HALLEDGE_DATA: dataDir,
       HALLEDGE_HTTP_PORT: '0',
-      // Plain HTTP on loopback where the edge defaults to HTTPS (main since the hardening merge); ignored before.
+      // Plain HTTP on loopback (the edge defaults to HTTPS), free ports, no TLS listeners (8883/8084 by default).
       HALLEDGE_HTTP_PLAIN: '1',
       HALLEDGE_MQTT_PORT: '0',
       HALLEDGE_MQTT_WS_PORT: '0',
+      HALLEDGE_MQTT_TLS_PORT: 'off',
+      HALLEDGE_MQTT_WSS_PORT: 'off',
       HALLEDGE_ADMIN_PASSWORD: EDGE_ADMIN_PASSWORD,
       LOG_LEVEL: 'info',
       ...env,
