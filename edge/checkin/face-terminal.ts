@@ -11,6 +11,8 @@ interface CaptureEvent {
 }
 
 const BUSY = '上一次核验尚未完成，请稍候再试';
+/** What the terminal shows when the edge could not finish an attempt (the error is logged). */
+const FAILED = '核验未能完成，请由见证人核验';
 
 /** How long an ID-card read waits for the terminal's capture. */
 const CARD_TTL_MS = 120_000;
@@ -80,6 +82,11 @@ export class FaceTerminalHandler {
           : this.capture(device.id, capture);
       this.inFlight.set(device.id, running + 1);
       void attempt
+        .catch((err) => {
+          this.onError(err, device.id);
+          // The person at the terminal is told, not left waiting for an answer that will not come.
+          return this.answer(device.id, { attemptId: capture.attemptId, accepted: false, message: FAILED }, false);
+        })
         .catch((err) => this.onError(err, device.id))
         .finally(() => {
           const left = (this.inFlight.get(device.id) ?? 1) - 1;

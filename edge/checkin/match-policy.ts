@@ -92,7 +92,8 @@ export interface EnrolledIdentity {
 export interface FrameVote {
   /** The identity this frame votes for, or null (nobody close enough, or two too close to tell apart). */
   vote: string | null;
-  best: number;
+  /** The nearest enrolled identity's distance; null when nobody is enrolled (the record holds no Infinity). */
+  best: number | null;
   secondBest: number | null;
 }
 
@@ -112,7 +113,7 @@ function voteOf(gallery: EnrolledIdentity[], frame: Descriptor, policy: MatchPol
     .map((person) => ({ id: person.id, d: Math.min(...person.templates.map((t) => euclidean(t, frame))) }))
     .sort((a, b) => a.d - b.d);
   const [first, second] = ranked;
-  if (!first) return { vote: null, best: Number.POSITIVE_INFINITY, secondBest: null };
+  if (!first) return { vote: null, best: null, secondBest: null };
   const clear = !second || second.d - first.d >= policy.margin;
   return {
     vote: first.d <= policy.threshold && clear ? first.id : null,
@@ -137,9 +138,10 @@ export function identify(gallery: EnrolledIdentity[], frames: Descriptor[], poli
   if (tally.size > 1) return { identity: null, reason: 'frames-disagree', ...base };
   if (fused) {
     if (fused.vote && frames.length >= required) return { identity: fused.vote, ...base };
-    return { identity: null, reason: fused.best <= policy.threshold ? 'ambiguous' : 'no-match', ...base };
+    const near = fused.best !== null && fused.best <= policy.threshold;
+    return { identity: null, reason: near ? 'ambiguous' : 'no-match', ...base };
   }
   if (winner && enough) return { identity: winner, ...base };
-  const nearMiss = votes.some((v) => v.vote === null && v.best <= policy.threshold);
+  const nearMiss = votes.some((v) => v.vote === null && v.best !== null && v.best <= policy.threshold);
   return { identity: null, reason: nearMiss ? 'ambiguous' : 'no-match', ...base };
 }
