@@ -140,8 +140,9 @@ export class DeviceGateway {
     const result = validatePayload(topic, message.payload);
     if (!result.ok) return this.reject(device, message.topic, result.error);
     // Valid by schema, but a lone surrogate, a control character or `1e999` (Infinity) could not enter the
-    // record as it would be hashed: refused here with its path, before any module sees it.
-    const unrecordable = contentProblem(result.payload, '', true);
+    // record as it would be hashed: refused here with its path, before any module sees it. Line breaks pass (an
+    // intercom station's SDP is lines); the contract's patterns keep them out of ids and names.
+    const unrecordable = contentProblem(result.payload, '');
     if (unrecordable) return this.reject(device, message.topic, unrecordable);
     this.stats.accepted++;
     const payload = result.payload;

@@ -4,8 +4,8 @@ import canonicalize from 'canonicalize';
  * What can enter the record unchanged. A string goes to SQLite as UTF-8 and comes back decoded: a lone UTF-16
  * surrogate (`"x\ud800y"`) has no UTF-8 form, so what would be read back is not what was hashed. Control
  * characters hide text from whoever reads the record. A non-finite number has no JSON form (`1e999` parses to
- * Infinity, which JSON writes as null). Line breaks and tabs are allowed in the record (a witness's reason may
- * have them) but not from devices (`strict`).
+ * Infinity, which JSON writes as null). Line breaks and tabs are allowed in content (a witness's reason, an
+ * intercom station's SDP) but not in the event's own names and ids (`strict`).
  */
 export function contentProblem(value: unknown, path: string, strict = false): string | null {
   const at = path || '/';
@@ -43,17 +43,17 @@ export function contentProblem(value: unknown, path: string, strict = false): st
 
 function stringProblem(text: string, strict: boolean): string | null {
   if (LONE_SURROGATE.test(text)) return 'not well-formed Unicode (lone surrogate)';
-  if ((strict ? DEVICE_CONTROL : RECORD_CONTROL).test(text)) return 'control character';
+  if ((strict ? NAME_CONTROL : CONTENT_CONTROL).test(text)) return 'control character';
   return null;
 }
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one (UTF-16 code units).
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-// C0 controls, DEL and C1 controls; the record also takes TAB, LF and CR.
+// C0 controls, DEL and C1 controls (names and ids); content also takes TAB, LF and CR.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const DEVICE_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const NAME_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const RECORD_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTENT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /** A JSON Pointer token (RFC 6901), made printable: a field name that cannot enter the record is shown escaped. */
 function pointerToken(key: string): string {
