@@ -62,13 +62,15 @@ export function simulatorFor(edge: VenueRuntime, deviceId: string, heartbeatS = 
 }
 
 /**
- * Polls until the check passes and returns the value that passed; throws at the timeout with the last value seen,
- * so a wait can never pass silently. The timeout is a limit for a busy two-core machine, not a speed bound.
+ * Polls until the check passes and returns the value that passed; throws at the timeout with the last value seen
+ * (and `what` was awaited, if given), so a wait can never pass silently. The timeout is a limit for a busy two-core
+ * machine, not a speed bound.
  */
 export async function eventually<T>(
   check: () => T | Promise<T>,
   ok: (v: T) => boolean,
   timeoutMs = 20_000,
+  what?: string,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -76,7 +78,8 @@ export async function eventually<T>(
     if (ok(value)) return value;
     if (Date.now() > deadline) {
       const seen = JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? String(v) : v))?.slice(0, 500);
-      throw new Error(`eventually: condition not met within ${timeoutMs} ms; last value: ${seen}`);
+      const awaited = what ? ` waiting for ${what}` : '';
+      throw new Error(`eventually: condition not met within ${timeoutMs} ms${awaited}; last value: ${seen}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import { waitUntil } from '../../test/wait-until.ts';
 import { defaultKeysDir } from '../keys-dir.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import { anchorFiles } from '../store/anchors.ts';
@@ -24,12 +25,9 @@ const receiptsIn = (dataDir: string): Receipt[] =>
     .split('\n')
     .map((l) => JSON.parse(l) as Receipt);
 
-/** Waits until the check holds; fails the test at the timeout instead of going on. */
-async function until<T>(what: string, check: () => T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const value = await eventually(check, ok, timeoutMs);
-  if (!ok(value)) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
-  return value;
-}
+/** Waits as `waitUntil` does, with this file's limit. */
+const until = <T>(what: string, check: () => T, ok: (v: T) => boolean, timeoutMs = 10_000) =>
+  waitUntil(what, check, ok, timeoutMs);
 
 describe('checkpoints to the city and receipts back (HTTP)', () => {
   it('the city countersigns each consistent checkpoint; one that does not extend what it holds is refused and raises an alarm', async () => {

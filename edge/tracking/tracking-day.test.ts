@@ -4,6 +4,7 @@ import { BadgeSimulator } from '../../simulators/badges/badge-simulator.ts';
 import type { DeviceSimulator, SimulatorIdentity, SimulatorOptions } from '../../simulators/device-simulator.ts';
 import { GateSimulator } from '../../simulators/gate/gate-simulator.ts';
 import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import { waitUntil } from '../../test/wait-until.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import type { LoggedEvent } from '../store/event-log.ts';
 
@@ -23,16 +24,9 @@ afterAll(async () => {
   await edge?.stop();
 });
 
-/** Polls until `ok`, failing with `what` and the last value at the timeout. */
-async function waitFor<T>(what: string, check: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Waits as `waitUntil` does, with this file's limit unless a call gives its own. */
+const waitFor = <T>(what: string, check: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15_000) =>
+  waitUntil(what, check, ok, ms);
 
 function simulator<T extends DeviceSimulator>(
   make: (identity: SimulatorIdentity, options: SimulatorOptions) => T,
