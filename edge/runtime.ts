@@ -21,6 +21,7 @@ import { edgeLogger } from './logger.ts';
 import { VenueMetrics } from './metrics/venue-metrics.ts';
 import { DeviceRegistry } from './registry/device-registry.ts';
 import { startServices, type VenueServices } from './services.ts';
+import { stopWithin } from './shutdown-step.ts';
 import { anchorFiles } from './store/anchors.ts';
 import { DEFAULT_CHECKPOINTS, RecordAnchor } from './store/checkpoints.ts';
 import { openDatabase } from './store/database.ts';
@@ -32,6 +33,9 @@ import { loadSyncConfig } from './sync/config.ts';
 import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile } from './sync/keys.ts';
 import { edgeTls, isLoopback, type TlsSettings } from './tls/edge-tls.ts';
 import type { EdgeTls } from './tls/venue-ca.ts';
+
+/** How long each step of a graceful stop may take: recorders finishing their segments take the longest. */
+const STOP_DEADLINE_MS = { http: 5_000, bus: 10_000, module: 30_000, anchor: 10_000 };
 
 /** Embedded broker listeners: plain MQTT 1883 and WebSocket 8083 unless told, MQTTS and WSS when given a port. */
 export type BusOptions =
@@ -229,22 +233,26 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
       stopped = true;
       // Order matters: stop taking requests, then stop the devices' bus, then the modules — the recorders among
       // them finish their open segments and index them — and only then settle the record and close the store.
-      // A module that fails to stop is logged and the others still stop, so none writes after the store closes.
-      await server.close();
+      // A step that fails or hangs is logged and the others still stop, so none writes after the store closes.
+      await stopWithin(
+        logger,
+        'http server',
+        STOP_DEADLINE_MS.http,
+        () => server.close(),
+        () =>
+          // Requests still open (an upload that never ends) are cut: the server's close then completes.
+          server.server.closeAllConnections(),
+      );
       registry.stop(); // before the bus: the last wills its closing fires are no device failures
-      await bus.close();
+      await stopWithin(logger, 'bus', STOP_DEADLINE_MS.bus, () => bus.close());
       for (const m of [...services.modules].reverse()) {
-        try {
-          await m.stop?.();
-        } catch (err) {
-          logger.error({ err, module: m.name }, 'module failed to stop');
-        }
+        await stopWithin(logger, `module ${m.name}`, STOP_DEADLINE_MS.module, () => m.stop?.());
       }
       clock.stop();
       metrics.stop();
       log.append({ type: 'edge.stopped', actor: 'system' });
       // The shutdown checkpoint covers everything, edge.stopped included.
-      await anchor.stop();
+      await stopWithin(logger, 'record anchor', STOP_DEADLINE_MS.anchor, () => anchor.stop());
       db.close();
       lock.release();
       logger.info({ venue: venue.id }, 'venue edge stopped');

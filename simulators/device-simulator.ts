@@ -2,6 +2,9 @@ import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic } from '../devices/topics.ts';
 
+/** How long a stopping device waits for the broker to take its goodbye (retained offline status). */
+const GOODBYE_TIMEOUT_MS = 5_000;
+
 export interface SimulatorIdentity {
   venue: string;
   kind: string;
@@ -163,11 +166,25 @@ export class DeviceSimulator extends EventEmitter<{ command: [string, Record<str
     this.client = null;
     if (!client) return;
     if (client.connected) {
-      await client.publishAsync(
+      const goodbye = client.publishAsync(
         this.topic('status'),
         JSON.stringify({ online: false, at: Date.now(), reason: 'shutdown' }),
         { qos: 1, retain: true },
       );
+      // A device powering down does not wait for ever on a broker that does not answer: it drops the line.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), GOODBYE_TIMEOUT_MS);
+      });
+      const abandoned = await Promise.race([
+        goodbye.then(
+          () => false,
+          () => true,
+        ),
+        gaveUp,
+      ]);
+      clearTimeout(timer);
+      if (abandoned) return void client.end(true);
     }
     await client.endAsync();
   }

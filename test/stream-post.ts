@@ -25,7 +25,11 @@ export function streamCheckinPost(
       res.on('data', (c) => {
         text += c;
       });
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text), sent }));
+      res.on('end', () => {
+        // Answered: a real client stops uploading and drops the connection rather than leave it half-sent.
+        if (!req.writableEnded) req.destroy();
+        resolve({ status: res.statusCode!, body: JSON.parse(text), sent });
+      });
     });
     req.on('error', reject);
   });

@@ -56,6 +56,8 @@ describe('evaluation-info displays', () => {
       expect(named.status).toBe(200);
     }
     const { sessions } = edge.services;
+    // The window holds the present, so the session is today's at any hour of the day (a start an hour ahead
+    // would fall on tomorrow after 23:00 in Shanghai, and no board shows tomorrow's sessions).
     const now = Date.now();
     sessions.importSchedule(
       [
@@ -64,7 +66,7 @@ describe('evaluation-info displays', () => {
           transactionCode: 'JC-2026-0001',
           project: { code: 'P-0001', name: '保密项目名称' },
           room: 'room-1',
-          start: now + HOUR,
+          start: now - 60_000,
           end: now + 4 * HOUR,
           experts: [{ pseudonym: 'EXP-ZHANGSAN' }, { pseudonym: 'EXP-LISI' }, { pseudonym: 'EXP-WANGWU' }],
           staff: [{ id: 'WIT-ZHAO', role: 'witness' }],
@@ -87,13 +89,14 @@ describe('evaluation-info displays', () => {
     };
 
     let b = await expectState('preparing', '准备');
-    expect(b).toMatchObject({ scheduledStart: now + HOUR, scheduledEnd: now + 4 * HOUR, startedAt: null });
+    expect(b).toMatchObject({ scheduledStart: now - 60_000, scheduledEnd: now + 4 * HOUR, startedAt: null });
     expect(b.checkin).toEqual({ done: 0, expected: 3 });
     expect(hall.board?.kind).toBe('hall');
     expect(hall.board?.rooms.map((r) => r.room)).toEqual(['room-1', 'room-2', 'room-3', 'room-4', 'room-5', 'room-6']);
     expect(roomOf(hall.board, 'room-2')?.state).toBe('idle');
 
-    sessions.transition('S1', 'checkin-open', { by: 'WIT-ZHAO' });
+    // Check-in opens on its own an hour before the start; the witness opens it if the timer has not yet.
+    if (sessions.get('S1')!.state === 'scheduled') sessions.transition('S1', 'checkin-open', { by: 'WIT-ZHAO' });
     sessions.recordCheckin({ session: 'S1', pseudonym: 'EXP-ZHANGSAN', method: 'id-card+face' });
     sessions.recordCheckin({ session: 'S1', pseudonym: 'EXP-LISI', method: 'manual' });
     b = (await eventually(
