@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 export const DASHBOARDS_DIR = dirname(fileURLToPath(import.meta.url));
 export const DASHBOARDS_DIST = join(DASHBOARDS_DIR, 'dist');
 
-/** What the Vite build reads (the pages other capabilities serve themselves are not part of it). */
-const SOURCES = ['index.html', 'vite.config.ts', 'console', 'i18n', 'live/live-player.ts'];
+/** What the Vite build reads: the console, the kiosk, the display boards and the live view. */
+const SOURCES = ['index.html', 'vite.config.ts', 'console', 'i18n', 'kiosk', 'display', 'live'];
 
 function newestSource(path: string): number {
   const stat = statSync(path);

@@ -1,22 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
 /**
- * The pages Vite builds: the console at `/`. The kiosk (/kiosk/), display (/displays/…) and live-view pages are
- * single-file pages that hall-server serves itself, compiling their TypeScript with esbuild, so they are not here.
+ * Every page the hall server serves, built in one build into dist/: the console at `/`, the kiosk at /kiosk/,
+ * the display boards at /displays/<id> (dist/display/index.html) and the live view at /live/.
  */
 const PAGES: Record<string, string> = {
   console: join(root, 'index.html'),
+  kiosk: join(root, 'kiosk/index.html'),
+  display: join(root, 'display/index.html'),
+  live: join(root, 'live/index.html'),
 };
+
+/**
+ * jsmpeg (the live player's MPEG-1 fallback) ships no module Vite can bundle cleanly; the player loads it only when
+ * a tile needs it, from beside its own chunk (`./jsmpeg-player.js`), so the build puts the package's ES module there.
+ */
+function jsmpegBesideThePlayer(): Plugin {
+  return {
+    name: 'halledge-jsmpeg',
+    apply: 'build',
+    generateBundle() {
+      const require = createRequire(import.meta.url);
+      const dir = dirname(require.resolve('@cycjimmy/jsmpeg-player'));
+      this.emitFile({
+        type: 'asset',
+        fileName: 'assets/jsmpeg-player.js',
+        source: readFileSync(join(dir, 'jsmpeg-player.esm.js')),
+      });
+    },
+  };
+}
 
 export default defineConfig({
   root,
   base: '/',
   // Plain preact JSX: no framework plugin, just the automatic runtime.
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  plugins: [jsmpegBesideThePlayer()],
   build: {
     outDir: join(root, 'dist'),
     emptyOutDir: true,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceTerminalSimulator } from '../../simulators/face-terminal/face-terminal-simulator.ts';
 import { cameraFrame, faceless, photo, truncated } from '../../simulators/face-terminal/shared-photos.ts';
+import { pageAndScript } from '../../test/built-pages.ts';
 import { streamCheckinPost } from '../../test/stream-post.ts';
 import { api, authHeaders, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
@@ -186,10 +187,9 @@ describe('check-in over HTTP', () => {
   });
 
   it('serves the kiosk page and its script', async () => {
-    const page = await fetch(`${edge.httpUrl}/kiosk/`);
+    const { page, html, script } = await pageAndScript(edge.httpUrl, '/kiosk/');
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toContain('刷脸签到');
-    const script = await fetch(`${edge.httpUrl}/kiosk/kiosk.js`);
+    expect(html).toContain('刷脸签到');
     expect(script.status).toBe(200);
     expect(await script.text()).toContain('/api/checkin/face');
   });

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import { transform } from 'esbuild';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CapturedAt, HardwareLivenessSchema } from '../../devices/face-terminal/contract.ts';
 import { BiometricError } from '../../edge/checkin/biometric-store.ts';
@@ -99,8 +97,6 @@ function fail(reply: FastifyReply, err: unknown) {
   if (err instanceof CheckoutError) return reply.code(err.status).send({ error: err.message });
   throw err;
 }
-
-const KIOSK_DIR = new URL('../../dashboards/kiosk/', import.meta.url);
 
 /** Who makes a terminal-facing call: the enrolled terminal, else the signed-in witness or administrator. */
 const caller = (req: FastifyRequest) => req.terminal ?? req.user?.username ?? req.ip;
@@ -435,17 +431,4 @@ export const checkinRoutes =
         return reply.code(204).send();
       },
     );
-
-    // The kiosk page: plain HTML and one TypeScript module, compiled once on first request.
-    let kioskJs: Promise<string> | null = null;
-    app.get('/kiosk/', { schema: { hide: true } }, async (_req, reply) =>
-      reply.type('text/html; charset=utf-8').send(await readFile(new URL('index.html', KIOSK_DIR), 'utf8')),
-    );
-    app.get('/kiosk', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/kiosk/'));
-    app.get('/kiosk/kiosk.js', { schema: { hide: true } }, async (_req, reply) => {
-      kioskJs ??= readFile(new URL('kiosk.ts', KIOSK_DIR), 'utf8').then(
-        async (source) => (await transform(source, { loader: 'ts', format: 'esm', target: 'es2022' })).code,
-      );
-      return reply.type('text/javascript; charset=utf-8').send(await kioskJs);
-    });
   };

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import { transformSync } from 'esbuild';
 import { StringEnum } from '../../config/json-schema.ts';
 import type { Board } from '../../devices/display/contract.ts';
 import type { VenueContext } from '../../edge/context.ts';
@@ -9,14 +7,6 @@ import type { Notice } from '../../edge/displays/display-service.ts';
 import { DisplayError } from '../../edge/displays/display-service.ts';
 import { NOTICE_TEMPLATES, type NoticeTemplate } from '../../edge/displays/notice-templates.ts';
 import type { VenueServices } from '../../edge/services.ts';
-
-const page = new URL('../../dashboards/display/', import.meta.url);
-let script: string | null = null;
-/** The page's TypeScript, stripped of types once (no bundling: it imports nothing). */
-const displayScript = () => {
-  script ??= transformSync(readFileSync(new URL('display.ts', page), 'utf8'), { loader: 'ts', format: 'esm' }).code;
-  return script;
-};
 
 export const displayRoutes =
   (ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
@@ -96,12 +86,5 @@ export const displayRoutes =
           displays.off('notice', onNotice);
         });
       },
-    );
-
-    app.get('/displays/display.js', { schema: { hide: true } }, async (_req, reply) =>
-      reply.type('text/javascript; charset=utf-8').send(displayScript()),
-    );
-    app.get('/displays/:id', { schema: { hide: true } }, async (_req, reply) =>
-      reply.type('text/html; charset=utf-8').send(readFileSync(new URL('index.html', page), 'utf8')),
     );
   };

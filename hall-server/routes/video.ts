@@ -1,32 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import { transformSync } from 'esbuild';
 import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
 import type { CameraStream, LiveMode } from '../../edge/video/live-hub.ts';
 import { VideoError, type VideoService } from '../../edge/video/video-service.ts';
-
-const LIVE_PAGE = new URL('../../dashboards/live/', import.meta.url);
-/** The live page's files, read once: its HTML, its player (TypeScript stripped of types), and jsmpeg (ES module). */
-const livePage = once(() => ({
-  html: readFileSync(new URL('index.html', LIVE_PAGE)),
-  player: transformSync(readFileSync(new URL('live-player.ts', LIVE_PAGE), 'utf8'), { loader: 'ts', format: 'esm' })
-    .code,
-  jsmpeg: readFileSync(
-    join(dirname(createRequire(import.meta.url).resolve('@cycjimmy/jsmpeg-player')), 'jsmpeg-player.esm.js'),
-  ),
-}));
-
-function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= make();
-    return value;
-  };
-}
 
 const Millis = (description: string) => T.Integer({ minimum: 0, description });
 
@@ -254,16 +231,6 @@ export const videoRoutes =
           return fail(reply, err);
         }
       },
-    );
-
-    // The live-view page (?cameras=a,b[&mode=mpeg1]); pages hold no data, the WebSocket below is guarded.
-    app.get('/live', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/live/'));
-    app.get('/live/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send(livePage().html));
-    app.get('/live/live-player.js', { schema: { hide: true } }, async (_req, reply) =>
-      reply.type('text/javascript').send(livePage().player),
-    );
-    app.get('/live/jsmpeg-player.js', { schema: { hide: true } }, async (_req, reply) =>
-      reply.type('text/javascript').header('cache-control', 'max-age=86400').send(livePage().jsmpeg),
     );
 
     app.get(
