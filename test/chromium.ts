@@ -42,3 +42,19 @@ export async function consolePage(
   await page.goto(`${edge.httpUrl}/#/${hash}`);
   return page;
 }
+
+/** The two screens pages are checked on: a 1920×1080 wall or terminal screen and a 1366×768 laptop. */
+export const SCREENS = [
+  { width: 1920, height: 1080 },
+  { width: 1366, height: 768 },
+] as const;
+
+/** Screenshots of `page` at both screen sizes into test-output/screenshots/<name>-<w>x<h>.png (the size is kept). */
+export async function screenshotAtBothSizes(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  for (const size of SCREENS) {
+    await page.setViewportSize(size);
+    await page.screenshot({ path: `test-output/screenshots/${name}-${size.width}x${size.height}.png` });
+  }
+  if (before) await page.setViewportSize(before);
+}

@@ -36,15 +36,33 @@ const duration = (s: number) => {
 /** Venue time (the console's i18n TIME_ZONE; not imported: the board page stays free of the console's code). */
 const TIME_ZONE = 'Asia/Shanghai';
 // Venue time whatever zone the screen's browser is set to (a board in a UTC-configured box showed 11:15 for 19:15).
-const clock = (ms: number | null) =>
-  ms === null
-    ? '—'
-    : new Date(ms).toLocaleTimeString('zh-CN', {
-        hour: '2-digit',
-        minute: '2-digit',
-        hour12: false,
-        timeZone: TIME_ZONE,
-      });
+const venueTime = (options: Intl.DateTimeFormatOptions) =>
+  new Intl.DateTimeFormat('zh-CN', { hour12: false, timeZone: TIME_ZONE, ...options });
+const HOUR_MINUTE = venueTime({ hour: '2-digit', minute: '2-digit' });
+const DATE_TIME = venueTime({
+  month: 'long',
+  day: 'numeric',
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const clock = (ms: number | null) => (ms === null ? '—' : HOUR_MINUTE.format(ms));
+
+/**
+ * Columns for `n` room cards on this screen: the grid whose cards come closest to a landscape card (1.6:1),
+ * so six rooms on a 1920×1080 hall board are 3 × 2 and one room fills the screen.
+ */
+function columnsFor(n: number): number {
+  const screen = innerWidth / Math.max(1, innerHeight);
+  let best = 1;
+  let bestMiss = Number.POSITIVE_INFINITY;
+  for (let cols = 1; cols <= n; cols++) {
+    const miss = Math.abs((screen * Math.ceil(n / cols)) / cols - 1.6);
+    if (miss < bestMiss) [best, bestMiss] = [cols, miss];
+  }
+  return best;
+}
 
 function text(tag: string, content: string, className?: string): HTMLElement {
   const el = document.createElement(tag);
@@ -53,27 +71,40 @@ function text(tag: string, content: string, className?: string): HTMLElement {
   return el;
 }
 
+/** 已用时间: counted by the edge from the actual start (edge/displays/board.ts); nothing before the start. */
+function elapsedText(r: RoomBoard, ticked: number): string {
+  if (r.startedAt === null) return r.state === 'preparing' ? '未开始' : '—';
+  const running = r.state === 'evaluating' || r.state === 'paused';
+  return duration(r.elapsedS + (running ? ticked : 0));
+}
+
 function render(): void {
+  document.getElementById('clock')!.textContent = DATE_TIME.format(Date.now());
   const main = document.getElementById('board')!;
   if (!current) return;
   const ticked = Math.floor((Date.now() - receivedAt) / 1000);
+  const cols = columnsFor(current.rooms.length);
+  main.style.gridTemplateColumns = `repeat(${cols}, 1fr)`;
+  main.style.gridTemplateRows = `repeat(${Math.ceil(current.rooms.length / cols)}, 1fr)`;
   main.replaceChildren(
     ...current.rooms.map((r) => {
       const section = document.createElement('section');
       section.className = 'room';
       section.dataset.room = r.room;
       section.dataset.state = r.state;
-      const running = r.state === 'evaluating';
       const rows: [string, string][] = [
         ['项目编号', r.projectCode ?? '—'],
-        ['开始时间', clock(r.startedAt ?? r.scheduledStart)],
-        ['已用时间', duration(r.elapsedS + (running ? ticked : 0))],
-        ['剩余时间', duration(Math.max(0, r.remainingS - (r.state === 'ended' ? 0 : ticked)))],
+        r.startedAt === null ? ['计划开始', clock(r.scheduledStart)] : ['开始时间', clock(r.startedAt)],
+        ['已用时间', elapsedText(r, ticked)],
+        ['剩余时间', r.state === 'idle' || r.state === 'ended' ? '—' : duration(Math.max(0, r.remainingS - ticked))],
         ['签到进度', `${r.checkin.done} / ${r.checkin.expected}`],
       ];
       const dl = document.createElement('dl');
       for (const [k, v] of rows) dl.append(text('dt', k), text('dd', v));
-      section.append(text('h2', r.roomName), text('div', r.stateLabel, `state ${r.state}`), dl);
+      const card = document.createElement('div');
+      card.className = 'card';
+      card.append(text('h2', r.roomName), text('div', r.stateLabel, `state ${r.state}`), dl);
+      section.append(card);
       return section;
     }),
   );
@@ -107,4 +138,5 @@ function connect(): void {
 }
 
 setInterval(render, 1000);
+addEventListener('resize', render);
 connect();

@@ -16,6 +16,23 @@ export interface BoardSession {
   session: EvaluationSession;
   /** When the session first went in progress (from the event log), or null. */
   startedAt: number | null;
+  /** When it was completed or cancelled (from the event log), or null while it runs. */
+  endedAt: number | null;
+}
+
+/**
+ * Seconds the evaluation has run: from when it actually went in progress (not its scheduled start), to now while
+ * it runs (a pause included: the clock of the day does not stop), to its end once ended; none before it started.
+ */
+export function elapsedSeconds(
+  state: RoomBoard['state'],
+  startedAt: number | null,
+  endedAt: number | null,
+  now: number,
+): number {
+  if (startedAt === null) return 0;
+  const until = state === 'evaluating' || state === 'paused' ? now : state === 'ended' ? endedAt : null;
+  return until === null ? 0 : Math.max(0, Math.floor((until - startedAt) / 1000));
 }
 
 /**
@@ -38,9 +55,8 @@ export function roomBoard(room: { id: string; name: string }, current: BoardSess
       checkin: { done: 0, expected: 0 },
     };
   }
-  const { session, startedAt } = current;
+  const { session, startedAt, endedAt } = current;
   const { state, label } = STATE[session.state];
-  const running = state === 'evaluating' || state === 'paused';
   return {
     room: room.id,
     roomName: room.name,
@@ -50,7 +66,7 @@ export function roomBoard(room: { id: string; name: string }, current: BoardSess
     scheduledStart: session.start,
     scheduledEnd: session.end,
     startedAt,
-    elapsedS: running && startedAt !== null ? Math.max(0, Math.floor((now - startedAt) / 1000)) : 0,
+    elapsedS: elapsedSeconds(state, startedAt, endedAt, now),
     remainingS: state === 'ended' ? 0 : Math.max(0, Math.floor((session.end - now) / 1000)),
     checkin: {
       done: new Set(session.checkins.map((c) => c.pseudonym)).size,

@@ -145,7 +145,7 @@ export class DisplayService extends EventEmitter<{ content: [string, Board]; not
       .catch((err) => this.ctx.logger.warn({ err, display: display.id }, 'display content not sent'));
   }
 
-  /** The room's session now, or the last one that ended today, with when it went in progress. */
+  /** The room's session now, or the last one that ended today, with when it went in progress and when it ended. */
   private currentOf(roomId: string, now: number): BoardSession | null {
     const session: EvaluationSession | undefined =
       this.sessions.sessionForRoom(roomId, now) ??
@@ -154,10 +154,10 @@ export class DisplayService extends EventEmitter<{ content: [string, Board]; not
         .filter((s) => s.room === roomId && (s.state === 'completed' || s.state === 'archived'))
         .at(-1);
     if (!session) return null;
-    const started = this.ctx.log
-      .query({ session: session.id, type: 'session.state-changed' })
-      .find((e) => (e.data as { to?: string } | null)?.to === 'in-progress');
-    return { session, startedAt: started?.at ?? null };
+    const changes = this.ctx.log.query({ session: session.id, type: 'session.state-changed' });
+    const firstTo = (states: string[]) =>
+      changes.find((e) => states.includes((e.data as { to?: string } | null)?.to ?? ''))?.at ?? null;
+    return { session, startedAt: firstTo(['in-progress']), endedAt: firstTo(['completed', 'cancelled']) };
   }
 
   /**

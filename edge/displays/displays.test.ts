@@ -4,7 +4,7 @@ import { DisplaySimulator } from '../../simulators/display/display-simulator.ts'
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 import type { VenueRuntime } from '../runtime.ts';
 import type { EvaluationSession } from '../sessions/model.ts';
-import { roomBoard } from './board.ts';
+import { elapsedSeconds, roomBoard } from './board.ts';
 
 let edge: VenueRuntime | undefined;
 const sims: DisplaySimulator[] = [];
@@ -163,7 +163,11 @@ describe('evaluation-info displays', () => {
       updatedAt: 0,
       updatedBy: '李四',
     } as unknown as EvaluationSession;
-    const b = roomBoard({ id: 'room-1', name: '1号评标室' }, { session, startedAt: 2_000_000 }, 5_000_000);
+    const b = roomBoard(
+      { id: 'room-1', name: '1号评标室' },
+      { session, startedAt: 2_000_000, endedAt: null },
+      5_000_000,
+    );
     expect(Object.keys(b).sort()).toEqual(
       [
         'checkin',
@@ -181,6 +185,26 @@ describe('evaluation-info displays', () => {
     );
     expect(b).toMatchObject({ elapsedS: 3000, remainingS: 4000, checkin: { done: 1, expected: 1 } });
     for (const secret of SECRETS) expect(JSON.stringify(b)).not.toContain(secret);
+  });
+
+  it('counts 已用时间 from the actual start, to now while running, to the end once ended, none before', () => {
+    const started = 1_000_000;
+    const ended = started + 5_400_000;
+    const now = started + 7_200_000;
+    const cases: [Parameters<typeof elapsedSeconds>[0], number | null, number | null, number][] = [
+      ['idle', null, null, 0],
+      // Still in check-in after its scheduled start: the evaluation has not started.
+      ['preparing', null, null, 0],
+      ['evaluating', started, null, 7200],
+      // A pause does not stop the clock of the day.
+      ['paused', started, null, 7200],
+      // Ended: the time it ran (was 0:00:00 on the boards).
+      ['ended', started, ended, 5400],
+      // Cancelled before it started: nothing ran.
+      ['ended', null, ended, 0],
+    ];
+    for (const [state, startedAt, endedAt, expected] of cases)
+      expect([state, startedAt, elapsedSeconds(state, startedAt, endedAt, now)]).toEqual([state, startedAt, expected]);
   });
 
   it('pushes a witness notice to one room or all and records which displays acknowledged it', async () => {
