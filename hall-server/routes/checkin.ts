@@ -3,6 +3,7 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CapturedAt, HardwareLivenessSchema } from '../../devices/face-terminal/contract.ts';
 import { BiometricError } from '../../edge/checkin/biometric-store.ts';
+import { CardReads } from '../../edge/checkin/card-reads.ts';
 import type { TerminalLimits } from '../../edge/checkin/checkin-module.ts';
 import type { CheckinResult } from '../../edge/checkin/checkin-service.ts';
 import { CheckoutError } from '../../edge/checkin/checkout.ts';
@@ -132,7 +133,7 @@ function concurrencyLimit(max: number) {
 }
 
 export const checkinRoutes =
-  (_ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
+  (ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
   async (app) => {
     const { service, biometrics, idCards, prewarm, terminals, limits } = services.checkin;
     const tags = ['checkin'];
@@ -421,6 +422,41 @@ export const checkinRoutes =
           return fail(reply, err);
         }
       },
+    );
+
+    // The kiosk page on a terminal's screen gets the card its chip reader read (face-terminal contract,
+    // `idcard-read`): the terminal is paired under its device id, so the card stays with the screen it was read at.
+    const cardReads = new CardReads();
+    ctx.gateway.onEvent('face-terminal', 'idcard-read', (device, p) =>
+      cardReads.put(device.id, { idNumber: p.idNumber as string, photo: p.photo as string }),
+    );
+    app.get(
+      '/api/checkin/terminal/card',
+      {
+        schema: {
+          tags,
+          summary:
+            "The next ID card the calling terminal's chip reader read after `after` (waits up to 25 s; without `after`, answers the current position at once)",
+          querystring: T.Object({ after: T.Optional(T.Integer({ minimum: 0 })) }),
+        },
+      },
+      async (req, reply) => {
+        const { after } = req.query;
+        if (after === undefined) return { seq: cardReads.position, card: null };
+        const gone = new AbortController();
+        reply.raw.once('close', () => gone.abort());
+        const read = await cardReads.next(req.terminal ?? '', after, 25_000, gone.signal);
+        if (!read) return { seq: after, card: null };
+        return { seq: read.seq, card: { idNumber: read.idNumber, photo: read.photo } };
+      },
+    );
+
+    app.get(
+      '/api/checkin/terminal/labels',
+      { schema: { tags, summary: 'What the kiosk calls the venue’s places: phone locker banks by their names' } },
+      async () => ({
+        lockers: Object.fromEntries(ctx.venue.devices.filter((d) => d.kind === 'locker').map((d) => [d.id, d.name])),
+      }),
     );
 
     app.post(

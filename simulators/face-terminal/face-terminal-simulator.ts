@@ -48,6 +48,19 @@ export class FaceTerminalSimulator extends DeviceSimulator {
   }
 
   /**
+   * The chip reader alone, as on a terminal whose screen is the kiosk page: the edge hands the read to the page
+   * paired under this terminal's id, which captures the frames itself.
+   */
+  async readCard(card: IdCardRead, attemptId: string = randomUUID()): Promise<void> {
+    await this.event('idcard-read', {
+      attemptId,
+      idNumber: card.idNumber,
+      name: card.name,
+      photo: card.photo.toString('base64'),
+    });
+  }
+
+  /**
    * One check-in attempt; resolves with what the screen shows, or rejects after `timeoutMs` without an answer.
    * The frames are sent as captured over a little more than a second, ending now; `liveness` is what an NIR or
    * depth terminal would add.
@@ -70,14 +83,7 @@ export class FaceTerminalSimulator extends DeviceSimulator {
       };
       this.on('command', listener);
     });
-    if (input.card) {
-      await this.event('idcard-read', {
-        attemptId,
-        idNumber: input.card.idNumber,
-        name: input.card.name,
-        photo: input.card.photo.toString('base64'),
-      });
-    }
+    if (input.card) await this.readCard(input.card, attemptId);
     const frames = timedFrames(input.frames).map((f) => ({
       image: f.image.toString('base64'),
       capturedAt: f.capturedAt,
