@@ -9,6 +9,7 @@ import { openDatabase } from '../edge/store/database.ts';
 import { EventLog } from '../edge/store/event-log.ts';
 import type { Segment } from '../edge/video/segment-index.ts';
 import { type VideoOptions, VideoService } from '../edge/video/video-service.ts';
+import { builtPages } from '../hall-server/routes/console.ts';
 import { videoRoutes } from '../hall-server/routes/video.ts';
 import { CameraFarm, type CameraFarmOptions } from '../simulators/camera/camera-farm.ts';
 import { launchChromium } from './chromium.ts';
@@ -43,7 +44,7 @@ export function videoBed(cameras: CameraFarmOptions['cameras'], options: VideoOp
 }
 
 /**
- * For a live-view test file: a `videoBed`, its video routes served over HTTP and WebSocket on a free port
+ * For a live-view test file: a `videoBed`, its video routes and the built pages served over HTTP and WebSocket on a free port
  * (`base` once started) and headless Chromium allowed to autoplay (`browser`).
  */
 export function liveBed(cameras: CameraFarmOptions['cameras'], options: VideoOptions = {}) {
@@ -53,6 +54,7 @@ export function liveBed(cameras: CameraFarmOptions['cameras'], options: VideoOpt
   beforeAll(async () => {
     await app.register(fastifyWebsocket);
     await app.register(videoRoutes(bed.video));
+    await app.register(builtPages);
     live.base = await app.listen({ port: 0, host: '127.0.0.1' });
     live.browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
   });

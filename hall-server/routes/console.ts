@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
 import { DASHBOARDS_DIST } from '../../dashboards/build.ts';
 import { checkOutsOf } from '../../edge/checkin/checkout.ts';
 import type { VenueContext } from '../../edge/context.ts';
@@ -14,27 +15,33 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>HallEdge</title>
 <p>页面尚未构建 / The pages are not built: run <code>npm run build:dashboards</code>.</p>`;
 
 /**
+ * One Vite build (dashboards/vite.config.ts): the console at /, the kiosk at /kiosk/, the live view at /live/, and one
+ * display page for every board, /displays/<id> (the page reads the id from its address). Pages hold no data.
+ */
+export const builtPages: FastifyPluginAsync = async (app) => {
+  if (existsSync(DASHBOARDS_DIST)) {
+    await app.register(fastifyStatic, { root: DASHBOARDS_DIST, prefix: '/', wildcard: true });
+    app.get('/displays/:id', { schema: { hide: true } }, async (_req, reply) => reply.sendFile('display/index.html'));
+  } else {
+    for (const page of ['/', '/kiosk/', '/live/', '/displays/:id'])
+      app.get(page, { schema: { hide: true } }, async (_req, reply) =>
+        reply.code(503).type('text/html').send(NOT_BUILT),
+      );
+  }
+  for (const page of ['/kiosk', '/live'])
+    app.get(page, { schema: { hide: true } }, async (req, reply) =>
+      reply.redirect(`${page}/${req.url.slice(page.length)}`),
+    );
+};
+
+/**
  * The built pages (dashboards/dist: console, kiosk, display boards, live view), and the few views the console needs that join
  * several capabilities for one viewer — with expert names only for the roles allowed to see them.
  */
 export const consoleRoutes =
   (ctx: VenueContext, services: VenueServices, names: NameLookup, nameGuard: NameGuard): FastifyPluginAsyncTypebox =>
   async (app) => {
-    // One Vite build (dashboards/vite.config.ts): the console at /, the kiosk at /kiosk/, the live view at /live/,
-    // and one display page for every board, /displays/<id> (the page reads the id from its address).
-    if (existsSync(DASHBOARDS_DIST)) {
-      await app.register(fastifyStatic, { root: DASHBOARDS_DIST, prefix: '/', wildcard: true });
-      app.get('/displays/:id', { schema: { hide: true } }, async (_req, reply) => reply.sendFile('display/index.html'));
-    } else {
-      for (const page of ['/', '/kiosk/', '/live/', '/displays/:id'])
-        app.get(page, { schema: { hide: true } }, async (_req, reply) =>
-          reply.code(503).type('text/html').send(NOT_BUILT),
-        );
-    }
-    for (const page of ['/kiosk', '/live'])
-      app.get(page, { schema: { hide: true } }, async (req, reply) =>
-        reply.redirect(`${page}/${req.url.slice(page.length)}`),
-      );
+    await app.register(builtPages);
 
     app.get(
       '/api/console/sessions',
