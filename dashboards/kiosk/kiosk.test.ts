@@ -217,3 +217,29 @@ it('shows a refusal large with what to do next, silent when the venue mutes it; 
   }
   await page.click('#mute');
 }, 90_000);
+
+it('prompts the venue’s challenge aloud and, when it is not met, shows the look-again answer large with 再试一次', async () => {
+  // A venue asking for a blink; the fake camera's still face never blinks.
+  const strict = await startTestVenue({ venue: { ...testVenue('qinshui'), checkin: { challenge: 'blink' } } });
+  try {
+    const issued = await api(strict, '/api/checkin/terminals', { body: { id: 'ft-entrance' } });
+    const paired = await api(strict, '/api/checkin/terminals/pair', { body: { code: issued.body.pairingCode } });
+    await page.context().close();
+    page = await kioskPage({ credential: paired.body.credential });
+    await page.goto(`${strict.httpUrl}/kiosk/`);
+    await expect.poll(() => page.textContent('#status'), { timeout: 15_000 }).toBe('摄像头已就绪');
+    await page.click('#face-btn');
+    await page.locator('#result[data-outcome="look-again"]').waitFor({ timeout: 60_000 });
+    expect((await spoken()).map((s) => s.text)).toEqual([
+      '请正视摄像头，保持不动',
+      '请眨眨眼',
+      '未完成动作提示，请按提示再试一次。请点击再试一次。',
+    ]);
+    expect(await page.locator('#result .headline').textContent()).toBe('未完成动作提示，请按提示再试一次');
+    expect(await page.locator('#result .headline').evaluate((e) => getComputedStyle(e).fontSize)).toBe('56px');
+    expect(await page.isVisible('#retry-btn')).toBe(true);
+    await screenshotAtBothSizes(page, 'kiosk-look-again');
+  } finally {
+    await strict.stop();
+  }
+}, 120_000);
