@@ -1,16 +1,16 @@
 import { signal } from '@preact/signals';
 import { ALARM_KIND_LABELS, ALARM_LEVEL_LABELS, ALARM_STATE_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf } from '../../i18n/index.ts';
-import { roomOf } from '../alarm-stack.ts';
+import { roomOf } from '../alarm-places.ts';
 import { AlarmActions } from '../components/alarm-actions.tsx';
 import { t } from '../messages.ts';
-import { alarms, devices, sessions, venue } from '../store.ts';
+import { alarms, sessions, venue } from '../store.ts';
 import type { Alarm } from '../types.ts';
-import { zoneName } from '../venue-labels.ts';
+import { places, subjectName, zoneName } from '../venue-labels.ts';
 
 const filter = signal({ room: '', session: '', level: '', state: 'open' });
 
-const roomOfAlarm = (alarm: Alarm) => roomOf(alarm, sessions.value, devices.value);
+const roomOfAlarm = (alarm: Alarm) => roomOf(alarm, places.value);
 
 function matches(alarm: Alarm): boolean {
   const f = filter.value;
@@ -112,7 +112,7 @@ export function AlarmsPage() {
                   <span class={`level level-${a.level}`}>{labelOf(ALARM_LEVEL_LABELS, String(a.level))}</span>
                 </td>
                 <td>{labelOf(ALARM_KIND_LABELS, a.kind)}</td>
-                <td>{a.subject}</td>
+                <td data-testid="alarm-subject">{subjectName(a.subject)}</td>
                 <td>{room ? zoneName(room) : '—'}</td>
                 <td>{a.session ?? '—'}</td>
                 <td>{formatTime(a.raisedAt, 'datetime')}</td>
