@@ -1,7 +1,8 @@
 import { computed } from '@preact/signals';
 import { locale } from '../i18n/index.ts';
-import type { Places } from './alarm-places.ts';
+import { doorOf, type Places } from './alarm-places.ts';
 import { devices, personLabel, sessions, venue } from './store.ts';
+import type { Alarm } from './types.ts';
 
 /** A zone's or room's name in the current language (the venue file has zh names and optional English ones). */
 export function zoneName(id: string): string {
@@ -29,4 +30,14 @@ export function subjectName(id: string): string {
   if (venue.value?.doors.some((d) => d.id === id)) return doorName(id);
   if (venue.value?.zones.some((z) => z.id === id)) return zoneName(id);
   return personLabel(id);
+}
+
+/**
+ * An alarm's object by name. A door controller has its door's id, so a door alarm (forced, held open, tailgating)
+ * names the door and a device alarm (offline, …) the device.
+ */
+export function alarmSubjectName(alarm: Alarm): string {
+  const aboutDevice = alarm.kind.startsWith('device-') || alarm.kind.startsWith('camera-');
+  if (!aboutDevice && doorOf(alarm, places.value) === alarm.subject) return doorName(alarm.subject);
+  return subjectName(alarm.subject);
 }

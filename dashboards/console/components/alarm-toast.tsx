@@ -9,7 +9,7 @@ import { INTERCOM_ROLES } from '../pages/intercom.tsx';
 import { callRoom, myCall } from '../pages/intercom-calls.ts';
 import { alarms, lastError, me, raisedHere } from '../store.ts';
 import type { Alarm } from '../types.ts';
-import { places, subjectName, zoneName } from '../venue-labels.ts';
+import { alarmSubjectName, places, zoneName } from '../venue-labels.ts';
 import { tw } from '../wall-messages.ts';
 import '../pages/monitoring.css';
 import { AlarmActions } from './alarm-actions.tsx';
@@ -91,6 +91,6 @@ export function AlarmToast() {
 
 /** What an alarm is about, as a person on duty reads it: its room, then the device, door or person by name. */
 function objectOf(alarm: Alarm, room: string | null): string {
-  const what = subjectName(alarm.subject);
+  const what = alarmSubjectName(alarm);
   return room && room !== alarm.subject ? `${zoneName(room)} · ${what}` : what;
 }

@@ -6,7 +6,7 @@ import { AlarmActions } from '../components/alarm-actions.tsx';
 import { t } from '../messages.ts';
 import { alarms, sessions, venue } from '../store.ts';
 import type { Alarm } from '../types.ts';
-import { places, subjectName, zoneName } from '../venue-labels.ts';
+import { alarmSubjectName, places, zoneName } from '../venue-labels.ts';
 
 const filter = signal({ room: '', session: '', level: '', state: 'open' });
 
@@ -112,7 +112,7 @@ export function AlarmsPage() {
                   <span class={`level level-${a.level}`}>{labelOf(ALARM_LEVEL_LABELS, String(a.level))}</span>
                 </td>
                 <td>{labelOf(ALARM_KIND_LABELS, a.kind)}</td>
-                <td data-testid="alarm-subject">{subjectName(a.subject)}</td>
+                <td data-testid="alarm-subject">{alarmSubjectName(a)}</td>
                 <td>{room ? zoneName(room) : '—'}</td>
                 <td>{a.session ?? '—'}</td>
                 <td>{formatTime(a.raisedAt, 'datetime')}</td>

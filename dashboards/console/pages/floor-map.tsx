@@ -135,13 +135,22 @@ export function FloorSvg({
         const label = labels.get(z.id);
         const alarmLevel = marks.zones.get(z.id);
         const name = zoneName(z.id);
+        const stateLine = session
+          ? `${labelOf(SESSION_STATE_LABELS, session.state)} ${session.progress.checkedIn}/${session.progress.total}`
+          : null;
+        // The accessible name starts with the text shown (name, state line), then the alarm level.
+        const shown = stateLine ? `${name} ${stateLine}` : name;
         return (
           <g
             key={z.id}
             class={`zone zone-${z.type}${session ? ` session-${session.state}` : ''}${level(marks.zones, z.id)}`}
             data-zone={z.id}
             data-alarm-level={alarmLevel}
-            {...pick('zone', z.id, alarmLevel ? `${name} · ${labelOf(ALARM_LEVEL_LABELS, String(alarmLevel))}` : name)}
+            {...pick(
+              'zone',
+              z.id,
+              alarmLevel ? `${shown} · ${labelOf(ALARM_LEVEL_LABELS, String(alarmLevel))}` : shown,
+            )}
           >
             <polygon points={z.polygon.map(([x, y]) => `${x},${flip(y)}`).join(' ')} />
             {label && (
@@ -149,9 +158,9 @@ export function FloorSvg({
                 {name}
               </text>
             )}
-            {session && label && (
+            {stateLine && label && (
               <text x={label.x} y={label.y + label.height / 2 - 0.1} class="zone-state">
-                {labelOf(SESSION_STATE_LABELS, session.state)} {session.progress.checkedIn}/{session.progress.total}
+                {stateLine}
               </text>
             )}
             {(z.seats ?? []).map((s) => (

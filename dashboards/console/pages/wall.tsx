@@ -7,7 +7,7 @@ import { RoomCard } from '../components/room-card.tsx';
 import { t } from '../messages.ts';
 import { now } from '../now.ts';
 import { feedLive, openAlarms, venue } from '../store.ts';
-import { places, subjectName, zoneName } from '../venue-labels.ts';
+import { alarmSubjectName, places, zoneName } from '../venue-labels.ts';
 import { tw } from '../wall-messages.ts';
 import { CameraTile } from './cameras.tsx';
 import { FloorSvg, MapLegend } from './floor-map.tsx';
@@ -32,7 +32,7 @@ function AlarmColumn() {
               <b>{labelOf(ALARM_KIND_LABELS, a.kind)}</b>
               <span>
                 {room ? `${zoneName(room)} · ` : ''}
-                {subjectName(a.subject)}
+                {alarmSubjectName(a)}
               </span>
               <span class="hint">{formatTime(a.raisedAt)}</span>
             </li>
