@@ -16,7 +16,6 @@ import { ensureDashboardsBuilt } from '../build.ts';
 const SCREENSHOTS = 'test-output/screenshots';
 // Evaluated through the DevTools protocol: the console's CSP (rightly) refuses an injected <script>.
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const RECORDED = ['cam-room-1', 'cam-hall'];
 const SESSION = 'QS-MON-001';
 
 let browser: Browser;
@@ -252,7 +251,7 @@ describe('monitoring views in Chromium', { timeout: 90_000 }, () => {
     await witness.selectOption('select[name=result]', 'access.door-alarm');
     await witness.selectOption('select[name=door]', 'door-room-1');
     await expect.poll(() => rows.count()).toBe(1);
-    expect(await rows.first().textContent()).toContain('forced-open');
+    expect(await rows.first().textContent()).toContain('门被强行打开');
     await witness.selectOption('select[name=door]', 'zone-gate');
     await expect.poll(() => rows.count()).toBe(0);
     await witness.selectOption('select[name=door]', '');

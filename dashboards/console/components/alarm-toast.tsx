@@ -32,7 +32,7 @@ function LinkedCamera({ room }: { room: string | null }) {
 function CallTheRoom({ room }: { room: string }) {
   const role = me.value?.user.role;
   if (!role || !(INTERCOM_ROLES as readonly string[]).includes(role)) return null;
-  const calling = myCall.value?.room === room;
+  const call = myCall.value?.room === room ? myCall.value : null;
   return (
     <button
       type="button"
@@ -40,7 +40,11 @@ function CallTheRoom({ room }: { room: string }) {
       disabled={myCall.value !== null}
       onClick={() => void callRoom(room).catch((err: Error) => (lastError.value = err.message))}
     >
-      {calling ? tw('calling', { room: zoneName(room) }) : tw('callRoom')}
+      {!call
+        ? tw('callRoom')
+        : call.state === 'talking'
+          ? tw('inCall', { room: zoneName(room) })
+          : tw('calling', { room: zoneName(room) })}
     </button>
   );
 }

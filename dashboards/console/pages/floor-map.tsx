@@ -59,9 +59,10 @@ const centroid = (polygon: Point[]): Point => [
 const LABEL_SIZE = 0.9;
 const STATE_SIZE = 0.75;
 const DOOR_BOX: Box = { x: 0, y: 0, width: 1.4, height: 0.7 };
+const DEVICE_BOX: Box = { x: 0, y: 0, width: 0.9, height: 0.9 };
 
 /** Where each zone's name and state go: rooms over their seats, others in the middle, none over another. */
-function zoneLabels(zones: Venue['zones'], flip: (y: number) => number, doors: Venue['doors']) {
+function zoneLabels(zones: Venue['zones'], flip: (y: number) => number, v: Venue, floor: string) {
   const wants = zones
     .filter((z) => z.type !== 'evaluation-zone')
     // Rooms first: their labels keep their place, corridors and halls move round them.
@@ -80,7 +81,12 @@ function zoneLabels(zones: Venue['zones'], flip: (y: number) => number, doors: V
         height: LABEL_SIZE + (lines - 1) * STATE_SIZE * 1.4,
       };
     });
-  const taken = doors.map((d) => ({ ...DOOR_BOX, x: d.at[0], y: flip(d.at[1]) }));
+  const taken = [
+    ...v.doors.filter((d) => d.floor === floor).map((d) => ({ ...DOOR_BOX, x: d.at[0], y: flip(d.at[1]) })),
+    ...v.devices
+      .filter((d) => d.floor === floor && d.at)
+      .map((d) => ({ ...DEVICE_BOX, x: d.at![0], y: flip(d.at![1]) })),
+  ];
   return placeLabels(wants, taken);
 }
 
@@ -99,7 +105,7 @@ export function FloorSvg({
   const doors = v.doors.filter((d) => d.floor === floor.id);
   // Draw big zones first so rooms sit on top of the evaluation zone.
   const ordered = [...zones].sort((a, b) => Number(Boolean(a.parent)) - Number(Boolean(b.parent)));
-  const labels = zoneLabels(zones, flip, doors);
+  const labels = zoneLabels(zones, flip, v, floor.id);
   // Everything on the map is a button: click, Enter or Space shows its details.
   const pick = (kind: NonNullable<Selection>['kind'], id: string, name: string) => ({
     role: 'button' as const,

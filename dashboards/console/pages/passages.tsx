@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import { useState } from 'preact/hooks';
-import { formatTime, locale } from '../../i18n/index.ts';
+import { ALARM_KIND_LABELS } from '../../i18n/domain.ts';
+import { formatTime, labelOf, locale } from '../../i18n/index.ts';
 import type { FeedEvent } from '../api.ts';
 import { t } from '../messages.ts';
 import { sessions, venue } from '../store.ts';
@@ -62,7 +63,7 @@ function FilterSelect(props: { label: string; field: 'door' | 'result' | 'sessio
 
 const reasonOf = (e: FeedEvent) => {
   const data = e.data ?? {};
-  if (e.type === 'access.door-alarm') return String(data.type ?? '');
+  if (e.type === 'access.door-alarm') return labelOf(ALARM_KIND_LABELS, String(data.type ?? ''));
   if (locale.value !== 'en' && typeof data.reasonZh === 'string') return data.reasonZh;
   return typeof data.reason === 'string' ? data.reason : '';
 };
