@@ -257,6 +257,9 @@ describe('monitoring views in Chromium', { timeout: 90_000 }, () => {
     await witness.selectOption('select[name=door]', '');
     await witness.selectOption('select[name=result]', '');
     await screenshots(witness, 'passages');
+    // `since` keeps earlier days out: nothing of today is before the start of the test.
+    const later = await api(edge, `/api/access/events?since=${Date.now() + 60_000}`);
+    expect(later.body).toEqual([]);
   });
 
   it('大屏 mode fits 1920×1080 and 3840×2160 without scrolling; the alarm stack keeps the highest level on top', async () => {
@@ -289,6 +292,24 @@ describe('monitoring views in Chromium', { timeout: 90_000 }, () => {
     const heading = await witness.locator('.call-room h2').boundingBox();
     const select = await witness.locator('.call-room select').boundingBox();
     expect(heading!.y + heading!.height).toBeLessThanOrEqual(select!.y);
+  });
+
+  it('resolving the forced door from the pop-up takes its ring off the map; in English the wall reads in English', async () => {
+    await witness.evaluate(() => (location.hash = '#/map'));
+    const toast = witness.locator('[data-testid=alarm-toast]');
+    expect(await toast.getAttribute('data-level')).toBe('3');
+    await toast.locator('[data-action=resolve]').click();
+    await toast.locator('input[name=note]').fill('门已关闭，现场核查无人进入');
+    await toast.locator('button[type=submit]').click();
+    const door = witness.locator('[data-door="door-room-1"]');
+    await expect.poll(() => door.getAttribute('data-alarm-level'), { timeout: 10_000 }).toBeNull();
+    // The pop-up moves on to the next alarm under it (较重).
+    await expect.poll(() => toast.getAttribute('data-level'), { timeout: 10_000 }).toBe('2');
+
+    const english = await consolePage(browser, edge, 'witness', 'wall', 'en');
+    english.setDefaultTimeout(20_000);
+    expect(await english.locator('.wall-head h1').textContent()).toBe('Evaluation zone monitoring');
+    expect(await english.locator('[data-testid=map-legend]').textContent()).toContain('Major alarm');
   });
 
   it('every console page at 1920×1080 and 1366×768, and no serious accessibility violation on the main pages', async () => {

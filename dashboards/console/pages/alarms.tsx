@@ -3,6 +3,7 @@ import { ALARM_KIND_LABELS, ALARM_LEVEL_LABELS, ALARM_STATE_LABELS } from '../..
 import { formatTime, labelOf } from '../../i18n/index.ts';
 import { roomOf } from '../alarm-places.ts';
 import { AlarmActions } from '../components/alarm-actions.tsx';
+import { FilterSelect } from '../components/filter-select.tsx';
 import { t } from '../messages.ts';
 import { alarms, sessions, venue } from '../store.ts';
 import type { Alarm } from '../types.ts';
@@ -22,34 +23,14 @@ function matches(alarm: Alarm): boolean {
   return true;
 }
 
-function Select(props: { label: string; field: keyof typeof filter.value; options: [string, string][] }) {
-  return (
-    <label>
-      {props.label}
-      <select
-        name={props.field}
-        value={filter.value[props.field]}
-        onChange={(e) => {
-          filter.value = { ...filter.value, [props.field]: e.currentTarget.value };
-        }}
-      >
-        {props.options.map(([value, label]) => (
-          <option key={value} value={value}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
 export function AlarmsPage() {
   const rooms = (venue.value?.zones ?? []).filter((z) => z.type === 'evaluation-room');
   const shown = alarms.value.filter(matches);
   return (
     <section class="alarms">
       <div class="filters">
-        <Select
+        <FilterSelect
+          filter={filter}
           label={t('filterState')}
           field="state"
           options={[
@@ -60,7 +41,8 @@ export function AlarmsPage() {
             ),
           ]}
         />
-        <Select
+        <FilterSelect
+          filter={filter}
           label={t('filterLevel')}
           field="level"
           options={[
@@ -68,12 +50,14 @@ export function AlarmsPage() {
             ...(['3', '2', '1'].map((l) => [l, labelOf(ALARM_LEVEL_LABELS, l)]) as [string, string][]),
           ]}
         />
-        <Select
+        <FilterSelect
+          filter={filter}
           label={t('filterRoom')}
           field="room"
           options={[['', t('all')], ...rooms.map((r) => [r.id, zoneName(r.id)] as [string, string])]}
         />
-        <Select
+        <FilterSelect
+          filter={filter}
           label={t('filterSession')}
           field="session"
           options={[

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ALARM_KIND_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf, locale } from '../../i18n/index.ts';
 import type { FeedEvent } from '../api.ts';
+import { FilterSelect } from '../components/filter-select.tsx';
 import { t } from '../messages.ts';
 import { sessions, venue } from '../store.ts';
 import { doorName, subjectName } from '../venue-labels.ts';
@@ -41,25 +42,7 @@ function matches(e: FeedEvent): boolean {
   return true;
 }
 
-function FilterSelect(props: { label: string; field: 'door' | 'result' | 'session'; options: [string, string][] }) {
-  return (
-    <label>
-      {props.label}
-      <select
-        name={props.field}
-        value={filter.value[props.field]}
-        onChange={(e) => (filter.value = { ...filter.value, [props.field]: e.currentTarget.value })}
-      >
-        <option value="">{t('all')}</option>
-        {props.options.map(([value, label]) => (
-          <option key={value} value={value}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
+const withAll = (options: [string, string][]): [string, string][] => [['', t('all')], ...options];
 
 const reasonOf = (e: FeedEvent) => {
   const data = e.data ?? {};
@@ -85,19 +68,22 @@ export function PassagesPage() {
     <section class="passages">
       <div class="filters">
         <FilterSelect
+          filter={filter}
           label={tw('filterDoor')}
           field="door"
-          options={doors.map((d) => [d.id, doorName(d.id)] as [string, string])}
+          options={withAll(doors.map((d) => [d.id, doorName(d.id)] as [string, string]))}
         />
         <FilterSelect
+          filter={filter}
           label={tw('filterResult')}
           field="result"
-          options={(Object.keys(RESULTS) as Result[]).map((r) => [r, RESULTS[r]()] as [string, string])}
+          options={withAll((Object.keys(RESULTS) as Result[]).map((r) => [r, RESULTS[r]()] as [string, string]))}
         />
         <FilterSelect
+          filter={filter}
           label={t('session')}
           field="session"
-          options={sessions.value.map((s) => [s.id, `${s.project.code} · ${s.id}`] as [string, string])}
+          options={withAll(sessions.value.map((s) => [s.id, `${s.project.code} · ${s.id}`] as [string, string]))}
         />
         <label>
           {tw('filterWho')}
