@@ -3,7 +3,7 @@ import { useEffect } from 'preact/hooks';
 import type { CameraOverview } from '../../hall-server/routes/footage.ts';
 import { request } from './api.ts';
 import { type CameraHealth, cameraHealth } from './camera-health.ts';
-import { feedLive } from './store.ts';
+import { feedLive, venue } from './store.ts';
 
 export type { CameraOverview };
 
@@ -45,4 +45,10 @@ export function useCameraOverview(): CameraOverview[] | null {
 /** A camera's honest state now: unknown while the feed or the last poll failed. */
 export function healthOf(camera: CameraOverview): CameraHealth {
   return cameraHealth(camera, { reachable: feedLive.value, polledAt: polledAt.value });
+}
+
+/** The evaluation rooms' cameras first (what a witness watches), then the rest, each group in the overview's order. */
+export function roomsFirst(cameras: readonly CameraOverview[]): CameraOverview[] {
+  const rooms = new Set((venue.value?.zones ?? []).filter((z) => z.type === 'evaluation-room').map((z) => z.id));
+  return [...cameras].sort((a, b) => Number(rooms.has(b.zone)) - Number(rooms.has(a.zone)));
 }

@@ -242,6 +242,10 @@ describe('monitoring views in Chromium', { timeout: 90_000 }, () => {
   it('通行记录: door decisions and alarms of today, filtered by result and door', async () => {
     const gate = simulators.get('gate-entrance') as PassageSimulator;
     expect((await gate.present({ type: 'face', value: 'stranger-face' }, 'in')).granted).toBe(false);
+    // The page reads the record when opened (each read is audited, so it does not poll): the refusal first.
+    const refused = async () =>
+      ((await api(edge, '/api/access/events')).body as { type: string }[]).some((e) => e.type === 'access.denied');
+    await expect.poll(refused, { timeout: 10_000 }).toBe(true);
     await witness.click('a[data-page=passages]');
     const rows = witness.locator('tr[data-passage]');
     await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);

@@ -1,7 +1,7 @@
 import { signal } from '@preact/signals';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatTime } from '../../i18n/index.ts';
-import { type CameraOverview, healthOf, useCameraOverview } from '../camera-overview.ts';
+import { type CameraOverview, healthOf, roomsFirst, useCameraOverview } from '../camera-overview.ts';
 import { healthText, LiveVideo, showsLive } from '../components/live-tile.tsx';
 import { tp } from '../panel-messages.ts';
 import { zoneName } from '../venue-labels.ts';
@@ -72,7 +72,7 @@ function EnlargedCamera({ camera, onClose }: { camera: CameraOverview; onClose: 
 }
 
 /**
- * The venue's cameras in an N×N grid (in the overview's order), a page at a time; 全屏 shows the grid
+ * The venue's cameras in an N×N grid (the rooms' first), a page at a time; 全屏 shows the grid
  * alone on the screen; 放大 shows one camera on its main stream.
  */
 export function CamerasPage() {
@@ -91,7 +91,7 @@ export function CamerasPage() {
   const perPage = n * n;
   const pages = Math.max(1, Math.ceil(cameras.length / perPage));
   const index = Math.min(pageIndex.value, pages - 1);
-  const shownHere = cameras.slice(index * perPage, (index + 1) * perPage);
+  const shownHere = roomsFirst(cameras).slice(index * perPage, (index + 1) * perPage);
   // A camera that went offline (or away) since it was enlarged closes by itself.
   const shown = cameras.find((c) => c.id === enlarged && showsLive(c));
   const toggleFull = () =>

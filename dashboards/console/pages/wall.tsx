@@ -2,7 +2,7 @@ import { ALARM_KIND_LABELS, ALARM_LEVEL_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf, locale } from '../../i18n/index.ts';
 import { alarmMarks, roomOf } from '../alarm-places.ts';
 import { byUrgency } from '../alarm-stack.ts';
-import { useCameraOverview } from '../camera-overview.ts';
+import { roomsFirst, useCameraOverview } from '../camera-overview.ts';
 import { RoomCard } from '../components/room-card.tsx';
 import { t } from '../messages.ts';
 import { now } from '../now.ts';
@@ -54,10 +54,7 @@ export function WallPage() {
   if (!v) return <p>{t('loading')}</p>;
   const floor = v.floors[0]!;
   const rooms = evaluationRooms();
-  const roomIds = new Set(rooms.map((r) => r.id));
-  const wall = [...cameras]
-    .sort((a, b) => Number(roomIds.has(b.zone)) - Number(roomIds.has(a.zone)))
-    .slice(0, WALL_TILES);
+  const wall = roomsFirst(cameras).slice(0, WALL_TILES);
   const side = Math.ceil(Math.sqrt(Math.max(1, wall.length)));
   return (
     <section class="wall" data-testid="wall">
