@@ -15,19 +15,8 @@ export function alarmStack(raised: readonly RaisedHere[], current: readonly Alar
   const stateOf = new Map(current.map((a) => [a.id, a.state]));
   return raised
     .filter((r) => (stateOf.get(r.alarm.id) ?? 'raised') === 'raised')
-    .sort((a, b) => b.alarm.level - a.alarm.level || b.alarm.raisedAt - a.alarm.raisedAt);
+    .sort((a, b) => byUrgency(a.alarm, b.alarm));
 }
 
-/** The room an alarm is about: its session's room, the device's room, or a room named in its details. */
-export function roomOf(
-  alarm: Alarm,
-  sessions: readonly { id: string; room: string }[],
-  devices: readonly { id: string; room?: string | null }[],
-): string | null {
-  const session = alarm.session ? sessions.find((s) => s.id === alarm.session) : null;
-  if (session) return session.room;
-  const device = devices.find((d) => d.id === alarm.subject);
-  if (device?.room) return device.room;
-  const room = alarm.details.room;
-  return typeof room === 'string' ? room : null;
-}
+/** The highest level first, then the newest: the order of every alarm stack (pop-up, 大屏). */
+export const byUrgency = (a: Alarm, b: Alarm) => b.level - a.level || b.raisedAt - a.raisedAt;

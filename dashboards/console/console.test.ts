@@ -20,10 +20,21 @@ import type { Role } from './types.ts';
 const SCREENSHOTS = 'test-output/screenshots';
 const FLOOR = ['map', 'alarms', 'sessions', 'devices'];
 const MENUS: Record<Role, string[]> = {
-  administrator: [...FLOOR, 'intercom', 'users', 'cameras', 'replay', 'sync', 'camera-admin'],
-  witness: [...FLOOR, 'intercom', 'cameras', 'replay', 'sync'],
-  auditor: [...FLOOR, 'replay', 'sync'],
-  operator: [...FLOOR, 'cameras', 'sync'],
+  administrator: [
+    ...FLOOR,
+    'intercom',
+    'users',
+    'cameras',
+    'replay',
+    'sync',
+    'camera-admin',
+    'rooms',
+    'passages',
+    'wall',
+  ],
+  witness: [...FLOOR, 'intercom', 'cameras', 'replay', 'sync', 'rooms', 'passages', 'wall'],
+  auditor: [...FLOOR, 'replay', 'sync', 'passages'],
+  operator: [...FLOOR, 'cameras', 'sync', 'rooms', 'wall'],
 };
 
 let browser: Browser;

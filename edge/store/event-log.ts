@@ -180,6 +180,8 @@ export interface EventQuery {
   session?: string;
   type?: string;
   typePrefix?: string;
+  /** Only events at or after this time (ms), e.g. today's door passages. */
+  since?: number;
   limit?: number;
 }
 
@@ -337,11 +339,13 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     if (q.session) where.push('session = @session');
     if (q.type) where.push('type = @type');
     if (q.typePrefix) where.push("type LIKE @typePrefix || '%'");
+    if (q.since !== undefined) where.push('at >= @since');
     const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).all({
       afterSeq: q.afterSeq ?? 0,
       session: q.session,
       type: q.type,
       typePrefix: q.typePrefix,
+      since: q.since,
       limit: q.limit ?? 1000,
     }) as EventRow[];
     return rows.map(rowToEvent);

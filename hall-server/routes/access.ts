@@ -42,6 +42,7 @@ export const accessRoutes =
           querystring: T.Object({
             session: T.Optional(T.String()),
             after: T.Optional(T.Integer({ minimum: 0 })),
+            since: T.Optional(T.Integer({ minimum: 0, description: 'Only events at or after this time (ms)' })),
             limit: T.Optional(T.Integer({ minimum: 1, maximum: 5000, default: 1000 })),
           }),
         },
@@ -50,6 +51,7 @@ export const accessRoutes =
         ctx.log.query({
           typePrefix: 'access.',
           session: req.query.session,
+          since: req.query.since,
           afterSeq: req.query.after,
           limit: req.query.limit,
         }),

@@ -1,16 +1,17 @@
 import { signal } from '@preact/signals';
 import { ALARM_KIND_LABELS, ALARM_LEVEL_LABELS, ALARM_STATE_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf } from '../../i18n/index.ts';
-import { roomOf } from '../alarm-stack.ts';
+import { roomOf } from '../alarm-places.ts';
 import { AlarmActions } from '../components/alarm-actions.tsx';
+import { FilterSelect } from '../components/filter-select.tsx';
 import { t } from '../messages.ts';
-import { alarms, devices, sessions, venue } from '../store.ts';
+import { alarms, sessions, venue } from '../store.ts';
 import type { Alarm } from '../types.ts';
-import { zoneName } from '../venue-labels.ts';
+import { alarmSubjectName, places, zoneName } from '../venue-labels.ts';
 
 const filter = signal({ room: '', session: '', level: '', state: 'open' });
 
-const roomOfAlarm = (alarm: Alarm) => roomOf(alarm, sessions.value, devices.value);
+const roomOfAlarm = (alarm: Alarm) => roomOf(alarm, places.value);
 
 function matches(alarm: Alarm): boolean {
   const f = filter.value;
@@ -22,34 +23,14 @@ function matches(alarm: Alarm): boolean {
   return true;
 }
 
-function Select(props: { label: string; field: keyof typeof filter.value; options: [string, string][] }) {
-  return (
-    <label>
-      {props.label}
-      <select
-        name={props.field}
-        value={filter.value[props.field]}
-        onChange={(e) => {
-          filter.value = { ...filter.value, [props.field]: e.currentTarget.value };
-        }}
-      >
-        {props.options.map(([value, label]) => (
-          <option key={value} value={value}>
-            {label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
 export function AlarmsPage() {
   const rooms = (venue.value?.zones ?? []).filter((z) => z.type === 'evaluation-room');
   const shown = alarms.value.filter(matches);
   return (
     <section class="alarms">
       <div class="filters">
-        <Select
+        <FilterSelect
+          filter={filter}
           label={t('filterState')}
           field="state"
           options={[
@@ -60,7 +41,8 @@ export function AlarmsPage() {
             ),
           ]}
         />
-        <Select
+        <FilterSelect
+          filter={filter}
           label={t('filterLevel')}
           field="level"
           options={[
@@ -68,12 +50,14 @@ export function AlarmsPage() {
             ...(['3', '2', '1'].map((l) => [l, labelOf(ALARM_LEVEL_LABELS, l)]) as [string, string][]),
           ]}
         />
-        <Select
+        <FilterSelect
+          filter={filter}
           label={t('filterRoom')}
           field="room"
           options={[['', t('all')], ...rooms.map((r) => [r.id, zoneName(r.id)] as [string, string])]}
         />
-        <Select
+        <FilterSelect
+          filter={filter}
           label={t('filterSession')}
           field="session"
           options={[
@@ -112,7 +96,7 @@ export function AlarmsPage() {
                   <span class={`level level-${a.level}`}>{labelOf(ALARM_LEVEL_LABELS, String(a.level))}</span>
                 </td>
                 <td>{labelOf(ALARM_KIND_LABELS, a.kind)}</td>
-                <td>{a.subject}</td>
+                <td data-testid="alarm-subject">{alarmSubjectName(a)}</td>
                 <td>{room ? zoneName(room) : '—'}</td>
                 <td>{a.session ?? '—'}</td>
                 <td>{formatTime(a.raisedAt, 'datetime')}</td>

@@ -1,7 +1,11 @@
 import { DEVICE_KIND_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf } from '../../i18n/index.ts';
+import { type CameraHealth, cameraOnline } from '../camera-health.ts';
+import { healthOf, useCameraOverview } from '../camera-overview.ts';
+import { healthText } from '../components/live-tile.tsx';
 import { t } from '../messages.ts';
 import { bus, devices } from '../store.ts';
+import type { Device } from '../types.ts';
 import { doorName, zoneName } from '../venue-labels.ts';
 
 const BUS_COUNTERS: [string, () => string][] = [
@@ -12,10 +16,23 @@ const BUS_COUNTERS: [string, () => string][] = [
   ['denied', () => t('denied')],
 ];
 
+/**
+ * A device's health as the page shows it. Cameras send no MQTT heartbeat: the device registry lists them but only
+ * the video module watches them, so their registry record stayed 离线 while they recorded. Their health is the
+ * recorder's (the video overview): online while video arrives, with what the recorder says beside it.
+ */
+function withCameraHealth(device: Device, cameras: Map<string, CameraHealth>): Device & { camera?: CameraHealth } {
+  if (device.kind !== 'camera') return device;
+  const camera = cameras.get(device.id) ?? 'unknown';
+  return { ...device, online: cameraOnline(camera), camera };
+}
+
 export function DevicesPage() {
-  const list = [...devices.value].sort(
-    (a, b) => Number(a.online) - Number(b.online) || a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id),
-  );
+  const overview = useCameraOverview() ?? [];
+  const cameras = new Map(overview.map((c) => [c.id, healthOf(c)]));
+  const list = devices.value
+    .map((d) => withCameraHealth(d, cameras))
+    .sort((a, b) => Number(a.online) - Number(b.online) || a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
   const offline = list.filter((d) => !d.online).length;
   return (
     <section class="devices">
@@ -56,6 +73,11 @@ export function DevicesPage() {
               <td>
                 <span class={d.online ? 'dot ok' : 'dot bad'} />
                 {d.online ? t('online') : t('offline')}
+                {d.camera && (
+                  <div class="sub" data-camera-health={d.camera}>
+                    {healthText(d.camera)}
+                  </div>
+                )}
               </td>
               <td>
                 {d.name}

@@ -1,6 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import type { Call } from '../../../edge/intercom/intercom-service.ts';
 import { request } from '../api.ts';
+import { tw } from '../wall-messages.ts';
 
 /** A call as the hall server reports it (JSON of the edge's own type). */
 export type IntercomCall = Call;
@@ -44,4 +45,16 @@ export async function loadIntercom(): Promise<void> {
     consoles.value = settings.consoles;
     if (!settings.consoles.includes(myConsole.value)) chooseConsole(settings.consoles[0] ?? '');
   }
+}
+
+/** A console's name for people: `console-2` is 值班台 2 (the venue file keeps ids only). */
+export function consoleName(id: string): string {
+  const n = /^console-(\d+)$/.exec(id)?.[1];
+  return n ? tw('consoleN', { n }) : id;
+}
+
+/** Calls a room's station from this console (the alarm pop-up and the intercom page). */
+export async function callRoom(room: string): Promise<void> {
+  await request(`/api/intercom/rooms/${encodeURIComponent(room)}/call`, { body: { console: myConsole.value } });
+  await loadIntercom();
 }

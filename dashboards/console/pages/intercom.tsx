@@ -8,7 +8,9 @@ import { lastError, me, venue } from '../store.ts';
 import { zoneName } from '../venue-labels.ts';
 import { ConsoleAudio } from './intercom-audio.ts';
 import {
+  callRoom,
   chooseConsole,
+  consoleName,
   consoles,
   type IntercomCall,
   intercomCalls,
@@ -160,7 +162,7 @@ function Queue() {
             data-room={call.room}
             class={call.console === myConsole.value ? 'here' : ''}
           >
-            <b>{zoneName(call.room)}</b> · {ti('ringingAt', { console: call.console })} ·{' '}
+            <b>{zoneName(call.room)}</b> · {ti('ringingAt', { console: consoleName(call.console) })} ·{' '}
             {ti('waited', { d: formatDuration(now.value - call.startedAt) })}
             {call.escalations > 0 && ` · ${ti('escalated', { n: call.escalations })}`}
             <button
@@ -186,25 +188,29 @@ function Queue() {
 function CallRoom() {
   const rooms = (venue.value?.devices ?? []).filter((d) => d.kind === 'intercom' && d.room).map((d) => d.room!);
   const [room, setRoom] = useState('');
+  const call = () => callRoom(room).catch((err: Error) => (lastError.value = err.message));
   return (
     <section class="card call-room">
-      <h2>{ti('callRoom')}</h2>
-      <select value={room} onChange={(e) => setRoom(e.currentTarget.value)} name="room">
-        <option value="">—</option>
-        {rooms.map((r) => (
-          <option key={r} value={r}>
-            {zoneName(r)}
-          </option>
-        ))}
-      </select>
-      <button
-        type="button"
-        disabled={!room || myCall.value !== null}
-        data-action="call-room"
-        onClick={() => act(`/api/intercom/rooms/${room}/call`)}
-      >
-        {ti('call')}
-      </button>
+      <h2 id="call-room-title">{ti('callRoom')}</h2>
+      {/* The select sits on its own row under the heading (it overlapped the heading before). */}
+      <div class="call-room-form">
+        <select
+          value={room}
+          onChange={(e) => setRoom(e.currentTarget.value)}
+          name="room"
+          aria-labelledby="call-room-title"
+        >
+          <option value="">—</option>
+          {rooms.map((r) => (
+            <option key={r} value={r}>
+              {zoneName(r)}
+            </option>
+          ))}
+        </select>
+        <button type="button" disabled={!room || myCall.value !== null} data-action="call-room" onClick={call}>
+          {ti('call')}
+        </button>
+      </div>
     </section>
   );
 }
@@ -221,7 +227,7 @@ function Recent() {
       <ul>
         {ended.map((c) => (
           <li key={c.id} data-call={c.id}>
-            {formatTime(c.startedAt)} · {zoneName(c.room)} · {c.console}
+            {formatTime(c.startedAt)} · {zoneName(c.room)} · {consoleName(c.console)}
             {c.answeredAt && c.endedAt && ` · ${formatDuration(c.endedAt - c.answeredAt)}`}
             {c.recording && ` · ${ti('recorded')}`}
           </li>
@@ -241,7 +247,7 @@ export function IntercomPage() {
           <select name="console" value={myConsole.value} onChange={(e) => chooseConsole(e.currentTarget.value)}>
             {consoles.value.map((c) => (
               <option key={c} value={c}>
-                {c}
+                {consoleName(c)}
               </option>
             ))}
           </select>

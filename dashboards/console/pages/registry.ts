@@ -3,6 +3,7 @@ import { t } from '../messages.ts';
 import { tp } from '../panel-messages.ts';
 import { openAlarms } from '../store.ts';
 import type { Role } from '../types.ts';
+import { tw } from '../wall-messages.ts';
 import { AlarmsPage } from './alarms.tsx';
 import { CameraAdminPage } from './camera-admin.tsx';
 import { tc } from './camera-admin-messages.ts';
@@ -12,10 +13,13 @@ import { FloorMapPage } from './floor-map.tsx';
 import { INTERCOM_ROLES, IntercomPage } from './intercom.tsx';
 import { waiting } from './intercom-calls.ts';
 import { ti } from './intercom-messages.ts';
+import { PassagesPage } from './passages.tsx';
 import { ReplayPage } from './replay.tsx';
+import { RoomsPage } from './rooms.tsx';
 import { SessionsPage } from './sessions.tsx';
 import { SyncPage } from './sync.tsx';
 import { UsersPage } from './users.tsx';
+import { WallPage } from './wall.tsx';
 
 /**
  * The console's pages, in menu order. A capability adds its page here — one entry with a route id, a title,
@@ -75,6 +79,29 @@ export const PAGES: ConsolePage[] = [
     icon: '⊕',
     roles: ['administrator'],
     component: CameraAdminPage,
+  },
+  // Monitoring views (docs/console.md, "Monitoring"): a witness's rooms, the door-passage log (the record: audited,
+  // as policy.ts has it) and the 大屏 mode (live video: the floor roles).
+  {
+    id: 'rooms',
+    title: () => tw('pageRooms'),
+    icon: '▣',
+    roles: ['administrator', 'witness', 'operator'],
+    component: RoomsPage,
+  },
+  {
+    id: 'passages',
+    title: () => tw('pagePassages'),
+    icon: '⇆',
+    roles: ['administrator', 'witness', 'auditor'],
+    component: PassagesPage,
+  },
+  {
+    id: 'wall',
+    title: () => tw('pageWall'),
+    icon: '▤',
+    roles: ['administrator', 'witness', 'operator'],
+    component: WallPage,
   },
 ];
 

@@ -26,7 +26,7 @@ const act = async (path: string, body: unknown) => {
   }
 };
 
-function Timer({ session }: { session: BoardSession }) {
+export function Timer({ session }: { session: BoardSession }) {
   const at = now.value;
   if (at < session.start) return <span class="timer">{t('startsIn', { d: formatDuration(session.start - at) })}</span>;
   if (session.state === 'completed' || session.state === 'archived' || session.state === 'cancelled') return null;
