@@ -12,6 +12,7 @@ import {
   receiptShapeError,
 } from '../store/checkpoint-format.ts';
 import { fromHex, leafInput, toHex, verifyInclusion, webSha256 } from '../store/merkle-verify.ts';
+import { sm3Portable } from '../store/sm3.ts';
 import {
   EVIDENCE_PROTOCOL,
   type EvidenceManifest,
@@ -71,39 +72,40 @@ const sha256Hex = async (data: Uint8Array) => toHex(await webSha256(data));
 /**
  * The chain hash of an event from its content: what edge/store/event-log.ts eventHash computes. Format 2 hashes
  * the RFC 8785 canonical JSON of the columns — for this array of integers, null and well-formed strings (the
- * record refuses others) that is exactly JSON.stringify's output; format 1 (older events) joins them with U+001F.
+ * record refuses others) that is exactly JSON.stringify's output; format 3 (a venue in the 国密 suite) is the
+ * same array hashed with SM3 (WebCrypto has none: sm3.ts); format 1 (older events) joins them with U+001F.
  */
-export const chainHash = (e: PackagedEvent) =>
-  sha256Hex(
-    utf8.encode(
-      e.format === 1 || e.format === undefined
-        ? [
-            e.seq,
-            e.venue,
-            e.at,
-            e.type,
-            e.session ?? '',
-            e.actor ?? '',
-            e.method ?? '',
-            e.subject ?? '',
-            e.data,
-            e.prevHash,
-          ].join('\u001f')
-        : JSON.stringify([
-            e.format,
-            e.seq,
-            e.venue,
-            e.at,
-            e.type,
-            e.session,
-            e.actor,
-            e.method,
-            e.subject,
-            e.data,
-            e.prevHash,
-          ]),
-    ),
+export const chainHash = async (e: PackagedEvent) => {
+  const content = utf8.encode(
+    e.format === 1 || e.format === undefined
+      ? [
+          e.seq,
+          e.venue,
+          e.at,
+          e.type,
+          e.session ?? '',
+          e.actor ?? '',
+          e.method ?? '',
+          e.subject ?? '',
+          e.data,
+          e.prevHash,
+        ].join('\u001f')
+      : JSON.stringify([
+          e.format,
+          e.seq,
+          e.venue,
+          e.at,
+          e.type,
+          e.session,
+          e.actor,
+          e.method,
+          e.subject,
+          e.data,
+          e.prevHash,
+        ]),
   );
+  return e.format === 3 ? toHex(sm3Portable(content)) : sha256Hex(content);
+};
 
 function pemToDer(pem: string): Uint8Array {
   const b64 = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
