@@ -87,6 +87,12 @@ export const sm2KeyFiles = (dataDir: string) => ({
   publicKey: join(dataDir, 'sync', 'venue-sm2.pub'),
 });
 
+/** The venue's SM2 public key (SPKI PEM) if it has one (a venue in the 国密 suite), else null. */
+export function sm2PublicKeyPemIn(keysDir: string): string | null {
+  const file = sm2KeyFiles(keysDir).publicKey;
+  return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}
+
 /** The venue's SM2 checkpoint key (PKCS8 PEM, owner-only), created on first start in the 国密 suite. */
 export function loadOrCreateSm2Key(dataDir: string): string {
   const files = sm2KeyFiles(dataDir);
