@@ -1,4 +1,4 @@
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { canonicalJson, contentProblem } from './canonical.ts';
 import { type Db, migrate } from './database.ts';
@@ -105,23 +105,23 @@ export interface EventRow {
 export function eventHash(row: Omit<EventRow, 'hash'>): string {
   // A database verified without the edge's migrations (verify-cli opens read-only) has no format column: format 1.
   if (row.format === 1 || row.format === undefined) return eventHashFormat1(row);
-  return hash(
-    row.format === SM3_CHAIN_FORMAT ? 'sm3' : 'sha256',
-    JSON.stringify([
-      row.format,
-      row.seq,
-      row.venue,
-      row.at,
-      row.type,
-      row.session,
-      row.actor,
-      row.method,
-      row.subject,
-      row.data,
-      row.prev_hash,
-    ]),
-    'hex',
-  );
+  return createHash(row.format === SM3_CHAIN_FORMAT ? 'sm3' : 'sha256')
+    .update(
+      JSON.stringify([
+        row.format,
+        row.seq,
+        row.venue,
+        row.at,
+        row.type,
+        row.session,
+        row.actor,
+        row.method,
+        row.subject,
+        row.data,
+        row.prev_hash,
+      ]),
+    )
+    .digest('hex');
 }
 
 /**
