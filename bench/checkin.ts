@@ -266,7 +266,7 @@ async function checkinLatency(engine: FaceEngine) {
     roster,
     idCards,
     allocator: new Allocator(db, log, venue),
-    biometrics: new BiometricStore(db, log, Buffer.alloc(32, 4)),
+    biometrics: new BiometricStore(db, log, { cipher: 'aes-256-gcm', key: Buffer.alloc(32, 4) }),
     faceEngine: async () => engine,
   });
   const chipPhoto = photo('lfw', 'Colin_Powell', 3);

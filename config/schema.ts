@@ -262,7 +262,10 @@ export const RecordSettings = T.Object(
     checkpointEveryEvents: T.Optional(T.Integer({ minimum: 1, maximum: 10_000_000 })),
     /** …or after this many seconds with new events (default 60). */
     checkpointEverySeconds: T.Optional(T.Integer({ minimum: 1, maximum: 86_400 })),
-    /** Checkpoint algorithms: Ed25519 + SHA-256 (default) or the 国密 suite, SM2 signatures over an SM3 tree. */
+    /**
+     * Algorithms: Ed25519 + SHA-256 + AES-256-GCM (default) or the 国密 suite `sm2-sm3`: SM3 hash chain and Merkle
+     * tree, SM2 signatures on checkpoints and sync batches, SM4 for sealed data (docs/security.md).
+     */
     suite: T.Optional(StringEnum(['ed25519-sha256', 'sm2-sm3'])),
     /** Where checkpoints.jsonl and receipts.jsonl live (default the venue's data directory), e.g. a WORM mount. */
     anchorDir: T.Optional(T.String({ minLength: 1 })),

@@ -6,6 +6,7 @@ import { startTestVenue, tempDir } from '../test/venue-harness.ts';
 import { deviceCredential } from './bus/credentials.ts';
 import { defaultKeysDir, KEY_FILES } from './keys-dir.ts';
 import type { VenueRuntime } from './runtime.ts';
+import { sm2KeyFiles } from './store/suites.ts';
 import { venueKeyFiles } from './sync/keys.ts';
 
 let edge: VenueRuntime | undefined;
@@ -47,7 +48,12 @@ describe('data and keys at rest', () => {
     mkdirSync(join(dataDir, 'sync'));
     const platform = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' });
     writeFileSync(join(dataDir, 'sync', 'platform-ed25519.pub'), platform);
+    // A 国密 venue's SM2 key (older editions kept it under sync/ in the data directory too).
+    const sm2 = generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    writeFileSync(join(dataDir, 'sync', 'venue-sm2.key'), sm2, { mode: 0o600 });
     edge = await startTestVenue({ dataDir });
+    expect(readFileSync(sm2KeyFiles(defaultKeysDir(dataDir)).privateKey, 'utf8')).toBe(sm2);
+    expect(existsSync(join(dataDir, 'sync', 'venue-sm2.key'))).toBe(false);
     expect(existsSync(join(dataDir, KEY_FILES.deviceSecret))).toBe(false);
     expect(readFileSync(join(defaultKeysDir(dataDir), 'sync', 'platform-ed25519.pub'), 'utf8')).toBe(platform);
     expect(edge.deviceCredential('gate-exit')).toBe(deviceCredential(secret, 'qinshui', 'gate-exit'));

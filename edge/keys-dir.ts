@@ -1,6 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './store/private-files.ts';
+import { sm2KeyFiles } from './store/suites.ts';
 import { platformKeyFile, venueKeyFiles } from './sync/keys.ts';
 
 /**
@@ -17,7 +18,10 @@ export const cliKeysDir = (venue: string, values: { data?: string; keys?: string
 export const KEY_FILES = {
   /** Provisioning secret: every device's bus password is derived from it (edge/bus/credentials.ts). */
   deviceSecret: 'device-secret',
-  /** AES keys of the sealed columns: expert names, ID numbers, face templates, camera passwords. */
+  /**
+   * Keys of the sealed columns — expert names, face templates, camera passwords (AES-256-GCM, or SM4 + HMAC-SM3 in
+   * the 国密 suite) — and of the ID numbers' keyed hash.
+   */
   names: 'names.key',
   idNumbers: 'id-number.key',
   biometrics: 'biometric.key',
@@ -26,12 +30,12 @@ export const KEY_FILES = {
   initialAdminPassword: 'initial-admin-password',
 } as const;
 
-/** Key files an older edition kept inside the data directory (the sync keys under sync/). */
+/** Key files an older edition kept inside the data directory (the sync keys and the 国密 SM2 key under sync/). */
 function legacyKeyFiles(): string[] {
   const sync = venueKeyFiles('.');
-  return [...Object.values(KEY_FILES), sync.privateKey, sync.publicKey, platformKeyFile('.')].map((f) =>
-    relative('.', f),
-  );
+  const sm2 = sm2KeyFiles('.');
+  const files = [sync.privateKey, sync.publicKey, platformKeyFile('.'), sm2.privateKey, sm2.publicKey];
+  return [...Object.values(KEY_FILES), ...files].map((f) => relative('.', f));
 }
 
 /**

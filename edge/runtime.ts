@@ -27,7 +27,7 @@ import { DEFAULT_CHECKPOINTS, RecordAnchor } from './store/checkpoints.ts';
 import { openDatabase } from './store/database.ts';
 import { EventLog } from './store/event-log.ts';
 import { ensurePrivateDir } from './store/private-files.ts';
-import { checkpointSigner, loadOrCreateSm2Key, signatureCheck } from './store/suites.ts';
+import { chainFormatOf, checkpointSigner, loadOrCreateSm2Key, signatureCheck } from './store/suites.ts';
 import { acquireWriterLock } from './store/writer-lock.ts';
 import { loadSyncConfig } from './sync/config.ts';
 import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile } from './sync/keys.ts';
@@ -166,7 +166,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   const keysDir = options.keysDir ?? defaultKeysDir(options.dataDir);
   openKeysDir(keysDir, options.dataDir);
   const db = openDatabase(join(options.dataDir, 'halledge.db'));
-  const log = new EventLog(db, venue.id);
+  const log = new EventLog(db, venue.id, chainFormatOf(venue.record?.suite));
   const alarms = new AlarmEngine(log);
   // Compares the log with its last signed checkpoint before anything else is recorded.
   const anchor = createRecordAnchor(venue, { dataDir: options.dataDir, keysDir }, log, alarms, logger);

@@ -11,6 +11,7 @@ import { KEY_FILES } from '../edge/keys-dir.ts';
 import type { VenueMetrics } from '../edge/metrics/venue-metrics.ts';
 import type { VenueServices } from '../edge/services.ts';
 import { loadOrCreateKey } from '../edge/store/secret-box.ts';
+import { sealCipherOf } from '../edge/store/suites.ts';
 import type { CertifiedKey } from '../edge/tls/venue-ca.ts';
 import { ensureAdministrator } from './auth/bootstrap.ts';
 import { ExpertNames } from './auth/expert-names.ts';
@@ -64,7 +65,10 @@ export async function buildHallServer(
   await app.register(fastifyWebsocket);
   // Sign-in and roles guard every /api route registered after this (hall-server/auth/policy.ts).
   const users = new UserStore(ctx.db, ctx.log);
-  const names = new ExpertNames(ctx.db, loadOrCreateKey(join(ctx.keysDir, KEY_FILES.names)));
+  const names = new ExpertNames(
+    ctx.db,
+    loadOrCreateKey(join(ctx.keysDir, KEY_FILES.names), sealCipherOf(ctx.venue.record?.suite)),
+  );
   // Free text on displays and project names on boards are checked against the experts' names.
   const nameGuard = new NameGuard(names);
   services.displays.guardNames(names);

@@ -47,7 +47,7 @@ describe('biometric store', () => {
     expect(ownerColumns).toEqual(['expert_id', 'template_id']);
     expect(statSync(join(dir, 'biometric.key')).mode & 0o077).toBe(0);
     // Another key cannot read them, and a blob moved onto another row fails authentication.
-    const stranger = new BiometricStore(db, log, Buffer.alloc(32, 7));
+    const stranger = new BiometricStore(db, log, { cipher: 'aes-256-gcm', key: Buffer.alloc(32, 7) });
     expect(() => stranger.gallery(access)).toThrow(/failed authentication/);
     const id = store.keepEvidence('EXP-1', 'chip-photo', Buffer.from('jpeg bytes'), Date.now() + 1000, access);
     db.prepare(

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Db, migrate } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
-import { SecretBoxError, seal, unseal } from '../store/secret-box.ts';
+import { type SealingKey, SecretBoxError, seal, unseal } from '../store/secret-box.ts';
 import type { EnrolledIdentity } from './match-policy.ts';
 
 export type BiometricKind = 'face-descriptor' | 'chip-photo' | 'checkin-frame';
@@ -56,7 +56,7 @@ export class BiometricStore {
   constructor(
     private readonly db: Db,
     private readonly log: EventLog,
-    private readonly key: Buffer,
+    private readonly key: SealingKey,
   ) {
     migrate(db, 'checkin-biometrics', migrations);
   }

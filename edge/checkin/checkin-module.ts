@@ -3,6 +3,7 @@ import type { VenueContext, VenueModule } from '../context.ts';
 import { KEY_FILES } from '../keys-dir.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { loadOrCreateKey } from '../store/secret-box.ts';
+import { sealCipherOf } from '../store/suites.ts';
 import { BiometricStore } from './biometric-store.ts';
 import { CheckinService, type EvidencePolicy } from './checkin-service.ts';
 import { Allocator, IdCardDirectory } from './checkin-store.ts';
@@ -44,8 +45,9 @@ export function startCheckin(
   sessions: SessionService,
   options: { face?: FaceEngineOptions; evidence?: EvidencePolicy } = {},
 ): CheckinCapability {
-  const idCards = new IdCardDirectory(ctx.db, loadOrCreateKey(join(ctx.keysDir, KEY_FILES.idNumbers)));
-  const biometrics = new BiometricStore(ctx.db, ctx.log, loadOrCreateKey(join(ctx.keysDir, KEY_FILES.biometrics)));
+  const idCards = new IdCardDirectory(ctx.db, loadOrCreateKey(join(ctx.keysDir, KEY_FILES.idNumbers)).key);
+  const biometricKey = loadOrCreateKey(join(ctx.keysDir, KEY_FILES.biometrics), sealCipherOf(ctx.venue.record?.suite));
+  const biometrics = new BiometricStore(ctx.db, ctx.log, biometricKey);
   // HALLEDGE_FACE_DETECTOR=ssd runs SSD alone on camera frames too, e.g. where tfjs-node makes it fast
   // (see docs/checkin.md).
   const cameraDetector = ctx.settings.faceDetector === 'ssd' ? 'ssd' : undefined;

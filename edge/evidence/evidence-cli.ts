@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { anchorFiles } from '../store/anchors.ts';
 import { openDatabase } from '../store/database.ts';
+import { sm2PublicKeyPemIn } from '../store/suites.ts';
 import { loadOrCreateVenueKey, platformKeyFile, venueKeyFiles } from '../sync/keys.ts';
 import { exportEvidence } from './export-evidence.ts';
 
@@ -46,6 +47,7 @@ const { zip, manifest } = await exportEvidence(
     venue,
     key: loadOrCreateVenueKey(keysDir),
     platformKeyPem: existsSync(platformKey) ? readFileSync(platformKey, 'utf8') : null,
+    checkpointKeyPem: sm2PublicKeyPemIn(keysDir),
     checkpointFile: files.checkpoints,
     receiptFile: files.receipts,
   },

@@ -9,9 +9,10 @@ import { migrations as sessionMigrations } from '../sessions/projection.ts';
 import { anchorFiles } from '../store/anchors.ts';
 import { checkpointManifest, receiptManifest } from '../store/checkpoint-format.ts';
 import { type Db, migrate, openDatabase } from '../store/database.ts';
-import { EventLog } from '../store/event-log.ts';
+import { CHAIN_FORMAT, EventLog, SM3_CHAIN_FORMAT } from '../store/event-log.ts';
 import { eventLeaf, MerkleTree } from '../store/merkle.ts';
 import { toHex } from '../store/merkle-verify.ts';
+import { checkpointSigner, loadOrCreateSm2Key, sm2PublicKeyPemIn, treeDigest } from '../store/suites.ts';
 import { loadOrCreateVenueKey, platformKeyFile, type VenueKey } from '../sync/keys.ts';
 import { keyId, signBytes } from '../sync/wire.ts';
 import { SegmentIndex } from '../video/segment-index.ts';
@@ -27,6 +28,8 @@ export interface FixtureOptions {
   segmentBytes?: number;
   /** Events per expert-minute of background activity (door passages). */
   checkins?: number;
+  /** A venue in the 国密 suite: SM3 chain, checkpoint signed with SM2 over an SM3 tree. */
+  guomi?: boolean;
 }
 
 export interface Fixture {
@@ -48,7 +51,7 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
   const db = openDatabase(join(dir, 'halledge.db'));
   migrate(db, 'sessions', sessionMigrations);
-  const log = new EventLog(db, VENUE);
+  const log = new EventLog(db, VENUE, o.guomi ? SM3_CHAIN_FORMAT : CHAIN_FORMAT);
   const key = loadOrCreateVenueKey(dir);
   const start = Date.UTC(2026, 11, 1, 1, 0, 0);
   const end = start + hours * 3600_000;
@@ -130,19 +133,29 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
   // The venue signs a checkpoint of everything so far; the city countersigns it.
   const files = anchorFiles(dir);
   const hashes = db.prepare('SELECT hash FROM events ORDER BY seq').pluck().all() as string[];
-  const tree = new MerkleTree(hashes.map((h) => eventLeaf(h)));
+  const signer = checkpointSigner(
+    o.guomi ? loadOrCreateSm2Key(dir) : key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  );
+  const suite = o.guomi ? ({ suite: 'sm2-sm3' } as const) : {};
+  const digest = treeDigest(signer.suite);
+  const tree = new MerkleTree(
+    hashes.map((h) => eventLeaf(h, digest)),
+    undefined,
+    digest,
+  );
   const unsigned = {
     venue: VENUE,
-    keyId: key.keyId,
+    keyId: signer.keyId,
     size: hashes.length,
     root: toHex(tree.root()),
     headHash: hashes.at(-1)!,
     at: end + 1000,
+    ...suite,
   };
   const checkpoint = {
     protocol: 'halledge-checkpoint/1' as const,
     ...unsigned,
-    signature: signBytes(key.privateKey, Buffer.from(checkpointManifest(unsigned))),
+    signature: signer.sign(checkpointManifest(unsigned)),
   };
   writeFileSync(files.checkpoints, `${JSON.stringify({ ...checkpoint, frontier: [] })}\n`);
   const platform = generateKeyPairSync('ed25519');
@@ -156,6 +169,7 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
     checkpointAt: checkpoint.at,
     receivedAt: checkpoint.at + 500,
     platformKeyId: keyId(platform.publicKey),
+    ...suite,
   };
   const receipt = {
     protocol: 'halledge-receipt/1',
@@ -178,6 +192,7 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
       venue: VENUE,
       key,
       platformKeyPem: platform.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      checkpointKeyPem: sm2PublicKeyPemIn(dir),
       checkpointFile: files.checkpoints,
       receiptFile: files.receipts,
     },

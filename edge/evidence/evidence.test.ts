@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Checkpoint, checkpointManifest } from '../store/checkpoint-format.ts';
+import { checkpointSigner } from '../store/suites.ts';
 import { buildFixture, type Fixture, SESSION } from './evidence-fixture.ts';
 import { exportEvidence } from './export-evidence.ts';
+import type { EvidenceManifest } from './package-format.ts';
 import { TAMPERINGS, tamper } from './tamper.ts';
 import { verifyEvidence } from './verify-evidence.ts';
 
@@ -93,3 +97,57 @@ describe('evidence package', () => {
     ]);
   });
 });
+
+describe('evidence package of a venue in the 国密 suite (SM3 chain, SM2 checkpoint over an SM3 tree)', () => {
+  let fixture: Fixture;
+  let zip: Uint8Array;
+
+  beforeAll(async () => {
+    fixture = buildFixture({ guomi: true });
+    zip = (await exportEvidence(fixture.source, SESSION, 'auditor-1')).zip;
+  });
+  afterAll(() => {
+    fixture.db.close();
+    rmSync(fixture.dir, { recursive: true, force: true });
+  });
+
+  it('verifies: SM3 chain hashes, SM3 proofs, the SM2 checkpoint and its receipt', async () => {
+    const files = unzipSync(zip);
+    const manifest = JSON.parse(new TextDecoder().decode(files['manifest.json'])) as EvidenceManifest;
+    expect(manifest.checkpointKey?.pem).toContain('BEGIN PUBLIC KEY');
+    const formats = new TextDecoder()
+      .decode(files['events.jsonl'])
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { format: number }).format);
+    expect(new Set(formats)).toEqual(new Set([3]));
+    const verdict = await verify(zip);
+    expect(verdict.findings).toEqual([]);
+    expect(verdict.summary).toMatchObject({ events: 10, anchoredEvents: 9 });
+    expect(verdict.summary?.receipt).not.toBeNull();
+  });
+
+  it('names an event whose content changed and a checkpoint whose SM2 signature does not verify', async () => {
+    const files = unzipSync(zip);
+    const lines = new TextDecoder().decode(files['events.jsonl']).trimEnd().split('\n');
+    const event = JSON.parse(lines[1]!) as { seq: number; actor: string };
+    lines[1] = JSON.stringify({ ...event, actor: 'E-999' });
+    files['events.jsonl'] = new TextEncoder().encode(`${lines.join('\n')}\n`);
+    const anchors = JSON.parse(new TextDecoder().decode(files['anchors.json']));
+    anchors.checkpoint.signature = signedByAnotherSm2Key(anchors.checkpoint);
+    files['anchors.json'] = new TextEncoder().encode(JSON.stringify(anchors));
+    const verdict = await verify(zipSync(files));
+    expect(verdict.findings.map((f) => [f.kind, f.item])).toEqual(
+      expect.arrayContaining([
+        ['event-altered', `event #${event.seq}`],
+        ['checkpoint-invalid', 'checkpoint'],
+      ]),
+    );
+  });
+});
+
+/** A valid SM2 signature of the checkpoint, by a key that is not the venue's. */
+function signedByAnotherSm2Key(checkpoint: Checkpoint): string {
+  const pem = generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  return checkpointSigner(pem.toString()).sign(checkpointManifest(checkpoint));
+}

@@ -11,8 +11,8 @@ import { readAnchors } from '../store/anchors.ts';
 import type { Receipt } from '../store/checkpoint-format.ts';
 import type { Db } from '../store/database.ts';
 import type { EventRow } from '../store/event-log.ts';
-import { eventLeaf, MerkleTree } from '../store/merkle.ts';
-import { toHex } from '../store/merkle-verify.ts';
+import { inclusionProofs } from '../store/inclusion-proofs.ts';
+import { pemKeyId, signatureCheck } from '../store/suites.ts';
 import type { VenueKey } from '../sync/keys.ts';
 import { signBytes, verifyBytes } from '../sync/wire.ts';
 import { gapsIn, type TimeRange } from '../video/coverage.ts';
@@ -41,6 +41,8 @@ export interface EvidenceSource {
   key: VenueKey;
   /** The city platform's public key (SPKI PEM), when the venue holds it. */
   platformKeyPem: string | null;
+  /** The venue's SM2 public key (SPKI PEM) when it signs checkpoints in the 国密 suite. */
+  checkpointKeyPem?: string | null;
   checkpointFile: string;
   receiptFile: string;
 }
@@ -89,7 +91,15 @@ export async function exportEvidence(
     .all(sessionId, window.from, window.to) as EventRow[];
 
   const anchors = pickAnchors(src, rows.at(-1)?.seq ?? 0);
-  const proofs = inclusionProofs(db, rows, anchors.checkpoint?.size ?? 0);
+  const size = anchors.checkpoint?.size ?? 0;
+  const proofs = new Map(
+    inclusionProofs(
+      db,
+      rows.filter((r) => r.seq <= size).map((r) => r.seq),
+      size,
+      anchors.checkpoint?.suite,
+    ).map((p) => [p.seq, p.path]),
+  );
   const events: PackagedEvent[] = rows.map((r) => ({
     seq: r.seq,
     venue: r.venue,
@@ -157,6 +167,9 @@ export async function exportEvidence(
     exportedBy,
     venueKey: { keyId: src.key.keyId, pem: src.key.publicKeyPem },
     platformKey: src.platformKeyPem ? { keyId: keyIdOf(src.platformKeyPem), pem: src.platformKeyPem } : null,
+    ...(src.checkpointKeyPem
+      ? { checkpointKey: { keyId: pemKeyId(src.checkpointKeyPem), pem: src.checkpointKeyPem } }
+      : {}),
     events: events.map((e) => ({ seq: e.seq, hash: e.hash })),
     footage: footageEntries,
     calls,
@@ -183,13 +196,15 @@ const keyIdOf = (pem: string) => {
  * package, else the smallest venue checkpoint that does, else the latest (events after it are chain-only).
  */
 function pickAnchors(src: EvidenceSource, lastSeq: number): PackageAnchors {
-  const venueKey = src.key.publicKey;
+  const venueKey = signatureCheck(src.key.publicKey);
+  // A venue in the 国密 suite signs its checkpoints with its SM2 key (the suite is inside what is signed).
+  const sm2Key = src.checkpointKeyPem ? signatureCheck(src.checkpointKeyPem) : null;
   const platformKey = src.platformKeyPem;
   const anchors = readAnchors({
     venue: src.venue,
     checkpointFile: src.checkpointFile,
     receiptFile: src.receiptFile,
-    venueKey: (bytes, signature) => verifyBytes(venueKey, Buffer.from(bytes), signature),
+    venueKey: (bytes, signature) => venueKey(bytes, signature) || (sm2Key?.(bytes, signature) ?? false),
     platformKey: platformKey ? (bytes, signature) => verifyBytes(platformKey, Buffer.from(bytes), signature) : null,
   });
   const covering = anchors.checkpoints.filter((c) => c.size >= lastSeq).sort((a, b) => a.size - b.size);
@@ -198,16 +213,6 @@ function pickAnchors(src: EvidenceSource, lastSeq: number): PackageAnchors {
   if (!chosen) return { checkpoint: null, receipt: null };
   const { frontier: _frontier, ...checkpoint } = chosen;
   return { checkpoint, receipt: receiptOf(chosen.size) };
-}
-
-/** Inclusion proofs of the events at or below the checkpoint's size, from the log's chain hashes. */
-function inclusionProofs(db: Db, rows: EventRow[], size: number): Map<number, string[]> {
-  const proofs = new Map<number, string[]>();
-  if (size === 0) return proofs;
-  const hashes = db.prepare('SELECT hash FROM events WHERE seq <= ? ORDER BY seq').pluck().all(size) as string[];
-  const tree = new MerkleTree(hashes.map((h) => eventLeaf(h)));
-  for (const r of rows) if (r.seq <= size) proofs.set(r.seq, tree.inclusionProof(r.seq - 1, size).map(toHex));
-  return proofs;
 }
 
 /** Segments bound to the session by its footage locks, or its room's footage over the window without locks. */

@@ -57,6 +57,11 @@ export interface EvidenceManifest {
   exportedBy: string;
   /** The venue's Ed25519 public key (SPKI PEM) and its id: compare the id with the one the city registered. */
   venueKey: { keyId: string; pem: string };
+  /**
+   * The venue's SM2 public key (SPKI PEM) when its checkpoints are in the 国密 suite: the checkpoint's SM2
+   * signature is checked with it, its proofs with SM3. Absent or null: checkpoints are Ed25519 over SHA-256.
+   */
+  checkpointKey?: { keyId: string; pem: string } | null;
   /** The city platform's public key, when the venue holds it: receipts are checked with it. */
   platformKey: { keyId: string; pem: string } | null;
   /** The session's events in record order, by position and chain hash. */

@@ -69,3 +69,33 @@ describe('the offline HTML verifier (file://, WebCrypto)', () => {
     for (const kind of kinds) expect(r.findings).toContain(`${kind} ${t.item}`);
   });
 });
+
+describe('the offline HTML verifier with a 国密 package (SM3 and SM2 in the page: WebCrypto has neither)', () => {
+  let fixture: Fixture;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    fixture = buildFixture({ guomi: true });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    fixture.db.close();
+    rmSync(fixture.dir, { recursive: true, force: true });
+  });
+
+  it('verifies the SM3 chain, SM3 proofs and SM2 checkpoint, and names a dropped event', async () => {
+    const zip = (await exportEvidence(fixture.source, SESSION, 'auditor-1')).zip;
+    const page = join(fixture.dir, 'verify.html');
+    writeFileSync(page, unzipSync(zip)['verify.html']!);
+    const file = join(fixture.dir, 'guomi.zip');
+    writeFileSync(file, zip);
+    const r = await verifyInBrowser(browser, page, file);
+    expect(r.findings).toEqual([]);
+    expect(r.ok).toBe('true');
+    expect(r.text).toMatch(/事件 10 条（9 条有包含证明）/);
+    const t = tamper(zip, 'event-dropped');
+    writeFileSync(file, t.zip);
+    expect((await verifyInBrowser(browser, page, file)).findings).toContain(`event-missing ${t.item}`);
+  });
+});

@@ -11,7 +11,9 @@ import {
   receiptMatches,
   receiptShapeError,
 } from '../store/checkpoint-format.ts';
-import { fromHex, leafInput, toHex, verifyInclusion, webSha256 } from '../store/merkle-verify.ts';
+import { type AsyncDigest, fromHex, leafInput, toHex, verifyInclusion, webSha256 } from '../store/merkle-verify.ts';
+import { sm2PointFromSpki, sm2Verify } from '../store/sm2-curve.ts';
+import { sm3Portable } from '../store/sm3.ts';
 import {
   EVIDENCE_PROTOCOL,
   type EvidenceManifest,
@@ -71,39 +73,40 @@ const sha256Hex = async (data: Uint8Array) => toHex(await webSha256(data));
 /**
  * The chain hash of an event from its content: what edge/store/event-log.ts eventHash computes. Format 2 hashes
  * the RFC 8785 canonical JSON of the columns — for this array of integers, null and well-formed strings (the
- * record refuses others) that is exactly JSON.stringify's output; format 1 (older events) joins them with U+001F.
+ * record refuses others) that is exactly JSON.stringify's output; format 3 (a venue in the 国密 suite) is the
+ * same array hashed with SM3 (WebCrypto has none: sm3.ts); format 1 (older events) joins them with U+001F.
  */
-export const chainHash = (e: PackagedEvent) =>
-  sha256Hex(
-    utf8.encode(
-      e.format === 1 || e.format === undefined
-        ? [
-            e.seq,
-            e.venue,
-            e.at,
-            e.type,
-            e.session ?? '',
-            e.actor ?? '',
-            e.method ?? '',
-            e.subject ?? '',
-            e.data,
-            e.prevHash,
-          ].join('\u001f')
-        : JSON.stringify([
-            e.format,
-            e.seq,
-            e.venue,
-            e.at,
-            e.type,
-            e.session,
-            e.actor,
-            e.method,
-            e.subject,
-            e.data,
-            e.prevHash,
-          ]),
-    ),
+export const chainHash = async (e: PackagedEvent) => {
+  const content = utf8.encode(
+    e.format === 1 || e.format === undefined
+      ? [
+          e.seq,
+          e.venue,
+          e.at,
+          e.type,
+          e.session ?? '',
+          e.actor ?? '',
+          e.method ?? '',
+          e.subject ?? '',
+          e.data,
+          e.prevHash,
+        ].join('\u001f')
+      : JSON.stringify([
+          e.format,
+          e.seq,
+          e.venue,
+          e.at,
+          e.type,
+          e.session,
+          e.actor,
+          e.method,
+          e.subject,
+          e.data,
+          e.prevHash,
+        ]),
   );
+  return e.format === 3 ? toHex(sm3Portable(content)) : sha256Hex(content);
+};
 
 function pemToDer(pem: string): Uint8Array {
   const b64 = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
@@ -138,6 +141,21 @@ async function ed25519(pem: string): Promise<(data: Uint8Array, signature: strin
       return false;
     }
   };
+}
+
+/**
+ * A checkpoint's signature: SM2 with the manifest's checkpoint key in the 国密 suite (sm2-curve.ts: WebCrypto has
+ * no SM2), else Ed25519 with the venue key. The suite is inside the signed bytes, so it cannot be swapped.
+ */
+async function checkpointSignatureValid(
+  checkpoint: Checkpoint,
+  manifest: EvidenceManifest,
+  venueKey: (data: Uint8Array, signature: string) => Promise<boolean>,
+): Promise<boolean> {
+  const bytes = checkpointManifest(checkpoint);
+  if (checkpoint.suite !== 'sm2-sm3') return venueKey(bytes, checkpoint.signature);
+  const point = manifest.checkpointKey ? sm2PointFromSpki(manifest.checkpointKey.pem) : null;
+  return point !== null && sm2Verify(point, bytes, checkpoint.signature);
 }
 
 function parseEvents(bytes: Uint8Array, findings: Finding[]): PackagedEvent[] {
@@ -203,7 +221,7 @@ export async function verifyEvidence(files: ReadonlyMap<string, Uint8Array>): Pr
     if (shape) fail('checkpoint-invalid', 'checkpoint', shape);
     else if (anchors.checkpoint.venue !== manifest.venue)
       fail('checkpoint-invalid', 'checkpoint', `venue ${anchors.checkpoint.venue}, not ${manifest.venue}`);
-    else if (!(await venueKey(checkpointManifest(anchors.checkpoint), anchors.checkpoint.signature)))
+    else if (!(await checkpointSignatureValid(anchors.checkpoint, manifest, venueKey)))
       fail('checkpoint-invalid', 'checkpoint', `signature of the checkpoint of size ${anchors.checkpoint.size} fails`);
     else checkpoint = anchors.checkpoint;
   } else notes.push('no signed checkpoint covers these events: they rest on the hash chain alone');
@@ -286,6 +304,8 @@ async function checkEvents(
       fail('event-reordered', `event #${e.seq}`, `at position ${i + 1}, where the record has event #${order[i]!.seq}`);
   });
   const root = checkpoint ? fromHex(checkpoint.root) : null;
+  // The tree's hash follows the checkpoint's suite: SM3 for a 国密 checkpoint.
+  const digest: AsyncDigest = checkpoint?.suite === 'sm2-sm3' ? async (data) => sm3Portable(data) : webSha256;
   let unanchored = 0;
   for (const e of events) {
     const item = `event #${e.seq}`;
@@ -299,10 +319,10 @@ async function checkEvents(
       unanchored++;
       continue;
     }
-    const leaf = await webSha256(leafInput(fromHex(e.hash)));
+    const leaf = await digest(leafInput(fromHex(e.hash)));
     const ok =
       e.proof !== null &&
-      (await verifyInclusion(e.seq - 1, checkpoint.size, leaf, e.proof.map(fromHex), root).catch(() => false));
+      (await verifyInclusion(e.seq - 1, checkpoint.size, leaf, e.proof.map(fromHex), root, digest).catch(() => false));
     if (!ok) fail('proof-invalid', item, `not included in the checkpoint of size ${checkpoint.size}`);
   }
   if (unanchored > 0)

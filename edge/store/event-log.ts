@@ -68,8 +68,11 @@ const migrations = [
   },
 ];
 
-/** The chain format new events are written in (eventHash). */
+/** The chain format new events are written in (eventHash): format 2 hashes with SHA-256. */
 export const CHAIN_FORMAT = 2;
+/** Format 3: the same canonical content as format 2, hashed with SM3 — the chain of a venue in the 国密 suite. */
+export const SM3_CHAIN_FORMAT = 3;
+export type ChainFormat = typeof CHAIN_FORMAT | typeof SM3_CHAIN_FORMAT;
 
 /** Content the record cannot store exactly as it would hash it; the message names the field path. */
 export class RecordContentError extends Error {}
@@ -87,7 +90,7 @@ export interface EventRow {
   data: string;
   prev_hash: string;
   hash: string;
-  /** Chain format: 1 for events written before canonical content, 2 since. */
+  /** Chain format: 1 for events written before canonical content, 2 since (SHA-256), 3 for SM3 (国密). */
   format: number;
 }
 
@@ -96,12 +99,13 @@ export interface EventRow {
  * chain. Format 2 hashes the RFC 8785 canonical JSON of the array
  * `[2, seq, venue, at, type, session, actor, method, subject, data, prev_hash]` — every string well-formed (append
  * refuses others), `data` the canonical JSON text as stored — so anyone can recompute it from the stored columns.
- * For such an array of integers, strings and nulls, JSON.stringify is exactly RFC 8785.
+ * For such an array of integers, strings and nulls, JSON.stringify is exactly RFC 8785. Format 3 is the same
+ * array (starting with 3) hashed with SM3.
  */
 export function eventHash(row: Omit<EventRow, 'hash'>): string {
   // A database verified without the edge's migrations (verify-cli opens read-only) has no format column: format 1.
   if (row.format === 1 || row.format === undefined) return eventHashFormat1(row);
-  return createHash('sha256')
+  return createHash(row.format === SM3_CHAIN_FORMAT ? 'sm3' : 'sha256')
     .update(
       JSON.stringify([
         row.format,
@@ -202,6 +206,8 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
   constructor(
     readonly db: Db,
     readonly venue: string,
+    /** The format new events are chained in: SHA-256 (2) or, for a venue in the 国密 suite, SM3 (3). */
+    readonly chainFormat: ChainFormat = CHAIN_FORMAT,
   ) {
     super();
     this.setMaxListeners(100);
@@ -214,7 +220,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     this.inTransaction = db.transaction((work: () => unknown) => work());
     this.insert = db.prepare(
       `INSERT INTO events (seq, venue, at, type, session, actor, method, subject, data, prev_hash, hash, format)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${CHAIN_FORMAT})`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${chainFormat})`,
     );
   }
 
@@ -268,7 +274,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     const problem = recordProblem(input);
     if (problem) throw new RecordContentError(`event ${input.type} cannot be recorded: ${problem}`);
     const partial = {
-      format: CHAIN_FORMAT,
+      format: this.chainFormat,
       seq: this.lastSeq + 1,
       venue: this.venue,
       at: input.at ?? Date.now(),

@@ -1,28 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { keyId } from '../sync/wire.ts';
+import { smCrypto } from './sm-crypto-reference.ts';
 import { sm2PrivateKeyFromPem, sm2PublicKeyFromPem, sm2PublicKeyHex, sm2Sign, sm2Verify, sm3 } from './sm2.ts';
 import { checkpointSigner, pemKeyId, signatureCheck, sm2SpkiPem } from './suites.ts';
-
-// The independent implementation: sm-crypto (pure JavaScript), a dev dependency only.
-const smCrypto = createRequire(import.meta.url)('sm-crypto') as {
-  sm3(input: string | number[]): string;
-  sm2: {
-    doSignature(
-      msg: string | number[],
-      privateKey: string,
-      o: { der: boolean; hash: boolean; publicKey: string },
-    ): string;
-    doVerifySignature(
-      msg: string | number[],
-      sig: string,
-      publicKey: string,
-      o: { der: boolean; hash: boolean },
-    ): boolean;
-    getPublicKeyFromPrivateKey(privateKey: string): string;
-  };
-};
 
 /** An SM2 key pair made by OpenSSL (through Node), as PEM, and as the raw hex sm-crypto takes. */
 function keyPair() {

@@ -1,13 +1,16 @@
-// Which algorithms sign a venue's checkpoints and hash its Merkle tree: Ed25519 + SHA-256 by default, or the
-// 国密 suite SM2 + SM3 (venue file `record.suite`). The key decides the signature; the suite names the tree hash.
+// Which algorithms a venue uses (venue file `record.suite`): Ed25519 + SHA-256 + AES-256-GCM by default, or the
+// 国密 suite: SM3 for the hash chain and the Merkle tree, SM2 for checkpoint and sync-batch signatures, SM4 for
+// sealed data. The key decides the signature; the suite names the hashes and the cipher.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { keyId, sha256 as sha256Hex, signBytes, verifyBytes } from '../sync/wire.ts';
 import type { CheckpointSigner, SignatureCheck } from './anchors.ts';
 import type { CheckpointSuite } from './checkpoint-format.ts';
+import { CHAIN_FORMAT, type ChainFormat, SM3_CHAIN_FORMAT } from './event-log.ts';
 import { type Digest, sha256 } from './merkle.ts';
 import type { AsyncDigest } from './merkle-verify.ts';
+import type { SealCipher } from './secret-box.ts';
 import {
   isSm2Pem,
   type Sm2PublicKey,
@@ -18,6 +21,14 @@ import {
   sm2Verify,
   sm3,
 } from './sm2.ts';
+
+/** The chain format a venue's new events are written in: SM3 (3) in the 国密 suite, SHA-256 (2) otherwise. */
+export const chainFormatOf = (suite: CheckpointSuite | undefined): ChainFormat =>
+  suite === 'sm2-sm3' ? SM3_CHAIN_FORMAT : CHAIN_FORMAT;
+
+/** The cipher new sealed data (biometrics, expert names, camera passwords) is sealed with in this suite. */
+export const sealCipherOf = (suite: CheckpointSuite | undefined): SealCipher =>
+  suite === 'sm2-sm3' ? 'sm4-cbc-hmac-sm3' : 'aes-256-gcm';
 
 export const treeDigest = (suite: CheckpointSuite | undefined): Digest => (suite === 'sm2-sm3' ? sm3 : sha256);
 
@@ -75,6 +86,12 @@ export const sm2KeyFiles = (dataDir: string) => ({
   privateKey: join(dataDir, 'sync', 'venue-sm2.key'),
   publicKey: join(dataDir, 'sync', 'venue-sm2.pub'),
 });
+
+/** The venue's SM2 public key (SPKI PEM) if it has one (a venue in the 国密 suite), else null. */
+export function sm2PublicKeyPemIn(keysDir: string): string | null {
+  const file = sm2KeyFiles(keysDir).publicKey;
+  return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}
 
 /** The venue's SM2 checkpoint key (PKCS8 PEM, owner-only), created on first start in the 国密 suite. */
 export function loadOrCreateSm2Key(dataDir: string): string {

@@ -7,7 +7,9 @@ import { type EventRow, eventHash, GENESIS_HASH } from './event-log.ts';
  * - `modified`: an event's stored content does not match its own hash,
  * - `unlinked`: an event's previous-hash does not match the event before it (an event before it was replaced
  *   with its hash recomputed, or the chain was cut and spliced),
- * - `format-regressed`: an event in an older chain format after one in a newer (a forger's way around a check).
+ * - `format-regressed`: an event in chain format 1 after one in a canonical format (2: SHA-256, 3: SM3) — a
+ *   forger's way around the content checks. Switching between 2 and 3 (a venue joining or leaving the 国密 suite)
+ *   is not a regression: both hash the same canonical content.
  * Other checks (checkpoints, receipts) add their own kinds beside these.
  */
 export interface VerifyFinding {
@@ -45,7 +47,7 @@ export function verifyChain(db: Db): VerifyReport {
   };
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
-  let format = 1;
+  let canonical = false;
   let count = 0;
   for (const row of rows) {
     count++;
@@ -56,10 +58,10 @@ export function verifyChain(db: Db): VerifyReport {
     }
     if (eventHash(row) !== row.hash) report('modified', row.seq, row.seq, 'content does not match its hash');
     const rowFormat = row.format ?? 1;
-    if (rowFormat < format) {
-      report('format-regressed', row.seq, row.seq, `chain format ${rowFormat} after format ${format}`);
+    if (rowFormat === 1 && canonical) {
+      report('format-regressed', row.seq, row.seq, 'chain format 1 after a canonical format (2 or 3)');
     }
-    format = Math.max(format, rowFormat);
+    canonical ||= rowFormat !== 1;
     prevHash = row.hash;
     expectedSeq = row.seq + 1;
   }

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
 import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { waitUntil } from '../../test/wait-until.ts';
 import { defaultKeysDir } from '../keys-dir.ts';
@@ -127,5 +128,15 @@ describe('checkpoints in the 国密 suite', () => {
     expect(receipt).toMatchObject({ suite: 'sm2-sm3', size: edge.anchor.lastCheckpoint!.size });
     const verify = await api(edge, '/api/events/verify');
     expect(verify.body).toMatchObject({ ok: true, anchors: { ok: true, receipts: 1 } });
+    // The chain is SM3 (format 3) from the first event, and the batches went up signed with SM2.
+    expect(edge.log.db.prepare('SELECT DISTINCT format FROM events').pluck().all()).toEqual([3]);
+    await until(
+      'the first 50 events at the city',
+      () => city!.platform.head('qinshui').seq,
+      (seq) => seq >= 50,
+    );
+    const batches = city.platform.batches('qinshui');
+    expect(batches.every((b) => b.suite === 'sm2-sm3')).toBe(true);
+    expect(verifyStoredChain(city.platform, 'qinshui')).toMatchObject({ ok: true });
   });
 });

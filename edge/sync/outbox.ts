@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AlarmEngine } from '../alerts/alarms.ts';
+import type { CheckpointSigner } from '../store/anchors.ts';
 import { type Db, migrate } from '../store/database.ts';
 import { type EventLog, GENESIS_HASH, type LoggedEvent } from '../store/event-log.ts';
 import type { VenueKey } from './keys.ts';
@@ -30,9 +31,14 @@ const migrations = [
 
 export const migrateSync = (db: Db) => migrate(db, 'sync', migrations);
 
+/** A signer other than the venue's Ed25519 key: the 国密 suite's SM2 key (the one checkpoints are signed with). */
+export type BatchSigner = Pick<CheckpointSigner, 'suite' | 'keyId' | 'sign'>;
+
 export interface OutboxOptions {
   venue: string;
   key: VenueKey;
+  /** Signs batches in the 国密 suite (the venue's SM2 key); by default the venue key signs with Ed25519. */
+  batchSigner?: BatchSigner;
   transport: UpstreamTransport;
   alarms: AlarmEngine;
   logger: Logger;
@@ -223,17 +229,20 @@ export class Outbox {
     const first = upstream[0];
     const last = upstream[upstream.length - 1];
     if (!first || !last) return null;
-    const { key, venue } = this.options;
+    const { key, venue, batchSigner } = this.options;
     const unsigned = {
       venue,
-      keyId: key.keyId,
+      keyId: batchSigner?.keyId ?? key.keyId,
+      ...(batchSigner?.suite === 'sm2-sm3' ? { suite: 'sm2-sm3' as const } : {}),
       firstSeq: first.seq,
       lastSeq: last.seq,
       prevHash: first.prevHash,
       lastHash: last.hash,
       events: upstream,
     };
-    return { protocol: PROTOCOL, ...unsigned, signature: signBytes(key.privateKey, batchManifest(unsigned)) };
+    const manifest = batchManifest(unsigned);
+    const signature = batchSigner ? batchSigner.sign(manifest) : signBytes(key.privateKey, manifest);
+    return { protocol: PROTOCOL, ...unsigned, signature };
   }
 
   private async run(): Promise<void> {

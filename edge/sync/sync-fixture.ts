@@ -14,7 +14,7 @@ import { EventLog } from '../store/event-log.ts';
 import { resolveSyncConfig, type SyncConfig, syncConfigFile } from './config.ts';
 import { HttpTransport } from './http-transport.ts';
 import { loadOrCreateVenueKey, platformKeyFile } from './keys.ts';
-import { Outbox } from './outbox.ts';
+import { type BatchSigner, Outbox } from './outbox.ts';
 
 /** Timings for tests: small batches, short timeouts and backoff, so faults resolve in milliseconds. */
 export const FAST: Omit<SyncConfig, 'transport' | 'url'> = {
@@ -61,7 +61,7 @@ export function configureSync(
 export function outboxOver(
   venue: string,
   platformUrl: string,
-  options: { platform?: CityPlatform; dataDir?: string; config?: Partial<SyncConfig> } = {},
+  options: { platform?: CityPlatform; dataDir?: string; config?: Partial<SyncConfig>; batchSigner?: BatchSigner } = {},
 ) {
   const dataDir = options.dataDir ?? tempDir('halledge-outbox-');
   const db = openDatabase(join(dataDir, 'halledge.db'));
@@ -79,6 +79,7 @@ export function outboxOver(
   const outbox = new Outbox(log, {
     venue,
     key,
+    ...(options.batchSigner ? { batchSigner: options.batchSigner } : {}),
     transport,
     alarms,
     logger: pino({ level: 'silent' }),

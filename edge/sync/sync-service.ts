@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { VenueContext } from '../context.ts';
+import { checkpointSigner, loadOrCreateSm2Key } from '../store/suites.ts';
 import { CheckpointCourier, type CourierStatus } from './checkpoint-courier.ts';
 import { loadSyncConfig, type ResolvedSyncConfig } from './config.ts';
 import { DownlinkInbox, type DownlinkResult, type ScheduleSink } from './downlink.ts';
@@ -83,6 +84,10 @@ export class SyncService {
         ? new Outbox(ctx.log, {
             venue: ctx.venue.id,
             key: this.key,
+            // The 国密 suite signs batches with the venue's SM2 key, as it signs checkpoints.
+            ...(ctx.venue.record?.suite === 'sm2-sm3'
+              ? { batchSigner: checkpointSigner(loadOrCreateSm2Key(ctx.keysDir)) }
+              : {}),
             transport: this.transport,
             alarms: ctx.alarms,
             logger: ctx.logger,

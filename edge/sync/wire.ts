@@ -39,7 +39,12 @@ export interface SignedBatch {
   /** hash of the last event: the chain head after this batch. */
   lastHash: string;
   events: UpstreamEvent[];
-  /** Ed25519 over batchManifest(...), base64. */
+  /**
+   * Absent: Ed25519 with the venue's sync key. `sm2-sm3` (a venue in the 国密 suite): SM2 with the venue's SM2 key
+   * (keyId is that key's), the manifest's line digest in SM3. Part of the signed manifest.
+   */
+  suite?: 'sm2-sm3';
+  /** Over batchManifest(...), base64: Ed25519, or SM2 (DER) in the 国密 suite. */
   signature: string;
 }
 
@@ -140,15 +145,16 @@ export function viewJson(view: RedactedView): string {
 
 export const bodyDigest = (view: RedactedView): string => sha256(viewJson(view));
 
-/** The bytes the venue signs: protocol, venue, key, chain position, and a digest over every event's line. */
+/**
+ * The bytes the venue signs: protocol, venue, key, chain position, and a digest over every event's line (SHA-256,
+ * or SM3 in the 国密 suite, whose name then ends the manifest).
+ */
 export function batchManifest(b: Omit<SignedBatch, 'signature' | 'protocol'>): Buffer {
-  const lines = createHash('sha256');
+  const lines = createHash(b.suite === 'sm2-sm3' ? 'sm3' : 'sha256');
   for (const e of b.events) lines.update(`${e.seq} ${e.prevHash} ${e.hash} ${e.bodyDigest}\n`);
-  return Buffer.from(
-    [PROTOCOL, 'batch', b.venue, b.keyId, b.firstSeq, b.lastSeq, b.prevHash, b.lastHash, lines.digest('hex')].join(
-      '\n',
-    ),
-  );
+  const { venue, keyId, firstSeq, lastSeq, prevHash, lastHash, suite } = b;
+  const fields = [PROTOCOL, 'batch', venue, keyId, firstSeq, lastSeq, prevHash, lastHash, lines.digest('hex')];
+  return Buffer.from([...fields, ...(suite ? [suite] : [])].join('\n'));
 }
 
 export function downlinkManifest(d: Omit<DownlinkEnvelope, 'signature' | 'protocol'>): Buffer {

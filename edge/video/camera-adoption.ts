@@ -3,6 +3,7 @@ import type { Venue } from '../../config/schema.ts';
 import { type DiscoveredDevice, probeCameras } from '../../devices/camera/onvif-client.ts';
 import { KEY_FILES } from '../keys-dir.ts';
 import type { EventLog } from '../store/event-log.ts';
+import { sealCipherOf } from '../store/suites.ts';
 import { type AdoptedCamera, CameraDirectory } from './camera-directory.ts';
 import { VideoError } from './video-error.ts';
 import type { VideoDeps, VideoService } from './video-service.ts';
@@ -36,11 +37,12 @@ export class CameraAdoption {
   constructor(
     private readonly video: VideoService,
     private readonly deps: VideoDeps,
-    private readonly venue: Pick<Venue, 'cameras' | 'zones'> = { cameras: [], zones: [] },
+    private readonly venue: Pick<Venue, 'cameras' | 'zones' | 'record'> = { cameras: [], zones: [] },
     private readonly discoveryTargets: string[] = [],
   ) {
     this.log = deps.log;
-    this.directory = new CameraDirectory(deps.db, join(deps.keysDir ?? deps.dataDir, KEY_FILES.cameras));
+    const keyFile = join(deps.keysDir ?? deps.dataDir, KEY_FILES.cameras);
+    this.directory = new CameraDirectory(deps.db, keyFile, sealCipherOf(venue.record?.suite));
     for (const c of this.directory.list()) video.place(c.id, c.zone, c.zoneSince ?? 0);
   }
 

@@ -1,5 +1,5 @@
 import { type Db, migrate } from '../store/database.ts';
-import { loadOrCreateKey, seal, unseal } from '../store/secret-box.ts';
+import { loadOrCreateKey, type SealCipher, type SealingKey, seal, unseal } from '../store/secret-box.ts';
 
 /** A camera an administrator adopted (found by WS-Discovery, or typed in), beside the venue file's cameras. */
 export interface AdoptedCamera {
@@ -52,18 +52,19 @@ const toCamera = (r: Row): AdoptedCamera => ({
 
 /**
  * Adopted cameras in SQLite (module `video-cameras`), so they are recorded again after a restart. The camera's
- * password is sealed with AES-256-GCM under the data directory's `camera-key` (bound to the camera id), and only
+ * password is sealed with AES-256-GCM (SM4 in the 国密 suite) under the data directory's `camera-key` (bound to the camera id), and only
  * `credentials()` opens it, for the ONVIF/RTSP connection: no listing returns it.
  */
 export class CameraDirectory {
-  private readonly key: Buffer;
+  private readonly key: SealingKey;
 
   constructor(
     private readonly db: Db,
     keyFile: string,
+    cipher?: SealCipher,
   ) {
     migrate(db, 'video-cameras', migrations);
-    this.key = loadOrCreateKey(keyFile);
+    this.key = loadOrCreateKey(keyFile, cipher);
   }
 
   list(): AdoptedCamera[] {

@@ -30,7 +30,7 @@ export interface VideoOptions {
   /** RTP transport for recording and live view; cameras: tcp (default); the simulator's RTSP server: udp. */
   rtspTransport?: 'tcp' | 'udp';
   /** The venue file's cameras and zones: where cameras are, and which ones the administrator may not remove. */
-  venue?: Pick<Venue, 'cameras' | 'zones'>;
+  venue?: Pick<Venue, 'cameras' | 'zones' | 'record'>;
   /** WS-Discovery targets (host:port) probed unicast when the administrator asks for discovery. */
   discoveryTargets?: string[];
   recorder?: Partial<Omit<RecorderOptions, 'camera' | 'streamUrl' | 'dir'>>;

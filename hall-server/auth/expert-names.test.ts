@@ -16,7 +16,7 @@ describe('expert names at rest', () => {
   it('keeps names encrypted in the database file and reads them back with the key', () => {
     const file = join(tempDir(), 'names.db');
     const db = openDatabase(file);
-    const key = randomBytes(32);
+    const key = { cipher: 'aes-256-gcm' as const, key: randomBytes(32) };
     const names = new ExpertNames(db, key);
     names.set('E1', '王五', 'administrator');
     names.set('E1', '王小五', 'administrator');
@@ -24,7 +24,9 @@ describe('expert names at rest', () => {
     expect(names.nameOf('E2')).toBeNull();
     expect(databaseBytes(file).includes(Buffer.from('王小五'))).toBe(false);
     // A database copied without its key gives nothing away.
-    expect(() => new ExpertNames(db, randomBytes(32)).nameOf('E1')).toThrow(SecretBoxError);
+    expect(() => new ExpertNames(db, { cipher: 'aes-256-gcm', key: randomBytes(32) }).nameOf('E1')).toThrow(
+      SecretBoxError,
+    );
     db.close();
   });
 
@@ -40,7 +42,7 @@ describe('expert names at rest', () => {
       },
     ]);
     db.prepare('INSERT INTO expert_names VALUES (?, ?, ?, ?)').run('E7', '赵六', 'chip', 1);
-    const names = new ExpertNames(db, randomBytes(32));
+    const names = new ExpertNames(db, { cipher: 'aes-256-gcm', key: randomBytes(32) });
     expect(names.nameOf('E7')).toBe('赵六');
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'expert_names'").get()).toBeUndefined();
     db.close();

@@ -1,6 +1,6 @@
 import type { ConfidentialNames } from '../../edge/displays/name-guard.ts';
 import { type Db, migrate } from '../../edge/store/database.ts';
-import { seal, unseal } from '../../edge/store/secret-box.ts';
+import { type SealingKey, seal, unseal } from '../../edge/store/secret-box.ts';
 
 const migrations = [
   {
@@ -31,7 +31,7 @@ export interface NameLookup {
 export class ExpertNames implements NameLookup, ConfidentialNames {
   constructor(
     private readonly db: Db,
-    private readonly key: Buffer,
+    private readonly key: SealingKey,
   ) {
     migrate(db, 'expert-names', migrations);
     this.sealPlainNames();

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { VenueContext } from '../../edge/context.ts';
 import { EvidenceError, exportEvidence } from '../../edge/evidence/export-evidence.ts';
+import { sm2PublicKeyPemIn } from '../../edge/store/suites.ts';
 import { loadOrCreateVenueKey, platformKeyFile } from '../../edge/sync/keys.ts';
 import type { Role } from '../auth/roles.ts';
 
@@ -40,6 +41,7 @@ export const evidenceRoutes =
               venue: ctx.venue.id,
               key: loadOrCreateVenueKey(ctx.keysDir),
               platformKeyPem: existsSync(platformKey) ? readFileSync(platformKey, 'utf8') : null,
+              checkpointKeyPem: sm2PublicKeyPemIn(ctx.keysDir),
               checkpointFile: status.checkpointFile,
               receiptFile: status.receiptFile,
             },

@@ -1,5 +1,6 @@
 import { GENESIS_HASH } from '../../edge/store/event-log.ts';
-import { batchManifest, bodyDigest, verifyBytes } from '../../edge/sync/wire.ts';
+import { signatureCheck } from '../../edge/store/suites.ts';
+import { batchManifest, bodyDigest } from '../../edge/sync/wire.ts';
 import type { CityPlatform } from './platform.ts';
 
 export type StoredChainVerdict = { ok: true; events: number } | { ok: false; seq: number; reason: string };
@@ -18,11 +19,11 @@ export function verifyStoredChain(platform: CityPlatform, venue: string): Stored
     if (bodyDigest(e) !== e.bodyDigest) return { ok: false, seq: e.seq, reason: 'body does not match its digest' };
     prev = e.hash;
   }
-  const key = platform.publicKeyOf(venue);
   for (const b of platform.batches(venue)) {
     if (b.stored === 0) continue;
     const signed = { ...b, events: events.slice(b.firstSeq - 1, b.lastSeq) };
-    if (!key || !verifyBytes(key, batchManifest(signed), b.signature))
+    const key = platform.registeredKey(venue, b.suite ?? 'ed25519-sha256');
+    if (!key || !signatureCheck(key.publicKey)(batchManifest(signed), b.signature))
       return { ok: false, seq: b.firstSeq, reason: `batch ${b.id} signature does not verify` };
   }
   return { ok: true, events: events.length };

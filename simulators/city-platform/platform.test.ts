@@ -1,6 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { smCrypto } from '../../edge/store/sm-crypto-reference.ts';
+import { sm2PublicKeyFromPem, sm2PublicKeyHex } from '../../edge/store/sm2.ts';
+import { checkpointSigner } from '../../edge/store/suites.ts';
 import { outboxOver, startTestPlatform, type TestPlatform } from '../../edge/sync/sync-fixture.ts';
 import { batchManifest, bodyDigest, type SignedBatch, signBytes } from '../../edge/sync/wire.ts';
+import { verifyStoredChain } from './audit.ts';
 
 let city: TestPlatform;
 const venues: ReturnType<typeof outboxOver>[] = [];
@@ -107,5 +112,64 @@ describe('city platform checks each batch', () => {
       { path: '$[1].body.expertName', what: 'a name', venue: 'lingchuan', firstSeq: 1 },
     ]);
     expect(city.platform.head('lingchuan').seq).toBe(0);
+  });
+});
+
+describe('city platform: batches in the 国密 suite (SM2)', () => {
+  /** An SM2 key made by OpenSSL, its signer, and the raw hex keys sm-crypto (the independent check) takes. */
+  function sm2Venue(id: string) {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'SM2' });
+    const signer = checkpointSigner(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const d = pair.privateKey.export({ format: 'der', type: 'sec1' }).subarray(7, 39).toString('hex');
+    const publicHex = sm2PublicKeyHex(sm2PublicKeyFromPem(publicPem));
+    city.platform.registerCheckpointKey(id, publicPem);
+    const v = outboxOver(id, city.http.url, { platform: city.platform, batchSigner: signer });
+    venues.push(v);
+    v.log.appendMany(Array.from({ length: 10 }, (_, i) => ({ type: 'door.granted', subject: 'door-1', data: { i } })));
+    return { v, signer, d, publicHex };
+  }
+  const manifestOf = ({ signature: _, protocol: __, ...unsigned }: SignedBatch) => [...batchManifest(unsigned)];
+
+  it('an SM2 batch verifies in sm-crypto, and one signed by sm-crypto is accepted and audits', async () => {
+    const { v, signer, d, publicHex } = sm2Venue('qinshui');
+    const batch = v.outbox.buildBatch(0, 10)!;
+    expect(batch).toMatchObject({ suite: 'sm2-sm3', keyId: signer.keyId });
+    const derHex = Buffer.from(batch.signature, 'base64').toString('hex');
+    expect(smCrypto.sm2.doVerifySignature(manifestOf(batch), derHex, publicHex, { der: true, hash: true })).toBe(true);
+
+    const theirs = clone(batch);
+    const theirSignature = smCrypto.sm2.doSignature(manifestOf(batch), d, {
+      der: true,
+      hash: true,
+      publicKey: publicHex,
+    });
+    theirs.signature = Buffer.from(theirSignature, 'hex').toString('base64');
+    expect(await post(theirs)).toMatchObject({ status: 200, body: { status: 'ack', ackedSeq: 10 } });
+    expect(city.platform.batches('qinshui')).toMatchObject([{ suite: 'sm2-sm3', keyId: signer.keyId }]);
+    expect(verifyStoredChain(city.platform, 'qinshui')).toEqual({ ok: true, events: 10 });
+  });
+
+  it('refuses a downgrade to Ed25519, a suite label stripped, and another SM2 key', async () => {
+    const { v } = sm2Venue('gaoping');
+    const batch = v.outbox.buildBatch(0, 10)!;
+    // The venue's Ed25519 sync key, validly signing the default suite: a 国密 venue may not do that.
+    const { suite: _, signature: __, protocol: ___, ...ed25519 } = batch;
+    const downgraded = { ...ed25519, keyId: v.key.keyId, protocol: batch.protocol, signature: '' };
+    downgraded.signature = signBytes(v.key.privateKey, batchManifest(downgraded));
+    expect(await post(downgraded)).toMatchObject({ status: 403, body: { error: expect.stringMatching(/sm2-sm3/) } });
+    // The SM2 signature with the suite label removed: the manifest (SHA-256 lines, no suite) is not what was signed.
+    const stripped: Partial<SignedBatch> = clone(batch);
+    delete stripped.suite;
+    expect(await post(stripped)).toMatchObject({ status: 403 });
+    // Another SM2 key, claiming the registered keyId.
+    const other = checkpointSigner(
+      generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    );
+    const forged = clone(batch);
+    forged.signature = other.sign(batchManifest(batch));
+    expect(await post(forged)).toMatchObject({ status: 401, body: { error: expect.stringMatching(/sm2-sm3 key/) } });
+    expect(city.platform.head('gaoping').seq).toBe(0);
+    expect(await post(batch)).toMatchObject({ status: 200, body: { status: 'ack', ackedSeq: 10 } });
   });
 });

@@ -7,9 +7,10 @@ import { dirname } from 'node:path';
 import { Type as T } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { describeSchemaError } from '../../config/json-schema.ts';
+import type { CheckpointSuite } from '../../edge/store/checkpoint-format.ts';
 import { type Db, openDatabase } from '../../edge/store/database.ts';
 import { GENESIS_HASH } from '../../edge/store/event-log.ts';
-import { pemKeyId } from '../../edge/store/suites.ts';
+import { pemKeyId, signatureCheck } from '../../edge/store/suites.ts';
 import {
   type BatchAnswer,
   batchManifest,
@@ -41,6 +42,7 @@ const BatchShape = T.Object({
   lastSeq: T.Integer({ minimum: 1 }),
   prevHash: Hex64,
   lastHash: Hex64,
+  suite: T.Optional(T.Literal('sm2-sm3')),
   signature: T.String({ minLength: 1 }),
   events: T.Array(
     // Event hashes need no pattern: each must equal its neighbour's link, and the ends are the header's.
@@ -71,7 +73,7 @@ const schema = `
   CREATE TABLE IF NOT EXISTS batches (
     id INTEGER PRIMARY KEY, venue TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL,
     prev_hash TEXT NOT NULL, last_hash TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL,
-    received_at INTEGER NOT NULL, stored INTEGER NOT NULL);
+    received_at INTEGER NOT NULL, stored INTEGER NOT NULL, suite TEXT);
   CREATE TABLE IF NOT EXISTS events (
     venue TEXT NOT NULL, seq INTEGER NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, at INTEGER NOT NULL,
     type TEXT NOT NULL, view TEXT NOT NULL, body_digest TEXT NOT NULL, batch INTEGER NOT NULL,
@@ -93,6 +95,8 @@ export interface StoredBatch {
   prevHash: string;
   lastHash: string;
   keyId: string;
+  /** `sm2-sm3` for a batch signed in the 国密 suite, else absent. */
+  suite?: 'sm2-sm3';
   signature: string;
   stored: number;
 }
@@ -139,20 +143,15 @@ export class CityPlatform extends EventEmitter<{ downlink: [DownlinkEnvelope] }>
     super();
     this.db = openDatabase(options.dbFile);
     this.db.exec(schema);
+    // A city database made before 国密 batches has no suite column.
+    if (!this.db.prepare("SELECT 1 FROM pragma_table_info('batches') WHERE name = 'suite'").get())
+      this.db.exec('ALTER TABLE batches ADD COLUMN suite TEXT');
     this.privateKey = loadOrCreateKey(options.keyFile);
     this.publicKeyPem = createPublicKey(this.privateKey).export({ type: 'spki', format: 'pem' }).toString();
     this.notary = new CheckpointNotary({
       db: this.db,
       privateKey: this.privateKey,
-      venueKey: (venue, suite) => {
-        const row =
-          suite === 'sm2-sm3'
-            ? (this.db.prepare('SELECT public_key, key_id FROM checkpoint_keys WHERE venue = ?').get(venue) as
-                | { public_key: string; key_id: string }
-                | undefined)
-            : this.venueRow(venue);
-        return row ? { publicKey: row.public_key, keyId: row.key_id } : null;
-      },
+      venueKey: (venue, suite) => this.registeredKey(venue, suite),
       heldHash: (venue, seq) =>
         (this.db.prepare('SELECT hash FROM events WHERE venue = ? AND seq = ?').pluck().get(venue, seq) as
           | string
@@ -237,7 +236,13 @@ export class CityPlatform extends EventEmitter<{ downlink: [DownlinkEnvelope] }>
     const b = raw;
     const venue = this.venueRow(b.venue);
     if (!venue) return reject(403, `venue ${b.venue} is not registered`);
-    if (b.keyId !== venue.key_id) return reject(403, `keyId ${b.keyId} is not the key registered for ${b.venue}`);
+    // A venue registered for 国密 signs its batches with its SM2 key: a batch in the default suite is a downgrade.
+    const suite = b.suite ?? 'ed25519-sha256';
+    if (suite !== 'sm2-sm3' && this.registeredKey(b.venue, 'sm2-sm3'))
+      return reject(403, `suite: ${b.venue} is registered for sm2-sm3; sign batches with its SM2 key`);
+    const key = this.registeredKey(b.venue, suite);
+    if (!key) return reject(403, `venue ${b.venue} has no registered ${suite} key`);
+    if (b.keyId !== key.keyId) return reject(403, `keyId ${b.keyId} is not the key registered for ${b.venue}`);
     const count = b.lastSeq - b.firstSeq + 1;
     if (b.events.length !== count) return reject(400, `batch holds ${b.events.length} events for ${count} seqs`);
     let prev = b.prevHash;
@@ -251,8 +256,8 @@ export class CityPlatform extends EventEmitter<{ downlink: [DownlinkEnvelope] }>
       prev = e.hash;
     }
     if (prev !== b.lastHash) return reject(400, 'lastHash: is not the hash of the last event');
-    if (!verifyBytes(venue.public_key, batchManifest(b), b.signature))
-      return reject(401, `signature: not valid for ${b.venue}'s key`);
+    if (!signatureCheck(key.publicKey)(batchManifest(b), b.signature))
+      return reject(401, `signature: not valid for ${b.venue}'s ${suite} key`);
     const found = scanForbidden(b.events);
     if (found.length) {
       this.violations.push(...found.map((v) => ({ ...v, venue: b.venue, firstSeq: b.firstSeq })));
@@ -285,11 +290,21 @@ export class CityPlatform extends EventEmitter<{ downlink: [DownlinkEnvelope] }>
     this.db.transaction(() => {
       const batchId = this.db
         .prepare(
-          `INSERT INTO batches (venue, first_seq, last_seq, prev_hash, last_hash, key_id, signature, received_at, stored)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO batches (venue, first_seq, last_seq, prev_hash, last_hash, key_id, signature, received_at, stored, suite)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(b.venue, b.firstSeq, b.lastSeq, b.prevHash, b.lastHash, b.keyId, b.signature, now, fresh.length)
-        .lastInsertRowid as number;
+        .run(
+          b.venue,
+          b.firstSeq,
+          b.lastSeq,
+          b.prevHash,
+          b.lastHash,
+          b.keyId,
+          b.signature,
+          now,
+          fresh.length,
+          b.suite ?? null,
+        ).lastInsertRowid as number;
       const insert = this.db.prepare(
         'INSERT INTO events (venue, seq, prev_hash, hash, at, type, view, body_digest, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
@@ -378,9 +393,24 @@ export class CityPlatform extends EventEmitter<{ downlink: [DownlinkEnvelope] }>
     return this.db
       .prepare(
         `SELECT id, venue, first_seq AS firstSeq, last_seq AS lastSeq, prev_hash AS prevHash, last_hash AS lastHash,
-         key_id AS keyId, signature, stored FROM batches WHERE venue = ? ORDER BY id`,
+         key_id AS keyId, suite, signature, stored FROM batches WHERE venue = ? ORDER BY id`,
       )
-      .all(venue) as StoredBatch[];
+      .all(venue)
+      .map((row) => {
+        const { suite, ...batch } = row as StoredBatch & { suite: 'sm2-sm3' | null };
+        return suite ? { ...batch, suite } : batch;
+      });
+  }
+
+  /** A venue's registered public key in a suite: its sync key, or its SM2 key (国密: checkpoints and batches). */
+  registeredKey(venue: string, suite: CheckpointSuite): { publicKey: string; keyId: string } | null {
+    const row =
+      suite === 'sm2-sm3'
+        ? (this.db.prepare('SELECT public_key, key_id FROM checkpoint_keys WHERE venue = ?').get(venue) as
+            | { public_key: string; key_id: string }
+            | undefined)
+        : this.venueRow(venue);
+    return row ? { publicKey: row.public_key, keyId: row.key_id } : null;
   }
 
   publicKeyOf(venue: string): string | null {
