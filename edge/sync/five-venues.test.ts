@@ -81,7 +81,7 @@ const fullySynced = (id: VenueId) => {
 
 describe('five venues syncing into the city platform', () => {
   it('ends with every event exactly once, in order, signed, and nothing forbidden — through faults, an outage and restarts', {
-    timeout: 60_000,
+    timeout: 180_000,
   }, async () => {
     city = await startTestPlatform();
     const { platform } = city;
@@ -115,7 +115,7 @@ describe('five venues syncing into the city platform', () => {
       const s = await eventually(
         () => edges.get(id)!.edge.services.sessions.list().length,
         (n) => n >= 2,
-        15_000,
+        60_000,
       );
       expect(s, `${id} sessions`).toBeGreaterThanOrEqual(2);
     }

@@ -74,7 +74,7 @@ describe('the edge killed with kill -9 while recording', () => {
         s.runs.find((r) => r.prefix === oldRun.prefix)?.settled_ms != null &&
         s.runs.length === 2 &&
         s.segments.filter((g) => g.path.includes(s.runs[1]!.prefix)).length >= 2,
-      60_000,
+      120_000,
     );
     const newRun = settled.runs[1]!;
     // One recorder for the camera: the new edge's.
