@@ -61,7 +61,7 @@ export class DeviceSimulator extends EventEmitter<{ command: [string, Record<str
       password: this.identity.password,
       clean: true,
       reconnectPeriod: 500,
-      connectTimeout: 3000,
+      connectTimeout: 10_000,
       will: {
         topic: this.topic('status'),
         payload: Buffer.from(JSON.stringify({ online: false })),
@@ -79,8 +79,19 @@ export class DeviceSimulator extends EventEmitter<{ command: [string, Record<str
     });
     client.on('message', (topic, payload) => void this.onCommand(topic, payload));
     await new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
+      // A refusal (bad credential, wrong client id) is final; a timeout or a dropped line is not: mqtt.js tries
+      // again after reconnectPeriod, as a real device keeps trying.
+      const onError = (err: Error & { code?: unknown }) => {
+        if (typeof err.code !== 'number') return;
+        client.off('connect', onConnect);
+        reject(err);
+      };
+      const onConnect = () => {
+        client.off('error', onError);
+        resolve();
+      };
+      client.once('connect', onConnect);
+      client.on('error', onError);
     });
     this.heartbeat = setInterval(() => this.sendHeartbeat(), (this.options.heartbeatS ?? 10) * 1000);
     this.heartbeat.unref();
