@@ -21,7 +21,7 @@ export interface EdgeProcess {
 }
 
 /**
- * Starts `edge/main.ts` on the data directory and resolves once it logged that it started (its MQTT address).
+ * Starts `app/main.ts` on the data directory and resolves once it logged that it started (its MQTT address).
  * `env`: more of its start-up variables, e.g. HALLEDGE_MQTT_URL for an external broker.
  */
 export async function startEdgeProcess(
@@ -29,7 +29,7 @@ export async function startEdgeProcess(
   venue = 'qinshui',
   env: Record<string, string> = {},
 ): Promise<EdgeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'edge/main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'app/main.ts')], {
     cwd: root,
     env: {
       ...process.env,

@@ -12,7 +12,7 @@ import { tempDir } from './venue-harness.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const EDGE_ADMIN_PASSWORD = 'edge-process-admin';
 
-/** A real edge (`edge/main.ts`) in its own process, as a venue runs it: for crash tests that kill it. */
+/** A real edge (`app/main.ts`) in its own process, as a venue runs it: for crash tests that kill it. */
 export interface EdgeProcess {
   proc: ChildProcess;
   pid: number;
@@ -24,13 +24,13 @@ export interface EdgeProcess {
 }
 
 /**
- * Starts `edge/main.ts` under node with tsx on free ports, the venue written to a file of its own, data in
+ * Starts `app/main.ts` under node with tsx on free ports, the venue written to a file of its own, data in
  * `dataDir`; `env` adds HALLEDGE_… settings. Resolves once the edge says it started (its pino line).
  */
 export async function startEdgeProcess(venue: Venue, dataDir: string, env: Record<string, string> = {}) {
   const venueFile = join(tempDir('halledge-venue-'), `${venue.id}.yaml`);
   writeFileSync(venueFile, JSON.stringify(venue)); // JSON is YAML
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'edge/main.ts'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

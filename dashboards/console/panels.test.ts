@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { SessionFootage } from '../../hall-server/routes/footage.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { launchChromium } from '../../test/chromium.ts';
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { cameraFrame, photo } from '../../simulators/face-terminal/shared-photos.ts';
 import { launchChromium } from '../../test/chromium.ts';
 import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';

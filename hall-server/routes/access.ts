@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { AccessError } from '../../edge/access/access-service.ts';
-import type { VenueContext } from '../../edge/context.ts';
-import type { VenueServices } from '../../edge/services.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 
 const By = T.String({ minLength: 1, description: 'who acts (console user id)' });
 const Clock = T.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$|^24:00$', description: 'HH:mm venue time' });

@@ -10,8 +10,7 @@ import type { CheckinResult } from '../../edge/checkin/checkin-service.ts';
 import { CheckoutError } from '../../edge/checkin/checkout.ts';
 import { FaceError } from '../../edge/checkin/face/face-errors.ts';
 import { TERMINAL_ID, TerminalError } from '../../edge/checkin/terminal-registry.ts';
-import type { VenueContext } from '../../edge/context.ts';
-import type { VenueServices } from '../../edge/services.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 
 /**
  * A JPEG/PNG as a data URL (`data:image/jpeg;base64,…`, whose type is checked) or bare base64. Its size is

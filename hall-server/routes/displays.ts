@@ -4,11 +4,10 @@ import { Type as T } from '@sinclair/typebox';
 import { transformSync } from 'esbuild';
 import { StringEnum } from '../../config/json-schema.ts';
 import type { Board } from '../../devices/display/contract.ts';
-import type { VenueContext } from '../../edge/context.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 import type { Notice } from '../../edge/displays/display-service.ts';
 import { DisplayError } from '../../edge/displays/display-service.ts';
 import { NOTICE_TEMPLATES, type NoticeTemplate } from '../../edge/displays/notice-templates.ts';
-import type { VenueServices } from '../../edge/services.ts';
 
 const page = new URL('../../dashboards/display/', import.meta.url);
 let script: string | null = null;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { Segment } from '../../edge/video/segment-index.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { api, authHeaders, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';

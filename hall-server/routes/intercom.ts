@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
-import type { VenueContext } from '../../edge/context.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 import { IntercomError } from '../../edge/intercom/intercom-service.ts';
-import type { VenueServices } from '../../edge/services.ts';
 
 const ConsoleBody = T.Object({ console: T.String({ minLength: 1, maxLength: 64, description: 'witness console id' }) });
 

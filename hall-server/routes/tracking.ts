@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
-import type { VenueContext } from '../../edge/context.ts';
-import type { VenueServices } from '../../edge/services.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 import { TrackingError } from '../../edge/tracking/tracking-service.ts';
 
 const By = T.String({ minLength: 1, description: 'who acts (console user id)' });

@@ -1,39 +1,15 @@
-import { AccessService } from './access/access-service.ts';
-import { type CheckinCapability, startCheckin } from './checkin/checkin-module.ts';
-import type { VenueContext, VenueModule } from './context.ts';
-import { DisplayService } from './displays/display-service.ts';
-import { IntercomService } from './intercom/intercom-service.ts';
-import { SessionService } from './sessions/session-service.ts';
-import { SyncService } from './sync/sync-service.ts';
-import { TrackingService } from './tracking/tracking-service.ts';
-import { SessionFootage } from './video/session-footage.ts';
-import { VideoService } from './video/video-service.ts';
+import { AccessService } from '../edge/access/access-service.ts';
+import { startCheckin } from '../edge/checkin/checkin-module.ts';
+import type { VenueContext, VenueModule, VenueServices } from '../edge/context.ts';
+import { DisplayService } from '../edge/displays/display-service.ts';
+import { IntercomService } from '../edge/intercom/intercom-service.ts';
+import { SessionService } from '../edge/sessions/session-service.ts';
+import { SyncService } from '../edge/sync/sync-service.ts';
+import { TrackingService } from '../edge/tracking/tracking-service.ts';
+import { SessionFootage } from '../edge/video/session-footage.ts';
+import { VideoService } from '../edge/video/video-service.ts';
 
-/**
- * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
- * adds its service here and builds it in startServices; hall-server routes reach them through ctx.services.
- */
-export interface VenueServices {
-  /** Evaluation sessions: schedule import, states, authorised experts, check-ins (edge/sessions). */
-  sessions: SessionService;
-  /** Zone and room doors, gates, lockers, fire mode, gate allow-lists (edge/access). */
-  access: AccessService;
-  /** Expert check-in: ID card + face, enrolled face, witness; biometric store; face terminals (edge/checkin). */
-  checkin: CheckinCapability;
-  /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
-  tracking: TrackingService;
-  /** Upstream sync to the city platform and signed schedules coming down (edge/sync). */
-  sync: SyncService;
-  /** Room and hall boards, witness notices (edge/displays). */
-  displays: DisplayService;
-  /** Room stations calling witness consoles: queue, escalation, recorded audio (edge/intercom). */
-  intercom: IntercomService;
-  /** CCTV: ONVIF cameras, recording, retention, live view (edge/video). */
-  video: VideoService;
-  /** Stop hooks, run in reverse order at shutdown. */
-  modules: VenueModule[];
-}
-
+/** Starts the venue's capability modules in order (app/start-venue.ts stops them in reverse). */
 export async function startServices(ctx: VenueContext): Promise<VenueServices> {
   const modules: VenueModule[] = [];
   const sessions = new SessionService(ctx.log, ctx.venue);
