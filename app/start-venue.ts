@@ -31,7 +31,7 @@ import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile } from '../edge/
 import { edgeTls, isLoopback, type TlsSettings } from '../edge/tls/edge-tls.ts';
 import type { EdgeTls } from '../edge/tls/venue-ca.ts';
 import { buildHallServer } from '../hall-server/server.ts';
-import { startServices } from './modules.ts';
+import { coreRoutes, startModules } from './modules.ts';
 
 /** How long each step of a graceful stop may take: recorders finishing their segments take the longest. */
 const STOP_DEADLINE_MS = { http: 5_000, bus: 10_000, module: 30_000, anchor: 10_000 };
@@ -196,7 +196,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
     logger,
     deviceCredential: (id) => deviceCredential(secret, venue.id, id),
   };
-  const services = await startServices(context);
+  const { services, routes } = startModules(context);
   const metrics = new VenueMetrics(context, services);
   gateway.observeHandled((kind, message, seconds) => metrics.observeHandler(kind, message, seconds));
   await gateway.start();
@@ -207,8 +207,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   const server = await buildHallServer(context, services, {
     logger,
     https: options.http?.plain ? null : tls,
-    metrics,
-    metricsToken: options.metricsToken ?? null,
+    routes: [...coreRoutes(metrics, options.metricsToken ?? null), ...routes],
   });
   const httpUrl = await server.listen({ host: httpHost, port: options.http?.port ?? 8080 });
   log.append({ type: 'edge.started', actor: 'system', data: { bus: bus.deviceUrl, http: httpUrl } });
