@@ -14,6 +14,7 @@ import { ensureAdministrator } from './auth/bootstrap.ts';
 import { ExpertNames } from './auth/expert-names.ts';
 import { installAuthGuard } from './auth/guard.ts';
 import { UserStore } from './auth/user-store.ts';
+import { installErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { consoleRoutes } from './routes/console.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -49,6 +50,8 @@ export async function buildHallServer(
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
   installSecurityHeaders(app);
+  // Before any route: every plugin registered after it inherits the one mapping of domain errors to statuses.
+  installErrorHandler(app);
   await app.register(fastifySwagger, {
     openapi: {
       info: {

@@ -6,7 +6,6 @@ import { StringEnum } from '../../config/json-schema.ts';
 import type { Board } from '../../devices/display/contract.ts';
 import type { VenueContext, VenueServices } from '../../edge/context.ts';
 import type { Notice } from '../../edge/displays/display-service.ts';
-import { DisplayError } from '../../edge/displays/display-service.ts';
 import { NOTICE_TEMPLATES, type NoticeTemplate } from '../../edge/displays/notice-templates.ts';
 
 const page = new URL('../../dashboards/display/', import.meta.url);
@@ -49,13 +48,8 @@ export const displayRoutes =
           }),
         },
       },
-      async (req, reply) => {
-        try {
-          return await displays.notify(req.body);
-        } catch (err) {
-          if (err instanceof DisplayError) return reply.code(err.status).send({ error: err.message });
-          throw err;
-        }
+      async (req) => {
+        return await displays.notify(req.body);
       },
     );
 
