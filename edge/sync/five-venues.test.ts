@@ -7,8 +7,8 @@ import { JINCHENG_VENUES } from '../../config/venue-loader.ts';
 import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
 import { scanForbidden } from '../../simulators/city-platform/forbidden-scan.ts';
 import { startPlatformHttp } from '../../simulators/city-platform/http-server.ts';
+import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
-import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
 import { toUpstream } from './upstream-projection.ts';
 import { batchManifest, bodyDigest, type SignedBatch } from './wire.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { outboxOver, startTestPlatform, type TestPlatform } from '../../edge/sync/sync-fixture.ts';
 import { batchManifest, bodyDigest, type SignedBatch, signBytes } from '../../edge/sync/wire.ts';
+import { outboxOver, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 
 let city: TestPlatform;
 const venues: ReturnType<typeof outboxOver>[] = [];
