@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { CameraOverview } from '../../../edge/video/footage-replay.ts';
 import type { CameraStream } from '../../../edge/video/live-hub.ts';
-import type { CameraOverview } from '../../../hall-server/routes/footage.ts';
 import { formatTime } from '../../i18n/index.ts';
 import { playLive } from '../../live/live-player.ts';
 import { tp } from '../panel-messages.ts';
