@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import { Type as T } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
+import { ZoneIndex } from '../../config/geometry.ts';
 import { describeSchemaError } from '../../config/json-schema.ts';
 import type { Position } from '../../devices/rtls/contract.ts';
 import type { VenueContext } from '../context.ts';
@@ -11,7 +12,6 @@ import { type BadgeTrack, type SessionFacts, TrackingAlarmRules } from './alarm-
 import { type BadgeBinding, BadgeBindings } from './bindings.ts';
 import { DEFAULT_TRACKING_CONFIG, TrackingConfig, venueTrackingConfig } from './config.ts';
 import { BadgeFences, FenceEngine, type ZoneTransition } from './fences.ts';
-import { ZoneIndex } from './geometry.ts';
 import { ZoneHeadCount } from './head-count.ts';
 import { migrateTracking } from './schema.ts';
 import { type TrajectoryPoint, TrajectoryStore } from './trajectory-store.ts';
