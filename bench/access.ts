@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import type { VenueRuntime } from '../app/start-venue.ts';
 import { devicePrefix } from '../devices/topics.ts';
-import type { VenueRuntime } from '../edge/runtime.ts';
 import { segmentChecker } from '../edge/video/segment-checker.ts';
 import { startTestVenue, testVenue } from '../test/venue-harness.ts';
 import type { BenchRow } from './types.ts';

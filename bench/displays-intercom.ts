@@ -1,9 +1,9 @@
 import { createSocket } from 'node:dgram';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
+import type { VenueRuntime } from '../app/start-venue.ts';
 import type { Board } from '../devices/display/contract.ts';
-import { PCMU, PCMU_FRAME, pcmuPayload, RtpStream } from '../edge/intercom/rtp.ts';
-import { pcmuSdp, sdpAudioAddress } from '../edge/intercom/station-leg.ts';
-import type { VenueRuntime } from '../edge/runtime.ts';
+import { PCMU, PCMU_FRAME, pcmuPayload, RtpStream } from '../devices/intercom/rtp.ts';
+import { pcmuSdp, sdpAudioAddress } from '../devices/intercom/sdp.ts';
 import type { DeviceSimulator } from '../simulators/device-simulator.ts';
 import { DisplaySimulator } from '../simulators/display/display-simulator.ts';
 import { IntercomStationSimulator } from '../simulators/intercom/station-simulator.ts';

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { EventInput } from '../edge/store/event-log.ts';
 import { venueKeyFiles } from '../edge/sync/keys.ts';
-import { outboxOver } from '../edge/sync/sync-fixture.ts';
+import { outboxOver } from '../test/sync-fixture.ts';
 import { tempDir } from '../test/venue-harness.ts';
 import type { BenchRow } from './types.ts';
 

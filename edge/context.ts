@@ -1,14 +1,22 @@
 import type { Logger } from 'pino';
 import type { Venue } from '../config/schema.ts';
+import type { AccessService } from './access/access-service.ts';
 import type { AlarmEngine } from './alerts/alarms.ts';
 import type { Bus } from './bus/bus.ts';
 import type { DeviceGateway } from './bus/device-gateway.ts';
+import type { CheckinCapability } from './checkin/checkin-module.ts';
 import type { ClockWatch } from './clock/clock-watch.ts';
+import type { DisplayService } from './displays/display-service.ts';
 import type { ModuleSettings } from './edge-config.ts';
+import type { IntercomService } from './intercom/intercom-service.ts';
 import type { DeviceRegistry } from './registry/device-registry.ts';
+import type { SessionService } from './sessions/session-service.ts';
 import type { RecordAnchor } from './store/checkpoints.ts';
 import type { Db } from './store/database.ts';
 import type { EventLog } from './store/event-log.ts';
+import type { SyncService } from './sync/sync-service.ts';
+import type { TrackingService } from './tracking/tracking-service.ts';
+import type { VideoService } from './video/video-service.ts';
 
 /** Everything a venue's modules share. Domain modules receive this; they never reach into hall-server. */
 export interface VenueContext {
@@ -37,4 +45,29 @@ export interface VenueContext {
 export interface VenueModule {
   name: string;
   stop?(): Promise<void> | void;
+}
+
+/**
+ * The venue's capabilities (sessions, check-in, access, tracking, …), built once at start. Each capability
+ * adds its service here; built and listed in app/modules.ts; hall-server routes reach them through `services`.
+ */
+export interface VenueServices {
+  /** Evaluation sessions: schedule import, states, authorised experts, check-ins (edge/sessions). */
+  sessions: SessionService;
+  /** Zone and room doors, gates, lockers, fire mode, gate allow-lists (edge/access). */
+  access: AccessService;
+  /** Expert check-in: ID card + face, enrolled face, witness; biometric store; face terminals (edge/checkin). */
+  checkin: CheckinCapability;
+  /** Badge positions, zone fences, tracking alarms, trajectory store (edge/tracking). */
+  tracking: TrackingService;
+  /** Upstream sync to the city platform and signed schedules coming down (edge/sync). */
+  sync: SyncService;
+  /** Room and hall boards, witness notices (edge/displays). */
+  displays: DisplayService;
+  /** Room stations calling witness consoles: queue, escalation, recorded audio (edge/intercom). */
+  intercom: IntercomService;
+  /** CCTV: ONVIF cameras, recording, retention, live view (edge/video). */
+  video: VideoService;
+  /** Stop hooks, run in reverse order at shutdown. */
+  modules: VenueModule[];
 }

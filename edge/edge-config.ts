@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { BusOptions } from './runtime.ts';
+import type { ListenerPorts } from './bus/broker-listeners.ts';
 import type { TlsSettings } from './tls/edge-tls.ts';
 
 /**
@@ -8,6 +8,11 @@ import type { TlsSettings } from './tls/edge-tls.ts';
  * every wrong variable is named with what it must be — and passed in; modules never read process.env.
  * `npm start -- --print-config` prints it with secrets masked.
  */
+
+/** Embedded broker listeners: plain MQTT 1883 and WebSocket 8083 unless told, MQTTS and WSS when given a port. */
+export type BusOptions =
+  | ({ kind: 'embedded'; host?: string } & Partial<ListenerPorts>)
+  | { kind: 'external'; url: string; deviceUrl?: string };
 
 /** What the capability modules take from the machine's configuration. */
 export interface ModuleSettings {

@@ -2,10 +2,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../app/start-venue.ts';
 import { startTestVenue, tempDir } from '../test/venue-harness.ts';
 import { deviceCredential } from './bus/credentials.ts';
 import { defaultKeysDir, KEY_FILES } from './keys-dir.ts';
-import type { VenueRuntime } from './runtime.ts';
 import { sm2KeyFiles } from './store/suites.ts';
 import { venueKeyFiles } from './sync/keys.ts';
 

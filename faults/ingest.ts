@@ -1,29 +1,28 @@
 // kill -9 of a real edge during QoS 1 device traffic (at a random moment, and on a WAL checkpoint), and an external
 // broker restarted with traffic in flight: every message a device holds a PUBACK for must be in the record.
-import { mkdtempSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { mkdtempSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { venueFile } from '../config/venue-loader.ts';
+import type { Venue } from '../config/schema.ts';
+import { loadVenue, venueFile } from '../config/venue-loader.ts';
 import { loadOrCreateSecret } from '../edge/bus/credentials.ts';
 import { writeMosquittoConfig } from '../edge/bus/mosquitto-config.ts';
 import { verifyChain } from '../edge/store/verify.ts';
+import { devicePassword, deviceSecretFile, readRecord, startEdgeProcess } from '../test/edge-process.ts';
 import { freePort, startMosquitto, stopMosquitto } from '../test/mosquitto.ts';
 import { testVenue } from '../test/venue-harness.ts';
 import { DepositTraffic } from './deposit-traffic.ts';
-import { devicePassword, deviceSecretFile, readRecord, startEdgeProcess } from './edge-process.ts';
 import type { FaultRow } from './types.ts';
 
 const VENUE = 'qinshui';
 /**
- * Qinshui's venue file with its locker bank allowed thousands of messages a second: the runs push one device far
- * past a real locker's rate, and the broker's per-device limit (edge/bus/device-limits.ts) would refuse them.
+ * Qinshui with its locker bank allowed thousands of messages a second: the runs push one device far past a real
+ * locker's rate, and the broker's per-device limit (edge/bus/device-limits.ts) would refuse them.
  */
-const VENUE_FILE = (() => {
-  const file = join(mkdtempSync(join(tmpdir(), 'halledge-fault-venue-')), 'qinshui.yaml');
-  const limits = '\nbus:\n  deviceLimits:\n    locker: { messagesPerSecond: 1000000, burst: 1000000 }\n';
-  writeFileSync(file, readFileSync(venueFile(VENUE), 'utf8') + limits);
-  return file;
-})();
+const FAST_LOCKERS: Venue = {
+  ...loadVenue(venueFile(VENUE)),
+  bus: { deviceLimits: { locker: { messagesPerSecond: 1_000_000, burst: 1_000_000 } } },
+};
 
 export interface KillRun {
   acked: number;
@@ -61,7 +60,7 @@ function firstCheckpointWrite(dataDir: string, timeoutMs: number): { written: Pr
  */
 export async function killDuringIngest(run: string, trigger: { afterMs: number } | 'checkpoint'): Promise<KillRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'halledge-fault-ingest-'));
-  const edge = await startEdgeProcess(dataDir, VENUE_FILE);
+  const edge = await startEdgeProcess(FAST_LOCKERS, dataDir);
   const traffic = await DepositTraffic.start({
     url: edge.mqttUrl,
     venue: VENUE,
@@ -80,7 +79,7 @@ export async function killDuringIngest(run: string, trigger: { afterMs: number }
   const ackedPerSecond = traffic.ackRate(killedAt);
 
   // The record after a restart (the restart also proves the lock of the killed edge is gone).
-  const restarted = await startEdgeProcess(dataDir, VENUE_FILE);
+  const restarted = await startEdgeProcess(FAST_LOCKERS, dataDir);
   const [holders, verdict] = readRecord(dataDir, (db) => [
     new Set(
       db
@@ -138,7 +137,7 @@ export async function brokerRestart(): Promise<FaultRow> {
   });
   const url = `mqtt://127.0.0.1:${port}`;
   let mosquitto = await startMosquitto(conf, port);
-  const edge = await startEdgeProcess(dataDir, VENUE_FILE, { HALLEDGE_MQTT_URL: url });
+  const edge = await startEdgeProcess(FAST_LOCKERS, dataDir, { HALLEDGE_MQTT_URL: url });
   const recorded = () =>
     readRecord(
       dataDir,

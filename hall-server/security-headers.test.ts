@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { get, type IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../app/start-venue.ts';
 import { ensureDashboardsBuilt } from '../dashboards/build.ts';
-import type { VenueRuntime } from '../edge/runtime.ts';
 import { pageAndScript } from '../test/built-pages.ts';
 import { authHeaders, startTestVenue } from '../test/venue-harness.ts';
 import { pagePolicy } from './security-headers.ts';

@@ -1,15 +1,13 @@
 import { join } from 'node:path';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import type { VenueContext } from '../edge/context.ts';
+import type { VenueContext, VenueServices } from '../edge/context.ts';
 import { NameGuard } from '../edge/displays/name-guard.ts';
 import { KEY_FILES } from '../edge/keys-dir.ts';
-import type { VenueMetrics } from '../edge/metrics/venue-metrics.ts';
-import type { VenueServices } from '../edge/services.ts';
 import { loadOrCreateKey } from '../edge/store/secret-box.ts';
 import { sealCipherOf } from '../edge/store/suites.ts';
 import type { CertifiedKey } from '../edge/tls/venue-ca.ts';
@@ -17,34 +15,35 @@ import { ensureAdministrator } from './auth/bootstrap.ts';
 import { ExpertNames } from './auth/expert-names.ts';
 import { installAuthGuard } from './auth/guard.ts';
 import { UserStore } from './auth/user-store.ts';
-import { accessRoutes } from './routes/access.ts';
-import { alarmRoutes } from './routes/alarms.ts';
+import { installErrorHandler } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
-import { callRecordingRoutes } from './routes/call-recordings.ts';
-import { checkinRoutes } from './routes/checkin.ts';
 import { consoleRoutes } from './routes/console.ts';
-import { deviceRoutes } from './routes/devices.ts';
-import { displayRoutes } from './routes/displays.ts';
-import { eventRoutes } from './routes/events.ts';
-import { evidenceRoutes } from './routes/evidence.ts';
-import { footageRoutes } from './routes/footage.ts';
-import { intercomRoutes } from './routes/intercom.ts';
-import { metricsRoutes } from './routes/metrics.ts';
-import { recordAnchorRoutes } from './routes/record-anchor.ts';
-import { sessionRoutes } from './routes/sessions.ts';
-import { syncRoutes } from './routes/sync.ts';
-import { systemRoutes } from './routes/system.ts';
-import { trackingRoutes } from './routes/tracking.ts';
-import { videoRoutes } from './routes/video.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 
 export type HallServer = FastifyInstance;
 
-/** The hall server: REST + WebSocket for the console, kiosks, displays and auditors, documented at /docs. */
+/** What a module's routes are built from: the venue, its services, and the hall server's own sign-in parts. */
+export interface HallRouteContext {
+  ctx: VenueContext;
+  services: VenueServices;
+  users: UserStore;
+  /** The experts' names, readable only by the roles that may (hall-server/auth/expert-names.ts). */
+  names: ExpertNames;
+  /** Refuses free text that carries an expert's name (boards, notices, project names). */
+  nameGuard: NameGuard;
+}
+
+/** A module's routes plugin, built once the hall server's sign-in parts exist (app/modules.ts lists them). */
+export type HallRoutes = (http: HallRouteContext) => FastifyPluginAsyncTypebox | FastifyPluginAsync;
+
+/**
+ * The hall server: REST + WebSocket for the console, kiosks, displays and auditors, documented at /docs. It brings
+ * sign-in, roles and the console's overview; every other route comes from the module that owns it (`routes`).
+ */
 export async function buildHallServer(
   ctx: VenueContext,
   services: VenueServices,
-  options: { logger: Logger; https?: CertifiedKey | null; metrics: VenueMetrics; metricsToken: string | null },
+  options: { logger: Logger; https?: CertifiedKey | null; routes: readonly HallRoutes[] },
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -52,6 +51,8 @@ export async function buildHallServer(
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
   installSecurityHeaders(app);
+  // Before any route: every plugin registered after it inherits the one mapping of domain errors to statuses.
+  installErrorHandler(app);
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -81,22 +82,6 @@ export async function buildHallServer(
   await installAuthGuard(app, { users, log: ctx.log, terminals: services.checkin.terminals });
   await app.register(authRoutes({ users, names, log: ctx.log }));
   await app.register(consoleRoutes(ctx, services, names, nameGuard));
-  await app.register(systemRoutes(ctx));
-  await app.register(deviceRoutes(ctx));
-  await app.register(eventRoutes(ctx));
-  await app.register(recordAnchorRoutes(ctx));
-  await app.register(evidenceRoutes(ctx));
-  await app.register(callRecordingRoutes(ctx));
-  await app.register(alarmRoutes(ctx));
-  await app.register(sessionRoutes(ctx, services, nameGuard));
-  await app.register(syncRoutes(ctx, services));
-  await app.register(accessRoutes(ctx, services));
-  await app.register(checkinRoutes(ctx, services));
-  await app.register(trackingRoutes(ctx, services));
-  await app.register(displayRoutes(ctx, services));
-  await app.register(intercomRoutes(ctx, services));
-  await app.register(videoRoutes(services.video));
-  await app.register(footageRoutes(ctx, services));
-  await app.register(metricsRoutes(options.metrics, options.metricsToken));
+  for (const routes of options.routes) await app.register(routes({ ctx, services, users, names, nameGuard }));
   return app;
 }

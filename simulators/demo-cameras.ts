@@ -1,7 +1,8 @@
 // The demo's cameras: one CameraFarm simulating every camera of the venue file, and the settings the demo's edge
 // records them with (docs/video.md: recording is off unless asked, and the simulator's RTSP speaks UDP only).
+
+import type { PartialSettings } from '../app/start-venue.ts';
 import type { Venue } from '../config/schema.ts';
-import type { PartialSettings } from '../edge/runtime.ts';
 import { CameraFarm } from './camera/camera-farm.ts';
 
 /**

@@ -1,7 +1,7 @@
 // The demo's living venue: a sample evaluation session today, and a few check-ins at the face terminal with the
 // shared test photos (read in place from ../shared/faces, never copied).
 import type { Venue } from '../config/schema.ts';
-import type { VenueServices } from '../edge/services.ts';
+import type { VenueServices } from '../edge/context.ts';
 import { dayBounds, LIVE_STATES, venueDay } from '../edge/sessions/model.ts';
 import type { FaceTerminalSimulator, ShownResult } from './face-terminal/face-terminal-simulator.ts';
 import { cameraFrame, facesDir, photo } from './face-terminal/shared-photos.ts';

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { videoTool } from '../devices/camera/video-tools.ts';
-import type { CameraOverview, SessionFootage } from '../hall-server/routes/footage.ts';
+import type { CameraOverview, SessionReplay } from '../edge/video/footage-replay.ts';
 import { api, authHeaders, eventually, tempDir } from '../test/venue-harness.ts';
 import { type DemoVenue, startDemoVenue } from './demo-venue.ts';
 
@@ -90,7 +90,7 @@ describe.each([
     const session = demo.session.session;
     const roomCamera = edge.venue.cameras.find((c) => c.zone === edge.services.sessions.get(session)!.room)!;
     const footage = await eventually(
-      async () => (await api<SessionFootage>(edge, `/api/video/replay/${session}`, { role: 'auditor' })).body,
+      async () => (await api<SessionReplay>(edge, `/api/video/replay/${session}`, { role: 'auditor' })).body,
       (f) => (f.cameras.find((c) => c.id === roomCamera.id)?.segments.length ?? 0) > 0,
       15_000,
     );

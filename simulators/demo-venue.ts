@@ -1,9 +1,9 @@
 // The demo venue's wiring, apart from the command line (demo.ts) so a test can start it on free ports.
 import type { Logger } from 'pino';
+import { startVenue, type VenueRuntime } from '../app/start-venue.ts';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
 import { missingVideoTools } from '../devices/camera/video-tools.ts';
-import { startVenue, type VenueRuntime } from '../edge/runtime.ts';
 import { DEMO_USERS, ensureDemoUsers } from '../hall-server/auth/bootstrap.ts';
 import { UserStore } from '../hall-server/auth/user-store.ts';
 import type { CameraFarm } from './camera/camera-farm.ts';

@@ -1,5 +1,5 @@
 import { type Browser, chromium, type Page } from 'playwright-core';
-import type { VenueRuntime } from '../edge/runtime.ts';
+import type { VenueRuntime } from '../app/start-venue.ts';
 import type { Role } from '../hall-server/auth/roles.ts';
 import { sessionCookie } from './venue-harness.ts';
 

@@ -6,31 +6,48 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
+import { deviceCredential, loadOrCreateSecret } from '../edge/bus/credentials.ts';
+import { defaultKeysDir, KEY_FILES } from '../edge/keys-dir.ts';
 import type { CameraFarm } from '../simulators/camera/camera-farm.ts';
 import { tempDir } from './venue-harness.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const EDGE_ADMIN_PASSWORD = 'edge-process-admin';
 
-/** A real edge (`edge/main.ts`) in its own process, as a venue runs it: for crash tests that kill it. */
+/**
+ * A real edge (`app/main.ts`, embedded broker on free ports) in its own process, as a venue runs it: for the crash
+ * tests and the fault runs (faults/) that kill it.
+ */
 export interface EdgeProcess {
   proc: ChildProcess;
   pid: number;
   httpUrl: string;
+  /** The embedded broker's device address. */
+  mqttUrl: string;
+  dataDir: string;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   /** GET as the bootstrap administrator. */
   get<T>(path: string): Promise<T>;
+  /** SIGKILL: no shutdown code runs, as with a power cut of the process (the OS keeps what was written). */
+  kill9(): Promise<void>;
+  /** SIGTERM: the graceful stop. */
+  stop(): Promise<void>;
 }
 
 /**
- * Starts `edge/main.ts` under node with tsx on free ports, the venue written to a file of its own, data in
- * `dataDir`; `env` adds HALLEDGE_… settings. Resolves once the edge says it started (its pino line).
+ * Starts `app/main.ts` under node with tsx on free ports, the venue written to a file of its own, data in
+ * `dataDir`; `env` adds HALLEDGE_… settings, e.g. HALLEDGE_MQTT_URL for an external broker. Resolves once the edge
+ * says it started (its pino line).
  */
-export async function startEdgeProcess(venue: Venue, dataDir: string, env: Record<string, string> = {}) {
+export async function startEdgeProcess(
+  venue: Venue,
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<EdgeProcess> {
   const venueFile = join(tempDir('halledge-venue-'), `${venue.id}.yaml`);
   writeFileSync(venueFile, JSON.stringify(venue)); // JSON is YAML
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'edge/main.ts'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -54,11 +71,11 @@ export async function startEdgeProcess(venue: Venue, dataDir: string, env: Recor
   proc.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
-  const httpUrl = await new Promise<string>((ok, fail) => {
+  const { http: httpUrl, mqtt: mqttUrl } = await new Promise<{ http: string; mqtt: string }>((ok, fail) => {
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       try {
-        const entry = JSON.parse(line) as { msg?: string; http?: string };
-        if (entry.msg === 'venue edge started' && entry.http) ok(entry.http);
+        const entry = JSON.parse(line) as { msg?: string; http?: string; mqtt?: string };
+        if (entry.msg === 'venue edge started' && entry.http && entry.mqtt) ok({ http: entry.http, mqtt: entry.mqtt });
       } catch {
         // not a log line
       }
@@ -79,7 +96,21 @@ export async function startEdgeProcess(venue: Venue, dataDir: string, env: Recor
     if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
-  return { proc, pid: proc.pid!, httpUrl, exited, get } satisfies EdgeProcess;
+  const end = async (signal: NodeJS.Signals) => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    await exited;
+  };
+  return {
+    proc,
+    pid: proc.pid!,
+    httpUrl,
+    mqttUrl,
+    dataDir,
+    exited,
+    get,
+    kill9: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+  };
 }
 
 /**
@@ -104,16 +135,28 @@ export function startRecordingEdge(
   });
 }
 
-/** Queries on an edge's database, each on its own read-only connection beside the running edge (WAL). */
+/** Reads the record the way an auditor would, from the file (read-only, beside the running edge: WAL). */
+export function readRecord<T>(dataDir: string, read: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, 'halledge.db'), { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Queries on an edge's database, each on its own read-only connection. */
 export function edgeDatabase(dataDir: string) {
-  return <T>(sql: string, ...params: unknown[]): T[] => {
-    const db = new Database(join(dataDir, 'halledge.db'), { readonly: true });
-    try {
-      return db.prepare(sql).all(...params) as T[];
-    } finally {
-      db.close();
-    }
-  };
+  return <T>(sql: string, ...params: unknown[]): T[] =>
+    readRecord(dataDir, (db) => db.prepare(sql).all(...params) as T[]);
+}
+
+/** The venue's provisioning secret, in the key directory the edge keeps beside its data (edge/keys-dir.ts). */
+export const deviceSecretFile = (dataDir: string) => join(defaultKeysDir(dataDir), KEY_FILES.deviceSecret);
+
+/** The password a device of the venue uses (the edge derives it from that secret). */
+export function devicePassword(dataDir: string, venue: string, deviceId: string): string {
+  return deviceCredential(loadOrCreateSecret(deviceSecretFile(dataDir)), venue, deviceId);
 }
 
 /** Live processes (not zombies) whose command line writes into `dir`: the recorders of a camera's folder. */

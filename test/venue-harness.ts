@@ -2,15 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { type PartialSettings, type StartVenueOptions, startVenue, type VenueRuntime } from '../app/start-venue.ts';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
-import {
-  type BusOptions,
-  type PartialSettings,
-  type StartVenueOptions,
-  startVenue,
-  type VenueRuntime,
-} from '../edge/runtime.ts';
+import type { BusOptions } from '../edge/edge-config.ts';
 import { SESSION_COOKIE } from '../hall-server/auth/guard.ts';
 import type { Role } from '../hall-server/auth/roles.ts';
 import { UserStore } from '../hall-server/auth/user-store.ts';

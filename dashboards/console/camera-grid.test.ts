@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { startTestVenue } from '../../test/venue-harness.ts';

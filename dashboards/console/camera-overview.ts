@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { CameraOverview } from '../../hall-server/routes/footage.ts';
+import type { CameraOverview } from '../../edge/video/footage-replay.ts';
 import { request } from './api.ts';
 import { type CameraHealth, cameraHealth } from './camera-health.ts';
 import { feedLive, venue } from './store.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
 import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';
 import { launchChromium } from '../../test/chromium.ts';

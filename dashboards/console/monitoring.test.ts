@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import type { PassageSimulator } from '../../simulators/gate/gate-simulator.ts';
 import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';

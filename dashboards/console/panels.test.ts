@@ -2,8 +2,8 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
-import type { SessionFootage } from '../../hall-server/routes/footage.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
+import type { SessionReplay } from '../../edge/video/footage-replay.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { api, authHeaders, eventually, importRunningSession, startTestVenue } from '../../test/venue-harness.ts';
@@ -116,7 +116,7 @@ describe('camera grid and footage replay in Chromium', { timeout: 60_000 }, () =
   });
 
   it('serves segments with range requests to the record readers only, and only footage of the session', async () => {
-    const footage = (await api<SessionFootage>(edge, `/api/video/replay/${SESSION}`, { role: 'auditor' })).body;
+    const footage = (await api<SessionReplay>(edge, `/api/video/replay/${SESSION}`, { role: 'auditor' })).body;
     const camera = footage.cameras.find((c) => c.id === CAMERA)!;
     const segment = camera.segments[0]!;
     const url = `${edge.httpUrl}/api/video/replay/${SESSION}/segments/${segment.id}`;
@@ -152,7 +152,7 @@ describe('camera grid and footage replay in Chromium', { timeout: 60_000 }, () =
       (s) => s.length >= 1,
       20_000,
     );
-    const footage = (await api<SessionFootage>(edge, `/api/video/replay/${MOVED_INTO}`, { role: 'auditor' })).body;
+    const footage = (await api<SessionReplay>(edge, `/api/video/replay/${MOVED_INTO}`, { role: 'auditor' })).body;
     const moved = footage.cameras.find((c) => c.id === CAMERA)!;
     expect(moved.ranges).toEqual([{ from: since, to: footage.to }]);
     expect(moved.segments.length).toBeGreaterThanOrEqual(1);

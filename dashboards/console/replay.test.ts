@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { Segment } from '../../edge/video/segment-index.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { importRunningSession, startTestVenue, tempDir } from '../../test/venue-harness.ts';

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
-import { configureSync, startTestPlatform, type TestPlatform } from '../../edge/sync/sync-fixture.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
+import { configureSync, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { startTestVenue, tempDir } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 

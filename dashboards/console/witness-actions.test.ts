@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { Credential } from '../../edge/access/rules.ts';
-import type { VenueRuntime } from '../../edge/runtime.ts';
 import type { FirePanelSimulator } from '../../simulators/fire-panel/fire-panel-simulator.ts';
 import type { GateSimulator, PassageSimulator } from '../../simulators/gate/gate-simulator.ts';
 import type { LockerSimulator } from '../../simulators/locker/locker-simulator.ts';

@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { launchChromium, SCREENS, screenshotAtBothSizes } from '../../test/chromium.ts';
+
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
 
 let browser: Browser;

@@ -1,11 +1,12 @@
 import { signal } from '@preact/signals';
+import { type TimeStyle, VENUE_TIME_ZONE, venueTimeFormat } from '../../config/venue-time.ts';
 
 /** Console text is zh-CN first; English is the switch. */
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-/** Every venue is in China: times are shown in venue time whatever the browser's zone. */
-export const TIME_ZONE = 'Asia/Shanghai';
+/** Every venue is in China: times are shown in venue time whatever the browser's zone (config/venue-time.ts). */
+export const TIME_ZONE = VENUE_TIME_ZONE;
 
 const STORAGE_KEY = 'halledge.locale';
 
@@ -39,31 +40,10 @@ export function labelOf(dicts: Dictionaries<Record<string, string>>, value: stri
   return dicts[locale.value][value] ?? value;
 }
 
-const formats = new Map<string, Intl.DateTimeFormat>();
-const STYLES = {
-  time: { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false },
-  datetime: {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-  },
-  date: { year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short' },
-} satisfies Record<string, Intl.DateTimeFormatOptions>;
-
 /** A time in venue time (Asia/Shanghai), in the current locale. */
-export function formatTime(ms: number | null | undefined, style: keyof typeof STYLES = 'time'): string {
+export function formatTime(ms: number | null | undefined, style: TimeStyle = 'time'): string {
   if (ms === null || ms === undefined) return '—';
-  const key = `${locale.value}|${style}`;
-  let format = formats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale.value, { ...STYLES[style], timeZone: TIME_ZONE });
-    formats.set(key, format);
-  }
-  return format.format(ms);
+  return venueTimeFormat(locale.value, style).format(ms);
 }
 
 /** 01:05:09 style duration (negative durations are shown as their absolute value). */

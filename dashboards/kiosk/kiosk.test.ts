@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { FaceTerminalSimulator } from '../../simulators/face-terminal/face-terminal-simulator.ts';
 import { cameraFrame, photo } from '../../simulators/face-terminal/shared-photos.ts';
 import { launchChromium, SCREENS, screenshotAtBothSizes } from '../../test/chromium.ts';

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { DeviceSimulator, SimulatorIdentity, SimulatorOptions } from '../../simulators/device-simulator.ts';
 import { DoorSimulator } from '../../simulators/door/door-simulator.ts';
 import { FirePanelSimulator } from '../../simulators/fire-panel/fire-panel-simulator.ts';
 import { GateSimulator, type PassageSimulator } from '../../simulators/gate/gate-simulator.ts';
 import { LockerSimulator } from '../../simulators/locker/locker-simulator.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import type { LoggedEvent } from '../store/event-log.ts';
 import type { Credential } from './rules.ts';
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { allowListPermits } from '../../devices/gate/allow-list.ts';
 import { checkOutsOf } from '../checkin/checkout.ts';
 import type { VenueContext } from '../context.ts';
+import { DomainError } from '../domain-error.ts';
 import type { DeviceRecord } from '../registry/device-registry.ts';
 import { lateAfter } from '../sessions/late-arrivals.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -18,15 +19,6 @@ import {
   REASONS,
 } from './rules.ts';
 import { AccessTopology, type Direction } from './topology.ts';
-
-export class AccessError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409,
-  ) {
-    super(message);
-  }
-}
 
 export interface AccessServiceOptions extends Partial<AccessOptions> {
   /** How long a door stays released for one granted passage. */
@@ -371,7 +363,7 @@ export class AccessService {
   configure(settings: Partial<Pick<AccessOptions, 'entryWindowMs'>>, by: string): AccessOptions {
     const ms = settings.entryWindowMs;
     if (ms !== undefined && (!Number.isInteger(ms) || ms < 1000 || ms > 3600_000))
-      throw new AccessError('entryWindowMs: between 1000 and 3600000', 400);
+      throw new DomainError('invalid', 'entryWindowMs: between 1000 and 3600000');
     this.ctx.log.append({ type: 'access.settings-changed', actor: by, method: 'console', data: { ...settings } });
     Object.assign(this.rules.options, settings);
     this.scheduleRefresh();
@@ -380,9 +372,9 @@ export class AccessService {
 
   /** The operator's action that ends fire mode; refused while a panel still reports fire. */
   restoreNormal(by: string, note: string | null): { mode: AccessMode } {
-    if (this.mode !== 'fire-open') throw new AccessError('doors are already in normal mode', 409);
+    if (this.mode !== 'fire-open') throw new DomainError('conflict', 'doors are already in normal mode');
     const active = this.activeFirePanels();
-    if (active.length) throw new AccessError(`fire alarm still active at ${active.join(', ')}`, 409);
+    if (active.length) throw new DomainError('conflict', `fire alarm still active at ${active.join(', ')}`);
     this.ctx.log.append({
       type: 'access.mode-changed',
       actor: by,
@@ -402,21 +394,25 @@ export class AccessService {
    * re-enter through the gate as before) or not (each raises `roll-call-absent`; re-entry needs a witness).
    */
   rollCall(session: string, roll: { present: string[]; absent: string[]; by: string; note: string | null }): void {
-    if (this.mode === 'fire-open') throw new AccessError('fire mode is still on: the roll call follows it', 409);
-    if (!this.store.rollCallPending(session)) throw new AccessError(`no roll call is due for session ${session}`, 409);
+    if (this.mode === 'fire-open') throw new DomainError('conflict', 'fire mode is still on: the roll call follows it');
+    if (!this.store.rollCallPending(session))
+      throw new DomainError('conflict', `no roll call is due for session ${session}`);
     const { room, checkins } = this.sessions.get(session)!;
     const checkedIn = new Set(checkins.map((c) => c.pseudonym));
     const listed = new Set<string>();
     for (const field of ['present', 'absent'] as const)
       for (const [i, p] of roll[field].entries()) {
         if (!checkedIn.has(p))
-          throw new AccessError(`${field}/${i}: "${p}" is not checked in to session ${session}`, 400);
-        if (listed.has(p)) throw new AccessError(`${field}/${i}: "${p}" is listed twice`, 400);
+          throw new DomainError('invalid', `${field}/${i}: "${p}" is not checked in to session ${session}`);
+        if (listed.has(p)) throw new DomainError('invalid', `${field}/${i}: "${p}" is listed twice`);
         listed.add(p);
       }
     const missing = [...checkedIn].filter((p) => !listed.has(p));
     if (missing.length)
-      throw new AccessError(`present/absent: every checked-in expert is listed; missing ${missing.join(', ')}`, 400);
+      throw new DomainError(
+        'invalid',
+        `present/absent: every checked-in expert is listed; missing ${missing.join(', ')}`,
+      );
     this.ctx.log.append({
       type: 'access.roll-call',
       session,
@@ -509,7 +505,7 @@ export class AccessService {
   approveReentry(person: string, by: string, note: string | null): void {
     const presence = this.store.presence(person, Date.now());
     if (!presence?.leftDuringEvaluation)
-      throw new AccessError(`${person} has not left the zone during evaluation today`, 409);
+      throw new DomainError('conflict', `${person} has not left the zone during evaluation today`);
     this.ctx.log.append({
       type: 'access.reentry-approved',
       session: presence.session,
@@ -522,9 +518,9 @@ export class AccessService {
   }
 
   enrollStaff(entry: RosterEntry, by: string): void {
-    if (entry.fromMin >= entry.toMin) throw new AccessError('to: must be after from', 400);
+    if (entry.fromMin >= entry.toMin) throw new DomainError('invalid', 'to: must be after from');
     if (!entry.days.length || entry.days.some((d) => d < 1 || d > 7))
-      throw new AccessError('days: ISO weekdays 1–7', 400);
+      throw new DomainError('invalid', 'days: ISO weekdays 1–7');
     this.ctx.log.append({
       type: 'access.staff-enrolled',
       actor: by,
@@ -541,7 +537,7 @@ export class AccessService {
   }
 
   removeStaff(person: string, by: string): void {
-    if (!this.store.rosterEntry(person)) throw new AccessError(`${person} is not on the staff roster`, 404);
+    if (!this.store.rosterEntry(person)) throw new DomainError('not-found', `${person} is not on the staff roster`);
     this.ctx.log.append({ type: 'access.staff-removed', actor: by, method: 'console', subject: person });
   }
 

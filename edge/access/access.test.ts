@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { DoorSimulator } from '../../simulators/door/door-simulator.ts';
 import { GateSimulator, type PassageSimulator } from '../../simulators/gate/gate-simulator.ts';
 import { LockerSimulator } from '../../simulators/locker/locker-simulator.ts';
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import { VENUE_UTC_OFFSET_MS } from '../sessions/model.ts';
 
 let edge: VenueRuntime;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DomainError } from '../domain-error.ts';
 import { migrate } from '../store/database.ts';
 import type { EventLog, LoggedEvent } from '../store/event-log.ts';
 import type { AlarmKind } from './alarm-kinds.ts';
@@ -100,15 +101,6 @@ const toAlarm = (r: AlarmRow): Alarm => ({
   reopened: r.reopened,
 });
 
-export class AlarmError extends Error {
-  constructor(
-    message: string,
-    readonly status: 404 | 409,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * One alarm engine for every capability. Alarms live in the event log (`alarm.raised`, `alarm.acknowledged`,
  * `alarm.resolved`, `alarm.reopened`); the alarms table is their projection. Raising a kind+subject that is
@@ -162,7 +154,7 @@ export class AlarmEngine {
   private transition(id: string, to: 'acknowledged' | 'resolved', by: string, note: string | null): Alarm {
     const alarm = this.mustGet(id);
     const allowed = to === 'acknowledged' ? alarm.state === 'raised' : alarm.state !== 'resolved';
-    if (!allowed) throw new AlarmError(`alarm ${id} is already ${alarm.state}`, 409);
+    if (!allowed) throw new DomainError('conflict', `alarm ${id} is already ${alarm.state}`);
     this.log.append({
       type: `alarm.${to}`,
       subject: alarm.subject,
@@ -217,7 +209,7 @@ export class AlarmEngine {
 
   private mustGet(id: string): Alarm {
     const alarm = this.get(id);
-    if (!alarm) throw new AlarmError(`no alarm ${id}`, 404);
+    if (!alarm) throw new DomainError('not-found', `no alarm ${id}`);
     return alarm;
   }
 

@@ -1,8 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
 import { eventually, simulatorFor, startTestVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import { packetBytesOf } from './device-limits.ts';
 
 let edge: VenueRuntime;

@@ -1,6 +1,7 @@
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
 import {
   api,
@@ -11,7 +12,6 @@ import {
   simulatorFor,
   startTestVenue,
 } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import type { EmbeddedBroker } from './embedded-broker.ts';
 
 let edge: VenueRuntime;

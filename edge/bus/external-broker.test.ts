@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { freePort, startMosquitto, stopMosquitto } from '../../test/mosquitto.ts';
 import {
   collectPositionNumbers,
@@ -12,7 +13,6 @@ import {
   tempDir,
   testVenue,
 } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import { loadOrCreateSecret } from './credentials.ts';
 import { writeMosquittoConfig } from './mosquitto-config.ts';
 

@@ -1,8 +1,8 @@
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { deviceTopic } from '../../devices/topics.ts';
 import { startTestVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import { verifyChain } from '../store/verify.ts';
 
 let edge: VenueRuntime | null = null;

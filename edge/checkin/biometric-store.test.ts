@@ -2,10 +2,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/venue-harness.ts';
+import { DomainError } from '../domain-error.ts';
 import { type Db, openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
 import { loadOrCreateKey } from '../store/secret-box.ts';
-import { BiometricError, BiometricStore } from './biometric-store.ts';
+import { BiometricStore } from './biometric-store.ts';
 
 const descriptor = (seed: number) => Array.from({ length: 128 }, (_, i) => Math.fround(Math.sin(seed * 131 + i) / 4));
 
@@ -55,7 +56,7 @@ describe('biometric store', () => {
        iv = (SELECT iv FROM biometric_templates WHERE template_id = ?), tag = (SELECT tag FROM biometric_templates WHERE template_id = ?)
        WHERE kind = 'face-descriptor'`,
     ).run(id, id, id);
-    expect(() => store.gallery(access)).toThrow(BiometricError);
+    expect(() => store.gallery(access)).toThrow(DomainError);
   });
 
   it('deletes the templates when consent is withdrawn', () => {

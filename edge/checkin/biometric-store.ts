@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DomainError } from '../domain-error.ts';
 import { type Db, migrate } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { type SealingKey, SecretBoxError, seal, unseal } from '../store/secret-box.ts';
@@ -37,8 +38,6 @@ const migrations = [
     `,
   },
 ];
-
-export class BiometricError extends Error {}
 
 /** Who is asking and why: every access is recorded with both. */
 export interface Access {
@@ -87,7 +86,7 @@ export class BiometricStore {
           'UPDATE biometric_consent SET withdrawn_at = ?, withdrawn_by = ? WHERE expert_id = ? AND withdrawn_at IS NULL',
         )
         .run(at, by, expertId).changes;
-      if (changed === 0) throw new BiometricError(`expertId: no consent on record for ${expertId}`);
+      if (changed === 0) throw new DomainError('conflict', `expertId: no consent on record for ${expertId}`);
       const deleted = this.deleteOwned(expertId, 'face-descriptor');
       this.log.append({
         type: 'biometric.consent-withdrawn',
@@ -103,9 +102,10 @@ export class BiometricStore {
   /** Enrols 1–3 face descriptors for 1:N check-in; needs the person's consent on record. */
   enrol(expertId: string, descriptors: number[][], by: string): string[] {
     if (descriptors.length < 1 || descriptors.length > 3) {
-      throw new BiometricError(`descriptors: enrol from 1 to 3 photos, got ${descriptors.length}`);
+      throw new DomainError('conflict', `descriptors: enrol from 1 to 3 photos, got ${descriptors.length}`);
     }
-    if (!this.hasConsent(expertId)) throw new BiometricError(`expertId: ${expertId} has not consented to enrolment`);
+    if (!this.hasConsent(expertId))
+      throw new DomainError('conflict', `expertId: ${expertId} has not consented to enrolment`);
     return this.db.transaction(() => {
       const ids = descriptors.map((d) =>
         this.put(expertId, 'face-descriptor', Buffer.from(new Float32Array(d).buffer), null),
@@ -159,7 +159,7 @@ export class BiometricStore {
     const row = this.db
       .prepare('SELECT template_id, kind, iv, ciphertext, tag FROM biometric_templates WHERE template_id = ?')
       .get(templateId) as SealedRow | undefined;
-    if (!row) throw new BiometricError(`templateId: no biometric record ${templateId}`);
+    if (!row) throw new DomainError('conflict', `templateId: no biometric record ${templateId}`);
     const plain = this.open(row);
     this.audit('biometric.accessed', access, null, { kind: row.kind, templateId });
     return plain;
@@ -207,7 +207,10 @@ export class BiometricStore {
       return unseal(this.key, row, `${row.template_id}|${row.kind}`);
     } catch (err) {
       if (!(err instanceof SecretBoxError)) throw err;
-      throw new BiometricError(`biometric record ${row.template_id} failed authentication (wrong key or altered)`);
+      throw new DomainError(
+        'conflict',
+        `biometric record ${row.template_id} failed authentication (wrong key or altered)`,
+      );
     }
   }
 

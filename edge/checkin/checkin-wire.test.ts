@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { FaceTerminalSimulator } from '../../simulators/face-terminal/face-terminal-simulator.ts';
 import { cameraFrame, faceless, photo, truncated } from '../../simulators/face-terminal/shared-photos.ts';
 import { pageAndScript } from '../../test/built-pages.ts';
 import { streamCheckinPost } from '../../test/stream-post.ts';
 import { api, authHeaders, startTestVenue, testVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 
 const ID_POWELL = '11010519491231002X';
 const ID_SHARON = '110105194912310037';

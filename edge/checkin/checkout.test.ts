@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { LockerSimulator } from '../../simulators/locker/locker-simulator.ts';
 import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';
 import { api, eventually, importRunningSession, startTestVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import type { CheckinResult } from './checkin-service.ts';
 
 const SESSION = 'QS-OUT-001';

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeviceGateway } from '../bus/device-gateway.ts';
+import { DomainError } from '../domain-error.ts';
 import type { EventLog, LoggedEvent } from '../store/event-log.ts';
 import type { Allocator } from './checkin-store.ts';
 
@@ -16,15 +17,6 @@ export function checkOutsOf(log: Pick<EventLog, 'query'>, session: string): Map<
 
 /** States that end a session: whoever is still checked in to it is checked out. */
 const ENDING_STATES = ['completed', 'cancelled'];
-
-export class CheckoutError extends Error {
-  constructor(
-    message: string,
-    readonly status = 409,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Check-out (签退): hands back the location badge and the phone-locker compartment a check-in gave, as one
@@ -60,7 +52,8 @@ export class Checkout {
   release(input: { pseudonym: string; session?: string; by: string; reason: ReleaseReason }): LoggedEvent {
     const held = this.allocator.heldBy(input.pseudonym, this.now(), input.session);
     if (!held)
-      throw new CheckoutError(
+      throw new DomainError(
+        'conflict',
         `pseudonym: ${input.pseudonym} holds no badge or locker${input.session ? ` in session ${input.session}` : ' today'}`,
       );
     return this.log.append({

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { DomainError } from '../domain-error.ts';
 import { type Db, migrate } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { preparedCache } from '../store/prepared.ts';
@@ -50,15 +51,6 @@ interface TerminalRow {
   paired_at: number | null;
 }
 
-export class TerminalError extends Error {
-  constructor(
-    readonly kind: 'invalid' | 'not-found',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * Who may call the check-in routes without a signed-in user: terminals the administrator enrolled. The
  * administrator issues a one-time pairing code for a terminal id (valid 15 minutes); the kiosk page exchanges it
@@ -79,8 +71,7 @@ export class TerminalRegistry {
 
   /** A new pairing code for the terminal (enrolling it if new); the code is shown once and kept only hashed. */
   issuePairingCode(id: string, by: string): { id: string; pairingCode: string; expiresAt: number } {
-    if (!TERMINAL_ID.test(id))
-      throw new TerminalError('invalid', `id: "${id}" is not a terminal id (A-Z a-z 0-9 _ . -)`);
+    if (!TERMINAL_ID.test(id)) throw new DomainError('invalid', `id: "${id}" is not a terminal id (A-Z a-z 0-9 _ . -)`);
     const raw = Array.from({ length: PAIRING_LENGTH }, () => PAIRING_ALPHABET[randomInt(PAIRING_ALPHABET.length)]);
     const pairingCode = `${raw.slice(0, 5).join('')}-${raw.slice(5).join('')}`;
     const at = this.now();
@@ -123,7 +114,7 @@ export class TerminalRegistry {
 
   revoke(id: string, by: string): void {
     const changed = this.sql('DELETE FROM checkin_terminals WHERE id = ?').run(id).changes;
-    if (changed === 0) throw new TerminalError('not-found', `terminal "${id}" is not enrolled`);
+    if (changed === 0) throw new DomainError('not-found', `terminal "${id}" is not enrolled`);
     this.log.append({ type: 'checkin.terminal-revoked', actor: by, subject: id, data: { terminal: id } });
   }
 

@@ -2,20 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Board } from '../../devices/display/contract.ts';
 import type { VenueContext } from '../context.ts';
+import { DomainError } from '../domain-error.ts';
 import type { EvaluationSession } from '../sessions/model.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { type BoardSession, board, roomBoard } from './board.ts';
 import { type ConfidentialNames, NameGuard } from './name-guard.ts';
 import { type NoticeTemplate, renderNotice } from './notice-templates.ts';
-
-export class DisplayError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404,
-  ) {
-    super(message);
-  }
-}
 
 /** A display: a room board (one room) or the hall board (every evaluation room). */
 interface DisplayTarget {
@@ -104,7 +96,7 @@ export class DisplayService extends EventEmitter<{ content: [string, Board]; not
   /** The board a display shows now (for the web page's first paint). */
   boardOf(displayId: string): Board {
     const display = this.displays.find((d) => d.id === displayId);
-    if (!display) throw new DisplayError(`display: no display "${displayId}"`, 404);
+    if (!display) throw new DomainError('not-found', `display: no display "${displayId}"`);
     return this.shown.get(displayId)?.board ?? this.build(display).board;
   }
 
@@ -172,21 +164,21 @@ export class DisplayService extends EventEmitter<{ content: [string, Board]; not
         ? this.displays
         : this.displays.filter((d) => d.kind === 'room' && d.rooms[0]!.id === input.target);
     if (!targets.length)
-      throw new DisplayError(`target: no room board for "${input.target}" (a room id or "all")`, 404);
+      throw new DomainError('not-found', `target: no room board for "${input.target}" (a room id or "all")`);
     if ((input.template === undefined) === (input.text === undefined))
-      throw new DisplayError('template: give a template (with params) or text, not both', 400);
+      throw new DomainError('invalid', 'template: give a template (with params) or text, not both');
     const seats = input.target === 'all' ? null : this.seatsOf(input.target);
     const rendered =
       input.template !== undefined
         ? renderNotice(input.template, input.params ?? {}, seats)
         : { text: input.text!.trim(), field: 'text' };
-    if ('error' in rendered) throw new DisplayError(rendered.error, 400);
+    if ('error' in rendered) throw new DomainError('invalid', rendered.error);
     const { text, field } = rendered;
-    if (!text) throw new DisplayError('text: a notice needs text', 400);
+    if (!text) throw new DomainError('invalid', 'text: a notice needs text');
     if (this.names.namesIn(text).length)
-      throw new DisplayError(
+      throw new DomainError(
+        'invalid',
         `${field}: carries an expert's name; displays never show names — use a template with the seat number or pseudonym`,
-        400,
       );
     const notice: Notice = { noticeId: randomUUID(), text, level: input.level ?? 'info' };
     const ids = targets.map((d) => d.id);

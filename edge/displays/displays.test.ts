@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { Board, RoomBoard } from '../../devices/display/contract.ts';
 import { DisplaySimulator } from '../../simulators/display/display-simulator.ts';
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import type { EvaluationSession } from '../sessions/model.ts';
 import { elapsedSeconds, roomBoard } from './board.ts';
 

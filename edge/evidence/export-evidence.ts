@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Zippable, zipSync } from 'fflate';
+import { DomainError } from '../domain-error.ts';
 import type { SessionRow } from '../sessions/session-service.ts';
 import { readAnchors } from '../store/anchors.ts';
 import type { Receipt } from '../store/checkpoint-format.ts';
@@ -47,15 +48,6 @@ export interface EvidenceSource {
   receiptFile: string;
 }
 
-export class EvidenceError extends Error {
-  constructor(
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
 interface SegmentRow {
   id: number;
   camera: string;
@@ -76,7 +68,7 @@ export async function exportEvidence(
 ): Promise<{ zip: Uint8Array; manifest: EvidenceManifest }> {
   const { db } = src;
   const session = db.prepare('SELECT * FROM sessions WHERE id = ?').get(sessionId) as SessionRow | undefined;
-  if (!session) throw new EvidenceError(`session: no session ${sessionId}`, 404);
+  if (!session) throw new DomainError('not-found', `session: no session ${sessionId}`);
   const span = db.prepare('SELECT MIN(at) AS first, MAX(at) AS last FROM events WHERE session = ?').get(sessionId) as {
     first: number | null;
     last: number | null;

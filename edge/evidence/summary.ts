@@ -1,5 +1,6 @@
 // The readable part of the evidence package: a Chinese HTML page of the session — who did what when (by the
 // pseudonyms the record holds), alarms and how they ended, footage gaps, and what the package is anchored to.
+import { venueTimeFormat } from '../../config/venue-time.ts';
 import type { SessionRow } from '../sessions/session-service.ts';
 import type { TimeRange } from '../video/coverage.ts';
 import type { PackageAnchors, PackagedEvent } from './package-format.ts';
@@ -14,17 +15,7 @@ export interface SummaryInput {
   now: number;
 }
 
-const TIME = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
-const time = (ms: number) => TIME.format(new Date(ms));
+const time = (ms: number) => venueTimeFormat('zh-CN', 'datetime').format(new Date(ms));
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { isIPv4 } from 'node:net';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
-import { PCMU, RtpStream } from './rtp.ts';
+import { PCMU, RtpStream } from '../../devices/intercom/rtp.ts';
 
 /** How long ICE candidate gathering may take: loopback host candidates only, so it is quick. */
 const GATHER_TIMEOUT_MS = 5000;

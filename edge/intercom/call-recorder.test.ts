@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PCMU_FRAME } from '../../devices/intercom/rtp.ts';
 import { linearToMulaw } from '../../simulators/intercom/g711.ts';
 import { channelLevels, probeAudio } from '../../test/audio.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 import { CallRecorder, sha256File } from './call-recorder.ts';
-import { PCMU_FRAME } from './rtp.ts';
 
 const tone = (hz: number, frame: number) =>
   Buffer.from(

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { videoTool } from '../../devices/camera/video-tools.ts';
-import { PCMU_FRAME } from './rtp.ts';
+import { PCMU_FRAME } from '../../devices/intercom/rtp.ts';
 
 export interface Recording {
   file: string;

@@ -2,19 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join, relative } from 'node:path';
 import type { VenueContext } from '../context.ts';
+import { DomainError } from '../domain-error.ts';
 import type { DeviceRecord } from '../registry/device-registry.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { Recording } from './call-recorder.ts';
 import { MediaBridge } from './media-bridge.ts';
-
-export class IntercomError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409,
-  ) {
-    super(message);
-  }
-}
 
 export type CallState = 'ringing' | 'talking' | 'ended';
 
@@ -137,13 +129,13 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
 
   get(callId: string): Call {
     const call = this.calls.get(callId);
-    if (!call) throw new IntercomError(`callId: no call "${callId}"`, 404);
+    if (!call) throw new DomainError('not-found', `callId: no call "${callId}"`);
     return call;
   }
 
   private stationCalls(station: string, callId: string): void {
     const room = this.stationRoom.get(station);
-    if (!room) throw new IntercomError(`station ${station} belongs to no room`, 400);
+    if (!room) throw new DomainError('invalid', `station ${station} belongs to no room`);
     if (this.calls.has(callId)) return; // a repeated event (QoS 1 redelivery)
     const call = this.open({ id: callId, room, station, direction: 'from-room', console: this.options.consoles[0]! });
     this.armEscalation(call);
@@ -204,9 +196,9 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
   async answer(consoleId: string, callId?: string): Promise<Call> {
     this.mustBeFree(consoleId);
     const call = callId ? this.get(callId) : this.queue()[0];
-    if (!call) throw new IntercomError('no call is waiting', 409);
+    if (!call) throw new DomainError('conflict', 'no call is waiting');
     if (call.state !== 'ringing' || call.direction !== 'from-room')
-      throw new IntercomError(`call ${call.id} is ${call.state}: it cannot be answered`, 409);
+      throw new DomainError('conflict', `call ${call.id} is ${call.state}: it cannot be answered`);
     call.console = consoleId;
     await this.connect(call, consoleId);
     return call;
@@ -216,14 +208,14 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
   async callRoom(consoleId: string, room: string): Promise<Call> {
     this.mustBeFree(consoleId);
     const station = [...this.stationRoom].find(([, r]) => r === room)?.[0];
-    if (!station) throw new IntercomError(`room: no intercom station in "${room}"`, 404);
+    if (!station) throw new DomainError('not-found', `room: no intercom station in "${room}"`);
     if (this.list().some((c) => c.station === station && c.state !== 'ended'))
-      throw new IntercomError(`room ${room} is already in a call`, 409);
+      throw new DomainError('conflict', `room ${room} is already in a call`);
     const call = this.open({ id: randomUUID(), room, station, direction: 'to-room', console: consoleId });
     const ack = await this.ctx.gateway.command(station, 'ring', { callId: call.id });
     if (!ack.ok) {
       await this.end(call, 'system', `station did not ring: ${ack.error ?? 'no ack'}`);
-      throw new IntercomError(`station ${station} did not ring: ${ack.error ?? 'no ack'}`, 409);
+      throw new DomainError('conflict', `station ${station} did not ring: ${ack.error ?? 'no ack'}`);
     }
     return call;
   }
@@ -284,13 +276,14 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
   async joinAudio(callId: string, consoleId: string, offer: string): Promise<string> {
     const call = this.get(callId);
     const bridge = this.bridges.get(callId);
-    if (call.state !== 'talking' || !bridge) throw new IntercomError(`call ${callId} is ${call.state}: no audio`, 409);
+    if (call.state !== 'talking' || !bridge)
+      throw new DomainError('conflict', `call ${callId} is ${call.state}: no audio`);
     if (call.console !== consoleId)
-      throw new IntercomError(`console: call ${callId} is answered by ${call.console}, not ${consoleId}`, 409);
+      throw new DomainError('conflict', `console: call ${callId} is answered by ${call.console}, not ${consoleId}`);
     try {
       return await bridge.joinBrowser(offer);
     } catch (err) {
-      throw new IntercomError(`sdp: ${(err as Error).message}`, 400);
+      throw new DomainError('invalid', `sdp: ${(err as Error).message}`);
     }
   }
 
@@ -344,9 +337,9 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
   }
 
   private mustBeFree(consoleId: string): void {
-    if (!consoleId.trim()) throw new IntercomError('console: a console id is required', 400);
+    if (!consoleId.trim()) throw new DomainError('invalid', 'console: a console id is required');
     const busy = this.list({ state: 'talking' }).find((c) => c.console === consoleId);
-    if (busy) throw new IntercomError(`console ${consoleId} is in call ${busy.id}: hang up first`, 409);
+    if (busy) throw new DomainError('conflict', `console ${consoleId} is in call ${busy.id}: hang up first`);
   }
 
   private record(call: Call, type: string, actor: string, data: Record<string, unknown>): void {

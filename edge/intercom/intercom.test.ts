@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { parseVenue, VenueConfigError, venueFile } from '../../config/venue-loader.ts';
 import { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { probeAudio } from '../../test/audio.ts';
 import { api, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import { sha256File } from './call-recorder.ts';
 import type { Call } from './intercom-service.ts';
 

@@ -1,31 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { pcmuPayload, RtpStream } from './rtp.ts';
-
-/** The SDP of an audio endpoint: G.711 µ-law (PCMU, payload 0), the codec every SIP intercom speaks. */
-export function pcmuSdp(host: string, port: number, origin = 'halledge'): string {
-  return [
-    'v=0',
-    `o=${origin} 0 0 IN IP4 ${host}`,
-    's=HallEdge intercom',
-    `c=IN IP4 ${host}`,
-    't=0 0',
-    `m=audio ${port} RTP/AVP 0`,
-    'a=rtpmap:0 PCMU/8000',
-    'a=ptime:20',
-    'a=sendrecv',
-    '',
-  ].join('\r\n');
-}
-
-/** The connection address and audio port an SDP names. */
-export function sdpAudioAddress(sdp: string): { host: string; port: number } {
-  const host = /^c=IN IP4 (\S+)/m.exec(sdp)?.[1];
-  const port = Number(/^m=audio (\d+) /m.exec(sdp)?.[1]);
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65535)
-    throw new Error('sdp: names no audio address (c= and m=audio lines)');
-  return { host, port };
-}
+import { pcmuPayload, RtpStream } from '../../devices/intercom/rtp.ts';
+import { pcmuSdp, sdpAudioAddress } from '../../devices/intercom/sdp.ts';
 
 /** Binds a UDP socket on an even port (RFC 3550 keeps the odd neighbour for RTCP) in 40000-49999. */
 async function bindRtpSocket(host: string): Promise<Socket> {

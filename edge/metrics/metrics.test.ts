@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startVenue, type VenueRuntime } from '../../app/start-venue.ts';
 import { GateSimulator } from '../../simulators/gate/gate-simulator.ts';
 import { eventually, tempDir, testVenue } from '../../test/venue-harness.ts';
-import { startVenue, type VenueRuntime } from '../runtime.ts';
 
 let edge: VenueRuntime | undefined;
 let gate: GateSimulator | undefined;

@@ -1,6 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { VenueContext } from '../context.ts';
-import type { VenueServices } from '../services.ts';
+import type { VenueContext, VenueServices } from '../context.ts';
 
 /**
  * The venue's Prometheus metrics (docs/operations.md lists them). One registry per venue, not prom-client's

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DomainError } from '../domain-error.ts';
 
 /**
  * Schedule files an administrator may import. JSON: `{ "sessions": [SessionInput…] }` or a bare array.
@@ -19,8 +20,6 @@ export const CSV_COLUMNS = [
   'remoteHost',
   'remoteRoom',
 ] as const;
-
-export class ScheduleFileError extends Error {}
 
 /** RFC 4180 records: quoted fields may hold commas, quotes ("") and newlines. */
 export function parseCsv(text: string): string[][] {
@@ -49,7 +48,7 @@ export function parseCsv(text: string): string[][] {
       row = [];
     } else field += c;
   }
-  if (quoted) throw new ScheduleFileError('CSV: a quoted field is not closed');
+  if (quoted) throw new DomainError('invalid', 'CSV: a quoted field is not closed');
   row.push(field);
   if (row.some((f) => f !== '')) rows.push(row);
   return rows;
@@ -62,7 +61,8 @@ function pairs(cell: string, line: number, column: string): [string, string | un
     .filter(Boolean)
     .map((p) => {
       const [a, b, ...rest] = p.split(':');
-      if (!a || rest.length > 0) throw new ScheduleFileError(`CSV line ${line}, ${column}: "${p}" is not id:value`);
+      if (!a || rest.length > 0)
+        throw new DomainError('invalid', `CSV line ${line}, ${column}: "${p}" is not id:value`);
       return [a.trim(), b?.trim() || undefined];
     });
 }
@@ -70,14 +70,14 @@ function pairs(cell: string, line: number, column: string): [string, string | un
 /** Turns CSV rows into session inputs (not yet validated: the service validates every input the same way). */
 export function sessionsFromCsv(text: string): unknown[] {
   const [header, ...rows] = parseCsv(text);
-  if (!header) throw new ScheduleFileError('CSV is empty');
+  if (!header) throw new DomainError('invalid', 'CSV is empty');
   const names = header.map((h) => h.trim());
   const missing = CSV_COLUMNS.filter((c) => !['id', 'staff', 'remoteHost', 'remoteRoom'].includes(c)).filter(
     (c) => !names.includes(c),
   );
-  if (missing.length) throw new ScheduleFileError(`CSV header lacks column(s): ${missing.join(', ')}`);
+  if (missing.length) throw new DomainError('invalid', `CSV header lacks column(s): ${missing.join(', ')}`);
   const unknown = names.filter((n) => !(CSV_COLUMNS as readonly string[]).includes(n));
-  if (unknown.length) throw new ScheduleFileError(`CSV header has unknown column(s): ${unknown.join(', ')}`);
+  if (unknown.length) throw new DomainError('invalid', `CSV header has unknown column(s): ${unknown.join(', ')}`);
   return rows.map((cells, i) => {
     const line = i + 2;
     const get = (c: (typeof CSV_COLUMNS)[number]) => cells[names.indexOf(c)]?.trim() ?? '';
@@ -106,7 +106,7 @@ export function sessionsFromJson(value: unknown): unknown[] {
   if (value && typeof value === 'object' && Array.isArray((value as { sessions?: unknown }).sessions)) {
     return (value as { sessions: unknown[] }).sessions;
   }
-  throw new ScheduleFileError('JSON schedule must be an array of sessions or {"sessions": [...]}');
+  throw new DomainError('invalid', 'JSON schedule must be an array of sessions or {"sessions": [...]}');
 }
 
 export function readScheduleFile(file: string): unknown[] {
@@ -115,7 +115,7 @@ export function readScheduleFile(file: string): unknown[] {
   try {
     return sessionsFromJson(JSON.parse(text));
   } catch (err) {
-    if (err instanceof ScheduleFileError) throw err;
-    throw new ScheduleFileError(`${file} is not JSON: ${(err as Error).message}`);
+    if (err instanceof DomainError) throw err;
+    throw new DomainError('invalid', `${file} is not JSON: ${(err as Error).message}`);
   }
 }

@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import type { Statement } from 'better-sqlite3';
 import { describeSchemaError } from '../../config/json-schema.ts';
 import type { Venue } from '../../config/schema.ts';
+import { DomainError } from '../domain-error.ts';
 import { migrate } from '../store/database.ts';
 import type { EventInput, EventLog, LoggedEvent } from '../store/event-log.ts';
 import { preparedCache } from '../store/prepared.ts';
@@ -24,15 +25,6 @@ import {
   venueDay,
 } from './model.ts';
 import { migrations, sessionProjection } from './projection.ts';
-
-export class SessionError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409,
-  ) {
-    super(message);
-  }
-}
 
 export interface ImportOptions {
   /** Where the schedule came from: `platform`, `file:<name>`, `console`. */
@@ -135,7 +127,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
     if (Array.isArray(payload)) inputs = payload;
     else if (payload && typeof payload === 'object' && Array.isArray((payload as { sessions?: unknown }).sessions))
       inputs = (payload as { sessions: unknown[] }).sessions;
-    else throw new SessionError('schedule must be an array of sessions or {"sessions": [...]}', 400);
+    else throw new DomainError('invalid', 'schedule must be an array of sessions or {"sessions": [...]}');
 
     const by = options.by ?? options.source;
     const report: ImportReport = { source: options.source, created: [], updated: [], unchanged: [], rejected: [] };
@@ -211,7 +203,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
   /** One session from the console; throws a SessionError naming the field if it is not valid. */
   upsert(input: unknown, by: string): EvaluationSession {
     const report = this.importSchedule([input], { source: 'console', by, method: 'console' });
-    if (report.rejected.length) throw new SessionError(report.rejected[0]!.error, 400);
+    if (report.rejected.length) throw new DomainError('invalid', report.rejected[0]!.error);
     return this.get([...report.created, ...report.updated, ...report.unchanged][0]!)!;
   }
 
@@ -328,9 +320,9 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
     if (session.state === to) return session;
     if (!TRANSITIONS[session.state].includes(to)) {
       const allowed = TRANSITIONS[session.state];
-      throw new SessionError(
+      throw new DomainError(
+        'conflict',
         `session ${id} is ${session.state}; it can go to ${allowed.length ? allowed.join(', ') : 'no other state'}, not ${to}`,
-        409,
       );
     }
     this.log.append({
@@ -352,7 +344,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
   revokeExpert(id: string, pseudonym: string, by: string): EvaluationSession {
     const s = this.mustGet(id);
     if (!s.experts.some((e) => e.pseudonym === pseudonym))
-      throw new SessionError(`${pseudonym} is not authorised for session ${id}`, 404);
+      throw new DomainError('not-found', `${pseudonym} is not authorised for session ${id}`);
     return this.upsert(
       { ...this.toInput(s), experts: s.experts.filter((e) => e.pseudonym !== pseudonym).map(expertInput) },
       by,
@@ -385,14 +377,15 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
   recordCheckin(input: CheckinAccepted): { event: LoggedEvent; checkin: Checkin } {
     const session = this.mustGet(input.session);
     const expert = session.experts.find((e) => e.pseudonym === input.pseudonym);
-    if (!expert) throw new SessionError(`${input.pseudonym} is not authorised for session ${session.id}`, 409);
+    if (!expert) throw new DomainError('conflict', `${input.pseudonym} is not authorised for session ${session.id}`);
     if (!['checkin-open', 'in-progress', 'suspended'].includes(session.state))
-      throw new SessionError(`session ${session.id} is ${session.state}: check-in is not open`, 409);
+      throw new DomainError('conflict', `session ${session.id} is ${session.state}: check-in is not open`);
     if (session.checkins.some((c) => c.pseudonym === input.pseudonym))
-      throw new SessionError(`${input.pseudonym} has already checked in to session ${session.id}`, 409);
+      throw new DomainError('conflict', `${input.pseudonym} has already checked in to session ${session.id}`);
     if (input.badge) {
       const holder = this.findByBadge(input.badge, input.at ?? Date.now());
-      if (holder) throw new SessionError(`badge ${input.badge} is already held by another checked-in person`, 409);
+      if (holder)
+        throw new DomainError('conflict', `badge ${input.badge} is already held by another checked-in person`);
     }
     const event = this.log.append({
       type: 'checkin.accepted',
@@ -434,9 +427,9 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
   ): LateDecision {
     const session = this.mustGet(sessionId);
     if (!session.experts.some((e) => e.pseudonym === pseudonym))
-      throw new SessionError(`${pseudonym} is not authorised for session ${session.id}`, 404);
+      throw new DomainError('not-found', `${pseudonym} is not authorised for session ${session.id}`);
     if (!['checkin-open', 'in-progress', 'suspended'].includes(session.state))
-      throw new SessionError(`session ${session.id} is ${session.state}: nobody is arriving`, 409);
+      throw new DomainError('conflict', `session ${session.id} is ${session.state}: nobody is arriving`);
     this.log.append({
       type: 'session.late-arrival-decided',
       session: session.id,
@@ -494,7 +487,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
     const params: Record<string, unknown> = {};
     if (filter.day !== undefined) {
       const bounds = dayBounds(filter.day);
-      if (!bounds) throw new SessionError(`day: "${filter.day}" is not YYYY-MM-DD`, 400);
+      if (!bounds) throw new DomainError('invalid', `day: "${filter.day}" is not YYYY-MM-DD`);
       where.push('starts_at < @to AND ends_at > @from');
       [params.from, params.to] = bounds;
     }
@@ -555,7 +548,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
 
   private mustGet(id: string): EvaluationSession {
     const s = this.get(id);
-    if (!s) throw new SessionError(`no session ${id}`, 404);
+    if (!s) throw new DomainError('not-found', `no session ${id}`);
     return s;
   }
 

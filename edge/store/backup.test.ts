@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { startTestVenue, tempDir } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import { BackupError, backupVenue, checkBackup, restoreVenue } from './backup.ts';
 import { openDatabase } from './database.ts';
 import { verifyChain } from './verify.ts';

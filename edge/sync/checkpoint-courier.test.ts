@@ -1,16 +1,16 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
+import { configureSync, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { waitUntil } from '../../test/wait-until.ts';
 import { defaultKeysDir } from '../keys-dir.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import { anchorFiles } from '../store/anchors.ts';
 import type { Receipt } from '../store/checkpoint-format.ts';
 import { loadOrCreateSm2Key, sm2KeyFiles } from '../store/suites.ts';
 import { truncateLog } from '../store/tamper-fixture.ts';
 import { loadOrCreateVenueKey } from './keys.ts';
-import { configureSync, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
 
 let city: TestPlatform | null = null;
 let edge: VenueRuntime | null = null;

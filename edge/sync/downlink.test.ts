@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { scanForbidden } from '../../simulators/city-platform/forbidden-scan.ts';
+import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import { SYNC_TARGET } from './outbox.ts';
-import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
 import { type DownlinkEnvelope, downlinkManifest, PROTOCOL, signBytes } from './wire.ts';
 
 let city: TestPlatform;

@@ -2,13 +2,13 @@
 // faults, a platform outage and edge restarts, and the platform ends with every event exactly once, in order,
 // signed, with nothing it must not hold.
 import { afterAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { JINCHENG_VENUES } from '../../config/venue-loader.ts';
 import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
 import { scanForbidden } from '../../simulators/city-platform/forbidden-scan.ts';
 import { startPlatformHttp } from '../../simulators/city-platform/http-server.ts';
+import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
-import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
 import { toUpstream } from './upstream-projection.ts';
 import { batchManifest, bodyDigest, type SignedBatch } from './wire.ts';
 

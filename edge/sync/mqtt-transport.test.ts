@@ -3,12 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
 import { connectPlatformMqtt, type PlatformMqttBridge } from '../../simulators/city-platform/mqtt-bridge.ts';
+import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import { loadOrCreateVenueKey } from './keys.ts';
-import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
 
 let city: TestPlatform | null = null;
 let bridge: PlatformMqttBridge | null = null;

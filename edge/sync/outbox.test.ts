@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
+import { outboxOver, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { eventually } from '../../test/venue-harness.ts';
 import type { EventInput } from '../store/event-log.ts';
 import type { SyncConfig } from './config.ts';
 import { SYNC_TARGET } from './outbox.ts';
-import { outboxOver, startTestPlatform, type TestPlatform } from './sync-fixture.ts';
 
 let city: TestPlatform;
 const venues: ReturnType<typeof outboxOver>[] = [];

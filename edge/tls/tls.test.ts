@@ -4,9 +4,9 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { eventually, startTestVenue, tempDir } from '../../test/venue-harness.ts';
 import type { EmbeddedBroker } from '../bus/embedded-broker.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import { provisionDevice } from './provision.ts';
 import { loadOrCreateVenueCa, tlsFiles } from './venue-ca.ts';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ZoneIndex } from '../../config/geometry.ts';
 import type { Point } from '../../config/schema.ts';
 import { loadVenue, venueFile } from '../../config/venue-loader.ts';
 import type { RaiseAlarm } from '../alerts/alarms.ts';
@@ -8,7 +9,6 @@ import { type AlarmSink, type BadgeTrack, TrackingAlarmRules } from './alarm-rul
 import { type BadgeBinding, BadgeBindings } from './bindings.ts';
 import { DEFAULT_TRACKING_CONFIG, type TrackingConfig, venueTrackingConfig } from './config.ts';
 import { BadgeFences, FenceEngine, type ZoneTransition } from './fences.ts';
-import { ZoneIndex } from './geometry.ts';
 
 // Qinshui (config/venues/qinshui.yaml): room-1 [10-20]×[28-40], room-2 [22-32]×[28-40], the evaluation zone's
 // open area (corridor) along y 20-28, dining [24-34]×[12-20], restroom [34-44]×[12-20], stairwell [38-44]×[32-40],

@@ -1,9 +1,9 @@
+import type { PreparedZone, ZoneIndex } from '../../config/geometry.ts';
 import type { AwayZoneType } from '../../config/schema.ts';
 import type { AlarmEngine, AlarmLevel } from '../alerts/alarms.ts';
 import type { BadgeBinding } from './bindings.ts';
 import type { TrackingConfig } from './config.ts';
 import type { BadgeFences, ZoneTransition } from './fences.ts';
-import type { PreparedZone, ZoneIndex } from './geometry.ts';
 
 /** The tracking alarms, their level (报警等级, see ALARM_LEVELS) and console names. */
 export const TRACKING_ALARMS = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { distanceToRing, insideRing, ZoneIndex } from '../../config/geometry.ts';
 import { loadVenue, venueFile } from '../../config/venue-loader.ts';
 import { BadgeFences, FenceEngine, type ZoneTransition } from './fences.ts';
-import { distanceToRing, insideRing, ZoneIndex } from './geometry.ts';
 
 const zones = new ZoneIndex(loadVenue(venueFile('qinshui')));
 const options = { exitToleranceM: 1, toleranceTimeoutMs: 2000, exitDelayMs: 500, timeoutMs: 10_000 };

@@ -1,4 +1,4 @@
-import { distanceToRing, insideRing, type PreparedZone, type ZoneIndex } from './geometry.ts';
+import { distanceToRing, insideRing, type PreparedZone, type ZoneIndex } from '../../config/geometry.ts';
 
 /**
  * Fence semantics after omlox: entering is immediate; leaving needs the badge beyond `exitToleranceM` for

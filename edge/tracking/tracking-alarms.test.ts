@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  alarmEvents,
+  FAST,
+  startTrackingFixture,
+  type TrackingFixture,
+  zoneEvents,
+} from '../../test/tracking-fixture.ts';
 import { eventually } from '../../test/venue-harness.ts';
-import { alarmEvents, FAST, startTrackingFixture, type TrackingFixture, zoneEvents } from './tracking-fixture.ts';
 
 // One venue for the file; each test uses its own people and badges, so their alarms do not meet.
 let f: TrackingFixture;

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { Point } from '../../config/schema.ts';
 import { BadgeSimulator } from '../../simulators/badges/badge-simulator.ts';
 import type { DeviceSimulator, SimulatorIdentity, SimulatorOptions } from '../../simulators/device-simulator.ts';
 import { GateSimulator } from '../../simulators/gate/gate-simulator.ts';
 import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { waitUntil } from '../../test/wait-until.ts';
-import type { VenueRuntime } from '../runtime.ts';
 import type { LoggedEvent } from '../store/event-log.ts';
 
 /**

@@ -2,15 +2,16 @@ import { join } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import { Type as T } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
+import { ZoneIndex } from '../../config/geometry.ts';
 import { describeSchemaError } from '../../config/json-schema.ts';
 import type { Position } from '../../devices/rtls/contract.ts';
 import type { VenueContext } from '../context.ts';
+import { DomainError } from '../domain-error.ts';
 import type { EventInput, LoggedEvent } from '../store/event-log.ts';
 import { type BadgeTrack, type SessionFacts, TrackingAlarmRules } from './alarm-rules.ts';
 import { type BadgeBinding, BadgeBindings } from './bindings.ts';
 import { DEFAULT_TRACKING_CONFIG, TrackingConfig, venueTrackingConfig } from './config.ts';
 import { BadgeFences, FenceEngine, type ZoneTransition } from './fences.ts';
-import { ZoneIndex } from './geometry.ts';
 import { ZoneHeadCount } from './head-count.ts';
 import { migrateTracking } from './schema.ts';
 import { type TrajectoryPoint, TrajectoryStore } from './trajectory-store.ts';
@@ -21,15 +22,6 @@ export type BadgePosition = Static<typeof Position>;
 export interface SessionLookup {
   get(id: string): SessionFacts | null;
   on(event: 'changed', listener: (sessionId: string) => void): unknown;
-}
-
-export class TrackingError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404,
-  ) {
-    super(message);
-  }
 }
 
 /** Pending trajectory points that trigger a flush before the timer does. */
@@ -138,7 +130,7 @@ export class TrackingService {
   /** Changes thresholds at run time; recorded with who changed what. */
   configure(changes: unknown, by: string): TrackingConfig {
     if (!validateChanges(changes))
-      throw new TrackingError(`config${describeSchemaError(validateChanges.errors![0]!)}`, 400);
+      throw new DomainError('invalid', `config${describeSchemaError(validateChanges.errors![0]!)}`);
     const before = this.config;
     // Per-type away limits merge, so changing one type keeps the others.
     const awayMaxMs = { ...before.awayMaxMs, ...changes.awayMaxMs };
@@ -212,7 +204,7 @@ export class TrackingService {
   recount(input: { zone?: string; counted?: number; by: string; note?: string | null }): LoggedEvent {
     const zone = input.zone ?? this.headCount.zones[0];
     const now = this.population().find((p) => p.zone === zone);
-    if (!now) throw new TrackingError(`zone: "${zone}" is not an evaluation zone with counting doors`, 404);
+    if (!now) throw new DomainError('not-found', `zone: "${zone}" is not an evaluation zone with counting doors`);
     return this.headCount.recount({
       zone: now.zone,
       counted: input.counted ?? now.badges,
@@ -315,8 +307,8 @@ export class TrackingService {
     points: TrajectoryPoint[];
     auditSeq: number;
   } {
-    if (!q.badge === !q.person) throw new TrackingError('give exactly one of badge or person', 400);
-    if (!(q.to > q.from)) throw new TrackingError('to: must be after from', 400);
+    if (!q.badge === !q.person) throw new DomainError('invalid', 'give exactly one of badge or person');
+    if (!(q.to > q.from)) throw new DomainError('invalid', 'to: must be after from');
     this.store.flush();
     const limit = q.limit ?? 100_000;
     const spans = q.badge
@@ -359,7 +351,7 @@ export class TrackingService {
   }
 
   releaseBadge(badge: string, by: string, reason: string | null): LoggedEvent {
-    if (!this.bindings.get(badge)) throw new TrackingError(`badge ${badge} is not bound to anyone`, 404);
+    if (!this.bindings.get(badge)) throw new DomainError('not-found', `badge ${badge} is not bound to anyone`);
     return this.ctx.log.append({
       type: 'tracking.badge-released',
       actor: by,

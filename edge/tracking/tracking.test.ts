@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTrackingFixture, type TrackingFixture } from '../../test/tracking-fixture.ts';
 import { api, eventually } from '../../test/venue-harness.ts';
-import { startTrackingFixture, type TrackingFixture } from './tracking-fixture.ts';
 
 let f: TrackingFixture;
 let walkedAt: number;

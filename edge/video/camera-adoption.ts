@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Venue } from '../../config/schema.ts';
 import { type DiscoveredDevice, probeCameras } from '../../devices/camera/onvif-client.ts';
+import { DomainError } from '../domain-error.ts';
 import { KEY_FILES } from '../keys-dir.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { sealCipherOf } from '../store/suites.ts';
 import { type AdoptedCamera, CameraDirectory } from './camera-directory.ts';
-import { VideoError } from './video-error.ts';
 import type { VideoDeps, VideoService } from './video-service.ts';
 
 export interface AdoptRequest {
@@ -63,10 +63,14 @@ export class CameraAdoption {
   /** Probes the targets (host:port, default: the configured ones) and returns the cameras not yet in the venue. */
   async discover(by: string, targets: string[] = this.discoveryTargets, waitMs = 500): Promise<DiscoveredDevice[]> {
     if (targets.length === 0)
-      throw new VideoError('targets: none given, and no discovery target is configured (HALLEDGE_CAMERA_DISCOVERY)');
+      throw new DomainError(
+        'invalid',
+        'targets: none given, and no discovery target is configured (HALLEDGE_CAMERA_DISCOVERY)',
+      );
     const parsed = targets.map((t, i) => {
       const m = /^([^:\s]+):(\d{1,5})$/.exec(t);
-      if (!m || Number(m[2]) > 65535) throw new VideoError(`targets/${i}: must be host:port, got ${JSON.stringify(t)}`);
+      if (!m || Number(m[2]) > 65535)
+        throw new DomainError('invalid', `targets/${i}: must be host:port, got ${JSON.stringify(t)}`);
       return { host: m[1]!, port: Number(m[2]) };
     });
     const answers = await Promise.all(parsed.map((t) => probeCameras(t.host, t.port, waitMs)));
@@ -91,16 +95,18 @@ export class CameraAdoption {
   }
 
   async adopt(req: AdoptRequest, by: string): Promise<AdoptedCamera> {
-    if (!ID.test(req.id)) throw new VideoError('id: lower-case letters, digits and dashes, at most 63');
-    if (!req.name.trim()) throw new VideoError('name: required');
+    if (!ID.test(req.id)) throw new DomainError('invalid', 'id: lower-case letters, digits and dashes, at most 63');
+    if (!req.name.trim()) throw new DomainError('invalid', 'name: required');
     if (!this.venue.zones.some((z) => z.id === req.zone))
-      throw new VideoError(`zone: the venue has no zone ${JSON.stringify(req.zone)}`);
-    if (!/^https?:\/\/[^/\s]+\/\S*$/.test(req.xaddr)) throw new VideoError('xaddr: must be an http(s) ONVIF address');
+      throw new DomainError('invalid', `zone: the venue has no zone ${JSON.stringify(req.zone)}`);
+    if (!/^https?:\/\/[^/\s]+\/\S*$/.test(req.xaddr))
+      throw new DomainError('invalid', 'xaddr: must be an http(s) ONVIF address');
     if (this.venue.cameras.some((c) => c.id === req.id) || this.directory.get(req.id))
-      throw new VideoError(`id: camera ${req.id} exists already`, 409);
-    if (this.known(req.xaddr)) throw new VideoError(`xaddr: ${req.xaddr} is a camera of the venue already`, 409);
+      throw new DomainError('conflict', `id: camera ${req.id} exists already`);
+    if (this.known(req.xaddr))
+      throw new DomainError('conflict', `xaddr: ${req.xaddr} is a camera of the venue already`);
     if (this.pending.has(req.id) || this.pending.has(req.xaddr))
-      throw new VideoError(`id: camera ${req.id} is being adopted already`, 409);
+      throw new DomainError('conflict', `id: camera ${req.id} is being adopted already`);
     this.pending.add(req.id).add(req.xaddr);
     try {
       return await this.adoptChecked(req, by);
@@ -116,8 +122,8 @@ export class CameraAdoption {
       await this.video.adopt({ id: req.id, onvif: req.xaddr, zone: req.zone, credentials });
     } catch (err) {
       await this.video.forget(req.id);
-      if (err instanceof VideoError) throw err;
-      throw new VideoError(`xaddr: the camera did not accept adoption: ${(err as Error).message}`, 422);
+      if (err instanceof DomainError) throw err;
+      throw new DomainError('rejected', `xaddr: the camera did not accept adoption: ${(err as Error).message}`);
     }
     const camera: AdoptedCamera = {
       id: req.id,
@@ -151,10 +157,11 @@ export class CameraAdoption {
   change(id: string, change: { zone?: string; name?: string }, by: string): AdoptedCamera {
     const camera = this.adopted(id, 'move it');
     const name = change.name?.trim();
-    if (change.name !== undefined && !name) throw new VideoError('name: must not be empty');
+    if (change.name !== undefined && !name) throw new DomainError('invalid', 'name: must not be empty');
     if (change.zone !== undefined && !this.venue.zones.some((z) => z.id === change.zone))
-      throw new VideoError(`zone: the venue has no zone ${JSON.stringify(change.zone)}`);
-    if (change.zone === undefined && name === undefined) throw new VideoError('zone: give a zone or a name to change');
+      throw new DomainError('invalid', `zone: the venue has no zone ${JSON.stringify(change.zone)}`);
+    if (change.zone === undefined && name === undefined)
+      throw new DomainError('invalid', 'zone: give a zone or a name to change');
     if (name !== undefined && name !== camera.name) {
       this.directory.update(id, { name });
       this.log.append({ type: 'video.camera-renamed', actor: by, subject: id, data: { from: camera.name, to: name } });
@@ -188,9 +195,9 @@ export class CameraAdoption {
   /** An adopted camera; a venue-file camera is changed in the venue file (409), an unknown one is 404. */
   private adopted(id: string, what: string): AdoptedCamera {
     if (this.venue.cameras.some((c) => c.id === id))
-      throw new VideoError(`camera ${id} is in the venue file; ${what} there`, 409);
+      throw new DomainError('conflict', `camera ${id} is in the venue file; ${what} there`);
     const camera = this.directory.get(id);
-    if (!camera) throw new VideoError(`no adopted camera ${id}`, 404);
+    if (!camera) throw new DomainError('not-found', `no adopted camera ${id}`);
     return camera;
   }
 

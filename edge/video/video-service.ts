@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Camera, Venue } from '../../config/schema.ts';
 import { OnvifCamera } from '../../devices/camera/onvif-client.ts';
+import { DomainError } from '../domain-error.ts';
 import type { Db } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { CameraAdoption } from './camera-adoption.ts';
@@ -15,9 +16,6 @@ import { type CameraStream, LiveHub } from './live-hub.ts';
 import { Retention, type RetentionPolicy } from './retention.ts';
 import { type Segment, SegmentIndex } from './segment-index.ts';
 import type { Intake } from './segment-intake.ts';
-import { VideoError } from './video-error.ts';
-
-export { VideoError };
 
 export interface VideoOptions {
   /** Segment length, seconds (10 on site, 2 in tests). */
@@ -146,9 +144,10 @@ export class VideoService extends EventEmitter<{
     const cam = await OnvifCamera.connect({ deviceService: camera.onvif, ...creds });
     const d = await cam.describe();
     if ((this.forgotten.get(camera.id) ?? 0) !== epoch)
-      throw new VideoError(`camera ${camera.id} was removed while it was being adopted`, 409);
+      throw new DomainError('conflict', `camera ${camera.id} was removed while it was being adopted`);
     // The edge stopped while the camera answered: a recorder started now would outlive the database.
-    if (this.stopped) throw new VideoError(`camera ${camera.id}: video stopped while it was being adopted`, 503);
+    if (this.stopped)
+      throw new DomainError('stopping', `camera ${camera.id}: video stopped while it was being adopted`);
     this.deps.log.append({
       type: 'video.camera-adopted',
       subject: camera.id,
@@ -226,8 +225,8 @@ export class VideoService extends EventEmitter<{
     streamUrl: string,
     { zone, substreamUrl }: { zone?: string; substreamUrl?: string } = {},
   ): CameraRecorder {
-    if (this.stopped) throw new VideoError(`camera ${camera}: video is stopped`, 503);
-    if (this.recorders.has(camera)) throw new VideoError(`camera ${camera} is already recording`, 409);
+    if (this.stopped) throw new DomainError('stopping', `camera ${camera}: video is stopped`);
+    if (this.recorders.has(camera)) throw new DomainError('conflict', `camera ${camera} is already recording`);
     this.addCamera(camera, streamUrl, substreamUrl);
     if (zone) this.placeIfUnplaced(camera, zone);
     const rec = new CameraRecorder(
@@ -298,7 +297,7 @@ export class VideoService extends EventEmitter<{
    */
   move(camera: string, zone: string, since = this.footageFrom(camera)): void {
     const from = this.zones.get(camera);
-    if (!from) throw new VideoError(`camera ${camera} is placed in no zone`, 404);
+    if (!from) throw new DomainError('not-found', `camera ${camera} is placed in no zone`);
     if (from.zone === zone) return;
     const to = { zone, since };
     this.zones.set(camera, to);
@@ -333,11 +332,12 @@ export class VideoService extends EventEmitter<{
    */
   lockSession(sessionId: string, cameraId: string, from: number, to: number, until: number): { segments: number } {
     for (const [field, v] of Object.entries({ from, to, until }))
-      if (!Number.isFinite(v) || v < 0) throw new VideoError(`${field}: must be a time in ms since the epoch`);
-    if (!sessionId) throw new VideoError('sessionId: required');
-    if (!cameraId) throw new VideoError('cameraId: required');
-    if (to <= from) throw new VideoError('to: must be after from');
-    if (until < to) throw new VideoError('until: the lock must last at least until the footage ends');
+      if (!Number.isFinite(v) || v < 0)
+        throw new DomainError('invalid', `${field}: must be a time in ms since the epoch`);
+    if (!sessionId) throw new DomainError('invalid', 'sessionId: required');
+    if (!cameraId) throw new DomainError('invalid', 'cameraId: required');
+    if (to <= from) throw new DomainError('invalid', 'to: must be after from');
+    if (until < to) throw new DomainError('invalid', 'until: the lock must last at least until the footage ends');
     const segments = this.index.lock({ session: sessionId, camera: cameraId, from, to, until });
     this.deps.log.append({
       type: 'video.locked',

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { api, ensureUser, startTestVenue, tempDir } from '../../test/venue-harness.ts';
 import { LOGIN_LIMITS } from './login-limits.ts';
 import { UserStore } from './user-store.ts';

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { DomainError } from '../../edge/domain-error.ts';
 import { type Db, migrate } from '../../edge/store/database.ts';
 import type { EventLog } from '../../edge/store/event-log.ts';
 import { type ConsoleUser, parseRole, type Role } from './roles.ts';
@@ -18,15 +19,6 @@ const migrations = [
     CREATE INDEX auth_sessions_user ON auth_sessions (user_id);`,
   },
 ];
-
-export class AuthError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 401 | 403 | 404 | 409,
-  ) {
-    super(message);
-  }
-}
 
 export interface SessionPolicy {
   /** A session ends this long after sign-in, whatever happens. */
@@ -95,12 +87,12 @@ export class UserStore {
     by: string,
   ): Promise<ConsoleUser> {
     if (!USERNAME.test(input.username))
-      throw new AuthError(`username: "${input.username}" must be 1–64 letters, digits, "_", "." or "-"`, 400);
+      throw new DomainError('invalid', `username: "${input.username}" must be 1–64 letters, digits, "_", "." or "-"`);
     const role = parseRole(input.role);
     if (!role)
-      throw new AuthError(`role: "${input.role}" is not one of administrator, witness, auditor, operator`, 400);
+      throw new DomainError('invalid', `role: "${input.role}" is not one of administrator, witness, auditor, operator`);
     checkPassword(input.password);
-    if (this.row(input.username)) throw new AuthError(`username: "${input.username}" already exists`, 409);
+    if (this.row(input.username)) throw new DomainError('conflict', `username: "${input.username}" already exists`);
     const now = Date.now();
     const user: ConsoleUser = {
       id: randomUUID(),
@@ -122,10 +114,10 @@ export class UserStore {
   /** Changes a user's role or disables them; either ends their open sessions. */
   update(username: string, change: { role?: Role; disabled?: boolean }, by: string): ConsoleUser {
     const row = this.row(username);
-    if (!row) throw new AuthError(`no user "${username}"`, 404);
+    if (!row) throw new DomainError('not-found', `no user "${username}"`);
     const staysAdmin = (change.role ?? row.role) === 'administrator' && !(change.disabled ?? row.disabled === 1);
     if (row.role === 'administrator' && !staysAdmin && this.activeAdministrators() <= 1)
-      throw new AuthError(`"${username}" is the last active administrator: make another one first`, 409);
+      throw new DomainError('conflict', `"${username}" is the last active administrator: make another one first`);
     this.db
       .prepare('UPDATE auth_users SET role = ?, disabled = ?, updated_at = ? WHERE id = ?')
       .run(
@@ -141,7 +133,7 @@ export class UserStore {
 
   async setPassword(username: string, password: string, by: string): Promise<void> {
     const row = this.row(username);
-    if (!row) throw new AuthError(`no user "${username}"`, 404);
+    if (!row) throw new DomainError('not-found', `no user "${username}"`);
     checkPassword(password);
     const passwordHash = await hash(password);
     this.db
@@ -157,7 +149,7 @@ export class UserStore {
     // Hash anyway for an unknown user, so the answer time does not tell which usernames exist.
     if (!row) await hash(password);
     const ok = row ? await verify(row.password_hash, password) : false;
-    if (!row || !ok || row.disabled) throw new AuthError('wrong username or password', 401);
+    if (!row || !ok || row.disabled) throw new DomainError('unauthenticated', 'wrong username or password');
     return toUser(row);
   }
 
@@ -219,5 +211,5 @@ export class UserStore {
 
 function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH)
-    throw new AuthError(`password: must be at least ${MIN_PASSWORD_LENGTH} characters`, 400);
+    throw new DomainError('invalid', `password: must be at least ${MIN_PASSWORD_LENGTH} characters`);
 }

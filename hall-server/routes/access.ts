@@ -1,18 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
-import { AccessError } from '../../edge/access/access-service.ts';
-import type { VenueContext } from '../../edge/context.ts';
-import type { VenueServices } from '../../edge/services.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 
 const By = T.String({ minLength: 1, description: 'who acts (console user id)' });
 const Clock = T.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$|^24:00$', description: 'HH:mm venue time' });
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
-
-function fail(reply: FastifyReply, err: unknown) {
-  if (err instanceof AccessError) return reply.code(err.status).send({ error: err.message });
-  throw err;
-}
 
 export const accessRoutes =
   (ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
@@ -82,13 +74,9 @@ export const accessRoutes =
           }),
         },
       },
-      async (req, reply) => {
-        try {
-          access.approveReentry(req.body.person, req.body.by, req.body.note ?? null);
-          return { ok: true };
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        access.approveReentry(req.body.person, req.body.by, req.body.note ?? null);
+        return { ok: true };
       },
     );
 
@@ -108,14 +96,10 @@ export const accessRoutes =
           }),
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const { session, by, present, absent, note } = req.body;
-        try {
-          access.rollCall(session, { present, absent, by, note: note ?? null });
-          return { ok: true, rollCallsDue: access.store.rollCallsDue() };
-        } catch (err) {
-          return fail(reply, err);
-        }
+        access.rollCall(session, { present, absent, by, note: note ?? null });
+        return { ok: true, rollCallsDue: access.store.rollCallsDue() };
       },
     );
 
@@ -128,12 +112,8 @@ export const accessRoutes =
           body: T.Object({ by: By, note: T.Optional(T.String({ maxLength: 500 })) }),
         },
       },
-      async (req, reply) => {
-        try {
-          return access.restoreNormal(req.body.by, req.body.note ?? null);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return access.restoreNormal(req.body.by, req.body.note ?? null);
       },
     );
 
@@ -146,12 +126,8 @@ export const accessRoutes =
           body: T.Object({ by: By, entryWindowMs: T.Optional(T.Integer()) }),
         },
       },
-      async (req, reply) => {
-        try {
-          return access.configure({ entryWindowMs: req.body.entryWindowMs }, req.body.by);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return access.configure({ entryWindowMs: req.body.entryWindowMs }, req.body.by);
       },
     );
 
@@ -176,37 +152,29 @@ export const accessRoutes =
           }),
         },
       },
-      async (req, reply) => {
+      async (req) => {
         const b = req.body;
-        try {
-          access.enrollStaff(
-            {
-              person: b.person,
-              role: b.role,
-              days: b.days ?? [1, 2, 3, 4, 5, 6, 7],
-              fromMin: minutes(b.from),
-              toMin: minutes(b.to),
-              allRooms: b.allRooms ?? false,
-            },
-            b.by,
-          );
-          return access.store.rosterEntry(b.person);
-        } catch (err) {
-          return fail(reply, err);
-        }
+        access.enrollStaff(
+          {
+            person: b.person,
+            role: b.role,
+            days: b.days ?? [1, 2, 3, 4, 5, 6, 7],
+            fromMin: minutes(b.from),
+            toMin: minutes(b.to),
+            allRooms: b.allRooms ?? false,
+          },
+          b.by,
+        );
+        return access.store.rosterEntry(b.person);
       },
     );
 
     app.post(
       '/api/access/staff/:person/remove',
       { schema: { tags, params: T.Object({ person: T.String() }), body: T.Object({ by: By }) } },
-      async (req, reply) => {
-        try {
-          access.removeStaff(req.params.person, req.body.by);
-          return { ok: true };
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        access.removeStaff(req.params.person, req.body.by);
+        return { ok: true };
       },
     );
   };

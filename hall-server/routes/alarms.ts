@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import { StringEnum } from '../../config/json-schema.ts';
-import { AlarmError } from '../../edge/alerts/alarms.ts';
 import type { VenueContext } from '../../edge/context.ts';
 
 const Transition = T.Object({
@@ -32,13 +31,8 @@ export const alarmRoutes =
       app.post(
         `/api/alarms/:id/${action}`,
         { schema: { tags: ['alarms'], params: T.Object({ id: T.String() }), body: Transition } },
-        async (req, reply) => {
-          try {
-            return ctx.alarms[action](req.params.id, req.body.by, req.body.note ?? null);
-          } catch (err) {
-            if (err instanceof AlarmError) return reply.code(err.status).send({ error: err.message });
-            throw err;
-          }
+        async (req) => {
+          return ctx.alarms[action](req.params.id, req.body.by, req.body.note ?? null);
         },
       );
     }

@@ -1,24 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
+import { DomainError } from '../../edge/domain-error.ts';
 import type { EventLog } from '../../edge/store/event-log.ts';
 import type { ExpertNames } from '../auth/expert-names.ts';
 import { SESSION_COOKIE } from '../auth/guard.ts';
 import { LOGIN_LIMITS, LoginLimiter } from '../auth/login-limits.ts';
 import { canSeeNames } from '../auth/redact.ts';
 import { ALL_ROLES, ROLES } from '../auth/roles.ts';
-import { AuthError, type UserStore } from '../auth/user-store.ts';
+import type { UserStore } from '../auth/user-store.ts';
 
 const tags = ['auth'];
 const Username = T.String({ minLength: 1, maxLength: 64 });
 const Password = T.String({ minLength: 1, maxLength: 256 });
 const RoleSchema = StringEnum([...ROLES, 'supervisor']);
-
-function fail(reply: FastifyReply, err: unknown) {
-  if (err instanceof AuthError) return reply.code(err.status).send({ error: err.message });
-  throw err;
-}
 
 export const authRoutes =
   (deps: { users: UserStore; names: ExpertNames; log: EventLog }): FastifyPluginAsyncTypebox =>
@@ -59,9 +54,9 @@ export const authRoutes =
           });
           return { user, token: session.token, expiresAt: session.expiresAt, seesNames: canSeeNames(user) };
         } catch (err) {
-          if (err instanceof AuthError)
+          if (err instanceof DomainError)
             log.append({ type: 'audit.sign-in-failed', subject: req.body.username, data: { ip: req.ip } });
-          return fail(reply, err);
+          throw err;
         }
       },
     );
@@ -96,15 +91,11 @@ export const authRoutes =
           body: T.Object({ current: Password, password: Password }),
         },
       },
-      async (req, reply) => {
-        try {
-          const me = req.user!;
-          await users.authenticate(me.username, req.body.current);
-          await users.setPassword(me.username, req.body.password, me.username);
-          return { ok: true };
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        const me = req.user!;
+        await users.authenticate(me.username, req.body.current);
+        await users.setPassword(me.username, req.body.password, me.username);
+        return { ok: true };
       },
     );
 
@@ -126,12 +117,8 @@ export const authRoutes =
           }),
         },
       },
-      async (req, reply) => {
-        try {
-          return await users.create(req.body, req.user!.username);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return await users.create(req.body, req.user!.username);
       },
     );
 
@@ -149,16 +136,12 @@ export const authRoutes =
           }),
         },
       },
-      async (req, reply) => {
-        try {
-          const by = req.user!.username;
-          const { role, disabled, password } = req.body;
-          if (password !== undefined) await users.setPassword(req.params.username, password, by);
-          if (role === undefined && disabled === undefined) return users.byUsername(req.params.username);
-          return users.update(req.params.username, { role: role === 'supervisor' ? 'witness' : role, disabled }, by);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        const by = req.user!.username;
+        const { role, disabled, password } = req.body;
+        if (password !== undefined) await users.setPassword(req.params.username, password, by);
+        if (role === undefined && disabled === undefined) return users.byUsername(req.params.username);
+        return users.update(req.params.username, { role: role === 'supervisor' ? 'witness' : role, disabled }, by);
       },
     );
 

@@ -2,15 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CapturedAt, HardwareLivenessSchema } from '../../devices/face-terminal/contract.ts';
-import { BiometricError } from '../../edge/checkin/biometric-store.ts';
 import { CardReads } from '../../edge/checkin/card-reads.ts';
 import type { TerminalLimits } from '../../edge/checkin/checkin-module.ts';
 import type { CheckinResult } from '../../edge/checkin/checkin-service.ts';
-import { CheckoutError } from '../../edge/checkin/checkout.ts';
 import { FaceError } from '../../edge/checkin/face/face-errors.ts';
-import { TERMINAL_ID, TerminalError } from '../../edge/checkin/terminal-registry.ts';
-import type { VenueContext } from '../../edge/context.ts';
-import type { VenueServices } from '../../edge/services.ts';
+import { TERMINAL_ID } from '../../edge/checkin/terminal-registry.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
+import { DomainError } from '../../edge/domain-error.ts';
 
 /**
  * A JPEG/PNG as a data URL (`data:image/jpeg;base64,…`, whose type is checked) or bare base64. Its size is
@@ -30,17 +28,14 @@ const By = T.String({
 });
 
 /** Too large for the venue's limits: answered 413 with the engine's own words, naming the field when one is. */
-class TooLarge extends Error {
-  constructor(
-    readonly limits: TerminalLimits,
-    readonly field?: string,
-  ) {
-    const mib = (limits.frameBytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '');
-    super(
-      `${field ? `${field}: ` : ''}图像过大：每张不超过 ${mib} MB，每次最多 ${limits.frames} 帧 · ` +
-        `too large: at most ${limits.frames} frames of ${mib} MB each`,
-    );
-  }
+function tooLarge(limits: TerminalLimits, field?: string): DomainError {
+  const mib = (limits.frameBytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '');
+  return new DomainError(
+    'too-large',
+    `${field ? `${field}: ` : ''}图像过大：每张不超过 ${mib} MB，每次最多 ${limits.frames} 帧 · ` +
+      `too large: at most ${limits.frames} frames of ${mib} MB each`,
+    { field, code: 'too-large' },
+  );
 }
 
 /** Base64 characters of one image at the venue's limit, with room for a data-URL prefix. */
@@ -58,10 +53,10 @@ interface DecodedImage {
 }
 
 function decodeImage(value: string, field: string, limits: TerminalLimits): DecodedImage {
-  if (value.length > imageChars(limits)) throw new TooLarge(limits, field);
+  if (value.length > imageChars(limits)) throw tooLarge(limits, field);
   const match = /^data:([^;,]*)(;base64)?,/.exec(value);
   const bytes = Buffer.from(match ? value.slice(match[0].length) : value, 'base64');
-  if (bytes.length > limits.frameBytes) throw new TooLarge(limits, field);
+  if (bytes.length > limits.frameBytes) throw tooLarge(limits, field);
   return match ? { bytes, contentType: match[1] || 'text/plain' } : { bytes };
 }
 
@@ -87,16 +82,6 @@ function answer(reply: FastifyReply, result: CheckinResult) {
     return reply.code(400).send({ error: result.detail ?? result.message, ...result });
   }
   return reply.send(result);
-}
-
-function fail(reply: FastifyReply, err: unknown) {
-  if (err instanceof TooLarge) return reply.code(413).send({ error: err.message, field: err.field, code: 'too-large' });
-  if (err instanceof TerminalError)
-    return reply.code(err.kind === 'not-found' ? 404 : 400).send({ error: err.message });
-  if (err instanceof FaceError) return reply.code(400).send({ error: err.message, field: err.field, code: err.code });
-  if (err instanceof BiometricError) return reply.code(409).send({ error: err.message });
-  if (err instanceof CheckoutError) return reply.code(err.status).send({ error: err.message });
-  throw err;
 }
 
 /** Who makes a terminal-facing call: the enrolled terminal, else the signed-in witness or administrator. */
@@ -151,7 +136,7 @@ export const checkinRoutes =
 
     // Bodies over the limit, too many attempts: the engine's own words, in Chinese and English.
     app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {
-      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return fail(reply, new TooLarge(limits));
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw tooLarge(limits);
       if (err.statusCode === 429)
         return reply
           .code(429)
@@ -174,26 +159,22 @@ export const checkinRoutes =
         },
       },
       async (req, reply) => {
-        try {
-          const { photo, frames, liveness } = req.body;
-          const { images, contentType } = decodeAll(
-            [photo, ...frames.map((f) => f.image)],
-            ['photo', ...frames.map((_, i) => `frames[${i}].image`)],
-            limits,
-          );
-          const [chipPhoto, ...decoded] = images;
-          const result = await service.checkInWithIdCard({
-            by: caller(req),
-            idNumber: req.body.idNumber,
-            chipPhoto: chipPhoto!,
-            frames: decoded.map((image, i) => ({ image, capturedAt: frames[i]!.capturedAt })),
-            contentType,
-            ...(liveness ? { hardwareLiveness: liveness } : {}),
-          });
-          return answer(reply, result);
-        } catch (err) {
-          return fail(reply, err);
-        }
+        const { photo, frames, liveness } = req.body;
+        const { images, contentType } = decodeAll(
+          [photo, ...frames.map((f) => f.image)],
+          ['photo', ...frames.map((_, i) => `frames[${i}].image`)],
+          limits,
+        );
+        const [chipPhoto, ...decoded] = images;
+        const result = await service.checkInWithIdCard({
+          by: caller(req),
+          idNumber: req.body.idNumber,
+          chipPhoto: chipPhoto!,
+          frames: decoded.map((image, i) => ({ image, capturedAt: frames[i]!.capturedAt })),
+          contentType,
+          ...(liveness ? { hardwareLiveness: liveness } : {}),
+        });
+        return answer(reply, result);
       },
     );
 
@@ -212,23 +193,19 @@ export const checkinRoutes =
         },
       },
       async (req, reply) => {
-        try {
-          const { frames, liveness } = req.body;
-          const { images, contentType } = decodeAll(
-            frames.map((f) => f.image),
-            frames.map((_, i) => `frames[${i}].image`),
-            limits,
-          );
-          const result = await service.checkInWithFace({
-            by: caller(req),
-            frames: images.map((image, i) => ({ image, capturedAt: frames[i]!.capturedAt })),
-            contentType,
-            ...(liveness ? { hardwareLiveness: liveness } : {}),
-          });
-          return answer(reply, result);
-        } catch (err) {
-          return fail(reply, err);
-        }
+        const { frames, liveness } = req.body;
+        const { images, contentType } = decodeAll(
+          frames.map((f) => f.image),
+          frames.map((_, i) => `frames[${i}].image`),
+          limits,
+        );
+        const result = await service.checkInWithFace({
+          by: caller(req),
+          frames: images.map((image, i) => ({ image, capturedAt: frames[i]!.capturedAt })),
+          contentType,
+          ...(liveness ? { hardwareLiveness: liveness } : {}),
+        });
+        return answer(reply, result);
       },
     );
 
@@ -256,11 +233,7 @@ export const checkinRoutes =
         },
       },
       async (req, reply) => {
-        try {
-          return reply.code(201).send(terminals.issuePairingCode(req.body.id, req.body.by));
-        } catch (err) {
-          return fail(reply, err);
-        }
+        return reply.code(201).send(terminals.issuePairingCode(req.body.id, req.body.by));
       },
     );
 
@@ -281,12 +254,8 @@ export const checkinRoutes =
         },
       },
       async (req, reply) => {
-        try {
-          terminals.revoke(req.params.id, req.body.by);
-          return reply.code(204).send();
-        } catch (err) {
-          return fail(reply, err);
-        }
+        terminals.revoke(req.params.id, req.body.by);
+        return reply.code(204).send();
       },
     );
 
@@ -336,14 +305,10 @@ export const checkinRoutes =
           ),
         },
       },
-      async (req, reply) => {
-        try {
-          const { by, pseudonym, session } = req.body;
-          const e = services.checkin.checkout.release({ pseudonym, session, by, reason: 'check-out' });
-          return { seq: e.seq, session: e.session, ...e.data };
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        const { by, pseudonym, session } = req.body;
+        const e = services.checkin.checkout.release({ pseudonym, session, by, reason: 'check-out' });
+        return { seq: e.seq, session: e.session, ...e.data };
       },
     );
 
@@ -387,12 +352,8 @@ export const checkinRoutes =
           body: T.Object({ by: By }, { additionalProperties: false }),
         },
       },
-      async (req, reply) => {
-        try {
-          return { templatesDeleted: biometrics.withdrawConsent(req.params.pseudonym, req.body.by) };
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return { templatesDeleted: biometrics.withdrawConsent(req.params.pseudonym, req.body.by) };
       },
     );
 
@@ -409,18 +370,14 @@ export const checkinRoutes =
           ),
         },
       },
-      async (req, reply) => {
-        try {
-          const { images, contentType } = decodeAll(
-            req.body.photos,
-            req.body.photos.map((_, i) => `photos[${i}]`),
-            limits,
-          );
-          const templates = await service.enrol({ ...req.body, photos: images, contentType });
-          return { templates: templates.length };
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        const { images, contentType } = decodeAll(
+          req.body.photos,
+          req.body.photos.map((_, i) => `photos[${i}]`),
+          limits,
+        );
+        const templates = await service.enrol({ ...req.body, photos: images, contentType });
+        return { templates: templates.length };
       },
     );
 

@@ -2,11 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import { StringEnum } from '../../config/json-schema.ts';
 import type { Board } from '../../devices/display/contract.ts';
-import type { VenueContext } from '../../edge/context.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 import type { Notice } from '../../edge/displays/display-service.ts';
-import { DisplayError } from '../../edge/displays/display-service.ts';
 import { NOTICE_TEMPLATES, type NoticeTemplate } from '../../edge/displays/notice-templates.ts';
-import type { VenueServices } from '../../edge/services.ts';
 
 export const displayRoutes =
   (ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
@@ -40,13 +38,8 @@ export const displayRoutes =
           }),
         },
       },
-      async (req, reply) => {
-        try {
-          return await displays.notify(req.body);
-        } catch (err) {
-          if (err instanceof DisplayError) return reply.code(err.status).send({ error: err.message });
-          throw err;
-        }
+      async (req) => {
+        return await displays.notify(req.body);
       },
     );
 

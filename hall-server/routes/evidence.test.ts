@@ -1,7 +1,7 @@
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { verifyEvidence } from '../../edge/evidence/verify-evidence.ts';
-import type { VenueRuntime } from '../../edge/runtime.ts';
 import { authHeaders, importRunningSession, startTestVenue } from '../../test/venue-harness.ts';
 import type { Role } from '../auth/roles.ts';
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { VenueContext } from '../../edge/context.ts';
-import { EvidenceError, exportEvidence } from '../../edge/evidence/export-evidence.ts';
+import { exportEvidence } from '../../edge/evidence/export-evidence.ts';
 import { sm2PublicKeyPemIn } from '../../edge/store/suites.ts';
 import { loadOrCreateVenueKey, platformKeyFile } from '../../edge/sync/keys.ts';
 import type { Role } from '../auth/roles.ts';
@@ -33,41 +33,36 @@ export const evidenceRoutes =
         await ctx.anchor.checkpoint();
         const status = ctx.anchor.status();
         const platformKey = platformKeyFile(ctx.keysDir);
-        try {
-          const { zip, manifest } = await exportEvidence(
-            {
-              db: ctx.db,
-              dataDir: ctx.dataDir,
-              venue: ctx.venue.id,
-              key: loadOrCreateVenueKey(ctx.keysDir),
-              platformKeyPem: existsSync(platformKey) ? readFileSync(platformKey, 'utf8') : null,
-              checkpointKeyPem: sm2PublicKeyPemIn(ctx.keysDir),
-              checkpointFile: status.checkpointFile,
-              receiptFile: status.receiptFile,
-            },
-            req.params.id,
-            req.user!.username,
-          );
-          ctx.log.append({
-            type: 'evidence.exported',
-            session: req.params.id,
-            actor: req.user!.username,
-            data: {
-              sha256: createHash('sha256').update(zip).digest('hex'),
-              bytes: zip.length,
-              events: manifest.events.length,
-              footage: manifest.footage.length,
-              calls: manifest.calls.length,
-            },
-          });
-          return reply
-            .type('application/zip')
-            .header('content-disposition', `attachment; filename="evidence-${req.params.id}.zip"`)
-            .send(Buffer.from(zip));
-        } catch (err) {
-          if (err instanceof EvidenceError) return reply.code(err.status).send({ error: err.message });
-          throw err;
-        }
+        const { zip, manifest } = await exportEvidence(
+          {
+            db: ctx.db,
+            dataDir: ctx.dataDir,
+            venue: ctx.venue.id,
+            key: loadOrCreateVenueKey(ctx.keysDir),
+            platformKeyPem: existsSync(platformKey) ? readFileSync(platformKey, 'utf8') : null,
+            checkpointKeyPem: sm2PublicKeyPemIn(ctx.keysDir),
+            checkpointFile: status.checkpointFile,
+            receiptFile: status.receiptFile,
+          },
+          req.params.id,
+          req.user!.username,
+        );
+        ctx.log.append({
+          type: 'evidence.exported',
+          session: req.params.id,
+          actor: req.user!.username,
+          data: {
+            sha256: createHash('sha256').update(zip).digest('hex'),
+            bytes: zip.length,
+            events: manifest.events.length,
+            footage: manifest.footage.length,
+            calls: manifest.calls.length,
+          },
+        });
+        return reply
+          .type('application/zip')
+          .header('content-disposition', `attachment; filename="evidence-${req.params.id}.zip"`)
+          .send(Buffer.from(zip));
       },
     );
   };

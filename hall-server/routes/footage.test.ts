@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
+import type { SessionReplay } from '../../edge/video/footage-replay.ts';
 import type { Segment } from '../../edge/video/segment-index.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { api, authHeaders, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
-import type { SessionFootage } from './footage.ts';
 
 // The simulator's RTSP relay is UDP-only; 2 s segments so footage shows quickly.
 const settings = { camera: { rtspTransport: 'udp' as const }, video: { segmentS: 2 } };
@@ -69,11 +69,11 @@ function session(id: string, room: string, run = true): number {
 }
 
 const replay = async (id: string) => {
-  const answer = await api<SessionFootage>(edge, `/api/video/replay/${id}`, { role: 'auditor' });
+  const answer = await api<SessionReplay>(edge, `/api/video/replay/${id}`, { role: 'auditor' });
   expect(answer.status).toBe(200);
   return answer.body;
 };
-const cameraOf = (footage: SessionFootage, id: string) => footage.cameras.find((c) => c.id === id)!;
+const cameraOf = (footage: SessionReplay, id: string) => footage.cameras.find((c) => c.id === id)!;
 const ids = (segments: { id: number }[]) => segments.map((s) => s.id);
 
 const segmentFile = (sessionId: string, segment: number) =>

@@ -1,21 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
-import type { VenueContext } from '../../edge/context.ts';
-import { IntercomError } from '../../edge/intercom/intercom-service.ts';
-import type { VenueServices } from '../../edge/services.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 
 const ConsoleBody = T.Object({ console: T.String({ minLength: 1, maxLength: 64, description: 'witness console id' }) });
-
-async function answering<R>(reply: FastifyReply, fn: () => Promise<R> | R) {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof IntercomError) return reply.code(err.status).send({ error: err.message });
-    throw err;
-  }
-}
 
 export const intercomRoutes =
   (_ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
@@ -44,19 +32,19 @@ export const intercomRoutes =
     app.post(
       '/api/intercom/answer',
       { schema: { tags, summary: 'Answers the oldest waiting call', body: ConsoleBody } },
-      async (req, reply) => answering(reply, () => intercom.answer(req.body.console)),
+      async (req) => intercom.answer(req.body.console),
     );
 
     app.post(
       '/api/intercom/calls/:id/answer',
       { schema: { tags, params: T.Object({ id: T.String() }), body: ConsoleBody } },
-      async (req, reply) => answering(reply, () => intercom.answer(req.body.console, req.params.id)),
+      async (req) => intercom.answer(req.body.console, req.params.id),
     );
 
     app.post(
       '/api/intercom/calls/:id/hangup',
       { schema: { tags, params: T.Object({ id: T.String() }), body: ConsoleBody } },
-      async (req, reply) => answering(reply, () => intercom.hangup(req.params.id, req.body.console)),
+      async (req) => intercom.hangup(req.params.id, req.body.console),
     );
 
     app.post(
@@ -72,11 +60,10 @@ export const intercomRoutes =
           }),
         },
       },
-      async (req, reply) =>
-        answering(reply, async () => ({
-          type: 'answer',
-          sdp: await intercom.joinAudio(req.params.id, req.body.console, req.body.sdp),
-        })),
+      async (req) => ({
+        type: 'answer',
+        sdp: await intercom.joinAudio(req.params.id, req.body.console, req.body.sdp),
+      }),
     );
 
     app.get(
@@ -90,6 +77,6 @@ export const intercomRoutes =
       {
         schema: { tags, summary: "Calls a room's station", params: T.Object({ room: T.String() }), body: ConsoleBody },
       },
-      async (req, reply) => answering(reply, () => intercom.callRoom(req.body.console, req.params.room)),
+      async (req) => intercom.callRoom(req.body.console, req.params.room),
     );
   };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { truncateLog } from '../../edge/store/tamper-fixture.ts';
 import { api, startTestVenue, tempDir } from '../../test/venue-harness.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { api, authHeaders, eventually, startTestVenue } from '../../test/venue-harness.ts';
 
 let edge: VenueRuntime;

@@ -1,14 +1,12 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
-import type { VenueContext } from '../../edge/context.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 import type { NameGuard } from '../../edge/displays/name-guard.ts';
-import type { VenueServices } from '../../edge/services.ts';
+import { DomainError } from '../../edge/domain-error.ts';
 import { SESSION_STATES } from '../../edge/sessions/model.ts';
-import { ScheduleFileError, sessionsFromCsv } from '../../edge/sessions/schedule-files.ts';
-import { SessionError } from '../../edge/sessions/session-service.ts';
+import { sessionsFromCsv } from '../../edge/sessions/schedule-files.ts';
 import { sessionFor } from '../auth/redact.ts';
 
 const By = T.String({ minLength: 1, description: 'who acts (console user id)' });
@@ -25,13 +23,6 @@ function* inChunks(lines: Iterable<string>, size = 64 * 1024): Generator<string>
     }
   }
   if (chunk) yield chunk;
-}
-
-/** Domain errors become 4xx answers naming the problem; anything else is a 500 the logger records. */
-function fail(reply: FastifyReply, err: unknown) {
-  if (err instanceof SessionError) return reply.code(err.status).send({ error: err.message });
-  if (err instanceof ScheduleFileError) return reply.code(400).send({ error: err.message });
-  throw err;
 }
 
 export const sessionRoutes =
@@ -53,12 +44,8 @@ export const sessionRoutes =
           }),
         },
       },
-      async (req, reply) => {
-        try {
-          return sessions.list(req.query).map((s) => sessionFor(req.user, s, names));
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return sessions.list(req.query).map((s) => sessionFor(req.user, s, names));
       },
     );
 
@@ -76,12 +63,8 @@ export const sessionRoutes =
     app.get(
       '/api/sessions/:id/history',
       { schema: { tags, summary: 'Who changed what: every event of the session, in order', params: IdParams } },
-      async (req, reply) => {
-        try {
-          return sessions.history(req.params.id);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return sessions.history(req.params.id);
       },
     );
 
@@ -111,12 +94,8 @@ export const sessionRoutes =
           body: T.Object({ by: By, session: T.Unknown({ description: 'SessionInput' }) }),
         },
       },
-      async (req, reply) => {
-        try {
-          return sessions.upsert(req.body.session, req.body.by);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return sessions.upsert(req.body.session, req.body.by);
       },
     );
 
@@ -133,17 +112,13 @@ export const sessionRoutes =
           }),
         },
       },
-      async (req, reply) => {
-        try {
-          const { by, csv } = req.body;
-          if ((csv === undefined) === (req.body.sessions === undefined))
-            throw new SessionError('give exactly one of "sessions" and "csv"', 400);
-          const inputs = csv === undefined ? req.body.sessions! : sessionsFromCsv(csv);
-          const source = csv === undefined ? 'console' : 'file:csv';
-          return sessions.importSchedule(inputs, { source, by, method: 'console' });
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        const { by, csv } = req.body;
+        if ((csv === undefined) === (req.body.sessions === undefined))
+          throw new DomainError('invalid', 'give exactly one of "sessions" and "csv"');
+        const inputs = csv === undefined ? req.body.sessions! : sessionsFromCsv(csv);
+        const source = csv === undefined ? 'console' : 'file:csv';
+        return sessions.importSchedule(inputs, { source, by, method: 'console' });
       },
     );
 
@@ -156,12 +131,8 @@ export const sessionRoutes =
           params: IdParams,
         },
       },
-      async (req, reply) => {
-        try {
-          return sessions.lateArrivals(req.params.id);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return sessions.lateArrivals(req.params.id);
       },
     );
 
@@ -177,13 +148,9 @@ export const sessionRoutes =
           body: T.Object({ by: By, approve: T.Boolean(), note: T.Optional(T.String({ maxLength: 500 })) }),
         },
       },
-      async (req, reply) => {
-        try {
-          const { by, approve, note } = req.body;
-          return sessions.decideLateArrival(req.params.id, req.params.pseudonym, { approved: approve, by, note });
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        const { by, approve, note } = req.body;
+        return sessions.decideLateArrival(req.params.id, req.params.pseudonym, { approved: approve, by, note });
       },
     );
 
@@ -197,12 +164,8 @@ export const sessionRoutes =
           body: T.Object({ to: StringEnum(SESSION_STATES), by: By, reason: T.Optional(T.String({ maxLength: 500 })) }),
         },
       },
-      async (req, reply) => {
-        try {
-          return sessions.transition(req.params.id, req.body.to, { by: req.body.by, reason: req.body.reason });
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return sessions.transition(req.params.id, req.body.to, { by: req.body.by, reason: req.body.reason });
       },
     );
 
@@ -221,13 +184,9 @@ export const sessionRoutes =
           }),
         },
       },
-      async (req, reply) => {
-        try {
-          const experts = req.body.experts.map((e) => ({ pseudonym: e.pseudonym, seat: e.seat ?? null }));
-          return sessions.authoriseExperts(req.params.id, experts, req.body.by);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        const experts = req.body.experts.map((e) => ({ pseudonym: e.pseudonym, seat: e.seat ?? null }));
+        return sessions.authoriseExperts(req.params.id, experts, req.body.by);
       },
     );
 
@@ -241,12 +200,8 @@ export const sessionRoutes =
           body: T.Object({ by: By }),
         },
       },
-      async (req, reply) => {
-        try {
-          return sessions.revokeExpert(req.params.id, req.params.pseudonym, req.body.by);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return sessions.revokeExpert(req.params.id, req.params.pseudonym, req.body.by);
       },
     );
   };

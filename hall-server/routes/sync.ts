@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import type { VenueContext } from '../../edge/context.ts';
-import type { VenueServices } from '../../edge/services.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 
 const REFUSAL_STATUS = { invalid: 400, 'wrong-venue': 409, 'no-platform-key': 503, 'bad-signature': 401 } as const;
 

@@ -1,18 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
-import type { VenueContext } from '../../edge/context.ts';
-import type { VenueServices } from '../../edge/services.ts';
-import { TrackingError } from '../../edge/tracking/tracking-service.ts';
+import type { VenueContext, VenueServices } from '../../edge/context.ts';
 
 const By = T.String({ minLength: 1, description: 'who acts (console user id)' });
 const Millis = (description: string) => T.Integer({ minimum: 0, description });
-
-function fail(reply: FastifyReply, err: unknown) {
-  if (err instanceof TrackingError) return reply.code(err.status).send({ error: err.message });
-  throw err;
-}
 
 export const trackingRoutes =
   (_ctx: VenueContext, services: VenueServices): FastifyPluginAsyncTypebox =>
@@ -74,12 +66,8 @@ export const trackingRoutes =
           }),
         },
       },
-      async (req, reply) => {
-        try {
-          return tracking.trajectory(req.query);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return tracking.trajectory(req.query);
       },
     );
 
@@ -118,13 +106,9 @@ export const trackingRoutes =
           body: T.Object({ by: By, reason: T.Optional(T.String({ maxLength: 500 })) }),
         },
       },
-      async (req, reply) => {
-        try {
-          const e = tracking.releaseBadge(req.params.badge, req.body.by, req.body.reason ?? null);
-          return { released: req.params.badge, seq: e.seq };
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        const e = tracking.releaseBadge(req.params.badge, req.body.by, req.body.reason ?? null);
+        return { released: req.params.badge, seq: e.seq };
       },
     );
 
@@ -154,13 +138,9 @@ export const trackingRoutes =
           }),
         },
       },
-      async (req, reply) => {
-        try {
-          const e = tracking.recount(req.body);
-          return { ...e.data, seq: e.seq };
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        const e = tracking.recount(req.body);
+        return { ...e.data, seq: e.seq };
       },
     );
 
@@ -179,12 +159,8 @@ export const trackingRoutes =
           body: T.Object({ by: By, changes: T.Record(T.String(), T.Unknown()) }),
         },
       },
-      async (req, reply) => {
-        try {
-          return tracking.configure(req.body.changes, req.body.by);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return tracking.configure(req.body.changes, req.body.by);
       },
     );
 

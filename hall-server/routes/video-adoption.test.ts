@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 
@@ -113,7 +113,7 @@ describe('adopting discovered cameras through the admin API', () => {
     });
     expect(edge.log.query({ type: 'video.camera-adopted' }).map((e) => e.subject)).toContain('cam-new');
 
-    // A session held in its room locks its footage with no lock asked for (services.ts wires SessionFootage).
+    // A session held in its room locks its footage with no lock asked for (app/modules.ts wires SessionFootage).
     const { sessions } = edge.services;
     const start = Date.now();
     const session = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { Segment } from '../../edge/video/segment-index.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { api, startTestVenue } from '../../test/venue-harness.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VenueRuntime } from '../../edge/runtime.ts';
+import type { VenueRuntime } from '../../app/start-venue.ts';
 import { pageAndScript } from '../../test/built-pages.ts';
 import { api, startTestVenue } from '../../test/venue-harness.ts';
 

@@ -3,14 +3,9 @@ import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
 import type { CameraStream, LiveMode } from '../../edge/video/live-hub.ts';
-import { VideoError, type VideoService } from '../../edge/video/video-service.ts';
+import type { VideoService } from '../../edge/video/video-service.ts';
 
 const Millis = (description: string) => T.Integer({ minimum: 0, description });
-
-function fail(reply: FastifyReply, err: unknown) {
-  if (err instanceof VideoError) return reply.code(err.status).send({ error: err.message });
-  throw err;
-}
 
 /**
  * CCTV API: cameras and their recording state, the timeline (segments and gaps), session locks, and live view
@@ -55,12 +50,8 @@ export const videoRoutes =
           response: { 200: T.Object({ found: T.Array(Discovered) }) },
         },
       },
-      async (req, reply) => {
-        try {
-          return { found: await video.adoption.discover(req.user!.username, req.body?.targets) };
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return { found: await video.adoption.discover(req.user!.username, req.body?.targets) };
       },
     );
 
@@ -135,11 +126,7 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        try {
-          return reply.code(201).send(await video.adoption.adopt(req.body, req.user!.username));
-        } catch (err) {
-          return fail(reply, err);
-        }
+        return reply.code(201).send(await video.adoption.adopt(req.body, req.user!.username));
       },
     );
 
@@ -162,12 +149,8 @@ export const videoRoutes =
           response: { 200: AdoptedCamera },
         },
       },
-      async (req, reply) => {
-        try {
-          return video.adoption.change(req.params.id, req.body, req.user!.username);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        return video.adoption.change(req.params.id, req.body, req.user!.username);
       },
     );
 
@@ -182,12 +165,8 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        try {
-          await video.adoption.remove(req.params.id, req.user!.username);
-          return reply.code(204).send();
-        } catch (err) {
-          return fail(reply, err);
-        }
+        await video.adoption.remove(req.params.id, req.user!.username);
+        return reply.code(204).send();
       },
     );
 
@@ -223,13 +202,9 @@ export const videoRoutes =
           ),
         },
       },
-      async (req, reply) => {
-        try {
-          const b = req.body;
-          return video.lockSession(b.sessionId, b.cameraId, b.from, b.to, b.until);
-        } catch (err) {
-          return fail(reply, err);
-        }
+      async (req) => {
+        const b = req.body;
+        return video.lockSession(b.sessionId, b.cameraId, b.from, b.to, b.until);
       },
     );
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ZoneIndex } from '../../config/geometry.ts';
 import type { Point } from '../../config/schema.ts';
 import { JINCHENG_VENUES, loadVenue, venueFile } from '../../config/venue-loader.ts';
-import { ZoneIndex } from '../../edge/tracking/geometry.ts';
 import { VenuePaths } from './venue-paths.ts';
 
 /** The zones a walker is in at each 0.1 m along the route. */

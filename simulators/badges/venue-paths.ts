@@ -1,5 +1,5 @@
+import { insideRing } from '../../config/geometry.ts';
 import type { Point, Venue, Zone } from '../../config/schema.ts';
-import { insideRing } from '../../edge/tracking/geometry.ts';
 
 /** How close to a door's point a step must be to pass through that door, in metres. */
 const DOOR_REACH_M = 1;

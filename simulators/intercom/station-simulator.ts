@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { pcmuPayload, RtpStream } from '../../edge/intercom/rtp.ts';
-import { pcmuSdp, sdpAudioAddress } from '../../edge/intercom/station-leg.ts';
+import { pcmuPayload, RtpStream } from '../../devices/intercom/rtp.ts';
+import { pcmuSdp, sdpAudioAddress } from '../../devices/intercom/sdp.ts';
 import { DeviceSimulator, type SimulatorIdentity, type SimulatorOptions } from '../device-simulator.ts';
 import { linearToMulaw } from './g711.ts';
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { DiscoveredDevice } from '../../../devices/camera/onvif-client.ts';
 import type { AdoptedCamera } from '../../../edge/video/camera-directory.ts';
-import type { CameraOverview } from '../../../hall-server/routes/footage.ts';
+import type { CameraOverview } from '../../../edge/video/footage-replay.ts';
 import { formatTime } from '../../i18n/index.ts';
 import { ApiError, request } from '../api.ts';
 import { lastError, openAlarms, venue } from '../store.ts';

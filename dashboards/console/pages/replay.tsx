@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { TimeRange } from '../../../edge/video/coverage.ts';
 import { GAP_TOLERANCE_MS } from '../../../edge/video/coverage.ts';
-import type { FootageSegment, SessionFootage, TimeRange } from '../../../hall-server/routes/footage.ts';
+import type { FootageSegment, SessionReplay } from '../../../edge/video/footage-replay.ts';
 import { SESSION_STATE_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf, TIME_ZONE } from '../../i18n/index.ts';
 import { tp } from '../panel-messages.ts';
@@ -22,7 +23,7 @@ interface SessionSummary {
   start: number;
 }
 
-type Camera = SessionFootage['cameras'][number];
+type Camera = SessionReplay['cameras'][number];
 
 /** Where a period sits on the timeline's visible stretch, as CSS left/width in percent; hidden outside it. */
 const place = (view: TimeRange, from: number, to: number) => {
@@ -57,7 +58,7 @@ function runs(segments: FootageSegment[]): { from: number; to: number }[] {
 }
 
 /** The camera's footage is the session's for only part of its time (moved in or out while it ran). */
-const partlyBound = (footage: SessionFootage, camera: Camera) =>
+const partlyBound = (footage: SessionReplay, camera: Camera) =>
   camera.ranges.length !== 1 || camera.ranges[0]!.from > footage.from || camera.ranges[0]!.to < footage.to;
 
 /** The segment holding a moment, or null where nothing was recorded (a gap is shown as one, not skipped). */
@@ -210,7 +211,7 @@ function Timeline({
   onPlay,
   onNothing,
 }: {
-  footage: SessionFootage;
+  footage: SessionReplay;
   view: TimeRange;
   camera: Camera;
   playing: FootageSegment | null;
@@ -291,7 +292,7 @@ export function ReplayPage() {
   const [sessionId, setSessionId] = useState<string | null>(null);
   const [playing, setPlaying] = useState<{ camera: Camera; segment: FootageSegment; offsetS: number } | null>(null);
   const list = usePolled<SessionSummary[]>(`/api/sessions?day=${day}`, 0);
-  const footage = usePolled<SessionFootage>(sessionId ? `/api/video/replay/${encodeURIComponent(sessionId)}` : null, 0);
+  const footage = usePolled<SessionReplay>(sessionId ? `/api/video/replay/${encodeURIComponent(sessionId)}` : null, 0);
   const events = usePolled<RecordEvent[]>(
     sessionId ? `/api/events?session=${encodeURIComponent(sessionId)}&limit=5000` : null,
     0,

@@ -1,3 +1,5 @@
+import { DomainError } from '../../domain-error.ts';
+
 /** Why an image could not give one usable face. The terminal shows `message`; `field` names the input. */
 export type FaceErrorCode =
   | 'content-type'
@@ -22,7 +24,8 @@ const MESSAGES: Record<FaceErrorCode, { zh: string; en: string }> = {
   'engine-failure': { zh: '人脸比对服务故障', en: 'face engine failure' },
 };
 
-export class FaceError extends Error {
+/** A domain error (`invalid`) whose answer carries the field and the code the terminal acts on. */
+export class FaceError extends DomainError {
   constructor(
     readonly code: FaceErrorCode,
     /** The input it is about, e.g. `photo` or `frames[1]`. */
@@ -30,7 +33,7 @@ export class FaceError extends Error {
     readonly detail?: string,
   ) {
     const text = MESSAGES[code];
-    super(`${field}: ${text.zh} (${text.en}${detail ? `: ${detail}` : ''})`);
+    super('invalid', `${field}: ${text.zh} (${text.en}${detail ? `: ${detail}` : ''})`, { field, code });
     this.name = 'FaceError';
   }
 

@@ -1,10 +1,10 @@
 // Shared by the tracking tests: a real venue edge, two running sessions, and the badge engine simulator.
 import WebSocket from 'ws';
-import { BadgeSimulator } from '../../simulators/badges/badge-simulator.ts';
-import { authHeaders, eventually, startTestVenue, testVenue } from '../../test/venue-harness.ts';
-import type { VenueRuntime } from '../runtime.ts';
-import type { LoggedEvent } from '../store/event-log.ts';
-import type { TrackingConfig } from './config.ts';
+import type { VenueRuntime } from '../app/start-venue.ts';
+import type { LoggedEvent } from '../edge/store/event-log.ts';
+import type { TrackingConfig } from '../edge/tracking/config.ts';
+import { BadgeSimulator } from '../simulators/badges/badge-simulator.ts';
+import { authHeaders, eventually, startTestVenue, testVenue } from './venue-harness.ts';
 
 /** Short thresholds so every rule fires within a second or two. */
 export const FAST: Partial<TrackingConfig> = {

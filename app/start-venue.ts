@@ -3,44 +3,38 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
+import { AlarmEngine } from '../edge/alerts/alarms.ts';
+import type { Bus } from '../edge/bus/bus.ts';
+import { credentialMatches, deviceCredential, EDGE_USERNAME, loadOrCreateSecret } from '../edge/bus/credentials.ts';
+import { DeviceGateway } from '../edge/bus/device-gateway.ts';
+import { clientIdOf, venueBusLimits } from '../edge/bus/device-limits.ts';
+import { EmbeddedBroker } from '../edge/bus/embedded-broker.ts';
+import { ExternalBus } from '../edge/bus/external-bus.ts';
+import { GroupCommit } from '../edge/bus/group-commit.ts';
+import { ClockWatch } from '../edge/clock/clock-watch.ts';
+import type { VenueContext, VenueServices } from '../edge/context.ts';
+import { type BusOptions, DEFAULT_MODULE_SETTINGS, type ModuleSettings } from '../edge/edge-config.ts';
+import { defaultKeysDir, KEY_FILES, openKeysDir } from '../edge/keys-dir.ts';
+import { edgeLogger } from '../edge/logger.ts';
+import { VenueMetrics } from '../edge/metrics/venue-metrics.ts';
+import { DeviceRegistry } from '../edge/registry/device-registry.ts';
+import { stopWithin } from '../edge/shutdown-step.ts';
+import { anchorFiles } from '../edge/store/anchors.ts';
+import { DEFAULT_CHECKPOINTS, RecordAnchor } from '../edge/store/checkpoints.ts';
+import { openDatabase } from '../edge/store/database.ts';
+import { EventLog } from '../edge/store/event-log.ts';
+import { ensurePrivateDir } from '../edge/store/private-files.ts';
+import { chainFormatOf, checkpointSigner, loadOrCreateSm2Key, signatureCheck } from '../edge/store/suites.ts';
+import { acquireWriterLock } from '../edge/store/writer-lock.ts';
+import { loadSyncConfig } from '../edge/sync/config.ts';
+import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile } from '../edge/sync/keys.ts';
+import { edgeTls, isLoopback, type TlsSettings } from '../edge/tls/edge-tls.ts';
+import type { EdgeTls } from '../edge/tls/venue-ca.ts';
 import { buildHallServer } from '../hall-server/server.ts';
-import { AlarmEngine } from './alerts/alarms.ts';
-import type { ListenerPorts } from './bus/broker-listeners.ts';
-import type { Bus } from './bus/bus.ts';
-import { credentialMatches, deviceCredential, EDGE_USERNAME, loadOrCreateSecret } from './bus/credentials.ts';
-import { DeviceGateway } from './bus/device-gateway.ts';
-import { clientIdOf, venueBusLimits } from './bus/device-limits.ts';
-import { EmbeddedBroker } from './bus/embedded-broker.ts';
-import { ExternalBus } from './bus/external-bus.ts';
-import { GroupCommit } from './bus/group-commit.ts';
-import { ClockWatch } from './clock/clock-watch.ts';
-import type { VenueContext } from './context.ts';
-import { DEFAULT_MODULE_SETTINGS, type ModuleSettings } from './edge-config.ts';
-import { defaultKeysDir, KEY_FILES, openKeysDir } from './keys-dir.ts';
-import { edgeLogger } from './logger.ts';
-import { VenueMetrics } from './metrics/venue-metrics.ts';
-import { DeviceRegistry } from './registry/device-registry.ts';
-import { startServices, type VenueServices } from './services.ts';
-import { stopWithin } from './shutdown-step.ts';
-import { anchorFiles } from './store/anchors.ts';
-import { DEFAULT_CHECKPOINTS, RecordAnchor } from './store/checkpoints.ts';
-import { openDatabase } from './store/database.ts';
-import { EventLog } from './store/event-log.ts';
-import { ensurePrivateDir } from './store/private-files.ts';
-import { chainFormatOf, checkpointSigner, loadOrCreateSm2Key, signatureCheck } from './store/suites.ts';
-import { acquireWriterLock } from './store/writer-lock.ts';
-import { loadSyncConfig } from './sync/config.ts';
-import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile } from './sync/keys.ts';
-import { edgeTls, isLoopback, type TlsSettings } from './tls/edge-tls.ts';
-import type { EdgeTls } from './tls/venue-ca.ts';
+import { coreRoutes, startModules } from './modules.ts';
 
 /** How long each step of a graceful stop may take: recorders finishing their segments take the longest. */
 const STOP_DEADLINE_MS = { http: 5_000, bus: 10_000, module: 30_000, anchor: 10_000 };
-
-/** Embedded broker listeners: plain MQTT 1883 and WebSocket 8083 unless told, MQTTS and WSS when given a port. */
-export type BusOptions =
-  | ({ kind: 'embedded'; host?: string } & Partial<ListenerPorts>)
-  | { kind: 'external'; url: string; deviceUrl?: string };
 
 export interface StartVenueOptions {
   /** A venue id from config/venues, a path to a venue file, or a parsed venue (tests). */
@@ -202,7 +196,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
     logger,
     deviceCredential: (id) => deviceCredential(secret, venue.id, id),
   };
-  const services = await startServices(context);
+  const { services, routes } = startModules(context);
   const metrics = new VenueMetrics(context, services);
   gateway.observeHandled((kind, message, seconds) => metrics.observeHandler(kind, message, seconds));
   await gateway.start();
@@ -213,8 +207,7 @@ export async function startVenue(options: StartVenueOptions): Promise<VenueRunti
   const server = await buildHallServer(context, services, {
     logger,
     https: options.http?.plain ? null : tls,
-    metrics,
-    metricsToken: options.metricsToken ?? null,
+    routes: [...coreRoutes(metrics, options.metricsToken ?? null), ...routes],
   });
   const httpUrl = await server.listen({ host: httpHost, port: options.http?.port ?? 8080 });
   log.append({ type: 'edge.started', actor: 'system', data: { bus: bus.deviceUrl, http: httpUrl } });

@@ -1,4 +1,7 @@
-import { type Point, SMALL_SHARED_ZONE_TYPES, type Venue, type Zone } from '../../config/schema.ts';
+import { type Point, SMALL_SHARED_ZONE_TYPES, type Venue, type Zone } from './schema.ts';
+
+// The geometry of the venue file's zones (polygons, tolerances, small shared zones): pure code over config/schema.ts,
+// shared by the tracking rules (edge/tracking) and the badge simulator's walks.
 
 /** Axis-aligned bounding box: a cheap first test before the polygon itself. */
 export interface Box {

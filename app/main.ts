@@ -2,11 +2,11 @@
 // docs/operations.md). `npm start -- --print-config` prints the configuration it would run with (secrets masked)
 // and exits; a wrong variable stops it with every problem named.
 import { VenueConfigError } from '../config/venue-loader.ts';
-import { EdgeConfigError, edgeConfigFromEnv, printableConfig } from './edge-config.ts';
-import { edgeLogger } from './logger.ts';
-import { startVenue } from './runtime.ts';
-import { NewerDatabaseError } from './store/database.ts';
-import { DataDirInUseError } from './store/writer-lock.ts';
+import { EdgeConfigError, edgeConfigFromEnv, printableConfig } from '../edge/edge-config.ts';
+import { edgeLogger } from '../edge/logger.ts';
+import { NewerDatabaseError } from '../edge/store/database.ts';
+import { DataDirInUseError } from '../edge/store/writer-lock.ts';
+import { startVenue } from './start-venue.ts';
 
 try {
   const config = edgeConfigFromEnv(process.env);

@@ -3,9 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { verifyChain } from '../edge/store/verify.ts';
 import { startVenueSimulators } from '../simulators/venue-simulators.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../test/venue-harness.ts';
-import { verifyChain } from './store/verify.ts';
 
 describe('venue runtime', () => {
   it('brings a whole venue online, and a restart continues the same unbroken record', async () => {
@@ -40,7 +40,7 @@ describe('venue runtime', () => {
   it('refuses to start on a wrong venue file, naming the field and the reason', async () => {
     const file = join(tempDir(), 'broken.yaml');
     writeFileSync(file, 'id: Bad Id\nname: x\n');
-    const run = promisify(execFile)('npx', ['tsx', 'edge/main.ts'], {
+    const run = promisify(execFile)('npx', ['tsx', 'app/main.ts'], {
       env: {
         ...process.env,
         HALLEDGE_VENUE: file,

@@ -3,18 +3,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { type PlatformHttpServer, startPlatformHttp } from '../../simulators/city-platform/http-server.ts';
-import { CityPlatform } from '../../simulators/city-platform/platform.ts';
-import { tempDir } from '../../test/venue-harness.ts';
-import { AlarmEngine } from '../alerts/alarms.ts';
-import { defaultKeysDir } from '../keys-dir.ts';
-import type { SessionInput } from '../sessions/model.ts';
-import { openDatabase } from '../store/database.ts';
-import { EventLog } from '../store/event-log.ts';
-import { resolveSyncConfig, type SyncConfig, syncConfigFile } from './config.ts';
-import { HttpTransport } from './http-transport.ts';
-import { loadOrCreateVenueKey, platformKeyFile } from './keys.ts';
-import { type BatchSigner, Outbox } from './outbox.ts';
+import { AlarmEngine } from '../edge/alerts/alarms.ts';
+import { defaultKeysDir } from '../edge/keys-dir.ts';
+import type { SessionInput } from '../edge/sessions/model.ts';
+import { openDatabase } from '../edge/store/database.ts';
+import { EventLog } from '../edge/store/event-log.ts';
+import { resolveSyncConfig, type SyncConfig, syncConfigFile } from '../edge/sync/config.ts';
+import { HttpTransport } from '../edge/sync/http-transport.ts';
+import { loadOrCreateVenueKey, platformKeyFile } from '../edge/sync/keys.ts';
+import { type BatchSigner, Outbox } from '../edge/sync/outbox.ts';
+import { type PlatformHttpServer, startPlatformHttp } from '../simulators/city-platform/http-server.ts';
+import { CityPlatform } from '../simulators/city-platform/platform.ts';
+import { tempDir } from './venue-harness.ts';
 
 /** Timings for tests: small batches, short timeouts and backoff, so faults resolve in milliseconds. */
 export const FAST: Omit<SyncConfig, 'transport' | 'url'> = {

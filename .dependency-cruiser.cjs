@@ -1,0 +1,57 @@
+// The import rules between HallEdge's top-level folders (docs/architecture.md), checked by `npm run lint`
+// (`npm run depgraph` prints the folder graph). Tests, test fixtures and the demo may reach across: they start a
+// whole venue, as app/ does. Known violations still to be moved are listed in .dependency-cruiser-known-violations.json (`npx depcruise-baseline` rewrites it after one is fixed);
+// a new one fails the check.
+const tests = '(\\.test\\.ts$|^test/|-fixture\\.ts$)';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'edge-stays-below-http',
+      comment:
+        'The domain (edge/) never imports the HTTP server, the pages or the composition root: app/ wires them together.',
+      severity: 'error',
+      from: { path: '^edge/', pathNot: tests },
+      to: { path: '^(hall-server|dashboards|app)/' },
+    },
+    {
+      name: 'hall-server-below-app',
+      comment: 'hall-server/ serves the modules it is given; it does not start them (app/ does).',
+      severity: 'error',
+      from: { path: '^hall-server/', pathNot: tests },
+      to: { path: '^app/' },
+    },
+    {
+      name: 'product-not-on-tools',
+      comment: 'What a venue runs never imports the simulators, the test harness, the fault runs or the benches.',
+      severity: 'error',
+      from: { path: '^(edge|hall-server|app|devices|config|dashboards)/', pathNot: tests },
+      to: { path: '^(simulators|test|faults|bench)/' },
+    },
+    {
+      name: 'contracts-import-no-domain',
+      comment: 'Device contracts (devices/) are wire formats shared with the simulators: no domain, no HTTP.',
+      severity: 'error',
+      from: { path: '^devices/', pathNot: tests },
+      to: { path: '^(edge|hall-server|app|dashboards)/' },
+    },
+    {
+      name: 'simulators-speak-wire-protocols',
+      comment:
+        'A simulator plays a device or the city over the public protocols and the contract packages, never through edge/ internals (the demo starts a whole venue, as app/ does).',
+      severity: 'error',
+      from: { path: '^simulators/', pathNot: `${tests}|^simulators/demo` },
+      to: { path: '^(edge|hall-server|app|dashboards)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist|data)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};
