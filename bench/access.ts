@@ -113,11 +113,7 @@ async function measure(
   withLoad: boolean,
   withRecording: boolean,
 ): Promise<{ gate: GateResult; positions: number; lost: number; loopDelayP99: number; checks: number }> {
-  // The cameras' relay is RTP over UDP only (docs/video.md).
-  const edge = await startTestVenue({
-    venue: testVenue('jincheng', 10),
-    settings: { camera: { rtspTransport: 'udp' } },
-  });
+  const edge = await startTestVenue({ venue: testVenue('jincheng', 10) });
   let stopRecording = async () => {};
   try {
     if (withRecording) stopRecording = await recordCameras(edge);

@@ -112,7 +112,7 @@ export async function run(): Promise<BenchRow[]> {
   const log = new EventLog(db, 'bench');
   const video = new VideoService(
     { db, log, alarms: new AlarmEngine(log), dataDir },
-    { segmentS: SEGMENT_S, rtspTransport: 'udp', recorder: { stallAfterMs: 60_000 } },
+    { segmentS: SEGMENT_S, recorder: { stallAfterMs: 60_000 } },
   );
   const rows: BenchRow[] = [];
   try {

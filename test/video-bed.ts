@@ -27,7 +27,7 @@ export function videoBed(cameras: CameraFarmOptions['cameras'], options: VideoOp
   const alarms = new AlarmEngine(log);
   const video = new VideoService(
     { db, log, alarms, dataDir, logger: pino({ level: 'silent' }) },
-    { segmentS: 2, rtspTransport: 'udp', credentials: farm.credentials, ...options },
+    { segmentS: 2, credentials: farm.credentials, ...options },
   );
   beforeAll(async () => {
     await farm.start();
