@@ -137,7 +137,10 @@ export class RtspRelay extends EventEmitter<{
     for (const path of [...this.publications.keys()]) this.unpublish(path);
     for (const s of this.sockets) s.destroy();
     for (const s of Object.values(this.udp ?? {})) s.close();
-    await new Promise<void>((ok) => (this.server ? this.server.close(() => ok()) : ok()));
+    this.udp = undefined;
+    const server = this.server;
+    this.server = undefined;
+    await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
   }
 
   private waitersOf(path: string): Set<() => void> {
