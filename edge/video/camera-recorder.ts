@@ -73,6 +73,8 @@ export class CameraRecorder {
   private queue: Promise<void>;
   /** Set once stop() has settled everything: from then on nothing touches the index or the record. */
   private closed = false;
+  /** Counts spawn() calls: only the latest one's wait for the stream may start ffmpeg. */
+  private attempts = 0;
   private readonly o: Required<RecorderOptions>;
 
   constructor(
@@ -149,13 +151,17 @@ export class CameraRecorder {
     await this.runEnded;
   }
 
-  /** Starts an ffmpeg run once the stream's address is known, unless stopped or paused meanwhile. */
+  /**
+   * Starts an ffmpeg run once the stream flows, unless stopped, paused or restarted meanwhile (a wait longer than
+   * the stall allowance is a stall: the watchdog raises the gap alarm and starts another attempt).
+   */
   private spawn(): void {
+    const attempt = ++this.attempts;
     this.o.streamUrl().then(
       (url) => {
-        if (this.state === 'starting' || this.state === 'stalled') this.launch(url);
+        if (attempt === this.attempts && (this.state === 'starting' || this.state === 'stalled')) this.launch(url);
       },
-      (err: Error) => this.interrupted(`no stream to read: ${err.message}`, this.proc),
+      (err: Error) => attempt === this.attempts && this.interrupted(`no stream to read: ${err.message}`, this.proc),
     );
   }
 

@@ -22,10 +22,13 @@ export interface StreamPullOptions {
   silentAfterMs?: number;
   /** Restart backoff after a failed pull: from `min`, doubled per failure, capped at `max`. */
   backoffMs?: { min: number; max: number };
+  /** How long a consumer waits for the stream to be published before it gives up (and retries on its own). */
+  publishWaitMs?: number;
 }
 
-/** A stream held by one consumer: where it reads it (once the relay listens), and its release. */
+/** A stream held by one consumer: where it reads it, and its release. */
 export interface HeldStream {
+  /** The relay's URL of the stream, once its puller publishes it (rejects if it does not within `publishWaitMs`). */
   url: () => Promise<string>;
   release: () => void;
 }
@@ -51,6 +54,7 @@ export class StreamPulls {
       rtspTransport: options.rtspTransport ?? 'tcp',
       silentAfterMs: options.silentAfterMs ?? 10_000,
       backoffMs: options.backoffMs ?? { min: 1000, max: 30_000 },
+      publishWaitMs: options.publishWaitMs ?? 30_000,
     };
     // Long enough for a restarting puller to reach its camera, short of a consumer's own timeout.
     this.relay = new RtspRelay({ waitForPublisherMs: 8000 });
@@ -74,7 +78,12 @@ export class StreamPulls {
     const held = pull;
     let released = false;
     return {
-      url: () => this.ready.then(() => this.relay.url(path)),
+      // A consumer starts on a stream that flows, so its own start-up timeouts measure its own start-up.
+      url: async () => {
+        await this.ready;
+        await this.relay.waitForPublisher(path, this.o.publishWaitMs);
+        return this.relay.url(path);
+      },
       release: () => {
         if (released) return;
         released = true;
