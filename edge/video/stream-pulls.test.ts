@@ -18,6 +18,15 @@ function view(mode: LiveMode, stream: CameraStream) {
   return { got, detach: video.live.watch('cam-s', mode, viewer, stream) };
 }
 
+/** Waits until a view has been sent its stream (past the first message). */
+const flowing = (v: ReturnType<typeof view>, what: string) =>
+  eventually(
+    () => v.got.chunks,
+    (n) => n > 1,
+    30_000,
+    `${what} to get its stream`,
+  );
+
 describe('one RTSP pull per camera stream', () => {
   it('serves the recorder and every viewer from one session per stream; viewers come, stall and go without touching the recording', async () => {
     video.record('cam-s', farm.streamUrl('cam-s'), { substreamUrl: farm.substreamUrl('cam-s') });
@@ -84,12 +93,7 @@ describe('one RTSP pull per camera stream', () => {
 
   it('pulls the camera again after it drops: the hole is one gap and the camera still sees one session', async () => {
     const view1 = view('mse', 'main');
-    await eventually(
-      () => view1.got.chunks,
-      (n) => n > 1,
-      30_000,
-      'the view to flow',
-    );
+    await flowing(view1, 'the view');
     const lit = segs('cam-s').at(-1)!.end;
     farm.powerOff('cam-s');
     await eventually(
@@ -118,12 +122,7 @@ describe('one RTSP pull per camera stream', () => {
     expect(segs('cam-s').some((s) => s.start === gap!.to)).toBe(true);
     // The live view ended with the camera; a new one is pulled through the same single session.
     const view2 = view('mse', 'main');
-    await eventually(
-      () => view2.got.chunks,
-      (n) => n > 1,
-      30_000,
-      'a new view to flow',
-    );
+    await flowing(view2, 'a new view');
     expect(farm.rtspSessions('cam-s', 'main')).toBe(1);
     view1.detach();
     view2.detach();
