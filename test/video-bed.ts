@@ -16,7 +16,7 @@ import { tempDir } from './venue-harness.ts';
 
 /**
  * For a recording test file: simulated cameras, and a `VideoService` on a fresh SQLite file recording them over
- * the simulator's UDP relay in 2 s segments with the farm's credentials (`options` override). The farm is
+ * RTSP/TCP in 2 s segments with the farm's credentials (`options` override). The farm is
  * started (streams ready) before the file's own `beforeAll`, and both are stopped after its tests.
  */
 export function videoBed(cameras: CameraFarmOptions['cameras'], options: VideoOptions = {}) {
