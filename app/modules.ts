@@ -101,8 +101,7 @@ function startVideo(ctx: VenueContext): VideoService {
     venue: ctx.venue,
     credentials: { username: camera.username, password: camera.password },
     discoveryTargets: camera.discovery,
-    // The camera simulator's RTSP relay speaks RTP over UDP only (docs/video.md); real cameras: tcp.
-    rtspTransport: camera.rtspTransport === 'udp' ? 'udp' : undefined,
+    rtspTransport: camera.rtspTransport,
     segmentS: v.segmentS,
     reserveBytes: v.reserveMb === undefined ? undefined : v.reserveMb * 2 ** 20,
     retention: {

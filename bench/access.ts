@@ -88,14 +88,31 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Has the edge record 16 simulated 1080p cameras (10 s segments; the cameras in a child process, as in the video
- * bench), and resolves once every one has a checked segment, so the gate is measured while segments are checked,
- * hashed and indexed. Fails if one has none in time.
+ * bench) while a 16-tile grid plays their substreams (fMP4 passthrough, what the console's grid asks for), and
+ * resolves once every camera has a checked segment, so the gate is measured while segments are checked, hashed and
+ * indexed and the live fan-out runs. Fails if a camera has no segment in time, or the grid got no video.
  */
 async function recordCameras(edge: VenueRuntime): Promise<() => Promise<void>> {
   const ids = Array.from({ length: CAMERAS }, (_, i) => `bench-cam-${i + 1}`);
-  const cameras = await startCameras(ids, false);
+  const cameras = await startCameras(ids, true);
   const { video } = edge.services;
-  for (const id of ids) video.record(id, cameras.streams[id]!);
+  for (const id of ids) video.record(id, cameras.streams[id]!, { substreamUrl: cameras.substreams[id] });
+  let tileBytes = 0;
+  const tiles = ids.map((id) =>
+    video.live.watch(
+      id,
+      'mse',
+      {
+        start: () => {},
+        send: (chunk) => {
+          tileBytes += chunk.length;
+        },
+        ready: () => true,
+        close: () => {},
+      },
+      'sub',
+    ),
+  );
   const recording = () => ids.every((id) => video.timeline(id, 0, Date.now()).segments.length > 0);
   for (const deadline = Date.now() + RECORDING_START_MS; !recording(); await sleep(500)) {
     if (Date.now() > deadline) {
@@ -103,7 +120,9 @@ async function recordCameras(edge: VenueRuntime): Promise<() => Promise<void>> {
       throw new Error(`not every camera recorded a segment within ${RECORDING_START_MS / 1000} s`);
     }
   }
+  if (tileBytes === 0) throw new Error('the 16 tiles got no video');
   return async () => {
+    for (const detach of tiles) detach();
     await video.stop();
     await cameras.stop();
   };
@@ -113,11 +132,7 @@ async function measure(
   withLoad: boolean,
   withRecording: boolean,
 ): Promise<{ gate: GateResult; positions: number; lost: number; loopDelayP99: number; checks: number }> {
-  // The cameras' relay is RTP over UDP only (docs/video.md).
-  const edge = await startTestVenue({
-    venue: testVenue('jincheng', 10),
-    settings: { camera: { rtspTransport: 'udp' } },
-  });
+  const edge = await startTestVenue({ venue: testVenue('jincheng', 10) });
   let stopRecording = async () => {};
   try {
     if (withRecording) stopRecording = await recordCameras(edge);
@@ -160,7 +175,8 @@ async function measure(
 
 /**
  * Gate decision latency (request → open/deny command, measured at the gate) with and without badge load, and with
- * badge load while the edge records 16 cameras (their segment checks run in a worker thread, segment-checker.ts).
+ * badge load while the edge records 16 cameras and plays them in 16 tiles (each camera stream pulled once,
+ * stream-pulls.ts; segment checks in a worker thread, segment-checker.ts).
  */
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -172,7 +188,9 @@ export async function run(): Promise<BenchRow[]> {
     const { gate, positions, lost, loopDelayP99, checks } = await measure(withLoad, withRecording);
     const sorted = [...gate.latencies].sort((a, b) => a - b);
     const load = withLoad ? `under ${Math.round(positions).toLocaleString('en-US')} positions/s` : 'idle bus';
-    const label = withRecording ? `${load}, ${CAMERAS} cameras recording (${checks} segments checked)` : load;
+    const label = withRecording
+      ? `${load}, ${CAMERAS} cameras recording (${checks} segments checked), ${CAMERAS} tiles playing`
+      : load;
     rows.push(
       { area: 'access', metric: `gate decision p50, ${label}`, value: percentile(sorted, 0.5), unit: 'ms' },
       {

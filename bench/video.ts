@@ -112,16 +112,18 @@ export async function run(): Promise<BenchRow[]> {
   const log = new EventLog(db, 'bench');
   const video = new VideoService(
     { db, log, alarms: new AlarmEngine(log), dataDir },
-    { segmentS: SEGMENT_S, rtspTransport: 'udp', recorder: { stallAfterMs: 60_000 } },
+    { segmentS: SEGMENT_S, recorder: { stallAfterMs: 60_000 } },
   );
   const rows: BenchRow[] = [];
   try {
     for (const id of ids) video.record(id, cameras.streams[id]!);
     await sleep(12_000); // connect, probe (ffmpeg decodes a few frames to probe) and finish a first segment
-    const recordingPids = () => ids.flatMap((id) => video.recorder(id)?.pid ?? []);
+    // The recorders and the pulls they read (one per camera: an ffmpeg copying it into the edge's relay).
+    const recordingPids = () => [...ids.flatMap((id) => video.recorder(id)?.pid ?? []), ...video.pulls.pids()];
     const windows: CpuWindow[] = [];
     for (let i = 0; i < WINDOWS; i++) windows.push(await cpuPercent(recordingPids, WINDOW_MS));
-    await video.stop();
+    // Recording ends (the service stays up for the live rows).
+    await Promise.all(ids.map((id) => video.forget(id)));
     await cameras.stop();
     const segmentPaths = ids.flatMap((id) => video.timeline(id, 0, Date.now()).segments.map((seg) => seg.path));
     rows.push(...recordingRows(windows), ...(await checkRows(segmentPaths)));
@@ -154,7 +156,7 @@ export async function run(): Promise<BenchRow[]> {
       );
       await sleep(10_000); // connect, probe (ffmpeg decodes a few frames to probe) and reach steady state
       // The edge's own share is what it takes to fan the stream out to the viewers.
-      const { children, edge, steal } = await cpuPercent(() => video.live.pids(), 10_000);
+      const { children, edge, steal } = await cpuPercent(() => [...video.live.pids(), ...video.pulls.pids()], 10_000);
       for (const d of detach) d();
       video.live.stop();
       if ([...sent].some((s) => s !== stream)) throw new Error(`live view of the ${stream} streams sent ${[...sent]}`);

@@ -36,7 +36,7 @@ async function recorderFaults(farm: CameraFarm, runs: number): Promise<FaultRow[
   const alarms = new AlarmEngine(log);
   const video = new VideoService(
     { db, log, alarms, dataDir, logger: pino({ level: 'silent' }) },
-    { segmentS: SEGMENT_S, rtspTransport: 'udp', credentials: farm.credentials },
+    { segmentS: SEGMENT_S, credentials: farm.credentials },
   );
   const recorder = video.record(CAMERA, farm.streamUrl(CAMERA));
   const segments = (): Segment[] => video.timeline(CAMERA, 0, Date.now() + 60_000).segments;

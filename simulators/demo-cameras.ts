@@ -1,5 +1,5 @@
 // The demo's cameras: one CameraFarm simulating every camera of the venue file, and the settings the demo's edge
-// records them with (docs/video.md: recording is off unless asked, and the simulator's RTSP speaks UDP only).
+// records them with (docs/video.md: recording is off unless asked).
 
 import type { PartialSettings } from '../app/start-venue.ts';
 import type { Venue } from '../config/schema.ts';
@@ -58,7 +58,7 @@ export async function startDemoCameras(venue: Venue, port: number): Promise<Demo
     },
     edgeSettings: {
       recordAll: true,
-      camera: { ...farm.credentials, rtspTransport: 'udp' },
+      camera: { ...farm.credentials },
     },
   };
 }

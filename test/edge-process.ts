@@ -127,7 +127,6 @@ export function startRecordingEdge(
   const filmed = { ...venue.cameras.find((c) => c.id === camera)!, onvif: farm.deviceServiceUrl(camera) };
   return startEdgeProcess({ ...venue, cameras: [filmed] }, dataDir, {
     HALLEDGE_RECORD: '1',
-    HALLEDGE_RTSP_TRANSPORT: 'udp',
     HALLEDGE_VIDEO_SEGMENT_S: String(segmentS),
     HALLEDGE_CAMERA_USER: farm.credentials.username,
     HALLEDGE_CAMERA_PASSWORD: farm.credentials.password,

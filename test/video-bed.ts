@@ -17,7 +17,7 @@ import { tempDir } from './venue-harness.ts';
 
 /**
  * For a recording test file: simulated cameras, and a `VideoService` on a fresh SQLite file recording them over
- * the simulator's UDP relay in 2 s segments with the farm's credentials (`options` override). The farm is
+ * RTSP/TCP in 2 s segments with the farm's credentials (`options` override). The farm is
  * started (streams ready) before the file's own `beforeAll`, and both are stopped after its tests.
  */
 export function videoBed(cameras: CameraFarmOptions['cameras'], options: VideoOptions = {}) {
@@ -28,7 +28,7 @@ export function videoBed(cameras: CameraFarmOptions['cameras'], options: VideoOp
   const alarms = new AlarmEngine(log);
   const video = new VideoService(
     { db, log, alarms, dataDir, logger: pino({ level: 'silent' }) },
-    { segmentS: 2, rtspTransport: 'udp', credentials: farm.credentials, ...options },
+    { segmentS: 2, credentials: farm.credentials, ...options },
   );
   beforeAll(async () => {
     await farm.start();

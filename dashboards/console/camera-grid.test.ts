@@ -34,8 +34,8 @@ async function expectPlaying(video: Locator, width: number, stream: string) {
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // The edge serves the pages only if dist exists when it starts: build first (a fresh checkout has none).
-  // The simulator's RTSP server speaks UDP only.
-  const settings = { camera: { rtspTransport: 'udp' as const } };
+  // Cameras over RTSP/TCP interleaved, their default.
+  const settings = { camera: { rtspTransport: 'tcp' as const } };
   const [, started] = await Promise.all([
     farm.start().then(() => farm.streamsReady()),
     ensureDashboardsBuilt().then(() => startTestVenue({ settings })),

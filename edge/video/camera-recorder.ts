@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { rtspTimeoutOption, videoTool } from '../../devices/camera/video-tools.ts';
+import { DIE_WITH_EDGE } from './die-with-edge.ts';
 import { settleRun } from './leftovers.ts';
 import { segmentChecker } from './segment-checker.ts';
 import type { RecordingRun } from './segment-index.ts';
@@ -16,7 +17,11 @@ export interface AlarmSink {
 
 export interface RecorderOptions {
   camera: string;
-  streamUrl: string;
+  /**
+   * Where ffmpeg reads the camera's main stream: the edge's shared pull of it (stream-pulls.ts), known once
+   * the pull's relay listens; asked again at every ffmpeg start.
+   */
+  streamUrl: () => Promise<string>;
   dir: string;
   /** Segment length, seconds (Frigate: 10; tests use 2). */
   segmentS?: number;
@@ -26,20 +31,10 @@ export interface RecorderOptions {
   offlineAfterMs?: number;
   /** Restart backoff: starts at `min`, doubles per failed attempt, capped at `max`. */
   backoffMs?: { min: number; max: number };
-  /** RTP over the RTSP TCP connection (cameras) or UDP (servers without interleaving, e.g. the simulator). */
-  rtspTransport?: 'tcp' | 'udp';
 }
 
 /** No finished segment for this long means a recording stalled (two segments and some slack by default). */
 export const stallAfterMs = (segmentS: number) => segmentS * 2000 + 4000;
-
-/**
- * ffmpeg runs under `setpriv --pdeathsig TERM` (util-linux): the kernel sends it SIGTERM when the edge process
- * dies, however it dies — kill -9 included — and ffmpeg then finishes the segment it is writing and quits, so no
- * recorder outlives its edge and the next edge never records a camera twice. The edge starts ffmpeg from its
- * main thread, whose end is the process's end (the signal follows the parent thread).
- */
-const DIE_WITH_EDGE = ['setpriv', '--pdeathsig', 'TERM', '--'];
 
 /**
  * H.265 segments are tagged `hvc1`, not ffmpeg's default `hev1`. Both name HEVC in MP4; hvc1 says every
@@ -78,6 +73,8 @@ export class CameraRecorder {
   private queue: Promise<void>;
   /** Set once stop() has settled everything: from then on nothing touches the index or the record. */
   private closed = false;
+  /** Counts spawn() calls: only the latest one's wait for the stream may start ffmpeg. */
+  private attempts = 0;
   private readonly o: Required<RecorderOptions>;
 
   constructor(
@@ -92,7 +89,6 @@ export class CameraRecorder {
       stallAfterMs: stallAfterMs(segmentS),
       offlineAfterMs: segmentS * 4000 + 10_000,
       backoffMs: { min: 1000, max: 30_000 },
-      rtspTransport: 'tcp',
       // An option passed as undefined (VideoService forwards its own unset ones) keeps the default.
       ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RecorderOptions),
     };
@@ -134,6 +130,7 @@ export class CameraRecorder {
 
   resume(): void {
     if (this.state !== 'paused') return;
+    this.state = 'starting';
     this.lastSegmentAt = Date.now();
     this.spawn();
   }
@@ -154,7 +151,21 @@ export class CameraRecorder {
     await this.runEnded;
   }
 
+  /**
+   * Starts an ffmpeg run once the stream flows, unless stopped, paused or restarted meanwhile (a wait longer than
+   * the stall allowance is a stall: the watchdog raises the gap alarm and starts another attempt).
+   */
   private spawn(): void {
+    const attempt = ++this.attempts;
+    this.o.streamUrl().then(
+      (url) => {
+        if (attempt === this.attempts && (this.state === 'starting' || this.state === 'stalled')) this.launch(url);
+      },
+      (err: Error) => attempt === this.attempts && this.interrupted(`no stream to read: ${err.message}`, this.proc),
+    );
+  }
+
+  private launch(streamUrl: string): void {
     // Frigate names files by strftime; with 2 s segments two files can open in the same second and the second
     // would overwrite the first, so names are run id + sequence number. Wall-clock times live in the index.
     const ffmpeg = videoTool('ffmpeg');
@@ -164,12 +175,13 @@ export class CameraRecorder {
       '-loglevel',
       'error',
       '-nostdin',
+      // The edge's own relay (loopback), which serves interleaved TCP.
       '-rtsp_transport',
-      this.o.rtspTransport,
+      'tcp',
       rtspTimeoutOption(ffmpeg),
       String(Math.round(this.o.stallAfterMs * 1000)),
       '-i',
-      this.o.streamUrl,
+      streamUrl,
       '-map',
       '0:v',
       '-c',

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { videoTool } from '../../devices/camera/video-tools.ts';
 import { Mp4BoxSplitter } from './mp4-box-splitter.ts';
 import { videoTrackIn } from './segment-check.ts';
+import type { HeldStream } from './stream-pulls.ts';
 
 /**
  * Live view of a camera's `main` stream (the one recorded) or its `sub` stream (the smaller one NVRs show in
@@ -9,7 +10,8 @@ import { videoTrackIn } from './segment-check.ts';
  * H.265) into fragmented MP4 without transcoding (as go2rtc does); the browser feeds it to Media Source
  * Extensions if it can decode that codec. `mpeg1`: a transcoding fallback (MPEG-1 in MPEG-TS, the jsmpeg format)
  * only for codecs MSE cannot play. One ffmpeg per camera, stream and mode, shared by every viewer; the MP4 init
- * segment is cached so late joiners start at the next keyframe fragment.
+ * segment is cached so late joiners start at the next keyframe fragment. That ffmpeg reads the edge's one pull of
+ * the camera stream (stream-pulls.ts), shared with the recorder: a viewer never opens a connection to a camera.
  */
 export type LiveMode = 'mse' | 'mpeg1';
 export type CameraStream = 'main' | 'sub';
@@ -26,6 +28,9 @@ export interface LiveViewer {
   close(reason: string): void;
 }
 
+/** A camera stream held for live view: which stream it is, where to read it, and its release. */
+export type LiveSource = HeldStream & { stream: CameraStream };
+
 export interface LiveInfo {
   mode: LiveMode;
   mime: string;
@@ -37,12 +42,9 @@ export class LiveHub {
   private readonly streams = new Map<string, LiveStream>();
 
   constructor(
-    /** The URL of a camera's stream, and which stream that is (a camera without a substream gives its main). */
-    private readonly source: (
-      camera: string,
-      stream: CameraStream,
-    ) => { url: string; stream: CameraStream } | undefined,
-    private readonly options: { idleStopMs?: number; rtspTransport?: 'tcp' | 'udp' } = {},
+    /** Holds a camera's stream, saying which stream that is (a camera without a substream gives its main). */
+    private readonly source: (camera: string, stream: CameraStream) => LiveSource | undefined,
+    private readonly options: { idleStopMs?: number } = {},
   ) {}
 
   /**
@@ -54,7 +56,8 @@ export class LiveHub {
     if (!source) throw new Error(`unknown camera: ${camera}`);
     const key = `${camera}:${source.stream}:${mode}`;
     let stream = this.streams.get(key);
-    if (!stream) {
+    if (stream) source.release();
+    else {
       stream = new LiveStream(source, mode, () => this.streams.delete(key), this.options);
       this.streams.set(key, stream);
     }
@@ -83,14 +86,18 @@ class LiveStream {
   private readonly boxes = new Mp4BoxSplitter();
   private box = '';
   private idleTimer?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
-    private readonly source: { url: string; stream: CameraStream },
+    private readonly source: LiveSource,
     private readonly mode: LiveMode,
     private readonly onEnd: () => void,
-    private readonly options: { idleStopMs?: number; rtspTransport?: 'tcp' | 'udp' },
+    private readonly options: { idleStopMs?: number },
   ) {
-    this.spawn();
+    source.url().then(
+      (url) => this.stopped || this.spawn(url),
+      (err: Error) => this.end(`no stream: ${err.message}`),
+    );
   }
 
   get pid(): number | undefined {
@@ -112,23 +119,18 @@ class LiveStream {
   }
 
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     clearTimeout(this.idleTimer);
     this.proc?.kill('SIGKILL');
     this.proc = undefined;
+    this.source.release();
     this.onEnd();
   }
 
-  private spawn(): void {
-    const input = [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-rtsp_transport',
-      this.options.rtspTransport ?? 'tcp',
-      '-i',
-      this.source.url,
-    ];
+  private spawn(url: string): void {
+    // The edge's own relay (loopback), which serves interleaved TCP.
+    const input = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-rtsp_transport', 'tcp', '-i', url];
     const output =
       this.mode === 'mse'
         ? [

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rtspTimeoutOption } from '../../devices/camera/video-tools.ts';
-import { tempDir } from '../../test/venue-harness.ts';
+import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
+import { eventually, tempDir } from '../../test/venue-harness.ts';
 import { AlarmEngine } from '../alerts/alarms.ts';
 import { openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
@@ -17,24 +17,39 @@ const video = new VideoService(
   { db, log, alarms: new AlarmEngine(log), dataDir },
   { segmentS: undefined, rtspTransport: undefined },
 );
+const farm = new CameraFarm({ cameras: [{ id: 'cam-x', width: 160, height: 90, fps: 5 }], discovery: false });
 
-// An RTSP server that accepts and never answers: ffmpeg waits on it, so its command line stays readable.
-const silent = createServer(() => {});
-
+beforeAll(async () => {
+  await farm.start();
+  await farm.streamsReady();
+});
 afterAll(async () => {
   await video.stop();
+  await farm.stop();
   db.close();
-  silent.close();
 });
 
 describe('recorder options left unset', () => {
-  it('give ffmpeg the defaults (10 s segments over RTSP/TCP), not "undefined"', async () => {
-    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
-    const { port } = silent.address() as AddressInfo;
-    const recorder = video.record('cam-x', `rtsp://127.0.0.1:${port}/cam-x`);
-    const args = readFileSync(`/proc/${recorder.pid}/cmdline`, 'utf8').split('\0');
-    expect(args[args.indexOf('-segment_time') + 1]).toBe('10');
-    expect(args[args.indexOf('-rtsp_transport') + 1]).toBe('tcp');
-    expect(args[args.indexOf(rtspTimeoutOption()) + 1]).toBe('24000000');
+  it('give ffmpeg the defaults (10 s segments, the camera pulled over RTSP/TCP), not "undefined"', async () => {
+    const recorder = video.record('cam-x', farm.streamUrl('cam-x'));
+    const argsOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const [puller] = await eventually(
+      () => video.pulls.pids(),
+      (p) => p.length === 1,
+      20_000,
+      'the pull',
+    );
+    const pulling = argsOf(puller!);
+    expect(pulling[pulling.indexOf('-rtsp_transport') + 1]).toBe('tcp');
+    expect(pulling).toContain(farm.streamUrl('cam-x'));
+    const recorderPid = await eventually(
+      () => recorder.pid,
+      (p) => p !== undefined,
+      30_000,
+      'the recorder',
+    );
+    const recording = argsOf(recorderPid!);
+    expect(recording[recording.indexOf('-segment_time') + 1]).toBe('10');
+    expect(recording[recording.indexOf(rtspTimeoutOption()) + 1]).toBe('24000000');
   });
 });

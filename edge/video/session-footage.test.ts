@@ -29,7 +29,7 @@ const alarms = new AlarmEngine(log);
 const sessions = new SessionService(log, testVenue('qinshui'));
 const video = new VideoService(
   { db, log, alarms, dataDir, logger: pino({ level: 'silent' }) },
-  { segmentS: 2, rtspTransport: 'udp', credentials: farm.credentials },
+  { segmentS: 2, credentials: farm.credentials },
 );
 const MARGIN = 1000;
 const DAY = 86_400_000;
@@ -132,10 +132,7 @@ describe('session footage locks', () => {
 describe('a camera adopted while a session runs in its room', () => {
   it('is locked at adoption, so a quota sweep before the session completes spares its footage', async () => {
     // Its own recorder set (the test above stops `video`), on the same record and sessions.
-    const late = new VideoService(
-      { db, log, alarms, dataDir, logger: pino({ level: 'silent' }) },
-      { segmentS: 2, rtspTransport: 'udp' },
-    );
+    const late = new VideoService({ db, log, alarms, dataDir, logger: pino({ level: 'silent' }) }, { segmentS: 2 });
     const lateFootage = new SessionFootage(late, sessions, log, { marginMs: MARGIN, archiveDays: 1 });
     lateFootage.start();
     try {

@@ -12,10 +12,11 @@ import { type AlarmSink, CameraRecorder, type RecorderOptions, stallAfterMs } fr
 import { gapsIn, type TimeRange } from './coverage.ts';
 import { DiskGuard, freeBytesAt } from './disk-guard.ts';
 import { settleRun, stopOrphans } from './leftovers.ts';
-import { type CameraStream, LiveHub } from './live-hub.ts';
+import { type CameraStream, LiveHub, type LiveSource } from './live-hub.ts';
 import { Retention, type RetentionPolicy } from './retention.ts';
 import { type Segment, SegmentIndex } from './segment-index.ts';
 import type { Intake } from './segment-intake.ts';
+import { type HeldStream, StreamPulls } from './stream-pulls.ts';
 
 export interface VideoOptions {
   /** Segment length, seconds (10 on site, 2 in tests). */
@@ -25,7 +26,7 @@ export interface VideoOptions {
   sweepEveryMs?: number;
   /** ONVIF credentials for the venue's cameras. */
   credentials?: { username: string; password: string };
-  /** RTP transport for recording and live view; cameras: tcp (default); the simulator's RTSP server: udp. */
+  /** RTP transport from the cameras (their one pull per stream, stream-pulls.ts): tcp (their default) or udp. */
   rtspTransport?: 'tcp' | 'udp';
   /** The venue file's cameras and zones: where cameras are, and which ones the administrator may not remove. */
   venue?: Pick<Venue, 'cameras' | 'zones' | 'record'>;
@@ -76,11 +77,15 @@ export class VideoService extends EventEmitter<{
 }> {
   readonly index: SegmentIndex;
   readonly live: LiveHub;
+  /** One RTSP pull per camera stream, read by the recorder and the live views alike. */
+  readonly pulls: StreamPulls;
   readonly retention: Retention;
   readonly dir: string;
   /** Cameras found by WS-Discovery and adopted (or removed) by an administrator. */
   readonly adoption: CameraAdoption;
   private readonly recorders = new Map<string, CameraRecorder>();
+  /** Each recorder's hold on its camera's main stream. */
+  private readonly recorded = new Map<string, HeldStream>();
   /** Camera → its RTSP URLs (with credentials): the main stream (recorded) and its substream, if it has one. */
   private readonly streams = new Map<string, { main: string; sub?: string }>();
   /** Camera → the zone (room) it films, for binding footage to the session held there. */
@@ -126,9 +131,8 @@ export class VideoService extends EventEmitter<{
     );
     this.disk.check();
     this.retention = new Retention(this.index, deps.log, deps.alarms, deps.dataDir, options.retention);
-    this.live = new LiveHub((camera, stream) => this.liveSource(camera, stream), {
-      rtspTransport: options.rtspTransport,
-    });
+    this.pulls = new StreamPulls({ rtspTransport: options.rtspTransport });
+    this.live = new LiveHub((camera, stream) => this.liveSource(camera, stream));
     this.sweepTimer = setInterval(() => this.sweepSafely(), options.sweepEveryMs ?? 60_000);
     this.sweepTimer.unref();
     for (const c of options.venue?.cameras ?? []) this.place(c.id, c.zone);
@@ -183,10 +187,11 @@ export class VideoService extends EventEmitter<{
   }
 
   /** The stream live view asks for; a camera without a substream shows its main stream in tiles too. */
-  private liveSource(camera: string, stream: CameraStream): { url: string; stream: CameraStream } | undefined {
+  private liveSource(camera: string, want: CameraStream): LiveSource | undefined {
     const urls = this.streams.get(camera);
     if (!urls) return undefined;
-    return stream === 'sub' && urls.sub ? { url: urls.sub, stream: 'sub' } : { url: urls.main, stream: 'main' };
+    const stream = want === 'sub' && urls.sub ? 'sub' : 'main';
+    return { ...this.pulls.acquire(`${camera}/${stream}`, urls[stream]!), stream };
   }
 
   /**
@@ -229,14 +234,15 @@ export class VideoService extends EventEmitter<{
     if (this.recorders.has(camera)) throw new DomainError('conflict', `camera ${camera} is already recording`);
     this.addCamera(camera, streamUrl, substreamUrl);
     if (zone) this.placeIfUnplaced(camera, zone);
+    const held = this.pulls.acquire(`${camera}/main`, streamUrl);
+    this.recorded.set(camera, held);
     const rec = new CameraRecorder(
       {
         ...this.options.recorder,
         camera,
-        streamUrl,
+        streamUrl: held.url,
         dir: join(this.dir, camera),
         segmentS: this.options.segmentS,
-        rtspTransport: this.options.rtspTransport,
       },
       this.intake,
       this.deps.alarms,
@@ -319,6 +325,8 @@ export class VideoService extends EventEmitter<{
     this.retries.delete(camera);
     await this.recorders.get(camera)?.stop();
     this.recorders.delete(camera);
+    this.recorded.get(camera)?.release();
+    this.recorded.delete(camera);
     this.streams.delete(camera);
     this.zones.delete(camera);
     // A removed camera's alarms no longer describe anything to fix.
@@ -370,6 +378,7 @@ export class VideoService extends EventEmitter<{
     this.live.stop();
     await Promise.all([...this.recorders.values()].map((r) => r.stop()));
     this.recorders.clear();
+    await this.pulls.stop();
     await this.recovered;
   }
 

@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import RtspServerModule from 'rtsp-streaming-server';
+import { RtspRelay } from '../../devices/camera/rtsp-relay.ts';
 import { videoTool } from '../../devices/camera/video-tools.ts';
 import { type CameraCredentials, DigestRealm, verifyUsernameToken } from './auth.ts';
 import { WsDiscoveryResponder } from './discovery.ts';
-import { pinUnaddressedSocketsToLoopback } from './loopback.ts';
 import {
   answer,
   fault,
@@ -14,11 +13,6 @@ import {
   type SimulatedSubstream,
   soapOperation,
 } from './onvif-soap.ts';
-
-// The package is CommonJS with `exports.default`; under tsx/ESM the class sits on `.default`.
-type RtspServerClass = typeof RtspServerModule.default;
-const RtspServer = ((RtspServerModule as unknown as { default?: RtspServerClass }).default ??
-  RtspServerModule) as RtspServerClass;
 
 export interface SimulatedCamera {
   id: string;
@@ -36,10 +30,8 @@ export interface CameraFarmOptions {
   cameras: SimulatedCamera[];
   /** ONVIF HTTP port on 127.0.0.1 (0 = any free port; venue files use 18080). */
   httpPort?: number;
-  /** RTSP ports: ffmpeg publishes to `publishPort`, recorders read from `rtspPort`. */
+  /** RTSP port on 127.0.0.1 (0 = any free port): the encoders publish there, recorders and viewers read. */
   rtspPort?: number;
-  publishPort?: number;
-  rtpPortStart?: number;
   credentials?: CameraCredentials;
   /**
    * `live` encodes a test pattern with the camera id and wall-clock time burned in, per camera.
@@ -65,7 +57,8 @@ export class CameraFarm {
   readonly credentials: CameraCredentials;
   private readonly options: CameraFarmOptions;
   private http?: Server;
-  private rtsp?: InstanceType<typeof RtspServer>;
+  /** The cameras' RTSP server: TCP interleaved (the cameras' default) and UDP; it counts each stream's sessions. */
+  readonly rtsp: RtspRelay;
   private readonly encoders = new Map<string, ChildProcess>();
   private readonly infos = new Map<string, SimulatedCameraInfo>();
   private readonly ptz = new Map<string, { preset: string | null }>();
@@ -74,26 +67,17 @@ export class CameraFarm {
   private stopping = false;
   httpPort = 0;
   rtspPort = 0;
-  publishPort = 0;
 
   constructor(options: CameraFarmOptions) {
     this.options = options;
+    this.rtsp = new RtspRelay({ port: options.rtspPort });
     this.credentials = options.credentials ?? { username: 'admin', password: 'halledge-cam' };
   }
 
   async start(): Promise<void> {
     if (this.options.source === 'loop' && this.options.cameras.some((c) => c.codec === 'h265'))
       throw new Error("cameras: codec 'h265' needs source 'live' (the loop clips are H.264)");
-    pinUnaddressedSocketsToLoopback();
-    this.rtspPort = this.options.rtspPort ?? (await freePort());
-    this.publishPort = this.options.publishPort ?? (await freePort());
-    this.rtsp = new RtspServer({
-      serverPort: this.publishPort,
-      clientPort: this.rtspPort,
-      rtpPortStart: this.options.rtpPortStart ?? 20000 + Math.floor(Math.random() * 20000) * 2,
-      rtpPortCount: 2000,
-    });
-    await this.rtsp.start();
+    this.rtspPort = await this.rtsp.start();
     this.http = createServer((req, res) => this.serve(req, res));
     await new Promise<void>((ok, fail) => {
       this.http!.once('error', fail).listen(this.options.httpPort ?? 0, '127.0.0.1', ok);
@@ -141,7 +125,7 @@ export class CameraFarm {
   async streamsReady(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const mounted = () =>
-      [...this.infos.keys()].every((id) => this.publishUrls(id).every((url) => this.rtsp?.Mounts.getMount(url)));
+      [...this.infos.keys()].every((id) => this.streamPaths(id).every((path) => this.rtsp.publishing(path)));
     while (!mounted()) {
       if (Date.now() > deadline) throw new Error('simulated cameras did not start streaming');
       await new Promise((r) => setTimeout(r, 100));
@@ -161,10 +145,14 @@ export class CameraFarm {
     return this.infos.get(id)?.substream?.rtspUrl;
   }
 
-  /** Where the camera's encoder publishes: the main stream, then the substream if it has one. */
-  private publishUrls(id: string): string[] {
-    const main = `rtsp://127.0.0.1:${this.publishPort}/${id}`;
-    return this.infos.get(id)?.substream ? [main, `${main}/${SUB_PATH}`] : [main];
+  /** The camera's stream paths on the RTSP server: the main stream, then the substream if it has one. */
+  private streamPaths(id: string): string[] {
+    return this.infos.get(id)?.substream ? [id, `${id}/${SUB_PATH}`] : [id];
+  }
+
+  /** RTSP sessions reading a camera's stream (main or sub) now: what a camera's connection count would show. */
+  rtspSessions(id: string, stream: 'main' | 'sub' = 'main'): number {
+    return this.rtsp.sessions(stream === 'main' ? id : `${id}/${SUB_PATH}`).players;
   }
 
   /** The WS-Discovery unicast port (multicast may be unavailable; see docs/video.md). */
@@ -190,9 +178,9 @@ export class CameraFarm {
     this.unmount(id);
   }
 
-  /** A killed publisher sends no TEARDOWN; the server keeps its mount and would refuse the next ANNOUNCE. */
+  /** A camera that loses power drops every connection to it at once. */
   private unmount(id: string): void {
-    for (const url of this.publishUrls(id)) this.rtsp?.Mounts.deleteMount(url);
+    for (const path of this.streamPaths(id)) this.rtsp.unpublish(path);
   }
 
   powerOn(id: string): void {
@@ -206,11 +194,7 @@ export class CameraFarm {
     await this.discovery?.stop();
     await new Promise<void>((ok) => (this.http ? this.http.close(() => ok()) : ok()));
     this.http?.closeAllConnections();
-    if (this.rtsp) {
-      for (const id of this.infos.keys()) this.unmount(id);
-      for (const server of [this.rtsp.PublishServer, this.rtsp.ClientServer] as unknown as { server: Server }[])
-        await new Promise<void>((ok) => server.server.close(() => ok()));
-    }
+    await this.rtsp.stop();
   }
 
   /**
@@ -221,9 +205,8 @@ export class CameraFarm {
   private startEncoder(id: string): void {
     const info = this.infos.get(id)!;
     const sub = info.substream;
-    const [mainUrl = '', subUrl = ''] = this.publishUrls(id);
-    // rtsp-streaming-server speaks RTP over UDP only (interleaved TCP is answered 461).
-    const out = (url: string) => ['-f', 'rtsp', '-rtsp_transport', 'udp', url];
+    const [mainUrl = '', subUrl = ''] = this.streamPaths(id).map((path) => this.rtsp.url(path));
+    const out = (url: string) => ['-f', 'rtsp', '-rtsp_transport', 'tcp', url];
     const size = `${info.width}x${info.height}`;
     const drawtext =
       `drawtext=fontfile=${FONT}:fontsize=${Math.round(info.height / 14)}:fontcolor=white:box=1:boxcolor=black@0.6:` +

@@ -197,8 +197,7 @@ try {
     await farm.streamsReady();
     const server = await startIndependentServer(values['onvif-server'], values['onvif-specs'], farm.rtspPort);
     try {
-      // Our RTSP relay speaks RTP over UDP only (docs/video.md).
-      await runChecks(server.deviceService, 'udp', server.expected);
+      await runChecks(server.deviceService, 'tcp', server.expected);
       console.log(
         `     (the server loaded ${server.specsRequests()} WSDL/XSD files from the local onvif/specs mirror)`,
       );
