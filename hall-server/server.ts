@@ -18,6 +18,7 @@ import { installAuthGuard } from './auth/guard.ts';
 import { UserStore } from './auth/user-store.ts';
 import { accessRoutes } from './routes/access.ts';
 import { alarmRoutes } from './routes/alarms.ts';
+import { auditLogRoutes } from './routes/audit-log.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRecordingRoutes } from './routes/call-recordings.ts';
 import { checkinRoutes } from './routes/checkin.ts';
@@ -83,6 +84,7 @@ export async function buildHallServer(
   await app.register(recordAnchorRoutes(ctx));
   await app.register(evidenceRoutes(ctx));
   await app.register(callRecordingRoutes(ctx));
+  await app.register(auditLogRoutes(ctx));
   await app.register(alarmRoutes(ctx));
   await app.register(sessionRoutes(ctx, services, nameGuard));
   await app.register(syncRoutes(ctx, services));
