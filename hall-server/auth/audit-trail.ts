@@ -1,14 +1,11 @@
 import type { Db } from '../../edge/store/database.ts';
 import { type EventRow, type LoggedEvent, rowToEvent } from '../../edge/store/event-log.ts';
+import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from './audit-actions.ts';
 
 /**
  * The audit trail: who viewed, replayed, exported or saw names, read from the record (the guard's `audit.*`
  * events, the tracking replays, the evidence exports), newest first, filtered by person, action, session and time.
  */
-
-/** What a person did, as the audit log viewer groups it. */
-export const AUDIT_ACTIONS = ['replayed', 'viewed', 'exported', 'names', 'denied', 'changed', 'signed-in'] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Reads that replay the session's footage, calls or whole record (audit.viewed with these routes). */
 const REPLAY_ROUTES = [
@@ -83,17 +80,6 @@ export interface AuditFilter {
   /** Older than this seq (the next page). */
   before?: number;
   limit?: number;
-}
-
-export interface AuditEntry {
-  seq: number;
-  at: number;
-  type: string;
-  action: AuditAction;
-  actor: string | null;
-  session: string | null;
-  subject: string | null;
-  data: Record<string, unknown>;
 }
 
 /** The audit events matching the filter, newest first (at most `limit`, default 200). */

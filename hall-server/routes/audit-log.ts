@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import { StringEnum } from '../../config/json-schema.ts';
 import type { VenueContext } from '../../edge/context.ts';
-import { AUDIT_ACTIONS, auditTrail } from '../auth/audit-trail.ts';
+import { AUDIT_ACTIONS } from '../auth/audit-actions.ts';
+import { auditTrail } from '../auth/audit-trail.ts';
 import type { Role } from '../auth/roles.ts';
 
 /** Who looks at who looked: auditors and administrators. */

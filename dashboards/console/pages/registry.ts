@@ -4,6 +4,8 @@ import { tp } from '../panel-messages.ts';
 import { openAlarms } from '../store.ts';
 import type { Role } from '../types.ts';
 import { AlarmsPage } from './alarms.tsx';
+import { AUDIT_LOG_ROLES, AuditLogPage } from './audit-log.tsx';
+import { ta } from './audit-log-messages.ts';
 import { CameraAdminPage } from './camera-admin.tsx';
 import { tc } from './camera-admin-messages.ts';
 import { CamerasPage } from './cameras.tsx';
@@ -68,6 +70,7 @@ export const PAGES: ConsolePage[] = [
     roles: ['administrator', 'witness', 'auditor'],
     component: ReplayPage,
   },
+  { id: 'audit', title: () => ta('pageAudit'), icon: '☷', roles: AUDIT_LOG_ROLES, component: AuditLogPage },
   { id: 'sync', title: () => tp('pageSync'), icon: '⇅', component: SyncPage },
   {
     id: 'camera-admin',
