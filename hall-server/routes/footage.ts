@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VenueContext } from '../../edge/context.ts';
 import type { VenueServices } from '../../edge/services.ts';
 import type { EvaluationSession } from '../../edge/sessions/model.ts';
+import { sessionEventsByKind } from '../../edge/store/session-events-by-kind.ts';
 import type { TimeRange } from '../../edge/video/coverage.ts';
 import type { Segment, SessionLock } from '../../edge/video/segment-index.ts';
 import type { Role } from '../auth/roles.ts';
@@ -236,6 +237,31 @@ export const footageRoutes =
           }),
         };
         return footage;
+      },
+    );
+
+    app.get(
+      '/api/video/replay/:session/events',
+      {
+        config: { roles: REPLAY_ROLES, audit: true },
+        schema: {
+          tags,
+          summary:
+            "The session's events of the kinds the replay draws as markers (type prefixes), in record order, at most `limit` of each kind",
+          params: T.Object({ session: T.String({ minLength: 1 }) }),
+          querystring: T.Object({
+            kind: T.Array(T.String({ pattern: '^[a-z][a-z-]*\\.$', description: 'a type prefix, e.g. "alarm."' }), {
+              minItems: 1,
+              maxItems: 20,
+            }),
+            limit: T.Optional(T.Integer({ minimum: 1, maximum: 5000, default: 5000 })),
+          }),
+        },
+      },
+      async (req, reply) => {
+        if (!sessions.get(req.params.session))
+          return reply.code(404).send({ error: `session: no session ${req.params.session}` });
+        return sessionEventsByKind(ctx.db, req.params.session, req.query.kind, req.query.limit ?? 5000);
       },
     );
 

@@ -115,3 +115,16 @@ export const MAX_DRIFT_S = 0.5;
 export function trailBefore(points: TrackPoint[], playhead: number, ms: number): TrackPoint[] {
   return points.filter((p) => p.at <= playhead && p.at > playhead - ms);
 }
+
+/**
+ * The record the markers are drawn from, by kind: check-ins, door passages, alarms, calls, session changes and
+ * witness decisions (under these prefixes). Asked for by kind, so that a long session's thousands of zone events
+ * do not crowd the markers out of one page of the record.
+ */
+export const MARKER_PREFIXES = ['checkin.', 'access.', 'alarm.', 'intercom.', 'session.'] as const;
+
+/** What the replay page reads when a session is opened: its footage index and its markers' events. */
+export function replayOpenPaths(sessionId: string): { footage: string; markers: string } {
+  const footage = `/api/video/replay/${encodeURIComponent(sessionId)}`;
+  return { footage, markers: `${footage}/events?${MARKER_PREFIXES.map((p) => `kind=${p}`).join('&')}` };
+}

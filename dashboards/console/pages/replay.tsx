@@ -8,7 +8,15 @@ import { zoneName } from '../venue-labels.ts';
 import { ReplayMap } from './replay-map.tsx';
 import { tr } from './replay-messages.ts';
 import { CallPlayer, CameraPlayer } from './replay-players.tsx';
-import { type CallSpan, callSpans, cameraAt, type RecordEvent, runs, zoomed } from './replay-timeline.ts';
+import {
+  type CallSpan,
+  callSpans,
+  cameraAt,
+  type RecordEvent,
+  replayOpenPaths,
+  runs,
+  zoomed,
+} from './replay-timeline.ts';
 import { usePolled } from './use-polled.ts';
 import './panels.css';
 
@@ -276,11 +284,9 @@ export function ReplayPage() {
   const [day, setDay] = useState(venueDay(Date.now()));
   const [sessionId, setSessionId] = useState<string | null>(null);
   const list = usePolled<SessionSummary[]>(`/api/sessions?day=${day}`, 0);
-  const footage = usePolled<SessionFootage>(sessionId ? `/api/video/replay/${encodeURIComponent(sessionId)}` : null, 0);
-  const events = usePolled<RecordEvent[]>(
-    sessionId ? `/api/events?session=${encodeURIComponent(sessionId)}&limit=5000` : null,
-    0,
-  );
+  const paths = sessionId ? replayOpenPaths(sessionId) : null;
+  const footage = usePolled<SessionFootage>(paths?.footage ?? null, 0);
+  const events = usePolled<RecordEvent[]>(paths?.markers ?? null, 0);
   const [zoom, setZoom] = useState<TimeRange | null>(null);
   const role = me.value?.user.role;
   const ready = footage && footage.session.id === sessionId ? footage : null;
