@@ -7,9 +7,10 @@ import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from './audit-action
  * events, the tracking replays, the evidence exports), newest first, filtered by person, action, session and time.
  */
 
-/** Reads that replay the session's footage, calls or whole record (audit.viewed with these routes). */
+/** Reads that replay the session: footage, its markers, calls, its whole record (audit.viewed with these routes). */
 const REPLAY_ROUTES = [
   '/api/video/replay/:session',
+  '/api/video/replay/:session/events',
   '/api/video/replay/:session/segments/:segment',
   '/api/sessions/:id/calls/:call/recording',
   '/api/sessions/:id/record',
