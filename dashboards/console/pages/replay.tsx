@@ -175,12 +175,15 @@ function Timeline({
   camera,
   playhead,
   onSeek,
+  onPlayFrom,
 }: {
   footage: SessionFootage;
   view: TimeRange;
   camera: Camera;
   playhead: number;
   onSeek: (at: number) => void;
+  /** ▶ beside the camera's name: every camera plays from this camera's first recording. */
+  onPlayFrom: (at: number) => void;
 }) {
   const seek = (e: MouseEvent) => {
     const bar = (e.currentTarget as HTMLElement).getBoundingClientRect();
@@ -189,6 +192,14 @@ function Timeline({
   return (
     <div class="replay-camera" data-camera={camera.id}>
       <h3>
+        <button
+          type="button"
+          class="play-first"
+          disabled={camera.segments.length === 0}
+          onClick={() => onPlayFrom(camera.segments[0]!.start)}
+        >
+          ▶
+        </button>{' '}
         {camera.name} <span class="hint">{tp('segments', { n: camera.segments.length })}</span>{' '}
         <span class={camera.gaps.length ? 'hint bad' : 'hint'}>{tp('gaps', { n: camera.gaps.length })}</span>
         {partlyBound(footage, camera) && (
@@ -403,7 +414,18 @@ export function ReplayPage() {
           {events && <EventMarkers view={view} events={events} onSeek={seek} />}
           <CallList spans={spans} onSeek={seek} />
           {ready.cameras.map((c) => (
-            <Timeline key={c.id} footage={ready} view={view} camera={c} playhead={transport.playhead} onSeek={seek} />
+            <Timeline
+              key={c.id}
+              footage={ready}
+              view={view}
+              camera={c}
+              playhead={transport.playhead}
+              onSeek={seek}
+              onPlayFrom={(at) => {
+                seek(at);
+                setPlaying(true);
+              }}
+            />
           ))}
           <div class="timeline-scale hint">
             <span>{formatTime(view.from)}</span>
