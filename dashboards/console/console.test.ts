@@ -20,9 +20,9 @@ import type { Role } from './types.ts';
 const SCREENSHOTS = 'test-output/screenshots';
 const FLOOR = ['map', 'alarms', 'sessions', 'devices'];
 const MENUS: Record<Role, string[]> = {
-  administrator: [...FLOOR, 'intercom', 'users', 'cameras', 'replay', 'sync', 'camera-admin'],
+  administrator: [...FLOOR, 'intercom', 'users', 'cameras', 'replay', 'audit', 'sync', 'camera-admin'],
   witness: [...FLOOR, 'intercom', 'cameras', 'replay', 'sync'],
-  auditor: [...FLOOR, 'replay', 'sync'],
+  auditor: [...FLOOR, 'replay', 'audit', 'sync'],
   operator: [...FLOOR, 'cameras', 'sync'],
 };
 

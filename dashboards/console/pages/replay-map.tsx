@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api.ts';
 import { lastError, me, personLabel, venue } from '../store.ts';
 import { zoneName } from '../venue-labels.ts';
+import { FloorFrame } from './floor-frame.tsx';
 import { tr } from './replay-messages.ts';
 import { positionAt, type TrackPoint, trailBefore } from './replay-timeline.ts';
 
@@ -86,13 +87,7 @@ export function ReplayMap({
           {tracks === null ? tr('loadingTracks') : tr('onFloor', { n: onFloor.length, total: tracks.length })}
         </span>
       </h3>
-      <svg
-        class="floor-map"
-        viewBox={`-1 -1 ${floor.width + 2} ${floor.height + 2}`}
-        preserveAspectRatio="xMidYMid meet"
-        role="img"
-        aria-label={floor.name}
-      >
+      <FloorFrame floor={floor}>
         {v.zones
           .filter((z) => z.floor === floor.id)
           .sort((a, b) => Number(Boolean(a.parent)) - Number(Boolean(b.parent)))
@@ -126,7 +121,7 @@ export function ReplayMap({
             </text>
           </g>
         ))}
-      </svg>
+      </FloorFrame>
     </aside>
   );
 }
