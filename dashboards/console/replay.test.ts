@@ -117,6 +117,13 @@ const playerTimes = (page: Page) =>
     ),
   );
 
+/** Picks the session on the replay page, on its own day (venue time: a run just after midnight lists it yesterday). */
+async function openSession(page: Page) {
+  const start = edge.services.sessions.get(SESSION)!.start;
+  await page.fill('input[type=date]', new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(start));
+  await page.selectOption('[data-testid=replay-session]', SESSION);
+}
+
 const alarm = (id: string, at: number) =>
   edge.log.append({
     type: 'alarm.raised',
@@ -152,7 +159,7 @@ describe('replay page in Chromium: cameras in sync, gaps, markers, tracks, calls
 
     const page = await consolePage(browser, edge, 'auditor', 'replay');
     await page.setViewportSize({ width: 1366, height: 768 });
-    await page.selectOption('[data-testid=replay-session]', SESSION);
+    await openSession(page);
 
     // Gaps drawn where footage is missing: the room camera's hole; none while the zone camera filmed.
     const roomBar = page.locator(`.replay-camera[data-camera="${ROOM_CAMERA}"]`);
@@ -278,14 +285,14 @@ describe('replay page in Chromium: cameras in sync, gaps, markers, tracks, calls
     });
     expect(named.status).toBe(200);
     const witness = await consolePage(browser, edge, 'witness', 'replay');
-    await witness.selectOption('[data-testid=replay-session]', SESSION);
+    await openSession(witness);
     await witness.locator(`.marker[data-seq]`).first().waitFor({ timeout: 15_000 });
     const label = witness.locator('.replay-map [data-person=E201] text');
     // The playhead starts at the window's start, before any fix: move it to 30 s.
     await witness.locator('.marker.kind-alarm').first().click();
     await expect.poll(() => label.textContent(), { timeout: 15_000 }).toBe('张三');
     const auditor = await consolePage(browser, edge, 'auditor', 'replay');
-    await auditor.selectOption('[data-testid=replay-session]', SESSION);
+    await openSession(auditor);
     await auditor.locator('.marker.kind-alarm').first().click();
     await expect
       .poll(() => auditor.locator('.replay-map [data-person=E201] text').textContent(), { timeout: 15_000 })
