@@ -5,7 +5,6 @@ import { t } from '../messages.ts';
 import { devices, personLabel, positions, sessions, trackingAvailable, venue } from '../store.ts';
 import type { BoardSession, Device, Point, Position, Venue } from '../types.ts';
 import { zoneName } from '../venue-labels.ts';
-import { FloorFrame } from './floor-frame.tsx';
 
 type Selection = { kind: 'zone' | 'door' | 'device' | 'person'; id: string } | null;
 const selected = signal<Selection>(null);
@@ -67,7 +66,13 @@ function FloorSvg({ venue: v, floor }: { venue: Venue; floor: Venue['floors'][nu
   });
   const devicesById = new Map(devices.value.map((d) => [d.id, d]));
   return (
-    <FloorFrame floor={floor}>
+    <svg
+      class="floor-map"
+      viewBox={`-1 -1 ${floor.width + 2} ${floor.height + 2}`}
+      preserveAspectRatio="xMidYMid meet"
+      role="img"
+      aria-label={floor.name}
+    >
       {ordered.map((z) => {
         const session = z.type === 'evaluation-room' ? sessionOfRoom(z.id) : null;
         const [cx, cy] = centroid(z.polygon);
@@ -148,7 +153,7 @@ function FloorSvg({ venue: v, floor }: { venue: Venue; floor: Venue['floors'][nu
             </text>
           </g>
         ))}
-    </FloorFrame>
+    </svg>
   );
 }
 

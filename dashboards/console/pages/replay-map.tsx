@@ -2,7 +2,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api.ts';
 import { lastError, me, personLabel, venue } from '../store.ts';
 import { zoneName } from '../venue-labels.ts';
-import { FloorFrame } from './floor-frame.tsx';
 import { tr } from './replay-messages.ts';
 import { positionAt, type TrackPoint, trailBefore } from './replay-timeline.ts';
 
@@ -87,7 +86,13 @@ export function ReplayMap({
           {tracks === null ? tr('loadingTracks') : tr('onFloor', { n: onFloor.length, total: tracks.length })}
         </span>
       </h3>
-      <FloorFrame floor={floor}>
+      <svg
+        class="floor-map"
+        viewBox={`-1 -1 ${floor.width + 2} ${floor.height + 2}`}
+        preserveAspectRatio="xMidYMid meet"
+        role="img"
+        aria-label={floor.name}
+      >
         {v.zones
           .filter((z) => z.floor === floor.id)
           .sort((a, b) => Number(Boolean(a.parent)) - Number(Boolean(b.parent)))
@@ -121,7 +126,7 @@ export function ReplayMap({
             </text>
           </g>
         ))}
-      </FloorFrame>
+      </svg>
     </aside>
   );
 }
