@@ -305,8 +305,9 @@ export function ReplayPage() {
   const view = zoom ?? whole;
   const { transport, setPlaying, setSpeed, seek, register } = useTransport(whole);
   const spans = useMemo(() => callSpans(events ?? []), [events]);
+  // From the zoom as it is when the update runs (a key pressed right after a click must not start from the old one).
   const zoomBy = (factor: number) => {
-    if (view && whole) setZoom(zoomed(view, whole, factor, transport.playhead));
+    if (whole) setZoom((shown) => zoomed(shown ?? whole, whole, factor, transport.playhead));
   };
   const speedBy = (step: number) => {
     const i = SPEEDS.indexOf(transport.speed as (typeof SPEEDS)[number]) + step;
