@@ -11,6 +11,7 @@ import { SessionFootage } from '../edge/video/session-footage.ts';
 import { VideoService } from '../edge/video/video-service.ts';
 import { accessRoutes } from '../hall-server/routes/access.ts';
 import { alarmRoutes } from '../hall-server/routes/alarms.ts';
+import { auditLogRoutes } from '../hall-server/routes/audit-log.ts';
 import { callRecordingRoutes } from '../hall-server/routes/call-recordings.ts';
 import { checkinRoutes } from '../hall-server/routes/checkin.ts';
 import { deviceRoutes } from '../hall-server/routes/devices.ts';
@@ -39,6 +40,7 @@ export function coreRoutes(metrics: VenueMetrics, metricsToken: string | null): 
     ({ ctx }) => eventRoutes(ctx), // the record: events in order, the live feed
     ({ ctx }) => recordAnchorRoutes(ctx), // signed checkpoints and the city's receipts
     ({ ctx }) => evidenceRoutes(ctx), // a session's evidence package
+    ({ ctx }) => auditLogRoutes(ctx), // who viewed, replayed, exported or saw names
     ({ ctx }) => alarmRoutes(ctx), // alarms and their lifecycle
     () => metricsRoutes(metrics, metricsToken), // Prometheus scrape
   ];

@@ -185,6 +185,8 @@ export async function importRunningSession(
     project: { code: string; name: string };
     room?: string;
     experts: { pseudonym: string; seat?: string }[];
+    /** Default: 3 hours after its start, a minute ago. */
+    end?: number;
   },
 ): Promise<void> {
   const start = Date.now() - 60_000;

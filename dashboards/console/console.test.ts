@@ -26,6 +26,7 @@ const MENUS: Record<Role, string[]> = {
     'users',
     'cameras',
     'replay',
+    'audit',
     'sync',
     'camera-admin',
     'rooms',
@@ -33,7 +34,7 @@ const MENUS: Record<Role, string[]> = {
     'wall',
   ],
   witness: [...FLOOR, 'intercom', 'cameras', 'replay', 'sync', 'rooms', 'passages', 'wall'],
-  auditor: [...FLOOR, 'replay', 'sync', 'passages'],
+  auditor: [...FLOOR, 'replay', 'audit', 'sync', 'passages'],
   operator: [...FLOOR, 'cameras', 'sync', 'rooms', 'wall'],
 };
 

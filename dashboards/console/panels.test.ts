@@ -97,9 +97,11 @@ describe('camera grid and footage replay in Chromium', { timeout: 60_000 }, () =
     expect(gaps).toBeGreaterThanOrEqual(1);
     expect(await timeline.textContent()).toContain(`${gaps} 处断档`);
     const before = edge.log.query({ type: 'audit.viewed', limit: 100_000 }).length;
+    // ▶ beside the camera plays every camera of the session from its first recording.
     await timeline.locator('button.play-first').click();
-    expect(await page.locator('[data-testid=replay-video]').getAttribute('data-segment')).toBe(String(segments[0]!.id));
-    await expect.poll(() => currentTime(page, '[data-testid=replay-video]'), { timeout: 15_000 }).toBeGreaterThan(0.5);
+    const player = `[data-testid=replay-video][data-camera="${CAMERA}"]`;
+    expect(await page.locator(player).getAttribute('data-segment')).toBe(String(segments[0]!.id));
+    await expect.poll(() => currentTime(page, player), { timeout: 15_000 }).toBeGreaterThan(0.5);
     await page.screenshot({ path: `${SCREENSHOTS}/footage-replay.png` });
 
     const replays = edge.log

@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VenueContext, VenueServices } from '../../edge/context.ts';
+import { DomainError } from '../../edge/domain-error.ts';
+import { sessionEventsByKind } from '../../edge/store/session-events-by-kind.ts';
 import { FootageReplay } from '../../edge/video/footage-replay.ts';
 import type { Segment } from '../../edge/video/segment-index.ts';
 import type { Role } from '../auth/roles.ts';
@@ -55,6 +57,31 @@ export const footageRoutes =
         },
       },
       async (req) => replay.session(req.params.session, Date.now()),
+    );
+
+    app.get(
+      '/api/video/replay/:session/events',
+      {
+        config: { roles: REPLAY_ROLES, audit: true },
+        schema: {
+          tags,
+          summary:
+            "The session's events of the kinds the replay draws as markers (type prefixes), in record order, at most `limit` of each kind",
+          params: T.Object({ session: T.String({ minLength: 1 }) }),
+          querystring: T.Object({
+            kind: T.Array(T.String({ pattern: '^[a-z][a-z-]*\\.$', description: 'a type prefix, e.g. "alarm."' }), {
+              minItems: 1,
+              maxItems: 20,
+            }),
+            limit: T.Optional(T.Integer({ minimum: 1, maximum: 5000, default: 5000 })),
+          }),
+        },
+      },
+      async (req) => {
+        if (!sessions.get(req.params.session))
+          throw new DomainError('not-found', `session: no session ${req.params.session}`);
+        return sessionEventsByKind(ctx.db, req.params.session, req.query.kind, req.query.limit ?? 5000);
+      },
     );
 
     app.get(

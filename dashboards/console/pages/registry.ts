@@ -5,6 +5,8 @@ import { openAlarms } from '../store.ts';
 import type { Role } from '../types.ts';
 import { tw } from '../wall-messages.ts';
 import { AlarmsPage } from './alarms.tsx';
+import { AUDIT_LOG_ROLES, AuditLogPage } from './audit-log.tsx';
+import { ta } from './audit-log-messages.ts';
 import { CameraAdminPage } from './camera-admin.tsx';
 import { tc } from './camera-admin-messages.ts';
 import { CamerasPage } from './cameras.tsx';
@@ -72,6 +74,7 @@ export const PAGES: ConsolePage[] = [
     roles: ['administrator', 'witness', 'auditor'],
     component: ReplayPage,
   },
+  { id: 'audit', title: () => ta('pageAudit'), icon: '☷', roles: AUDIT_LOG_ROLES, component: AuditLogPage },
   { id: 'sync', title: () => tp('pageSync'), icon: '⇅', component: SyncPage },
   {
     id: 'camera-admin',

@@ -17,9 +17,15 @@ const zh = {
   zoomIn: '放大',
   zoomOut: '缩小',
   zoomWhole: '全场',
-  playPause: '播放/暂停',
   speed: '倍速',
-  keys: '空格 播放/暂停 · ←/→ 10 秒 · +/− 缩放',
+  keys: '空格 播放/暂停 · ←/→ 10 秒 · ↑/↓ 倍速 · +/− 缩放',
+  play: '▶ 播放',
+  pause: '❚❚ 暂停',
+  noFootageHere: '无录像',
+  callNow: '对讲 {call}',
+  mapTitle: '{floor} · 专家轨迹',
+  loadingTracks: '正在读取轨迹…',
+  onFloor: '本层 {n} / {total} 人',
 };
 
 const en: typeof zh = {
@@ -38,9 +44,15 @@ const en: typeof zh = {
   zoomIn: 'Zoom in',
   zoomOut: 'Zoom out',
   zoomWhole: 'Whole session',
-  playPause: 'Play/pause',
   speed: 'Speed',
-  keys: 'Space play/pause · ←/→ 10 s · +/− zoom',
+  keys: 'Space play/pause · ←/→ 10 s · ↑/↓ speed · +/− zoom',
+  play: '▶ Play',
+  pause: '❚❚ Pause',
+  noFootageHere: 'No footage',
+  callNow: 'Call {call}',
+  mapTitle: "{floor} · experts' tracks",
+  loadingTracks: 'Loading tracks…',
+  onFloor: '{n} of {total} on this floor',
 };
 
 export const tr = translator({ 'zh-CN': zh, en });

@@ -1,13 +1,23 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { TimeRange } from '../../../edge/video/coverage.ts';
-import { GAP_TOLERANCE_MS } from '../../../edge/video/coverage.ts';
-import type { FootageSegment, SessionReplay } from '../../../edge/video/footage-replay.ts';
+import type { SessionReplay } from '../../../edge/video/footage-replay.ts';
 import { SESSION_STATE_LABELS } from '../../i18n/domain.ts';
 import { formatTime, labelOf, TIME_ZONE } from '../../i18n/index.ts';
 import { tp } from '../panel-messages.ts';
 import { me } from '../store.ts';
 import { zoneName } from '../venue-labels.ts';
+import { ReplayMap } from './replay-map.tsx';
 import { tr } from './replay-messages.ts';
+import { CallPlayer, CameraPlayer } from './replay-players.tsx';
+import {
+  type CallSpan,
+  callSpans,
+  cameraAt,
+  type RecordEvent,
+  replayOpenPaths,
+  runs,
+  zoomed,
+} from './replay-timeline.ts';
 import { usePolled } from './use-polled.ts';
 import './panels.css';
 
@@ -36,42 +46,10 @@ const place = (view: TimeRange, from: number, to: number) => {
 
 /** Playback speeds offered (the issue's 0.5×–8×). */
 const SPEEDS = [0.5, 1, 2, 4, 8] as const;
-/** Zoom steps: each halves or doubles the visible stretch; the narrowest shows 20 seconds. */
-const MIN_VIEW_MS = 20_000;
-
-/** The stretch `factor` times as wide around `centre`, kept within the whole window. */
-function zoomed(view: TimeRange, whole: TimeRange, factor: number, centre: number): TimeRange {
-  const width = Math.min(whole.to - whole.from, Math.max(MIN_VIEW_MS, (view.to - view.from) * factor));
-  const from = Math.min(Math.max(whole.from, centre - width / 2), whole.to - width);
-  return { from, to: from + width };
-}
-
-/** Consecutive segments (a break within the gap tolerance is no gap, as the server counts) drawn as one run. */
-function runs(segments: FootageSegment[]): { from: number; to: number }[] {
-  const out: { from: number; to: number }[] = [];
-  for (const s of segments) {
-    const last = out.at(-1);
-    if (last && s.start - last.to <= GAP_TOLERANCE_MS) last.to = Math.max(last.to, s.end);
-    else out.push({ from: s.start, to: s.end });
-  }
-  return out;
-}
 
 /** The camera's footage is the session's for only part of its time (moved in or out while it ran). */
 const partlyBound = (footage: SessionReplay, camera: Camera) =>
   camera.ranges.length !== 1 || camera.ranges[0]!.from > footage.from || camera.ranges[0]!.to < footage.to;
-
-/** The segment holding a moment, or null where nothing was recorded (a gap is shown as one, not skipped). */
-const segmentAt = (segments: FootageSegment[], at: number) => segments.find((s) => s.end > at && s.start <= at) ?? null;
-
-interface RecordEvent {
-  seq: number;
-  at: number;
-  type: string;
-  actor: string | null;
-  subject: string | null;
-  data: Record<string, unknown>;
-}
 
 /** What a marker stands for: its colour and filter. */
 const MARKER_KINDS = ['checkin', 'door', 'alarm', 'call', 'state', 'other'] as const;
@@ -145,29 +123,17 @@ function EventMarkers({
   );
 }
 
-/** The session's call recordings, each playable (the server audits each listening). */
-function CallRecordings({ sessionId, events }: { sessionId: string; events: RecordEvent[] }) {
-  const [call, setCall] = useState<string | null>(null);
-  const calls = events.filter((e) => e.type === 'intercom.recording' && e.subject);
-  if (calls.length === 0) return null;
+/** The session's call recordings: each button moves the playhead to the call, which then plays with it. */
+function CallList({ spans, onSeek }: { spans: CallSpan[]; onSeek: (at: number) => void }) {
+  if (spans.length === 0) return null;
   return (
     <div class="replay-calls">
       {tr('calls')}{' '}
-      {calls.map((e) => (
-        <button type="button" key={e.seq} data-call={e.subject} onClick={() => setCall(e.subject)}>
-          ▶ {formatTime(e.at)}
+      {spans.map((s) => (
+        <button type="button" key={s.call} data-call={s.call} onClick={() => onSeek(s.from)}>
+          ▶ {formatTime(s.from)}–{formatTime(s.to)}
         </button>
       ))}
-      {call && (
-        // biome-ignore lint/a11y/useMediaCaption: a call recording has no transcript to caption
-        <audio
-          data-testid="replay-call"
-          data-call={call}
-          src={`/api/sessions/${encodeURIComponent(sessionId)}/calls/${encodeURIComponent(call)}/recording`}
-          autoplay
-          controls
-        />
-      )}
     </div>
   );
 }
@@ -203,27 +169,26 @@ function ExportEvidence({ sessionId }: { sessionId: string }) {
   );
 }
 
+/** One camera's coverage on the timeline: recorded runs, true gaps, the playhead; a click moves the playhead. */
 function Timeline({
   footage,
   view,
   camera,
-  playing,
-  onPlay,
-  onNothing,
+  playhead,
+  onSeek,
+  onPlayFrom,
 }: {
   footage: SessionReplay;
   view: TimeRange;
   camera: Camera;
-  playing: FootageSegment | null;
-  onPlay: (s: FootageSegment, offsetS: number) => void;
-  onNothing: (at: number) => void;
+  playhead: number;
+  onSeek: (at: number) => void;
+  /** ▶ beside the camera's name: every camera plays from this camera's first recording. */
+  onPlayFrom: (at: number) => void;
 }) {
   const seek = (e: MouseEvent) => {
     const bar = (e.currentTarget as HTMLElement).getBoundingClientRect();
-    const at = view.from + ((e.clientX - bar.left) / bar.width) * (view.to - view.from);
-    const s = segmentAt(camera.segments, at);
-    if (s) onPlay(s, Math.max(0, (at - s.start) / 1000));
-    else onNothing(at);
+    onSeek(view.from + ((e.clientX - bar.left) / bar.width) * (view.to - view.from));
   };
   return (
     <div class="replay-camera" data-camera={camera.id}>
@@ -232,7 +197,7 @@ function Timeline({
           type="button"
           class="play-first"
           disabled={camera.segments.length === 0}
-          onClick={() => onPlay(camera.segments[0]!, 0)}
+          onClick={() => onPlayFrom(camera.segments[0]!.start)}
         >
           ▶
         </button>{' '}
@@ -271,62 +236,95 @@ function Timeline({
             title={`${tp('gap')} ${formatTime(g.from)}–${formatTime(g.to)}`}
           />
         ))}
-        {playing && <span class="cursor" style={place(view, playing.start, playing.end)} />}
+        <span class="cursor" style={place(view, playhead, playhead)} />
       </button>
-      <div class="timeline-scale hint">
-        <span>{formatTime(view.from)}</span>
-        <span>{formatTime(view.to)}</span>
-      </div>
     </div>
   );
 }
 
+/** How often the clock moves the playhead while playing (and the page redraws it). */
+const TICK_MS = 200;
+
 /**
- * Session footage replay (auditors): choose a day and a session, see the recorded segments and the gaps in the footage of
- * every camera whose footage is bound to it on a timeline (a camera moved in or out while it ran: only the time
- * bound to it, shaded), click a moment (or ▶) to play from there — the server audits each playback — and playback
- * runs on segment after segment.
+ * The one playhead every player follows. While playing it is read from a camera that is playing footage (so the
+ * pictures lead and the clock follows them, at any speed); where no camera has footage it runs on the wall clock
+ * at the chosen speed, through the gap, until footage starts again. It stops at the end of the window.
+ */
+function useTransport(window: TimeRange | null) {
+  const [playhead, setPlayhead] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [speed, setSpeed] = useState(1);
+  const videos = useRef(new Map<string, HTMLVideoElement>());
+  useEffect(() => {
+    if (window) setPlayhead(window.from);
+    setPlaying(false);
+  }, [window?.from, window?.to]);
+  useEffect(() => {
+    if (!playing || !window) return;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const elapsed = (now - last) * speed;
+      last = now;
+      const lead = [...videos.current.values()].find((v) => !v.paused && !v.ended && v.readyState >= 2);
+      setPlayhead((p) => {
+        const next = lead ? Number(lead.dataset.start) + lead.currentTime * 1000 : p + elapsed;
+        if (next >= window.to) setPlaying(false);
+        return Math.min(window.to, Math.max(p, next));
+      });
+    }, TICK_MS);
+    return () => clearInterval(timer);
+  }, [playing, speed, window?.from, window?.to]);
+  const register = (camera: string, video: HTMLVideoElement | null) => {
+    if (video) videos.current.set(camera, video);
+    else videos.current.delete(camera);
+  };
+  const seek = (at: number) => {
+    if (window) setPlayhead(Math.min(window.to, Math.max(window.from, at)));
+  };
+  return { transport: { playhead, playing, speed }, setPlaying, setSpeed, seek, register };
+}
+
+/**
+ * Session replay (auditors, administrators; witnesses for their sessions): choose a day and a session; every
+ * camera locked to it plays side by side on one playhead (a camera that recorded nothing then says so while the
+ * others play), over one timeline with each camera's coverage and true gaps and the session's events as markers;
+ * the floor map beside shows the experts where they were at the playhead, and a call recorded then plays with
+ * it. The server audits the replay, each segment played, each track and each call heard.
  */
 export function ReplayPage() {
   const [day, setDay] = useState(venueDay(Date.now()));
   const [sessionId, setSessionId] = useState<string | null>(null);
-  const [playing, setPlaying] = useState<{ camera: Camera; segment: FootageSegment; offsetS: number } | null>(null);
   const list = usePolled<SessionSummary[]>(`/api/sessions?day=${day}`, 0);
-  const footage = usePolled<SessionReplay>(sessionId ? `/api/video/replay/${encodeURIComponent(sessionId)}` : null, 0);
-  const events = usePolled<RecordEvent[]>(
-    sessionId ? `/api/events?session=${encodeURIComponent(sessionId)}&limit=5000` : null,
-    0,
-  );
-  const [nothingAt, setNothingAt] = useState<number | null>(null);
+  const paths = sessionId ? replayOpenPaths(sessionId) : null;
+  const footage = usePolled<SessionReplay>(paths?.footage ?? null, 0);
+  const events = usePolled<RecordEvent[]>(paths?.markers ?? null, 0);
   const [zoom, setZoom] = useState<TimeRange | null>(null);
-  const [speed, setSpeed] = useState<number>(1);
-  const video = useRef<HTMLVideoElement>(null);
   const role = me.value?.user.role;
-  const whole = footage ? { from: footage.from, to: footage.to } : null;
+  const ready = footage && footage.session.id === sessionId ? footage : null;
+  const whole = useMemo(() => (ready ? { from: ready.from, to: ready.to } : null), [ready]);
   const view = zoom ?? whole;
-  /** The playhead: where the video is, else the middle of what is shown. */
-  const playhead = () =>
-    playing && video.current
-      ? playing.segment.start + video.current.currentTime * 1000
-      : view
-        ? (view.from + view.to) / 2
-        : 0;
+  const { transport, setPlaying, setSpeed, seek, register } = useTransport(whole);
+  const spans = useMemo(() => callSpans(events ?? []), [events]);
+  // From the zoom as it is when the update runs (a key pressed right after a click must not start from the old one).
   const zoomBy = (factor: number) => {
-    if (view && whole) setZoom(zoomed(view, whole, factor, playhead()));
+    if (whole) setZoom((shown) => zoomed(shown ?? whole, whole, factor, transport.playhead));
+  };
+  const speedBy = (step: number) => {
+    const i = SPEEDS.indexOf(transport.speed as (typeof SPEEDS)[number]) + step;
+    if (i >= 0 && i < SPEEDS.length) setSpeed(SPEEDS[i]!);
   };
 
+  // Keyboard: space plays/pauses, ←/→ move 10 s, ↑/↓ change speed, + and − zoom around the playhead.
   useEffect(() => {
-    if (video.current) video.current.playbackRate = speed;
-  }, [speed, playing]);
-
-  // Keyboard: space plays/pauses, ←/→ move 10 s, + and − zoom around the playhead (not while typing in a field).
-  useEffect(() => {
+    if (!ready) return;
     const onKey = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).closest('input, select, textarea')) return;
-      const v = video.current;
-      if (e.key === ' ' && v) v.paused ? void v.play() : v.pause();
-      else if (e.key === 'ArrowRight' && v) v.currentTime += 10;
-      else if (e.key === 'ArrowLeft' && v) v.currentTime = Math.max(0, v.currentTime - 10);
+      if (e.key === ' ') setPlaying(!transport.playing);
+      else if (e.key === 'ArrowRight') seek(transport.playhead + 10_000);
+      else if (e.key === 'ArrowLeft') seek(transport.playhead - 10_000);
+      else if (e.key === 'ArrowUp') speedBy(1);
+      else if (e.key === 'ArrowDown') speedBy(-1);
       else if (e.key === '+' || e.key === '=') zoomBy(0.5);
       else if (e.key === '-') zoomBy(2);
       else return;
@@ -336,27 +334,7 @@ export function ReplayPage() {
     return () => document.removeEventListener('keydown', onKey);
   });
 
-  const play = (camera: Camera, segment: FootageSegment, offsetS = 0) => {
-    setNothingAt(null);
-    setPlaying({ camera, segment, offsetS });
-  };
-  /** Plays the moment on the camera being watched if it recorded then, else on the first camera that did. */
-  const seek = (at: number) => {
-    if (!footage) return;
-    const cameras = playing ? [playing.camera, ...footage.cameras] : footage.cameras;
-    for (const camera of cameras) {
-      const segment = segmentAt(camera.segments, at);
-      if (segment) return play(camera, segment, (at - segment.start) / 1000);
-    }
-    setNothingAt(at);
-  };
-  const next = () => {
-    if (!playing) return;
-    const i = playing.camera.segments.findIndex((s) => s.id === playing.segment.id);
-    const following = playing.camera.segments[i + 1];
-    if (following) play(playing.camera, following);
-  };
-
+  const nothingAnywhere = ready?.cameras.every((c) => cameraAt(c.segments, transport.playhead) === null);
   return (
     <section class="replay">
       <div class="filters">
@@ -370,7 +348,6 @@ export function ReplayPage() {
             data-testid="replay-session"
             value={sessionId ?? ''}
             onChange={(e) => {
-              setPlaying(null);
               setZoom(null);
               setSessionId(e.currentTarget.value || null);
             }}
@@ -387,34 +364,20 @@ export function ReplayPage() {
         <span class="hint">{tp('replayAudited')}</span>
         {sessionId && (role === 'auditor' || role === 'administrator') && <ExportEvidence sessionId={sessionId} />}
       </div>
-      {footage && view && footage.session.id === sessionId && (
+      {ready && view && sessionId && (
         <>
           <div class="replay-controls">
-            <button type="button" data-testid="zoom-in" onClick={() => zoomBy(0.5)}>
-              {tr('zoomIn')}
-            </button>
-            <button type="button" data-testid="zoom-out" onClick={() => zoomBy(2)}>
-              {tr('zoomOut')}
-            </button>
-            <button type="button" data-testid="zoom-whole" onClick={() => setZoom(null)}>
-              {tr('zoomWhole')}
+            <button type="button" data-testid="play-pause" onClick={() => setPlaying(!transport.playing)}>
+              {transport.playing ? tr('pause') : tr('play')}
             </button>{' '}
-            <button
-              type="button"
-              data-testid="play-pause"
-              disabled={!playing}
-              onClick={() => {
-                const v = video.current;
-                if (v) v.paused ? void v.play() : v.pause();
-              }}
-            >
-              {tr('playPause')}
-            </button>{' '}
+            <strong data-testid="replay-playhead" data-at={Math.round(transport.playhead)}>
+              {formatTime(transport.playhead)}
+            </strong>{' '}
             <label>
               {tr('speed')}
               <select
                 data-testid="replay-speed"
-                value={speed}
+                value={transport.speed}
                 onChange={(e) => setSpeed(Number(e.currentTarget.value))}
               >
                 {SPEEDS.map((x) => (
@@ -424,58 +387,53 @@ export function ReplayPage() {
                 ))}
               </select>
             </label>{' '}
+            <button type="button" data-testid="zoom-in" onClick={() => zoomBy(0.5)}>
+              {tr('zoomIn')}
+            </button>
+            <button type="button" data-testid="zoom-out" onClick={() => zoomBy(2)}>
+              {tr('zoomOut')}
+            </button>
+            <button type="button" data-testid="zoom-whole" onClick={() => setZoom(null)}>
+              {tr('zoomWhole')}
+            </button>{' '}
             <span class="hint">{tr('keys')}</span>
           </div>
-          {footage.cameras.every((c) => c.segments.length === 0) && <p class="empty">{tp('noFootage')}</p>}
-          {events && <EventMarkers view={view} events={events} onSeek={seek} />}
-          {events && sessionId && <CallRecordings sessionId={sessionId} events={events} />}
-          {nothingAt !== null && (
+          {ready.cameras.every((c) => c.segments.length === 0) && <p class="empty">{tp('noFootage')}</p>}
+          {nothingAnywhere && (
             <p class="hint bad" data-testid="replay-nothing">
-              {tr('noFootageAt', { time: formatTime(nothingAt) })}
+              {tr('noFootageAt', { time: formatTime(transport.playhead) })}
             </p>
           )}
-          {footage.cameras.map((c) => (
+          <div class="replay-stage">
+            <div class="replay-grid">
+              {ready.cameras.map((c) => (
+                <CameraPlayer key={c.id} sessionId={sessionId} camera={c} transport={transport} register={register} />
+              ))}
+            </div>
+            <ReplayMap sessionId={sessionId} room={ready.session.room} window={whole!} playhead={transport.playhead} />
+          </div>
+          <CallPlayer sessionId={sessionId} spans={spans} transport={transport} />
+          {events && <EventMarkers view={view} events={events} onSeek={seek} />}
+          <CallList spans={spans} onSeek={seek} />
+          {ready.cameras.map((c) => (
             <Timeline
               key={c.id}
-              footage={footage}
+              footage={ready}
               view={view}
               camera={c}
-              playing={playing?.camera.id === c.id ? playing.segment : null}
-              onPlay={(s, offsetS) => play(c, s, offsetS)}
-              onNothing={setNothingAt}
+              playhead={transport.playhead}
+              onSeek={seek}
+              onPlayFrom={(at) => {
+                seek(at);
+                setPlaying(true);
+              }}
             />
           ))}
+          <div class="timeline-scale hint">
+            <span>{formatTime(view.from)}</span>
+            <span>{formatTime(view.to)}</span>
+          </div>
         </>
-      )}
-      {playing && sessionId && (
-        <figure class="replay-player">
-          <video
-            ref={video}
-            data-testid="replay-video"
-            data-segment={playing.segment.id}
-            data-offset={Math.round(playing.offsetS)}
-            src={`/api/video/replay/${encodeURIComponent(sessionId)}/segments/${playing.segment.id}`}
-            autoplay
-            muted
-            controls
-            onLoadedMetadata={(e) => {
-              e.currentTarget.currentTime = playing.offsetS;
-              e.currentTarget.playbackRate = speed;
-            }}
-            onEnded={next}
-          />
-          <figcaption>
-            {tp('playing', {
-              camera: playing.camera.name,
-              from: formatTime(playing.segment.start),
-              to: formatTime(playing.segment.end),
-            })}
-            <br />
-            <span class="hint">
-              {tp('sha256')} {playing.segment.sha256}
-            </span>
-          </figcaption>
-        </figure>
       )}
     </section>
   );
