@@ -39,6 +39,8 @@ import type { BenchRow } from './types.ts';
 const PER_IDENTITY = Number(process.env.BENCH_CHECKIN_PHOTOS ?? 50);
 /** The camera-frame detector measured: `tiny` (the default, SSD confirming) or `ssd` alone. */
 const CAMERA_DETECTOR: Detector = process.env.BENCH_CHECKIN_DETECTOR === 'ssd' ? 'ssd' : 'tiny';
+/** Tiny's input side on camera frames (the engine's default unless set). */
+const TINY_INPUT = process.env.BENCH_CHECKIN_TINY_INPUT ? Number(process.env.BENCH_CHECKIN_TINY_INPUT) : undefined;
 /** Each lever on and off (face-api's own crop is computed beside the aligned one). */
 const LEVERS = process.env.BENCH_CHECKIN_LEVERS === '1';
 /** The kiosk sends three frames. */
@@ -332,16 +334,22 @@ async function throughput(engine: FaceEngine, frames: number) {
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const embedders: Embedder[] = LEVERS ? ['face-api-aligned', 'face-api'] : ['face-api-aligned'];
-  const analysing = await FaceEngine.start({ maxQueue: 10_000, cameraDetector: CAMERA_DETECTOR, embedders });
+  const analysing = await FaceEngine.start({
+    maxQueue: 10_000,
+    cameraDetector: CAMERA_DETECTOR,
+    tinyInputSize: TINY_INPUT,
+    embedders,
+  });
   try {
     rows.push({ area, metric: 'tfjs backend', value: analysing.backend, unit: '' });
+    rows.push({ area, metric: 'Tiny input on camera frames', value: analysing.tinyInputSize, unit: 'px' });
     const photos = await analysePhotos(analysing, splitIdentities(), PER_IDENTITY);
     rows.push(...accuracyRows(photos));
     if (LEVERS) rows.push(...leverRows(photos));
   } finally {
     await analysing.close();
   }
-  const engine = await FaceEngine.start({ cameraDetector: CAMERA_DETECTOR });
+  const engine = await FaceEngine.start({ cameraDetector: CAMERA_DETECTOR, tinyInputSize: TINY_INPUT });
   try {
     const latency = await checkinLatency(engine);
     rows.push(
@@ -383,7 +391,11 @@ export async function run(): Promise<BenchRow[]> {
     await engine.close();
   }
   // Anchor: face-api's own descriptor path (its axis-aligned crop) on the same frames.
-  const bare = await FaceEngine.start({ cameraDetector: CAMERA_DETECTOR, embedders: ['face-api'] });
+  const bare = await FaceEngine.start({
+    cameraDetector: CAMERA_DETECTOR,
+    tinyInputSize: TINY_INPUT,
+    embedders: ['face-api'],
+  });
   try {
     rows.push(...frameRows(`${CAMERA_DETECTOR}, face-api's own crop`, await frameLatency(bare, 10)));
   } finally {
