@@ -3,7 +3,7 @@
 // BENCH_CHECKIN_LEVERS=1 each accuracy lever on and off; check-in latency for three 640×480 frames (wasm
 // backend) beside face-api's own descriptor path; throughput with one worker per core.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BiometricStore } from '../edge/checkin/biometric-store.ts';
 import { CheckinService } from '../edge/checkin/checkin-service.ts';
@@ -41,6 +41,8 @@ const PER_IDENTITY = Number(process.env.BENCH_CHECKIN_PHOTOS ?? 50);
 const CAMERA_DETECTOR: Detector = process.env.BENCH_CHECKIN_DETECTOR === 'ssd' ? 'ssd' : 'tiny';
 /** Tiny's input side on camera frames (the engine's default unless set). */
 const TINY_INPUT = process.env.BENCH_CHECKIN_TINY_INPUT ? Number(process.env.BENCH_CHECKIN_TINY_INPUT) : undefined;
+/** `0` skips the accuracy part (about ten minutes on a busy machine), for repeated latency runs. */
+const ACCURACY = process.env.BENCH_CHECKIN_ACCURACY !== '0';
 /** Each lever on and off (face-api's own crop is computed beside the aligned one). */
 const LEVERS = process.env.BENCH_CHECKIN_LEVERS === '1';
 /** The kiosk sends three frames. */
@@ -331,7 +333,7 @@ async function throughput(engine: FaceEngine, frames: number) {
   return frames / ((performance.now() - t) / 1000);
 }
 
-export async function run(): Promise<BenchRow[]> {
+async function accuracy(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const embedders: Embedder[] = LEVERS ? ['face-api-aligned', 'face-api'] : ['face-api-aligned'];
   const analysing = await FaceEngine.start({
@@ -349,10 +351,23 @@ export async function run(): Promise<BenchRow[]> {
   } finally {
     await analysing.close();
   }
+  return rows;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  if (ACCURACY) rows.push(...(await accuracy()));
   const engine = await FaceEngine.start({ cameraDetector: CAMERA_DETECTOR, tinyInputSize: TINY_INPUT });
   try {
+    const loadBefore = loadavg()[0]!;
     const latency = await checkinLatency(engine);
     rows.push(
+      {
+        area,
+        metric: 'load average (1 min) before / after the latency run, 2 cores',
+        value: `${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)}`,
+        unit: '',
+      },
       {
         area,
         metric: `id-card+face check-in p50 (${KIOSK_FRAMES} 640×480 frames, ${CAMERA_DETECTOR})`,
