@@ -195,7 +195,14 @@ async function analyze(bytes, source) {
     const landmarks = face.landmarks.positions.map((p) => [p.x, p.y]);
     const pixels = { data, width: info.width, height: info.height };
     const descriptors = {};
-    for (const name of embedders) descriptors[name] = unit(await EMBEDDERS[name]({ input, face, pixels, landmarks }));
+    // With the aligned embedder alone, the descriptor is left to whichever worker is free next (`describe`): the
+    // upright chip goes back instead, so an attempt's frames spread over the workers in smaller pieces.
+    const deferred = embedders.length === 1 && embedders[0] === 'face-api-aligned';
+    const chip = deferred
+      ? warpChip(data, info.width, info.height, invertSimilarity(faceApiChip(landmarks, 150)), 150)
+      : null;
+    if (!deferred)
+      for (const name of embedders) descriptors[name] = unit(await EMBEDDERS[name]({ input, face, pixels, landmarks }));
     const sharpChip = warpChip(
       data,
       info.width,
@@ -211,8 +218,7 @@ async function analyze(bytes, source) {
           score: face.detection.score,
           box: boxOf(face.detection),
           landmarks: landmarks.map(([x, y]) => toOriginal(x, y)),
-          descriptor: descriptors[embedders[0]],
-          descriptors,
+          ...(chip ? { chip } : { descriptor: descriptors[embedders[0]], descriptors }),
           sharpness: laplacianVariance(sharpChip, QUALITY_SIDE),
         },
       ],
@@ -236,11 +242,24 @@ for (const name of embedders) {
 }
 blank.dispose();
 
-parentPort.on('message', async ({ id, image, source }) => {
+/** The descriptor of an upright 150×150 chip another worker cut (analyze, deferred). */
+async function describe(chip) {
+  const tensor = tf.tensor3d(chip, [150, 150, 3], 'float32');
+  try {
+    return { descriptor: unit(await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tensor)) };
+  } finally {
+    tensor.dispose();
+  }
+}
+
+parentPort.on('message', async ({ id, image, source, chip }) => {
   const started = performance.now();
   try {
-    const result = await analyze(Buffer.from(image.buffer, image.byteOffset, image.byteLength), source);
-    parentPort.postMessage({ id, ok: true, ...result, ms: performance.now() - started });
+    const result = chip
+      ? await describe(chip)
+      : await analyze(Buffer.from(image.buffer, image.byteOffset, image.byteLength), source);
+    const transfer = result.faces?.[0]?.chip ? [result.faces[0].chip.buffer] : [];
+    parentPort.postMessage({ id, ok: true, ...result, ms: performance.now() - started }, transfer);
   } catch (err) {
     const code = err instanceof InputError ? err.code : 'engine-failure';
     parentPort.postMessage({ id, ok: false, code, detail: String(err?.message ?? err) });
