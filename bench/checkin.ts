@@ -3,7 +3,7 @@
 // BENCH_CHECKIN_LEVERS=1 each accuracy lever on and off; check-in latency for three 640×480 frames (wasm
 // backend) beside face-api's own descriptor path; throughput with one worker per core.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BiometricStore } from '../edge/checkin/biometric-store.ts';
 import { CheckinService } from '../edge/checkin/checkin-service.ts';
@@ -39,6 +39,10 @@ import type { BenchRow } from './types.ts';
 const PER_IDENTITY = Number(process.env.BENCH_CHECKIN_PHOTOS ?? 50);
 /** The camera-frame detector measured: `tiny` (the default, SSD confirming) or `ssd` alone. */
 const CAMERA_DETECTOR: Detector = process.env.BENCH_CHECKIN_DETECTOR === 'ssd' ? 'ssd' : 'tiny';
+/** Tiny's input side on camera frames (the engine's default unless set). */
+const TINY_INPUT = process.env.BENCH_CHECKIN_TINY_INPUT ? Number(process.env.BENCH_CHECKIN_TINY_INPUT) : undefined;
+/** `0` skips the accuracy part (about ten minutes on a busy machine), for repeated latency runs. */
+const ACCURACY = process.env.BENCH_CHECKIN_ACCURACY !== '0';
 /** Each lever on and off (face-api's own crop is computed beside the aligned one). */
 const LEVERS = process.env.BENCH_CHECKIN_LEVERS === '1';
 /** The kiosk sends three frames. */
@@ -329,22 +333,41 @@ async function throughput(engine: FaceEngine, frames: number) {
   return frames / ((performance.now() - t) / 1000);
 }
 
-export async function run(): Promise<BenchRow[]> {
+async function accuracy(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const embedders: Embedder[] = LEVERS ? ['face-api-aligned', 'face-api'] : ['face-api-aligned'];
-  const analysing = await FaceEngine.start({ maxQueue: 10_000, cameraDetector: CAMERA_DETECTOR, embedders });
+  const analysing = await FaceEngine.start({
+    maxQueue: 10_000,
+    cameraDetector: CAMERA_DETECTOR,
+    tinyInputSize: TINY_INPUT,
+    embedders,
+  });
   try {
     rows.push({ area, metric: 'tfjs backend', value: analysing.backend, unit: '' });
+    rows.push({ area, metric: 'Tiny input on camera frames', value: analysing.tinyInputSize, unit: 'px' });
     const photos = await analysePhotos(analysing, splitIdentities(), PER_IDENTITY);
     rows.push(...accuracyRows(photos));
     if (LEVERS) rows.push(...leverRows(photos));
   } finally {
     await analysing.close();
   }
-  const engine = await FaceEngine.start({ cameraDetector: CAMERA_DETECTOR });
+  return rows;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  if (ACCURACY) rows.push(...(await accuracy()));
+  const engine = await FaceEngine.start({ cameraDetector: CAMERA_DETECTOR, tinyInputSize: TINY_INPUT });
   try {
+    const loadBefore = loadavg()[0]!;
     const latency = await checkinLatency(engine);
     rows.push(
+      {
+        area,
+        metric: 'load average (1 min) before / after the latency run, 2 cores',
+        value: `${loadBefore.toFixed(1)} / ${loadavg()[0]!.toFixed(1)}`,
+        unit: '',
+      },
       {
         area,
         metric: `id-card+face check-in p50 (${KIOSK_FRAMES} 640×480 frames, ${CAMERA_DETECTOR})`,
@@ -383,7 +406,11 @@ export async function run(): Promise<BenchRow[]> {
     await engine.close();
   }
   // Anchor: face-api's own descriptor path (its axis-aligned crop) on the same frames.
-  const bare = await FaceEngine.start({ cameraDetector: CAMERA_DETECTOR, embedders: ['face-api'] });
+  const bare = await FaceEngine.start({
+    cameraDetector: CAMERA_DETECTOR,
+    tinyInputSize: TINY_INPUT,
+    embedders: ['face-api'],
+  });
   try {
     rows.push(...frameRows(`${CAMERA_DETECTOR}, face-api's own crop`, await frameLatency(bare, 10)));
   } finally {

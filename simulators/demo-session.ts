@@ -1,21 +1,20 @@
-// The demo's living venue: a sample evaluation session today, and a few check-ins at the face terminal with the
-// shared test photos (read in place from ../shared/faces, never copied).
+// The demo's living venue: a sample evaluation session today, and a few check-ins at the face terminal with
+// faces found in the sample photos inside the @vladmandic/face-api package (simulators/face-terminal/sample-cast.ts),
+// else the shared test photos where present (read in place from ../shared/faces, never copied).
 import type { Venue } from '../config/schema.ts';
 import type { VenueServices } from '../edge/context.ts';
 import { dayBounds, LIVE_STATES, venueDay } from '../edge/sessions/model.ts';
 import type { FaceTerminalSimulator, ShownResult } from './face-terminal/face-terminal-simulator.ts';
-import { cameraFrame, facesDir, photo } from './face-terminal/shared-photos.ts';
+import { type DemoCast, demoCast } from './face-terminal/sample-cast.ts';
 
-/** A pseudonymous expert of the sample session; `face` is the shared photo identity that plays them, if any. */
+/** A pseudonymous expert of the sample session. */
 export interface DemoExpert {
   pseudonym: string;
   seat: string | null;
-  face: string | null;
   /** An obviously fake ID number (region 990000 does not exist), registered as the expert-draw system would. */
   idNumber: string;
 }
 
-const FACES = ['Colin_Powell', 'Ariel_Sharon', 'George_W_Bush', 'Donald_Rumsfeld'];
 const EXPERTS = 6;
 
 /**
@@ -49,7 +48,6 @@ export function importDemoSession(
     return {
       pseudonym: `ZJ-${compactDay.slice(2)}-${String(n).padStart(2, '0')}`,
       seat: room.seats?.[i]?.id ?? null,
-      face: FACES[i] ?? null,
       idNumber: `99000019800101${String(n).padStart(3, '0')}X`,
     };
   });
@@ -85,31 +83,53 @@ export interface DemoCheckin {
 }
 
 /**
- * Plays check-ins at the face terminal: the first experts with a face, each with their card and two camera
- * frames of themselves, then one impostor (someone else's face on the next card). Experts already checked in
- * (a second demo run today) are skipped. Without the shared photos it reports why and plays nothing.
+ * Plays check-ins at the face terminal: the first experts each played by a person of the demo's cast (their card
+ * with the cast member's chip photo, two camera frames of them), then one impostor (a stranger's chip photo on
+ * the next card, the first cast member at the camera). Experts already checked in (a second demo run today) are
+ * skipped. The cast comes from face-api's sample photos, else the shared photos (`sharedFaces: false` leaves
+ * those out); without either it throws saying so and plays nothing.
  */
 export async function playDemoCheckins(
   terminal: FaceTerminalSimulator,
   services: VenueServices,
   demo: { session: string; experts: DemoExpert[] },
-  options: { genuine?: number; pauseMs?: number; onResult?: (c: DemoCheckin) => void } = {},
+  options: {
+    genuine?: number;
+    pauseMs?: number;
+    sharedFaces?: boolean;
+    /** How long the terminal waits for each answer (a busy machine's first check-in also starts the face engine). */
+    attemptTimeoutMs?: number;
+    onCast?: (cast: DemoCast) => void;
+    onResult?: (c: DemoCheckin) => void;
+  } = {},
 ): Promise<DemoCheckin[]> {
-  facesDir(); // throws with the places it looked when the photos are missing
-  const { genuine = 3, pauseMs = 3000, onResult = () => {} } = options;
-  const withFace = demo.experts.filter((e) => e.face);
-  const waiting = withFace.filter((e) => !services.sessions.checkinOf(demo.session, e.pseudonym));
+  const { genuine = 3, pauseMs = 3000, onCast = () => {}, onResult = () => {} } = options;
+  const cast = await demoCast({ sharedFaces: options.sharedFaces });
+  onCast(cast);
+  const waiting = demo.experts.filter((e) => !services.sessions.checkinOf(demo.session, e.pseudonym));
+  const playing = Math.min(genuine, cast.members.length);
+  const first = cast.members[0]!;
   const plays = [
-    ...waiting.slice(0, genuine).map((e) => ({ card: e, face: e.face!, impostor: false })),
-    // The next expert's card with the first expert's face: refused, the expert stays to be checked in.
-    ...waiting.slice(genuine, genuine + 1).map((e) => ({ card: e, face: withFace[0]!.face!, impostor: true })),
+    ...waiting.slice(0, playing).map((e, i) => ({
+      card: e,
+      chipPhoto: cast.members[i]!.chipPhoto,
+      frames: cast.members[i]!.frames,
+      impostor: false,
+    })),
+    // The next expert's card with a stranger's chip photo, the first cast member at the camera: refused.
+    ...waiting
+      .slice(playing, playing + 1)
+      .map((e) => ({ card: e, chipPhoto: cast.stranger, frames: first.frames, impostor: true })),
   ];
   const results: DemoCheckin[] = [];
   for (const play of plays) {
-    const shown = await terminal.attempt({
-      card: { idNumber: play.card.idNumber, name: '演示专家', photo: photo('lfw', play.card.face!, 0) },
-      frames: [await cameraFrame([photo('lfw', play.face, 1)]), await cameraFrame([photo('lfw', play.face, 2)])],
-    });
+    const shown = await terminal.attempt(
+      {
+        card: { idNumber: play.card.idNumber, name: '演示专家', photo: play.chipPhoto },
+        frames: play.frames,
+      },
+      options.attemptTimeoutMs,
+    );
     const result = { pseudonym: play.card.pseudonym, impostor: play.impostor, shown };
     results.push(result);
     onResult(result);

@@ -76,6 +76,10 @@ let stopping = false;
 const terminal = edge.venue.devices.find((d) => d.kind === 'face-terminal');
 if (terminal)
   playDemoCheckins(simulators.get(terminal.id) as FaceTerminalSimulator, edge.services, demo, {
+    onCast: (cast) =>
+      console.log(
+        `  demo faces: ${cast.source}, ${cast.members.length} people (${cast.members.map((m) => m.name).join(', ')})`,
+      ),
     onResult: (c) =>
       console.log(`  demo check-in ${c.pseudonym}${c.impostor ? ' (impostor)' : ''}: ${c.shown.message}`),
   }).catch((err: Error) => {

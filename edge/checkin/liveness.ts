@@ -1,4 +1,5 @@
 import type { Point } from './face/face-engine.ts';
+import { faceGeometry } from './face/face-quality.ts';
 
 /**
  * A liveness hint from the 68 landmarks across an attempt's frames: a blink (the eyes' openness changes) or
@@ -18,31 +19,6 @@ export interface LivenessSignal {
 const BLINK_RANGE = 0.08;
 const MOVEMENT_RANGE = 0.08;
 
-const dist = (a: Point, b: Point) => Math.hypot(a[0] - b[0], a[1] - b[1]);
-
-/** Eye aspect ratio of the six points of one eye (Soukupová & Čech). */
-function eyeAspect(p: Point[]): number {
-  return (dist(p[1]!, p[5]!) + dist(p[2]!, p[4]!)) / (2 * dist(p[0]!, p[3]!));
-}
-
-function measure(landmarks: Point[]) {
-  const left = landmarks.slice(36, 42);
-  const right = landmarks.slice(42, 48);
-  const centre = (eye: Point[]): Point => [
-    eye.reduce((s, p) => s + p[0], 0) / eye.length,
-    eye.reduce((s, p) => s + p[1], 0) / eye.length,
-  ];
-  const [l, r] = [centre(left), centre(right)];
-  const ocular = dist(l, r);
-  const nose = landmarks[30]!;
-  const mid: Point = [(l[0] + r[0]) / 2, (l[1] + r[1]) / 2];
-  return {
-    openness: (eyeAspect(left) + eyeAspect(right)) / 2,
-    yaw: (nose[0] - mid[0]) / ocular,
-    pitch: (nose[1] - mid[1]) / ocular,
-  };
-}
-
 const range = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -50,8 +26,8 @@ export function livenessFrom(frames: Point[][]): LivenessSignal {
   if (frames.length < 2) {
     return { verdict: 'too-few-frames', eyeOpennessRange: 0, headMovement: 0, frames: frames.length };
   }
-  const m = frames.map(measure);
-  const eyeOpennessRange = range(m.map((x) => x.openness));
+  const m = frames.map(faceGeometry);
+  const eyeOpennessRange = range(m.map((x) => x.eyeOpenness));
   const headMovement = Math.max(range(m.map((x) => x.yaw)), range(m.map((x) => x.pitch)));
   const blink = eyeOpennessRange >= BLINK_RANGE;
   const moved = headMovement >= MOVEMENT_RANGE;
@@ -90,9 +66,9 @@ export interface ChallengeOutcome {
 
 /** Did the person do what the kiosk asked, judged from the 68 landmarks of the frames with a face? */
 export function challengeMet(challenge: Challenge, frames: Point[][]): ChallengeOutcome {
-  const m = frames.map(measure);
+  const m = frames.map(faceGeometry);
   if (challenge === 'blink') {
-    const openness = m.map((x) => x.openness);
+    const openness = m.map((x) => x.eyeOpenness);
     const [lowest, highest] = [Math.min(...openness), Math.max(...openness)];
     return {
       challenge,

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Zippable, zipSync } from 'fflate';
+import { CLOCK_EVENT_TYPES, type ClockDoubtSpan, clockDoubtSpans } from '../clock/clock-doubt.ts';
 import { DomainError } from '../domain-error.ts';
 import type { SessionRow } from '../sessions/session-service.ts';
 import { readAnchors } from '../store/anchors.ts';
@@ -142,8 +143,18 @@ export async function exportEvidence(
   }
 
   const cameras = cameraGaps(db, sessionId, window, footage);
+  const clockDoubts = clockDoubtsUpTo(db, rows.at(-1)?.seq ?? 0);
   content[PACKAGE_FILES.summary] = utf8(
-    summaryHtml({ session, events, checkins: checkins.length, cameras, calls: calls.length, anchors, now }),
+    summaryHtml({
+      session,
+      events,
+      checkins: checkins.length,
+      cameras,
+      calls: calls.length,
+      anchors,
+      clockDoubts,
+      now,
+    }),
   );
 
   const files: FileEntry[] = Object.entries(content).map(([path, bytes]) => ({
@@ -234,4 +245,13 @@ function cameraGaps(db: Db, session: string, window: TimeRange, footage: Segment
       .flatMap((l) => gapsIn(segments, { from: Math.max(l.from, window.from), to: Math.min(l.to, window.to) }));
     return { camera, segments: segments.length, gaps };
   });
+}
+
+/** Where the record's times were doubtful (edge/clock/clock-doubt.ts), read from the venue's clock events. */
+function clockDoubtsUpTo(db: EvidenceSource['db'], lastSeq: number): ClockDoubtSpan[] {
+  const marks = CLOCK_EVENT_TYPES.map(() => '?').join(', ');
+  const rows = db
+    .prepare(`SELECT seq, type, subject, data FROM events WHERE seq <= ? AND type IN (${marks}) ORDER BY seq`)
+    .all(lastSeq, ...CLOCK_EVENT_TYPES) as { seq: number; type: string; subject: string | null; data: string }[];
+  return clockDoubtSpans(rows.map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> })));
 }

@@ -1,6 +1,7 @@
 // The readable part of the evidence package: a Chinese HTML page of the session — who did what when (by the
 // pseudonyms the record holds), alarms and how they ended, footage gaps, and what the package is anchored to.
 import { venueTimeFormat } from '../../config/venue-time.ts';
+import { type ClockDoubtSpan, clockDoubtAt } from '../clock/clock-doubt.ts';
 import type { SessionRow } from '../sessions/session-service.ts';
 import type { TimeRange } from '../video/coverage.ts';
 import type { PackageAnchors, PackagedEvent } from './package-format.ts';
@@ -12,6 +13,8 @@ export interface SummaryInput {
   cameras: { camera: string; segments: number; gaps: TimeRange[] }[];
   calls: number;
   anchors: PackageAnchors;
+  /** Where the host clock was suspect: the times of events in these spans are doubtful. */
+  clockDoubts: ClockDoubtSpan[];
   now: number;
 }
 
@@ -43,6 +46,12 @@ const EVENT_ZH: Record<string, string> = {
   'intercom.recording': '对讲录音',
 };
 
+const CLOCK_REASON_ZH: Record<ClockDoubtSpan['reason'], string> = {
+  drift: '时钟偏差',
+  unsynchronised: '时钟未同步',
+  jumped: '时钟跳变',
+};
+
 const ALARM_END_ZH: Record<string, string> = {
   'alarm.acknowledged': '已确认',
   'alarm.resolved': '已解除',
@@ -55,7 +64,7 @@ export function summaryHtml(s: SummaryInput): string {
     .filter((e) => !e.type.startsWith('video.'))
     .map(
       (e) =>
-        `<tr><td>${time(e.at)}</td><td>#${e.seq}</td><td>${esc(EVENT_ZH[e.type] ?? e.type)}</td><td>${esc(e.actor)}</td><td>${esc(e.subject)}</td></tr>`,
+        `<tr><td>${time(e.at)}${clockDoubtAt(s.clockDoubts, e.seq) ? ' <b>（时间存疑）</b>' : ''}</td><td>#${e.seq}</td><td>${esc(EVENT_ZH[e.type] ?? e.type)}</td><td>${esc(e.actor)}</td><td>${esc(e.subject)}</td></tr>`,
     )
     .join('');
   const alarmRows = alarms
@@ -70,6 +79,10 @@ export function summaryHtml(s: SummaryInput): string {
         `<tr><td>${esc(c.camera)}</td><td>${c.segments}</td><td>${c.gaps.length} 处断档${c.gaps.map((g) => `<br>${time(g.from)} – ${time(g.to)}（${Math.round((g.to - g.from) / 1000)} 秒）`).join('')}</td></tr>`,
     )
     .join('');
+  const doubtful = s.events.filter((e) => clockDoubtAt(s.clockDoubts, e.seq)).length;
+  const clockNote = doubtful
+    ? `<p><b>时间存疑：</b>${doubtful} 条事件记录时主机时钟未同步、偏差过大或发生跳变（${s.clockDoubts.map((d) => `#${d.fromSeq}–${d.toSeq === null ? '至今' : `#${d.toSeq}`} ${CLOCK_REASON_ZH[d.reason]}${d.byMs !== undefined ? ` ${Math.round(d.byMs)} 毫秒` : ''}`).join('；')}）。事件顺序以序号和哈希链为准，不受时钟影响。</p>`
+    : '';
   const cp = s.anchors.checkpoint;
   const anchor = cp
     ? `事件以签名检查点（${cp.size} 条，${time(cp.at)}）为锚${s.anchors.receipt ? `，并有市平台回执（${time(s.anchors.receipt.receivedAt)}）` : '，尚无市平台回执'}。`
@@ -82,7 +95,7 @@ export function summaryHtml(s: SummaryInput): string {
 <tr><th>计划时间</th><td>${time(session.starts_at)} – ${time(session.ends_at)}</td></tr><tr><th>状态</th><td>${esc(session.state)}</td></tr>
 <tr><th>导出时间</th><td>${time(s.now)}</td></tr></table>
 <p>${anchor}用包内的 verify.html（离线打开）或 <code>npm run verify-evidence</code> 核验。人员以记录中的化名标识；本包不含人脸图像。</p>
-<h2>告警（${alarms.length}）</h2><table><tr><th>时间</th><th>类型</th><th>级别</th><th>对象</th><th>结果</th></tr>${alarmRows}</table>
+${clockNote}<h2>告警（${alarms.length}）</h2><table><tr><th>时间</th><th>类型</th><th>级别</th><th>对象</th><th>结果</th></tr>${alarmRows}</table>
 <h2>录像（${s.cameras.length} 路摄像机）</h2><table><tr><th>摄像机</th><th>片段</th><th>断档</th></tr>${cameraRows}</table>
 <h2>签到 ${s.checkins} 人，对讲录音 ${s.calls} 段</h2>
 <h2>事件经过（${s.events.length} 条）</h2><table><tr><th>时间</th><th>序号</th><th>事件</th><th>执行者（化名）</th><th>对象</th></tr>${rows}</table>

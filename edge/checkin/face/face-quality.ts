@@ -37,11 +37,23 @@ export const QUALITY_PROMPT: Record<QualityProblem, string> = {
   'eyes-closed': '请睁开眼睛看摄像头',
 };
 
-export interface FaceMeasures {
-  sharpness: number;
+/**
+ * Where the face points and how open its eyes are, from the 68 landmarks alone. The quality gate judges one
+ * frame by it; liveness (blink, head movement) and the kiosk's challenge compare it across frames.
+ */
+export interface FaceGeometry {
+  /** Distance between the eye centres, in the image's pixels. */
   eyeDistance: number;
+  /** The nose tip's offset from the eyes' midpoint along the eye line, in eye distances: 0 facing the camera. */
   yaw: number;
+  /** The same offset across the eye line (downwards positive), in eye distances. */
+  pitch: number;
+  /** Eye aspect ratio, mean of both eyes: about 0.3 open, under 0.2 closed. */
   eyeOpenness: number;
+}
+
+export interface FaceMeasures extends FaceGeometry {
+  sharpness: number;
 }
 
 const dist = (a: Point, b: Point) => Math.hypot(a[0] - b[0], a[1] - b[1]);
@@ -54,21 +66,25 @@ const centre = (points: Point[]): Point => [
 /** Eye aspect ratio of one eye's six points (Soukupová & Čech). */
 const eyeAspect = (p: Point[]) => (dist(p[1]!, p[5]!) + dist(p[2]!, p[4]!)) / (2 * dist(p[0]!, p[3]!));
 
-export function measureFace(face: Pick<DescribedFace, 'landmarks' | 'sharpness'>): FaceMeasures {
-  const left = face.landmarks.slice(36, 42);
-  const right = face.landmarks.slice(42, 48);
+export function faceGeometry(landmarks: Point[]): FaceGeometry {
+  const left = landmarks.slice(36, 42);
+  const right = landmarks.slice(42, 48);
   const [l, r] = [centre(left), centre(right)];
   const eyeDistance = dist(l, r);
-  // The nose tip's offset from the eyes' midpoint along the eye line: 0 facing the camera.
-  const nose = face.landmarks[30]!;
-  const along =
-    ((nose[0] - (l[0] + r[0]) / 2) * (r[0] - l[0]) + (nose[1] - (l[1] + r[1]) / 2) * (r[1] - l[1])) / eyeDistance;
+  // The nose tip's offset from the eyes' midpoint, in the eye line's frame (so a tilted head is no turn).
+  const nose = landmarks[30]!;
+  const [dx, dy] = [nose[0] - (l[0] + r[0]) / 2, nose[1] - (l[1] + r[1]) / 2];
+  const [ux, uy] = [(r[0] - l[0]) / eyeDistance, (r[1] - l[1]) / eyeDistance];
   return {
-    sharpness: face.sharpness,
     eyeDistance,
-    yaw: along / eyeDistance,
+    yaw: (dx * ux + dy * uy) / eyeDistance,
+    pitch: (dy * ux - dx * uy) / eyeDistance,
     eyeOpenness: (eyeAspect(left) + eyeAspect(right)) / 2,
   };
+}
+
+export function measureFace(face: Pick<DescribedFace, 'landmarks' | 'sharpness'>): FaceMeasures {
+  return { ...faceGeometry(face.landmarks), sharpness: face.sharpness };
 }
 
 /** The problems of one frame's face, none when it is good enough to decide on. */

@@ -23,13 +23,11 @@ const faceapi = require(
 const sharp = require('sharp');
 const tf = faceapi.tf;
 
-const { modelDir, embedders, cameraDetector, minConfidence, maxInputPixels } = workerData;
+const { modelDir, embedders, cameraDetector, tinyInputSize, minConfidence, maxInputPixels } = workerData;
 /** Camera frames larger than this are scaled down first: SSD sees 512×512 anyway. */
 const MAX_SIDE = 1280;
 /** Tight portrait crops (ID-card chip photos are 102×126) get a border, else the detector misses the face. */
 const PORTRAIT_SIDE = 320;
-/** A kiosk face fills a good part of the frame: the Tiny detector finds it at its 320 input. */
-const TINY_INPUT = 320;
 const TINY_MIN_SCORE = 0.3;
 
 // libvips has its own thread pool per process; the workers are the parallelism, so keep it to one thread each.
@@ -92,7 +90,10 @@ function unit(values) {
 const ssd = new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 });
 // Tiny scores run lower than SSD's: at 0.5 it missed 13 % of the LFW camera frames, at 0.3 1 %. A false
 // second face costs only an SSD pass (below), never a refusal.
-const tiny = new faceapi.TinyFaceDetectorOptions({ inputSize: TINY_INPUT, scoreThreshold: TINY_MIN_SCORE });
+const tiny = new faceapi.TinyFaceDetectorOptions({ inputSize: tinyInputSize, scoreThreshold: TINY_MIN_SCORE });
+// A reference photo is looked at by Tiny only where SSD saw no face, ahead of time: at 320, its face found as
+// often as the bench measured (docs/checkin.md), whatever the camera frames' input size.
+const tinyOnReference = new faceapi.TinyFaceDetectorOptions({ inputSize: 320, scoreThreshold: TINY_MIN_SCORE });
 
 /**
  * Reference photos (chip photos, enrolment) go through SSD MobileNet v1 (Tiny below): they are analysed once and
@@ -110,7 +111,7 @@ async function detect(input, source) {
   // its confidence misses some of them (6.5 % of the LFW photos): Tiny looks again, and a face only it sees
   // is taken. Matching still has to pass, so a false face here can only refuse, never admit.
   if (source === 'reference' && detections.length === 0) {
-    const found = await faceapi.detectAllFaces(input, tiny);
+    const found = await faceapi.detectAllFaces(input, tinyOnReference);
     if (found.length === 1) return { detections: found, detector: 'tiny' };
   }
   return { detections, detector: 'ssd' };
@@ -194,7 +195,14 @@ async function analyze(bytes, source) {
     const landmarks = face.landmarks.positions.map((p) => [p.x, p.y]);
     const pixels = { data, width: info.width, height: info.height };
     const descriptors = {};
-    for (const name of embedders) descriptors[name] = unit(await EMBEDDERS[name]({ input, face, pixels, landmarks }));
+    // With the aligned embedder alone, the descriptor is left to whichever worker is free next (`describe`): the
+    // upright chip goes back instead, so an attempt's frames spread over the workers in smaller pieces.
+    const deferred = embedders.length === 1 && embedders[0] === 'face-api-aligned';
+    const chip = deferred
+      ? warpChip(data, info.width, info.height, invertSimilarity(faceApiChip(landmarks, 150)), 150)
+      : null;
+    if (!deferred)
+      for (const name of embedders) descriptors[name] = unit(await EMBEDDERS[name]({ input, face, pixels, landmarks }));
     const sharpChip = warpChip(
       data,
       info.width,
@@ -210,8 +218,7 @@ async function analyze(bytes, source) {
           score: face.detection.score,
           box: boxOf(face.detection),
           landmarks: landmarks.map(([x, y]) => toOriginal(x, y)),
-          descriptor: descriptors[embedders[0]],
-          descriptors,
+          ...(chip ? { chip } : { descriptor: descriptors[embedders[0]], descriptors }),
           sharpness: laplacianVariance(sharpChip, QUALITY_SIDE),
         },
       ],
@@ -225,6 +232,7 @@ async function analyze(bytes, source) {
 const blank = tf.zeros([160, 160, 3], 'int32');
 await faceapi.detectAllFaces(blank, ssd);
 await faceapi.detectAllFaces(blank, tiny);
+await faceapi.detectAllFaces(blank, tinyOnReference);
 await faceapi.nets.faceLandmark68Net.detectLandmarks(blank);
 await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(blank);
 const blankPixels = { data: new Uint8Array(160 * 160 * 3), width: 160, height: 160 };
@@ -234,11 +242,24 @@ for (const name of embedders) {
 }
 blank.dispose();
 
-parentPort.on('message', async ({ id, image, source }) => {
+/** The descriptor of an upright 150×150 chip another worker cut (analyze, deferred). */
+async function describe(chip) {
+  const tensor = tf.tensor3d(chip, [150, 150, 3], 'float32');
+  try {
+    return { descriptor: unit(await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(tensor)) };
+  } finally {
+    tensor.dispose();
+  }
+}
+
+parentPort.on('message', async ({ id, image, source, chip }) => {
   const started = performance.now();
   try {
-    const result = await analyze(Buffer.from(image.buffer, image.byteOffset, image.byteLength), source);
-    parentPort.postMessage({ id, ok: true, ...result, ms: performance.now() - started });
+    const result = chip
+      ? await describe(chip)
+      : await analyze(Buffer.from(image.buffer, image.byteOffset, image.byteLength), source);
+    const transfer = result.faces?.[0]?.chip ? [result.faces[0].chip.buffer] : [];
+    parentPort.postMessage({ id, ok: true, ...result, ms: performance.now() - started }, transfer);
   } catch (err) {
     const code = err instanceof InputError ? err.code : 'engine-failure';
     parentPort.postMessage({ id, ok: false, code, detail: String(err?.message ?? err) });
