@@ -15,13 +15,29 @@ import { checkpointSigner, treeDigest } from '../edge/store/suites.ts';
 import { verifyChain } from '../edge/store/verify.ts';
 import type { BenchRow } from './types.ts';
 
+/** A door decision as access-service.ts records it (its catalogue schema is what the check row measures). */
 const sample = (i: number) => ({
-  type: 'door.granted',
+  type: 'access.granted',
   session: 'S-2026-0001',
   actor: 'E-7f3a',
-  method: 'id-card+face',
+  method: 'face',
   subject: 'door-room-2',
-  data: { requestId: `r${i}`, direction: 'in', grantId: `g${i}` },
+  data: {
+    device: 'door-room-2',
+    door: 'door-room-2',
+    requestId: `r${i}`,
+    grantId: `g${i}`,
+    direction: 'in',
+    movement: 'room-entry',
+    credential: { type: 'face', value: 'E-7f3a' },
+    personKind: 'expert',
+    reason: 'own-room',
+    reasonZh: '本项目评标室',
+    person: 'E-7f3a',
+    session: 'S-2026-0001',
+    location: 'room:room-2',
+    roomEntry: true,
+  },
 });
 
 const signer = checkpointSigner(

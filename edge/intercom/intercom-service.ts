@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join, relative } from 'node:path';
+import type { DeviceEventName } from '../bus/device-gateway.ts';
 import type { VenueContext } from '../context.ts';
 import type { DeviceRecord } from '../registry/device-registry.ts';
 import type { SessionService } from '../sessions/session-service.ts';
@@ -100,7 +101,7 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
 
   start(): void {
     const on = (
-      name: string,
+      name: DeviceEventName<'intercom'>,
       fn: (device: DeviceRecord, callId: string, payload: Record<string, unknown>) => void | Promise<void>,
     ) =>
       this.ctx.gateway.onEvent('intercom', name, (device, payload) => {
