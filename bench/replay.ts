@@ -44,7 +44,7 @@ export async function run(): Promise<BenchRow[]> {
         session,
         actor: 'E1',
         subject: 'room-1',
-        data: { i },
+        data: { zone: 'room-1', zoneType: 'evaluation-room', badge: `b${i % 50}`, person: 'E1', enteredAt: start + i },
         at: start + i,
       });
       if (batch.length === 10_000) edge.log.appendMany(batch.splice(0));

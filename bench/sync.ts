@@ -14,7 +14,7 @@ const OUTAGE_EVENTS = Number(process.env.SYNC_BENCH_EVENTS ?? 1_000_000);
 const STEADY_RATE = 1000; // events/s, a busy venue's whole record
 const STEADY_SECONDS = 5;
 
-/** A venue day's mix: zone moves, door decisions, check-ins, device and alarm events, and withheld positions. */
+/** A venue day's mix: zone moves, door decisions, check-ins, device and alarm events, and withheld events. */
 export function sample(i: number): EventInput {
   const person = `EX-${i % 97}`;
   switch (i % 10) {
@@ -49,8 +49,14 @@ export function sample(i: number): EventInput {
           requestId: `r${i}`,
           grantId: `g${i}`,
           direction: 'in',
+          movement: 'room-entry',
+          credential: { type: 'face', value: person },
           personKind: 'expert',
           reason: 'session-room',
+          reasonZh: '本项目评标室',
+          person,
+          session: 'S-2026-0001',
+          location: 'room:room-2',
         },
       };
     case 5:
@@ -85,10 +91,11 @@ export function sample(i: number): EventInput {
         data: { alarmId: `a-${i}`, kind: 'left-zone', level: 2, details: { zone: 'eval-zone', x: 3.2, y: 8.1 } },
       };
     default:
+      // A type with no upstream rule: it goes up withheld, as raw positions would (they are not events).
       return {
-        type: 'tracking.position',
+        type: 'tracking.trajectory-viewed',
         subject: `badge-${i % 97}`,
-        data: { badge: `badge-${i % 97}`, x: i % 50, y: 7.5, floor: 'f3' },
+        data: { badge: `badge-${i % 97}`, person: null, from: i, to: i + 60_000, points: i % 50 },
       };
   }
 }

@@ -63,7 +63,7 @@ describe('replay page: markers, gaps, zoom, speed and calls in Chromium', { time
         actor: 'system',
         subject: `door-${id}`,
         at,
-        data: { alarmId: id, kind: 'door-held-open', level: 2, details: {} },
+        data: { alarmId: id, kind: 'held-open', level: 2, details: {} },
       });
     const inFootage = alarm('rp-a', t0 + 90_000); // 30 s into the second segment
     const inGap = alarm('rp-b', t0 + 150_000);
@@ -88,7 +88,15 @@ describe('replay page: markers, gaps, zoom, speed and calls in Chromium', { time
       actor: 'system',
       subject: CALL,
       at: t0 + 210_000,
-      data: { file: relative(edge.dataDir, recording), codec: 'opus' },
+      data: {
+        callId: CALL,
+        file: relative(edge.dataDir, recording),
+        bytes: 0,
+        sha256: '0'.repeat(64),
+        seconds: 60,
+        codec: 'opus',
+        channels: ['station', 'console'],
+      },
     });
 
     const page = await consolePage(browser, edge, 'auditor', 'replay');

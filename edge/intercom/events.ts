@@ -40,3 +40,5 @@ export const intercomEvents = defineEvents({
     }),
   },
 });
+
+export type IntercomEventType = keyof typeof intercomEvents;
