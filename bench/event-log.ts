@@ -17,10 +17,10 @@ import { verifyChain } from '../edge/store/verify.ts';
 import type { BenchRow } from './types.ts';
 
 /** A door decision as access-service.ts records it (its catalogue schema is what the check row measures). */
-const sample = (i: number): EventInput<'access.granted'> => ({
+export const doorDecision = (i: number, person: string): EventInput<'access.granted'> => ({
   type: 'access.granted',
   session: 'S-2026-0001',
-  actor: 'E-7f3a',
+  actor: person,
   method: 'face',
   subject: 'door-room-2',
   data: {
@@ -30,16 +30,17 @@ const sample = (i: number): EventInput<'access.granted'> => ({
     grantId: `g${i}`,
     direction: 'in',
     movement: 'room-entry',
-    credential: { type: 'face', value: 'E-7f3a' },
+    credential: { type: 'face', value: person },
     personKind: 'expert',
-    reason: 'own-room',
+    reason: 'session-room',
     reasonZh: '本项目评标室',
-    person: 'E-7f3a',
+    person,
     session: 'S-2026-0001',
     location: 'room:room-2',
     roomEntry: true,
   },
 });
+const sample = (i: number) => doorDecision(i, 'E-7f3a');
 
 const signer = checkpointSigner(
   generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -8,6 +8,7 @@ import type { EventInput } from '../edge/store/event-log.ts';
 import { venueKeyFiles } from '../edge/sync/keys.ts';
 import { outboxOver } from '../edge/sync/sync-fixture.ts';
 import { tempDir } from '../test/venue-harness.ts';
+import { doorDecision } from './event-log.ts';
 import type { BenchRow } from './types.ts';
 
 const OUTAGE_EVENTS = Number(process.env.SYNC_BENCH_EVENTS ?? 1_000_000);
@@ -37,28 +38,7 @@ export function sample(i: number): EventInput {
       };
     case 3:
     case 4:
-      return {
-        type: 'access.granted',
-        session: 'S-2026-0001',
-        actor: person,
-        method: 'id-card+face',
-        subject: 'door-room-2',
-        data: {
-          device: 'door-room-2',
-          door: 'door-room-2',
-          requestId: `r${i}`,
-          grantId: `g${i}`,
-          direction: 'in',
-          movement: 'room-entry',
-          credential: { type: 'face', value: person },
-          personKind: 'expert',
-          reason: 'session-room',
-          reasonZh: '本项目评标室',
-          person,
-          session: 'S-2026-0001',
-          location: 'room:room-2',
-        },
-      };
+      return doorDecision(i, person);
     case 5:
       return {
         type: 'checkin.accepted',

@@ -164,6 +164,30 @@ function eventHashFormat1(row: Omit<EventRow, 'hash'>): string {
     .digest('hex');
 }
 
+/** An event as any version of the edge wrote it: a type and data the catalogue may no longer accept. */
+export interface RecordedInput extends EventEnvelope {
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+/** The stored row of an event at this place in the chain: canonical data, chain format, hash. */
+export function chainedRow(input: RecordedInput, seq: number, venue: string, prevHash: string): EventRow {
+  const row = {
+    format: CHAIN_FORMAT,
+    seq,
+    venue,
+    at: input.at ?? Date.now(),
+    type: input.type,
+    session: input.session ?? null,
+    actor: input.actor ?? null,
+    method: input.method ?? null,
+    subject: input.subject ?? null,
+    data: canonicalJson(input.data ?? {}),
+    prev_hash: prevHash,
+  };
+  return { ...row, hash: eventHash(row) };
+}
+
 /** Why an input cannot be stored exactly as it is hashed (field path and reason), or null. */
 function recordProblem(input: EventInput): string | null {
   if (input.at !== undefined && !(Number.isSafeInteger(input.at) && input.at >= 0))
@@ -299,21 +323,8 @@ export class EventLog extends EventEmitter<{ appended: [TypedEvent] }> {
     if (problem) throw new RecordContentError(`event ${input.type} cannot be recorded: ${problem}`);
     const unfit = catalogueProblem(input.type, input.data ?? {});
     if (unfit) throw new EventSchemaError(`event ${input.type} cannot be recorded: ${unfit}`);
-    const partial = {
-      format: CHAIN_FORMAT,
-      seq: this.lastSeq + 1,
-      venue: this.venue,
-      at: input.at ?? Date.now(),
-      type: input.type,
-      session: input.session ?? null,
-      actor: input.actor ?? null,
-      method: input.method ?? null,
-      subject: input.subject ?? null,
-      data: canonicalJson(input.data ?? {}),
-      prev_hash: this.lastHash,
-    };
-    const hash = eventHash(partial);
-    const p = partial;
+    const p = chainedRow(input, this.lastSeq + 1, this.venue, this.lastHash);
+    const hash = p.hash;
     this.insert.run(p.seq, p.venue, p.at, p.type, p.session, p.actor, p.method, p.subject, p.data, p.prev_hash, hash);
     this.lastSeq = p.seq;
     this.lastHash = hash;
