@@ -20,10 +20,35 @@ const HOURS = 4;
 const RUNS = 5;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const MARKER_TYPES = ['access.passage', 'alarm.raised', 'checkin.accepted', 'intercom.call-started', 'session.noted'];
-
-/** An alarm needs its id, kind and level (the alarm table is a projection of these events). */
-const markerData = (i: number) => ({ i, alarmId: `bench-${i}`, kind: 'door-held-open', level: 2, details: {} });
+/** One event of each kind the replay draws as a marker, with the data its catalogue schema asks for. */
+const MARKERS = [
+  (i: number) => ({
+    type: 'access.passage' as const,
+    data: { device: 'gate-entrance', door: null, direction: 'in' as const, count: 1, grantId: null, unexpected: 0 },
+  }),
+  (i: number) => ({
+    type: 'alarm.raised' as const,
+    data: { alarmId: `bench-${i}`, kind: 'held-open' as const, level: 2 as const, details: {} },
+  }),
+  (i: number) => ({
+    type: 'checkin.accepted' as const,
+    data: { pseudonym: `E${i}`, verifiedBy: 'ft-entrance', seat: null, badge: null, locker: null },
+  }),
+  (i: number) => ({
+    type: 'intercom.call-started' as const,
+    data: {
+      callId: `call-${i}`,
+      room: 'room-1',
+      station: 'ic-room-1',
+      direction: 'from-room' as const,
+      console: 'console-1',
+    },
+  }),
+  () => ({
+    type: 'session.state-changed' as const,
+    data: { from: 'in-progress' as const, to: 'suspended' as const, reason: null },
+  }),
+];
 
 export async function run(): Promise<BenchRow[]> {
   const edge = await startTestVenue({ venue: testVenue('qinshui') });
@@ -59,11 +84,21 @@ export async function run(): Promise<BenchRow[]> {
       const ours = i % 3 === 0;
       const marker = ours && (i / 3) % MARKER_EVERY === 0;
       batch.push({
-        type: marker ? MARKER_TYPES[(i / 3 / MARKER_EVERY) % MARKER_TYPES.length]! : 'tracking.zone-entered',
+        ...(marker
+          ? MARKERS[(i / 3 / MARKER_EVERY) % MARKERS.length]!(i)
+          : {
+              type: 'tracking.zone-entered' as const,
+              data: {
+                zone: 'room-1',
+                zoneType: 'evaluation-room',
+                badge: `b${i % 50}`,
+                person: 'E1',
+                enteredAt: start,
+              },
+            }),
         session: ours ? SESSION : `OTHER-${i % 3}`,
         actor: 'E1',
         subject: 'room-1',
-        data: marker ? markerData(i) : { i },
         at: start + Math.floor((i / total) * HOURS * 3600_000),
       });
       if (batch.length === 10_000) edge.log.appendMany(batch.splice(0));

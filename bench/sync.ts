@@ -8,13 +8,14 @@ import type { EventInput } from '../edge/store/event-log.ts';
 import { venueKeyFiles } from '../edge/sync/keys.ts';
 import { outboxOver } from '../test/sync-fixture.ts';
 import { tempDir } from '../test/venue-harness.ts';
+import { doorDecision } from './event-log.ts';
 import type { BenchRow } from './types.ts';
 
 const OUTAGE_EVENTS = Number(process.env.SYNC_BENCH_EVENTS ?? 1_000_000);
 const STEADY_RATE = 1000; // events/s, a busy venue's whole record
 const STEADY_SECONDS = 5;
 
-/** A venue day's mix: zone moves, door decisions, check-ins, device and alarm events, and withheld positions. */
+/** A venue day's mix: zone moves, door decisions, check-ins, device and alarm events, and withheld events. */
 export function sample(i: number): EventInput {
   const person = `EX-${i % 97}`;
   switch (i % 10) {
@@ -37,22 +38,7 @@ export function sample(i: number): EventInput {
       };
     case 3:
     case 4:
-      return {
-        type: 'access.granted',
-        session: 'S-2026-0001',
-        actor: person,
-        method: 'id-card+face',
-        subject: 'door-room-2',
-        data: {
-          device: 'door-room-2',
-          door: 'door-room-2',
-          requestId: `r${i}`,
-          grantId: `g${i}`,
-          direction: 'in',
-          personKind: 'expert',
-          reason: 'session-room',
-        },
-      };
+      return doorDecision(i, person);
     case 5:
       return {
         type: 'checkin.accepted',
@@ -85,10 +71,11 @@ export function sample(i: number): EventInput {
         data: { alarmId: `a-${i}`, kind: 'left-zone', level: 2, details: { zone: 'eval-zone', x: 3.2, y: 8.1 } },
       };
     default:
+      // A type with no upstream rule: it goes up withheld, as raw positions would (they are not events).
       return {
-        type: 'tracking.position',
+        type: 'tracking.trajectory-viewed',
         subject: `badge-${i % 97}`,
-        data: { badge: `badge-${i % 97}`, x: i % 50, y: 7.5, floor: 'f3' },
+        data: { badge: `badge-${i % 97}`, person: null, from: i, to: i + 60_000, points: i % 50 },
       };
   }
 }

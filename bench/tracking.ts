@@ -95,11 +95,18 @@ async function startBench(config: Partial<TrackingConfig>, t0: number) {
   // Each badge is checked in to its room's session, so nobody in the rooms raises an alarm.
   edge.log.appendMany(
     Array.from({ length: BADGES }, (_, b) => ({
-      type: 'checkin.accepted',
+      type: 'checkin.accepted' as const,
       session: `bench-${rooms[b % rooms.length]!.id}`,
       actor: `X${b}`,
       method: 'manual',
-      data: { pseudonym: `X${b}`, badge: `bench-${b}`, room: rooms[b % rooms.length]!.id },
+      data: {
+        pseudonym: `X${b}`,
+        verifiedBy: 'bench',
+        seat: null,
+        badge: `bench-${b}`,
+        locker: null,
+        room: rooms[b % rooms.length]!.id,
+      },
     })),
   );
   const worker = new Worker(new URL('./tracking-publisher.worker.mjs', import.meta.url), {

@@ -9,8 +9,7 @@ import { intercomContract } from './intercom/contract.ts';
 import { lockerContract } from './locker/contract.ts';
 import { rtlsContract } from './rtls/contract.ts';
 
-/** The wire contract of every device kind a venue file may name. */
-export const CONTRACTS: Record<DeviceKind, DeviceContract> = {
+const contracts = {
   'face-terminal': faceTerminalContract,
   gate: gateContract,
   door: doorContract,
@@ -19,4 +18,9 @@ export const CONTRACTS: Record<DeviceKind, DeviceContract> = {
   display: displayContract,
   intercom: intercomContract,
   'fire-panel': firePanelContract,
-};
+} satisfies Record<DeviceKind, DeviceContract>;
+
+/** The wire contract of every device kind a venue file may name. */
+export const CONTRACTS: Record<DeviceKind, DeviceContract> = contracts;
+/** The contracts' literal types: a device event's payload is `Static<Contracts[kind]['events'][name]>`. */
+export type Contracts = typeof contracts;

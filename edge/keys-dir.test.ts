@@ -21,7 +21,7 @@ describe('data and keys at rest', () => {
   it('keeps the data directory and the keys directory owner-only, the database and its WAL 0600', async () => {
     const dataDir = join(tempDir(), 'qinshui');
     edge = await startTestVenue({ dataDir });
-    edge.log.append({ type: 'test.written', actor: 'system' }); // the WAL exists once something is written
+    edge.log.append({ type: 'edge.stopped', actor: 'system' }); // the WAL exists once something is written
     expect(edge.keysDir).toBe(`${dataDir}-keys`);
     expect(mode(dataDir)).toBe(0o700);
     expect(mode(edge.keysDir)).toBe(0o700);

@@ -91,7 +91,15 @@ beforeAll(async () => {
     session: SESSION,
     actor: pseudonym,
     at: t0 - 60_000,
-    data: { pseudonym, badge: `b-${pseudonym}`, room: 'room-1', method: 'manual' },
+    data: {
+      pseudonym,
+      badge: `b-${pseudonym}`,
+      room: 'room-1',
+      method: 'manual',
+      seat: null,
+      locker: null,
+      verifiedBy: 'WIT-1',
+    },
   }));
   edge.log.appendMany(record);
   const { store } = edge.services.tracking;
@@ -132,7 +140,7 @@ const alarm = (id: string, at: number) =>
     actor: 'system',
     subject: `door-${id}`,
     at,
-    data: { alarmId: id, kind: 'door-held-open', level: 2, details: {} },
+    data: { alarmId: id, kind: 'held-open', level: 2, details: {} },
   });
 
 describe('replay page in Chromium: cameras in sync, gaps, markers, tracks, calls', { timeout: 90_000 }, () => {
@@ -146,7 +154,7 @@ describe('replay page in Chromium: cameras in sync, gaps, markers, tracks, calls
       actor: 'console-1',
       subject: CALL,
       at: t0 + 60_000,
-      data: {},
+      data: { callId: CALL, console: 'console-1', waitedMs: 0 },
     });
     const recording = callRecording();
     edge.log.append({
@@ -155,7 +163,15 @@ describe('replay page in Chromium: cameras in sync, gaps, markers, tracks, calls
       actor: 'system',
       subject: CALL,
       at: t0 + 71_000,
-      data: { file: relative(edge.dataDir, recording), codec: 'opus', seconds: 10 },
+      data: {
+        callId: CALL,
+        file: relative(edge.dataDir, recording),
+        bytes: 0,
+        sha256: '0'.repeat(64),
+        seconds: 10,
+        codec: 'opus',
+        channels: ['station', 'console'],
+      },
     });
 
     const page = await consolePage(browser, edge, 'auditor', 'replay');

@@ -37,7 +37,7 @@ export const Board = T.Object(
 );
 export type Board = Static<typeof Board>;
 
-export const displayContract: DeviceContract = {
+export const displayContract = {
   kind: 'display',
   description: 'evaluation-info display: a room board at a room door or the hall board',
   state: T.Object({ contentVersion: Counter }, { additionalProperties: false }),
@@ -56,4 +56,4 @@ export const displayContract: DeviceContract = {
       'a notice pushed by a witness; the ack is the delivery receipt',
     ),
   },
-};
+} satisfies DeviceContract;

@@ -32,7 +32,7 @@ export const CapturedAt = T.Integer({
   description: 'capture time, ms since the epoch',
 });
 
-export const faceTerminalContract: DeviceContract = {
+export const faceTerminalContract = {
   kind: 'face-terminal',
   description: 'face-recognition check-in terminal with ID-card chip reader, camera, screen and beeper',
   state: T.Object({ screen: T.String({ maxLength: 64 }) }, { additionalProperties: false }),
@@ -75,4 +75,4 @@ export const faceTerminalContract: DeviceContract = {
     ),
     beep: command({ pattern: StringEnum(['ok', 'error']) }, 'sound the beeper'),
   },
-};
+} satisfies DeviceContract;

@@ -1,7 +1,7 @@
 import { Type as T } from '@sinclair/typebox';
 import { type DeviceContract, event } from '../envelope.ts';
 
-export const firePanelContract: DeviceContract = {
+export const firePanelContract = {
   kind: 'fire-panel',
   description: 'fire alarm panel input',
   state: T.Object({ alarm: T.Boolean() }, { additionalProperties: false }),
@@ -12,4 +12,4 @@ export const firePanelContract: DeviceContract = {
     ),
   },
   commands: {},
-};
+} satisfies DeviceContract;

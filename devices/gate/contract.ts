@@ -13,7 +13,7 @@ export const Credential = T.Object(
 export const Direction = StringEnum(['in', 'out']);
 
 /** Door controllers and speed gates speak the same contract; a gate just lets one person through per grant. */
-export const passageContract = (kind: 'gate' | 'door', description: string): DeviceContract => ({
+export const passageContract = (kind: 'gate' | 'door', description: string) => ({
   kind,
   description,
   state: T.Object(
@@ -85,4 +85,7 @@ export const passageContract = (kind: 'gate' | 'door', description: string): Dev
   },
 });
 
-export const gateContract = passageContract('gate', 'speed gate at the evaluation-zone entrance or exit');
+export const gateContract = passageContract(
+  'gate',
+  'speed gate at the evaluation-zone entrance or exit',
+) satisfies DeviceContract;

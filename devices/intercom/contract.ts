@@ -12,7 +12,7 @@ const Sdp = (description: string) => T.String({ minLength: 1, maxLength: 2000, d
  * `connected.media` is the edge's SDP offer (its RTP port, as in a SIP INVITE); the station's `media` event
  * is its SDP answer (where it receives the console's audio, as in the 200 OK).
  */
-export const intercomContract: DeviceContract = {
+export const intercomContract = {
   kind: 'intercom',
   description: 'expert intercom station in an evaluation room',
   state: T.Object({ call: StringEnum(['idle', 'calling', 'ringing', 'talking']) }, { additionalProperties: false }),
@@ -33,4 +33,4 @@ export const intercomContract: DeviceContract = {
     ),
     hangup: command({ callId: CallId }, 'the console hung up'),
   },
-};
+} satisfies DeviceContract;

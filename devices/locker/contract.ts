@@ -6,7 +6,7 @@ const Compartment = T.Integer({ minimum: 1, maximum: MAX_COMPARTMENTS });
 /** Whose phone: the person's pseudonym. */
 const Holder = WireId();
 
-export const lockerContract: DeviceContract = {
+export const lockerContract = {
   kind: 'locker',
   description: 'phone locker bank: compartments assigned at check-in, deposit and retrieval reported',
   state: T.Object(
@@ -21,4 +21,4 @@ export const lockerContract: DeviceContract = {
     assign: command({ compartment: Compartment, holder: Holder }, 'assign a compartment to a person'),
     release: command({ compartment: Compartment }, 'free a compartment'),
   },
-};
+} satisfies DeviceContract;

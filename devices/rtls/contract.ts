@@ -17,11 +17,11 @@ export const Position = T.Object(
   { additionalProperties: false },
 );
 
-export const rtlsContract: DeviceContract = {
+export const rtlsContract = {
   kind: 'rtls',
   description: 'UWB/BLE positioning engine: publishes badge positions computed from its anchors, batched',
   events: {
     positions: event({ positions: T.Array(Position, { minItems: 1, maxItems: 2000 }) }, 'a batch of badge positions'),
   },
   commands: {},
-};
+} satisfies DeviceContract;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { allowListPermits } from '../../devices/gate/allow-list.ts';
+import type { DeviceEventPayload, DeviceStatePayload } from '../bus/device-gateway.ts';
 import { checkOutsOf } from '../checkin/checkout.ts';
 import type { VenueContext } from '../context.ts';
 import { DomainError } from '../domain-error.ts';
@@ -122,12 +123,10 @@ export class AccessService {
 
   // ─── decisions ───────────────────────────────────────────────────────────
 
-  private passRequest(device: DeviceRecord, p: Record<string, unknown>): void {
+  private passRequest(device: DeviceRecord, p: DeviceEventPayload<'gate', 'pass-request'>): void {
     const at = Date.now();
-    const credential = p.credential as Credential;
-    const direction = p.direction as Direction;
-    const requestId = p.requestId as string;
-    const decision = this.rules.decide(device.id, credential, direction, at, this.mode, { sentAt: p.at as number });
+    const { credential, direction, requestId } = p;
+    const decision = this.rules.decide(device.id, credential, direction, at, this.mode, { sentAt: p.at });
     const grantId = decision.granted ? randomUUID() : null;
     this.record(decision.granted ? 'access.granted' : 'access.denied', device, decision, {
       requestId,
@@ -192,11 +191,11 @@ export class AccessService {
   // ─── passages and door alarms ────────────────────────────────────────────
 
   /** The door saw people pass: the grant's holder moves; more people than grants is tailgating. */
-  private passage(device: DeviceRecord, p: Record<string, unknown>): void {
+  private passage(device: DeviceRecord, p: DeviceEventPayload<'gate', 'passage'>): void {
     const at = Date.now();
-    const count = p.count as number;
+    const count = p.count;
     const fire = this.mode === 'fire-open';
-    const grant = this.grants.take(device.id, p.grantId as string | undefined, at);
+    const grant = this.grants.take(device.id, p.grantId, at);
     const unexpected = fire ? 0 : count - (grant ? 1 : 0);
     this.ctx.log.append({
       type: 'access.passage',
@@ -223,8 +222,8 @@ export class AccessService {
       });
   }
 
-  private doorAlarm(device: DeviceRecord, p: Record<string, unknown>): void {
-    const type = p.type as keyof typeof DOOR_ALARM_LEVEL;
+  private doorAlarm(device: DeviceRecord, p: DeviceEventPayload<'gate', 'alarm'>): void {
+    const type = p.type;
     const fire = this.mode === 'fire-open';
     this.ctx.log.append({
       type: 'access.door-alarm',
@@ -244,7 +243,7 @@ export class AccessService {
   }
 
   /** A device that reports an old allow-list or the wrong mode (e.g. after a reboot) is brought up to date. */
-  private deviceState(device: DeviceRecord, p: Record<string, unknown>): void {
+  private deviceState(device: DeviceRecord, p: DeviceStatePayload<'gate'>): void {
     const version = this.allowLists.versionOf(device.id);
     if (version === null) this.scheduleRefresh();
     else if (p.allowListVersion !== version) this.allowLists.push(device.id);
@@ -255,17 +254,14 @@ export class AccessService {
   // ─── offline decisions ───────────────────────────────────────────────────
 
   /** A decision a device took from its allow-list while the edge was unreachable: recorded once and checked. */
-  private offlineDecision(device: DeviceRecord, p: Record<string, unknown>): void {
-    const requestId = p.requestId as string;
+  private offlineDecision(device: DeviceRecord, p: DeviceEventPayload<'gate', 'offline-decision'>): void {
+    const requestId = p.requestId;
     const seen = this.store
       .sql('SELECT 1 FROM access_offline_reports WHERE device = ? AND request_id = ?')
       .get(device.id, requestId);
     if (seen) return;
-    const credential = p.credential as Credential;
-    const direction = p.direction as Direction;
-    const decidedAt = p.decidedAt as number;
-    const granted = p.granted as boolean;
-    const version = p.allowListVersion as number;
+    const { credential, direction, decidedAt, granted } = p;
+    const version = p.allowListVersion;
     const list = this.allowLists.listAt(device.id, version);
     const permitted = list ? allowListPermits(list, credential, direction, decidedAt) : false;
     const consistent = permitted === granted;
@@ -314,8 +310,8 @@ export class AccessService {
 
   // ─── fire ────────────────────────────────────────────────────────────────
 
-  private fireAlarm(device: DeviceRecord, p: Record<string, unknown>): void {
-    const active = p.active as boolean;
+  private fireAlarm(device: DeviceRecord, p: DeviceEventPayload<'fire-panel', 'fire-alarm'>): void {
+    const active = p.active;
     this.ctx.log.append({
       type: 'access.fire-alarm',
       actor: device.id,
@@ -439,10 +435,14 @@ export class AccessService {
 
   // ─── lockers, re-entry, roster ───────────────────────────────────────────
 
-  private locker(type: 'locker.deposit' | 'locker.retrieve', device: DeviceRecord, p: Record<string, unknown>): void {
-    const holder = p.holder as string;
+  private locker(
+    type: 'locker.deposit' | 'locker.retrieve',
+    device: DeviceRecord,
+    p: DeviceEventPayload<'locker', 'deposit'>,
+  ): void {
+    const holder = p.holder;
     // A compartment emptied with no phone on record in it was assigned to nobody: someone opened it by hand.
-    const unassigned = type === 'locker.retrieve' && !this.store.depositIn(device.id, p.compartment as number);
+    const unassigned = type === 'locker.retrieve' && !this.store.depositIn(device.id, p.compartment);
     this.ctx.log.append({
       type,
       actor: holder,
@@ -457,7 +457,7 @@ export class AccessService {
         subject: `${device.id}#${p.compartment}`,
         details: { bank: device.id, compartment: p.compartment, reportedHolder: holder },
       });
-    else if (type === 'locker.retrieve') this.checkPhoneRetrieval(holder, device.id, p.compartment as number);
+    else if (type === 'locker.retrieve') this.checkPhoneRetrieval(holder, device.id, p.compartment);
   }
 
   /** Phones stay deposited while the holder's session evaluates (or is suspended, pending a resume). */

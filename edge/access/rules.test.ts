@@ -54,7 +54,13 @@ function bed() {
     rules.decide(device, credential, direction, t, store.mode().mode, sentAt === undefined ? {} : { sentAt });
   /** The door's passage report for a grant: what moves the person. */
   const walk = (d: Decision, t: number) =>
-    log.append({ type: 'access.passage', session: d.passage.session, actor: 'door', at: t, data: { ...d.passage } });
+    log.append({
+      type: 'access.passage',
+      session: d.passage.session,
+      actor: 'door',
+      at: t,
+      data: { device: 'door', door: null, direction: 'in', count: 1, grantId: null, unexpected: 0, ...d.passage },
+    });
   const lateDecision = (p: string, approved: boolean, t: number) =>
     log.append({
       type: 'session.late-arrival-decided',
@@ -214,7 +220,11 @@ describe('doors: location moves on the passage; grants expire; stale requests ar
     const b = bed();
     b.checkIn('A', at(-10));
     if (mode === 'fire-open')
-      b.log.append({ type: 'access.mode-changed', at: at(-9), data: { mode: 'fire-open', rollCallDue: [] } });
+      b.log.append({
+        type: 'access.mode-changed',
+        at: at(-9),
+        data: { mode: 'fire-open', reason: null, rollCallDue: [] },
+      });
     const t = at(-5);
     expect(b.decide('gate-entrance', face('A'), 'in', t, age === undefined ? undefined : t + age).reason).toBe(reason);
   });
@@ -263,7 +273,7 @@ describe('unknown credentials are refused with an alarm', () => {
       type: 'locker.deposit',
       subject: 'locker-bank-1',
       at: at(-10),
-      data: { compartment: 1, holder: 'A' },
+      data: { bank: 'locker-bank-1', compartment: 1, holder: 'A' },
     });
     const d = b.decide('gate-entrance', credential, 'in', at(-9));
     expect(d.reason).toBe(reason);
@@ -284,9 +294,13 @@ describe('after a fire: re-entry only after a witness roll call per session (rol
       b.walk(b.decide('gate-entrance', face(p), 'in', at(-9)), at(-9));
       b.walk(b.decide(room, face(p), 'in', at(-8)), at(-8));
     }
-    b.log.append({ type: 'access.mode-changed', at: at(30), data: { mode: 'fire-open', rollCallDue: ['S1'] } });
+    b.log.append({
+      type: 'access.mode-changed',
+      at: at(30),
+      data: { mode: 'fire-open', reason: null, rollCallDue: ['S1'] },
+    });
     expect(b.store.presence('A', at(30))).toMatchObject({ location: 'unknown', roomEnteredAt: at(-8) });
-    b.log.append({ type: 'access.mode-changed', at: at(50), data: { mode: 'normal' } });
+    b.log.append({ type: 'access.mode-changed', at: at(50), data: { mode: 'normal', reason: null } });
     const reasons = (t: number) =>
       [
         b.decide('gate-entrance', face('A'), 'in', t),
@@ -301,7 +315,7 @@ describe('after a fire: re-entry only after a witness roll call per session (rol
       session: 'S1',
       actor: 'W1',
       at: at(55),
-      data: { present: ['A'], absent: ['B'] },
+      data: { present: ['A'], absent: ['B'], note: null },
     });
     expect(b.store.rollCallsDue()).toEqual([]);
     // Back at the assembly point, outside: A re-enters through the gate, B left during evaluation.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../domain-error.ts';
 import { migrate } from '../store/database.ts';
-import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+import type { EventLog, TypedEvent } from '../store/event-log.ts';
 import type { AlarmKind } from './alarm-kinds.ts';
 
 /**
@@ -213,34 +213,28 @@ export class AlarmEngine {
     return alarm;
   }
 
-  private project(e: LoggedEvent): void {
-    if (!e.type.startsWith('alarm.')) return;
-    const d = e.data as {
-      alarmId: string;
-      kind?: string;
-      level?: number;
-      details?: unknown;
-      note?: string | null;
-    };
+  /** The alarms table from the alarm events, narrowed by type (TypedEvent: appended, so checked). */
+  private project(e: TypedEvent): void {
     const db = this.log.db;
     if (e.type === 'alarm.raised') {
+      const d = e.data;
       db.prepare(
         `INSERT INTO alarms (id, kind, level, subject, session, state, details, raised_at, raised_seq)
          VALUES (?, ?, ?, ?, ?, 'raised', ?, ?, ?)`,
-      ).run(d.alarmId, d.kind, d.level, e.subject, e.session, JSON.stringify(d.details ?? {}), e.at, e.seq);
+      ).run(d.alarmId, d.kind, d.level, e.subject, e.session, JSON.stringify(d.details), e.at, e.seq);
     } else if (e.type === 'alarm.acknowledged') {
       db.prepare(
         "UPDATE alarms SET state = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?, note = coalesce(?, note) WHERE id = ?",
-      ).run(e.actor, e.at, d.note ?? null, d.alarmId);
+      ).run(e.actor, e.at, e.data.note, e.data.alarmId);
     } else if (e.type === 'alarm.reopened') {
       db.prepare(
         `UPDATE alarms SET state = 'raised', acknowledged_by = NULL, acknowledged_at = NULL, resolved_by = NULL,
            resolved_at = NULL, reopened = reopened + 1 WHERE id = ?`,
-      ).run(d.alarmId);
+      ).run(e.data.alarmId);
     } else if (e.type === 'alarm.resolved') {
       db.prepare(
         "UPDATE alarms SET state = 'resolved', resolved_by = ?, resolved_at = ?, note = coalesce(?, note) WHERE id = ?",
-      ).run(e.actor, e.at, d.note ?? null, d.alarmId);
+      ).run(e.actor, e.at, e.data.note, e.data.alarmId);
     }
   }
 }

@@ -32,7 +32,11 @@ describe('group commit', () => {
     const message =
       (n: number, fail = false) =>
       () => {
-        log.append({ type: 'locker.deposit', actor: `holder-${n}`, data: { n } });
+        log.append({
+          type: 'locker.deposit',
+          actor: `holder-${n}`,
+          data: { bank: 'locker-bank-1', compartment: n, holder: `holder-${n}` },
+        });
         if (fail) throw new Error(`handler of message ${n} failed after appending`);
         expect(announced).toEqual([]); // nothing is announced inside the open transaction
       };
@@ -42,7 +46,7 @@ describe('group commit', () => {
     expect(acks).toEqual([]); // nothing acknowledged before the turn ends
     await new Promise((r) => setImmediate(r));
     expect(acks.map((a) => a?.message ?? 'ok')).toEqual(['ok', 'handler of message 2 failed after appending', 'ok']);
-    expect(log.query({}).map((e) => e.data.n)).toEqual([1, 3]);
+    expect(log.query({}).map((e) => e.data.compartment)).toEqual([1, 3]);
     expect(announced).toEqual([1, 2]);
     expect(commit.stats).toMatchObject({ batches: 1, messages: 3, refused: 1 });
     expect(verifyChain(db).ok).toBe(true);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Static } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import Database from 'better-sqlite3';
+import type { Contracts } from '../../devices/contracts.ts';
 import type { Ack } from '../../devices/envelope.ts';
 import { validatePayload } from '../../devices/payload-validator.ts';
 import { deviceTopic, parseDeviceTopic, TOPIC_ROOT } from '../../devices/topics.ts';
@@ -11,6 +12,19 @@ import type { Bus, BusDenial, BusMessage } from './bus.ts';
 
 export type DeviceAck = Static<typeof Ack>;
 export type DeviceHandler = (device: DeviceRecord, payload: Record<string, unknown>) => void;
+
+type DeviceKind = keyof Contracts;
+/** The events a device kind sends (devices/<kind>/contract.ts). */
+export type DeviceEventName<K extends DeviceKind> = keyof Contracts[K]['events'] & string;
+/** A device event's payload, typed from its contract (the gateway validated it against the same schema). */
+export type DeviceEventPayload<
+  K extends DeviceKind,
+  N extends DeviceEventName<K>,
+> = Contracts[K]['events'][N] extends infer S extends TSchema ? Static<S> : never;
+/** A device kind's retained state, typed from its contract. */
+export type DeviceStatePayload<K extends DeviceKind> = Contracts[K] extends { state: infer S extends TSchema }
+  ? Static<S>
+  : never;
 
 export interface GatewayStats {
   received: number;
@@ -76,13 +90,21 @@ export class DeviceGateway {
     return this.bus.subscribe(`${TOPIC_ROOT}/${this.venueId}/#`, (m) => this.receive(m));
   }
 
-  onEvent(kind: string, name: string, handler: DeviceHandler): void {
+  /** The handler gets the payload typed from the device's contract, against which it was validated. */
+  onEvent<K extends DeviceKind, N extends DeviceEventName<K>>(
+    kind: K,
+    name: N,
+    handler: (device: DeviceRecord, payload: DeviceEventPayload<K, N>) => void,
+  ): void {
     const key = `${kind}/${name}`;
-    this.eventHandlers.set(key, [...(this.eventHandlers.get(key) ?? []), handler]);
+    this.eventHandlers.set(key, [...(this.eventHandlers.get(key) ?? []), handler as DeviceHandler]);
   }
 
-  onState(kind: string, handler: DeviceHandler): void {
-    this.stateHandlers.set(kind, [...(this.stateHandlers.get(kind) ?? []), handler]);
+  onState<K extends DeviceKind>(
+    kind: K,
+    handler: (device: DeviceRecord, payload: DeviceStatePayload<K>) => void,
+  ): void {
+    this.stateHandlers.set(kind, [...(this.stateHandlers.get(kind) ?? []), handler as DeviceHandler]);
   }
 
   /**

@@ -49,7 +49,7 @@ describe('device content the record cannot hold', () => {
     edge = await startTestVenue();
     // A module that records the device's own time, as access decisions do.
     edge.gateway.onEvent('locker', 'deposit', (_d, p) => {
-      if (p.at === 1e20) edge!.log.append({ type: 'test.device-time', at: p.at as number });
+      if (p.at === 1e20) edge!.log.append({ type: 'clock.jumped', at: p.at, data: { byMs: 0 } });
     });
     const device = await mqtt.connectAsync(edge.bus.deviceUrl, {
       username: 'locker-bank-1',
@@ -65,7 +65,7 @@ describe('device content the record cannot hold', () => {
     await device.endAsync();
     // None of them reached the record as a deposit (EventLog.append's own refusal is tested in verify.test.ts).
     expect(edge.log.query({ type: 'locker.deposit' })).toEqual([]);
-    expect(edge.log.query({ type: 'test.device-time' })).toEqual([]);
+    expect(edge.log.query({ type: 'clock.jumped' })).toEqual([]);
     const malformed = edge.log.query({ type: 'device.malformed' });
     expect(malformed).toHaveLength(1); // one record a minute per device, the rest counted into the next
     // The contract's pattern refuses it before the record's own content check (canonical.ts) would.
@@ -73,8 +73,8 @@ describe('device content the record cannot hold', () => {
     expect(edge.gateway.stats.malformed).toBe(cases.length);
 
     expect(verifyChain(edge.db)).toMatchObject({ ok: true, findings: [] });
-    const later = edge.log.append({ type: 'test.fact', data: { n: 1 } });
-    edge.log.append({ type: 'test.fact', data: { n: 2 } });
+    const later = edge.log.append({ type: 'clock.jumped', data: { byMs: 1 } });
+    edge.log.append({ type: 'clock.jumped', data: { byMs: 2 } });
     edge.db.exec('DROP TRIGGER events_no_update');
     edge.db.prepare(`UPDATE events SET data = '{"n":9}' WHERE seq = ?`).run(later.seq);
     expect(verifyChain(edge.db).findings.map((f) => [f.kind, f.fromSeq])).toEqual([['modified', later.seq]]);

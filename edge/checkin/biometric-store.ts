@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../domain-error.ts';
+import type { EventData } from '../event-catalogue.ts';
 import { type Db, migrate } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { type SealingKey, SecretBoxError, seal, unseal } from '../store/secret-box.ts';
@@ -223,7 +224,12 @@ export class BiometricStore {
       .run(kind, expertId).changes;
   }
 
-  private audit(type: string, access: Access, subject: string | null, data: Record<string, unknown>): void {
+  private audit(
+    type: 'biometric.stored' | 'biometric.accessed',
+    access: Access,
+    subject: string | null,
+    data: Omit<EventData<'biometric.stored'>, 'purpose'>,
+  ): void {
     this.log.append({ type, actor: access.actor, subject, data: { purpose: access.purpose, ...data } });
   }
 }

@@ -91,13 +91,13 @@ describe('wall clock jumps', () => {
     expect(watch.watchJumps()).toBeNull(); // the first reading only sets the baseline
     pair = { wall: 1_002_000, mono: 2_000 };
     expect(watch.watchJumps()).toBeNull();
-    log.append({ type: 'test.before' });
+    log.append({ type: 'edge.started', data: { bus: 'before', http: 'before' } });
     pair = { wall: 994_000, mono: 4_000 }; // set back 10 s
     expect(watch.watchJumps()).toBe(-10_000);
-    log.append({ type: 'test.after' });
+    log.append({ type: 'edge.stopped' });
     const types = log.query({}).map((e) => e.type);
-    expect(types.indexOf('test.before')).toBeLessThan(types.indexOf('clock.jumped'));
-    expect(types.indexOf('clock.jumped')).toBeLessThan(types.indexOf('test.after'));
+    expect(types.indexOf('edge.started')).toBeLessThan(types.indexOf('clock.jumped'));
+    expect(types.indexOf('clock.jumped')).toBeLessThan(types.indexOf('edge.stopped'));
     expect(log.query({ type: 'clock.jumped' })[0]!.data).toEqual({ byMs: -10_000 });
     expect(alarms.openFor('clock-drift', 'host-clock')?.details).toMatchObject({ verdict: 'jumped-backwards' });
   });

@@ -60,16 +60,51 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
      VALUES (?, 'JY-2026-001', 'P-001', '市政道路工程', 'room-1', ?, ?, 'completed', 'test', ?)`,
   ).run(SESSION, start, end, end);
   // Another session's events interleave with this one's: the package holds only this one's.
-  log.append({ type: 'session.scheduled', session: 'other', actor: 'admin', at: start - 60_000 });
-  log.append({ type: 'session.scheduled', session: SESSION, actor: 'admin', at: start - 50_000 });
+  const scheduled = (room: string) => ({
+    source: 'test',
+    transactionCode: 'JY-2026-001',
+    project: { code: 'P-001', name: '市政道路工程' },
+    room,
+    start,
+    end,
+    remote: null,
+  });
+  log.append({
+    type: 'session.scheduled',
+    session: 'other',
+    actor: 'admin',
+    at: start - 60_000,
+    data: scheduled('room-2'),
+  });
+  log.append({
+    type: 'session.scheduled',
+    session: SESSION,
+    actor: 'admin',
+    at: start - 50_000,
+    data: scheduled('room-1'),
+  });
   for (let i = 0; i < experts; i++) {
     const pseudonym = `E-${String(i + 1).padStart(3, '0')}`;
     const at = start + i * 1000;
-    const e = log.append({ type: 'checkin.accepted', session: SESSION, actor: pseudonym, method: 'id-card+face', at });
+    const e = log.append({
+      type: 'checkin.accepted',
+      session: SESSION,
+      actor: pseudonym,
+      method: 'id-card+face',
+      at,
+      data: { pseudonym, verifiedBy: 'face-1', seat: `A${i + 1}`, badge: null, locker: null },
+    });
     db.prepare(
       "INSERT INTO session_checkins (session, pseudonym, seat, method, at, seq) VALUES (?, ?, ?, 'id-card+face', ?, ?)",
     ).run(SESSION, pseudonym, `A${i + 1}`, at, e.seq);
-    log.append({ type: 'access.passage', session: 'other', actor: pseudonym, subject: 'door-2', at: at + 10 });
+    log.append({
+      type: 'access.passage',
+      session: 'other',
+      actor: pseudonym,
+      subject: 'door-2',
+      at: at + 10,
+      data: { device: 'door-2', door: 'door-2', direction: 'in', count: 1, grantId: null, unexpected: 0 },
+    });
   }
   log.append({
     type: 'alarm.raised',
@@ -77,7 +112,7 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
     actor: 'system',
     subject: 'door-1',
     at: start + 60_000,
-    data: { alarmId: 'a1', kind: 'door-held-open', level: 2, details: {} },
+    data: { alarmId: 'a1', kind: 'held-open', level: 2, details: {} },
   });
   log.append({
     type: 'alarm.resolved',
@@ -93,14 +128,29 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
   mkdirSync(join(dir, 'recordings', 'intercom', SESSION), { recursive: true });
   const recordingFile = join('recordings', 'intercom', SESSION, 'c1.ogg');
   writeFileSync(join(dir, recordingFile), recording);
-  log.append({ type: 'intercom.call-ended', session: SESSION, actor: 'station-1', subject: 'c1', at: start + 100_000 });
+  log.append({
+    type: 'intercom.call-ended',
+    session: SESSION,
+    actor: 'station-1',
+    subject: 'c1',
+    at: start + 100_000,
+    data: { callId: 'c1', reason: 'hung up', answered: true, durationS: 60 },
+  });
   log.append({
     type: 'intercom.recording',
     session: SESSION,
     actor: 'system',
     subject: 'c1',
     at: start + 100_500,
-    data: { file: recordingFile, bytes: recording.length, sha256: sha256(recording) },
+    data: {
+      callId: 'c1',
+      file: recordingFile,
+      bytes: recording.length,
+      sha256: sha256(recording),
+      seconds: 60,
+      codec: 'opus',
+      channels: ['station', 'console'],
+    },
   });
 
   // Footage: every camera over the session, cam-1 missing one segment.
@@ -127,7 +177,7 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
     session: SESSION,
     actor: 'witness-1',
     at: end,
-    data: { to: 'completed' },
+    data: { from: 'in-progress', to: 'completed', reason: null },
   });
 
   // The venue signs a checkpoint of everything so far; the city countersigns it.
@@ -178,7 +228,13 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
   };
   writeFileSync(files.receipts, `${JSON.stringify(receipt)}\n`);
   // An event after the checkpoint: in the package on the chain alone.
-  log.append({ type: 'session.updated', session: SESSION, actor: 'admin', at: end + 5000, data: { note: '归档' } });
+  log.append({
+    type: 'session.updated',
+    session: SESSION,
+    actor: 'admin',
+    at: end + 5000,
+    data: { source: 'console', changes: { room: { from: 'room-1', to: 'room-1' } } },
+  });
 
   return {
     dir,

@@ -55,7 +55,7 @@ describe('evidence package', () => {
     expect(Object.keys(files)).toContain('calls/c1.ogg');
     expect(Object.keys(files)).toContain('verify.html');
     const summary = new TextDecoder().decode(files['summary.html']);
-    expect(summary).toContain('door-held-open');
+    expect(summary).toContain('held-open');
     expect(summary).toContain('已解除（witness-1');
     expect(summary).toContain('1 处断档');
     expect(summary).not.toMatch(/photo|image\/jpeg/);

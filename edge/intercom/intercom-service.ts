@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join, relative } from 'node:path';
+import type { DeviceEventName } from '../bus/device-gateway.ts';
 import type { VenueContext } from '../context.ts';
 import { DomainError } from '../domain-error.ts';
+import type { EventData } from '../event-catalogue.ts';
 import type { DeviceRecord } from '../registry/device-registry.ts';
 import type { SessionService } from '../sessions/session-service.ts';
+import type { EventInput } from '../store/event-log.ts';
 import type { Recording } from './call-recorder.ts';
+import type { IntercomEventType } from './events.ts';
 import { MediaBridge } from './media-bridge.ts';
 
 export type CallState = 'ringing' | 'talking' | 'ended';
@@ -92,7 +96,7 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
 
   start(): void {
     const on = (
-      name: string,
+      name: DeviceEventName<'intercom'>,
       fn: (device: DeviceRecord, callId: string, payload: Record<string, unknown>) => void | Promise<void>,
     ) =>
       this.ctx.gateway.onEvent('intercom', name, (device, payload) => {
@@ -342,8 +346,16 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
     if (busy) throw new DomainError('conflict', `console ${consoleId} is in call ${busy.id}: hang up first`);
   }
 
-  private record(call: Call, type: string, actor: string, data: Record<string, unknown>): void {
-    this.ctx.log.append({ type, session: call.session, actor, subject: call.id, data: { callId: call.id, ...data } });
+  private record<K extends IntercomEventType>(
+    call: Call,
+    type: K,
+    actor: string,
+    data: Omit<EventData<K>, 'callId'>,
+  ): void {
+    // Every intercom event's data starts with the call's id (edge/intercom/events.ts); TypeScript cannot follow
+    // a spread through a generic K, the catalogue check at append does.
+    const input = { type, session: call.session, actor, subject: call.id, data: { callId: call.id, ...data } };
+    this.ctx.log.append(input as unknown as EventInput<K>);
     this.emit('changed', call);
   }
 }

@@ -55,7 +55,9 @@ async function recordedVenue(signer = ed25519): Promise<string> {
   const dir = tempDir('halledge-anchor-');
   const { db, log, anchor } = openVenue(dir, signer);
   for (let batch = 0; batch < 10; batch++) {
-    log.appendMany(Array.from({ length: 10 }, (_, i) => ({ type: 'door.granted', data: { n: batch * 10 + i } })));
+    log.appendMany(
+      Array.from({ length: 10 }, (_, i) => ({ type: 'clock.jumped' as const, data: { byMs: batch * 10 + i } })),
+    );
     await anchor.checkpoint();
   }
   await anchor.stop();
@@ -127,7 +129,9 @@ describe.each([
     const dir = await recordedVenue_();
     tamper(dir, (db) => db.prepare('DELETE FROM events').run());
     const fake = openDatabase(join(dir, 'halledge.db'));
-    new EventLog(fake, VENUE).appendMany(Array.from({ length: 20 }, (_, i) => ({ type: 'door.granted', data: { i } })));
+    new EventLog(fake, VENUE).appendMany(
+      Array.from({ length: 20 }, (_, i) => ({ type: 'clock.jumped' as const, data: { byMs: i } })),
+    );
     fake.close();
     const v = verifyDir_(dir);
     expect(v.chain).toMatchObject({ ok: true, events: 20 });
@@ -225,7 +229,7 @@ describe('start-up check', () => {
     const dir = await recordedVenue();
     const { log, anchor } = openVenue(dir);
     expect(anchor.degraded).toBe(false);
-    log.appendMany(Array.from({ length: 7 }, () => ({ type: 'door.granted' })));
+    log.appendMany(Array.from({ length: 7 }, () => ({ type: 'edge.stopped' as const })));
     const line = await anchor.checkpoint();
     expect(line?.size).toBe(107);
     await anchor.stop();

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { catalogueProblem, type EventData, type EventType } from '../event-catalogue.ts';
 import { canonicalJson, contentProblem } from './canonical.ts';
 import { type Db, migrate } from './database.ts';
 
-/** What a module records. Every fact in HallEdge is one of these. */
-export interface EventInput {
-  /** Dotted type, e.g. `device.online`, `alarm.raised`, `checkin.accepted`. */
-  type: string;
+/** Who, what and when of an event, beside its type and data. */
+export interface EventEnvelope {
   /** Evaluation session the fact belongs to, if any. */
   session?: string | null;
   /** Who did it: a pseudonymous expert id, a console user id, a device id, or `system`. */
@@ -15,10 +14,20 @@ export interface EventInput {
   method?: string | null;
   /** What it is about: a device id, a door, an alarm id. */
   subject?: string | null;
-  data?: Record<string, unknown>;
   /** Milliseconds since the epoch; defaults to now. */
   at?: number;
 }
+
+/**
+ * What a module records. Every fact in HallEdge is one of these: the type (dotted, e.g. `checkin.accepted`) is
+ * one of the catalogue's (edge/event-catalogue.ts) and selects the data's type; data may be left out only
+ * where its schema requires no field.
+ */
+export type EventInput<K extends EventType = EventType> = K extends EventType
+  ? EventEnvelope & { type: K } & (Record<never, never> extends EventData<K>
+        ? { data?: EventData<K> }
+        : { data: EventData<K> })
+  : never;
 
 export interface LoggedEvent {
   seq: number;
@@ -33,6 +42,18 @@ export interface LoggedEvent {
   prevHash: string;
   hash: string;
 }
+
+/**
+ * An event of a catalogued type as appended in this process, so checked against its schema: a discriminated
+ * union on `type` that projections and subscribers narrow instead of casting `data`. Events read back from the
+ * database are LoggedEvents: the record is history, written under whatever schema held then.
+ */
+export type TypedEvent<K extends EventType = EventType> = K extends EventType
+  ? Omit<LoggedEvent, 'type' | 'data'> & { type: K; data: EventData<K> }
+  : never;
+
+/** A type not in the catalogue, or data that does not match its schema: a programming error, refused at append. */
+export class EventSchemaError extends Error {}
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -147,6 +168,36 @@ function eventHashFormat1(row: Omit<EventRow, 'hash'>): string {
     .digest('hex');
 }
 
+/** An event as any version of the edge wrote it: a type and data the catalogue may no longer accept. */
+export interface RecordedInput extends EventEnvelope {
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+/** The stored row of an event at this place in the chain: canonical data, chain format, hash. */
+export function chainedRow(
+  input: RecordedInput,
+  seq: number,
+  venue: string,
+  prevHash: string,
+  format: ChainFormat = CHAIN_FORMAT,
+): EventRow {
+  const row = {
+    format,
+    seq,
+    venue,
+    at: input.at ?? Date.now(),
+    type: input.type,
+    session: input.session ?? null,
+    actor: input.actor ?? null,
+    method: input.method ?? null,
+    subject: input.subject ?? null,
+    data: canonicalJson(input.data ?? {}),
+    prev_hash: prevHash,
+  };
+  return { ...row, hash: eventHash(row) };
+}
+
 /** Why an input cannot be stored exactly as it is hashed (field path and reason), or null. */
 function recordProblem(input: EventInput): string | null {
   if (input.at !== undefined && !(Number.isSafeInteger(input.at) && input.at >= 0))
@@ -177,7 +228,7 @@ export function rowToEvent(row: EventRow): LoggedEvent {
 type Nullable = string | null;
 
 /** Applied in the same transaction as the append, so current-state tables never disagree with the record. */
-export type Projection = (event: LoggedEvent) => void;
+export type Projection = (event: TypedEvent) => void;
 
 export interface EventQuery {
   afterSeq?: number;
@@ -193,7 +244,7 @@ export interface EventQuery {
  * The venue's append-only, hash-chained record. One writer per database file; the per-venue sequence has no gaps.
  * Emits `appended` (LoggedEvent) after each commit.
  */
-export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
+export class EventLog extends EventEmitter<{ appended: [TypedEvent] }> {
   private lastSeq: number;
   private lastHash: string;
   private readonly projections: Projection[] = [];
@@ -201,7 +252,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
   /** Built once: better-sqlite3 makes a savepoint of it when a transaction is already open. */
   private readonly inTransaction;
   /** Events written in the open transaction, emitted once it commits; null outside a transaction. */
-  private uncommitted: LoggedEvent[] | null = null;
+  private uncommitted: TypedEvent[] | null = null;
 
   constructor(
     readonly db: Db,
@@ -232,13 +283,24 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     this.projections.push(projection);
   }
 
-  append(input: EventInput): LoggedEvent {
-    return this.appendMany([input])[0]!;
+  /** Appends one event; its type selects its data's type, and both are checked against the catalogue. */
+  append<K extends EventType>(input: EventInput<K>): TypedEvent<K> {
+    return this.appendMany([input])[0] as TypedEvent<K>;
   }
 
   /** Appends several events in one transaction: the fast path for bursts. */
-  appendMany(inputs: readonly EventInput[]): LoggedEvent[] {
+  appendMany(inputs: readonly EventInput[]): TypedEvent[] {
     return this.transaction(() => inputs.map((input) => this.write(input)));
+  }
+
+  /** Calls the handler after the commit of each event of these types, narrowed to them. Returns the unsubscribe. */
+  onAppended<K extends EventType>(types: readonly K[], handler: (event: TypedEvent<K>) => void): () => void {
+    const wanted = new Set<string>(types);
+    const listener = (event: TypedEvent) => {
+      if (wanted.has(event.type)) handler(event as TypedEvent<K>);
+    };
+    this.on('appended', listener);
+    return () => this.off('appended', listener);
   }
 
   /**
@@ -270,29 +332,18 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
     return result;
   }
 
-  private write(input: EventInput): LoggedEvent {
+  private write(input: EventInput): TypedEvent {
     const problem = recordProblem(input);
     if (problem) throw new RecordContentError(`event ${input.type} cannot be recorded: ${problem}`);
-    const partial = {
-      format: this.chainFormat,
-      seq: this.lastSeq + 1,
-      venue: this.venue,
-      at: input.at ?? Date.now(),
-      type: input.type,
-      session: input.session ?? null,
-      actor: input.actor ?? null,
-      method: input.method ?? null,
-      subject: input.subject ?? null,
-      data: canonicalJson(input.data ?? {}),
-      prev_hash: this.lastHash,
-    };
-    const hash = eventHash(partial);
-    const p = partial;
+    const unfit = catalogueProblem(input.type, input.data ?? {});
+    if (unfit) throw new EventSchemaError(`event ${input.type} cannot be recorded: ${unfit}`);
+    const p = chainedRow(input, this.lastSeq + 1, this.venue, this.lastHash, this.chainFormat);
+    const hash = p.hash;
     this.insert.run(p.seq, p.venue, p.at, p.type, p.session, p.actor, p.method, p.subject, p.data, p.prev_hash, hash);
     this.lastSeq = p.seq;
     this.lastHash = hash;
     // The caller's data object is the event's data: no need to parse back what was just serialised.
-    const event: LoggedEvent = {
+    const event = {
       seq: p.seq,
       venue: p.venue,
       at: p.at,
@@ -304,7 +355,7 @@ export class EventLog extends EventEmitter<{ appended: [LoggedEvent] }> {
       data: input.data ?? {},
       prevHash: p.prev_hash,
       hash,
-    };
+    } as TypedEvent;
     for (const project of this.projections) project(event);
     this.uncommitted!.push(event);
     return event;

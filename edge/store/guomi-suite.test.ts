@@ -37,7 +37,8 @@ describe('the hash chain in SM3 (chain format 3)', () => {
     for (const [format, count] of runs) {
       const db = openDatabase(file);
       const log = new EventLog(db, 'jincheng', format);
-      for (let i = 0; i < count; i++) log.append({ type: 'test.fact', subject: `设备-${i}`, data: { i }, at: at++ });
+      for (let i = 0; i < count; i++)
+        log.append({ type: 'clock.jumped', subject: `设备-${i}`, data: { byMs: i }, at: at++ });
       db.close();
     }
     return openDatabase(file);

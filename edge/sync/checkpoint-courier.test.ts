@@ -39,7 +39,8 @@ describe('checkpoints to the city and receipts back (HTTP)', () => {
     configureSync(dataDir, platform, { url: city.http.url });
     const venue = { ...testVenue('gaoping', 30), record: { checkpointEveryEvents: 40 } };
     edge = await startTestVenue({ venue, dataDir });
-    const facts = (n: number) => Array.from({ length: n }, (_, i) => ({ type: 'door.granted', data: { i } }));
+    const facts = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ type: 'clock.jumped' as const, data: { byMs: i } }));
 
     edge.log.appendMany(facts(50));
     const first = await until(
@@ -87,7 +88,7 @@ describe('after an acknowledged loss', () => {
     configureSync(dataDir, city.platform, { url: city.http.url });
     const venue = { ...testVenue('gaoping', 30), record: { checkpointEveryEvents: 40 } };
     edge = await startTestVenue({ venue, dataDir });
-    edge.log.appendMany(Array.from({ length: 50 }, (_, i) => ({ type: 'door.granted', data: { i } })));
+    edge.log.appendMany(Array.from({ length: 50 }, (_, i) => ({ type: 'clock.jumped' as const, data: { byMs: i } })));
     await until(
       'a receipt',
       () => edge!.anchor.receipted,
@@ -119,7 +120,7 @@ describe('checkpoints in the 国密 suite', () => {
     configureSync(dataDir, city.platform, { url: city.http.url });
     const venue = { ...testVenue('qinshui', 30), record: { checkpointEveryEvents: 40, suite: 'sm2-sm3' as const } };
     edge = await startTestVenue({ venue, dataDir });
-    edge.log.appendMany(Array.from({ length: 50 }, (_, i) => ({ type: 'door.granted', data: { i } })));
+    edge.log.appendMany(Array.from({ length: 50 }, (_, i) => ({ type: 'clock.jumped' as const, data: { byMs: i } })));
     const receipt = await until(
       'a receipt',
       () => edge!.anchor.receipted?.receipt,

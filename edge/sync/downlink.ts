@@ -118,7 +118,7 @@ export class DownlinkInbox {
     this.log.append({
       type: 'sync.downlink-rejected',
       actor: 'system',
-      data: { seq: Number.isSafeInteger(seq) ? seq : null, reason, error },
+      data: { seq: typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : null, reason, error },
     });
     return { status: 'rejected', reason, error };
   }

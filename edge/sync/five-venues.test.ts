@@ -51,20 +51,42 @@ function activity(edge: VenueRuntime, round: number): void {
         badge: `badge-${k * 10 + i + 1}`,
       });
       edge.log.append({
-        type: 'checkin.face-matched',
+        // checkin.refused carries the method's evidence beside its fields: what must never go up, put there.
+        type: 'checkin.refused',
         session: s.id,
         actor: expert.pseudonym,
-        data: { score: 0.93, idPhoto: JPEG, expertName: '王建国', idNumber: '140502198803150012' },
+        data: {
+          reason: 'face-mismatch',
+          outcome: 'refused',
+          verifiedBy: 'face-terminal-1',
+          ...{ score: 0.93, idPhoto: JPEG, expertName: '王建国', idNumber: '140502198803150012' },
+        },
       });
     }
   }
   edge.log.appendMany(
-    Array.from({ length: 20 }, (_, i) => ({
-      type: i % 3 ? 'tracking.position' : 'tracking.zone-entered',
-      subject: `badge-${i}`,
-      actor: `EX-${edge.venue.id}-1-1`,
-      data: { zone: 'eval-zone', zoneType: 'evaluation-zone', badge: `badge-${i}`, x: i * 0.5, y: 7.25, floor: 'f3' },
-    })),
+    Array.from({ length: 20 }, (_, i) =>
+      i % 3
+        ? // Raw positions are no events (the catalogue refuses x/y); a trajectory view is withheld upstream.
+          {
+            type: 'tracking.trajectory-viewed' as const,
+            subject: `badge-${i}`,
+            actor: 'witness-liu',
+            data: { badge: `badge-${i}`, person: `EX-${edge.venue.id}-1-1`, from: 0, to: 60_000, points: i },
+          }
+        : {
+            type: 'tracking.zone-entered' as const,
+            subject: `badge-${i}`,
+            actor: `EX-${edge.venue.id}-1-1`,
+            data: {
+              zone: 'eval-zone',
+              zoneType: 'evaluation-zone',
+              badge: `badge-${i}`,
+              person: `EX-${edge.venue.id}-1-1`,
+              enteredAt: i,
+            },
+          },
+    ),
   );
   edge.alarms.raise({
     kind: round % 2 ? 'left-zone' : 'phone-not-deposited',

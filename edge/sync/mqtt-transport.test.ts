@@ -70,7 +70,11 @@ describe('MQTT transport through a real broker', () => {
     );
     edge = await startTestVenue({ venue: testVenue('yangcheng', 30), dataDir });
     const facts = (n: number) =>
-      Array.from({ length: n }, (_, i) => ({ type: 'device.online', subject: `gate-${i}`, data: { kind: 'gate' } }));
+      Array.from({ length: n }, (_, i) => ({
+        type: 'device.online' as const,
+        subject: `gate-${i}`,
+        data: { kind: 'gate', reason: 'status' },
+      }));
     edge.log.appendMany(facts(150));
 
     // Schedules come down on the broker as soon as the platform publishes them.

@@ -23,7 +23,7 @@ const facts = (n: number, from = 0): EventInput[] =>
     type: 'device.online',
     subject: `gate-${from + i}`,
     actor: 'system',
-    data: { kind: 'gate' },
+    data: { kind: 'gate', reason: 'status' },
   }));
 
 function venue(id = 'qinshui', options: { dataDir?: string; config?: Partial<SyncConfig> } = {}) {

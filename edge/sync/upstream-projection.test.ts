@@ -3,7 +3,8 @@ import { scanForbidden } from '../../simulators/city-platform/forbidden-scan.ts'
 import { tempDir } from '../../test/venue-harness.ts';
 import { AlarmEngine } from '../alerts/alarms.ts';
 import { openDatabase } from '../store/database.ts';
-import { type EventInput, EventLog } from '../store/event-log.ts';
+import { EventLog } from '../store/event-log.ts';
+import { type HistoricEvent, writeHistory } from '../store/history-fixture.ts';
 import { loadOrCreateVenueKey } from './keys.ts';
 import { toUpstream, UPLOAD_RULES } from './upstream-projection.ts';
 import { bodyDigest } from './wire.ts';
@@ -11,8 +12,11 @@ import { bodyDigest } from './wire.ts';
 const JPEG = `/9j/4AAQSkZJRgABAQ${'A'.repeat(400)}`;
 const TEMPLATE = Buffer.alloc(512, 7).toString('base64');
 
-/** What careless or hostile modules might put in the record: every kind of data that must never go up. */
-const hostile: EventInput[] = [
+/**
+ * What careless or hostile modules might have put in the record: every kind of data that must never go up. The
+ * catalogue now refuses it at append; a record can still hold it from before, so it is written as history.
+ */
+const hostile: HistoricEvent[] = [
   {
     type: 'checkin.accepted',
     session: 'S1',
@@ -101,12 +105,14 @@ const hostile: EventInput[] = [
   },
 ];
 
-function projectAll(inputs: EventInput[]) {
+function projectAll(inputs: HistoricEvent[]) {
   const dir = tempDir();
-  const log = new EventLog(openDatabase(`${dir}/halledge.db`), 'jincheng');
+  const db = openDatabase(`${dir}/halledge.db`);
+  new EventLog(db, 'jincheng'); // creates the table
+  writeHistory(db, 'jincheng', inputs);
+  const log = new EventLog(db, 'jincheng');
   const alarms = new AlarmEngine(log);
   const key = loadOrCreateVenueKey(dir);
-  log.appendMany(inputs);
   alarms.raise({
     kind: 'left-zone',
     level: 2,

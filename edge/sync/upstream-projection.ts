@@ -4,13 +4,16 @@
 // `id` leaf takes only an identifier (no spaces, no CJK, no long blobs), so a name or a photo put into an allowed
 // field by mistake is dropped rather than uploaded.
 import type { AlarmLevel } from '../alerts/alarms.ts';
+import { EVENT_CATALOGUE } from '../event-catalogue.ts';
 import type { LoggedEvent } from '../store/event-log.ts';
+import type {
+  UpstreamLeaf as Leaf,
+  UpstreamShape as Shape,
+  UpstreamDerivation,
+  UpstreamRule,
+} from '../store/event-spec.ts';
 import { HANDLE_STATES, projectAlarm } from './national-alarm.ts';
 import { bodyDigest, type RedactedView, type UpstreamEvent } from './wire.ts';
-
-type Leaf = 'id' | 'code' | 'int' | 'time' | 'bool';
-/** A field shape: a leaf, an object of allowed fields, or an array of one shape. */
-type Shape = Leaf | { readonly [field: string]: Shape } | readonly [Shape];
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,95}$/;
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.:/+@-]{0,63}$/;
@@ -59,47 +62,6 @@ export function pick(shape: Shape, value: unknown): unknown {
   return out;
 }
 
-/** Console users and witnesses go up as a keyed pseudonym; devices, experts' pseudonyms and `system` as they are. */
-type ActorRule = 'keep' | 'pseudonymise' | 'drop';
-
-interface UploadRule {
-  actor: ActorRule;
-  /** Shape of the uploaded body, picked from the event's data… */
-  data?: Shape;
-  /** …or a derivation for events whose body is rebuilt (alarms, import reports). */
-  derive?: (e: LoggedEvent) => Record<string, unknown>;
-}
-
-const device = { device: 'id', door: 'id' } as const;
-const passageDecision = {
-  ...device,
-  requestId: 'id',
-  grantId: 'id',
-  direction: 'id',
-  movement: 'id',
-  personKind: 'id',
-  reason: 'id',
-} as const;
-const sessionDefinition = {
-  transactionCode: 'code',
-  project: { code: 'code' },
-  room: 'id',
-  start: 'time',
-  end: 'time',
-  remote: { hostVenue: 'id', hostRoom: 'id' },
-} as const;
-const change = (s: Shape) => ({ from: s, to: s });
-const zoneMove = {
-  zone: 'id',
-  zoneType: 'id',
-  badge: 'id',
-  person: 'id',
-  enteredAt: 'time',
-  leftAt: 'time',
-  dwellMs: 'int',
-  reason: 'id',
-} as const;
-
 /** Where an alarm is: the first room, zone, door or device its details name (ids only). */
 const ALARM_PLACE = ['room', 'zone', 'door', 'device', 'camera'] as const;
 
@@ -134,83 +96,37 @@ function importReport(e: LoggedEvent): Record<string, unknown> {
   };
 }
 
-/** The allow-list. A type not here goes up withheld. Review with the privacy officer before adding to it. */
-export const UPLOAD_RULES: Readonly<Record<string, UploadRule>> = {
-  'edge.started': { actor: 'keep', data: {} },
-  'edge.stopped': { actor: 'keep', data: {} },
-  'device.online': { actor: 'keep', data: { kind: 'id', reason: 'id' } },
-  'device.offline': { actor: 'keep', data: { kind: 'id', reason: 'id', lastSeen: 'time' } },
-  'device.firmware': { actor: 'keep', data: { firmware: 'code', previous: 'code' } },
-  'device.unknown': { actor: 'drop', data: { suppressed: 'int' } },
-  'device.malformed': { actor: 'keep', data: { suppressed: 'int' } },
-  'bus.denied': { actor: 'drop', data: { suppressed: 'int' } },
-
-  'sessions.imported': { actor: 'pseudonymise', derive: importReport },
-  'session.scheduled': { actor: 'pseudonymise', data: { ...sessionDefinition, source: 'code' } },
-  'session.updated': {
-    actor: 'pseudonymise',
-    data: {
-      source: 'code',
-      changes: {
-        transactionCode: change('code'),
-        project: change({ code: 'code' }),
-        room: change('id'),
-        start: change('time'),
-        end: change('time'),
-        remote: change({ hostVenue: 'id', hostRoom: 'id' }),
-      },
-    },
-  },
-  'session.experts-authorised': { actor: 'pseudonymise', data: { experts: [{ pseudonym: 'id', seat: 'id' }] } },
-  'session.experts-revoked': { actor: 'pseudonymise', data: { pseudonyms: ['id'] } },
-  'session.staff-assigned': { actor: 'pseudonymise', data: { staff: [{ id: 'id', role: 'id' }] } },
-  'session.staff-removed': { actor: 'pseudonymise', data: { ids: ['id'] } },
-  'session.state-changed': { actor: 'pseudonymise', data: { from: 'id', to: 'id' } },
-  // A witness's decision on a late arrival; the note stays in the venue (free text).
-  'session.late-arrival-decided': { actor: 'pseudonymise', data: { pseudonym: 'id', approved: 'bool' } },
-
-  'checkin.accepted': {
-    actor: 'keep',
-    data: { pseudonym: 'id', seat: 'id', badge: 'id', locker: { bank: 'id', compartment: 'int' } },
-  },
-  'checkin.refused': { actor: 'keep', data: { pseudonym: 'id', reason: 'id' } },
-  'checkin.released': { actor: 'pseudonymise', data: { pseudonym: 'id', badge: 'id', reason: 'id' } },
-
-  'access.granted': { actor: 'keep', data: passageDecision },
-  'access.denied': { actor: 'keep', data: passageDecision },
-  'access.offline-decision': { actor: 'keep', data: { ...passageDecision, granted: 'bool', decidedAt: 'time' } },
-  'access.passage': { actor: 'keep', data: { ...device, direction: 'id', count: 'int', unexpected: 'int' } },
-  'access.door-alarm': { actor: 'keep', data: { ...device, type: 'id', mode: 'id' } },
-  'access.fire-alarm': { actor: 'keep', data: { active: 'bool', detector: 'id' } },
-  'access.mode-changed': { actor: 'pseudonymise', data: { mode: 'id' } },
-  'access.reentry-approved': { actor: 'pseudonymise', data: { person: 'id' } },
-  'access.roll-call': { actor: 'pseudonymise', data: { present: ['id'], absent: ['id'] } },
-  'locker.deposit': { actor: 'keep', data: { bank: 'id', compartment: 'int', holder: 'id' } },
-  'locker.retrieve': { actor: 'keep', data: { bank: 'id', compartment: 'int', holder: 'id' } },
-
-  // Zone events only: raw positions (tracking.* trajectories) are not on this list.
-  'tracking.zone-entered': { actor: 'keep', data: zoneMove },
-  'tracking.zone-left': { actor: 'keep', data: zoneMove },
-  'tracking.badge-assigned': { actor: 'pseudonymise', data: { badge: 'id', person: 'id', session: 'id' } },
-  'tracking.badge-released': { actor: 'pseudonymise', data: { badge: 'id', reason: 'id' } },
-
-  'alarm.raised': { actor: 'keep', derive: alarmRaised },
-  'alarm.acknowledged': { actor: 'pseudonymise', derive: alarmHandled('acknowledged') },
-  'alarm.resolved': { actor: 'pseudonymise', derive: alarmHandled('resolved') },
-
-  'sync.downlink-accepted': {
-    actor: 'keep',
-    data: { seq: 'int', kind: 'id', created: ['id'], updated: ['id'], unchanged: ['id'], rejected: 'int' },
-  },
-  'sync.downlink-rejected': { actor: 'keep', data: { seq: 'int', kind: 'id', reason: 'id' } },
-  'sync.rewound': { actor: 'keep', data: { from: 'int', to: 'int' } },
-  'sync.enrolled': { actor: 'keep', data: { keyId: 'id' } },
-  // The city learns that a loss was accepted and how large it was; the administrator's reason stays here.
-  'record.loss-acknowledged': {
-    actor: 'pseudonymise',
-    data: { loss: 'id', eventsMissing: 'int', anchor: { size: 'int', source: 'id' }, log: { headSeq: 'int' } },
-  },
+/** How a derived body is built from the event (the catalogue names the derivation). */
+const DERIVATIONS: Record<UpstreamDerivation, (e: LoggedEvent) => Record<string, unknown>> = {
+  'alarm-raised': alarmRaised,
+  'alarm-handled': (e) => alarmHandled(e.type === 'alarm.resolved' ? 'resolved' : 'acknowledged')(e),
+  'import-report': importReport,
 };
+
+/**
+ * The allow-list, read from the event catalogue: each type's `upstream` rule (edge/<module>/events.ts). A type
+ * without one goes up withheld. Review with the privacy officer before adding to it.
+ */
+export const UPLOAD_RULES: Readonly<Record<string, UploadRule>> = Object.fromEntries(
+  Object.entries(EVENT_CATALOGUE).flatMap(([type, spec]) => {
+    const rule: UpstreamRule | undefined = 'upstream' in spec ? spec.upstream : undefined;
+    if (!rule) return [];
+    return [
+      [
+        type,
+        rule.derive ? { actor: rule.actor, derive: DERIVATIONS[rule.derive] } : { actor: rule.actor, data: rule.body },
+      ],
+    ];
+  }),
+);
+
+interface UploadRule {
+  actor: UpstreamRule['actor'];
+  /** Shape of the uploaded body, picked from the event's data… */
+  data?: Shape;
+  /** …or a derivation for events whose body is rebuilt (alarms, import reports). */
+  derive?: (e: LoggedEvent) => Record<string, unknown>;
+}
 
 /** Actors that are roles of the system itself, not people. */
 const SYSTEM_ACTORS = new Set(['system', 'platform']);

@@ -310,10 +310,20 @@ describe('leaving the zone, and badges at check-out (rule level)', () => {
     for (const [pseudonym, badge] of [
       ['E1', 'b1'],
       ['E2', 'b2'],
-    ])
-      log.append({ type: 'checkin.accepted', session: 'S1', actor: pseudonym, data: { pseudonym, badge } });
+    ] as const)
+      log.append({
+        type: 'checkin.accepted',
+        session: 'S1',
+        actor: pseudonym,
+        data: { pseudonym, badge, verifiedBy: 'W1', seat: null, locker: null },
+      });
     const out = (pseudonym: string, badge: string) =>
-      log.append({ type: 'checkin.released', session: 'S1', actor: 'system', data: { pseudonym, badge } });
+      log.append({
+        type: 'checkin.released',
+        session: 'S1',
+        actor: 'system',
+        data: { pseudonym, badge, locker: null, reason: 'check-out' },
+      });
     const e1 = out('E1', 'b1');
     out('E2', 'b2');
     expect(bindings.get('b1')).toMatchObject({ person: 'E1', checkedOutAt: e1.at });

@@ -172,7 +172,7 @@ describe('tracking alarms over MQTT', () => {
       type: 'checkin.released',
       session: 'S1',
       actor: 'E2',
-      data: { pseudonym: 'E2', badge: 'badge-2' },
+      data: { pseudonym: 'E2', badge: 'badge-2', locker: null, reason: 'check-out' },
     });
     expect(f.edge.services.tracking.bindings.get('badge-2')).toMatchObject({ person: 'E2', checkedOutAt: out.at });
     await walk('badge-2', [20, 5]); // out through the zone gate to the public hall

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../edge/store/database.ts';
-import { type EventInput, EventLog } from '../../edge/store/event-log.ts';
+import { type HistoricEvent, writeHistory } from '../../edge/store/history-fixture.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 import { type AuditFilter, auditTrail } from './audit-trail.ts';
 
 const T0 = Date.UTC(2026, 11, 6, 2);
-const viewed = (actor: string, route: string, params: object, at: number, query: object = {}): EventInput => ({
+const viewed = (actor: string, route: string, params: object, at: number, query: object = {}): HistoricEvent => ({
   type: 'audit.viewed',
   actor,
   at,
@@ -14,7 +14,7 @@ const viewed = (actor: string, route: string, params: object, at: number, query:
 });
 
 /** A day's record as the guard, tracking and evidence export write it, between other events. */
-const RECORD: EventInput[] = [
+const RECORD: HistoricEvent[] = [
   { type: 'session.state-changed', session: 'S1', actor: 'wang', at: T0, data: { to: 'in-progress' } },
   viewed('li', '/api/video/replay/:session', { session: 'S1' }, T0 + 1000), // 2
   {
@@ -42,8 +42,9 @@ const RECORD: EventInput[] = [
 ];
 
 describe('audit trail: who viewed, replayed, exported or saw names', () => {
-  const log = new EventLog(openDatabase(join(tempDir('audit-trail-'), 'venue.db')), 'jincheng');
-  log.appendMany(RECORD);
+  // Written as the record holds them; only the fields the trail reads are filled in.
+  const log = { db: openDatabase(join(tempDir('audit-trail-'), 'venue.db')) };
+  writeHistory(log.db, 'jincheng', RECORD);
   const cases: [string, AuditFilter, number[]][] = [
     ['everything audited, newest first (not the state change)', {}, [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2]],
     ['replays: footage index, a segment, a track, a call', { actions: ['replayed'] }, [10, 5, 3, 2]],

@@ -13,7 +13,7 @@ describe('record anchors through the edge', () => {
   it('restart on a truncated log: critical alarm, degraded on /health, /ready and /api/record until an administrator acknowledges', async () => {
     const dataDir = tempDir();
     edge = await startTestVenue({ dataDir });
-    edge.log.appendMany(Array.from({ length: 30 }, (_, i) => ({ type: 'door.granted', data: { i } })));
+    edge.log.appendMany(Array.from({ length: 30 }, (_, i) => ({ type: 'clock.jumped' as const, data: { byMs: i } })));
     await edge.stop(); // the shutdown checkpoint signs every event, edge.stopped included
     const signedSize = edge.anchor.lastCheckpoint!.size;
     edge = null;

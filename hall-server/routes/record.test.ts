@@ -10,13 +10,13 @@ describe('record and alarm API', () => {
   it('the feed replays what a client missed, then streams live events in order', async () => {
     edge = await startTestVenue();
     const headers = await authHeaders(edge);
-    const missed = edge.log.append({ type: 'test.before-connect' });
+    const missed = edge.log.append({ type: 'clock.jumped', data: { byMs: 1 } });
     const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed?after=${missed.seq - 1}`, { headers });
     const seqs: number[] = [];
     ws.on('message', (m) => seqs.push(JSON.parse(m.toString()).event.seq));
     await new Promise((r) => ws.once('open', r));
     await new Promise((r) => setTimeout(r, 100));
-    const live = edge.log.append({ type: 'test.after-connect' });
+    const live = edge.log.append({ type: 'clock.jumped', data: { byMs: 2 } });
     await new Promise((r) => setTimeout(r, 100));
     expect(seqs).toEqual([missed.seq, live.seq]);
     ws.close();
@@ -39,7 +39,7 @@ describe('record and alarm API', () => {
       session: 'S1',
       actor: 'E7',
       subject: 'E7',
-      data: { seat: 's3' },
+      data: { pseudonym: 'E7', verifiedBy: 'W1', seat: 's3', badge: null, locker: null },
     });
     edge.alarms.raise({ kind: 'forced-open', level: 3, subject: 'door-room-1', session: 'S1' });
     // What each saw from the check-in on (signing the second user in is recorded too, before it).
@@ -62,14 +62,18 @@ describe('record and alarm API', () => {
   it('filters events by type prefix and session, and verifies the chain', async () => {
     edge = await startTestVenue();
     edge.log.appendMany([
-      { type: 'door.granted', session: 'S1' },
-      { type: 'door.denied', session: 'S2' },
-      { type: 'checkin.accepted', session: 'S1' },
+      { type: 'clock.jumped', session: 'S1', data: { byMs: 1 } },
+      {
+        type: 'clock.checked',
+        session: 'S2',
+        data: { verdict: 'ok', source: 'none', synchronised: true, offsetMs: null },
+      },
+      { type: 'edge.stopped', session: 'S1' },
     ]);
-    const doors = await api(edge, '/api/events?type=door.');
-    expect(doors.body.map((e: { type: string }) => e.type)).toEqual(['door.granted', 'door.denied']);
+    const clock = await api(edge, '/api/events?type=clock.');
+    expect(clock.body.map((e: { type: string }) => e.type)).toEqual(['clock.jumped', 'clock.checked']);
     const s1 = await api(edge, '/api/events?session=S1');
-    expect(s1.body.map((e: { type: string }) => e.type)).toEqual(['door.granted', 'checkin.accepted']);
+    expect(s1.body.map((e: { type: string }) => e.type)).toEqual(['clock.jumped', 'edge.stopped']);
     expect((await api(edge, '/api/events/verify')).body).toMatchObject({ ok: true, headSeq: edge.log.head.seq });
   });
 

@@ -23,10 +23,14 @@ function venueWithEvents(id: string, n: number) {
   venues.push(v);
   v.log.appendMany(
     Array.from({ length: n }, (_, i) => ({
-      type: 'session.state-changed',
+      type: 'session.state-changed' as const,
       session: 'S1',
       actor: 'system',
-      data: { from: 'scheduled', to: i % 2 ? 'checkin-open' : 'cancelled' },
+      data: {
+        from: 'scheduled' as const,
+        to: i % 2 ? ('checkin-open' as const) : ('cancelled' as const),
+        reason: null,
+      },
     })),
   );
   return v;
@@ -94,7 +98,10 @@ describe('city platform checks each batch', () => {
     expect(city.platform.events('jincheng')).toEqual([]);
     // The genuine batch is still accepted, and a batch that skips ahead is told where to resume.
     expect(await post(genuine)).toMatchObject({ status: 200, body: { status: 'ack', ackedSeq: 10 } });
-    jincheng.log.appendMany([{ type: 'edge.stopped' }, { type: 'edge.started' }]);
+    jincheng.log.appendMany([
+      { type: 'edge.stopped' },
+      { type: 'edge.started', data: { bus: 'mqtt://b', http: 'http://h' } },
+    ]);
     const ahead = jincheng.outbox.buildBatch(11, 5)!;
     expect(await post(ahead)).toMatchObject({ status: 409, body: { status: 'gap', expectedSeq: 11 } });
   });
@@ -126,7 +133,9 @@ describe('city platform: batches in the 国密 suite (SM2)', () => {
     city.platform.registerCheckpointKey(id, publicPem);
     const v = outboxOver(id, city.http.url, { platform: city.platform, batchSigner: signer });
     venues.push(v);
-    v.log.appendMany(Array.from({ length: 10 }, (_, i) => ({ type: 'door.granted', subject: 'door-1', data: { i } })));
+    v.log.appendMany(
+      Array.from({ length: 10 }, (_, i) => ({ type: 'clock.jumped', subject: 'door-1', data: { byMs: i } })),
+    );
     return { v, signer, d, publicHex };
   }
   const manifestOf = ({ signature: _, protocol: __, ...unsigned }: SignedBatch) => [...batchManifest(unsigned)];
