@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../app/start-venue.ts';
+import { dayBounds, venueDay } from '../edge/sessions/model.ts';
 import { api, startTestVenue } from '../test/venue-harness.ts';
 import { importDemoSession, playDemoCheckins } from './demo-session.ts';
 import type { FaceTerminalSimulator } from './face-terminal/face-terminal-simulator.ts';
@@ -74,4 +75,18 @@ describe('demo sample session', () => {
     expect(edge.services.sessions.get(next.session)).toMatchObject({ state: 'checkin-open', room: 'room-1' });
     expect(next.experts.map((e) => e.pseudonym)).not.toContain(demo.experts[0]!.pseudonym);
   }, 600_000);
+
+  it('reuses the demo session running across midnight in Shanghai instead of booking its room twice', async () => {
+    const other = await startTestVenue();
+    try {
+      // A minute before and a minute after the coming midnight, venue time (the future: nothing has ended yet).
+      const midnight = dayBounds(venueDay(Date.now() + 86_400_000))![0];
+      const before = importDemoSession(other.services, other.venue, midnight - 60_000);
+      const after = importDemoSession(other.services, other.venue, midnight + 60_000);
+      expect(after).toEqual(before);
+      expect(other.services.sessions.list().filter((s) => s.id.startsWith('DEMO-'))).toHaveLength(1);
+    } finally {
+      await other.stop();
+    }
+  });
 });

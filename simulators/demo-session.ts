@@ -41,12 +41,18 @@ export function importDemoSession(
   const compactDay = day.replaceAll('-', '');
   const firstId = `DEMO-${venue.id}-${compactDay}`;
   const todays = services.sessions.list({ day }).filter((s) => s.id === firstId || s.id.startsWith(`${firstId}-`));
-  const live = todays.find((s) => LIVE_STATES.includes(s.state) && s.end > now);
-  const run = live ? todays.indexOf(live) : todays.length;
+  // A demo session still running is reused whatever day it began on: one started before midnight holds the room
+  // into the next day, and a new one beside it would be refused as a double booking.
+  const prefix = `DEMO-${venue.id}-`;
+  const live = services.sessions
+    .list()
+    .find((s) => s.id.startsWith(prefix) && LIVE_STATES.includes(s.state) && s.end > now);
+  const [runDay = compactDay, runSuffix] = live ? live.id.slice(prefix.length).split('-') : [];
+  const run = live ? (runSuffix ? Number(runSuffix) - 1 : 0) : todays.length;
   const experts: DemoExpert[] = Array.from({ length: EXPERTS }, (_, i) => {
     const n = run * EXPERTS + i + 1;
     return {
-      pseudonym: `ZJ-${compactDay.slice(2)}-${String(n).padStart(2, '0')}`,
+      pseudonym: `ZJ-${runDay.slice(2)}-${String(n).padStart(2, '0')}`,
       seat: room.seats?.[i]?.id ?? null,
       idNumber: `99000019800101${String(n).padStart(3, '0')}X`,
     };
