@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/venue-harness.ts';
 import { openDatabase } from './database.ts';
+import { EventLog } from './event-log.ts';
 import { writeHistory } from './history-fixture.ts';
 import { sessionEventsByKind } from './session-events-by-kind.ts';
 
 describe("a session's events by kind (the replay's markers)", () => {
-  const db = openDatabase(join(tempDir('by-kind-'), 'venue.db'));
+  const { db } = new EventLog(openDatabase(join(tempDir('by-kind-'), 'venue.db')), 'jincheng'); // its tables
   // seq 1…8: S's and O's events; "alarms" (no dot) is not of the kind "alarm.". Written as history: only the
   // types matter here, and some are not (or no longer) in the catalogue.
   writeHistory(db, 'jincheng', [

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../edge/store/database.ts';
+import { EventLog } from '../../edge/store/event-log.ts';
 import { type HistoricEvent, writeHistory } from '../../edge/store/history-fixture.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 import { type AuditFilter, auditTrail } from './audit-trail.ts';
@@ -43,7 +44,7 @@ const RECORD: HistoricEvent[] = [
 
 describe('audit trail: who viewed, replayed, exported or saw names', () => {
   // Written as the record holds them; only the fields the trail reads are filled in.
-  const log = { db: openDatabase(join(tempDir('audit-trail-'), 'venue.db')) };
+  const log = new EventLog(openDatabase(join(tempDir('audit-trail-'), 'venue.db')), 'jincheng');
   writeHistory(log.db, 'jincheng', RECORD);
   const cases: [string, AuditFilter, number[]][] = [
     ['everything audited, newest first (not the state change)', {}, [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2]],
