@@ -19,7 +19,8 @@ const CALL = 'call-rp-1';
 const AUDITOR = 'test-auditor';
 const SEGMENT_MS = 20_000;
 /** Where the walk-through's screenshots go (docs/auditor.md shows them): small PNGs at a laptop's 1366×768. */
-const SHOTS = 'docs/images';
+// The auditor's walk-through pictures: written to test-output; `HALLEDGE_DOC_SCREENSHOTS=1` refreshes docs/images.
+const SHOTS = process.env.HALLEDGE_DOC_SCREENSHOTS === '1' ? 'docs/images' : 'test-output/screenshots';
 
 let browser: Browser;
 let edge: VenueRuntime;
