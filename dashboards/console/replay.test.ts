@@ -5,7 +5,6 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { EventInput } from '../../edge/store/event-log.ts';
-import type { Segment } from '../../edge/video/segment-index.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { api, importRunningSession, startTestVenue, tempDir } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
