@@ -22,7 +22,7 @@ const RUNS = 5;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /** One event of each kind the replay draws as a marker, with the data its catalogue schema asks for. */
 const MARKERS = [
-  (i: number) => ({
+  (_i: number) => ({
     type: 'access.passage' as const,
     data: { device: 'gate-entrance', door: null, direction: 'in' as const, count: 1, grantId: null, unexpected: 0 },
   }),

@@ -1,11 +1,11 @@
 // The demo's living venue: a sample evaluation session today, and a few check-ins at the face terminal with
-// faces found in the sample photos inside the @vladmandic/face-api package (simulators/face-terminal/sample-cast.ts),
+// faces found in the sample photos inside the @vladmandic/face-api package (simulators/demo-cast.ts),
 // else the shared test photos where present (read in place from ../shared/faces, never copied).
 import type { Venue } from '../config/schema.ts';
 import type { VenueServices } from '../edge/context.ts';
 import { dayBounds, LIVE_STATES, venueDay } from '../edge/sessions/model.ts';
+import { type DemoCast, demoCast } from './demo-cast.ts';
 import type { FaceTerminalSimulator, ShownResult } from './face-terminal/face-terminal-simulator.ts';
-import { type DemoCast, demoCast } from './face-terminal/sample-cast.ts';
 
 /** A pseudonymous expert of the sample session. */
 export interface DemoExpert {

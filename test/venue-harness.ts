@@ -185,6 +185,7 @@ export async function importRunningSession(
     project: { code: string; name: string };
     room?: string;
     experts: { pseudonym: string; seat?: string }[];
+    staff?: { id: string; role: 'witness' | 'supervisor' | 'agent' | 'staff' }[];
     /** Default: 3 hours after its start, a minute ago. */
     end?: number;
   },

@@ -133,6 +133,12 @@ describe('camera grid and footage replay in Chromium', { timeout: 60_000 }, () =
     const bad = await fetch(url, { headers: { ...(await authHeaders(edge, 'auditor')), range: 'bytes=999999999-' } });
     expect(bad.status).toBe(416);
     expect((await api(edge, `/api/video/replay/${SESSION}`, { role: 'operator' })).status).toBe(403);
+    // A witness replays only the sessions they witness; this one names no witness.
+    const notTheirs = await api(edge, `/api/video/replay/${SESSION}`, { role: 'witness' });
+    expect(notTheirs.status).toBe(403);
+    expect(notTheirs.body.error).toMatch(/test-witness is not a witness of/);
+    const segmentOfIt = `/api/video/replay/${SESSION}/segments/${segment.id}`;
+    expect((await api(edge, segmentOfIt, { role: 'witness' })).status).toBe(403);
     expect((await api(edge, `/api/video/replay/${SESSION}/segments/999999`, { role: 'auditor' })).status).toBe(404);
     expect((await api(edge, '/api/video/replay/no-such-session', { role: 'auditor' })).status).toBe(404);
   });

@@ -60,6 +60,8 @@ beforeAll(async () => {
     transactionCode: 'JC-RP-001',
     project: { code: 'RP-2026-001', name: '回放标记' },
     experts: [{ pseudonym: 'E201' }, { pseudonym: 'E202' }],
+    // The test witness (test/venue-harness.ts signs in as "test-witness") witnesses it: a witness replays only theirs.
+    staff: [{ id: 'test-witness', role: 'witness' }],
   });
   const { index } = edge.services.video;
   const dir = tempDir('replay-footage-');

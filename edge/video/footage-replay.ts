@@ -159,6 +159,20 @@ export class FootageReplay {
     });
   }
 
+  /**
+   * Refuses a viewer who may not replay this session: auditors and administrators replay any session, a witness
+   * only a session they are staff of (a witness's console account is named by their staff id).
+   */
+  assertMayReplay(sessionId: string, viewer: { role: string; username: string }): void {
+    const session = this.deps.sessions.get(sessionId);
+    if (!session) throw new DomainError('not-found', `session: no session ${sessionId}`);
+    if (!mayReplay(session, viewer))
+      throw new DomainError(
+        'forbidden',
+        `session: ${viewer.username} is not a witness of ${sessionId}; a witness replays only their own sessions`,
+      );
+  }
+
   /** A session's footage: the cameras locked to it, their segments and gaps over the time bound to it. */
   session(id: string, now: number): SessionReplay {
     const { session, window, cameras } = this.bound(id, now);
@@ -218,4 +232,13 @@ export class FootageReplay {
       this.deps.venue.cameras.find((c) => c.id === id)?.name ?? this.deps.video.adoption.directory.get(id)?.name ?? id
     );
   }
+}
+
+/** The replay rule by role: a witness is limited to the sessions that list them as staff. */
+export function mayReplay(
+  session: Pick<EvaluationSession, 'staff'>,
+  viewer: { role: string; username: string },
+): boolean {
+  if (viewer.role !== 'witness') return true;
+  return session.staff.some((s) => s.id === viewer.username);
 }

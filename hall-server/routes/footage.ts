@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VenueContext, VenueServices } from '../../edge/context.ts';
-import { DomainError } from '../../edge/domain-error.ts';
 import { sessionEventsByKind } from '../../edge/store/session-events-by-kind.ts';
 import { FootageReplay } from '../../edge/video/footage-replay.ts';
 import type { Segment } from '../../edge/video/segment-index.ts';
@@ -56,7 +55,10 @@ export const footageRoutes =
           params: T.Object({ session: T.String({ minLength: 1 }) }),
         },
       },
-      async (req) => replay.session(req.params.session, Date.now()),
+      async (req) => {
+        replay.assertMayReplay(req.params.session, req.user!);
+        return replay.session(req.params.session, Date.now());
+      },
     );
 
     app.get(
@@ -78,8 +80,7 @@ export const footageRoutes =
         },
       },
       async (req) => {
-        if (!sessions.get(req.params.session))
-          throw new DomainError('not-found', `session: no session ${req.params.session}`);
+        replay.assertMayReplay(req.params.session, req.user!);
         return sessionEventsByKind(ctx.db, req.params.session, req.query.kind, req.query.limit ?? 5000);
       },
     );
@@ -97,6 +98,7 @@ export const footageRoutes =
       },
       async (req, reply) => {
         const { session: sessionId, segment: segmentId } = req.params;
+        replay.assertMayReplay(sessionId, req.user!);
         const segment = replay.segment(sessionId, segmentId, Date.now());
         return sendSegment(req, reply, segment, () =>
           ctx.log.append({

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
 import { StringEnum } from '../../config/json-schema.ts';
 import type { CameraStream, LiveMode } from '../../edge/video/live-hub.ts';
 import type { VideoService } from '../../edge/video/video-service.ts';

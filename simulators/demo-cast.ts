@@ -6,12 +6,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { worthASecondLook } from '../../edge/checkin/checkin-service.ts';
-import { type DescribedFace, FaceEngine, type ImageAnalysis } from '../../edge/checkin/face/face-engine.ts';
-import { qualityProblems } from '../../edge/checkin/face/face-quality.ts';
-import { DEFAULT_POLICY, euclidean, verifyOneToOne } from '../../edge/checkin/match-policy.ts';
-import { DEFAULT_PRESENTATION } from '../../edge/checkin/presentation.ts';
-import { cameraFrame, facesDir, photo } from './shared-photos.ts';
+import { worthASecondLook } from '../edge/checkin/checkin-service.ts';
+import { type DescribedFace, FaceEngine, type ImageAnalysis } from '../edge/checkin/face/face-engine.ts';
+import { qualityProblems } from '../edge/checkin/face/face-quality.ts';
+import { DEFAULT_POLICY, euclidean, verifyOneToOne } from '../edge/checkin/match-policy.ts';
+import { DEFAULT_PRESENTATION } from '../edge/checkin/presentation.ts';
+import { cameraFrame, facesDir, photo } from './face-terminal/shared-photos.ts';
 
 /**
  * One person the demo can play: an ID-card chip photo cut from one picture, and two camera frames of the same
