@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../app/start-venue.ts';
 import { dayBounds, venueDay } from '../edge/sessions/model.ts';
-import { api, startTestVenue } from '../test/venue-harness.ts';
+import { api, simulatorsOf, startTestVenue } from '../test/venue-harness.ts';
 import { importDemoSession, playDemoCheckins } from './demo-session.ts';
 import type { FaceTerminalSimulator } from './face-terminal/face-terminal-simulator.ts';
-import { startVenueSimulators, type VenueSimulators } from './venue-simulators.ts';
+import type { VenueSimulators } from './venue-simulators.ts';
 
 let edge: VenueRuntime;
 let simulators: VenueSimulators;
 
 beforeAll(async () => {
   edge = await startTestVenue();
-  simulators = await startVenueSimulators(edge.venue, {
-    brokerUrl: edge.bus.deviceUrl,
-    credential: edge.deviceCredential,
-    only: (id) => id === 'ft-entrance' || id === 'locker-bank-1',
-    heartbeatS: 1,
-  });
+  simulators = await simulatorsOf(edge, (id) => id === 'ft-entrance' || id === 'locker-bank-1');
 }, 30_000);
 
 afterAll(async () => {

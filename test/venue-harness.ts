@@ -10,6 +10,7 @@ import { SESSION_COOKIE } from '../hall-server/auth/guard.ts';
 import type { Role } from '../hall-server/auth/roles.ts';
 import { UserStore } from '../hall-server/auth/user-store.ts';
 import { DeviceSimulator } from '../simulators/device-simulator.ts';
+import { startVenueSimulators, type VenueSimulators } from '../simulators/venue-simulators.ts';
 
 /** A venue file with every device heartbeating every `heartbeatS` seconds, so offline detection is quick in tests. */
 export function testVenue(id = 'qinshui', heartbeatS = 1): Venue {
@@ -215,4 +216,14 @@ export function collectPositionNumbers(edge: VenueRuntime): Set<number> {
     for (const pos of p.positions as { at: number }[]) seen.add(pos.at);
   });
   return seen;
+}
+
+/** The venue's simulated devices that `only` picks, on the edge's broker with their own credentials, beating each second. */
+export function simulatorsOf(edge: VenueRuntime, only: (deviceId: string) => boolean): Promise<VenueSimulators> {
+  return startVenueSimulators(edge.venue, {
+    brokerUrl: edge.bus.deviceUrl,
+    credential: edge.deviceCredential,
+    only,
+    heartbeatS: 1,
+  });
 }

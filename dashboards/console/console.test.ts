@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { DeviceSimulator } from '../../simulators/device-simulator.ts';
-import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';
+import type { VenueSimulators } from '../../simulators/venue-simulators.ts';
 import { launchChromium } from '../../test/chromium.ts';
 import {
   api,
@@ -12,6 +12,7 @@ import {
   importRunningSession,
   sessionCookie,
   simulatorFor,
+  simulatorsOf,
   startTestVenue,
 } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
@@ -85,12 +86,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   edge = await startTestVenue();
   // Every device but the positioning engine runs its simulator; the test moves the expert itself.
-  simulators = await startVenueSimulators(edge.venue, {
-    brokerUrl: edge.bus.deviceUrl,
-    credential: edge.deviceCredential,
-    only: (id) => id !== 'rtls-1',
-    heartbeatS: 1,
-  });
+  simulators = await simulatorsOf(edge, (id) => id !== 'rtls-1');
   rtls = simulatorFor(edge, 'rtls-1');
   await rtls.connect();
   await importRunningSession(edge, {

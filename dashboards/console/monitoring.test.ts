@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import type { PassageSimulator } from '../../simulators/gate/gate-simulator.ts';
-import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';
+import type { VenueSimulators } from '../../simulators/venue-simulators.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
-import { api, importRunningSession, startTestVenue } from '../../test/venue-harness.ts';
+import { api, importRunningSession, simulatorsOf, startTestVenue } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 
 // The monitoring views of docs/console.md ("Monitoring") in Chromium: alarms on the map, the pop-up's linked
@@ -90,12 +90,7 @@ beforeAll(async () => {
   });
   edge.services.video.record('cam-hall', farm.streamUrl('cam-hall'));
   const used = ['door-room-1', 'gate-entrance', 'ic-room-1'];
-  simulators = await startVenueSimulators(edge.venue, {
-    brokerUrl: edge.bus.deviceUrl,
-    credential: edge.deviceCredential,
-    only: (id) => used.includes(id),
-    heartbeatS: 1,
-  });
+  simulators = await simulatorsOf(edge, (id) => used.includes(id));
   await importRunningSession(edge, {
     id: SESSION,
     transactionCode: 'JC-MON-001',

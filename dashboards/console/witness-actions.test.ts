@@ -6,9 +6,16 @@ import type { Credential } from '../../edge/access/rules.ts';
 import type { FirePanelSimulator } from '../../simulators/fire-panel/fire-panel-simulator.ts';
 import type { GateSimulator, PassageSimulator } from '../../simulators/gate/gate-simulator.ts';
 import type { LockerSimulator } from '../../simulators/locker/locker-simulator.ts';
-import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';
+import type { VenueSimulators } from '../../simulators/venue-simulators.ts';
 import { launchChromium } from '../../test/chromium.ts';
-import { api, ensureUser, eventually, importRunningSession, startTestVenue } from '../../test/venue-harness.ts';
+import {
+  api,
+  ensureUser,
+  eventually,
+  importRunningSession,
+  simulatorsOf,
+  startTestVenue,
+} from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 
 // The witness actions of docs/console.md driven from the console, end to end: the gate and the record follow.
@@ -61,12 +68,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   edge = await startTestVenue();
   const used = ['gate-entrance', 'gate-exit', 'locker-bank-1', 'fire-panel', 'board-room-1'];
-  simulators = await startVenueSimulators(edge.venue, {
-    brokerUrl: edge.bus.deviceUrl,
-    credential: edge.deviceCredential,
-    only: (id) => used.includes(id),
-    heartbeatS: 1,
-  });
+  simulators = await simulatorsOf(edge, (id) => used.includes(id));
   await importRunningSession(edge, {
     id: RUNNING,
     transactionCode: 'JC-WA-001',

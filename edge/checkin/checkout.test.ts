@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import type { LockerSimulator } from '../../simulators/locker/locker-simulator.ts';
-import { startVenueSimulators, type VenueSimulators } from '../../simulators/venue-simulators.ts';
-import { api, eventually, importRunningSession, startTestVenue } from '../../test/venue-harness.ts';
+import type { VenueSimulators } from '../../simulators/venue-simulators.ts';
+import { api, eventually, importRunningSession, simulatorsOf, startTestVenue } from '../../test/venue-harness.ts';
 import type { CheckinResult } from './checkin-service.ts';
 
 const SESSION = 'QS-OUT-001';
@@ -21,12 +21,7 @@ const released = () => edge.log.query({ type: 'checkin.released', limit: 1000 })
 
 beforeAll(async () => {
   edge = await startTestVenue();
-  simulators = await startVenueSimulators(edge.venue, {
-    brokerUrl: edge.bus.deviceUrl,
-    credential: edge.deviceCredential,
-    only: (id) => id === BANK,
-    heartbeatS: 1,
-  });
+  simulators = await simulatorsOf(edge, (id) => id === BANK);
   bank = simulators.get(BANK) as LockerSimulator;
   await eventually(() => edge.registry.get(BANK)?.online, Boolean);
   await importRunningSession(edge, {
