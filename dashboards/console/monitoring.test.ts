@@ -217,6 +217,10 @@ describe('monitoring views in Chromium', { timeout: 90_000 }, () => {
     expect(await camera('cam-room-1').locator('[data-camera-health]').textContent()).toBe('录像中');
     expect(await camera('cam-room-2').getAttribute('class')).toBe('offline');
     expect(await camera('cam-room-2').locator('[data-camera-health]').textContent()).toBe('未录像');
+    // The registry says the same: the recorder reports its camera's health (cameras send no heartbeats).
+    const { body } = await api(edge, '/api/devices', { role: 'witness' });
+    const listed = (id: string) => (body as { id: string; online: boolean }[]).find((d) => d.id === id)?.online;
+    expect([listed('cam-room-1'), listed('cam-room-2')]).toEqual([true, false]);
   });
 
   it('my rooms: status cards with state, check-ins, alarms and the room camera', async () => {

@@ -74,3 +74,24 @@ describe('device health across a planned edge restart (injected time)', () => {
       expect(v.raised()).toEqual(k.expected.map((line) => `device-offline ${line.split(' ')[0]}`));
     });
 });
+
+describe('camera health from the recorder (cameras send no heartbeats)', () => {
+  it('is online while segments arrive and offline when the recorder declares it so, with no second alarm', () => {
+    const log = new EventLog(openDatabase(':memory:'), venue.id);
+    const registry = new DeviceRegistry(venue, log, new AlarmEngine(log), 0);
+    registry.cameraRecording('cam-hall', true, 1 * S);
+    expect(registry.get('cam-hall')).toMatchObject({ kind: 'camera', online: true });
+    registry.cameraRecording('cam-hall', true, 2 * S); // every resumed recording says so; recorded once
+    registry.cameraRecording('cam-hall', false);
+    expect(registry.get('cam-hall')?.online).toBe(false);
+    expect(log.query({ type: 'device.online' }).map((e) => e.subject)).toEqual(['cam-hall']);
+    expect(log.query({ type: 'device.offline' }).map((e) => [e.subject, e.data.reason])).toEqual([
+      ['cam-hall', 'camera-unreachable'],
+    ]);
+    // The recorder raised camera-offline itself: no device-offline on top of it.
+    expect(log.query({ type: 'alarm.raised' })).toEqual([]);
+    // Heartbeat checks leave cameras alone.
+    registry.checkHeartbeats(3600 * S);
+    expect(log.query({ type: 'device.offline' })).toHaveLength(1);
+  });
+});

@@ -181,7 +181,16 @@ export class DeviceRegistry {
     this.alarms.clear('device-offline', id, 'device back online');
   }
 
-  markOffline(id: string, reason: OfflineReason): void {
+  /**
+   * A camera's health as its recorder sees it (cameras send no heartbeats): online while its segments arrive,
+   * offline when they stop. The recorder raises camera-offline itself, so this raises no device-offline alarm.
+   */
+  cameraRecording(id: string, recording: boolean, at = Date.now()): void {
+    if (recording) this.heard(id, at);
+    else this.markOffline(id, 'camera-unreachable', { alarm: false });
+  }
+
+  markOffline(id: string, reason: OfflineReason, { alarm = true }: { alarm?: boolean } = {}): void {
     const d = this.devices.get(id);
     // While the edge stops, the broker closing connections fires every device's last will: not a failure.
     if (!d?.online || this.stopping) return;
@@ -191,6 +200,7 @@ export class DeviceRegistry {
       actor: 'system',
       data: { kind: d.kind, reason, lastSeen: d.lastSeen },
     });
+    if (!alarm) return;
     this.alarms.raise({
       kind: 'device-offline',
       level: 2,

@@ -29,6 +29,8 @@ export interface RecorderOptions {
   stallAfterMs?: number;
   /** Stalled this long: the camera is declared offline. */
   offlineAfterMs?: number;
+  /** Told when segments arrive again (true) and when the camera is declared offline (false): its device health. */
+  onHealth?: (recording: boolean) => void;
   /** Restart backoff: starts at `min`, doubles per failed attempt, capped at `max`. */
   backoffMs?: { min: number; max: number };
 }
@@ -89,6 +91,7 @@ export class CameraRecorder {
       stallAfterMs: stallAfterMs(segmentS),
       offlineAfterMs: segmentS * 4000 + 10_000,
       backoffMs: { min: 1000, max: 30_000 },
+      onHealth: () => {},
       // An option passed as undefined (VideoService forwards its own unset ones) keeps the default.
       ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RecorderOptions),
     };
@@ -284,6 +287,7 @@ export class CameraRecorder {
       this.state = 'recording';
       this.alarms.clear('recording-gap', this.o.camera, 'recording resumed');
       this.alarms.clear('camera-offline', this.o.camera, 'recording resumed');
+      this.o.onHealth(true);
     }
   }
 
@@ -293,6 +297,7 @@ export class CameraRecorder {
     const silentMs = now - this.lastSegmentAt;
     if (silentMs > this.o.offlineAfterMs) {
       this.alarms.raise({ kind: 'camera-offline', level: 2, subject: this.o.camera, details: { silentMs } });
+      this.o.onHealth(false);
     }
     // Each attempt gets its own stall allowance, so a restarted ffmpeg has time to connect.
     if (this.state !== 'stalled' && now - Math.max(this.lastSegmentAt, this.attemptAt) > this.o.stallAfterMs) {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Camera, Venue } from '../../config/schema.ts';
 import { OnvifCamera } from '../../devices/camera/onvif-client.ts';
 import { DomainError } from '../domain-error.ts';
+import type { DeviceRegistry } from '../registry/device-registry.ts';
 import type { Db } from '../store/database.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { CameraAdoption } from './camera-adoption.ts';
@@ -47,6 +48,8 @@ export interface VideoDeps {
   /** Where the camera-password key lives (edge/keys-dir.ts); the data directory when not given (tests). */
   keysDir?: string;
   logger?: Logger;
+  /** The device registry, told each camera's health as its recorder sees it (cameras send no heartbeats). */
+  registry?: Pick<DeviceRegistry, 'cameraRecording'>;
 }
 
 /**
@@ -243,6 +246,7 @@ export class VideoService extends EventEmitter<{
         streamUrl: held.url,
         dir: join(this.dir, camera),
         segmentS: this.options.segmentS,
+        onHealth: (recording) => this.deps.registry?.cameraRecording(camera, recording),
       },
       this.intake,
       this.deps.alarms,
