@@ -40,9 +40,10 @@ describe('venue runtime', () => {
   it('refuses to start on a wrong venue file, naming the field and the reason', async () => {
     const file = join(tempDir(), 'broken.yaml');
     writeFileSync(file, 'id: Bad Id\nname: x\n');
-    const run = promisify(execFile)('npx', ['tsx', 'app/main.ts'], {
+    const run = promisify(execFile)('sh', ['bin/halledge'], {
       env: {
         ...process.env,
+        HALLEDGE_NODE: process.execPath,
         HALLEDGE_VENUE: file,
         HALLEDGE_DATA: tempDir(),
         HALLEDGE_HTTP_PORT: '0',

@@ -90,7 +90,9 @@ describe('edge configuration from the environment', () => {
 
   it('npm start -- --print-config prints it; a wrong variable stops the edge with EX_CONFIG', async () => {
     const run = (env: Record<string, string>) =>
-      promisify(execFile)('npx', ['tsx', 'app/main.ts', '--print-config'], { env: { ...process.env, ...env } }).then(
+      promisify(execFile)('sh', ['bin/halledge', '--print-config'], {
+        env: { ...process.env, HALLEDGE_NODE: process.execPath, ...env },
+      }).then(
         (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
         (err: { code: number; stdout: string; stderr: string }) => err,
       );

@@ -36,7 +36,7 @@ export interface EdgeProcess {
 }
 
 /**
- * Starts `app/main.ts` under node with tsx on free ports, the venue written to a file of its own, data in
+ * Starts the edge as `npm start` does (bin/halledge) on free ports, the venue written to a file of its own, data in
  * `dataDir`; `env` adds HALLEDGE_… settings, e.g. HALLEDGE_MQTT_URL for an external broker. Resolves once the edge
  * says it started (its pino line).
  */
@@ -47,10 +47,12 @@ export async function startEdgeProcess(
 ): Promise<EdgeProcess> {
   const venueFile = join(tempDir('halledge-venue-'), `${venue.id}.yaml`);
   writeFileSync(venueFile, JSON.stringify(venue)); // JSON is YAML
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
+  // As in production: bin/halledge, under the Node running the tests (Node 24 without tsx).
+  const proc = spawn('sh', ['bin/halledge'], {
     cwd: ROOT,
     env: {
       ...process.env,
+      HALLEDGE_NODE: process.execPath,
       HALLEDGE_VENUE: venueFile,
       HALLEDGE_DATA: dataDir,
       HALLEDGE_HTTP_PORT: '0',
