@@ -176,28 +176,31 @@ export class DeviceSimulator extends EventEmitter<{ command: [string, Record<str
     const client = this.client;
     this.client = null;
     if (!client) return;
-    if (client.connected) {
-      const goodbye = client.publishAsync(
-        this.topic('status'),
-        JSON.stringify({ online: false, at: Date.now(), reason: 'shutdown' }),
-        { qos: 1, retain: true },
-      );
-      // A device powering down does not wait for ever on a broker that does not answer: it drops the line.
-      let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), GOODBYE_TIMEOUT_MS);
-      });
-      const abandoned = await Promise.race([
-        goodbye.then(
-          () => false,
-          () => true,
-        ),
-        gaveUp,
-      ]);
-      clearTimeout(timer);
-      if (abandoned) return void client.end(true);
-    }
-    await client.endAsync();
+    // A device powering down does not wait for ever on a broker that does not answer (its goodbye or the acks of
+    // messages still in flight): past GOODBYE_TIMEOUT_MS it drops the line.
+    const closed = (async () => {
+      if (client.connected) {
+        await client.publishAsync(
+          this.topic('status'),
+          JSON.stringify({ online: false, at: Date.now(), reason: 'shutdown' }),
+          { qos: 1, retain: true },
+        );
+      }
+      await client.endAsync();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), GOODBYE_TIMEOUT_MS);
+    });
+    const abandoned = await Promise.race([
+      closed.then(
+        () => false,
+        () => true,
+      ),
+      gaveUp,
+    ]);
+    clearTimeout(timer);
+    if (abandoned) client.end(true);
   }
 
   /** Simulates a power cut: the connection drops without a goodbye, so the broker publishes the last will. */

@@ -108,6 +108,16 @@ interface PoolWorker {
   job: Job | null;
 }
 
+/** How long close() waits for the jobs in hand, then for the workers to end. */
+const CLOSE_WAIT_MS = 5_000;
+
+/** Waits for `work`, but no longer than `ms`. */
+async function atMost(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 const WORKER_FILE = fileURLToPath(new URL('./face-worker.mjs', import.meta.url));
 const MODEL_DIR = fileURLToPath(new URL('../../../node_modules/@vladmandic/face-api/model', import.meta.url));
 
@@ -122,6 +132,8 @@ export class FaceEngine {
   /** The tfjs backend the workers run: `wasm`, or `tensorflow` where tfjs-node is installed. */
   backend = 'unknown';
   private closed = false;
+  /** Answers not yet given (queued or in a worker's hands): what close() lets finish. */
+  private readonly unanswered = new Set<Promise<unknown>>();
   private readonly options: Required<FaceEngineOptions>;
 
   private constructor(options: FaceEngineOptions) {
@@ -198,12 +210,16 @@ export class FaceEngine {
   }
 
   private run(task: Task, field: string, place: 'first' | 'last'): Promise<Extract<WorkerReply, { ok: true }>> {
-    return new Promise((resolve, reject) => {
+    const answer = new Promise<Extract<WorkerReply, { ok: true }>>((resolve, reject) => {
       const job = { id: this.nextId++, task, field, resolve, reject };
       if (place === 'first') this.queue.unshift(job);
       else this.queue.push(job);
       this.dispatch();
     });
+    this.unanswered.add(answer);
+    const settled = () => void this.unanswered.delete(answer);
+    answer.then(settled, settled);
+    return answer;
   }
 
   /** The image's one face with its descriptor; no face or several faces is a FaceError. */
@@ -217,10 +233,15 @@ export class FaceEngine {
     return singleFace(analysis, field);
   }
 
+  /**
+   * Stops the workers: queued jobs are refused, the ones in hand may finish first. Terminating a worker in the middle
+   * of native decoding (sharp) or a wasm computation lasts as long as that work does, so both waits are bounded.
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new FaceError('engine-failure', job.field, 'engine closed'));
-    await Promise.all(this.pool.splice(0).map((p) => p.worker.terminate()));
+    await atMost(CLOSE_WAIT_MS, Promise.allSettled([...this.unanswered]));
+    await atMost(CLOSE_WAIT_MS, Promise.all(this.pool.splice(0).map((p) => p.worker.terminate())));
   }
 
   private spawn(): Promise<void> {
