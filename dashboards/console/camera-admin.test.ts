@@ -24,7 +24,7 @@ beforeAll(async () => {
   // Built before the server starts: it lists the pages' files when it starts.
   await ensureDashboardsBuilt();
   // Discovery probes the farm's WS-Discovery responder on loopback (the configured target, as on site);
-  // the simulator's RTSP server speaks UDP only; 2 s segments so recording shows within seconds.
+  // pulled over UDP here (the relay serves TCP too); 2 s segments so recording shows within seconds.
   edge = await startTestVenue({
     settings: {
       camera: { discovery: [`127.0.0.1:${farm.discoveryPort}`], rtspTransport: 'udp' },

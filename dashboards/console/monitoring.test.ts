@@ -78,7 +78,7 @@ async function axeViolations(page: Page): Promise<string[]> {
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  // The simulator's RTSP server speaks UDP only.
+  // Pulled over UDP here (the relay serves TCP too).
   const settings = { camera: { rtspTransport: 'udp' as const } };
   const [, started] = await Promise.all([
     farm.start().then(() => farm.streamsReady()),

@@ -28,7 +28,7 @@ const currentTime = (page: Page, selector: string) =>
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // The edge serves the pages only if dist exists when it starts: build first (a fresh checkout has none).
-  // The simulator's RTSP server speaks UDP only; 2 s segments so footage exists within seconds.
+  // Pulled over UDP here (the relay serves TCP too); 2 s segments so footage exists within seconds.
   const settings = { camera: { rtspTransport: 'udp' as const }, video: { segmentS: 2 } };
   const [, started] = await Promise.all([
     farm.start().then(() => farm.streamsReady()),

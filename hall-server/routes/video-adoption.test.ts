@@ -3,7 +3,7 @@ import type { VenueRuntime } from '../../app/start-venue.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 
-// The simulator's RTSP relay is UDP-only; 2 s segments so recording shows quickly.
+// Pulled over UDP here (the relay serves TCP too, tested in edge/video); 2 s segments so recording shows quickly.
 const settings = { camera: { rtspTransport: 'udp' as const }, video: { segmentS: 2 } };
 
 const farm = new CameraFarm({

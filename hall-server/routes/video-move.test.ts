@@ -4,7 +4,7 @@ import type { Segment } from '../../edge/video/segment-index.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 
-// The simulator's RTSP relay is UDP-only; 2 s segments so footage shows quickly.
+// Pulled over UDP here (the relay serves TCP too, tested in edge/video); 2 s segments so footage shows quickly.
 const settings = { camera: { rtspTransport: 'udp' as const }, video: { segmentS: 2 } };
 
 const CAMERA = 'cam-mobile'; // not in qinshui's venue file: adopted into room-1, then moved to room-2
