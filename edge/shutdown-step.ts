@@ -13,18 +13,24 @@ export async function stopWithin(
   run: () => Promise<unknown> | unknown,
   onLate?: () => void,
 ): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), deadlineMs);
-  });
   try {
-    const outcome = await Promise.race([Promise.resolve().then(run), late]);
-    if (outcome === 'late') {
+    if (!(await finishedWithin(deadlineMs, Promise.resolve().then(run)))) {
       logger.error({ step, deadlineMs }, 'shutdown step did not finish in time; going on');
       onLate?.();
     }
   } catch (err) {
     logger.error({ err, step }, 'shutdown step failed; going on');
+  }
+}
+
+/** Waits for `work`, but no longer than `ms`: true when it settled in time (its failure is thrown). */
+export async function finishedWithin(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), late]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { finishedWithin } from '../../shutdown-step.ts';
 import { FaceError, type FaceErrorCode } from './face-errors.ts';
 import { sniffImage } from './image-sniff.ts';
 
@@ -110,13 +111,6 @@ interface PoolWorker {
 
 /** How long close() waits for the jobs in hand, then for the workers to end. */
 const CLOSE_WAIT_MS = 5_000;
-
-/** Waits for `work`, but no longer than `ms`. */
-async function atMost(ms: number, work: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
 
 const WORKER_FILE = fileURLToPath(new URL('./face-worker.mjs', import.meta.url));
 const MODEL_DIR = fileURLToPath(new URL('../../../node_modules/@vladmandic/face-api/model', import.meta.url));
@@ -240,8 +234,8 @@ export class FaceEngine {
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new FaceError('engine-failure', job.field, 'engine closed'));
-    await atMost(CLOSE_WAIT_MS, Promise.allSettled([...this.unanswered]));
-    await atMost(CLOSE_WAIT_MS, Promise.all(this.pool.splice(0).map((p) => p.worker.terminate())));
+    await finishedWithin(CLOSE_WAIT_MS, Promise.allSettled([...this.unanswered]));
+    await finishedWithin(CLOSE_WAIT_MS, Promise.all(this.pool.splice(0).map((p) => p.worker.terminate())));
   }
 
   private spawn(): Promise<void> {
