@@ -160,10 +160,10 @@ export class FootageReplay {
   }
 
   /**
-   * Refuses a viewer who may not replay this session: auditors and administrators replay any session, a witness
-   * only a session they are staff of (a witness's console account is named by their staff id).
+   * The session a viewer asks to replay, or why not: auditors and administrators replay any session, a witness only
+   * a session they are staff of (a witness's console account is named by their staff id).
    */
-  assertMayReplay(sessionId: string, viewer: { role: string; username: string }): void {
+  replayable(sessionId: string, viewer: Viewer): EvaluationSession {
     const session = this.deps.sessions.get(sessionId);
     if (!session) throw new DomainError('not-found', `session: no session ${sessionId}`);
     if (!mayReplay(session, viewer))
@@ -171,11 +171,12 @@ export class FootageReplay {
         'forbidden',
         `session: ${viewer.username} is not a witness of ${sessionId}; a witness replays only their own sessions`,
       );
+    return session;
   }
 
   /** A session's footage: the cameras locked to it, their segments and gaps over the time bound to it. */
-  session(id: string, now: number): SessionReplay {
-    const { session, window, cameras } = this.bound(id, now);
+  session(id: string, now: number, viewer: Viewer): SessionReplay {
+    const { session, window, cameras } = this.bound(id, now, viewer);
     return {
       session: {
         id: session.id,
@@ -208,8 +209,8 @@ export class FootageReplay {
   }
 
   /** A recorded segment, only when it is footage of the session (its camera, within the time bound to it). */
-  segment(sessionId: string, segmentId: number, now: number): Segment {
-    const { cameras } = this.bound(sessionId, now);
+  segment(sessionId: string, segmentId: number, now: number, viewer: Viewer): Segment {
+    const { cameras } = this.bound(sessionId, now, viewer);
     const segment = this.deps.video.index.segment(segmentId);
     const bound = cameras.find((c) => c.id === segment?.camera);
     if (!segment || !bound?.ranges.some((r) => segment.end > r.from && segment.start < r.to))
@@ -217,10 +218,9 @@ export class FootageReplay {
     return segment;
   }
 
-  private bound(id: string, now: number) {
-    const { venue, video, sessions, log } = this.deps;
-    const session = sessions.get(id);
-    if (!session) throw new DomainError('not-found', `session: no session ${id}`);
+  private bound(id: string, now: number, viewer: Viewer) {
+    const { venue, video, log } = this.deps;
+    const session = this.replayable(id, viewer);
     const window = replayWindow(session, log.sessionSpan(id), now);
     const roomCameras = venue.cameras.filter((c) => c.zone === session.room).map((c) => c.id);
     return { session, window, cameras: boundCameras(video.index.locksOf(id), window, roomCameras) };
@@ -232,6 +232,12 @@ export class FootageReplay {
       this.deps.venue.cameras.find((c) => c.id === id)?.name ?? this.deps.video.adoption.directory.get(id)?.name ?? id
     );
   }
+}
+
+/** Who asks to replay: the signed-in console user. */
+export interface Viewer {
+  role: string;
+  username: string;
 }
 
 /** The replay rule by role: a witness is limited to the sessions that list them as staff. */

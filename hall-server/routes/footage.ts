@@ -55,10 +55,7 @@ export const footageRoutes =
           params: T.Object({ session: T.String({ minLength: 1 }) }),
         },
       },
-      async (req) => {
-        replay.assertMayReplay(req.params.session, req.user!);
-        return replay.session(req.params.session, Date.now());
-      },
+      async (req) => replay.session(req.params.session, Date.now(), req.user!),
     );
 
     app.get(
@@ -80,7 +77,7 @@ export const footageRoutes =
         },
       },
       async (req) => {
-        replay.assertMayReplay(req.params.session, req.user!);
+        replay.replayable(req.params.session, req.user!);
         return sessionEventsByKind(ctx.db, req.params.session, req.query.kind, req.query.limit ?? 5000);
       },
     );
@@ -98,8 +95,7 @@ export const footageRoutes =
       },
       async (req, reply) => {
         const { session: sessionId, segment: segmentId } = req.params;
-        replay.assertMayReplay(sessionId, req.user!);
-        const segment = replay.segment(sessionId, segmentId, Date.now());
+        const segment = replay.segment(sessionId, segmentId, Date.now(), req.user!);
         return sendSegment(req, reply, segment, () =>
           ctx.log.append({
             type: 'audit.viewed',
