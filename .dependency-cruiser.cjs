@@ -44,6 +44,24 @@ module.exports = {
       from: { path: '^simulators/', pathNot: `${tests}|^simulators/demo` },
       to: { path: '^(edge|hall-server|app|dashboards)/' },
     },
+    {
+      name: 'city-hub-apart-from-venue',
+      comment:
+        'The city hub (city/) is its own service: it shares the wire contract and the record formats with edge/, never the venue HTTP server, pages or composition root; and a venue never imports the hub.',
+      severity: 'error',
+      from: { path: '^city/', pathNot: tests },
+      to: { path: '^(hall-server|dashboards|app|simulators|test|faults|bench)/' },
+    },
+    {
+      name: 'venue-never-imports-hub',
+      comment: 'What a venue runs reaches the city only over the sync protocol.',
+      severity: 'error',
+      from: {
+        path: '^(edge|hall-server|app|devices|config|dashboards|simulators)/',
+        pathNot: `${tests}|^simulators/demo`,
+      },
+      to: { path: '^city/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -82,7 +82,7 @@ export function sample(i: number): EventInput {
 
 /** The platform simulator as a child process; resolves with its URL once it listens. */
 async function startPlatformProcess(dir: string, venue: string, publicKeyFile: string) {
-  const cli = fileURLToPath(new URL('../simulators/city-platform/cli.ts', import.meta.url));
+  const cli = fileURLToPath(new URL('../city/cli.ts', import.meta.url));
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', cli, '--db', `${dir}/platform.db`, '--port', '0', '--register', `${venue}=${publicKeyFile}`],

@@ -3,6 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
+import { type PlatformHttpServer, startPlatformHttp } from '../city/http-server.ts';
+import { CityPlatform } from '../city/platform.ts';
 import { AlarmEngine } from '../edge/alerts/alarms.ts';
 import { defaultKeysDir } from '../edge/keys-dir.ts';
 import type { SessionInput } from '../edge/sessions/model.ts';
@@ -12,8 +14,6 @@ import { resolveSyncConfig, type SyncConfig, syncConfigFile } from '../edge/sync
 import { HttpTransport } from '../edge/sync/http-transport.ts';
 import { loadOrCreateVenueKey, platformKeyFile } from '../edge/sync/keys.ts';
 import { type BatchSigner, Outbox } from '../edge/sync/outbox.ts';
-import { type PlatformHttpServer, startPlatformHttp } from '../simulators/city-platform/http-server.ts';
-import { CityPlatform } from '../simulators/city-platform/platform.ts';
 import { tempDir } from './venue-harness.ts';
 
 /** Timings for tests: small batches, short timeouts and backoff, so faults resolve in milliseconds. */

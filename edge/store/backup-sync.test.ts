@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
-import { startPlatformHttp } from '../../simulators/city-platform/http-server.ts';
+import { startPlatformHttp } from '../../city/http-server.ts';
 import { configureSync, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { eventually, startTestVenue, tempDir } from '../../test/venue-harness.ts';
 import { defaultKeysDir } from '../keys-dir.ts';

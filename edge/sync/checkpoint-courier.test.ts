@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
-import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
+import { verifyStoredChain } from '../../city/audit.ts';
 import { configureSync, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { waitUntil } from '../../test/wait-until.ts';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
-import { scanForbidden } from '../../simulators/city-platform/forbidden-scan.ts';
+import { scanForbidden } from '../../city/forbidden-scan.ts';
 import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { SYNC_TARGET } from './outbox.ts';

@@ -3,10 +3,10 @@
 // signed, with nothing it must not hold.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
+import { verifyStoredChain } from '../../city/audit.ts';
+import { scanForbidden } from '../../city/forbidden-scan.ts';
+import { startPlatformHttp } from '../../city/http-server.ts';
 import { JINCHENG_VENUES } from '../../config/venue-loader.ts';
-import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
-import { scanForbidden } from '../../simulators/city-platform/forbidden-scan.ts';
-import { startPlatformHttp } from '../../simulators/city-platform/http-server.ts';
 import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { toUpstream } from './upstream-projection.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyStoredChain } from '../../simulators/city-platform/audit.ts';
+import { verifyStoredChain } from '../../city/audit.ts';
 import { outboxOver, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
 import { eventually } from '../../test/venue-harness.ts';
 import type { EventInput } from '../store/event-log.ts';
@@ -157,7 +157,7 @@ describe('outbox over one venue log', () => {
     expect(v.outbox.status().lastError).toMatch(/ECONNREFUSED/);
 
     // The platform comes back on the same port.
-    const { startPlatformHttp } = await import('../../simulators/city-platform/http-server.ts');
+    const { startPlatformHttp } = await import('../../city/http-server.ts');
     const port = Number(new URL(city.http.url).port);
     city.http = await startPlatformHttp(city.platform, port);
     await eventually(

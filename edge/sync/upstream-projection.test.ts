@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scanForbidden } from '../../simulators/city-platform/forbidden-scan.ts';
+import { scanForbidden } from '../../city/forbidden-scan.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 import { AlarmEngine } from '../alerts/alarms.ts';
 import { openDatabase } from '../store/database.ts';

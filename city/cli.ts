@@ -1,5 +1,5 @@
 // The city platform simulator as a process:
-//   tsx simulators/city-platform/cli.ts --db data/platform.db --key data/platform.key [--port 9400]
+//   tsx city/cli.ts --db data/platform.db --key data/platform.key [--port 9400]
 //     [--register jincheng=path/to/venue-ed25519.pub ...] [--enrol jincheng ...] [--mqtt mqtt://127.0.0.1:1883]
 //     [--faults 0.2 --seed 7]
 // Prints one JSON line {"url", "publicKey", "tokens"} on stdout once listening (the bench reads it).

@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { smCrypto } from '../../edge/store/sm-crypto-reference.ts';
-import { sm2PublicKeyFromPem, sm2PublicKeyHex } from '../../edge/store/sm2.ts';
-import { checkpointSigner } from '../../edge/store/suites.ts';
-import { batchManifest, bodyDigest, type SignedBatch, signBytes } from '../../edge/sync/wire.ts';
-import { outboxOver, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
+import { smCrypto } from '../edge/store/sm-crypto-reference.ts';
+import { sm2PublicKeyFromPem, sm2PublicKeyHex } from '../edge/store/sm2.ts';
+import { checkpointSigner } from '../edge/store/suites.ts';
+import { batchManifest, bodyDigest, type SignedBatch, signBytes } from '../edge/sync/wire.ts';
+import { outboxOver, startTestPlatform, type TestPlatform } from '../test/sync-fixture.ts';
 import { verifyStoredChain } from './audit.ts';
 
 let city: TestPlatform;

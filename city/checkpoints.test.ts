@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHECKPOINT_PROTOCOL, type Checkpoint, checkpointManifest } from '../../edge/store/checkpoint-format.ts';
-import { eventLeaf, MerkleTree } from '../../edge/store/merkle.ts';
-import { toHex } from '../../edge/store/merkle-verify.ts';
-import { sm3 } from '../../edge/store/sm2.ts';
-import { checkpointSigner } from '../../edge/store/suites.ts';
-import { keyId, signBytes } from '../../edge/sync/wire.ts';
+import { CHECKPOINT_PROTOCOL, type Checkpoint, checkpointManifest } from '../edge/store/checkpoint-format.ts';
+import { eventLeaf, MerkleTree } from '../edge/store/merkle.ts';
+import { toHex } from '../edge/store/merkle-verify.ts';
+import { sm3 } from '../edge/store/sm2.ts';
+import { checkpointSigner } from '../edge/store/suites.ts';
+import { keyId, signBytes } from '../edge/sync/wire.ts';
 import { CityPlatform } from './platform.ts';
 
 const venueKey = generateKeyPairSync('ed25519');

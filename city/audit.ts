@@ -1,6 +1,6 @@
-import { GENESIS_HASH } from '../../edge/store/event-log.ts';
-import { signatureCheck } from '../../edge/store/suites.ts';
-import { batchManifest, bodyDigest } from '../../edge/sync/wire.ts';
+import { GENESIS_HASH } from '../edge/store/event-log.ts';
+import { signatureCheck } from '../edge/store/suites.ts';
+import { batchManifest, bodyDigest } from '../edge/sync/wire.ts';
 import type { CityPlatform } from './platform.ts';
 
 export type StoredChainVerdict = { ok: true; events: number } | { ok: false; seq: number; reason: string };

@@ -12,11 +12,11 @@ import {
   RECEIPT_PROTOCOL,
   type Receipt,
   receiptManifest,
-} from '../../edge/store/checkpoint-format.ts';
-import type { Db } from '../../edge/store/database.ts';
-import { fromHex, verifyConsistency } from '../../edge/store/merkle-verify.ts';
-import { asyncTreeDigest, signatureCheck } from '../../edge/store/suites.ts';
-import { keyId, signBytes } from '../../edge/sync/wire.ts';
+} from '../edge/store/checkpoint-format.ts';
+import type { Db } from '../edge/store/database.ts';
+import { fromHex, verifyConsistency } from '../edge/store/merkle-verify.ts';
+import { asyncTreeDigest, signatureCheck } from '../edge/store/suites.ts';
+import { keyId, signBytes } from '../edge/sync/wire.ts';
 
 const schema = `
   CREATE TABLE IF NOT EXISTS checkpoints (

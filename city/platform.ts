@@ -6,11 +6,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Type as T } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
-import { describeSchemaError } from '../../config/json-schema.ts';
-import type { CheckpointSuite } from '../../edge/store/checkpoint-format.ts';
-import { type Db, openDatabase } from '../../edge/store/database.ts';
-import { GENESIS_HASH } from '../../edge/store/event-log.ts';
-import { pemKeyId, signatureCheck } from '../../edge/store/suites.ts';
+import { describeSchemaError } from '../config/json-schema.ts';
+import type { CheckpointSuite } from '../edge/store/checkpoint-format.ts';
+import { type Db, openDatabase } from '../edge/store/database.ts';
+import { GENESIS_HASH } from '../edge/store/event-log.ts';
+import { pemKeyId, signatureCheck } from '../edge/store/suites.ts';
 import {
   type BatchAnswer,
   batchManifest,
@@ -26,7 +26,7 @@ import {
   type UpstreamEvent,
   verifyBytes,
   viewJson,
-} from '../../edge/sync/wire.ts';
+} from '../edge/sync/wire.ts';
 import { CheckpointNotary } from './checkpoints.ts';
 import { FaultPlan } from './faults.ts';
 import { scanForbidden, type Violation } from './forbidden-scan.ts';

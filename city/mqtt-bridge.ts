@@ -1,6 +1,6 @@
 import mqtt from 'mqtt';
-import type { SendOutcome } from '../../edge/sync/transport.ts';
-import { mqttTopics } from '../../edge/sync/wire.ts';
+import type { SendOutcome } from '../edge/sync/transport.ts';
+import { mqttTopics } from '../edge/sync/wire.ts';
 import type { CityPlatform } from './platform.ts';
 
 export interface PlatformMqttBridge {
