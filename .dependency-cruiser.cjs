@@ -1,6 +1,6 @@
 // The import rules between HallEdge's top-level folders (docs/architecture.md), checked by `npm run lint`
 // (`npm run depgraph` prints the folder graph). Tests, test fixtures and the demo may reach across: they start a
-// whole venue, as app/ does. Known violations still to be moved are listed in .dependency-cruiser-known-violations.json (`npx depcruise-baseline` rewrites it after one is fixed);
+// whole venue, as app/ does. .dependency-cruiser-known-violations.json lists violations accepted for a while (empty now);
 // a new one fails the check.
 const tests = '(\\.test\\.ts$|^test/|-fixture\\.ts$)';
 

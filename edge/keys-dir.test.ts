@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../app/start-venue.ts';
+import { deviceCredential } from '../devices/provisioning.ts';
 import { startTestVenue, tempDir } from '../test/venue-harness.ts';
-import { deviceCredential } from './bus/credentials.ts';
 import { defaultKeysDir, KEY_FILES } from './keys-dir.ts';
 import { sm2KeyFiles } from './store/suites.ts';
 import { venueKeyFiles } from './sync/keys.ts';

@@ -1,23 +1,17 @@
 import { chmodSync, copyFileSync, existsSync, renameSync, unlinkSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { DEVICE_SECRET_FILE } from '../devices/provisioning.ts';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './store/private-files.ts';
 import { sm2KeyFiles } from './store/suites.ts';
 import { platformKeyFile, venueKeyFiles } from './sync/keys.ts';
 
-/**
- * Where a venue keeps its keys unless told otherwise: beside the data directory, not in it, so a copy of the
- * data (a backup, a disk sent for repair) does not carry the keys. `data/jincheng` → `data/jincheng-keys`.
- */
-export const defaultKeysDir = (dataDir: string) => `${resolve(dataDir)}-keys`;
-
-/** The keys directory a command-line tool opens: `--keys`, else beside `--data` (default `data/<venue>`). */
-export const cliKeysDir = (venue: string, values: { data?: string; keys?: string }) =>
-  values.keys ?? defaultKeysDir(values.data ?? join('data', venue));
+// Where the keys directory is: the device contract says it, as devices are provisioned from it.
+export { cliKeysDir, defaultKeysDir } from '../devices/provisioning.ts';
 
 /** The key files of a venue, relative to its keys directory. Everyone who opens a key file names it from here. */
 export const KEY_FILES = {
-  /** Provisioning secret: every device's bus password is derived from it (edge/bus/credentials.ts). */
-  deviceSecret: 'device-secret',
+  /** Provisioning secret: every device's bus password is derived from it (devices/provisioning.ts). */
+  deviceSecret: DEVICE_SECRET_FILE,
   /**
    * Keys of the sealed columns — expert names, face templates, camera passwords (AES-256-GCM, or SM4 + HMAC-SM3 in
    * the 国密 suite) — and of the ID numbers' keyed hash.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
-import { loadOrCreateSecret } from '../edge/bus/credentials.ts';
+import { loadOrCreateSecret } from '../devices/provisioning.ts';
 import { writeMosquittoConfig } from '../edge/bus/mosquitto-config.ts';
 import { verifyChain } from '../edge/store/verify.ts';
 import { devicePassword, deviceSecretFile, readRecord, startEdgeProcess } from '../test/edge-process.ts';

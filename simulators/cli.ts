@@ -4,8 +4,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
-import { deviceCredential, loadOrCreateSecret } from '../edge/bus/credentials.ts';
-import { cliKeysDir, KEY_FILES } from '../edge/keys-dir.ts';
+import { cliKeysDir, DEVICE_SECRET_FILE, deviceCredential, loadOrCreateSecret } from '../devices/provisioning.ts';
 import { startVenueSimulators } from './venue-simulators.ts';
 
 const { values } = parseArgs({
@@ -18,7 +17,7 @@ const { values } = parseArgs({
   },
 });
 const venue = loadVenue(venueFile(values.venue!));
-const secret = loadOrCreateSecret(join(cliKeysDir(venue.id, values), KEY_FILES.deviceSecret));
+const secret = loadOrCreateSecret(join(cliKeysDir(venue.id, values), DEVICE_SECRET_FILE));
 const only = values.only ? new Set(values.only.split(',')) : null;
 const sims = await startVenueSimulators(venue, {
   brokerUrl: values.broker!,

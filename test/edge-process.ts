@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Venue } from '../config/schema.ts';
 import { loadVenue, venueFile } from '../config/venue-loader.ts';
-import { deviceCredential, loadOrCreateSecret } from '../edge/bus/credentials.ts';
+import { deviceCredential, loadOrCreateSecret } from '../devices/provisioning.ts';
 import { defaultKeysDir, KEY_FILES } from '../edge/keys-dir.ts';
 import type { CameraFarm } from '../simulators/camera/camera-farm.ts';
 import { tempDir } from './venue-harness.ts';

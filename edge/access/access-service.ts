@@ -4,7 +4,9 @@ import type { DeviceEventPayload, DeviceStatePayload } from '../bus/device-gatew
 import { checkOutsOf } from '../checkin/checkout.ts';
 import type { VenueContext } from '../context.ts';
 import { DomainError } from '../domain-error.ts';
+import type { EventData, EventType } from '../event-catalogue.ts';
 import type { DeviceRecord } from '../registry/device-registry.ts';
+import { sessionEvents } from '../sessions/events.ts';
 import { lateAfter } from '../sessions/late-arrivals.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { LoggedEvent } from '../store/event-log.ts';
@@ -31,8 +33,20 @@ export interface AccessServiceOptions extends Partial<AccessOptions> {
 const DOOR_ALARM_LEVEL = { 'forced-open': 3, 'held-open': 2, tailgating: 2 } as const;
 
 /** Events that can change who may pass, so the gates' allow-lists are rebuilt after them. */
-const AUTHORISATION_EVENTS =
-  /^(session\.|checkin\.accepted$|access\.(passage|offline-decision|reentry-approved|roll-call|mode-changed|staff-)|locker\.)/;
+const AUTHORISATION_EVENTS = [
+  // Every session event, whichever the sessions module declares: schedules, experts, staff, states, decisions.
+  ...(Object.keys(sessionEvents) as (keyof typeof sessionEvents)[]),
+  'checkin.accepted',
+  'access.passage',
+  'access.offline-decision',
+  'access.reentry-approved',
+  'access.roll-call',
+  'access.mode-changed',
+  'access.staff-enrolled',
+  'access.staff-removed',
+  'locker.deposit',
+  'locker.retrieve',
+] as const satisfies readonly EventType[];
 
 /**
  * Access control of the evaluation zone: answers every gate's and door's pass request with `open` or `deny`,
@@ -87,8 +101,8 @@ export class AccessService {
     ctx.gateway.onEvent('fire-panel', 'fire-alarm', (d, p) => this.fireAlarm(d, p));
     ctx.gateway.onEvent('locker', 'deposit', (d, p) => this.locker('locker.deposit', d, p));
     ctx.gateway.onEvent('locker', 'retrieve', (d, p) => this.locker('locker.retrieve', d, p));
+    ctx.log.onAppended(AUTHORISATION_EVENTS, () => this.scheduleRefresh());
     ctx.log.on('appended', (e) => {
-      if (AUTHORISATION_EVENTS.test(e.type)) this.scheduleRefresh();
       if (e.type === 'checkin.accepted') this.assignLocker(e.data);
       if (e.type === 'checkin.refused' && e.data.reason === 'held-for-witness') this.lateAtTerminal(e);
       if (e.type === 'session.late-arrival-decided')
@@ -478,8 +492,8 @@ export class AccessService {
   }
 
   /** Check-in chose a compartment for the expert's phone: the bank reserves it, so only they can deposit there. */
-  private assignLocker(data: Record<string, unknown>): void {
-    const locker = data.locker as { bank: string; compartment: number } | null;
+  private assignLocker(data: EventData<'checkin.accepted'>): void {
+    const { locker } = data;
     if (!locker || !this.topology.lockerBanks.includes(locker.bank)) return;
     this.send(locker.bank, 'assign', { compartment: locker.compartment, holder: data.pseudonym });
   }

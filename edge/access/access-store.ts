@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
+import type { EventData } from '../event-catalogue.ts';
 import { venueDay } from '../sessions/model.ts';
 import { type Db, migrate } from '../store/database.ts';
-import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+import type { EventLog, TypedEvent } from '../store/event-log.ts';
 import { preparedCache } from '../store/prepared.ts';
 import type { Location } from './topology.ts';
 
@@ -72,6 +73,12 @@ export interface PassageData {
   reentryConsumed?: boolean;
   roomEntry?: boolean;
 }
+
+/** The passage fields as recorded (events.ts `passage`); a passage no grant announced has none of them. */
+type RecordedPassage = Pick<
+  EventData<'access.passage'>,
+  'person' | 'session' | 'location' | 'leftDuringEvaluation' | 'reentryConsumed' | 'roomEntry'
+>;
 
 export type AccessMode = 'normal' | 'fire-open';
 
@@ -154,15 +161,14 @@ export class AccessStore {
     return row ? toRoster(row) : null;
   }
 
-  private project(e: LoggedEvent): void {
-    const d = e.data as Record<string, unknown>;
+  private project(e: TypedEvent): void {
     switch (e.type) {
       // A person moves when the door reports the passage of their grant, not when the grant is given; a device
       // that decided offline reports a passage it let through.
       case 'access.passage':
       case 'access.offline-decision':
-        if (e.type === 'access.offline-decision' && !d.granted) return;
-        return this.movePerson(e.at, d as unknown as PassageData);
+        if (e.type === 'access.offline-decision' && !e.data.granted) return;
+        return this.movePerson(e.at, e.data);
       case 'access.roll-call': {
         this.sql('UPDATE access_roll_calls SET done_seq = ?, done_by = ? WHERE session = ?').run(
           e.seq,
@@ -177,28 +183,28 @@ export class AccessStore {
              VALUES (?, ?, ?, 'outside', ?, ?) ON CONFLICT DO UPDATE SET location = 'outside',
              left_during_evaluation = excluded.left_during_evaluation, reentry_approved = 0, updated_at = excluded.updated_at`,
         );
-        for (const p of d.present as string[]) mark.run(day, p, e.session, 0, e.at);
-        for (const p of d.absent as string[]) mark.run(day, p, e.session, 1, e.at);
+        for (const p of e.data.present) mark.run(day, p, e.session, 0, e.at);
+        for (const p of e.data.absent) mark.run(day, p, e.session, 1, e.at);
         return;
       }
       case 'access.reentry-approved':
         this.sql('UPDATE access_presence SET reentry_approved = 1, updated_at = ? WHERE day = ? AND person = ?').run(
           e.at,
           venueDay(e.at),
-          d.person,
+          e.data.person,
         );
         return;
       case 'access.mode-changed':
         this.sql(
           'INSERT INTO access_mode (id, mode, since, by) VALUES (1, ?, ?, ?) ON CONFLICT DO UPDATE SET mode = excluded.mode, since = excluded.since, by = excluded.by',
-        ).run(d.mode, e.at, e.actor);
+        ).run(e.data.mode, e.at, e.actor);
         // After an evacuation nobody's whereabouts are known until a witness's roll call per session; the
         // restrictions (left during evaluation, first room entry) stay as they were.
-        if (d.mode === 'fire-open') {
+        if (e.data.mode === 'fire-open') {
           this.sql("UPDATE access_presence SET location = 'unknown' WHERE day = ? AND location != 'outside'").run(
             venueDay(e.at),
           );
-          for (const session of (d.rollCallDue as string[] | undefined) ?? [])
+          for (const session of e.data.rollCallDue ?? [])
             this.sql(
               `INSERT INTO access_roll_calls (session, due_since) VALUES (?, ?)
                  ON CONFLICT DO UPDATE SET due_since = excluded.due_since, done_seq = NULL, done_by = NULL`,
@@ -208,23 +214,30 @@ export class AccessStore {
       case 'locker.deposit':
         this.sql(
           'INSERT INTO access_lockers (bank, compartment, holder, deposited_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET holder = excluded.holder, deposited_at = excluded.deposited_at',
-        ).run(e.subject, d.compartment, d.holder, e.at);
+        ).run(e.subject, e.data.compartment, e.data.holder, e.at);
         return;
       case 'locker.retrieve':
-        this.sql('DELETE FROM access_lockers WHERE bank = ? AND compartment = ?').run(e.subject, d.compartment);
+        this.sql('DELETE FROM access_lockers WHERE bank = ? AND compartment = ?').run(e.subject, e.data.compartment);
         return;
       case 'access.staff-enrolled':
         this.sql(
           `INSERT INTO access_staff (person, role, days, from_min, to_min, all_rooms) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT DO UPDATE SET role = excluded.role, days = excluded.days, from_min = excluded.from_min,
                to_min = excluded.to_min, all_rooms = excluded.all_rooms`,
-        ).run(e.subject, d.role, JSON.stringify(d.days), d.fromMin, d.toMin, d.allRooms ? 1 : 0);
+        ).run(
+          e.subject,
+          e.data.role,
+          JSON.stringify(e.data.days),
+          e.data.fromMin,
+          e.data.toMin,
+          e.data.allRooms ? 1 : 0,
+        );
         return;
       case 'access.staff-removed':
         this.sql('DELETE FROM access_staff WHERE person = ?').run(e.subject);
         return;
       case 'alarm.raised':
-        if (d.kind === 'entry-window-timeout')
+        if (e.data.kind === 'entry-window-timeout')
           this.sql(
             `INSERT INTO access_presence (day, person, session, location, window_alarmed, updated_at)
                VALUES (?, ?, ?, 'outside', 1, ?) ON CONFLICT DO UPDATE SET window_alarmed = 1`,
@@ -233,8 +246,8 @@ export class AccessStore {
     }
   }
 
-  private movePerson(at: number, d: PassageData): void {
-    if (!d.person) return;
+  private movePerson(at: number, d: RecordedPassage): void {
+    if (!d.person || d.location === undefined) return;
     this.sql(
       `INSERT INTO access_presence (day, person, session, location, left_during_evaluation, reentry_approved,
            room_entered_at, updated_at)

@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
+import { loadOrCreateSecret } from '../../devices/provisioning.ts';
 import { deviceTopic } from '../../devices/topics.ts';
 import { freePort, startMosquitto } from '../../test/mosquitto.ts';
 import { startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { openDatabase } from '../store/database.ts';
 import { EventLog } from '../store/event-log.ts';
 import { verifyChain } from '../store/verify.ts';
-import { loadOrCreateSecret } from './credentials.ts';
 import { GroupCommit } from './group-commit.ts';
 import { writeMosquittoConfig } from './mosquitto-config.ts';
 

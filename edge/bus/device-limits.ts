@@ -1,9 +1,9 @@
 import { CONTRACTS } from '../../devices/contracts.ts';
 import { Ack, Heartbeat, Status } from '../../devices/envelope.ts';
 import { maxJsonBytes } from '../../devices/payload-size.ts';
+import { EDGE_USERNAME } from '../../devices/provisioning.ts';
 import { parseDeviceTopic } from '../../devices/topics.ts';
 import type { BusIdentity } from './acl.ts';
-import { EDGE_USERNAME } from './credentials.ts';
 
 /** What one device may send: a message rate and a burst (its packet size follows from its contract). */
 export interface KindRate {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
+import { loadOrCreateSecret } from '../../devices/provisioning.ts';
 import { freePort, startMosquitto, stopMosquitto } from '../../test/mosquitto.ts';
 import {
   collectPositionNumbers,
@@ -13,7 +14,6 @@ import {
   tempDir,
   testVenue,
 } from '../../test/venue-harness.ts';
-import { loadOrCreateSecret } from './credentials.ts';
 import { writeMosquittoConfig } from './mosquitto-config.ts';
 
 let mosquitto: ChildProcess | null = null;

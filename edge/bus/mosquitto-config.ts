@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Venue } from '../../config/schema.ts';
 import { loadVenue, venueFile } from '../../config/venue-loader.ts';
+import { deviceCredential, EDGE_USERNAME, loadOrCreateSecret } from '../../devices/provisioning.ts';
 import { devicePrefix, TOPIC_ROOT } from '../../devices/topics.ts';
 import { cliKeysDir, KEY_FILES } from '../keys-dir.ts';
-import { deviceCredential, EDGE_USERNAME, loadOrCreateSecret } from './credentials.ts';
 import { DEFAULT_BUS_LIMITS, largestPacket } from './device-limits.ts';
 
 export function mosquittoAcl(venue: Venue): string {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Venue } from '../../config/schema.ts';
 import { venueDay } from '../sessions/model.ts';
 import { type Db, migrate } from '../store/database.ts';
-import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+import type { EventLog, TypedEvent } from '../store/event-log.ts';
 import { preparedCache } from '../store/prepared.ts';
 
 const migrations = [
@@ -148,25 +148,25 @@ export class Allocator {
     return row ? toHeld(row) : null;
   }
 
-  private project(e: LoggedEvent): void {
+  private project(e: TypedEvent): void {
     if (e.type === 'checkin.released' && e.session) {
       this.sql(
         `UPDATE checkin_assignments SET badge = NULL, locker_bank = NULL, locker_compartment = NULL, seq = ?
          WHERE session = ? AND pseudonym = ?`,
-      ).run(e.seq, e.session, String(e.data.pseudonym ?? e.subject ?? ''));
+      ).run(e.seq, e.session, e.data.pseudonym);
       return;
     }
     if (e.type !== 'checkin.accepted' || !e.session) return;
-    const d = e.data as { pseudonym?: string; badge?: string | null; locker?: LockerCompartment | null };
+    const d = e.data;
     this.sql(
       `INSERT INTO checkin_assignments (day, pseudonym, session, badge, locker_bank, locker_compartment, seq)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET badge = excluded.badge,
          locker_bank = excluded.locker_bank, locker_compartment = excluded.locker_compartment, seq = excluded.seq`,
     ).run(
       venueDay(e.at),
-      d.pseudonym ?? e.actor ?? '',
+      d.pseudonym,
       e.session,
-      d.badge ?? null,
+      d.badge,
       d.locker?.bank ?? null,
       d.locker?.compartment ?? null,
       e.seq,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DeviceGateway } from '../bus/device-gateway.ts';
 import { DomainError } from '../domain-error.ts';
+import type { EventData } from '../event-catalogue.ts';
 import type { EventLog, LoggedEvent } from '../store/event-log.ts';
 import type { Allocator } from './checkin-store.ts';
 
@@ -16,7 +17,7 @@ export function checkOutsOf(log: Pick<EventLog, 'query'>, session: string): Map<
 }
 
 /** States that end a session: whoever is still checked in to it is checked out. */
-const ENDING_STATES = ['completed', 'cancelled'];
+const ENDING_STATES: readonly string[] = ['completed', 'cancelled'];
 
 /**
  * Check-out (签退): hands back the location badge and the phone-locker compartment a check-in gave, as one
@@ -25,12 +26,7 @@ const ENDING_STATES = ['completed', 'cancelled'];
  * A session that ends (completed, cancelled) checks out everyone still holding something, as `system`.
  */
 export class Checkout {
-  private readonly onAppended = (e: LoggedEvent) => {
-    if (e.type === 'checkin.released') this.releaseLocker(e);
-    // After the emit loop: every listener sees the state change before the releases it causes.
-    if (e.type === 'session.state-changed' && e.session && ENDING_STATES.includes(String(e.data.to)))
-      queueMicrotask(() => this.endSession(e.session!));
-  };
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     private readonly log: EventLog,
@@ -41,11 +37,16 @@ export class Checkout {
   ) {}
 
   start(): void {
-    this.log.on('appended', this.onAppended);
+    this.unsubscribe = this.log.onAppended(['checkin.released', 'session.state-changed'], (e) => {
+      if (e.type === 'checkin.released') this.releaseLocker(e.data.locker);
+      // After the emit loop: every listener sees the state change before the releases it causes.
+      else if (e.session && ENDING_STATES.includes(e.data.to)) queueMicrotask(() => this.endSession(e.session!));
+    });
   }
 
   stop(): void {
-    this.log.off('appended', this.onAppended);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
   }
 
   /** Checks a person out of their session today (or the one named); 409 when they hold nothing. */
@@ -75,8 +76,7 @@ export class Checkout {
     }
   }
 
-  private releaseLocker(e: LoggedEvent): void {
-    const locker = e.data.locker as { bank: string; compartment: number } | null;
+  private releaseLocker(locker: EventData<'checkin.released'>['locker']): void {
     if (!locker) return;
     this.gateway
       .command(locker.bank, 'release', { compartment: locker.compartment })

@@ -148,7 +148,7 @@ export class DisplayService extends EventEmitter<{ content: [string, Board]; not
     if (!session) return null;
     const changes = this.ctx.log.query({ session: session.id, type: 'session.state-changed' });
     const firstTo = (states: string[]) =>
-      changes.find((e) => states.includes((e.data as { to?: string } | null)?.to ?? ''))?.at ?? null;
+      changes.find((e) => typeof e.data.to === 'string' && states.includes(e.data.to))?.at ?? null;
     return { session, startedAt: firstTo(['in-progress']), endedAt: firstTo(['completed', 'cancelled']) };
   }
 

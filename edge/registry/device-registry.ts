@@ -1,7 +1,7 @@
 import type { Venue } from '../../config/schema.ts';
 import type { AlarmEngine } from '../alerts/alarms.ts';
 import { migrate } from '../store/database.ts';
-import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+import type { EventLog, TypedEvent } from '../store/event-log.ts';
 
 export interface DeviceRecord {
   id: string;
@@ -245,14 +245,14 @@ export class DeviceRegistry {
     })();
   }
 
-  private project(e: LoggedEvent): void {
+  private project(e: TypedEvent): void {
     const d = e.subject ? this.devices.get(e.subject) : undefined;
     if (!d) return;
     if (e.type === 'device.online' || e.type === 'device.offline') {
       d.online = e.type === 'device.online';
       this.log.db.prepare('UPDATE devices SET online = ?, since = ? WHERE id = ?').run(d.online ? 1 : 0, e.at, d.id);
     } else if (e.type === 'device.firmware') {
-      d.firmware = e.data.firmware as string;
+      d.firmware = e.data.firmware;
       this.log.db.prepare('UPDATE devices SET firmware = ? WHERE id = ?').run(d.firmware, d.id);
     }
   }

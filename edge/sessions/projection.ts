@@ -1,7 +1,7 @@
 import type { Db } from '../store/database.ts';
-import type { LoggedEvent, Projection } from '../store/event-log.ts';
+import type { Projection } from '../store/event-log.ts';
 import { preparedCache } from '../store/prepared.ts';
-import type { Expert, SessionDefinition, Staff } from './model.ts';
+import type { SessionDefinition } from './model.ts';
 
 /** Current-state tables of module `sessions`, rebuilt from `session.*` and `checkin.accepted` events. */
 export const migrations = [
@@ -60,12 +60,12 @@ export function sessionProjection(db: Db): Projection {
     }),
   };
 
-  return (e: LoggedEvent) => {
+  return (e) => {
     if (!e.session) return;
     const id = e.session;
     switch (e.type) {
       case 'session.scheduled': {
-        const d = e.data as unknown as SessionDefinition & { source: string };
+        const d = e.data;
         sql(
           `INSERT INTO sessions (id, transaction_code, project_code, project_name, room, starts_at, ends_at, state,
              remote_host, remote_room, source, updated_at, updated_by)
@@ -87,33 +87,32 @@ export function sessionProjection(db: Db): Projection {
         return;
       }
       case 'session.updated': {
-        const changes = (e.data as { changes: Record<string, { to: never }> }).changes;
         const set: Record<string, unknown> = {};
-        for (const [field, change] of Object.entries(changes))
-          Object.assign(set, columns[field as keyof SessionDefinition](change.to));
+        // The schema leaves `to` open (it is whichever field changed); the session service wrote it from a checked definition.
+        for (const [field, change] of Object.entries(e.data.changes))
+          Object.assign(set, columns[field as keyof SessionDefinition](change.to as never));
         const assignments = Object.keys(set).map((c) => `${c} = @${c}`);
         if (assignments.length) sql(`UPDATE sessions SET ${assignments.join(', ')} WHERE id = @id`).run({ ...set, id });
         break;
       }
       case 'session.state-changed':
-        sql('UPDATE sessions SET state = ? WHERE id = ?').run((e.data as { to: string }).to, id);
+        sql('UPDATE sessions SET state = ? WHERE id = ?').run(e.data.to, id);
         break;
       case 'session.experts-authorised':
-        for (const x of (e.data as { experts: Expert[] }).experts) upsertExpert.run(id, x.pseudonym, x.seat);
+        for (const x of e.data.experts) upsertExpert.run(id, x.pseudonym, x.seat);
         break;
       case 'session.experts-revoked':
-        for (const p of (e.data as { pseudonyms: string[] }).pseudonyms)
+        for (const p of e.data.pseudonyms)
           sql('DELETE FROM session_experts WHERE session = ? AND pseudonym = ?').run(id, p);
         break;
       case 'session.staff-assigned':
-        for (const s of (e.data as { staff: Staff[] }).staff) upsertStaff.run(id, s.id, s.role);
+        for (const s of e.data.staff) upsertStaff.run(id, s.id, s.role);
         break;
       case 'session.staff-removed':
-        for (const p of (e.data as { ids: string[] }).ids)
-          sql('DELETE FROM session_staff WHERE session = ? AND person = ?').run(id, p);
+        for (const p of e.data.ids) sql('DELETE FROM session_staff WHERE session = ? AND person = ?').run(id, p);
         break;
       case 'session.late-arrival-decided': {
-        const d = e.data as { pseudonym: string; approved: boolean; note: string | null };
+        const d = e.data;
         sql(
           `INSERT INTO session_late_decisions (session, pseudonym, approved, by, at, note) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT DO UPDATE SET approved = excluded.approved, by = excluded.by, at = excluded.at, note = excluded.note`,
@@ -121,12 +120,7 @@ export function sessionProjection(db: Db): Projection {
         return; // a decision about one person, not a change to the session's definition
       }
       case 'checkin.accepted': {
-        const d = e.data as {
-          pseudonym?: string;
-          seat?: string | null;
-          badge?: string | null;
-          locker?: { bank: string; compartment: number } | null;
-        };
+        const d = e.data;
         // Check-in of a session this venue does not know stays in the record but has nothing to project onto.
         if (!sql('SELECT 1 FROM sessions WHERE id = ?').get(id)) return;
         sql(
@@ -136,9 +130,9 @@ export function sessionProjection(db: Db): Projection {
              locker_compartment = excluded.locker_compartment, method = excluded.method, at = excluded.at, seq = excluded.seq`,
         ).run(
           id,
-          d.pseudonym ?? e.actor,
-          d.seat ?? null,
-          d.badge ?? null,
+          d.pseudonym,
+          d.seat,
+          d.badge,
           d.locker?.bank ?? null,
           d.locker?.compartment ?? null,
           e.method ?? 'unknown',

@@ -5,7 +5,7 @@ import { describeSchemaError } from '../../config/json-schema.ts';
 import type { Venue } from '../../config/schema.ts';
 import { DomainError } from '../domain-error.ts';
 import { migrate } from '../store/database.ts';
-import type { EventInput, EventLog, LoggedEvent } from '../store/event-log.ts';
+import type { EventInput, EventLog, LoggedEvent, TypedEvent } from '../store/event-log.ts';
 import { preparedCache } from '../store/prepared.ts';
 import { type Booking, bookingConflict } from './conflicts.ts';
 import { type Admission, admission, DEFAULT_LATE_ENTRY_MS, type LateDecision, lateAfter } from './late-arrivals.ts';
@@ -69,7 +69,7 @@ type Definition = SessionDefinition & { id: string; experts: Expert[]; staff: St
  * Evaluation sessions: imported from the city platform, schedule files or the console; moved through their
  * states by operators. Every change is an event; the `sessions` tables are projections of those events.
  */
-export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent] }> {
+export class SessionService extends EventEmitter<{ changed: [string, TypedEvent] }> {
   private readonly rooms: Map<string, Set<string> | null>;
   /** Session start + this: later arrivals need a witness's decision (venue file `access.lateEntryMin`). */
   readonly lateEntryMs: number;

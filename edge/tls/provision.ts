@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Venue } from '../../config/schema.ts';
 import { loadVenue, venueFile } from '../../config/venue-loader.ts';
-import { deviceCredential, loadOrCreateSecret } from '../bus/credentials.ts';
+import { deviceCredential, loadOrCreateSecret } from '../../devices/provisioning.ts';
 import { clientIdOf } from '../bus/device-limits.ts';
 import { cliKeysDir, KEY_FILES } from '../keys-dir.ts';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.ts';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+import type { EventLog, LoggedEvent, TypedEvent } from '../store/event-log.ts';
 import { migrateTracking } from './schema.ts';
 
 /** Who carries a badge: an expert bound at check-in, or staff given one at the desk. Pseudonymous ids only. */
@@ -43,53 +43,36 @@ interface Change {
 
 /** What an event means for the badges: a binding, a release, or nothing. */
 function interpret(
-  e: LoggedEvent,
+  e: TypedEvent,
   current: (badge: string) => BadgeBinding | undefined,
   byPerson: (person: string, session: string | null) => BadgeBinding | undefined,
   inZone: (badge: string) => boolean,
 ): Change {
-  const d = e.data as {
-    badge?: string | null;
-    pseudonym?: string;
-    person?: string;
-    room?: string | null;
-    role?: string;
-  };
   switch (e.type) {
-    case 'checkin.accepted': {
-      const person = d.pseudonym ?? e.actor;
-      if (!d.badge || !person) return {};
-      const bound: BadgeBinding = {
-        badge: d.badge,
-        person,
-        role: 'expert',
-        session: e.session,
-        room: d.room ?? null,
-        since: e.at,
-        checkedOutAt: null,
-      };
-      return { bound, released: current(d.badge) };
-    }
+    case 'checkin.accepted':
     case 'tracking.badge-assigned': {
-      if (!d.badge || !d.person) return {};
+      const { badge } = e.data;
+      if (!badge) return {};
       const bound: BadgeBinding = {
-        badge: d.badge,
-        person: d.person,
-        role: d.role === 'expert' ? 'expert' : 'staff',
+        badge,
+        ...(e.type === 'checkin.accepted'
+          ? { person: e.data.pseudonym, role: 'expert', room: e.data.room ?? null }
+          : { person: e.data.person, role: e.data.role, room: null }),
         session: e.session,
-        room: d.room ?? null,
         since: e.at,
         checkedOutAt: null,
       };
-      return { bound, released: current(d.badge) };
+      return { bound, released: current(badge) };
     }
-    case 'checkin.released':
     case 'tracking.badge-released': {
-      const held = d.badge ? current(d.badge) : byPerson(d.pseudonym ?? d.person ?? e.actor ?? '', e.session);
+      const held = current(e.data.badge);
+      return held ? { released: held } : {};
+    }
+    case 'checkin.released': {
+      const held = e.data.badge ? current(e.data.badge) : byPerson(e.data.pseudonym, e.session);
       if (!held) return {};
       // Check-out is paperwork, not the badge coming back: whoever is still inside keeps carrying it.
-      if (e.type === 'checkin.released' && inZone(held.badge))
-        return held.checkedOutAt === null ? { checkedOut: { ...held, checkedOutAt: e.at } } : {};
+      if (inZone(held.badge)) return held.checkedOutAt === null ? { checkedOut: { ...held, checkedOutAt: e.at } } : {};
       return { released: held };
     }
     default:
@@ -147,8 +130,7 @@ export class BadgeBindings extends EventEmitter<{ bound: [BadgeBinding]; release
         open.run(change.bound);
       }
     });
-    log.on('appended', (e) => {
-      if (!(BINDING_EVENTS as readonly string[]).includes(e.type)) return;
+    log.onAppended(BINDING_EVENTS, (e) => {
       const change = interpret(
         e,
         (b) => this.current.get(b),

@@ -51,14 +51,12 @@ export class ZoneHeadCount {
       `INSERT INTO tracking_population (zone, counted, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (zone) DO UPDATE SET counted = excluded.counted, updated_at = excluded.updated_at`,
     );
-    log.addProjection((e: LoggedEvent) => {
+    log.addProjection((e) => {
       if (e.type === 'access.passage') {
-        const d = e.data as { door?: string | null; direction?: string; count?: number };
-        const way = d.direction === 'in' ? 1 : -1;
-        for (const effect of this.effects.get(d.door ?? '') ?? [])
-          add.run(effect.zone, effect.sign * way * (d.count ?? 0), e.at);
-      } else if (e.type === 'tracking.population-recounted')
-        set.run(e.data.zone as string, e.data.counted as number, e.at);
+        const way = e.data.direction === 'in' ? 1 : -1;
+        for (const effect of this.effects.get(e.data.door ?? '') ?? [])
+          add.run(effect.zone, effect.sign * way * e.data.count, e.at);
+      } else if (e.type === 'tracking.population-recounted') set.run(e.data.zone, e.data.counted, e.at);
     });
   }
 

@@ -103,7 +103,7 @@ export class TrackingService {
     );
     ctx.log.addProjection((e) => {
       if (e.type !== 'tracking.zone-left') return;
-      insertStay.run({ ...(e.data as Omit<Stay, 'session'>), session: e.session, seq: e.seq });
+      insertStay.run({ ...e.data, session: e.session, seq: e.seq });
     });
     this.bindings.on('bound', (b) => this.rules.onBound(b, this.tracks.get(b.badge)));
     this.bindings.on('released', (b) => this.rules.onReleased(b, this.tracks.get(b.badge)));

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { EvaluationSession } from '../sessions/model.ts';
 import type { SessionService } from '../sessions/session-service.ts';
-import type { EventLog, LoggedEvent } from '../store/event-log.ts';
+import type { EventLog, TypedEvent } from '../store/event-log.ts';
 import type { Placement, VideoService } from './video-service.ts';
 
 export interface SessionFootageOptions {
@@ -28,7 +28,7 @@ export class SessionFootage {
   private readonly marginMs: number;
   private readonly archiveMs: number;
   private readonly overrunMs: number;
-  private readonly onChanged = (session: string, e: LoggedEvent) => this.sessionChanged(session, e);
+  private readonly onChanged = (session: string, e: TypedEvent) => this.sessionChanged(session, e);
   private readonly onFilming = (camera: string, zone: string) => this.cameraFilming(camera, zone);
   private readonly onMoved = (camera: string, from: Placement, to: Placement) => this.cameraMoved(camera, from, to);
 
@@ -56,9 +56,9 @@ export class SessionFootage {
     this.video.off('moved', this.onMoved);
   }
 
-  private sessionChanged(id: string, e: LoggedEvent): void {
+  private sessionChanged(id: string, e: TypedEvent): void {
     if (e.type !== 'session.state-changed') return;
-    const to = (e.data as { to?: string }).to;
+    const to = e.data.to;
     if (to !== 'in-progress' && to !== 'completed') return;
     const s = this.sessions.get(id);
     if (!s) return;

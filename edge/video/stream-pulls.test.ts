@@ -50,8 +50,8 @@ describe('one RTSP pull per camera stream', () => {
     expect(farm.rtspSessions('cam-s', 'main')).toBe(1);
     expect(farm.rtspSessions('cam-s', 'sub')).toBe(1);
     // The edge's relay serves the main stream to the recorder and both tiles, the substream to the grid tile.
-    expect(video.pulls.sessions('cam-s/main')).toEqual({ publishing: true, consumers: 3 });
-    expect(video.pulls.sessions('cam-s/sub')).toEqual({ publishing: true, consumers: 1 });
+    expect(await video.pulls.sessions('cam-s/main')).toEqual({ publishing: true, consumers: 3 });
+    expect(await video.pulls.sessions('cam-s/sub')).toEqual({ publishing: true, consumers: 1 });
 
     // Every live ffmpeg stops reading (SIGSTOP): the recorder's segments keep coming, with no hole.
     const stalled = video.live.pids();
@@ -86,7 +86,7 @@ describe('one RTSP pull per camera stream', () => {
       'segments after the viewers left',
     );
     expect(farm.rtspSessions('cam-s', 'main')).toBe(1);
-    expect(video.pulls.sessions('cam-s/main').consumers).toBe(1);
+    expect((await video.pulls.sessions('cam-s/main')).consumers).toBe(1);
     expect(gapsSince(viewing)).toEqual([]);
     expect(alarms.openFor('recording-gap', 'cam-s')).toBeNull();
   }, 150_000);

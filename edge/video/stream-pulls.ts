@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { RtspRelay } from '../../devices/camera/rtsp-relay.ts';
 import { rtspTimeoutOption, videoTool } from '../../devices/camera/video-tools.ts';
 import { DIE_WITH_EDGE } from './die-with-edge.ts';
+import { RelayThread } from './relay-thread.ts';
 
 /**
  * One RTSP pull per camera stream, shared by every consumer (go2rtc's rule). The first consumer of a stream —
  * the recorder, a live view — starts a puller: an ffmpeg that reads the stream from the camera (stream copy,
- * video only) and publishes it into the edge's loopback RTSP relay (`rtsp-relay.ts`); each consumer's ffmpeg reads
- * it from there over interleaved TCP. So a recorded camera shown in a tile and enlarged is still one connection
+ * video only) and publishes it into the edge's loopback RTSP relay (`rtsp-relay.ts`, run in its own thread:
+ * `relay-thread.ts`); each consumer's ffmpeg reads it from there over interleaved TCP. So a recorded camera shown in a tile and enlarged is still one connection
  * to the camera, and a viewer coming or going never touches the camera or the recorder's connection.
  *
  * A puller that ends (camera gone, network cut, no packet for `silentAfterMs`) takes the relay's publication with
@@ -42,7 +42,7 @@ interface Pull {
 }
 
 export class StreamPulls {
-  private readonly relay: RtspRelay;
+  private readonly relay: RelayThread;
   private readonly pulls = new Map<string, Pull>();
   /** The relay listening: consumers' addresses are known from then on. */
   private readonly ready: Promise<number>;
@@ -57,8 +57,8 @@ export class StreamPulls {
       publishWaitMs: options.publishWaitMs ?? 30_000,
     };
     // Long enough for a restarting puller to reach its camera, short of a consumer's own timeout.
-    this.relay = new RtspRelay({ waitForPublisherMs: 8000 });
-    this.ready = this.relay.start();
+    this.relay = new RelayThread({ waitForPublisherMs: 8000 });
+    this.ready = this.relay.ready();
   }
 
   /**
@@ -93,8 +93,9 @@ export class StreamPulls {
   }
 
   /** Consumers reading a stream from the relay now, and whether its puller publishes. */
-  sessions(path: string): { publishing: boolean; consumers: number } {
-    return { publishing: this.relay.publishing(path), consumers: this.relay.sessions(path).players };
+  async sessions(path: string): Promise<{ publishing: boolean; consumers: number }> {
+    const { publishing, players } = await this.relay.sessions(path);
+    return { publishing, consumers: players };
   }
 
   /** Pids of the pullers, for CPU accounting. */

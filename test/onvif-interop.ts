@@ -14,14 +14,14 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { OnvifCamera } from '../../devices/camera/onvif-client.ts';
-import { AlarmEngine } from '../../edge/alerts/alarms.ts';
-import { openDatabase } from '../../edge/store/database.ts';
-import { EventLog } from '../../edge/store/event-log.ts';
-import { VideoService } from '../../edge/video/video-service.ts';
-import { tempDir } from '../../test/venue-harness.ts';
-import { CameraFarm, freePort } from './camera-farm.ts';
+import { OnvifCamera } from '../devices/camera/onvif-client.ts';
+import { AlarmEngine } from '../edge/alerts/alarms.ts';
+import { openDatabase } from '../edge/store/database.ts';
+import { EventLog } from '../edge/store/event-log.ts';
+import { VideoService } from '../edge/video/video-service.ts';
+import { CameraFarm, freePort } from '../simulators/camera/camera-farm.ts';
 import { ONVIF_LOCATION, serveOnvifSpecs } from './onvif-specs-mirror.ts';
+import { tempDir } from './venue-harness.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
