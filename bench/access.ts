@@ -1,5 +1,5 @@
 import { availableParallelism, loadavg } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { VenueRuntime } from '../app/start-venue.ts';
 import { devicePrefix } from '../devices/topics.ts';
@@ -137,6 +137,7 @@ async function measure(
   positions: number;
   lost: number;
   loopDelayP99: number;
+  loopBusy: number;
   checks: number;
   load: number[];
 }> {
@@ -152,6 +153,7 @@ async function measure(
     });
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
+    const busyBefore = performance.eventLoopUtilization();
     const gate = worker<GateResult>(edge, 'gate-entrance', {
       role: 'gate',
       requestsPerSecond: REQUESTS_PER_SECOND,
@@ -166,6 +168,7 @@ async function measure(
       : Promise.resolve(null);
     const [g, load] = await Promise.all([gate, rtls]);
     loop.disable();
+    const loopBusy = performance.eventLoopUtilization(busyBefore).utilization;
     // The host's load over the window: on a shared machine the gate's p99 says as much about it as about the edge.
     const hostLoad = loadavg();
     // Positions published but not delivered, or not even published because the broker fell behind.
@@ -175,6 +178,7 @@ async function measure(
       positions: positions / (load?.elapsed ?? SECONDS),
       lost,
       loopDelayP99: loop.percentile(99) / 1e6,
+      loopBusy,
       checks: segmentChecker.spent.checks - checksBefore,
       load: hostLoad,
     };
@@ -198,7 +202,15 @@ export async function run(): Promise<BenchRow[]> {
     [false, true],
     [true, true],
   ] as const) {
-    const { gate, positions, lost, loopDelayP99, checks, load: host } = await measure(withLoad, withRecording);
+    const {
+      gate,
+      positions,
+      lost,
+      loopDelayP99,
+      loopBusy,
+      checks,
+      load: host,
+    } = await measure(withLoad, withRecording);
     const sorted = [...gate.latencies].sort((a, b) => a - b);
     const load = withLoad ? `under ${Math.round(positions).toLocaleString('en-US')} positions/s` : 'idle bus';
     const label = withRecording
@@ -220,6 +232,13 @@ export async function run(): Promise<BenchRow[]> {
         unit: 'requests',
       },
       { area: 'access', metric: `  … edge event-loop delay p99, ${label}`, value: loopDelayP99, unit: 'ms' },
+      // The share of the window the gate's event loop was running something: what video still costs it.
+      {
+        area: 'access',
+        metric: `  … edge event-loop utilisation, ${label}`,
+        value: Math.round(loopBusy * 1000) / 10,
+        unit: '% of the window',
+      },
       {
         area: 'access',
         metric: `  … host load average (1 / 5 / 15 min) at the end, ${label}`,
