@@ -67,3 +67,11 @@ describe('the RTSP relay in its own thread', () => {
     expect(await relay.sessions('cam/again')).toEqual({ publishing: true, players: 0 });
   }, 60_000);
 });
+
+it('stops its thread once however often it is asked (a video service is stopped twice), and refuses requests after', async () => {
+  const relay = new RelayThread();
+  await relay.ready();
+  await Promise.all([relay.stop(), relay.stop()]);
+  await relay.stop();
+  await expect(relay.sessions('cam/main')).rejects.toThrow('the RTSP relay thread is stopped');
+}, 30_000);

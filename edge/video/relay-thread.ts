@@ -34,6 +34,7 @@ export class RelayThread {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private stopping = false;
+  private stopped: Promise<void> | undefined;
 
   constructor(private readonly options: RtspRelayOptions = {}) {
     this.spawn();
@@ -65,14 +66,20 @@ export class RelayThread {
     this.ask('unpublish', { path }).catch(() => {}); // a thread gone has no publication left to end
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await this.ask('stop', {}).catch(() => {});
-    await this.worker.terminate();
+  /** Stops the relay and its thread; a second call waits for the first. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      await this.ask('stop', {}).catch(() => {});
+      await this.worker.terminate();
+    })();
+    return this.stopped;
   }
 
   private async ask<K extends Op>(op: K, args: Requests[K]['args']): Promise<Requests[K]['result']> {
     await this.listening;
+    // A request to a terminated thread would never be answered.
+    if (this.stopping && op !== 'stop') throw new Error('the RTSP relay thread is stopped');
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
