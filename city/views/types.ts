@@ -36,6 +36,9 @@ export interface DeviceHealth {
 
 export interface VenueSummary {
   venue: string;
+  /** The venue's name from its topology file (config/venues), if the hub has it. */
+  name: string | null;
+  nameEn: string | null;
   link: VenueLink;
   /** Last batch accepted or signed request from the venue. */
   lastContact: number | null;
@@ -74,11 +77,8 @@ export interface VenueDetail extends VenueSummary {
   sessions: CitySession[];
 }
 
-/** A change in the live alarm feed (WebSocket /api/city/alarms/live). */
-export interface AlarmFeedMessage {
-  type: 'alarm';
-  alarm: CityAlarm;
-}
+/** The live alarm feed (WebSocket /api/city/alarms/live): the latest changes on connect, then each change. */
+export type AlarmFeedMessage = { type: 'recent'; alarms: CityAlarm[] } | { type: 'alarm'; alarm: CityAlarm };
 
 export interface CityUserView {
   username: string;
