@@ -18,8 +18,6 @@ import type {
 export interface CityViewsOptions {
   /** A venue not heard from for longer is offline (venues pull their downlink every 30 s by default). */
   offlineAfterMs: number;
-  /** Venues' names by id (venue-names.ts reads them from the topology files). */
-  names?: ReadonlyMap<string, { name: string; nameEn: string }>;
 }
 
 export const DEFAULT_VIEWS_OPTIONS: CityViewsOptions = { offlineAfterMs: 2 * 60_000 };
@@ -157,11 +155,8 @@ export class CityViews extends EventEmitter<{ alarm: [CityAlarm] }> {
     for (const a of v.alarms.values()) openAlarms[a.level]++;
     let online = 0;
     for (const d of v.devices.values()) if (d.online) online++;
-    const names = this.options.names?.get(v.venue);
     return {
       venue: v.venue,
-      name: names?.name ?? null,
-      nameEn: names?.nameEn ?? null,
       link: venueLink(v.lastContact, !v.edgeRunning, now, this.options.offlineAfterMs),
       lastContact: v.lastContact,
       heldSeq: v.heldSeq,

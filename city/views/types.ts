@@ -36,9 +36,6 @@ export interface DeviceHealth {
 
 export interface VenueSummary {
   venue: string;
-  /** The venue's name from its topology file (config/venues), if the hub has it. */
-  name: string | null;
-  nameEn: string | null;
   link: VenueLink;
   /** Last batch accepted or signed request from the venue. */
   lastContact: number | null;
@@ -79,6 +76,9 @@ export interface VenueDetail extends VenueSummary {
 
 /** The live alarm feed (WebSocket /api/city/alarms/live): the latest changes on connect, then each change. */
 export type AlarmFeedMessage = { type: 'recent'; alarms: CityAlarm[] } | { type: 'alarm'; alarm: CityAlarm };
+
+/** Venues' names from the hub's own copy of the topology files (not from uploads): GET /api/city/venue-names. */
+export type VenueNames = Record<string, { name: string; nameEn: string }>;
 
 export interface CityUserView {
   username: string;

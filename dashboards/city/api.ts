@@ -6,6 +6,7 @@ import type {
   CitySession,
   CityUserView,
   VenueDetail,
+  VenueNames,
   VenueSummary,
 } from '../../city/views/types.ts';
 import { ApiError, request, whenSignedOut } from '../console/api.ts';
@@ -15,6 +16,7 @@ export { ApiError, request };
 
 export const me = signal<CityUserView | null>(null);
 export const venues = signal<VenueSummary[]>([]);
+export const venueNames = signal<VenueNames>({});
 export const sessions = signal<CitySession[]>([]);
 /** Alarm changes, newest first, as the feed delivered them. */
 export const alarmFeed = signal<CityAlarm[]>([]);
@@ -71,6 +73,10 @@ export function follow(): () => void {
     };
   };
   connect();
+  request<VenueNames>('/api/city/venue-names').then(
+    (names) => (venueNames.value = names),
+    () => {},
+  );
   void refresh();
   const timer = setInterval(() => void refresh(), POLL_MS);
   return () => {

@@ -25,6 +25,7 @@ import {
   sessions,
   type VenueDetail,
   type VenueSummary,
+  venueNames,
   venues,
 } from './api.ts';
 import { t } from './messages.ts';
@@ -42,8 +43,8 @@ const ROLE_NAMES = {
 };
 
 function venueName(id: string): string {
-  const v = venues.value.find((x) => x.venue === id);
-  return (locale.value === 'en' ? v?.nameEn : v?.name) ?? id;
+  const names = venueNames.value[id];
+  return (locale.value === 'en' ? names?.nameEn : names?.name) ?? id;
 }
 
 function ago(ms: number | null): string {
