@@ -54,15 +54,14 @@ export function raw(seq: number, e: Recorded & { body: Record<string, unknown> |
 
 /** When the hostile uploads happen (their sessions are on this Asia/Shanghai day). */
 export const HOSTILE_AT = Date.parse('2026-12-06T02:00:00Z');
-const T0 = HOSTILE_AT;
 const JPEG = `/9j/4AAQSkZJRgABAQ${'A'.repeat(400)}`;
 /** Values that must never appear in any answer: each is put where a careless venue might put it. */
 export const SECRETS = ['张三', 'Zhang-San-Name', '140502198803150012', JPEG, '13912345678', 'SECRET-TRACK-77'];
 /** Ids the views read to count (experts' pseudonyms, a witness) but must not hand out. */
 export const COUNTED_ONLY = ['EX-7731', 'EX-7732', 'witness-wang'];
 
-/** What a careless or hostile venue might upload, seq 1…9 (sign it to post it to a hub). */
-export const hostileUploads = (): UpstreamEvent[] => [
+/** What a careless or hostile venue might upload around T0, seq 1…9 (sign it to post it to a hub). */
+export const hostileUploads = (T0 = HOSTILE_AT): UpstreamEvent[] => [
   raw(1, {
     type: 'session.scheduled',
     at: T0 - 3600_000,
