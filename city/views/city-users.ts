@@ -2,7 +2,8 @@
 // tokens, only a hash stored), in the hub's database beside its own tables — SQLite or PostgreSQL through the
 // same Kysely queries. Its own migration table, so the module carries its schema with it.
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
 import { type Migration, Migrator } from 'kysely/migration';
@@ -163,12 +164,13 @@ export const BOOTSTRAP_CITY_ADMIN = 'admin';
  */
 export async function ensureCityAdmin(
   users: CityUsers,
-  options: { password?: string; passwordFile: string },
+  options: { password?: string | undefined; passwordFile: string },
 ): Promise<string | null> {
   if ((await users.count()) > 0) return null;
   const password = options.password ?? randomBytes(12).toString('base64url');
   await users.create({ username: BOOTSTRAP_CITY_ADMIN, password, role: 'city-admin', displayName: '市级管理员' });
   if (options.password) return `city console: administrator "${BOOTSTRAP_CITY_ADMIN}" created with the given password`;
+  mkdirSync(dirname(options.passwordFile), { recursive: true });
   writeFileSync(options.passwordFile, `${password}\n`, { mode: 0o600 });
   return `city console: administrator "${BOOTSTRAP_CITY_ADMIN}" created; its password is in ${options.passwordFile} (delete the file once noted)`;
 }

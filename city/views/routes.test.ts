@@ -1,5 +1,6 @@
 // The city API on a real hub (SQLite file, fastify, WebSocket): sign-in and roles, the privacy wall over HTTP with
 // a venue that uploads what it must not, and the views rebuilt when the hub restarts.
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -9,8 +10,9 @@ import { batchManifest, PROTOCOL, type SignedBatch, signBytes } from '../../edge
 import { pageAndScript } from '../../test/built-pages.ts';
 import { eventually, tempDir } from '../../test/venue-harness.ts';
 import { scanForbidden } from '../forbidden-scan.ts';
+import { CityHub } from '../hub.ts';
 import { type RunningHub, startHub } from '../hub-app.ts';
-import { CityUsers } from './city-users.ts';
+import { CityUsers, ensureCityAdmin } from './city-users.ts';
 import { CITY_SESSION_COOKIE } from './routes.ts';
 import type { AlarmFeedMessage, VenueSummary } from './types.ts';
 import { COUNTED_ONLY, hostileUploads, SECRETS } from './upload-fixture.ts';
@@ -134,6 +136,24 @@ describe('city users', () => {
     });
     expect((await call('/api/city/users', { cookie: admin, body: user })).status).toBe(201);
     expect((await call('/api/city/users', { cookie: admin, body: user })).body.error).toMatch(/^username: /);
+  });
+});
+
+describe('the first city administrator', () => {
+  it('is created once, with a random password in an owner-only file', async () => {
+    const hub = await CityHub.open({ store: { sqlite: ':memory:' } });
+    try {
+      const users = await CityUsers.open(hub.store.db);
+      const passwordFile = join(tempDir('halledge-city-admin-'), 'city', 'admin.password');
+      expect(await ensureCityAdmin(users, { passwordFile })).toContain(passwordFile);
+      expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+      const password = readFileSync(passwordFile, 'utf8').trim();
+      expect(await users.authenticate('admin', password)).toMatchObject({ username: 'admin', role: 'city-admin' });
+      expect(await ensureCityAdmin(users, { passwordFile, password: 'another-password' })).toBeNull();
+      expect(await users.authenticate('admin', 'another-password')).toBeNull();
+    } finally {
+      await hub.close();
+    }
   });
 });
 
