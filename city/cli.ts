@@ -1,9 +1,9 @@
 // The city hub as a process (npm run city):
 //   tsx city/cli.ts [--db data/city/hub.db | --postgres postgres://…] [--key data/city/hub.key]
 //     [--port 9400] [--host 127.0.0.1] [--register jincheng=path/to/venue-ed25519.pub ...] [--enrol jincheng ...]
-//     [--mqtt mqtt://127.0.0.1:1883] [--admin-password-file data/city/city-admin.password]
+//     [--mqtt mqtt://127.0.0.1:1883]
 // A hub without city console users gets the administrator `admin` on first start: its password from
-// HALLEDGE_CITY_ADMIN_PASSWORD, or a random one written to --admin-password-file (docs/city.md, "The city console").
+// HALLEDGE_CITY_ADMIN_PASSWORD, or a random one written to data/city/city-admin.password (docs/city.md).
 // Prints one JSON line {"url", "publicKey", "tokens"} on stdout once listening (the bench reads it); stops
 // gracefully on SIGINT/SIGTERM (requests in progress finish, then the store closes).
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,6 @@ const { values } = parseArgs({
     register: { type: 'string', multiple: true, default: [] },
     enrol: { type: 'string', multiple: true, default: [] },
     mqtt: { type: 'string' },
-    'admin-password-file': { type: 'string', default: 'data/city/city-admin.password' },
   },
 });
 
@@ -34,7 +33,7 @@ const running = await startHub({
 const { hub } = running;
 const bootstrap = await ensureCityAdmin(await CityUsers.open(hub.store.db), {
   password: process.env.HALLEDGE_CITY_ADMIN_PASSWORD,
-  passwordFile: values['admin-password-file']!,
+  passwordFile: 'data/city/city-admin.password',
 });
 if (bootstrap) process.stderr.write(`${bootstrap}\n`);
 for (const entry of values.register!) {
