@@ -215,7 +215,7 @@ export class CityViews extends EventEmitter<{ alarm: [CityAlarm] }> {
           kind: fact.alarmKind,
           level: fact.level,
           place: fact.place,
-          session: e.session,
+          session: fact.session,
           raisedAt: e.at,
           state: 'raised',
           changedAt: e.at,

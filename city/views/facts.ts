@@ -2,9 +2,11 @@
 // in each, only these fields in the form they should have (ids, codes, integers, times). Whatever else a venue
 // sends — a name in an id field, a photo in a body, a track — is never read, so no answer can carry it. The
 // venue's projection (edge/sync/upstream-projection.ts) already withholds such data; this is the second wall.
+import { isAlarmKind } from '../../edge/alerts/alarm-kinds.ts';
+import { SESSION_STATES } from '../../edge/sessions/model.ts';
 import { pick } from '../../edge/sync/upstream-projection.ts';
 import type { UpstreamEvent } from '../../edge/sync/wire.ts';
-import type { AlarmLevel } from './types.ts';
+import { type AlarmLevel, UNKNOWN_ALARM_KIND } from './types.ts';
 
 export type CityFact =
   | { kind: 'device'; device: string; deviceKind: string | null; online: boolean; reason: string | null }
@@ -21,7 +23,14 @@ export type CityFact =
   | { kind: 'session-state'; session: string; state: string }
   | { kind: 'experts'; session: string; authorised: string[]; revoked: string[] }
   | { kind: 'checked-in'; session: string; pseudonym: string }
-  | { kind: 'alarm-raised'; alarmId: string; alarmKind: string; level: AlarmLevel; place: string | null }
+  | {
+      kind: 'alarm-raised';
+      alarmId: string;
+      alarmKind: string;
+      level: AlarmLevel;
+      place: string | null;
+      session: string | null;
+    }
   | { kind: 'alarm-handled'; alarmId: string; state: 'acknowledged' | 'resolved' }
   | { kind: 'edge'; running: boolean };
 
@@ -84,7 +93,9 @@ const READERS: Record<string, (e: UpstreamEvent) => CityFact | null> = {
   'session.state-changed': (e) =>
     withSession(e, (s) => {
       const to = id(e.body?.to);
-      return to ? { kind: 'session-state', session: s, state: to } : null;
+      return to && (SESSION_STATES as readonly string[]).includes(to)
+        ? { kind: 'session-state', session: s, state: to }
+        : null;
     }),
   'session.experts-authorised': (e) =>
     withSession(e, (s) => {
@@ -107,7 +118,9 @@ const READERS: Record<string, (e: UpstreamEvent) => CityFact | null> = {
     if (typeof a?.alarmCode !== 'string' || typeof a.alarmKind !== 'string' || !level) return null;
     const content = (e.body?.projectAlarm as Picked | undefined)?.alarmContent;
     const place = typeof content === 'string' ? id(PLACE_IN_CONTENT.exec(content)?.[1]) : null;
-    return { kind: 'alarm-raised', alarmId: a.alarmCode, alarmKind: a.alarmKind, level, place };
+    // A kind this hub does not know (a newer edge) is shown as one, not as the text the venue sent.
+    const alarmKind = isAlarmKind(a.alarmKind) ? a.alarmKind : UNKNOWN_ALARM_KIND;
+    return { kind: 'alarm-raised', alarmId: a.alarmCode, alarmKind, level, place, session: id(e.session) };
   },
   'alarm.acknowledged': (e) => alarmHandled(e),
   'alarm.resolved': (e) => alarmHandled(e),

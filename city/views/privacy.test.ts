@@ -31,7 +31,7 @@ describe('the city views hand out nothing outside the allow-list', () => {
     expect(views.sessionsToday(T0)).toEqual([
       expect.objectContaining({ id: 'S1', projectCode: 'P-1', state: 'checkin-open', experts: 2, checkedIn: 1 }),
     ]);
-    expect(views.openAlarms().map((a) => [a.alarmId, a.level, a.place])).toEqual([['A1', 3, null]]);
+    expect(views.openAlarms().map((a) => [a.alarmId, a.level, a.place, a.session])).toEqual([['A1', 3, null, null]]);
     expect(views.overview(T0)[0]!.devices).toEqual({ online: 0, offline: 1 });
   });
 
@@ -48,6 +48,27 @@ describe('the city views hand out nothing outside the allow-list', () => {
     'checkin.refused',
   ])('a %s is not read (not on the city allow-list)', (type) => {
     expect(readFact(raw(1, { type, at: T0, body: { anything: 'x' } }))).toBeNull();
+  });
+
+  it.each([
+    [
+      'an alarm kind not in the catalogue',
+      'alarm.raised',
+      { projectAlarm: { alarmCode: 'A7', alarmKind: 'ZhangSan', alarmLevel: '1' } },
+      { alarmKind: 'unknown' },
+    ],
+    ['a session state not in the model', 'session.state-changed', { from: 'scheduled', to: 'ZhangSan' }, null],
+    [
+      'an alarm level outside 1–3',
+      'alarm.raised',
+      { projectAlarm: { alarmCode: 'A8', alarmKind: 'stranger', alarmLevel: '9' } },
+      null,
+    ],
+    ['a handling state outside the code set', 'alarm.resolved', { alarmId: 'A1', handleState: '7' }, null],
+  ])('%s is not passed on', (_, type, body, expected) => {
+    const fact = readFact(raw(1, { type, at: T0, session: 'S1', body }));
+    if (expected === null) expect(fact).toBeNull();
+    else expect(fact).toMatchObject(expected);
   });
 
   it("what an edge's own projection uploads is read in full", () => {

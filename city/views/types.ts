@@ -10,6 +10,9 @@ export type AlarmState = 'raised' | 'acknowledged' | 'resolved';
  */
 export type VenueLink = 'online' | 'offline' | 'stopped' | 'never';
 
+/** The kind shown for an alarm whose kind is not in this hub's catalogue (edge/alerts/alarm-kinds.ts). */
+export const UNKNOWN_ALARM_KIND = 'unknown';
+
 export interface CityAlarm {
   venue: string;
   alarmId: string;

@@ -109,7 +109,7 @@ export const hostileUploads = (T0 = HOSTILE_AT): UpstreamEvent[] => [
   raw(5, {
     type: 'alarm.raised',
     at: T0 - 400_000,
-    session: 'S1',
+    session: 'Zhang-San-Name 张三',
     subject: '张三',
     body: {
       projectAlarm: {

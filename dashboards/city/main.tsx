@@ -3,6 +3,7 @@
 import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { UNKNOWN_ALARM_KIND } from '../../city/views/types.ts';
 import {
   ALARM_KIND_LABELS,
   ALARM_LEVEL_LABELS,
@@ -193,7 +194,7 @@ function AlarmRows({ alarms, showVenue }: { alarms: CityAlarm[]; showVenue: bool
             <td>
               <span class="level">{labelOf(ALARM_LEVEL_LABELS, String(a.level))}</span>
             </td>
-            <td>{labelOf(ALARM_KIND_LABELS, a.kind)}</td>
+            <td>{a.kind === UNKNOWN_ALARM_KIND ? t('unknownKind') : labelOf(ALARM_KIND_LABELS, a.kind)}</td>
             <td>{a.place ?? '—'}</td>
             <td>{labelOf(ALARM_STATE_LABELS, a.state)}</td>
           </tr>
