@@ -63,6 +63,10 @@ function sessionDefinition(session: string, d: Picked): CityFact {
   };
 }
 
+/**
+ * The session definition fields the city reads. The venue's upload rule (edge/sessions/events.ts) lists the same
+ * fields today; this list is the city's own on purpose, so widening what venues send widens nothing here.
+ */
 const definitionShape = {
   transactionCode: 'code',
   project: { code: 'code' },

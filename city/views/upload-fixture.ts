@@ -16,40 +16,28 @@ export interface Recorded {
 
 const hex = (n: number) => n.toString(16).padStart(64, '0');
 
+/** The event's header as recorded, "none" spelt null. */
+const header = (e: Recorded) => ({
+  at: e.at,
+  type: e.type,
+  session: e.session ?? null,
+  subject: e.subject ?? null,
+  actor: e.actor ?? null,
+  method: e.method ?? null,
+});
+const chain = (seq: number) => ({ seq, prevHash: hex(seq - 1), hash: hex(seq) });
+
 /** A venue's record as uploaded, seqs from `firstSeq`, projected as the edge projects it. */
 export function uploaded(venue: string, events: Recorded[], firstSeq = 1): UpstreamEvent[] {
   return events.map((e, i) =>
-    toUpstream(
-      {
-        seq: firstSeq + i,
-        venue,
-        at: e.at,
-        type: e.type,
-        session: e.session ?? null,
-        subject: e.subject ?? null,
-        actor: e.actor ?? null,
-        method: e.method ?? null,
-        data: e.data ?? {},
-        prevHash: hex(firstSeq + i - 1),
-        hash: hex(firstSeq + i),
-      },
-      (id) => `P-${id.length}`,
-    ),
+    toUpstream({ ...chain(firstSeq + i), venue, ...header(e), data: e.data ?? {} }, (id) => `P-${id.length}`),
   );
 }
 
 /** An upload exactly as given, bypassing the venue's projection (a venue that sends what it must not). */
 export function raw(seq: number, e: Recorded & { body: Record<string, unknown> | null }): UpstreamEvent {
-  const view = {
-    at: e.at,
-    type: e.type,
-    session: e.session ?? null,
-    subject: e.subject ?? null,
-    actor: e.actor ?? null,
-    method: e.method ?? null,
-    body: e.body,
-  };
-  return { seq, prevHash: hex(seq - 1), hash: hex(seq), ...view, bodyDigest: bodyDigest(view) };
+  const view = { ...header(e), body: e.body };
+  return { ...chain(seq), ...view, bodyDigest: bodyDigest(view) };
 }
 
 /** When the hostile uploads happen (their sessions are on this Asia/Shanghai day). */

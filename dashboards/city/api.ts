@@ -9,7 +9,7 @@ import type {
   VenueNames,
   VenueSummary,
 } from '../../city/views/types.ts';
-import { ApiError, request, whenSignedOut } from '../console/api.ts';
+import { ApiError, reconnectingSocket, request, whenSignedOut } from '../console/api.ts';
 
 export type { CityAlarm, CitySession, CityUserView, VenueDetail, VenueSummary };
 export { ApiError, request };
@@ -46,33 +46,20 @@ export async function refresh(): Promise<void> {
 
 /** Polls the views and follows the alarm feed (reconnecting) until the returned stop is called. */
 export function follow(): () => void {
-  let socket: WebSocket | null = null;
-  let closed = false;
-  let retryMs = 500;
-  const connect = () => {
-    const url = new URL('/api/city/alarms/live', location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    socket = new WebSocket(url);
-    socket.onopen = () => {
-      retryMs = 500;
-      feedLive.value = true;
-    };
-    socket.onmessage = (m) => {
-      const message = JSON.parse(String(m.data)) as AlarmFeedMessage;
+  const closeFeed = reconnectingSocket(
+    () => '/api/city/alarms/live',
+    (data) => {
+      const message = JSON.parse(data) as AlarmFeedMessage;
       if (message.type === 'recent') alarmFeed.value = message.alarms.slice(0, FEED_SHOWN);
       else {
         alarmFeed.value = [message.alarm, ...alarmFeed.value].slice(0, FEED_SHOWN);
         void refresh(); // the venue's open-alarm counts changed
       }
-    };
-    socket.onclose = () => {
-      feedLive.value = false;
-      if (closed) return;
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 10_000);
-    };
-  };
-  connect();
+    },
+    (live) => {
+      feedLive.value = live;
+    },
+  );
   request<VenueNames>('/api/city/venue-names').then(
     (names) => (venueNames.value = names),
     () => {},
@@ -80,8 +67,7 @@ export function follow(): () => void {
   void refresh();
   const timer = setInterval(() => void refresh(), POLL_MS);
   return () => {
-    closed = true;
     clearInterval(timer);
-    socket?.close();
+    closeFeed();
   };
 }

@@ -4,6 +4,8 @@ import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { UNKNOWN_ALARM_KIND } from '../../city/views/types.ts';
+import { SignInForm } from '../console/components/sign-in-form.tsx';
+import { t as consoleText } from '../console/messages.ts';
 import {
   ALARM_KIND_LABELS,
   ALARM_LEVEL_LABELS,
@@ -304,14 +306,14 @@ function Shell({ user }: { user: CityUserView }) {
           {user.displayName} · {ROLE_NAMES[locale.value][user.role]}
         </span>
         <button type="button" class="link" onClick={() => setLocale(locale.value === 'en' ? 'zh-CN' : 'en')}>
-          {t('language')}
+          {consoleText('language')}
         </button>
         <button
           type="button"
           class="link"
           onClick={() => void request('/api/city/auth/logout', { body: {} }).finally(() => (me.value = null))}
         >
-          {t('signOut')}
+          {consoleText('signOut')}
         </button>
       </header>
       <main class="page">
@@ -326,60 +328,6 @@ function Shell({ user }: { user: CityUserView }) {
   );
 }
 
-function SignIn() {
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      me.value = await request<CityUserView>('/api/city/auth/login', { body: { username, password } });
-    } catch (err) {
-      const reason =
-        err instanceof ApiError && err.status === 429 ? t('tooManyAttempts') : err instanceof Error ? err.message : '';
-      setError(t('signInFailed', { reason }));
-    }
-  };
-  return (
-    <div class="sign-in">
-      <form onSubmit={(e) => void submit(e)}>
-        <h1>{t('appTitle')}</h1>
-        <label>
-          {t('username')}
-          <input
-            name="username"
-            autocomplete="username"
-            value={username}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-            required
-          />
-        </label>
-        <label>
-          {t('password')}
-          <input
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-            required
-          />
-        </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit">{t('signIn')}</button>
-        <button type="button" class="link" onClick={() => setLocale(locale.value === 'en' ? 'zh-CN' : 'en')}>
-          {t('language')}
-        </button>
-      </form>
-    </div>
-  );
-}
-
 function App() {
   const [checked, setChecked] = useState(false);
   useEffect(() => {
@@ -390,7 +338,16 @@ function App() {
       .finally(() => setChecked(true));
   }, []);
   if (!checked) return <p class="loading">{t('loading')}</p>;
-  return me.value ? <Shell user={me.value} /> : <SignIn />;
+  return me.value ? (
+    <Shell user={me.value} />
+  ) : (
+    <SignInForm
+      title={t('appTitle')}
+      signIn={async (username, password) => {
+        me.value = await request<CityUserView>('/api/city/auth/login', { body: { username, password } });
+      }}
+    />
+  );
 }
 
 render(<App />, document.getElementById('app')!);

@@ -1,14 +1,8 @@
+// The city console's own words; sign-in, sign-out and the language switch are the hall console's (../console).
 import { translator } from '../i18n/index.ts';
 
 const zh = {
   appTitle: '市级评标监管平台',
-  signIn: '登录',
-  signOut: '退出',
-  username: '用户名',
-  password: '密码',
-  signInFailed: '登录失败：{reason}',
-  tooManyAttempts: '尝试次数过多，请稍后再试',
-  language: 'English',
   loading: '加载中…',
   feedLive: '实时预警已连接',
   feedDown: '实时预警已断开，重连中…',
@@ -61,13 +55,6 @@ export const t = translator({
   'zh-CN': zh,
   en: {
     appTitle: 'City evaluation supervision',
-    signIn: 'Sign in',
-    signOut: 'Sign out',
-    username: 'Username',
-    password: 'Password',
-    signInFailed: 'Sign-in failed: {reason}',
-    tooManyAttempts: 'Too many attempts, try again later',
-    language: '中文',
     loading: 'Loading…',
     feedLive: 'Live alarms connected',
     feedDown: 'Live alarms disconnected, reconnecting…',
