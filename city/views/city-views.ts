@@ -112,6 +112,17 @@ export class CityViews extends EventEmitter<{ alarm: [CityAlarm] }> {
     if (v.signedHead === null || seq > v.signedHead) v.signedHead = seq;
   }
 
+  /** The highest seq of the venue's events the views hold (0: none). */
+  heldSeq(venue: string): number {
+    return this.venues.get(venue)?.heldSeq ?? 0;
+  }
+
+  /** Leaves the venue's events up to `seq` unread (they were received before the rebuild's window). */
+  skipTo(venue: string, seq: number): void {
+    const v = this.record(venue);
+    if (seq > v.heldSeq) v.heldSeq = seq;
+  }
+
   /** Venues known to the hub but silent so far appear too (as `never`). */
   knowVenue(venue: string): void {
     this.record(venue);

@@ -8,13 +8,14 @@ import { GENESIS_HASH } from '../../edge/store/event-log.ts';
 import { loadOrCreateVenueKey } from '../../edge/sync/keys.ts';
 import { batchManifest, PROTOCOL, type SignedBatch, signBytes } from '../../edge/sync/wire.ts';
 import { pageAndScript } from '../../test/built-pages.ts';
+import { outboxOver } from '../../test/sync-fixture.ts';
 import { eventually, tempDir } from '../../test/venue-harness.ts';
 import { scanForbidden } from '../forbidden-scan.ts';
 import { CityHub } from '../hub.ts';
 import { type RunningHub, startHub } from '../hub-app.ts';
 import { CityUsers, ensureCityAdmin } from './city-users.ts';
 import { CITY_SESSION_COOKIE } from './routes.ts';
-import type { AlarmFeedMessage, VenueSummary } from './types.ts';
+import type { AlarmFeedMessage, CityAlarm, VenueSummary } from './types.ts';
 import { COUNTED_ONLY, hostileUploads, SECRETS } from './upload-fixture.ts';
 
 const dir = tempDir('halledge-city-views-');
@@ -185,6 +186,39 @@ describe('what the API hands out', () => {
     expect((await call('/api/city/sessions/today', { cookie })).body.sessions).toEqual([
       expect.objectContaining({ venue: 'hostile', id: 'S1', experts: 2, checkedIn: 1 }),
     ]);
+  });
+});
+
+describe('several hub processes over one store', () => {
+  it("shows batches another process took, and that venue's alarms", async () => {
+    const other = await startHub({ store });
+    const venue = await outboxOver('gaoping', other.url, { hub: other.hub });
+    try {
+      venue.log.append({ type: 'edge.started', actor: 'system', data: { bus: 'mqtt://b', http: 'http://b' } });
+      const { alarm } = venue.alarms.raise({
+        kind: 'held-open',
+        level: 2,
+        subject: 'door-1',
+        details: { door: 'door-1' },
+      });
+      venue.outbox.start();
+      const cookie = await signIn('watcher');
+      const seen = await eventually(
+        async () => (await call('/api/city/alarms/open', { cookie })).body.alarms as CityAlarm[],
+        (alarms) => alarms.some((a) => a.venue === 'gaoping'),
+        15_000,
+        "the other process's batch in this one's views",
+      );
+      expect(seen.find((a) => a.venue === 'gaoping')).toMatchObject({
+        alarmId: alarm.id,
+        kind: 'held-open',
+        place: 'door-1',
+      });
+      expect((await call('/api/city/venues/gaoping', { cookie })).body.heldSeq).toBe(venue.log.head.seq);
+    } finally {
+      await venue.close();
+      await other.stop();
+    }
   });
 });
 

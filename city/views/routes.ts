@@ -32,6 +32,8 @@ const PAGES_DIST = join(dirname(fileURLToPath(import.meta.url)), '../../dashboar
 export const CITY_SESSION_COOKIE = 'halledge_city_session';
 /** The rebuild at start reads two days of uploads: today's sessions and recent alarms and device changes. */
 const REPLAY_MS = 2 * 86_400_000;
+/** Batches other hub processes take (behind a load balancer) reach this one's views within this. */
+const POLL_MS = 2000;
 const PAGE_POLICY =
   "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'";
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>HallEdge</title>
@@ -47,7 +49,7 @@ declare module 'fastify' {
 export async function cityViewsRoutes(app: FastifyInstance, hub: CityHub): Promise<void> {
   const users = await CityUsers.open(hub.store.db);
   const views = new CityViews(DEFAULT_VIEWS_OPTIONS);
-  const unfollow = await followHub(views, hub, { replayMs: REPLAY_MS });
+  const unfollow = await followHub(views, hub, { replayMs: REPLAY_MS, pollMs: POLL_MS });
   app.addHook('onClose', async () => unfollow());
   noteVenueContact(app, views);
   await app.register(pageRoutes);
