@@ -112,6 +112,11 @@ describe('city users', () => {
     expect((await call(path, { cookie: `${CITY_SESSION_COOKIE}=forged` })).status).toBe(401);
   });
 
+  it('opens the live alarm feed only to a signed-in city user', async () => {
+    await expect(firstFeedMessage(`${CITY_SESSION_COOKIE}=forged`)).rejects.toThrow('feed: HTTP 401');
+    expect(await firstFeedMessage(await signIn('watcher'))).toMatchObject({ type: 'recent' });
+  });
+
   it('signs in with the right password only, and out again', async () => {
     expect(
       (await call('/api/city/auth/login', { body: { username: 'watcher', password: 'wrong-password' } })).status,
