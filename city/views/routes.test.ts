@@ -1,12 +1,13 @@
 // The city API on a real hub (SQLite file, fastify, WebSocket): sign-in and roles, the privacy wall over HTTP with
 // a venue that uploads what it must not, and the views rebuilt when the hub restarts.
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { GENESIS_HASH } from '../../edge/store/event-log.ts';
 import { loadOrCreateVenueKey } from '../../edge/sync/keys.ts';
-import { batchManifest, PROTOCOL, type SignedBatch, signBytes } from '../../edge/sync/wire.ts';
+import { batchManifest, PROTOCOL, type SignedBatch, signBytes, venueRequestHeaders } from '../../edge/sync/wire.ts';
 import { pageAndScript } from '../../test/built-pages.ts';
 import { outboxOver } from '../../test/sync-fixture.ts';
 import { eventually, tempDir } from '../../test/venue-harness.ts';
@@ -191,6 +192,28 @@ describe('what the API hands out', () => {
     expect((await call('/api/city/sessions/today', { cookie })).body.sessions).toEqual([
       expect.objectContaining({ venue: 'hostile', id: 'S1', experts: 2, checkedIn: 1 }),
     ]);
+  });
+});
+
+describe("a venue's link", () => {
+  it('is kept by its signed downlink pulls, not by requests in its name', async () => {
+    const key = loadOrCreateVenueKey(tempDir('halledge-quiet-venue-'));
+    await running.hub.registerVenue('quiet', key.publicKeyPem);
+    const cookie = await signIn('watcher');
+    const link = async () =>
+      ((await call('/api/city/venues', { cookie })).body.venues as VenueSummary[]).find((v) => v.venue === 'quiet')
+        ?.link;
+    const pull = (privateKey = key.privateKey) => {
+      const path = '/v1/venues/quiet/downlink?after=0';
+      return fetch(`${running.url}${path}`, { headers: venueRequestHeaders(privateKey, 'quiet', 'GET', path) });
+    };
+    await eventually(link, (l) => l === 'never', 10_000, 'the registered venue, silent');
+    const stranger = generateKeyPairSync('ed25519').privateKey;
+    expect((await pull(stranger)).status).toBe(401);
+    expect(await link()).toBe('never');
+    expect((await pull()).status).toBe(200);
+    // Noted once the answer has gone out (onResponse): the next read may come first.
+    await eventually(link, (l) => l === 'online', 10_000, 'the venue online after its pull');
   });
 });
 
