@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JINCHENG_VENUES } from '../../config/venue-loader.ts';
 import { ensureDashboardsBuilt } from '../../dashboards/build.ts';
-import { launchChromium, screenshotAtBothSizes } from '../../test/chromium.ts';
+import { axeViolations, launchChromium, screenshotAtBothSizes } from '../../test/chromium.ts';
 import { outboxOver } from '../../test/sync-fixture.ts';
 import { tempDir } from '../../test/venue-harness.ts';
 import { type RunningHub, startHub } from '../hub-app.ts';
@@ -122,6 +122,7 @@ describe('the city console', () => {
       .poll(() => page.locator('[data-testid=venues] tr[data-venue=yangcheng]').textContent(), { timeout: 20_000 })
       .toContain('严重 1');
     await screenshotAtBothSizes(page, 'city-console');
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('drills down into a venue, and switches to English', async () => {
