@@ -168,7 +168,13 @@ export async function ensureCityAdmin(
 ): Promise<string | null> {
   if ((await users.count()) > 0) return null;
   const password = options.password ?? randomBytes(12).toString('base64url');
-  await users.create({ username: BOOTSTRAP_CITY_ADMIN, password, role: 'city-admin', displayName: '市级管理员' });
+  try {
+    await users.create({ username: BOOTSTRAP_CITY_ADMIN, password, role: 'city-admin', displayName: '市级管理员' });
+  } catch (err) {
+    // Hub processes starting together over one database: one of them made the administrator.
+    if ((await users.count()) > 0) return null;
+    throw err;
+  }
   if (options.password) return `city console: administrator "${BOOTSTRAP_CITY_ADMIN}" created with the given password`;
   mkdirSync(dirname(options.passwordFile), { recursive: true });
   writeFileSync(options.passwordFile, `${password}\n`, { mode: 0o600 });
