@@ -11,18 +11,21 @@ export interface FollowOptions {
   replayMs: number;
   /** How often the store is asked for batches other hub processes took. */
   pollMs: number;
+  /** A view that failed to take a batch (the batch itself is stored: the next poll reads it again). */
+  onError: (err: unknown) => void;
   now?: number;
 }
 
 /** Events read from the store per step while catching up. */
 const PAGE = 5000;
 
-export async function followHub(views: CityViews, hub: CityHub, options: FollowOptions): Promise<() => void> {
+/** Starts following; the returned stop waits for a catch-up in progress, so the store can close after it. */
+export async function followHub(views: CityViews, hub: CityHub, options: FollowOptions): Promise<() => Promise<void>> {
   let starting: [string, StoredEvent[], number][] | null = [];
   // One catch-up at a time; a batch that arrives out of turn waits for it.
   let turn: Promise<void> = Promise.resolve();
   const inTurn = (work: () => Promise<void>) => {
-    turn = turn.then(work).catch(() => undefined); // the store closing under a poll: the next one retries
+    turn = turn.then(work).catch(options.onError); // e.g. the store unreachable: the next poll retries
     return turn;
   };
 
@@ -47,9 +50,14 @@ export async function followHub(views: CityViews, hub: CityHub, options: FollowO
       void inTurn(catchUp);
     }
   };
+  // Runs inside the hub's batch acceptance: it must never make the venue's batch fail.
   const onAccepted = (venue: string, events: StoredEvent[], receivedAt: number) => {
-    if (starting) starting.push([venue, events, receivedAt]);
-    else take(venue, events, receivedAt);
+    try {
+      if (starting) starting.push([venue, events, receivedAt]);
+      else take(venue, events, receivedAt);
+    } catch (err) {
+      options.onError(err);
+    }
   };
   hub.on('accepted', onAccepted);
   const startHeads = new Map<string, number>();
@@ -81,8 +89,9 @@ export async function followHub(views: CityViews, hub: CityHub, options: FollowO
   }
   const timer = setInterval(() => void inTurn(catchUp), options.pollMs);
   timer.unref();
-  return () => {
+  return async () => {
     clearInterval(timer);
     hub.off('accepted', onAccepted);
+    await turn;
   };
 }

@@ -49,8 +49,12 @@ declare module 'fastify' {
 export async function cityViewsRoutes(app: FastifyInstance, hub: CityHub): Promise<void> {
   const users = await CityUsers.open(hub.store.db);
   const views = new CityViews(DEFAULT_VIEWS_OPTIONS);
-  const unfollow = await followHub(views, hub, { replayMs: REPLAY_MS, pollMs: POLL_MS });
-  app.addHook('onClose', async () => unfollow());
+  const unfollow = await followHub(views, hub, {
+    replayMs: REPLAY_MS,
+    pollMs: POLL_MS,
+    onError: (err) => app.log.error({ err }, 'city views: could not follow the hub'),
+  });
+  app.addHook('onClose', unfollow);
   noteVenueContact(app, views);
   await app.register(pageRoutes);
   await app.register(async (api) => apiRoutes(api, users, views, venueNames()));
