@@ -54,13 +54,21 @@ module.exports = {
     },
     {
       name: 'venue-never-imports-hub',
-      comment: 'What a venue runs reaches the city only over the sync protocol.',
+      comment:
+        "What a venue runs reaches the city only over the sync protocol. The city console's page (built with the other pages) reads the hub's answer types.",
       severity: 'error',
       from: {
         path: '^(edge|hall-server|app|devices|config|dashboards|simulators)/',
-        pathNot: `${tests}|^simulators/demo`,
+        pathNot: `${tests}|^simulators/demo|^dashboards/city/`,
       },
       to: { path: '^city/' },
+    },
+    {
+      name: 'city-page-reads-only-answer-types',
+      comment: 'The city console page knows the hub only by the shapes of its answers (city/views/types.ts).',
+      severity: 'error',
+      from: { path: '^dashboards/city/' },
+      to: { path: '^city/', pathNot: '^city/views/types\\.ts$' },
     },
   ],
   options: {

@@ -2,11 +2,15 @@
 //   tsx city/cli.ts [--db data/city/hub.db | --postgres postgres://…] [--key data/city/hub.key]
 //     [--port 9400] [--host 127.0.0.1] [--register jincheng=path/to/venue-ed25519.pub ...] [--enrol jincheng ...]
 //     [--mqtt mqtt://127.0.0.1:1883]
+// A hub without city console users gets the administrator `admin` on first start: its password from
+// HALLEDGE_CITY_ADMIN_PASSWORD, or a random one written to city-admin.password beside the hub key (docs/city.md).
 // Prints one JSON line {"url", "publicKey", "tokens"} on stdout once listening (the bench reads it); stops
 // gracefully on SIGINT/SIGTERM (requests in progress finish, then the store closes).
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startHub } from './hub-app.ts';
+import { CityUsers, ensureCityAdmin } from './views/city-users.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +32,11 @@ const running = await startHub({
   ...(values.mqtt ? { mqtt: values.mqtt } : {}),
 });
 const { hub } = running;
+const bootstrap = await ensureCityAdmin(await CityUsers.open(hub.store.db), {
+  password: process.env.HALLEDGE_CITY_ADMIN_PASSWORD,
+  passwordFile: join(dirname(values.key!), 'city-admin.password'),
+});
+if (bootstrap) process.stderr.write(`${bootstrap}\n`);
 for (const entry of values.register!) {
   const [venue, file] = entry.split('=');
   if (!venue || !file) throw new Error(`--register ${entry}: expected venue=public-key-file`);

@@ -6,6 +6,7 @@ import type { FaultPlan } from './faults.ts';
 import { type HubHttpServer, type HubRoutes, startHubHttp } from './http-server.ts';
 import { CityHub, type StoreConfig } from './hub.ts';
 import { connectHubMqtt, type HubMqttBridge } from './mqtt-bridge.ts';
+import { cityViewsRoutes } from './views/routes.ts';
 
 /** WebSocket routes (live feeds, relays) need the plugin registered before them. */
 async function websocketSupport(app: FastifyInstance): Promise<void> {
@@ -13,7 +14,11 @@ async function websocketSupport(app: FastifyInstance): Promise<void> {
 }
 
 /** Every feature's routes, once each; a feature adds its plugin here (city/views/routes.ts, city/remote/…). */
-export const HUB_PLUGINS: readonly HubRoutes[] = [websocketSupport];
+export const HUB_PLUGINS: readonly HubRoutes[] = [
+  websocketSupport,
+  // The city console: venues' state, today's sessions, open alarms, live alarm feed; city users (city/views).
+  cityViewsRoutes,
+];
 
 export interface HubConfig {
   store: StoreConfig;

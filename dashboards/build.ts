@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 export const DASHBOARDS_DIR = dirname(fileURLToPath(import.meta.url));
 export const DASHBOARDS_DIST = join(DASHBOARDS_DIR, 'dist');
 
-/** What the Vite build reads: the console, the kiosk, the display boards and the live view. */
-const SOURCES = ['index.html', 'vite.config.ts', 'console', 'i18n', 'kiosk', 'display', 'live'];
+/** What the Vite build reads: the console, the kiosk, the display boards, the live view and the city console. */
+const SOURCES = ['index.html', 'vite.config.ts', 'console', 'i18n', 'kiosk', 'display', 'live', 'city'];
 
 function newestSource(path: string): number {
   const stat = statSync(path);

@@ -7,14 +7,16 @@ import { defineConfig, type Plugin } from 'vite';
 const root = dirname(fileURLToPath(import.meta.url));
 
 /**
- * Every page the hall server serves, built in one build into dist/: the console at `/`, the kiosk at /kiosk/,
- * the display boards at /displays/<id> (dist/display/index.html) and the live view at /live/.
+ * Every page, built in one build into dist/. The hall server serves the console at `/`, the kiosk at /kiosk/,
+ * the display boards at /displays/<id> (dist/display/index.html) and the live view at /live/; the city hub serves
+ * the city console (dist/city/index.html) at its own `/`.
  */
 const PAGES: Record<string, string> = {
   console: join(root, 'index.html'),
   kiosk: join(root, 'kiosk/index.html'),
   display: join(root, 'display/index.html'),
   live: join(root, 'live/index.html'),
+  city: join(root, 'city/index.html'),
 };
 
 /**

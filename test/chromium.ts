@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { VenueRuntime } from '../app/start-venue.ts';
 import type { Role } from '../hall-server/auth/roles.ts';
@@ -57,4 +59,22 @@ export async function screenshotAtBothSizes(page: Page, name: string): Promise<v
     await page.screenshot({ path: `test-output/screenshots/${name}-${size.width}x${size.height}.png` });
   }
   if (before) await page.setViewportSize(before);
+}
+
+// Evaluated through the DevTools protocol: the pages' CSP (rightly) refuses an injected <script>.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical violations axe-core finds on the page as shown now. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: Document, o: object) => Promise<AxeResults> } }).axe;
+    interface AxeResults {
+      violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+    }
+    const results = await axe.run(document, { resultTypes: ['violations'] });
+    return results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
 }

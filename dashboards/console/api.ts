@@ -34,31 +34,24 @@ export async function request<T>(path: string, init: { method?: string; body?: u
   return body as T;
 }
 
-/** A live feed of the venue's events that reconnects and resumes after the last event it saw. */
-export function openFeed(
-  onEvent: (event: FeedEvent) => void,
+/** A WebSocket to `address()` (read again on each reconnect) that reconnects with backoff until closed. */
+export function reconnectingSocket(
+  address: () => string,
+  onMessage: (data: string) => void,
   onStatus: (live: boolean) => void,
-  afterSeq: number | null,
 ): () => void {
-  let lastSeq = afterSeq;
   let socket: WebSocket | null = null;
   let closed = false;
   let retryMs = 500;
   const connect = () => {
-    const url = new URL('/api/feed', location.href);
+    const url = new URL(address(), location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    if (lastSeq !== null) url.searchParams.set('after', String(lastSeq));
     socket = new WebSocket(url);
     socket.onopen = () => {
       retryMs = 500;
       onStatus(true);
     };
-    socket.onmessage = (m) => {
-      const message = JSON.parse(String(m.data)) as { type: string; event: FeedEvent };
-      if (message.type !== 'event') return;
-      lastSeq = message.event.seq;
-      onEvent(message.event);
-    };
+    socket.onmessage = (m) => onMessage(String(m.data));
     socket.onclose = () => {
       onStatus(false);
       if (closed) return;
@@ -71,6 +64,25 @@ export function openFeed(
     closed = true;
     socket?.close();
   };
+}
+
+/** A live feed of the venue's events that reconnects and resumes after the last event it saw. */
+export function openFeed(
+  onEvent: (event: FeedEvent) => void,
+  onStatus: (live: boolean) => void,
+  afterSeq: number | null,
+): () => void {
+  let lastSeq = afterSeq;
+  return reconnectingSocket(
+    () => (lastSeq === null ? '/api/feed' : `/api/feed?after=${lastSeq}`),
+    (data) => {
+      const message = JSON.parse(data) as { type: string; event: FeedEvent };
+      if (message.type !== 'event') return;
+      lastSeq = message.event.seq;
+      onEvent(message.event);
+    },
+    onStatus,
+  );
 }
 
 /**

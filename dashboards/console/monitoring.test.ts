@@ -1,12 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import type { PassageSimulator } from '../../simulators/gate/gate-simulator.ts';
 import type { VenueSimulators } from '../../simulators/venue-simulators.ts';
-import { consolePage, launchChromium } from '../../test/chromium.ts';
+import { axeViolations, consolePage, launchChromium } from '../../test/chromium.ts';
 import { api, importRunningSession, simulatorsOf, startTestVenue } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 
@@ -14,8 +13,6 @@ import { ensureDashboardsBuilt } from '../build.ts';
 // camera, N×N layouts and honest tiles, camera health, room cards, the passage log, 大屏 mode, every page at both
 // sizes and an axe-core check of the main pages.
 const SCREENSHOTS = 'test-output/screenshots';
-// Evaluated through the DevTools protocol: the console's CSP (rightly) refuses an injected <script>.
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SESSION = 'QS-MON-001';
 
 let browser: Browser;
@@ -60,21 +57,6 @@ const overflow = (page: Page) =>
       page: area.scrollHeight - area.clientHeight + Math.max(0, area.scrollWidth - area.clientWidth),
     };
   });
-
-/** Serious and critical violations axe-core finds on the page as shown now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (c: Document, o: object) => Promise<AxeResults> } }).axe;
-    interface AxeResults {
-      violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
-    }
-    const results = await axe.run(document, { resultTypes: ['violations'] });
-    return results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
