@@ -1,7 +1,7 @@
 // The city hub as a process (npm run city):
 //   npm run city [-- --config city.yaml] [--db data/city/hub.db | --postgres postgres://…] [--key data/city/hub.key]
 //     [--port 9400] [--host 127.0.0.1] [--register jincheng=path/to/venue-ed25519.pub ...] [--enrol jincheng ...]
-//     [--mqtt mqtt://127.0.0.1:1883] [--log-level info]
+//     [--mqtt mqtt://127.0.0.1:1883 [--mqtt-share city-hub]] [--log-level warn]
 // Flags override the config file (city/config.ts). Prints one JSON line {"url", "publicKey", "tokens"} on stdout
 // once listening (scripts and the bench read it), the same for people on stderr; stops gracefully on SIGINT/SIGTERM
 // (requests in progress finish, then the store closes).
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     register: { type: 'string', multiple: true, default: [] },
     enrol: { type: 'string', multiple: true, default: [] },
     mqtt: { type: 'string' },
+    'mqtt-share': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
   },
 });
@@ -53,6 +54,9 @@ const running = await startHub({
     host: values.host ?? file.http?.host ?? '127.0.0.1',
   },
   ...((values.mqtt ?? file.mqtt) ? { mqtt: values.mqtt ?? file.mqtt } : {}),
+  ...((values['mqtt-share'] ?? file.mqttShareGroup)
+    ? { mqttShareGroup: values['mqtt-share'] ?? file.mqttShareGroup }
+    : {}),
   logger: pino({ level: values['log-level']! }, pino.destination(2)),
 });
 const { hub } = running;

@@ -3,6 +3,7 @@
 //   key: data/city/hub.key          # the hub's Ed25519 key, created if missing
 //   http: { port: 9400, host: 0.0.0.0 }
 //   mqtt: mqtt://broker:1883        # when venues sync over MQTT
+//   mqttShareGroup: city-hub        # several hub processes on that broker share its requests
 //   register: { jincheng: keys/jincheng.pub }   # venue keys known out of band
 //   enrol: [gaoping, qinshui]       # one-time enrolment tokens to print
 import { readFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ const HubFileShape = T.Object(
       ),
     ),
     mqtt: T.Optional(T.String({ pattern: '^mqtts?://' })),
+    mqttShareGroup: T.Optional(T.String({ pattern: '^[A-Za-z0-9_-]+$' })),
     register: T.Optional(T.Record(T.String({ minLength: 1 }), T.String({ minLength: 1 }))),
     enrol: T.Optional(T.Array(T.String({ minLength: 1 }))),
   },

@@ -22,6 +22,8 @@ export interface HubConfig {
   http?: { port?: number; host?: string };
   /** Broker URL when venues sync over MQTT (their own broker, or a clustered one). */
   mqtt?: string;
+  /** With several hub processes on that broker: their shared-subscription group, so each request reaches one. */
+  mqttShareGroup?: string;
   logger?: FastifyBaseLogger;
   rejectForbidden?: boolean;
   /** Injected batch faults, for the sync fault runs and tests; a production hub has none. */
@@ -53,7 +55,11 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
       ...(config.logger ? { logger: config.logger } : {}),
       faults: config.faults ?? null,
     });
-    if (config.mqtt) bridge = await connectHubMqtt(hub, config.mqtt, { faults: config.faults ?? null });
+    if (config.mqtt)
+      bridge = await connectHubMqtt(hub, config.mqtt, {
+        faults: config.faults ?? null,
+        ...(config.mqttShareGroup ? { shareGroup: config.mqttShareGroup } : {}),
+      });
   } catch (err) {
     await http?.close();
     await hub.close();

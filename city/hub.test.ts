@@ -156,7 +156,7 @@ describe.each(STORE_KINDS)('city hub on %s', (kind) => {
     it('refuses a batch carrying forbidden fields even when correctly signed', async () => {
       const v = await venueWithEvents('lingchuan', 3);
       const batch = v.outbox.buildBatch(0, 3)!;
-      // A venue whose allow-list was wrongly extended: the platform's own scan catches it.
+      // A venue whose allow-list was wrongly extended: the hub's own scan catches it.
       batch.events[1]!.body = { ...batch.events[1]!.body, expertName: 'zhang-san' };
       batch.events[1]!.bodyDigest = bodyDigest(batch.events[1]!);
       const { signature: _, protocol: __, ...unsigned } = batch;
