@@ -3,22 +3,18 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mqttTopics } from '../edge/sync/wire.ts';
+import { postgresDatabases } from '../test/hub-stores.ts';
 import { freePort, startMosquitto, stopMosquitto } from '../test/mosquitto.ts';
-import { startPostgres, type TestPostgres } from '../test/postgres.ts';
 import { outboxOver } from '../test/sync-fixture.ts';
 import { eventually, tempDir } from '../test/venue-harness.ts';
 import { type RunningHub, startHub } from './hub-app.ts';
 
-let cluster: TestPostgres;
+const nextDatabase = postgresDatabases();
 const cleanup: (() => Promise<unknown>)[] = [];
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 60_000);
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
-  await cluster?.stop();
 });
 
 describe('hubs sharing one broker', () => {
@@ -30,7 +26,7 @@ describe('hubs sharing one broker', () => {
     const broker = await startMosquitto(conf, port);
     cleanup.push(() => stopMosquitto(broker));
     const url = `mqtt://127.0.0.1:${port}`;
-    const store = { postgres: await cluster.createDatabase() };
+    const store = { postgres: await nextDatabase() };
     const hubs: RunningHub[] = [];
     for (let i = 0; i < 2; i++)
       hubs.push(await startHub({ store, keyFile: join(dir, 'hub.key'), mqtt: url, mqttShareGroup: 'city-hub' }));

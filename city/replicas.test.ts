@@ -2,26 +2,20 @@
 // same venue's batches. The venue row lock keeps every (venue, seq) exactly once whichever process a batch reached.
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { venueKeyFiles } from '../edge/sync/keys.ts';
 import type { SignedBatch } from '../edge/sync/wire.ts';
-import { type HubProcess, startHubProcess } from '../test/hub-process.ts';
-import { startPostgres, type TestPostgres } from '../test/postgres.ts';
+import { startHubProcess } from '../test/hub-process.ts';
+import { postgresDatabases } from '../test/hub-stores.ts';
 import { outboxOver } from '../test/sync-fixture.ts';
 import { eventually, tempDir } from '../test/venue-harness.ts';
 import { verifyStoredChain } from './audit.ts';
 import { CityHub } from './hub.ts';
 
-let cluster: TestPostgres;
-const hubs: HubProcess[] = [];
+const nextDatabase = postgresDatabases();
 const cleanup: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 60_000);
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
-  await cluster?.stop();
 });
 
 /** A round-robin load balancer on loopback: each request goes to the next hub. */
@@ -56,7 +50,7 @@ describe('two hub processes over one PostgreSQL', () => {
   it('take the same venue batches at once, and through a load balancer, with nothing lost or stored twice', {
     timeout: 120_000,
   }, async () => {
-    const url = await cluster.createDatabase();
+    const url = await nextDatabase();
     const dir = tempDir('halledge-replicas-');
     // The venue first (its key file), so that both hubs start with it registered, as a fleet shares one key.
     const venue = await outboxOver('gaoping', 'http://127.0.0.1:1', { dataDir: dir, config: { batchSize: 25 } });
@@ -70,7 +64,7 @@ describe('two hub processes over one PostgreSQL', () => {
       `gaoping=${venueKeyFiles(dir).publicKey}`,
     ];
     // Started together: the migration runs once under the migrator's lock.
-    hubs.push(...(await Promise.all([startHubProcess(args), startHubProcess(args)])));
+    const hubs = await Promise.all([startHubProcess(args), startHubProcess(args)]);
     cleanup.push(() => Promise.all(hubs.map((h) => h.stop())));
     expect(hubs[0]!.publicKey).toBe(hubs[1]!.publicKey);
 
