@@ -27,42 +27,49 @@ const { values } = parseArgs({
   },
 });
 
-let file: HubFileConfig;
+/** Reads the settings, starts the hub and registers the venues given; any failure is one line naming its cause. */
+async function start() {
+  const file: HubFileConfig = values.config ? loadHubConfigFile(values.config) : {};
+  const register = { ...file.register };
+  for (const entry of values.register!) {
+    const [venue, pem] = entry.split('=');
+    if (!venue || !pem) throw new Error(`--register ${entry}: expected venue=public-key-file`);
+    register[venue] = pem;
+  }
+  const keys = Object.entries(register).map(([venue, pem]) => [venue, readFileSync(pem, 'utf8')] as const);
+  const port = Number(values.port ?? file.http?.port ?? 9400);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: expected 0–65535`);
+  const store = values.postgres
+    ? { postgres: values.postgres }
+    : values.db
+      ? { sqlite: values.db }
+      : (file.store ?? { sqlite: 'data/city/hub.db' });
+  const mqtt = values.mqtt ?? file.mqtt;
+  const shareGroup = values['mqtt-share'] ?? file.mqttShareGroup;
+  const running = await startHub({
+    store,
+    keyFile: values.key ?? file.key ?? 'data/city/hub.key',
+    http: { port, host: values.host ?? file.http?.host ?? '127.0.0.1' },
+    ...(mqtt ? { mqtt } : {}),
+    ...(shareGroup ? { mqttShareGroup: shareGroup } : {}),
+    logger: pino({ level: values['log-level']! }, pino.destination(2)),
+  });
+  for (const [venue, pem] of keys) await running.hub.registerVenue(venue, pem);
+  const tokens: Record<string, string> = {};
+  for (const venue of [...(file.enrol ?? []), ...values.enrol!])
+    tokens[venue] = await running.hub.issueEnrolToken(venue);
+  return { running, store, tokens };
+}
+
+let started: Awaited<ReturnType<typeof start>>;
 try {
-  file = values.config ? loadHubConfigFile(values.config) : {};
+  started = await start();
 } catch (err) {
   process.stderr.write(`city hub: ${(err as Error).message}\n`);
   process.exit(2);
 }
-const register = { ...file.register };
-for (const entry of values.register!) {
-  const [venue, pem] = entry.split('=');
-  if (!venue || !pem) throw new Error(`--register ${entry}: expected venue=public-key-file`);
-  register[venue] = pem;
-}
-const store = values.postgres
-  ? { postgres: values.postgres }
-  : values.db
-    ? { sqlite: values.db }
-    : (file.store ?? { sqlite: 'data/city/hub.db' });
-
-const running = await startHub({
-  store,
-  keyFile: values.key ?? file.key ?? 'data/city/hub.key',
-  http: {
-    port: Number(values.port ?? file.http?.port ?? 9400),
-    host: values.host ?? file.http?.host ?? '127.0.0.1',
-  },
-  ...((values.mqtt ?? file.mqtt) ? { mqtt: values.mqtt ?? file.mqtt } : {}),
-  ...((values['mqtt-share'] ?? file.mqttShareGroup)
-    ? { mqttShareGroup: values['mqtt-share'] ?? file.mqttShareGroup }
-    : {}),
-  logger: pino({ level: values['log-level']! }, pino.destination(2)),
-});
+const { running, store, tokens } = started;
 const { hub } = running;
-for (const [venue, pem] of Object.entries(register)) await hub.registerVenue(venue, readFileSync(pem, 'utf8'));
-const tokens: Record<string, string> = {};
-for (const venue of [...(file.enrol ?? []), ...values.enrol!]) tokens[venue] = await hub.issueEnrolToken(venue);
 process.stdout.write(`${JSON.stringify({ url: running.url, publicKey: hub.publicKeyPem, tokens })}\n`);
 const where = 'postgres' in store ? `PostgreSQL ${new URL(store.postgres).host}` : `SQLite ${store.sqlite}`;
 process.stderr.write(

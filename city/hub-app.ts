@@ -28,8 +28,6 @@ export interface HubConfig {
   rejectForbidden?: boolean;
   /** Injected batch faults, for the sync fault runs and tests; a production hub has none. */
   faults?: FaultPlan;
-  /** Routes beside HUB_PLUGINS (tests). */
-  plugins?: readonly HubRoutes[];
 }
 
 export interface RunningHub {
@@ -51,7 +49,7 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   try {
     http = await startHubHttp(hub, {
       ...config.http,
-      plugins: [...HUB_PLUGINS, ...(config.plugins ?? [])],
+      plugins: HUB_PLUGINS,
       ...(config.logger ? { logger: config.logger } : {}),
       faults: config.faults ?? null,
     });
