@@ -16,6 +16,8 @@ export interface TestPostgres {
   url: string;
   /** A new empty database in the cluster (one per test that needs its own hub data). */
   createDatabase(): Promise<string>;
+  /** CPU seconds the server has used: the postmaster and its backends, live and exited (Linux /proc). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,23 @@ export async function startPostgres(): Promise<TestPostgres> {
           await client.end();
         }
         return `${base}/${name}`;
+      },
+      cpuSeconds() {
+        const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+        let ticks = 0;
+        for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+          let fields: string[];
+          try {
+            fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          } catch {
+            continue; // exited meanwhile
+          }
+          // utime, stime; for the postmaster also its exited children's (cutime, cstime).
+          if (Number(pid) === postmaster)
+            ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+          else if (Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+        }
+        return ticks / 100;
       },
       async stop() {
         await server('pg_ctl', ['stop', '-m', 'fast', '-w', '-D', data]).catch(() => undefined);
