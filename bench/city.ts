@@ -1,0 +1,231 @@
+// The city hub under 50 busy venues (DESIGN.md: "city hub, 50 venues at busy-venue rates: sustained with lag
+// ≤ 5 s"). The hub runs in its own process; the venues — real event logs and real sync outboxes signing real
+// batches over HTTP, at the rate derived in bench/city/venue-day.ts — run in four other processes, so the load
+// generator does not share the hub's event loop and the hub's CPU and memory are read apart (/proc).
+// Per store: 50 venues for CITY_BENCH_SECONDS (ingest, lag from each event's `at` to its commit at the hub, CPU,
+// memory, bytes stored per event), then more venues in steps of 50 for CITY_BENCH_STEP_SECONDS each, up to
+// CITY_BENCH_MAX_VENUES or the first step that does not keep up: the headroom, and what ran out.
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadOrCreateVenueKey } from '../edge/sync/keys.ts';
+import { tempDir } from '../test/venue-harness.ts';
+import type { Window } from './city/hub.worker.ts';
+import { cpuSeconds, forkWorker, rssBytes, type Worker } from './city/processes.ts';
+import { BUSY_RATE, EVENTS_PER_VENUE_DAY } from './city/venue-day.ts';
+import type { HostReport } from './city/venues.worker.ts';
+import type { BenchRow } from './types.ts';
+
+const VENUES = Number(process.env.CITY_BENCH_VENUES ?? 50);
+const SECONDS = Number(process.env.CITY_BENCH_SECONDS ?? 40);
+const STEP_SECONDS = Number(process.env.CITY_BENCH_STEP_SECONDS ?? 15);
+const MAX_VENUES = Number(process.env.CITY_BENCH_MAX_VENUES ?? 250);
+const STEP = 50;
+const HOSTS = 4;
+/** Newly started venues settle (first batches, connections) for this long at most before a window is measured. */
+const SETTLE_MS = 30_000;
+const LAG_TARGET_MS = 5000;
+const MB = 1024 * 1024;
+
+interface Measured {
+  venues: number;
+  seconds: number;
+  hub: Window;
+  /** Hub process CPU, % of one core; its peak resident memory. */
+  hubCpu: number;
+  hubRss: number;
+  /** The venue processes' CPU together, % of one core. */
+  venuesCpu: number;
+  /** Events recorded at the venues but not yet acknowledged, at the start and the end of the window. */
+  backlog: [number, number];
+  tickLateMs: number;
+  load: string;
+}
+
+/** Keeps up: lag within the target and no backlog building (more than a second of all venues' events). */
+const keepsUp = (m: Measured) => m.hub.lag.p99 <= LAG_TARGET_MS && m.backlog[1] - m.backlog[0] < m.venues * BUSY_RATE;
+
+class CityLoad {
+  private venues = 0;
+  private constructor(
+    private readonly dir: string,
+    readonly hub: Worker & { ready: { url: string } },
+    private readonly hosts: Worker[],
+  ) {}
+
+  static async start(dir: string): Promise<CityLoad> {
+    const hub = await forkWorker<{ url: string }>('hub.worker.ts', [join(dir, 'hub.db')]);
+    const hosts = await Promise.all(Array.from({ length: HOSTS }, () => forkWorker('venues.worker.ts')));
+    return new CityLoad(dir, hub, hosts);
+  }
+
+  /** Starts venues up to `total`: keys made and registered with the hub, then recording and forwarding. */
+  async grow(total: number): Promise<void> {
+    const added = Array.from({ length: total - this.venues }, (_, i) => {
+      const venue = `venue-${String(this.venues + i + 1).padStart(3, '0')}`;
+      const dataDir = join(this.dir, venue);
+      return { venue, dataDir, publicKeyPem: loadOrCreateVenueKey(dataDir).publicKeyPem };
+    });
+    await this.hub.ask({ register: added.map(({ venue, publicKeyPem }) => ({ venue, publicKeyPem })) });
+    await Promise.all(
+      this.hosts.map((host, h) =>
+        host.ask({
+          url: this.hub.ready.url,
+          start: added.filter((_, i) => i % HOSTS === h).map(({ venue, dataDir }) => ({ venue, dataDir })),
+        }),
+      ),
+    );
+    this.venues = total;
+  }
+
+  /** Waits until the venues' backlog is down to a second of their events (or SETTLE_MS has passed). */
+  async settle(): Promise<void> {
+    const t0 = performance.now();
+    await sleep(2000);
+    while (performance.now() - t0 < SETTLE_MS && (await this.hostReports()).backlog > this.venues * BUSY_RATE)
+      await sleep(1000);
+  }
+
+  async storedBytes(): Promise<number> {
+    return (await this.hub.ask<{ bytes: number }>({ storage: true })).bytes;
+  }
+
+  private async hostReports() {
+    const reports = await Promise.all(this.hosts.map((h) => h.ask<HostReport>({ report: true })));
+    return {
+      backlog: reports.reduce((n, r) => n + r.recorded - r.acknowledged, 0),
+      tickLateMs: Math.max(...reports.map((r) => r.tickLateMs)),
+    };
+  }
+
+  private venuesCpu(): number {
+    return this.hosts.reduce((s, h) => s + cpuSeconds(h.child.pid!), 0);
+  }
+
+  /** One measured window: the hub's commits and lags, and what each side used meanwhile. */
+  async measure(seconds: number): Promise<Measured> {
+    const hubPid = this.hub.child.pid!;
+    await this.hub.ask<Window>({ take: true });
+    const before = await this.hostReports();
+    const cpu0 = { hub: cpuSeconds(hubPid), venues: this.venuesCpu() };
+    const t0 = performance.now();
+    let hubRss = 0;
+    while (performance.now() - t0 < seconds * 1000) {
+      hubRss = Math.max(hubRss, rssBytes(hubPid));
+      await sleep(1000);
+    }
+    const hub = await this.hub.ask<Window>({ take: true });
+    const wall = (performance.now() - t0) / 1000;
+    const after = await this.hostReports();
+    return {
+      venues: this.venues,
+      seconds: wall,
+      hub,
+      hubCpu: ((cpuSeconds(hubPid) - cpu0.hub) / wall) * 100,
+      hubRss,
+      venuesCpu: ((this.venuesCpu() - cpu0.venues) / wall) * 100,
+      backlog: [before.backlog, after.backlog],
+      tickLateMs: after.tickLateMs,
+      load: loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / '),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.hosts.map((h) => h.stop()));
+    await this.hub.stop();
+  }
+}
+
+/** What ran out in a step that did not keep up. */
+function exhausted(m: Measured): string {
+  if (m.hub.loopBusy >= 0.9)
+    return `the hub's event loop (${pct(m.hub.loopBusy)} busy: one thread verifies and writes)`;
+  if (m.tickLateMs >= 1000)
+    return `the machine's cores (the venues' own recording ran ${Math.round(m.tickLateMs)} ms late)`;
+  return `neither the hub's event loop (${pct(m.hub.loopBusy)} busy) nor the generator: the machine is shared`;
+}
+
+const pct = (share: number) => `${Math.round(share * 100)} %`;
+
+async function runStore(store: string): Promise<BenchRow[]> {
+  const dir = tempDir(`halledge-bench-city-${store}-`);
+  const load = await CityLoad.start(dir);
+  const area = `city (${store})`;
+  try {
+    await load.grow(VENUES);
+    await load.settle();
+    const bytes0 = await load.storedBytes();
+    const main = await load.measure(SECONDS);
+    const bytesPerEvent = ((await load.storedBytes()) - bytes0) / main.hub.events;
+    const of = `${VENUES} venues × ${BUSY_RATE.toFixed(1)} events/s`;
+    const rows: BenchRow[] = [
+      {
+        area,
+        metric: `${of}: ingest (committed at the hub)`,
+        value: Math.round(main.hub.events / main.seconds),
+        unit: 'events/s',
+        target: `≥ ${Math.round(VENUES * BUSY_RATE)}`,
+      },
+      { area, metric: '  … batches', value: main.hub.batches / main.seconds, unit: 'batches/s' },
+      { area, metric: '  … lag, event `at` → hub commit, p50', value: main.hub.lag.p50, unit: 'ms' },
+      { area, metric: '  … lag p99', value: main.hub.lag.p99, unit: 'ms', target: `≤ ${LAG_TARGET_MS}` },
+      { area, metric: '  … lag max', value: main.hub.lag.max, unit: 'ms' },
+      { area, metric: '  … backlog at the venues, start → end', value: main.backlog.join(' → '), unit: 'events' },
+      { area, metric: '  … hub process CPU', value: main.hubCpu, unit: '% of a core' },
+      { area, metric: "  … hub's event loop busy", value: main.hub.loopBusy * 100, unit: '%' },
+      { area, metric: '  … hub process RSS, peak', value: main.hubRss / MB, unit: 'MB' },
+      { area, metric: '  … venues (load generator, 4 processes) CPU', value: main.venuesCpu, unit: '% of a core' },
+      { area, metric: '  … stored per event (events, batches, indexes)', value: bytesPerEvent, unit: 'bytes' },
+      {
+        area,
+        metric: `  … per venue-day (${EVENTS_PER_VENUE_DAY.toLocaleString('en-US')} events)`,
+        value: (bytesPerEvent * EVENTS_PER_VENUE_DAY) / MB,
+        unit: 'MB',
+      },
+      { area, metric: '  … load average during the window (shared machine)', value: main.load, unit: '1/5/15 min' },
+    ];
+    // The headroom: more venues until a step does not keep up.
+    let kept = keepsUp(main) ? main : null;
+    let failed: Measured | null = keepsUp(main) ? null : main;
+    for (let venues = VENUES + STEP; !failed && venues <= MAX_VENUES; venues += STEP) {
+      await load.grow(venues);
+      await load.settle();
+      const step = await load.measure(STEP_SECONDS);
+      rows.push({
+        area,
+        metric: `${venues} venues: ingest ${Math.round(step.hub.events / step.seconds)} events/s, lag p99 ${Math.round(step.hub.lag.p99)} ms, backlog ${step.backlog.join(' → ')}; hub CPU ${Math.round(step.hubCpu)} %, loop ${pct(step.hub.loopBusy)}; venues CPU ${Math.round(step.venuesCpu)} %; load ${step.load}`,
+        value: keepsUp(step) ? 'keeps up' : 'falls behind',
+        unit: '',
+      });
+      if (keepsUp(step)) kept = step;
+      else failed = step;
+    }
+    rows.push({
+      area,
+      metric: 'headroom: most venues kept at lag p99 ≤ 5 s with no backlog building',
+      value: kept?.venues ?? 0,
+      unit: 'venues',
+      target: '≥ 50',
+    });
+    const last = failed ?? kept!;
+    rows.push({
+      area,
+      metric: failed
+        ? `what ran out first at ${failed.venues} venues`
+        : `nothing ran out up to ${MAX_VENUES} venues; hub event loop then ${pct(last.hub.loopBusy)} busy, so saturation near`,
+      value: failed ? exhausted(failed) : Math.round(last.venues / last.hub.loopBusy),
+      unit: failed ? '' : 'venues (linear estimate)',
+    });
+    return rows;
+  } finally {
+    await load.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<BenchRow[]> {
+  return runStore('SQLite');
+}
