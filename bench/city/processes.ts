@@ -1,7 +1,7 @@
 // The city bench's processes: forked TypeScript workers spoken to one request at a time, and what Linux says
 // each one uses (/proc), so the hub's CPU and memory are measured apart from the venues generating its load.
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface Worker {
   child: ChildProcess;
@@ -44,12 +44,33 @@ export async function forkWorker<Ready>(file: string, args: string[] = []): Prom
 
 /** CPU seconds a process has used (utime + stime, in clock ticks of 1/100 s). */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/** /proc/<pid>/stat after the command: state, ppid, … utime (11), stime, cutime, cstime (14). */
+const statFields = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
 
 /** Resident memory of a process, in bytes. */
 export function rssBytes(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb ?? 0) * 1024;
+}
+
+/**
+ * CPU seconds of a process tree one level deep — PostgreSQL's postmaster and its backends and helpers: its own
+ * time, its reaped children's (backends that have exited), and its running children's.
+ */
+export function treeCpuSeconds(rootPid: number): number {
+  const root = statFields(rootPid);
+  let ticks = Number(root[11]) + Number(root[12]) + Number(root[13]) + Number(root[14]);
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const fields = statFields(pid);
+      if (Number(fields[1]) === rootPid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process exited between the listing and the read.
+    }
+  }
+  return ticks / 100;
 }
