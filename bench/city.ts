@@ -13,6 +13,7 @@ import { loadOrCreateVenueKey } from '../edge/sync/keys.ts';
 import { tempDir } from '../test/venue-harness.ts';
 import type { Window } from './city/hub.worker.ts';
 import { cpuSeconds, forkWorker, rssBytes, type Worker } from './city/processes.ts';
+import { POOL_SIZE, postgresStore, type StoreUnderTest, sqliteStore } from './city/stores.ts';
 import { BUSY_RATE, EVENTS_PER_VENUE_DAY } from './city/venue-day.ts';
 import type { HostReport } from './city/venues.worker.ts';
 import type { BenchRow } from './types.ts';
@@ -23,6 +24,7 @@ const STEP_SECONDS = Number(process.env.CITY_BENCH_STEP_SECONDS ?? 15);
 const MAX_VENUES = Number(process.env.CITY_BENCH_MAX_VENUES ?? 200);
 const STEP = 50;
 const HOSTS = 4;
+const STORES = (process.env.CITY_BENCH_STORES ?? 'sqlite,postgres').split(',');
 /**
  * Venues started together send their first batches at once: the backlog this makes must come down to a second of
  * the venues' events within this time before a window is measured, or the step does not keep up.
@@ -45,6 +47,10 @@ interface Measured {
   hubRss: number;
   /** The venue processes' CPU together, % of one core. */
   venuesCpu: number;
+  /** The database server's processes' CPU, % of one core (PostgreSQL; null for SQLite, inside the hub). */
+  serverCpu: number | null;
+  /** PostgreSQL connections running a statement, sampled each second: the most seen, and the mean. */
+  busyConnections: { max: number; mean: number } | null;
   /** Events recorded at the venues but not yet acknowledged, at the start and the end of the window. */
   backlog: [number, number];
   tickLateMs: number;
@@ -59,14 +65,15 @@ class CityLoad {
   private venues = 0;
   private constructor(
     private readonly dir: string,
+    private readonly store: StoreUnderTest,
     readonly hub: Worker & { ready: { url: string } },
     private readonly hosts: Worker[],
   ) {}
 
-  static async start(dir: string): Promise<CityLoad> {
-    const hub = await forkWorker<{ url: string }>('hub.worker.ts', [join(dir, 'hub.db')]);
+  static async start(dir: string, store: StoreUnderTest): Promise<CityLoad> {
+    const hub = await forkWorker<{ url: string }>('hub.worker.ts', [JSON.stringify(store.config)]);
     const hosts = await Promise.all(Array.from({ length: HOSTS }, () => forkWorker('venues.worker.ts')));
-    return new CityLoad(dir, hub, hosts);
+    return new CityLoad(dir, store, hub, hosts);
   }
 
   /** Starts venues up to `total`: keys made and registered with the hub, then recording and forwarding. */
@@ -100,10 +107,6 @@ class CityLoad {
     return (performance.now() - t0) / 1000;
   }
 
-  async storedBytes(): Promise<number> {
-    return (await this.hub.ask<{ bytes: number }>({ storage: true })).bytes;
-  }
-
   private async hostReports() {
     const reports = await Promise.all(this.hosts.map((h) => h.ask<HostReport>({ report: true })));
     return {
@@ -121,13 +124,17 @@ class CityLoad {
     const hubPid = this.hub.child.pid!;
     await this.hub.ask<Window>({ take: true });
     const before = await this.hostReports();
-    const cpu0 = { hub: cpuSeconds(hubPid), venues: this.venuesCpu() };
+    const cpu0 = { hub: cpuSeconds(hubPid), venues: this.venuesCpu(), server: this.store.serverCpuSeconds() };
     const t0 = performance.now();
     let hubRss = 0;
+    const busy: number[] = [];
     while (performance.now() - t0 < seconds * 1000) {
       hubRss = Math.max(hubRss, rssBytes(hubPid));
+      const connections = await this.store.busyConnections();
+      if (connections !== null) busy.push(connections);
       await sleep(1000);
     }
+    const server = this.store.serverCpuSeconds();
     const hub = await this.hub.ask<Window>({ take: true });
     const wall = (performance.now() - t0) / 1000;
     const after = await this.hostReports();
@@ -139,6 +146,10 @@ class CityLoad {
       hubCpu: ((cpuSeconds(hubPid) - cpu0.hub) / wall) * 100,
       hubRss,
       venuesCpu: ((this.venuesCpu() - cpu0.venues) / wall) * 100,
+      serverCpu: server === null ? null : ((server - cpu0.server!) / wall) * 100,
+      busyConnections: busy.length
+        ? { max: Math.max(...busy), mean: busy.reduce((a, b) => a + b, 0) / busy.length }
+        : null,
       backlog: [before.backlog, after.backlog],
       tickLateMs: after.tickLateMs,
       load: loadavg()
@@ -158,6 +169,9 @@ class CityLoad {
  * spent waiting for a core included: busy while using little CPU means the hub was starved by the machine.
  */
 function exhausted(m: Measured): string {
+  if (m.busyConnections && m.busyConnections.mean >= 0.8 * POOL_SIZE)
+    return `PostgreSQL connections: the pool's ${POOL_SIZE} busy (mean ${m.busyConnections.mean.toFixed(1)})`;
+  if (m.serverCpu !== null && m.serverCpu >= 85) return `PostgreSQL's CPU: ${Math.round(m.serverCpu)} % of a core`;
   if (m.hubCpu >= 85) return `the hub's one JavaScript thread: ${Math.round(m.hubCpu)} % of a core`;
   if (m.hub.loopBusy >= 0.9)
     return `CPU: the hub's thread was busy ${pct(m.hub.loopBusy)} of the time yet ran ${Math.round(m.hubCpu)} % of a core — the shared cores (load ${m.load})`;
@@ -166,8 +180,9 @@ function exhausted(m: Measured): string {
   return `not the hub's CPU (${Math.round(m.hubCpu)} % of a core, loop ${pct(m.hub.loopBusy)} busy): waiting elsewhere`;
 }
 
-/** Busy venues one core of hub CPU would carry at a window's CPU cost per committed event (linear). */
-const venuesPerCore = (m: Measured) => Math.round((m.hub.events / m.seconds / BUSY_RATE) * (100 / m.hubCpu));
+/** Busy venues one core would carry at a window's CPU cost (hub and PostgreSQL) per committed event (linear). */
+const venuesPerCore = (m: Measured) =>
+  Math.round((m.hub.events / m.seconds / BUSY_RATE) * (100 / (m.hubCpu + (m.serverCpu ?? 0))));
 
 /** A window's figures; the first row says whether the hub kept up. */
 function windowRows(area: string, m: Measured): BenchRow[] {
@@ -192,7 +207,25 @@ function windowRows(area: string, m: Measured): BenchRow[] {
     { area, metric: '  … lag max', value: m.hub.lag.max, unit: 'ms' },
     { area, metric: '  … backlog at the venues, start → end', value: m.backlog.join(' → '), unit: 'events' },
     { area, metric: '  … hub process CPU', value: m.hubCpu, unit: '% of a core' },
-    { area, metric: '  … hub CPU per 1,000 events', value: (m.hubCpu * 10_000) / perS, unit: 'CPU ms' },
+    ...(m.serverCpu === null
+      ? []
+      : [{ area, metric: '  … PostgreSQL server processes CPU', value: m.serverCpu, unit: '% of a core' }]),
+    {
+      area,
+      metric: `  … hub${m.serverCpu === null ? '' : ' + PostgreSQL'} CPU per 1,000 events`,
+      value: ((m.hubCpu + (m.serverCpu ?? 0)) * 10_000) / perS,
+      unit: 'CPU ms',
+    },
+    ...(m.busyConnections === null
+      ? []
+      : [
+          {
+            area,
+            metric: `  … PostgreSQL connections running a statement (pool of ${POOL_SIZE}), max / mean`,
+            value: `${m.busyConnections.max} / ${m.busyConnections.mean.toFixed(1)}`,
+            unit: 'connections',
+          },
+        ]),
     {
       area,
       metric: "  … hub's event loop busy (wall time in callbacks, waiting for a core included)",
@@ -207,16 +240,15 @@ function windowRows(area: string, m: Measured): BenchRow[] {
 
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
-async function runStore(store: string): Promise<BenchRow[]> {
-  const dir = tempDir(`halledge-bench-city-${store}-`);
-  const load = await CityLoad.start(dir);
-  const area = `city (${store})`;
+async function runStore(dir: string, store: StoreUnderTest): Promise<BenchRow[]> {
+  const load = await CityLoad.start(dir, store);
+  const area = `city (${store.name})`;
   try {
     await load.grow(VENUES);
     const settledS = await load.settle();
-    const bytes0 = await load.storedBytes();
+    const bytes0 = await store.bytes();
     const main = await load.measure(SECONDS, settledS);
-    const bytesPerEvent = ((await load.storedBytes()) - bytes0) / main.hub.events;
+    const bytesPerEvent = ((await store.bytes()) - bytes0) / main.hub.events;
     const rows: BenchRow[] = [
       ...windowRows(area, main),
       { area, metric: '  … stored per event (events, batches, indexes)', value: bytesPerEvent, unit: 'bytes' },
@@ -262,17 +294,27 @@ async function runStore(store: string): Promise<BenchRow[]> {
     const costed = kept ?? main;
     rows.push({
       area,
-      metric: `busy venues one whole core of hub CPU would carry, at the cost per event measured with ${costed.venues}`,
+      metric: `busy venues one whole core would carry (hub${costed.serverCpu === null ? '' : ' + PostgreSQL'} CPU per event as measured with ${costed.venues})`,
       value: venuesPerCore(costed),
       unit: 'venues',
     });
     return rows;
   } finally {
     await load.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export async function run(): Promise<BenchRow[]> {
-  return runStore('SQLite');
+  const rows: BenchRow[] = [];
+  for (const kind of STORES) {
+    const dir = tempDir(`halledge-bench-city-${kind}-`);
+    const store = kind === 'postgres' ? await postgresStore() : sqliteStore(dir);
+    try {
+      rows.push(...(await runStore(dir, store)));
+    } finally {
+      await store.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return rows;
 }

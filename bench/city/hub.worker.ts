@@ -1,44 +1,34 @@
 // The city hub under test, in a process of its own (forked by bench/city.ts) so that its CPU and memory are its
-// own. Besides serving, it measures each event's lag from its `at` (the venue's append) to its commit at the hub,
-// and answers the bench over IPC:
+// own: started as `npm run city` starts it (startHub), over the store given as JSON in argv. Besides serving, it
+// measures each event's lag from its `at` (the venue's append) to its commit at the hub (`accepted`), and
+// answers the bench over IPC (after ← { url }):
 //   → { register: [{ venue, publicKeyPem }] }   ← { registered: n }
 //   → { take: true }                             ← Window: what was committed since the last take
-//   → { storage: true }                          ← { bytes } the database holds (WAL checkpointed first)
-// argv: <sqlite file>
-import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { startPlatformHttp } from '../../city/http-server.ts';
-import { CityPlatform } from '../../city/platform.ts';
-import type { SignedBatch } from '../../edge/sync/wire.ts';
+import type { StoreConfig } from '../../city/hub.ts';
+import { startHub } from '../../city/hub-app.ts';
 
 export interface Window {
   events: number;
   batches: number;
   /** Milliseconds from `at` (the venue's append) to commit at the hub. */
   lag: { p50: number; p99: number; max: number };
-  /** Busy share of the hub's event loop over the window (1 = its one JavaScript thread saturated). */
+  /** Busy share of the hub's event loop over the window: wall time in callbacks, waiting for a core included. */
   loopBusy: number;
 }
 
-const [dbFile] = process.argv.slice(2);
-if (!dbFile) throw new Error('usage: hub.worker.ts <sqlite file>');
-
-const hub = new CityPlatform({ dbFile });
-const http = await startPlatformHttp(hub);
+const store = JSON.parse(process.argv[2] ?? 'null') as StoreConfig | null;
+if (!store) throw new Error('usage: hub.worker.ts <store config as JSON>');
+const running = await startHub({ store });
 
 let lags: number[] = [];
 let batches = 0;
 let loopSince = performance.eventLoopUtilization();
-const receive = hub.receive.bind(hub);
-hub.receive = (raw, now) => {
-  const reception = receive(raw, now);
-  if (reception.answer.status === 'ack' && !reception.answer.duplicate) {
-    const committed = Date.now();
-    batches++;
-    for (const e of (raw as SignedBatch).events) lags.push(committed - e.at);
-  }
-  return reception;
-};
+running.hub.on('accepted', (_venue, events) => {
+  const committed = Date.now();
+  batches++;
+  for (const e of events) lags.push(committed - e.at);
+});
 
 function take(): Window {
   const sorted = lags.sort((a, b) => a - b);
@@ -55,22 +45,13 @@ function take(): Window {
   return window;
 }
 
-function storedBytes(): number {
-  hub.db.pragma('wal_checkpoint(TRUNCATE)');
-  return statSync(dbFile!).size;
-}
-
-process.on('message', (m: { register?: { venue: string; publicKeyPem: string }[]; take?: true; storage?: true }) => {
+process.on('message', (m: { register?: { venue: string; publicKeyPem: string }[]; take?: true }) => {
   if (m.register) {
-    for (const { venue, publicKeyPem } of m.register) hub.registerVenue(venue, publicKeyPem);
-    process.send!({ registered: m.register.length });
+    const venues = m.register;
+    void Promise.all(venues.map(({ venue, publicKeyPem }) => running.hub.registerVenue(venue, publicKeyPem))).then(() =>
+      process.send!({ registered: venues.length }),
+    );
   } else if (m.take) process.send!(take());
-  else if (m.storage) process.send!({ bytes: storedBytes() });
 });
-process.send!({ url: http.url });
-process.once('disconnect', () => {
-  void http.close().then(() => {
-    hub.close();
-    process.exit(0);
-  });
-});
+process.send!({ url: running.url });
+process.once('disconnect', () => void running.stop().then(() => process.exit(0)));

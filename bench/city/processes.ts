@@ -51,6 +51,8 @@ export function cpuSeconds(pid: number): number {
 /** /proc/<pid>/stat after the command: state, ppid, … utime (11), stime, cutime, cstime (14). */
 const statFields = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
 
+export const parentPid = (pid: number) => Number(statFields(pid)[1]);
+
 /** Resident memory of a process, in bytes. */
 export function rssBytes(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];

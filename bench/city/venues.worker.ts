@@ -19,7 +19,7 @@ export interface HostReport {
 const PRODUCTION = { lingerMs: 200, batchSize: 5000, requestTimeoutMs: 30_000, retry: { baseMs: 1000, maxMs: 60_000 } };
 const TICK_MS = 100;
 
-type Venue = ReturnType<typeof outboxOver>;
+type Venue = Awaited<ReturnType<typeof outboxOver>>;
 const venues: Venue[] = [];
 let stopped = false;
 let tickLateMs = 0;
@@ -47,13 +47,16 @@ function record(venue: Venue): void {
 
 process.on('message', (m: { start?: { venue: string; dataDir: string }[]; url?: string; report?: true }) => {
   if (m.start && m.url) {
-    for (const { venue, dataDir } of m.start) {
-      const v = outboxOver(venue, m.url, { dataDir, config: PRODUCTION });
-      v.outbox.start();
-      venues.push(v);
-      record(v);
-    }
-    process.send!({ started: m.start.length });
+    const { start, url } = m;
+    void (async () => {
+      for (const { venue, dataDir } of start) {
+        const v = await outboxOver(venue, url, { dataDir, config: PRODUCTION });
+        v.outbox.start();
+        venues.push(v);
+        record(v);
+      }
+      process.send!({ started: start.length });
+    })();
   } else if (m.report) {
     const report: HostReport = {
       recorded: venues.reduce((n, v) => n + v.log.head.seq, 0),
