@@ -5,11 +5,12 @@
 // Per store: 50 venues for CITY_BENCH_SECONDS (ingest, lag from each event's `at` to its commit at the hub, CPU,
 // memory, bytes stored per event), then more venues in steps of 50 for CITY_BENCH_STEP_SECONDS each, up to
 // CITY_BENCH_MAX_VENUES or the first step that does not keep up: the headroom, and what ran out.
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadOrCreateVenueKey } from '../edge/sync/keys.ts';
+import { freePort, startMosquitto, stopMosquitto } from '../test/mosquitto.ts';
 import { tempDir } from '../test/venue-harness.ts';
 import type { Window } from './city/hub.worker.ts';
 import { cpuSeconds, forkWorker, rssBytes, type Worker } from './city/processes.ts';
@@ -24,7 +25,8 @@ const STEP_SECONDS = Number(process.env.CITY_BENCH_STEP_SECONDS ?? 15);
 const MAX_VENUES = Number(process.env.CITY_BENCH_MAX_VENUES ?? 200);
 const STEP = 50;
 const HOSTS = 4;
-const STORES = (process.env.CITY_BENCH_STORES ?? 'sqlite,postgres').split(',');
+const STORES = (process.env.CITY_BENCH_STORES ?? 'sqlite,postgres').split(',').filter(Boolean);
+const MQTT_SECONDS = Number(process.env.CITY_BENCH_MQTT_SECONDS ?? 15);
 /**
  * Venues started together send their first batches at once: the backlog this makes must come down to a second of
  * the venues' events within this time before a window is measured, or the step does not keep up.
@@ -66,14 +68,23 @@ class CityLoad {
   private constructor(
     private readonly dir: string,
     private readonly store: StoreUnderTest,
-    readonly hub: Worker & { ready: { url: string } },
+    readonly hub: Worker,
     private readonly hosts: Worker[],
+    /** Where the venues send: the hub over HTTP, or the broker it listens on. */
+    private readonly uplink: { url: string; transport: 'http' | 'mqtt' },
   ) {}
 
-  static async start(dir: string, store: StoreUnderTest): Promise<CityLoad> {
-    const hub = await forkWorker<{ url: string }>('hub.worker.ts', [JSON.stringify(store.config)]);
+  /** The hub, and the venues' processes; over MQTT when a broker is given. */
+  static async start(dir: string, store: StoreUnderTest, broker?: string): Promise<CityLoad> {
+    const hub = await forkWorker<{ url: string }>('hub.worker.ts', [
+      JSON.stringify(store.config),
+      ...(broker ? [broker] : []),
+    ]);
     const hosts = await Promise.all(Array.from({ length: HOSTS }, () => forkWorker('venues.worker.ts')));
-    return new CityLoad(dir, store, hub, hosts);
+    const uplink = broker
+      ? { url: broker, transport: 'mqtt' as const }
+      : { url: hub.ready.url, transport: 'http' as const };
+    return new CityLoad(dir, store, hub, hosts, uplink);
   }
 
   /** Starts venues up to `total`: keys made and registered with the hub, then recording and forwarding. */
@@ -87,7 +98,7 @@ class CityLoad {
     await Promise.all(
       this.hosts.map((host, h) =>
         host.ask({
-          url: this.hub.ready.url,
+          ...this.uplink,
           start: added.filter((_, i) => i % HOSTS === h).map(({ venue, dataDir }) => ({ venue, dataDir })),
         }),
       ),
@@ -304,6 +315,29 @@ async function runStore(dir: string, store: StoreUnderTest): Promise<BenchRow[]>
   }
 }
 
+/** One window of the same venues syncing over MQTT instead: through a mosquitto the hub subscribes to (SQLite). */
+async function runMqtt(): Promise<BenchRow[]> {
+  const dir = tempDir('halledge-bench-city-mqtt-');
+  const port = freePort();
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\n`);
+  const broker = await startMosquitto(conf, port);
+  const load = await CityLoad.start(dir, sqliteStore(dir), `mqtt://127.0.0.1:${port}`);
+  const area = 'city (SQLite, MQTT)';
+  try {
+    await load.grow(VENUES);
+    const settledS = await load.settle();
+    const broker0 = cpuSeconds(broker.pid!);
+    const m = await load.measure(MQTT_SECONDS, settledS);
+    const brokerCpu = ((cpuSeconds(broker.pid!) - broker0) / m.seconds) * 100;
+    return [...windowRows(area, m), { area, metric: '  … mosquitto CPU', value: brokerCpu, unit: '% of a core' }];
+  } finally {
+    await load.stop();
+    await stopMosquitto(broker);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const kind of STORES) {
@@ -316,5 +350,6 @@ export async function run(): Promise<BenchRow[]> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  if (MQTT_SECONDS > 0) rows.push(...(await runMqtt()));
   return rows;
 }

@@ -1,5 +1,6 @@
 // The city hub under test, in a process of its own (forked by bench/city.ts) so that its CPU and memory are its
-// own: started as `npm run city` starts it (startHub), over the store given as JSON in argv. Besides serving, it
+// own: started as `npm run city` starts it (startHub), over the store given as JSON in argv (and on the broker
+// given after it, for venues that sync over MQTT). Besides serving, it
 // measures each event's lag from its `at` (the venue's append) to its commit at the hub (`accepted`), and
 // answers the bench over IPC (after ← { url }):
 //   → { register: [{ venue, publicKeyPem }] }   ← { registered: n }
@@ -18,8 +19,9 @@ export interface Window {
 }
 
 const store = JSON.parse(process.argv[2] ?? 'null') as StoreConfig | null;
-if (!store) throw new Error('usage: hub.worker.ts <store config as JSON>');
-const running = await startHub({ store });
+if (!store) throw new Error('usage: hub.worker.ts <store config as JSON> [mqtt broker URL]');
+const mqtt = process.argv[3];
+const running = await startHub({ store, ...(mqtt ? { mqtt } : {}) });
 
 let lags: number[] = [];
 let batches = 0;

@@ -1,7 +1,8 @@
 // Venues for the city bench, several to a process (forked by bench/city.ts): each a real event log on its own
 // SQLite file, recording a busy venue's day (venue-day.ts) as it happens, and a real sync outbox with the
-// production settings signing batches and posting them to the hub over HTTP. IPC (after ← { ready: true }):
-//   → { start: [{ venue, dataDir }], url }   ← { started: n }   (keys are already in the data dirs)
+// production settings signing batches and posting them to the hub over HTTP (or publishing them to the hub's
+// broker over MQTT). IPC (after ← { ready: true }):
+//   → { start: [{ venue, dataDir }], url, transport }   ← { started: n }   (keys are already in the data dirs)
 //   → { report: true }                        ← HostReport
 import { performance } from 'node:perf_hooks';
 import { outboxOver } from '../../test/sync-fixture.ts';
@@ -45,19 +46,26 @@ function record(venue: Venue): void {
   setTimeout(tick, next - started);
 }
 
-process.on('message', (m: { start?: { venue: string; dataDir: string }[]; url?: string; report?: true }) => {
-  if (m.start && m.url) {
-    const { start, url } = m;
+interface Start {
+  start: { venue: string; dataDir: string }[];
+  /** The hub's URL, or its broker's for MQTT. */
+  url: string;
+  transport: 'http' | 'mqtt';
+}
+
+process.on('message', (m: Start | { report: true }) => {
+  if ('start' in m) {
+    const { start, url, transport } = m;
     void (async () => {
       for (const { venue, dataDir } of start) {
-        const v = await outboxOver(venue, url, { dataDir, config: PRODUCTION });
+        const v = await outboxOver(venue, url, { dataDir, config: { ...PRODUCTION, transport } });
         v.outbox.start();
         venues.push(v);
         record(v);
       }
       process.send!({ started: start.length });
     })();
-  } else if (m.report) {
+  } else {
     const report: HostReport = {
       recorded: venues.reduce((n, v) => n + v.log.head.seq, 0),
       acknowledged: venues.reduce((n, v) => n + v.outbox.ackedSeq, 0),
