@@ -4,7 +4,8 @@
 // generator does not share the hub's event loop and the hub's CPU and memory are read apart (/proc).
 // Per store: 50 venues for CITY_BENCH_SECONDS (ingest, lag from each event's `at` to its commit at the hub, CPU,
 // memory, bytes stored per event), then more venues in steps of 50 for CITY_BENCH_STEP_SECONDS each, up to
-// CITY_BENCH_MAX_VENUES or the first step that does not keep up: the headroom, and what ran out.
+// CITY_BENCH_MAX_VENUES or the first step that does not keep up: the headroom, and what ran out. Stores:
+// CITY_BENCH_STORES (sqlite,postgres). Last, CITY_BENCH_MQTT_SECONDS of the 50 venues syncing over MQTT instead.
 import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
