@@ -1,11 +1,9 @@
 // Upstream sync: catch-up after a 1,000,000-event outage, and what forwarding costs the edge in steady state.
 // The city hub runs in its own process (npm run city: SQLite, as on one machine), over HTTP on loopback.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import type { EventInput } from '../edge/store/event-log.ts';
 import { venueKeyFiles } from '../edge/sync/keys.ts';
+import { startHubProcess } from '../test/hub-process.ts';
 import { outboxOver } from '../test/sync-fixture.ts';
 import { tempDir } from '../test/venue-harness.ts';
 import { doorDecision } from './event-log.ts';
@@ -80,35 +78,19 @@ export function sample(i: number): EventInput {
   }
 }
 
-/** The city hub as a child process; resolves with its URL once it listens. */
-async function startHubProcess(dir: string, venue: string, publicKeyFile: string) {
-  const cli = fileURLToPath(new URL('../city/cli.ts', import.meta.url));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...['--import', 'tsx', cli, '--db', `${dir}/hub.db`, '--key', `${dir}/hub.key`, '--port', '0'],
-      ...['--register', `${venue}=${publicKeyFile}`],
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`city hub exited (${code})`)));
-  });
-  const { url } = JSON.parse(line) as { url: string };
+/** The city hub as a child process (SQLite in the bench dir, the venue's key registered). */
+async function startHub(dir: string, venue: string, publicKeyFile: string) {
+  const hub = await startHubProcess([
+    '--db',
+    `${dir}/hub.db`,
+    '--key',
+    `${dir}/hub.key`,
+    '--register',
+    `${venue}=${publicKeyFile}`,
+  ]);
   return {
-    url,
-    /** CPU seconds the hub process has used (Linux /proc: utime + stime in clock ticks of 1/100 s). */
-    cpuSeconds: () => {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
-    head: async () => (await (await fetch(`${url}/v1/venues/${venue}/head`)).json()) as { seq: number },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    ...hub,
+    head: async () => (await (await fetch(`${hub.url}/v1/venues/${venue}/head`)).json()) as { seq: number },
   };
 }
 
@@ -153,7 +135,7 @@ export async function run(): Promise<BenchRow[]> {
   // The venue is created (and its key) first, so the hub can be started with the key registered.
   const v = await outboxOver(venue, 'http://127.0.0.1:1', { dataDir: dir });
   await v.close();
-  const hub = await startHubProcess(dir, venue, venueKeyFiles(dir).publicKey);
+  const hub = await startHub(dir, venue, venueKeyFiles(dir).publicKey);
   const rows: BenchRow[] = [];
   try {
     const edge = await outboxOver(venue, hub.url, {

@@ -1,7 +1,7 @@
-// The city platform's own check of what venues upload, independent of the venue's allow-list: names, ID
+// The city hub's own check of what venues upload, independent of the venue's allow-list: names, ID
 // numbers, photos, face templates, base64 images and raw coordinates must never arrive.
 
-/** Field names that carry personal data the platform must not hold. */
+/** Field names that carry personal data the hub must not hold. */
 const FORBIDDEN_KEYS: { pattern: RegExp; what: string }[] = [
   { pattern: /name/i, what: 'a name' },
   { pattern: /^(id|identity)[-_]?(number|no|card|num)|idcard|citizen|passport|身份证|姓名/i, what: 'an ID number' },

@@ -43,15 +43,18 @@ export async function startHubHttp(hub: CityHub, options: HubHttpOptions = {}): 
     forceCloseConnections: true,
     keepAliveTimeout: 5000,
   });
-  // A body that is no JSON is answered in the sync protocol's shape, not fastify's.
-  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
-    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
-    return reply.code(status).send({ status: status < 500 ? 'rejected' : 'error', error: err.message });
+  // A body that is no JSON is answered in the sync protocol's shape, not fastify's; a failure of the hub itself
+  // (the store unreachable) is logged and answered 500 without its details: the venue retries.
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    if (err.statusCode && err.statusCode < 500)
+      return reply.code(err.statusCode).send({ status: 'rejected', error: err.message });
+    req.log.error({ err }, 'city hub: request failed');
+    return reply.code(500).send({ status: 'error', error: 'the hub could not handle the request; retry' });
   });
   coreRoutes(app, hub, options.faults ?? null);
   for (const plugin of options.plugins ?? []) await plugin(app, hub);
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
-  return { url: address.replace('[::1]', '127.0.0.1'), app, close: () => app.close() };
+  return { url: address, app, close: () => app.close() };
 }
 
 type VenueParams = { Params: { venue: string } };

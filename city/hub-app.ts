@@ -22,12 +22,12 @@ export interface HubConfig {
   http?: { port?: number; host?: string };
   /** Broker URL when venues sync over MQTT (their own broker, or a clustered one). */
   mqtt?: string;
+  /** With several hub processes on that broker: their shared-subscription group, so each request reaches one. */
+  mqttShareGroup?: string;
   logger?: FastifyBaseLogger;
   rejectForbidden?: boolean;
   /** Injected batch faults, for the sync fault runs and tests; a production hub has none. */
   faults?: FaultPlan;
-  /** Routes beside HUB_PLUGINS (tests). */
-  plugins?: readonly HubRoutes[];
 }
 
 export interface RunningHub {
@@ -49,11 +49,15 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   try {
     http = await startHubHttp(hub, {
       ...config.http,
-      plugins: [...HUB_PLUGINS, ...(config.plugins ?? [])],
+      plugins: HUB_PLUGINS,
       ...(config.logger ? { logger: config.logger } : {}),
       faults: config.faults ?? null,
     });
-    if (config.mqtt) bridge = await connectHubMqtt(hub, config.mqtt, { faults: config.faults ?? null });
+    if (config.mqtt)
+      bridge = await connectHubMqtt(hub, config.mqtt, {
+        faults: config.faults ?? null,
+        ...(config.mqttShareGroup ? { shareGroup: config.mqttShareGroup } : {}),
+      });
   } catch (err) {
     await http?.close();
     await hub.close();

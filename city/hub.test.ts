@@ -109,10 +109,54 @@ describe.each(STORE_KINDS)('city hub on %s', (kind) => {
       expect(await post(ahead)).toMatchObject({ status: 409, body: { status: 'gap', expectedSeq: 11 } });
     });
 
+    it('announces each committed batch once with the events it newly stored, and replays them in (venue, seq) order since a time', async () => {
+      const gaoping = await venueWithEvents('gaoping', 10);
+      const qinshui = await venueWithEvents('qinshui', 5);
+      const announced: [string, number[], number][] = [];
+      city.hub.on('accepted', (venue, events, receivedAt) =>
+        announced.push([venue, events.map((e) => e.seq), receivedAt]),
+      );
+      const seqs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+      expect((await city.hub.receive(gaoping.outbox.buildBatch(0, 6), 1000)).answer.status).toBe('ack');
+      expect((await city.hub.receive(qinshui.outbox.buildBatch(0, 5), 2000)).answer.status).toBe('ack');
+      // Overlapping what is held: only 7..10 are new. Then the whole range again: nothing new, nothing announced.
+      expect((await city.hub.receive(gaoping.outbox.buildBatch(3, 7), 3000)).answer).toMatchObject({ ackedSeq: 10 });
+      expect((await city.hub.receive(gaoping.outbox.buildBatch(0, 10), 4000)).answer).toMatchObject({
+        duplicate: true,
+      });
+      expect(announced).toEqual([
+        ['gaoping', seqs(1, 6), 1000],
+        ['qinshui', seqs(1, 5), 2000],
+        ['gaoping', seqs(7, 10), 3000],
+      ]);
+
+      const replayed = async (sinceAt: number, page?: number) => {
+        const runs: [string, number[]][] = [];
+        for await (const { venue, events } of city.hub.replay(sinceAt, page))
+          runs.push([venue, events.map((e) => e.seq)]);
+        return runs;
+      };
+      expect(await replayed(2000)).toEqual([
+        ['gaoping', seqs(7, 10)],
+        ['qinshui', seqs(1, 5)],
+      ]);
+      // A page smaller than a venue's run splits it; the order stays (venue, seq) and nothing repeats.
+      const paged = await replayed(0, 3);
+      expect(paged.every(([, s]) => s.length <= 3)).toBe(true);
+      expect(paged.flatMap(([venue, s]) => s.map((seq) => `${venue}:${seq}`))).toEqual([
+        ...seqs(1, 10).map((seq) => `gaoping:${seq}`),
+        ...seqs(1, 5).map((seq) => `qinshui:${seq}`),
+      ]);
+      const full = (await replayed(0)).find(([venue]) => venue === 'gaoping');
+      expect(full).toEqual(['gaoping', seqs(1, 10)]);
+      expect(await replayed(5000)).toEqual([]);
+    });
+
     it('refuses a batch carrying forbidden fields even when correctly signed', async () => {
       const v = await venueWithEvents('lingchuan', 3);
       const batch = v.outbox.buildBatch(0, 3)!;
-      // A venue whose allow-list was wrongly extended: the platform's own scan catches it.
+      // A venue whose allow-list was wrongly extended: the hub's own scan catches it.
       batch.events[1]!.body = { ...batch.events[1]!.body, expertName: 'zhang-san' };
       batch.events[1]!.bodyDigest = bodyDigest(batch.events[1]!);
       const { signature: _, protocol: __, ...unsigned } = batch;

@@ -17,14 +17,20 @@ export interface HubMqttBridge {
 export async function connectHubMqtt(
   hub: CityHub,
   url: string,
-  options: { faults?: FaultPlan | null } = {},
+  options: { faults?: FaultPlan | null; shareGroup?: string } = {},
 ): Promise<HubMqttBridge> {
   const faults = options.faults ?? null;
+  // Several hub processes on one broker share the venues' requests (MQTT 5 / mosquitto / EMQX shared
+  // subscriptions): each request reaches one of them, not all.
+  const share = options.shareGroup ? `$share/${options.shareGroup}/` : '';
   const client = await mqtt.connectAsync(url, {
     clientId: `city-hub-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
     reconnectPeriod: 500,
   });
-  await client.subscribeAsync(['city/+/up/batch', 'city/+/up/pull', 'city/+/up/checkpoint'], { qos: 1 });
+  await client.subscribeAsync(
+    ['city/+/up/batch', 'city/+/up/pull', 'city/+/up/checkpoint'].map((topic) => share + topic),
+    { qos: 1 },
+  );
   const publish = (topic: string, body: unknown) => client.publishAsync(topic, JSON.stringify(body), { qos: 1 });
 
   const onMessage = async (venue: string, channel: string | undefined, body: MqttRequest) => {

@@ -7,21 +7,25 @@ import { startPostgres, type TestPostgres } from './postgres.ts';
 export const STORE_KINDS = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 
+/** Call in a describe block (or a file): a PostgreSQL cluster for the block, and a new database in it per call. */
+export function postgresDatabases(): () => Promise<string> {
+  let cluster: TestPostgres | null = null;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  }, 60_000);
+  afterAll(() => cluster?.stop());
+  return () => {
+    if (!cluster) throw new Error('postgresDatabases: the PostgreSQL cluster did not start');
+    return cluster.createDatabase();
+  };
+}
+
 /**
  * Call in a describe block: returns a function giving a fresh store of that kind for each hub (undefined for
- * SQLite: the hub fixture makes its own file). The PostgreSQL cluster starts before the block and stops after.
+ * SQLite: the hub fixture makes its own file).
  */
 export function freshStores(kind: StoreKind): () => Promise<StoreConfig | undefined> {
-  let cluster: TestPostgres | null = null;
-  if (kind === 'postgres') {
-    beforeAll(async () => {
-      cluster = await startPostgres();
-    }, 60_000);
-    afterAll(() => cluster?.stop());
-  }
-  return async () => {
-    if (kind === 'sqlite') return undefined;
-    if (!cluster) throw new Error('freshStores: the PostgreSQL cluster did not start');
-    return { postgres: await cluster.createDatabase() };
-  };
+  if (kind === 'sqlite') return async () => undefined;
+  const nextDatabase = postgresDatabases();
+  return async () => ({ postgres: await nextDatabase() });
 }

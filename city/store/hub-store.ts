@@ -92,8 +92,8 @@ export class HubStore {
       .execute();
   }
 
-  async venue(venue: string, db: Kysely<HubTables> = this.db): Promise<VenueRow | null> {
-    const row = await db
+  async venue(venue: string): Promise<VenueRow | null> {
+    const row = await this.db
       .selectFrom('venues')
       .select(['id', 'public_key', 'key_id', 'head_seq', 'head_hash'])
       .where('id', '=', venue)
@@ -101,11 +101,6 @@ export class HubStore {
     return row
       ? { id: row.id, publicKey: row.public_key, keyId: row.key_id, headSeq: row.head_seq, headHash: row.head_hash }
       : null;
-  }
-
-  async venueIds(): Promise<string[]> {
-    const rows = await this.db.selectFrom('venues').select('id').orderBy('id').execute();
-    return rows.map((r) => r.id);
   }
 
   async setCheckpointKey(venue: string, publicKey: string, keyId: string): Promise<void> {

@@ -37,6 +37,8 @@ export async function openHubDb(config: StoreConfig): Promise<OpenedDb> {
         oid === INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection lost (the database restarted or failed over) is dropped; the pool opens a new one on next use.
+  pool.on('error', () => undefined);
   const db = new Kysely<HubTables>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrate(db, 'postgres');

@@ -163,7 +163,8 @@ export async function migrate(db: Kysely<HubTables>, dialect: StoreDialect): Pro
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'the migrator';
-    throw new Error(`city store: migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const what = failed ? `migration ${failed} failed` : 'cannot migrate the database';
+    throw new Error(`city store: ${what}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -1,5 +1,5 @@
 // The upstream wire protocol between a venue edge and the city platform, shared by the edge (edge/sync) and the
-// platform simulator (city). Pure functions: digests, batch manifests, signatures.
+// city hub (city/). Pure functions: digests, batch manifests, signatures.
 import { createHash, createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
 
 export const PROTOCOL = 'halledge-sync/1';
