@@ -3,7 +3,7 @@
 // production settings signing batches and posting them to the hub over HTTP (or publishing them to the hub's
 // broker over MQTT). IPC (after ← { ready: true }):
 //   → { start: [{ venue, dataDir }], url, transport }   ← { started: n }   (keys are already in the data dirs)
-//   → { report: true }                        ← HostReport
+//   → { report: true }                                  ← HostReport
 import { performance } from 'node:perf_hooks';
 import { outboxOver } from '../../test/sync-fixture.ts';
 import { due, segmentEvent, sessionEvent } from './venue-day.ts';
