@@ -12,9 +12,9 @@ import type { SessionInput } from '../edge/sessions/model.ts';
 import { openDatabase } from '../edge/store/database.ts';
 import { EventLog } from '../edge/store/event-log.ts';
 import { resolveSyncConfig, type SyncConfig, syncConfigFile } from '../edge/sync/config.ts';
-import { HttpTransport } from '../edge/sync/http-transport.ts';
 import { loadOrCreateVenueKey, platformKeyFile } from '../edge/sync/keys.ts';
 import { type BatchSigner, Outbox } from '../edge/sync/outbox.ts';
+import { createTransport } from '../edge/sync/sync-service.ts';
 import { tempDir } from './venue-harness.ts';
 
 /** Timings for tests: small batches, short timeouts and backoff, so faults resolve in milliseconds. */
@@ -71,12 +71,8 @@ export async function outboxOver(
   const key = loadOrCreateVenueKey(dataDir);
   await options.hub?.registerVenue(venue, key.publicKeyPem);
   const config = resolveSyncConfig({ transport: 'http', url: hubUrl, ...FAST, ...options.config }, dataDir);
-  const transport = new HttpTransport({
-    url: config.url,
-    venue,
-    privateKey: key.privateKey,
-    requestTimeoutMs: config.requestTimeoutMs,
-  });
+  // HTTP unless the config says MQTT (then `hubUrl` is the broker's).
+  const transport = createTransport(config, venue, key);
   const outbox = new Outbox(log, {
     venue,
     key,
