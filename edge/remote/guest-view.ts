@@ -142,7 +142,7 @@ export class GuestView {
   }
 
   /** The host has caught up with the guest room at `at`: the open gap closes (returned), if there is one. */
-  restored(session: string, venue: string, at: number): (GuestGap & { to: number }) | null {
+  restored(session: string, venue: string, at: number): { from: number; to: number; caughtUp: number } | null {
     const open = this.openGap(session, venue);
     if (!open) return null;
     const caughtUp = this.sql(
