@@ -1,0 +1,225 @@
+// Done-when for remote sessions (远程异地评标): a hub and two venue edges. The city schedules a session hosted at
+// jincheng with a guest room at gaoping; both edges get it over the link; experts check in at both venues; a
+// guest-venue alarm reaches the host's console API within 2 s (by the recorded times: the guest event's `at`
+// against the host's receipt); the hub goes away and comes back — each venue works alone meanwhile, the host
+// catches up and shows the gap; the session's evidence holds both venues' parts and verifies.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { unzipSync } from 'fflate';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { VenueRuntime } from '../../app/start-venue.ts';
+import { verifyEvidence } from '../../edge/evidence/verify-evidence.ts';
+import type { GuestRoomView } from '../../edge/remote/guest-view.ts';
+import { configureSync, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
+import { api, authHeaders, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+
+const run = promisify(execFile);
+const TOKEN = 'city-operator-test-token';
+const SESSION = 'JC-REMOTE-2026-001';
+
+let city: TestHub | null = null;
+const edges: VenueRuntime[] = [];
+afterAll(async () => {
+  for (const edge of edges) await edge.stop();
+  await city?.stop();
+});
+
+async function venue(id: 'jincheng' | 'gaoping', hub: TestHub): Promise<VenueRuntime> {
+  const dataDir = tempDir(`halledge-${id}-`);
+  configureSync(dataDir, hub.hub, {
+    url: hub.url,
+    enrolToken: await hub.hub.issueEnrolToken(id),
+    // The ordinary linger: the 2 s holds with it. No pull to speak of: schedules must come down the link.
+    lingerMs: 200,
+    pullMs: 600_000,
+  });
+  const edge = await startTestVenue({ venue: testVenue(id, 30), dataDir });
+  edges.push(edge);
+  return edge;
+}
+
+const schedule = (body: unknown, token: string | null = TOKEN) =>
+  fetch(`${city!.url}/v1/remote-sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+const guestRoom = async (host: VenueRuntime): Promise<GuestRoomView | undefined> =>
+  (await api(host, `/api/remote/sessions/${SESSION}`, { role: 'witness' })).body.guests?.[0];
+
+const checkIn = (edge: VenueRuntime, pseudonym: string) =>
+  api(edge, '/api/checkin/manual', { role: 'witness', body: { by: `witness-${edge.venue.id}`, pseudonym } });
+
+describe('a remote session across two venues through the hub', () => {
+  it('schedules both, shows the guest room at the host within 2 s, survives a link drop with the gap shown, and exports both venues’ evidence', {
+    timeout: 240_000,
+  }, async () => {
+    city = await startTestHub({ operatorToken: TOKEN });
+    const host = await venue('jincheng', city);
+    const guest = await venue('gaoping', city);
+    for (const edge of [host, guest])
+      await eventually(
+        () => edge.services.sync.status().link?.state,
+        (s) => s === 'up',
+        60_000,
+        `${edge.venue.id} link`,
+      );
+
+    const start = Date.now() - 60_000;
+    const input = {
+      id: SESSION,
+      transactionCode: 'JY-2026-RMT-001',
+      project: { code: 'P-RMT-001', name: '跨区域道路工程评标' },
+      start,
+      end: start + 3 * 3600_000,
+      host: {
+        venue: 'jincheng',
+        room: 'room-1',
+        experts: [{ pseudonym: 'EX-JC-1' }, { pseudonym: 'EX-JC-2' }],
+        staff: [{ id: 'witness-jincheng', role: 'witness' }],
+      },
+      guests: [
+        {
+          venue: 'gaoping',
+          room: 'room-2',
+          experts: [{ pseudonym: 'EX-GP-1' }, { pseudonym: 'EX-GP-2' }, { pseudonym: 'EX-GP-3' }],
+          staff: [{ id: 'witness-gaoping', role: 'witness' }],
+        },
+      ],
+    };
+    expect((await schedule(input, null)).status).toBe(401);
+    expect((await schedule(input, 'wrong-token-of-same-len!')).status).toBe(401);
+    const bad = await schedule({ ...input, guests: [{ ...input.guests[0], room: 'Room 2' }] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/\/guests\/0\/room/);
+    const scheduled = await schedule(input);
+    expect(scheduled.status).toBe(200);
+    expect(((await scheduled.json()) as { downlink: { venue: string }[] }).downlink.map((d) => d.venue)).toEqual([
+      'jincheng',
+      'gaoping',
+    ]);
+
+    // Both venues hold the same session, each its own side of it, taken from the link (not the pull).
+    for (const edge of [host, guest])
+      await eventually(
+        () => edge.services.sessions.get(SESSION)?.state,
+        (s) => s === 'checkin-open',
+        30_000,
+        `${edge.venue.id} session`,
+      );
+    expect(host.services.sessions.get(SESSION)!.remote).toEqual({ guests: [{ venue: 'gaoping', room: 'room-2' }] });
+    expect(guest.services.sessions.get(SESSION)!.remote).toEqual({ hostVenue: 'jincheng', hostRoom: 'room-1' });
+    expect(guest.services.sessions.get(SESSION)!.experts.map((e) => e.pseudonym)).toEqual([
+      'EX-GP-1',
+      'EX-GP-2',
+      'EX-GP-3',
+    ]);
+    for (const edge of [host, guest]) {
+      const accepted = edge.log.query({ type: 'sync.downlink-accepted' });
+      expect(accepted.map((e) => e.data.via)).toEqual(['link']);
+    }
+
+    // Experts check in at both venues; the host's console shows the guest room's check-ins.
+    for (const [edge, pseudonym] of [
+      [host, 'EX-JC-1'],
+      [guest, 'EX-GP-1'],
+      [guest, 'EX-GP-2'],
+    ] as const)
+      expect((await checkIn(edge, pseudonym)).status).toBe(200);
+    const withCheckins = await eventually(
+      () => guestRoom(host),
+      (r) => r?.checkins.length === 2,
+      30_000,
+      'guest check-ins at the host',
+    );
+    expect(withCheckins!.checkins.map((c) => c.pseudonym)).toEqual(['EX-GP-1', 'EX-GP-2']);
+    expect(withCheckins).toMatchObject({ venue: 'gaoping', room: 'room-2', gaps: [] });
+
+    // A guest-venue alarm reaches the host's console API (the alarm list's guest entries) within 2 s.
+    guest.alarms.raise({
+      kind: 'left-zone',
+      level: 2,
+      subject: 'EX-GP-2',
+      session: SESSION,
+      details: { zone: 'eval-zone' },
+    });
+    const raisedAt = guest.log.query({ type: 'alarm.raised', session: SESSION }).at(-1)!.at;
+    const alarms = await eventually(
+      async () =>
+        (await api(host, '/api/remote/alarms', { role: 'witness' })).body as {
+          kind: string;
+          at: number;
+          receivedAt: number;
+          venue: string;
+          guestVenue: boolean;
+        }[],
+      (list) => list.some((a) => a.kind === 'left-zone'),
+      30_000,
+      'the guest alarm at the host',
+    );
+    const alarm = alarms.find((a) => a.kind === 'left-zone')!;
+    expect(alarm).toMatchObject({ venue: 'gaoping', guestVenue: true, at: raisedAt });
+    const latencyMs = alarm.receivedAt - alarm.at;
+    console.log(`guest alarm → host console: ${latencyMs} ms (guest event at → host receipt)`);
+    expect(latencyMs).toBeLessThanOrEqual(2000);
+
+    // The hub goes away: each venue keeps working alone.
+    const port = Number(new URL(city.url).port);
+    await city.stop();
+    for (const edge of [host, guest])
+      await eventually(
+        () => edge.services.sync.status().link?.state,
+        (s) => s !== 'up',
+        30_000,
+        `${edge.venue.id} link down`,
+      );
+    expect((await checkIn(host, 'EX-JC-2')).status).toBe(200);
+    expect((await checkIn(guest, 'EX-GP-3')).status).toBe(200);
+    guest.alarms.raise({ kind: 'phone-not-deposited', level: 2, subject: 'EX-GP-3', session: SESSION, details: {} });
+    const open = await guestRoom(host);
+    expect(open!.gaps).toEqual([{ from: expect.any(Number), to: null, caughtUp: null }]);
+
+    // Back on the same store and port: the host catches up from its cursor, and shows the gap from–to.
+    city = await startTestHub({ dir: city.dir, store: city.store, port, operatorToken: TOKEN });
+    const caughtUp = await eventually(
+      () => guestRoom(host),
+      (r) => r?.gaps[0]?.to != null && r.checkins.length === 3 && r.alarms.length === 2,
+      60_000,
+      'the host caught up with the guest room',
+    );
+    const gap = caughtUp!.gaps[0]!;
+    expect(gap.from).toBeLessThan(gap.to!);
+    expect(gap.caughtUp).toBeGreaterThanOrEqual(2);
+    expect(caughtUp!.checkins.map((c) => c.pseudonym)).toEqual(['EX-GP-1', 'EX-GP-2', 'EX-GP-3']);
+    const recorded = host.log.query({ type: 'remote.guest-gap', session: SESSION });
+    expect(recorded.map((e) => e.data)).toEqual([{ venue: 'gaoping', room: 'room-2', ...gap }]);
+
+    // The evidence: the host's part and the guest's, each signed by its own venue, verified together.
+    const exported = await fetch(`${host.httpUrl}/api/remote/sessions/${SESSION}/evidence`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await (await import('../../test/venue-harness.ts')).signIn(host, 'auditor')}`,
+      },
+    });
+    expect(exported.status).toBe(200);
+    const zip = new Uint8Array(await exported.arrayBuffer());
+    const verdict = await verifyEvidence(new Map(Object.entries(unzipSync(zip))));
+    expect(verdict.findings).toEqual([]);
+    expect(verdict.parts!.map((p) => [p.venue, p.role, p.verdict.ok])).toEqual([
+      ['jincheng', 'host', true],
+      ['gaoping', 'guest', true],
+    ]);
+    expect(verdict.parts![1]!.verdict.summary!.keyId).toBe(guest.services.sync.key.keyId);
+    expect(guest.log.query({ type: 'evidence.exported', session: SESSION }).map((e) => e.actor)).toEqual([
+      'host:jincheng',
+    ]);
+    const file = join(tempDir('halledge-remote-evidence-'), 'remote.zip');
+    writeFileSync(file, zip);
+    const cli = await run('npx', ['tsx', 'edge/evidence/verify-evidence-cli.ts', file]);
+    expect(cli.stdout).toMatch(/part gaoping \(guest\): verified/);
+    expect(cli.stdout).toMatch(/VERIFIED/);
+  });
+});
