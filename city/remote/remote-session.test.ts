@@ -200,9 +200,7 @@ describe('a remote session across two venues through the hub', () => {
     // The evidence: the host's part and the guest's, each signed by its own venue, verified together.
     const exported = await fetch(`${host.httpUrl}/api/remote/sessions/${SESSION}/evidence`, {
       method: 'POST',
-      headers: {
-        authorization: `Bearer ${await (await import('../../test/venue-harness.ts')).signIn(host, 'auditor')}`,
-      },
+      headers: await authHeaders(host, 'auditor'),
     });
     expect(exported.status).toBe(200);
     const zip = new Uint8Array(await exported.arrayBuffer());
