@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { verifyEvidence } from '../../edge/evidence/verify-evidence.ts';
 import type { GuestRoomView } from '../../edge/remote/guest-view.ts';
+import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { configureSync, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { api, authHeaders, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 
@@ -196,6 +197,30 @@ describe('a remote session across two venues through the hub', () => {
     expect(caughtUp!.checkins.map((c) => c.pseudonym)).toEqual(['EX-GP-1', 'EX-GP-2', 'EX-GP-3']);
     const recorded = host.log.query({ type: 'remote.guest-gap', session: SESSION });
     expect(recorded.map((e) => e.data)).toEqual([{ venue: 'gaoping', room: 'room-2', ...gap }]);
+
+    // The host witness's console: the guest room's card (venue, check-ins, the gap) and its alarms, marked.
+    const browser = await launchChromium();
+    try {
+      const rooms = await consolePage(browser, host, 'witness', 'rooms');
+      const card = rooms.locator('[data-guest-room="gaoping/room-2"]');
+      await card.locator('[data-gap-to]:not([data-gap-to=""])').waitFor({ timeout: 30_000 });
+      const text = (await card.textContent()) ?? '';
+      expect(text).toContain('客场 · 高平 room-2');
+      expect(
+        await card.locator('[data-pseudonym]').evaluateAll((li) => li.map((e) => e.getAttribute('data-pseudonym'))),
+      ).toEqual(['EX-GP-1', 'EX-GP-2', 'EX-GP-3']);
+      expect(text).toMatch(/中断 \S+–\S+，已补传 \d+ 条/);
+      const alarmList = await consolePage(browser, host, 'witness', 'alarms');
+      const guestRows = alarmList.locator('tr.guest-alarm');
+      await guestRows.nth(1).waitFor({ timeout: 30_000 });
+      expect(await guestRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')))).toEqual([
+        'left-zone',
+        'phone-not-deposited',
+      ]);
+      expect(await guestRows.first().textContent()).toContain('客场 高平 · room-2');
+    } finally {
+      await browser.close();
+    }
 
     // The evidence: the host's part and the guest's, each signed by its own venue, verified together.
     const exported = await fetch(`${host.httpUrl}/api/remote/sessions/${SESSION}/evidence`, {
