@@ -26,7 +26,7 @@ function GuestRooms() {
   if (!guests.length) return null;
   return (
     <section class="guest-rooms" aria-label={tr('guestRooms')}>
-      <h2>{tr('guestRooms')}</h2>
+      <h2 class="guest-rooms-title">{tr('guestRooms')}</h2>
       {remote?.link && remote.link.state !== 'up' && <p class="gap gap-open">{tr('linkDown')}</p>}
       <div class="room-cards">
         {guests.map(({ session, guest }) => (
