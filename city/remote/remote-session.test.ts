@@ -12,9 +12,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { verifyEvidence } from '../../edge/evidence/verify-evidence.ts';
 import type { GuestRoomView } from '../../edge/remote/guest-view.ts';
+import type { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { configureSync, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
-import { api, authHeaders, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import {
+  api,
+  authHeaders,
+  eventually,
+  simulatorsOf,
+  startTestVenue,
+  tempDir,
+  testVenue,
+} from '../../test/venue-harness.ts';
 
 const run = promisify(execFile);
 const TOKEN = 'city-operator-test-token';
@@ -166,6 +175,31 @@ describe('a remote session across two venues through the hub', () => {
     const latencyMs = alarm.receivedAt - alarm.at;
     console.log(`guest alarm → host console: ${latencyMs} ms (guest event at → host receipt)`);
     expect(latencyMs).toBeLessThanOrEqual(2000);
+
+    // The guest room's expert calls the guest venue's witness (the room's intercom station, simulated on the guest
+    // venue's broker with its own credential) and hangs up unanswered: the host sees the call and its outcome.
+    const stations = await simulatorsOf(guest, (id) => id === 'ic-room-2');
+    try {
+      const station = stations.get('ic-room-2') as IntercomStationSimulator;
+      const callId = await station.call();
+      const ringing = await eventually(
+        () => guestRoom(host),
+        (r) => r?.calls.some((c) => c.callId === callId) ?? false,
+        30_000,
+        'the guest call at the host',
+      );
+      expect(ringing!.calls.find((c) => c.callId === callId)).toMatchObject({ direction: 'from-room' });
+      await station.hangup();
+      const ended = await eventually(
+        () => guestRoom(host),
+        (r) => r?.calls.find((c) => c.callId === callId)?.state === 'ended',
+        30_000,
+        'the guest call ended at the host',
+      );
+      expect(ended!.calls.find((c) => c.callId === callId)).toMatchObject({ answered: false });
+    } finally {
+      await stations.stop();
+    }
 
     // The hub goes away: each venue keeps working alone.
     const port = Number(new URL(city.url).port);

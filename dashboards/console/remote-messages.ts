@@ -14,6 +14,9 @@ const zh = {
   guestVenueMark: '客场',
   hostedRemote: '远程异地（本场为主场，客场：{venues}）',
   linkDown: '与市平台的连接中断：客场画面不再更新',
+  callRinging: '客场对讲呼叫中（{at}）',
+  callEnded: '客场通话 {at}，{s} 秒',
+  callMissed: '客场未接呼叫 {at}',
 };
 
 const en: { [K in keyof typeof zh]: string } = {
@@ -29,6 +32,9 @@ const en: { [K in keyof typeof zh]: string } = {
   guestVenueMark: 'Guest venue',
   hostedRemote: 'Remote (hosted here; guest venues: {venues})',
   linkDown: 'Link to the city hub down: guest rooms are not updated',
+  callRinging: 'Guest room calling ({at})',
+  callEnded: 'Guest call {at}, {s} s',
+  callMissed: 'Unanswered guest call {at}',
 };
 
 export const tr = translator({ 'zh-CN': zh, en });

@@ -5,7 +5,8 @@ import { tr, venueName } from '../remote-messages.ts';
 
 /**
  * A guest room of a remote session hosted here, as the host witness sees it: the guest venue's name, the session's
- * state there, its check-ins (pseudonyms), open alarms, and every gap while the host could not see it.
+ * state there, its check-ins (pseudonyms), open alarms, its intercom calls, and every gap while the host could not
+ * see it.
  */
 export function GuestRoomCard({ session, guest }: { session: string; guest: GuestRoom }) {
   const open = guest.alarms.filter((a) => a.state !== 'resolved');
@@ -44,6 +45,15 @@ export function GuestRoomCard({ session, guest }: { session: string; guest: Gues
       {open.map((a) => (
         <p key={a.alarmId} class={`level level-${a.level}`} data-guest-alarm={a.alarmId}>
           {labelOf(ALARM_KIND_LABELS, a.kind)} · {formatTime(a.at)}
+        </p>
+      ))}
+      {guest.calls.map((c) => (
+        <p key={c.callId} class={`guest-call call-${c.state}`} data-guest-call={c.callId} data-call-state={c.state}>
+          {c.state === 'ended'
+            ? c.answered
+              ? tr('callEnded', { at: formatTime(c.at), s: c.durationS ?? 0 })
+              : tr('callMissed', { at: formatTime(c.at) })
+            : tr('callRinging', { at: formatTime(c.at) })}
         </p>
       ))}
       {guest.gaps.map((g) => (
