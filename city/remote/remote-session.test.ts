@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { verifyEvidence } from '../../edge/evidence/verify-evidence.ts';
 import type { GuestRoomView } from '../../edge/remote/guest-view.ts';
+import { UPLOAD_RULES } from '../../edge/sync/upstream-projection.ts';
 import type { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { configureSync, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
@@ -59,6 +60,17 @@ const schedule = (body: unknown, token: string | null = TOKEN) =>
 
 const guestRoom = async (host: VenueRuntime): Promise<GuestRoomView | undefined> =>
   (await api(host, `/api/remote/sessions/${SESSION}`, { role: 'witness' })).body.guests?.[0];
+
+/** Refused check-in attempts at the guest room: traffic of the session (their face evidence never goes up). */
+const refusals = (edge: VenueRuntime, n: number) =>
+  edge.log.appendMany(
+    Array.from({ length: n }, () => ({
+      type: 'checkin.refused' as const,
+      session: SESSION,
+      actor: 'EX-GP-3',
+      data: { reason: 'face-mismatch', outcome: 'refused' as const, verifiedBy: 'face-terminal-1' },
+    })),
+  );
 
 const checkIn = (edge: VenueRuntime, pseudonym: string) =>
   api(edge, '/api/checkin/manual', { role: 'witness', body: { by: `witness-${edge.venue.id}`, pseudonym } });
@@ -214,11 +226,14 @@ describe('a remote session across two venues through the hub', () => {
     expect((await checkIn(host, 'EX-JC-2')).status).toBe(200);
     expect((await checkIn(guest, 'EX-GP-3')).status).toBe(200);
     guest.alarms.raise({ kind: 'phone-not-deposited', level: 2, subject: 'EX-GP-3', session: SESSION, details: {} });
+    refusals(guest, 150);
     const open = await guestRoom(host);
     expect(open!.gaps).toEqual([{ from: expect.any(Number), to: null, caughtUp: null }]);
 
     // Back on the same store and port: the host catches up from its cursor, and shows the gap from–to.
     city = await startTestHub({ dir: city.dir, store: city.store, port, operatorToken: TOKEN });
+    // More while the links come back: the host's replay and the live relay meet without losing or doubling any.
+    refusals(guest, 150);
     const caughtUp = await eventually(
       () => guestRoom(host),
       (r) => r?.gaps[0]?.to != null && r.checkins.length === 3 && r.alarms.length === 2,
@@ -229,6 +244,19 @@ describe('a remote session across two venues through the hub', () => {
     expect(gap.from).toBeLessThan(gap.to!);
     expect(gap.caughtUp).toBeGreaterThanOrEqual(2);
     expect(caughtUp!.checkins.map((c) => c.pseudonym)).toEqual(['EX-GP-1', 'EX-GP-2', 'EX-GP-3']);
+    // Every event of the session the guest venue uploads is at the host, once.
+    const uploadable = () =>
+      guest.log
+        .query({ session: SESSION, limit: 100_000 })
+        .filter((e) => UPLOAD_RULES[e.type])
+        .map((e) => e.seq);
+    const held = () =>
+      host.db
+        .prepare('SELECT seq FROM remote_guest_events WHERE session = ? AND venue = ? ORDER BY seq')
+        .pluck()
+        .all(SESSION, 'gaoping') as number[];
+    await eventually(held, (seqs) => seqs.length === uploadable().length, 60_000, 'every guest event at the host');
+    expect(held()).toEqual(uploadable());
     const recorded = host.log.query({ type: 'remote.guest-gap', session: SESSION });
     expect(recorded.map((e) => e.data)).toEqual([{ venue: 'gaoping', room: 'room-2', ...gap }]);
 
