@@ -15,19 +15,11 @@ import type { GuestRoomView } from '../../edge/remote/guest-view.ts';
 import { UPLOAD_RULES } from '../../edge/sync/upstream-projection.ts';
 import type { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
-import { configureSync, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
-import {
-  api,
-  authHeaders,
-  eventually,
-  simulatorsOf,
-  startTestVenue,
-  tempDir,
-  testVenue,
-} from '../../test/venue-harness.ts';
+import { OPERATOR_TOKEN, remoteSessionInput, remoteVenue, scheduleRemote } from '../../test/remote-fixture.ts';
+import { startTestHub, type TestHub } from '../../test/sync-fixture.ts';
+import { api, authHeaders, eventually, simulatorsOf, tempDir } from '../../test/venue-harness.ts';
 
 const run = promisify(execFile);
-const TOKEN = 'city-operator-test-token';
 const SESSION = 'JC-REMOTE-2026-001';
 
 let city: TestHub | null = null;
@@ -38,25 +30,12 @@ afterAll(async () => {
 });
 
 async function venue(id: 'jincheng' | 'gaoping', hub: TestHub): Promise<VenueRuntime> {
-  const dataDir = tempDir(`halledge-${id}-`);
-  configureSync(dataDir, hub.hub, {
-    url: hub.url,
-    enrolToken: await hub.hub.issueEnrolToken(id),
-    // The ordinary linger: the 2 s holds with it. No pull to speak of: schedules must come down the link.
-    lingerMs: 200,
-    pullMs: 600_000,
-  });
-  const edge = await startTestVenue({ venue: testVenue(id, 30), dataDir });
+  const edge = await remoteVenue(id, hub);
   edges.push(edge);
   return edge;
 }
 
-const schedule = (body: unknown, token: string | null = TOKEN) =>
-  fetch(`${city!.url}/v1/remote-sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
+const schedule = (body: unknown, token?: string | null) => scheduleRemote(city!.url, body, token);
 
 const guestRoom = async (host: VenueRuntime): Promise<GuestRoomView | undefined> =>
   (await api(host, `/api/remote/sessions/${SESSION}`, { role: 'witness' })).body.guests?.[0];
@@ -79,7 +58,7 @@ describe('a remote session across two venues through the hub', () => {
   it('schedules both, shows the guest room at the host within 2 s, survives a link drop with the gap shown, and exports both venues’ evidence', {
     timeout: 240_000,
   }, async () => {
-    city = await startTestHub({ operatorToken: TOKEN });
+    city = await startTestHub({ operatorToken: OPERATOR_TOKEN });
     const host = await venue('jincheng', city);
     const guest = await venue('gaoping', city);
     for (const edge of [host, guest])
@@ -90,28 +69,7 @@ describe('a remote session across two venues through the hub', () => {
         `${edge.venue.id} link`,
       );
 
-    const start = Date.now() - 60_000;
-    const input = {
-      id: SESSION,
-      transactionCode: 'JY-2026-RMT-001',
-      project: { code: 'P-RMT-001', name: '跨区域道路工程评标' },
-      start,
-      end: start + 3 * 3600_000,
-      host: {
-        venue: 'jincheng',
-        room: 'room-1',
-        experts: [{ pseudonym: 'EX-JC-1' }, { pseudonym: 'EX-JC-2' }],
-        staff: [{ id: 'witness-jincheng', role: 'witness' }],
-      },
-      guests: [
-        {
-          venue: 'gaoping',
-          room: 'room-2',
-          experts: [{ pseudonym: 'EX-GP-1' }, { pseudonym: 'EX-GP-2' }, { pseudonym: 'EX-GP-3' }],
-          staff: [{ id: 'witness-gaoping', role: 'witness' }],
-        },
-      ],
-    };
+    const input = remoteSessionInput(SESSION);
     expect((await schedule(input, null)).status).toBe(401);
     expect((await schedule(input, 'wrong-token-of-same-len!')).status).toBe(401);
     const bad = await schedule({ ...input, guests: [{ ...input.guests[0], room: 'Room 2' }] });
@@ -231,7 +189,7 @@ describe('a remote session across two venues through the hub', () => {
     expect(open!.gaps).toEqual([{ from: expect.any(Number), to: null, caughtUp: null }]);
 
     // Back on the same store and port: the host catches up from its cursor, and shows the gap from–to.
-    city = await startTestHub({ dir: city.dir, store: city.store, port, operatorToken: TOKEN });
+    city = await startTestHub({ dir: city.dir, store: city.store, port, operatorToken: OPERATOR_TOKEN });
     // More while the links come back: the host's replay and the live relay meet without losing or doubling any.
     refusals(guest, 150);
     const caughtUp = await eventually(
