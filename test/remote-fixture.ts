@@ -7,8 +7,12 @@ import { startTestVenue, tempDir, testVenue } from './venue-harness.ts';
 
 export const OPERATOR_TOKEN = 'city-operator-test-token';
 
-/** A venue edge enrolled with the hub, with the ordinary 200 ms linger and no pull to speak of (the link brings schedules). */
-export async function remoteVenue(id: 'jincheng' | 'gaoping', hub: TestHub): Promise<VenueRuntime> {
+/**
+ * A venue edge enrolled with the hub, with the ordinary 200 ms linger and no pull to speak of (the link brings
+ * schedules); `again`: the data directory of one started before (a restart).
+ */
+export async function remoteVenue(id: 'jincheng' | 'gaoping', hub: TestHub, again?: string): Promise<VenueRuntime> {
+  if (again) return startTestVenue({ venue: testVenue(id, 30), dataDir: again });
   const dataDir = tempDir(`halledge-${id}-`);
   configureSync(dataDir, hub.hub, {
     url: hub.url,

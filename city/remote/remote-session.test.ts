@@ -29,8 +29,8 @@ afterAll(async () => {
   await city?.stop();
 });
 
-async function venue(id: 'jincheng' | 'gaoping', hub: TestHub): Promise<VenueRuntime> {
-  const edge = await remoteVenue(id, hub);
+async function venue(id: 'jincheng' | 'gaoping', hub: TestHub, again?: string): Promise<VenueRuntime> {
+  const edge = await remoteVenue(id, hub, again);
   edges.push(edge);
   return edge;
 }
@@ -60,7 +60,7 @@ describe('a remote session across two venues through the hub', () => {
   }, async () => {
     city = await startTestHub({ operatorToken: OPERATOR_TOKEN });
     const host = await venue('jincheng', city);
-    const guest = await venue('gaoping', city);
+    let guest = await venue('gaoping', city);
     for (const edge of [host, guest])
       await eventually(
         () => edge.services.sync.status().link?.state,
@@ -241,6 +241,29 @@ describe('a remote session across two venues through the hub', () => {
     } finally {
       await browser.close();
     }
+
+    // Only the guest venue drops (its edge goes down): the hub tells the host, which shows a second gap until the
+    // guest venue is back and its uploads reached the record head it announced.
+    refusals(guest, 50);
+    await guest.stop();
+    edges.splice(edges.indexOf(guest), 1);
+    await eventually(
+      () => guestRoom(host),
+      (r) => r?.gaps[1]?.to === null,
+      30_000,
+      'the guest venue offline at the host',
+    );
+    guest = await venue('gaoping', city, guest.dataDir);
+    const second = await eventually(
+      () => guestRoom(host),
+      (r) => r?.gaps[1]?.to != null,
+      60_000,
+      'the guest back',
+    );
+    expect(second!.gaps[1]!.from).toBeLessThan(second!.gaps[1]!.to!);
+    await eventually(held, (seqs) => seqs.length === uploadable().length, 60_000, 'every guest event at the host');
+    expect(held()).toEqual(uploadable());
+    expect(host.log.query({ type: 'remote.guest-gap', session: SESSION })).toHaveLength(2);
 
     // The evidence: the host's part and the guest's, each signed by its own venue, verified together.
     const exported = await fetch(`${host.httpUrl}/api/remote/sessions/${SESSION}/evidence`, {
