@@ -1,8 +1,10 @@
 // Done-when for remote sessions (远程异地评标): a hub and two venue edges. The city schedules a session hosted at
 // jincheng with a guest room at gaoping; both edges get it over the link; experts check in at both venues; a
 // guest-venue alarm reaches the host's console API within 2 s (by the recorded times: the guest event's `at`
-// against the host's receipt); the hub goes away and comes back — each venue works alone meanwhile, the host
-// catches up and shows the gap; the session's evidence holds both venues' parts and verifies.
+// against the host's receipt); the guest room's call shows there too; the hub goes away and comes back — each
+// venue works alone meanwhile, the host catches up and shows the gap — then the guest venue alone drops and
+// returns; the host holds every uploaded event of the session once; the session's evidence holds both venues'
+// parts and verifies.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
