@@ -2,6 +2,7 @@
 //   npm run city [-- --config city.yaml] [--db data/city/hub.db | --postgres postgres://…] [--key data/city/hub.key]
 //     [--port 9400] [--host 127.0.0.1] [--register jincheng=path/to/venue-ed25519.pub ...] [--enrol jincheng ...]
 //     [--mqtt mqtt://127.0.0.1:1883 [--mqtt-share city-hub]] [--log-level warn]
+//     [--operator-token-file path]  (the bearer token that schedules remote sessions: docs/sync.md)
 // Flags override the config file (city/config.ts). Prints one JSON line {"url", "publicKey", "tokens"} on stdout
 // once listening (scripts and the bench read it), the same for people on stderr; stops gracefully on SIGINT/SIGTERM
 // (requests in progress finish, then the store closes).
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     mqtt: { type: 'string' },
     'mqtt-share': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
+    'operator-token-file': { type: 'string' },
   },
 });
 
@@ -55,6 +57,9 @@ async function start() {
     http: { port, host: values.host ?? file.http?.host ?? '127.0.0.1' },
     ...(mqtt ? { mqtt } : {}),
     ...(shareGroup ? { mqttShareGroup: shareGroup } : {}),
+    ...(values['operator-token-file']
+      ? { operatorToken: readFileSync(values['operator-token-file'], 'utf8').trim() }
+      : {}),
     logger: pino({ level: values['log-level']! }, pino.destination(2)),
   });
   for (const [venue, pem] of keys) await running.hub.registerVenue(venue, pem);

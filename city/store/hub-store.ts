@@ -103,6 +103,11 @@ export class HubStore {
       : null;
   }
 
+  async venueIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom('venues').select('id').orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
   async setCheckpointKey(venue: string, publicKey: string, keyId: string): Promise<void> {
     await this.db
       .insertInto('checkpoint_keys')
