@@ -6,8 +6,15 @@ import { defineEvents, Literals, Nullable, type UpstreamShape } from '../store/e
 import { SESSION_STATES } from './model.ts';
 
 const State = Literals(SESSION_STATES);
+/** Seated here for a host elsewhere, or hosted here with guest rooms elsewhere (edge/sessions/model.ts). */
 const Remote = Nullable(
-  T.Object({ hostVenue: T.String(), hostRoom: Nullable(T.String()) }, { additionalProperties: false }),
+  T.Union([
+    T.Object({ hostVenue: T.String(), hostRoom: Nullable(T.String()) }, { additionalProperties: false }),
+    T.Object(
+      { guests: T.Array(T.Object({ venue: T.String(), room: T.String() }, { additionalProperties: false })) },
+      { additionalProperties: false },
+    ),
+  ]),
 );
 const definition = {
   transactionCode: 'code',
@@ -15,7 +22,7 @@ const definition = {
   room: 'id',
   start: 'time',
   end: 'time',
-  remote: { hostVenue: 'id', hostRoom: 'id' },
+  remote: { hostVenue: 'id', hostRoom: 'id', guests: [{ venue: 'id', room: 'id' }] },
 } as const;
 const change = <const S extends UpstreamShape>(s: S) => ({ from: s, to: s });
 const ids = T.Array(T.String());

@@ -35,6 +35,7 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 /** Pseudonymous ids only: the expert-draw system's id, never a name or an ID-card number. */
 const Pseudonym = T.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$', description: 'pseudonymous person id' });
 const Id = T.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' });
+const VenueId = T.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'venue id' });
 const When = T.Union([
   T.Integer({ minimum: 0, description: 'milliseconds since the epoch' }),
   T.String({
@@ -60,10 +61,22 @@ export const SessionInput = T.Object(
     end: When,
     experts: T.Array(ExpertInput, { maxItems: 200 }),
     staff: T.Optional(T.Array(StaffInput, { maxItems: 200 })),
-    /** 远程异地: hosted at another venue, these experts seated here. */
+    /**
+     * 远程异地: `hostVenue` (and `hostRoom`) — hosted at another venue, these experts seated here; or `guests` —
+     * hosted here, with guest rooms at other venues (their experts are theirs to check in).
+     */
     remote: T.Optional(
       T.Object(
-        { hostVenue: T.String({ minLength: 1, maxLength: 64 }), hostRoom: T.Optional(T.String({ maxLength: 64 })) },
+        {
+          hostVenue: T.Optional(T.String({ minLength: 1, maxLength: 64 })),
+          hostRoom: T.Optional(T.String({ maxLength: 64 })),
+          guests: T.Optional(
+            T.Array(T.Object({ venue: VenueId, room: Id }, { additionalProperties: false }), {
+              minItems: 1,
+              maxItems: 8,
+            }),
+          ),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -90,6 +103,22 @@ export interface Checkin {
   seq: number;
 }
 
+/** A guest room of a remote session hosted here: the venue and its room. */
+export interface GuestRoom {
+  venue: string;
+  room: string;
+}
+
+/**
+ * 远程异地: this venue seats the experts of a session hosted at `hostVenue`, or it hosts the session and its guest
+ * rooms are at other venues (`guests`). The same session id at every venue.
+ */
+export type SessionRemote = { hostVenue: string; hostRoom: string | null } | { guests: GuestRoom[] };
+
+/** The guest rooms of a session hosted here (none for a local session or one hosted elsewhere). */
+export const guestRoomsOf = (remote: SessionRemote | null): GuestRoom[] =>
+  remote && 'guests' in remote ? remote.guests : [];
+
 export interface EvaluationSession {
   id: string;
   transactionCode: string;
@@ -98,7 +127,7 @@ export interface EvaluationSession {
   start: number;
   end: number;
   state: SessionState;
-  remote: { hostVenue: string; hostRoom: string | null } | null;
+  remote: SessionRemote | null;
   experts: Expert[];
   staff: Staff[];
   checkins: Checkin[];
@@ -114,7 +143,7 @@ export interface SessionDefinition {
   room: string;
   start: number;
   end: number;
-  remote: { hostVenue: string; hostRoom: string | null } | null;
+  remote: SessionRemote | null;
 }
 
 /** China has one offset all year (no DST); the venue schema fixes the timezone to Asia/Shanghai. */

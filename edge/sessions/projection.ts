@@ -1,7 +1,7 @@
 import type { Db } from '../store/database.ts';
 import type { LoggedEvent, Projection } from '../store/event-log.ts';
 import { preparedCache } from '../store/prepared.ts';
-import type { Expert, SessionDefinition, Staff } from './model.ts';
+import type { Expert, SessionDefinition, SessionRemote, Staff } from './model.ts';
 
 /** Current-state tables of module `sessions`, rebuilt from `session.*` and `checkin.accepted` events. */
 export const migrations = [
@@ -37,7 +37,23 @@ export const migrations = [
         by TEXT NOT NULL, at INTEGER NOT NULL, note TEXT, PRIMARY KEY (session, pseudonym));
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- A remote session hosted here: its guest rooms at other venues (JSON [{venue, room}]).
+      ALTER TABLE sessions ADD COLUMN remote_guests TEXT;
+    `,
+  },
 ];
+
+/** The columns a session's remote block is kept in (in the order of the table). */
+function remoteColumns(v: SessionRemote | null) {
+  return {
+    remote_host: v && 'hostVenue' in v ? v.hostVenue : null,
+    remote_room: v && 'hostVenue' in v ? v.hostRoom : null,
+    remote_guests: v && 'guests' in v ? JSON.stringify(v.guests) : null,
+  };
+}
 
 export function sessionProjection(db: Db): Projection {
   const sql = preparedCache(db);
@@ -54,10 +70,7 @@ export function sessionProjection(db: Db): Projection {
     room: (v: string) => ({ room: v }),
     start: (v: number) => ({ starts_at: v }),
     end: (v: number) => ({ ends_at: v }),
-    remote: (v: { hostVenue: string; hostRoom: string | null } | null) => ({
-      remote_host: v?.hostVenue ?? null,
-      remote_room: v?.hostRoom ?? null,
-    }),
+    remote: (v: SessionRemote | null) => remoteColumns(v),
   };
 
   return (e: LoggedEvent) => {
@@ -68,8 +81,8 @@ export function sessionProjection(db: Db): Projection {
         const d = e.data as unknown as SessionDefinition & { source: string };
         sql(
           `INSERT INTO sessions (id, transaction_code, project_code, project_name, room, starts_at, ends_at, state,
-             remote_host, remote_room, source, updated_at, updated_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?)`,
+             remote_host, remote_room, remote_guests, source, updated_at, updated_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?)`,
         ).run(
           id,
           d.transactionCode,
@@ -78,8 +91,7 @@ export function sessionProjection(db: Db): Projection {
           d.room,
           d.start,
           d.end,
-          d.remote?.hostVenue ?? null,
-          d.remote?.hostRoom ?? null,
+          ...Object.values(remoteColumns(d.remote)),
           d.source,
           e.at,
           e.actor,

@@ -14,10 +14,12 @@ import {
   dayBounds,
   type EvaluationSession,
   type Expert,
+  type GuestRoom,
   LIVE_STATES,
   parseWhen,
   type SessionDefinition,
   SessionInput,
+  type SessionRemote,
   type SessionState,
   type Staff,
   TRANSITIONS,
@@ -236,6 +238,8 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
       if (taken.has(e.seat)) return fail(`/experts/${i}/seat: "${e.seat}" given twice`);
       taken.add(e.seat);
     }
+    const remote = remoteOf(raw.remote);
+    if ('error' in remote) return fail(remote.error);
     const staffIds = new Set<string>();
     for (const [i, s] of (raw.staff ?? []).entries()) {
       if (staffIds.has(s.id)) return fail(`/staff/${i}/id: "${s.id}" listed twice`);
@@ -249,7 +253,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
         room: raw.room,
         start,
         end,
-        remote: raw.remote ? { hostVenue: raw.remote.hostVenue, hostRoom: raw.remote.hostRoom ?? null } : null,
+        remote: remote.value,
         experts: raw.experts.map((e) => ({ pseudonym: e.pseudonym, seat: e.seat ?? null })),
         staff: (raw.staff ?? []).map((s) => ({ id: s.id, role: s.role })),
       },
@@ -361,13 +365,7 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
       end: s.end,
       experts: s.experts.map(expertInput),
       staff: s.staff,
-      ...(s.remote
-        ? {
-            remote: s.remote.hostRoom
-              ? { hostVenue: s.remote.hostVenue, hostRoom: s.remote.hostRoom }
-              : { hostVenue: s.remote.hostVenue },
-          }
-        : {}),
+      ...(s.remote ? { remote: remoteInput(s.remote) } : {}),
     };
   }
 
@@ -561,7 +559,11 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
       start: row.starts_at,
       end: row.ends_at,
       state: row.state,
-      remote: row.remote_host ? { hostVenue: row.remote_host, hostRoom: row.remote_room } : null,
+      remote: row.remote_host
+        ? { hostVenue: row.remote_host, hostRoom: row.remote_room }
+        : row.remote_guests
+          ? { guests: JSON.parse(row.remote_guests) as GuestRoom[] }
+          : null,
       experts: this.sql('SELECT pseudonym, seat FROM session_experts WHERE session = ? ORDER BY rowid').all(
         row.id,
       ) as Expert[],
@@ -576,6 +578,28 @@ export class SessionService extends EventEmitter<{ changed: [string, LoggedEvent
       updatedBy: row.updated_by,
     };
   }
+}
+
+/** A remote block as given: one side of the session (seated here for a host elsewhere, or hosting guests). */
+function remoteOf(input: SessionInput['remote']): { value: SessionRemote | null } | { error: string } {
+  if (!input) return { value: null };
+  if (input.hostVenue && input.guests)
+    return { error: '/remote: either hostVenue (seated here, hosted there) or guests (hosted here), not both' };
+  if (input.guests) {
+    const seen = new Set<string>();
+    for (const [i, g] of input.guests.entries()) {
+      if (seen.has(`${g.venue}/${g.room}`)) return { error: `/remote/guests/${i}: ${g.venue} ${g.room} listed twice` };
+      seen.add(`${g.venue}/${g.room}`);
+    }
+    return { value: { guests: input.guests.map((g) => ({ venue: g.venue, room: g.room })) } };
+  }
+  if (!input.hostVenue) return { error: '/remote: needs hostVenue (hosted elsewhere) or guests (hosted here)' };
+  return { value: { hostVenue: input.hostVenue, hostRoom: input.hostRoom ?? null } };
+}
+
+function remoteInput(remote: SessionRemote): NonNullable<SessionInput['remote']> {
+  if ('guests' in remote) return { guests: remote.guests };
+  return remote.hostRoom ? { hostVenue: remote.hostVenue, hostRoom: remote.hostRoom } : { hostVenue: remote.hostVenue };
 }
 
 const expertInput = (e: Expert) => (e.seat ? { pseudonym: e.pseudonym, seat: e.seat } : { pseudonym: e.pseudonym });
@@ -593,6 +617,8 @@ export interface SessionRow {
   state: SessionState;
   remote_host: string | null;
   remote_room: string | null;
+  /** JSON of the guest rooms when the session is hosted here. */
+  remote_guests: string | null;
   source: string;
   updated_at: number;
   updated_by: string | null;

@@ -28,6 +28,11 @@ export const SyncConfig = T.Object(
     ),
     /** How often the venue asks for new downlink messages (http) — mqtt receives them as they are published. */
     pullMs: T.Optional(Ms('ms between downlink pulls')),
+    /**
+     * The edge↔hub link (edge/sync/city-link.ts): a WebSocket to the hub for remote sessions and downlink pushed
+     * at once. Default on with the http transport; the mqtt transport has none.
+     */
+    link: T.Optional(T.Boolean({ description: 'keep a WebSocket link to the hub (http transport only)' })),
     lagAlarm: T.Optional(
       T.Object(
         {
@@ -50,6 +55,7 @@ export interface ResolvedSyncConfig extends SyncConfig {
   requestTimeoutMs: number;
   retry: { baseMs: number; maxMs: number };
   pullMs: number;
+  link: boolean;
   lagAlarm: { events: number; seconds: number };
 }
 
@@ -70,6 +76,7 @@ export function resolveSyncConfig(raw: unknown, keysDir: string, source = 'sync 
     requestTimeoutMs: raw.requestTimeoutMs ?? 30_000,
     retry: raw.retry ?? { baseMs: 1000, maxMs: 60_000 },
     pullMs: raw.pullMs ?? 30_000,
+    link: raw.link ?? raw.transport === 'http',
     lagAlarm: raw.lagAlarm ?? { events: 50_000, seconds: 900 },
   };
 }

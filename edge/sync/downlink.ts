@@ -26,6 +26,9 @@ const Envelope = T.Object(
 );
 const validateEnvelope = new Ajv({ strict: false }).compile<DownlinkEnvelope>(Envelope);
 
+/** How a downlink message arrived: pulled, pushed to the API, over MQTT, or over the edge↔hub link. */
+export type DownlinkVia = 'pull' | 'push' | 'mqtt' | 'link';
+
 export type DownlinkResult =
   | { status: 'accepted'; seq: number; report: ImportReport }
   | { status: 'duplicate'; seq: number }
@@ -57,7 +60,7 @@ export class DownlinkInbox {
     return mark;
   }
 
-  accept(raw: unknown, via: 'pull' | 'push' | 'mqtt'): DownlinkResult {
+  accept(raw: unknown, via: DownlinkVia): DownlinkResult {
     if (!validateEnvelope(raw)) {
       return this.refuse(raw, 'invalid', `downlink${describeSchemaError(validateEnvelope.errors![0]!)}`);
     }

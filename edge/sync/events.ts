@@ -17,7 +17,7 @@ export const syncEvents = defineEvents({
       {
         seq: T.Integer(),
         kind: Literals(['schedule']),
-        via: Literals(['push', 'pull', 'mqtt']),
+        via: Literals(['push', 'pull', 'mqtt', 'link']),
         created: ids,
         updated: ids,
         unchanged: ids,

@@ -97,6 +97,12 @@ function toEvent(r: RawRow): LoggedEvent {
 }
 
 /** Resolves after ms, or at once when the signal aborts. */
+/** Exponential backoff with jitter after `failures` failures in a row: half the step fixed, half random. */
+export function jitteredBackoff(retry: { baseMs: number; maxMs: number }, failures: number): number {
+  const step = Math.min(retry.maxMs, retry.baseMs * 2 ** Math.min(failures, 30));
+  return Math.floor(step / 2 + Math.random() * (step / 2));
+}
+
 export const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
@@ -372,10 +378,7 @@ export class Outbox {
 
   /** Exponential backoff with jitter: half the step fixed, half random, so venues do not retry in step. */
   private backoff(): number {
-    const { baseMs, maxMs } = this.options.retry;
-    const step = Math.min(maxMs, baseMs * 2 ** Math.min(this.failures, 30));
-    this.failures++;
-    return Math.floor(step / 2 + Math.random() * (step / 2));
+    return jitteredBackoff(this.options.retry, this.failures++);
   }
 
   private rejected(error: string): number {

@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import type { VenueContext } from '../context.ts';
 import { checkpointSigner, loadOrCreateSm2Key } from '../store/suites.ts';
 import { CheckpointCourier, type CourierStatus } from './checkpoint-courier.ts';
+import { CityLink, type CityLinkStatus } from './city-link.ts';
 import { loadSyncConfig, type ResolvedSyncConfig } from './config.ts';
-import { DownlinkInbox, type DownlinkResult, type ScheduleSink } from './downlink.ts';
+import { DownlinkInbox, type DownlinkResult, type DownlinkVia, type ScheduleSink } from './downlink.ts';
 import { HttpTransport } from './http-transport.ts';
 import { loadOrCreateVenueKey, loadPlatformKey, platformKeyFile, type VenueKey } from './keys.ts';
 import { MqttTransport } from './mqtt-transport.ts';
@@ -27,6 +28,8 @@ export interface SyncStatus {
   /** The record's checkpoints on their way to the city and its receipts. */
   checkpoints: CourierStatus | null;
   downlink: { watermark: number; lastError: string | null };
+  /** The edge↔hub link (null when sync is off or the link is switched off). */
+  link: CityLinkStatus | null;
 }
 
 export function createTransport(config: ResolvedSyncConfig, venue: string, key: VenueKey): UpstreamTransport {
@@ -61,6 +64,8 @@ export class SyncService {
   readonly outbox: Outbox | null;
   private readonly platformKey: KeyObject | null;
   private readonly courier: CheckpointCourier | null;
+  /** The edge↔hub WebSocket (remote sessions, downlink at once); null without sync or with `link: false`. */
+  readonly link: CityLink | null;
   private enrolment: SyncStatus['enrolment'] = 'not-needed';
   private enrolmentError: string | null = null;
   private pullTimer: NodeJS.Timeout | null = null;
@@ -106,6 +111,20 @@ export class SyncService {
             retry: config.retry,
           })
         : null;
+    this.link =
+      config?.link && config.transport === 'http'
+        ? new CityLink({
+            url: config.url,
+            venue: ctx.venue.id,
+            privateKey: this.key.privateKey,
+            downlinkAfter: () => this.inbox.watermark(),
+            recordHead: () => ctx.log.head.seq,
+            retry: config.retry,
+            logger: ctx.logger,
+          })
+        : null;
+    // Downlink over the link arrives at once; the pull stays as the fallback.
+    this.link?.handle('downlink', (msg) => void this.receive(msg.envelope, 'link'));
     this.transport?.onDownlink((envelope) => this.receive(envelope, this.transport!.kind === 'mqtt' ? 'mqtt' : 'pull'));
   }
 
@@ -170,6 +189,7 @@ export class SyncService {
     if (this.stopped) return;
     outbox.start();
     this.courier?.start();
+    this.link?.start();
     void this.pull();
   }
 
@@ -184,7 +204,7 @@ export class SyncService {
   }
 
   /** A downlink message from the transport or pushed to the API. */
-  receive(envelope: unknown, via: 'pull' | 'push' | 'mqtt'): DownlinkResult {
+  receive(envelope: unknown, via: DownlinkVia): DownlinkResult {
     if (this.stopped) return { status: 'rejected', reason: 'invalid', error: 'sync is stopping' };
     const result = this.inbox.accept(envelope, via);
     if (result.status === 'rejected') this.ctx.logger.warn({ error: result.error, via }, 'sync: downlink refused');
@@ -214,6 +234,7 @@ export class SyncService {
       outbox: this.outboxStatus(),
       checkpoints: this.courier?.status() ?? null,
       downlink: { watermark: this.inbox.watermark(), lastError: this.downlinkError },
+      link: this.link?.status() ?? null,
     };
   }
 
@@ -231,6 +252,7 @@ export class SyncService {
     // Signal the outbox first, then abort its request in flight, then wait for it to settle.
     const outboxStopped = this.outbox?.stop();
     const courierStopped = this.courier?.stop();
+    await this.link?.stop();
     await this.transport?.close();
     await outboxStopped;
     await courierStopped;
