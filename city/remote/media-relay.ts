@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type WebSocket from 'ws';
-import type { SupplyResult } from '../../edge/remote-media/guest-supplier.ts';
 import type { GuestLiveTarget } from '../../edge/remote-media/host-viewing.ts';
 import type { LiveGrant, SignedLiveGrant } from '../../edge/remote-media/live-grant.ts';
 import { relayUnit } from '../../edge/remote-media/relay-protocol.ts';
@@ -17,10 +16,10 @@ export interface MediaRelayOptions {
   /** Signs a grant with the hub's platform key (the key the venues verify the downlink with). */
   sign(fields: Pick<LiveGrant, 'relay' | 'host' | 'guest' | 'session' | 'camera'>): SignedLiveGrant;
   /**
-   * Asks the guest venue, over its link to the hub, to supply the stream; resolves with the venue's answer, or
-   * rejects when the venue is not connected.
+   * Asks the guest venue, over its link to the hub, to supply the stream; false when its link is down. The venue
+   * answers by connecting to the relay, or with a refusal (`refused`).
    */
-  ask(guest: string, grant: SignedLiveGrant): Promise<SupplyResult>;
+  ask(guest: string, grant: SignedLiveGrant): boolean;
   supplyTimeoutMs?: number;
 }
 
@@ -69,12 +68,13 @@ export class MediaRelays {
     viewer.on('close', () => this.end(id, 1000, 'host closed'));
     viewer.on('error', () => {});
     const grant = this.options.sign({ relay: id, host, ...target });
-    this.options.ask(target.guest, grant).then(
-      (answer) => {
-        if (!answer.ok) this.end(id, RELAY_CLOSE.refused, `${target.guest} refused: ${answer.error}`);
-      },
-      (err: Error) => this.end(id, RELAY_CLOSE.unavailable, `${target.guest} unreachable: ${err.message}`),
-    );
+    if (!this.options.ask(target.guest, grant))
+      this.end(id, RELAY_CLOSE.unavailable, `${target.guest} is not connected to the hub`);
+  }
+
+  /** The guest venue's refusal (over its link), passed on to the host with the venue's reason. */
+  refused(guest: string, id: string, error: string): void {
+    if (this.relays.get(id)?.guest === guest) this.end(id, RELAY_CLOSE.refused, `${guest} refused: ${error}`);
   }
 
   /** The guest edge's connection (authenticated as `guest`) for a relay; an unknown or not its relay is closed. */

@@ -23,10 +23,11 @@ export function guestCamera(
   roomCameras: readonly string[],
 ): SupplyResult {
   if (!session) return { ok: false, error: `session: no session ${grant.session} here` };
-  if (session.remote?.hostVenue !== grant.host)
+  const host = session.remote && 'hostVenue' in session.remote ? session.remote.hostVenue : null;
+  if (host !== grant.host)
     return {
       ok: false,
-      error: `session: ${grant.session} is ${session.remote ? `hosted by ${session.remote.hostVenue}` : 'not a remote session'}, not by ${grant.host}`,
+      error: `session: ${grant.session} is ${host ? `hosted by ${host}` : 'not hosted elsewhere'}, not by ${grant.host}`,
     };
   if (!LIVE_STATES.includes(session.state))
     return { ok: false, error: `session: ${grant.session} is ${session.state}` };

@@ -1,6 +1,6 @@
 import type WebSocket from 'ws';
 import { DomainError } from '../domain-error.ts';
-import type { EvaluationSession } from '../sessions/model.ts';
+import { type EvaluationSession, guestRoomsOf } from '../sessions/model.ts';
 import type { LiveViewer } from '../video/live-hub.ts';
 import type { RelayStart } from './relay-protocol.ts';
 
@@ -15,22 +15,19 @@ export interface GuestLiveTarget {
 
 /**
  * The host-side rule: only a staff member of the session (its witness, supervisor, agent — a console account is
- * named by its staff id) watches a guest room of it, and only of a session hosted here. The guest venue checks
- * again, against its own copy of the session, that this venue hosts it.
+ * named by its staff id) watches a guest room of it, and only a guest room the session hosted here names. The
+ * guest venue checks again, against its own copy of the session, that this venue hosts it.
  */
 export function mayWatchGuestRoom(
-  session: Pick<EvaluationSession, 'id' | 'staff' | 'remote'> | null,
-  sessionId: string,
+  session: Pick<EvaluationSession, 'staff' | 'remote'> | null,
+  target: Pick<GuestLiveTarget, 'session' | 'guest'>,
   username: string,
 ): void {
-  if (!session) throw new DomainError('not-found', `session: no session ${sessionId}`);
-  if (session.remote)
-    throw new DomainError(
-      'conflict',
-      `session: ${sessionId} is hosted by ${session.remote.hostVenue}; its guest rooms are watched from there`,
-    );
+  if (!session) throw new DomainError('not-found', `session: no session ${target.session}`);
+  if (!guestRoomsOf(session.remote).some((g) => g.venue === target.guest))
+    throw new DomainError('not-found', `venue: session ${target.session} has no guest room at ${target.guest}`);
   if (!session.staff.some((s) => s.id === username))
-    throw new DomainError('forbidden', `session: ${username} is not on the staff of ${sessionId}`);
+    throw new DomainError('forbidden', `session: ${username} is not on the staff of ${target.session}`);
 }
 
 /**
@@ -47,9 +44,13 @@ export class HostGuestLive {
     },
   ) {}
 
-  /** Checks who asks (throws a DomainError), then relays; returns the detach function. */
-  watch(username: string, target: GuestLiveTarget, viewer: LiveViewer): () => void {
-    mayWatchGuestRoom(this.deps.sessions.get(target.session), target.session, username);
+  /** Whether this console user may watch the target (throws a DomainError naming why not). */
+  authorise(username: string, target: GuestLiveTarget): void {
+    mayWatchGuestRoom(this.deps.sessions.get(target.session), target, username);
+  }
+
+  /** Relays an authorised target to the viewer; returns the detach function. */
+  relay(target: GuestLiveTarget, viewer: LiveViewer): () => void {
     const hub = this.deps.connectHub(target);
     let sawInit = false;
     hub.on('message', (data, isBinary) => {

@@ -53,9 +53,14 @@ describe('guest rule: a session held here, hosted by the grant’s venue, live, 
     ['the camera named', [{ ...grant, camera: 'cam-room-1b' }, session, ['cam-room-1', 'cam-room-1b']], 'cam-room-1b'],
     ['no such session here', [grant, null, []], 'session: no session S1 here'],
     [
-      'a session this venue hosts itself',
+      'a local session',
       [grant, { ...session, remote: null }, ['cam-room-1']],
-      'session: S1 is not a remote session, not by jincheng',
+      'session: S1 is not hosted elsewhere, not by jincheng',
+    ],
+    [
+      'a session this venue hosts itself',
+      [grant, { ...session, remote: { guests: [{ venue: 'jincheng', room: 'room-1' }] } }, ['cam-room-1']],
+      'session: S1 is not hosted elsewhere, not by jincheng',
     ],
     [
       'a session hosted by another venue',
@@ -76,16 +81,22 @@ describe('guest rule: a session held here, hosted by the grant’s venue, live, 
   });
 });
 
-describe('host rule: staff of a session hosted here', () => {
-  const hosted = { id: 'S1', staff: [{ id: 'w01', role: 'witness' as const }], remote: null };
+describe('host rule: staff of a session hosted here that names the guest room', () => {
+  const hosted = {
+    staff: [{ id: 'w01', role: 'witness' as const }],
+    remote: { guests: [{ venue: 'gaoping', room: 'room-2' }] },
+  };
+  const target = { session: 'S1', guest: 'gaoping' };
   const cases: [string, Parameters<typeof mayWatchGuestRoom>, string | null][] = [
-    ['its witness', [hosted, 'S1', 'w01'], null],
-    ['a user not on its staff', [hosted, 'S1', 'w02'], 'forbidden'],
-    ['no such session', [null, 'S9', 'w01'], 'not-found'],
+    ['its witness', [hosted, target, 'w01'], null],
+    ['a user not on its staff', [hosted, target, 'w02'], 'forbidden'],
+    ['no such session', [null, target, 'w01'], 'not-found'],
+    ['a venue that is not its guest', [hosted, { ...target, guest: 'yangcheng' }, 'w01'], 'not-found'],
+    ['a session without guest rooms', [{ ...hosted, remote: null }, target, 'w01'], 'not-found'],
     [
       'a session hosted elsewhere (this venue is its guest)',
-      [{ ...hosted, remote: { hostVenue: 'gaoping', hostRoom: null } }, 'S1', 'w01'],
-      'conflict',
+      [{ ...hosted, remote: { hostVenue: 'gaoping', hostRoom: null } }, target, 'w01'],
+      'not-found',
     ],
   ];
   it.each(cases)('%s', (_what, args, kind) => {
