@@ -1,5 +1,5 @@
 // Upstream sync: catch-up after a 1,000,000-event outage, and what forwarding costs the edge in steady state.
-// The city platform simulator runs in its own process (as the real platform would), over HTTP on loopback.
+// The city hub runs in its own process (npm run city: SQLite, as on one machine), over HTTP on loopback.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -80,22 +80,25 @@ export function sample(i: number): EventInput {
   }
 }
 
-/** The platform simulator as a child process; resolves with its URL once it listens. */
-async function startPlatformProcess(dir: string, venue: string, publicKeyFile: string) {
+/** The city hub as a child process; resolves with its URL once it listens. */
+async function startHubProcess(dir: string, venue: string, publicKeyFile: string) {
   const cli = fileURLToPath(new URL('../city/cli.ts', import.meta.url));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', cli, '--db', `${dir}/platform.db`, '--port', '0', '--register', `${venue}=${publicKeyFile}`],
+    [
+      ...['--import', 'tsx', cli, '--db', `${dir}/hub.db`, '--key', `${dir}/hub.key`, '--port', '0'],
+      ...['--register', `${venue}=${publicKeyFile}`],
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`platform simulator exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`city hub exited (${code})`)));
   });
   const { url } = JSON.parse(line) as { url: string };
   return {
     url,
-    /** CPU seconds the platform process has used (Linux /proc: utime + stime in clock ticks of 1/100 s). */
+    /** CPU seconds the hub process has used (Linux /proc: utime + stime in clock ticks of 1/100 s). */
     cpuSeconds: () => {
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -110,7 +113,7 @@ async function startPlatformProcess(dir: string, venue: string, publicKeyFile: s
 }
 
 /** Appends STEADY_RATE events/s for STEADY_SECONDS; CPU used, and append → acknowledgement latencies if syncing. */
-async function steadyLoad(edge: ReturnType<typeof outboxOver>, firstSample: number, syncing: boolean) {
+async function steadyLoad(edge: Awaited<ReturnType<typeof outboxOver>>, firstSample: number, syncing: boolean) {
   const latencies: number[] = [];
   const appendedAt = new Map<number, number>();
   let acked = edge.outbox.ackedSeq;
@@ -147,13 +150,13 @@ async function steadyLoad(edge: ReturnType<typeof outboxOver>, firstSample: numb
 export async function run(): Promise<BenchRow[]> {
   const dir = tempDir('halledge-bench-sync-');
   const venue = 'jincheng';
-  // The venue is created (and its key) first, so the platform can be started with the key registered.
-  const v = outboxOver(venue, 'http://127.0.0.1:1', { dataDir: dir });
+  // The venue is created (and its key) first, so the hub can be started with the key registered.
+  const v = await outboxOver(venue, 'http://127.0.0.1:1', { dataDir: dir });
   await v.close();
-  const platform = await startPlatformProcess(dir, venue, venueKeyFiles(dir).publicKey);
+  const hub = await startHubProcess(dir, venue, venueKeyFiles(dir).publicKey);
   const rows: BenchRow[] = [];
   try {
-    const edge = outboxOver(venue, platform.url, {
+    const edge = await outboxOver(venue, hub.url, {
       dataDir: dir,
       // Production settings (sync.json defaults) apart from the test-speed timings of the fixture.
       config: { lingerMs: 200, batchSize: 5000, requestTimeoutMs: 30_000, retry: { baseMs: 200, maxMs: 5000 } },
@@ -163,15 +166,15 @@ export async function run(): Promise<BenchRow[]> {
       edge.log.appendMany(Array.from({ length: Math.min(10_000, OUTAGE_EVENTS - i) }, (_, k) => sample(i + k)));
     }
     const cpu0 = process.cpuUsage();
-    const platformCpu0 = platform.cpuSeconds();
+    const hubCpu0 = hub.cpuSeconds();
     const t = performance.now();
     edge.outbox.start();
     // The lag alarm raised (and cleared) on the way adds its own events: catch up to the head.
     while (edge.outbox.ackedSeq < edge.log.head.seq) await new Promise((r) => setTimeout(r, 20));
     const catchUpS = (performance.now() - t) / 1000;
     const catchUpCpu = process.cpuUsage(cpu0);
-    const catchUpPlatformCpu = platform.cpuSeconds() - platformCpu0;
-    if ((await platform.head()).seq !== edge.log.head.seq) throw new Error('platform does not hold every event');
+    const catchUpHubCpu = hub.cpuSeconds() - hubCpu0;
+    if ((await hub.head()).seq !== edge.log.head.seq) throw new Error('the hub does not hold every event');
     rows.push(
       {
         area: 'sync',
@@ -187,7 +190,7 @@ export async function run(): Promise<BenchRow[]> {
         value: (catchUpCpu.user + catchUpCpu.system) / 1000 / 1000,
         unit: 'CPU s',
       },
-      { area: 'sync', metric: '  … platform simulator CPU during catch-up', value: catchUpPlatformCpu, unit: 'CPU s' },
+      { area: 'sync', metric: '  … city hub CPU during catch-up', value: catchUpHubCpu, unit: 'CPU s' },
     );
 
     // Steady state: events arrive at STEADY_RATE. The same loop runs with and without sync; the CPU difference
@@ -208,12 +211,12 @@ export async function run(): Promise<BenchRow[]> {
         unit: '% of a core',
       },
       { area: 'sync', metric: '  … per 1,000 events forwarded', value: syncCpuMs / (events / 1000), unit: 'CPU ms' },
-      { area: 'sync', metric: '  … append → platform acknowledgement p50', value: withSync.p50, unit: 'ms' },
-      { area: 'sync', metric: '  … append → platform acknowledgement p99', value: withSync.p99, unit: 'ms' },
+      { area: 'sync', metric: '  … append → hub acknowledgement p50', value: withSync.p50, unit: 'ms' },
+      { area: 'sync', metric: '  … append → hub acknowledgement p99', value: withSync.p99, unit: 'ms' },
       { area: 'sync', metric: '  … batches (lingerMs 200)', value: batches, unit: 'batches' },
     );
   } finally {
-    await platform.stop();
+    await hub.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;

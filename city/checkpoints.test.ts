@@ -6,7 +6,7 @@ import { toHex } from '../edge/store/merkle-verify.ts';
 import { sm3 } from '../edge/store/sm2.ts';
 import { checkpointSigner } from '../edge/store/suites.ts';
 import { keyId, signBytes } from '../edge/sync/wire.ts';
-import { CityPlatform } from './platform.ts';
+import { CityHub } from './hub.ts';
 
 const venueKey = generateKeyPairSync('ed25519');
 const otherKey = generateKeyPairSync('ed25519');
@@ -32,10 +32,13 @@ function checkpoint(size: number, options: { root?: string; key?: typeof venueKe
 }
 const proof = (from: number, to: number) => ({ fromSize: from, hashes: tree.consistencyProof(from, to).map(toHex) });
 
-let platform: CityPlatform | null = null;
-afterEach(() => platform?.close());
+let hub: CityHub | null = null;
+afterEach(async () => {
+  await hub?.close();
+  hub = null;
+});
 
-describe('city platform: checkpoints in, receipts out', () => {
+describe('city hub: checkpoints in, receipts out', () => {
   it.each([
     { name: 'a first checkpoint', submit: [{ checkpoint: checkpoint(40), proof: null }], answer: 'receipt' },
     {
@@ -93,10 +96,10 @@ describe('city platform: checkpoints in, receipts out', () => {
     },
     { name: 'not a checkpoint', submit: [{ checkpoint: { size: 'x' }, proof: null }], answer: /checkpoint\.protocol/ },
   ])('$name', async ({ submit, answer }) => {
-    platform = new CityPlatform({ dbFile: ':memory:' });
-    platform.registerVenue('lingchuan', pem);
+    hub = await CityHub.open({ store: { sqlite: ':memory:' } });
+    await hub.registerVenue('lingchuan', pem);
     const answers = [];
-    for (const s of submit) answers.push(await platform.notary.receive(s));
+    for (const s of submit) answers.push(await hub.notary.receive(s));
     const last = answers[answers.length - 1]!;
     if (answer === 'receipt') {
       expect(last).toMatchObject({ status: 'receipt', receipt: { size: submit[submit.length - 1]!.checkpoint.size } });
@@ -109,7 +112,7 @@ describe('city platform: checkpoints in, receipts out', () => {
   });
 });
 
-describe('city platform: 国密 checkpoints (SM2 over an SM3 tree)', () => {
+describe('city hub: 国密 checkpoints (SM2 over an SM3 tree)', () => {
   const sm2Key = generateKeyPairSync('ec', { namedCurve: 'SM2' });
   const sm3Tree = new MerkleTree(
     hashes.map((h) => eventLeaf(h, sm3)),
@@ -131,21 +134,21 @@ describe('city platform: 国密 checkpoints (SM2 over an SM3 tree)', () => {
   };
 
   it('countersigns consistent ones with the SM3 proof, refuses a SHA-256 proof and an unregistered SM2 key', async () => {
-    platform = new CityPlatform({ dbFile: ':memory:' });
-    platform.registerVenue('lingchuan', pem);
-    expect(await platform.notary.receive({ checkpoint: sm2Checkpoint(40), proof: null })).toMatchObject({
+    hub = await CityHub.open({ store: { sqlite: ':memory:' } });
+    await hub.registerVenue('lingchuan', pem);
+    expect(await hub.notary.receive({ checkpoint: sm2Checkpoint(40), proof: null })).toMatchObject({
       status: 'refused',
       error: 'venue lingchuan has no registered sm2-sm3 key',
     });
-    platform.registerCheckpointKey('lingchuan', sm2Key.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    const first = await platform.notary.receive({ checkpoint: sm2Checkpoint(40), proof: null });
+    await hub.registerCheckpointKey('lingchuan', sm2Key.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    const first = await hub.notary.receive({ checkpoint: sm2Checkpoint(40), proof: null });
     expect(first).toMatchObject({ status: 'receipt', receipt: { size: 40, suite: 'sm2-sm3' } });
     const sha256Proof = proof(40, 70);
-    expect(await platform.notary.receive({ checkpoint: sm2Checkpoint(70), proof: sha256Proof })).toMatchObject({
+    expect(await hub.notary.receive({ checkpoint: sm2Checkpoint(70), proof: sha256Proof })).toMatchObject({
       status: 'refused',
     });
     const sm3Proof = { fromSize: 40, hashes: sm3Tree.consistencyProof(40, 70).map(toHex) };
-    expect(await platform.notary.receive({ checkpoint: sm2Checkpoint(70), proof: sm3Proof })).toMatchObject({
+    expect(await hub.notary.receive({ checkpoint: sm2Checkpoint(70), proof: sm3Proof })).toMatchObject({
       status: 'receipt',
       receipt: { size: 70 },
     });

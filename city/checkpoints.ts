@@ -13,25 +13,16 @@ import {
   type Receipt,
   receiptManifest,
 } from '../edge/store/checkpoint-format.ts';
-import type { Db } from '../edge/store/database.ts';
 import { fromHex, verifyConsistency } from '../edge/store/merkle-verify.ts';
 import { asyncTreeDigest, signatureCheck } from '../edge/store/suites.ts';
 import { keyId, signBytes } from '../edge/sync/wire.ts';
-
-const schema = `
-  CREATE TABLE IF NOT EXISTS checkpoints (
-    venue TEXT NOT NULL, size INTEGER NOT NULL, root TEXT NOT NULL, head_hash TEXT NOT NULL, at INTEGER NOT NULL,
-    key_id TEXT NOT NULL, signature TEXT NOT NULL, receipt TEXT NOT NULL, suite TEXT NOT NULL DEFAULT 'ed25519-sha256',
-    PRIMARY KEY (venue, size));
-`;
+import type { HubStore } from './store/hub-store.ts';
 
 export interface NotaryOptions {
-  db: Db;
+  store: HubStore;
   privateKey: KeyObject;
   /** The venue's registered key for this suite (PEM and keyId): its sync key, or its SM2 key for 国密. */
-  venueKey(venue: string, suite: CheckpointSuite): { publicKey: string; keyId: string } | null;
-  /** The hash the platform holds for the venue's event at seq, if it holds that event (from batches). */
-  heldHash(venue: string, seq: number): string | null;
+  venueKey(venue: string, suite: CheckpointSuite): Promise<{ publicKey: string; keyId: string } | null>;
 }
 
 const refuse = (error: string): CheckpointAnswer => ({ status: 'refused', error });
@@ -40,7 +31,6 @@ export class CheckpointNotary {
   private readonly platformKeyId: string;
 
   constructor(private readonly options: NotaryOptions) {
-    options.db.exec(schema);
     this.platformKeyId = keyId(createPublicKey(options.privateKey));
   }
 
@@ -50,19 +40,19 @@ export class CheckpointNotary {
     if (shape) return refuse(`checkpoint.${shape}`);
     const cp = c as Checkpoint;
     const suite = cp.suite ?? 'ed25519-sha256';
-    const key = this.options.venueKey(cp.venue, suite);
+    const key = await this.options.venueKey(cp.venue, suite);
     if (!key) return refuse(`venue ${cp.venue} has no registered ${suite} key`);
     if (cp.keyId !== key.keyId)
       return refuse(`checkpoint.keyId: ${cp.keyId} is not the key registered for ${cp.venue}`);
     if (!signatureCheck(key.publicKey)(checkpointManifest(cp), cp.signature))
       return refuse(`checkpoint.signature: not valid for ${cp.venue}'s key`);
-    const same = this.held(cp.venue, cp.size);
+    const same = await this.held(cp.venue, cp.size);
     if (same) {
       // The venue did not see our answer: the same checkpoint gets the same receipt; another one is a fork.
       if (same.root === cp.root && same.head_hash === cp.headHash) return { status: 'receipt', receipt: same.receipt };
       return refuse(`fork: a checkpoint of size ${cp.size} is held with another root`);
     }
-    const latest = this.latest(cp.venue);
+    const latest = await this.latest(cp.venue);
     if (latest && latest.size > cp.size)
       return refuse(`checkpoint.size: ${cp.size} is behind the checkpoint held (size ${latest.size})`);
     if (latest && latest.suite !== suite)
@@ -90,16 +80,23 @@ export class CheckpointNotary {
           `proof: the record of size ${cp.size} does not extend the checkpoint held (size ${latest.size}) — truncated or rewritten`,
         );
     }
-    const held = this.options.heldHash(cp.venue, cp.size);
+    const held = await this.options.store.heldHash(cp.venue, cp.size);
     if (held !== null && held !== cp.headHash)
-      return refuse(`checkpoint.headHash: the platform holds event ${cp.size} with another hash`);
+      return refuse(`checkpoint.headHash: the hub holds event ${cp.size} with another hash`);
     const receipt = this.countersign(cp, now);
-    this.options.db
-      .prepare(
-        `INSERT INTO checkpoints (venue, size, root, head_hash, at, key_id, signature, receipt, suite)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(cp.venue, cp.size, cp.root, cp.headHash, cp.at, cp.keyId, cp.signature, JSON.stringify(receipt), suite);
+    const stored = await this.options.store.insertCheckpoint({
+      venue: cp.venue,
+      size: cp.size,
+      root: cp.root,
+      head_hash: cp.headHash,
+      at: cp.at,
+      key_id: cp.keyId,
+      signature: cp.signature,
+      receipt: JSON.stringify(receipt),
+      suite,
+    });
+    // Another hub process stored a checkpoint of this size meanwhile: answer as for a repeat.
+    if (!stored) return this.receive(raw, now);
     return { status: 'receipt', receipt };
   }
 
@@ -122,19 +119,13 @@ export class CheckpointNotary {
     };
   }
 
-  /** The venue's latest checkpoint the platform holds (what the next one must extend). */
-  latest(venue: string): { size: number; root: string; suite: CheckpointSuite } | null {
-    return (
-      (this.options.db
-        .prepare('SELECT size, root, suite FROM checkpoints WHERE venue = ? ORDER BY size DESC LIMIT 1')
-        .get(venue) as { size: number; root: string; suite: CheckpointSuite } | undefined) ?? null
-    );
+  /** The venue's latest checkpoint the hub holds (what the next one must extend). */
+  latest(venue: string): Promise<{ size: number; root: string; suite: CheckpointSuite } | null> {
+    return this.options.store.latestCheckpoint(venue);
   }
 
-  private held(venue: string, size: number) {
-    const row = this.options.db
-      .prepare('SELECT root, head_hash, receipt FROM checkpoints WHERE venue = ? AND size = ?')
-      .get(venue, size) as { root: string; head_hash: string; receipt: string } | undefined;
+  private async held(venue: string, size: number) {
+    const row = await this.options.store.checkpointAt(venue, size);
     return row && { root: row.root, head_hash: row.head_hash, receipt: JSON.parse(row.receipt) as Receipt };
   }
 }

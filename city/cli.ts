@@ -1,44 +1,45 @@
-// The city platform simulator as a process:
-//   tsx city/cli.ts --db data/platform.db --key data/platform.key [--port 9400]
-//     [--register jincheng=path/to/venue-ed25519.pub ...] [--enrol jincheng ...] [--mqtt mqtt://127.0.0.1:1883]
-//     [--faults 0.2 --seed 7]
-// Prints one JSON line {"url", "publicKey", "tokens"} on stdout once listening (the bench reads it).
+// The city hub as a process (npm run city):
+//   tsx city/cli.ts [--db data/city/hub.db | --postgres postgres://…] [--key data/city/hub.key]
+//     [--port 9400] [--host 127.0.0.1] [--register jincheng=path/to/venue-ed25519.pub ...] [--enrol jincheng ...]
+//     [--mqtt mqtt://127.0.0.1:1883]
+// Prints one JSON line {"url", "publicKey", "tokens"} on stdout once listening (the bench reads it); stops
+// gracefully on SIGINT/SIGTERM (requests in progress finish, then the store closes).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startPlatformHttp } from './http-server.ts';
-import { connectPlatformMqtt } from './mqtt-bridge.ts';
-import { CityPlatform } from './platform.ts';
+import { startHub } from './hub-app.ts';
 
 const { values } = parseArgs({
   options: {
-    db: { type: 'string', default: ':memory:' },
-    key: { type: 'string' },
+    db: { type: 'string', default: 'data/city/hub.db' },
+    postgres: { type: 'string' },
+    key: { type: 'string', default: 'data/city/hub.key' },
     port: { type: 'string', default: '9400' },
+    host: { type: 'string', default: '127.0.0.1' },
     register: { type: 'string', multiple: true, default: [] },
     enrol: { type: 'string', multiple: true, default: [] },
     mqtt: { type: 'string' },
-    faults: { type: 'string' },
-    seed: { type: 'string', default: '1' },
   },
 });
 
-const platform = new CityPlatform({ dbFile: values.db!, keyFile: values.key });
+const running = await startHub({
+  store: values.postgres ? { postgres: values.postgres } : { sqlite: values.db! },
+  keyFile: values.key!,
+  http: { port: Number(values.port), host: values.host! },
+  ...(values.mqtt ? { mqtt: values.mqtt } : {}),
+});
+const { hub } = running;
 for (const entry of values.register!) {
   const [venue, file] = entry.split('=');
   if (!venue || !file) throw new Error(`--register ${entry}: expected venue=public-key-file`);
-  platform.registerVenue(venue, readFileSync(file, 'utf8'));
+  await hub.registerVenue(venue, readFileSync(file, 'utf8'));
 }
-const tokens = Object.fromEntries(values.enrol!.map((venue) => [venue, platform.issueEnrolToken(venue)]));
-if (values.faults) platform.faults.randomly({ rate: Number(values.faults), seed: Number(values.seed) });
-const http = await startPlatformHttp(platform, Number(values.port));
-const bridge = values.mqtt ? await connectPlatformMqtt(platform, values.mqtt) : null;
-process.stdout.write(`${JSON.stringify({ url: http.url, publicKey: platform.publicKeyPem, tokens })}\n`);
+const tokens: Record<string, string> = {};
+for (const venue of values.enrol!) tokens[venue] = await hub.issueEnrolToken(venue);
+process.stdout.write(`${JSON.stringify({ url: running.url, publicKey: hub.publicKeyPem, tokens })}\n`);
 
 const shutdown = async () => {
-  await bridge?.close();
-  await http.close();
-  platform.close();
+  await running.stop();
   process.exit(0);
 };
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);

@@ -1,7 +1,10 @@
 /**
- * What the platform simulator can do wrong to a batch request. `afterStore` faults keep the batch and lose the
- * answer — the case that makes idempotency matter.
+ * What a misbehaving hub or network can do to a venue's batch request, injected by the sync fault runs and tests
+ * (startHub's `faults`; a production hub has none). `afterStore` faults keep the batch and lose the answer — the
+ * case that makes idempotency matter.
  */
+import type { BatchAnswer } from '../edge/sync/wire.ts';
+
 export type Fault =
   /** Answer 429/503 with Retry-After (seconds): "slow down". */
   | { kind: 'refuse'; status: 429 | 503; retryAfterS: number }
@@ -45,6 +48,16 @@ export class FaultPlan {
   private readonly queued = new Map<string, Fault[]>();
   private random: (RandomFaults & { next: () => number }) | null = null;
   readonly injected: Record<FaultKind, number> = { refuse: 0, timeout: 0, slow: 0, 'duplicate-ack': 0, drop: 0 };
+  private readonly lastAck = new Map<string, BatchAnswer>();
+
+  /** Keeps the venue's latest acknowledgement (what a `duplicate-ack` answers with again). */
+  remember(venue: string, answer: BatchAnswer): void {
+    if (answer.status === 'ack') this.lastAck.set(venue, answer);
+  }
+
+  previousAck(venue: string): BatchAnswer | null {
+    return this.lastAck.get(venue) ?? null;
+  }
 
   inject(venue: string | '*', ...faults: Fault[]): void {
     this.queued.set(venue, [...(this.queued.get(venue) ?? []), ...faults]);

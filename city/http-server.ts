@@ -1,132 +1,124 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { CityPlatform, Reception } from './platform.ts';
+// The hub's HTTP face (fastify). Core routes:
+//   POST /v1/venues/{venue}/batches      a SignedBatch → BatchAnswer
+//   POST /v1/venues/{venue}/checkpoints  a CheckpointSubmission → CheckpointAnswer (200 receipt, 409 refused)
+//   GET  /v1/venues/{venue}/downlink?after=N   signed by the venue (verifyVenueRequest)
+//   POST /v1/enrol                       {venue, publicKey, token}
+//   GET  /v1/venues/{venue}/head         what the hub holds
+//   GET  /v1/platform-key                the hub's public key (PEM)
+// Features add their routes as plugins (HubRoutes), listed in city/hub-app.ts.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Fault, FaultPlan } from './faults.ts';
+import type { CityHub, Reception } from './hub.ts';
+import { verifyVenueRequest } from './venue-auth.ts';
 
-export interface PlatformHttpServer {
+/** A feature's routes on the hub (city/views/routes.ts, city/remote/routes.ts, …). */
+export type HubRoutes = (app: FastifyInstance, hub: CityHub) => Promise<void>;
+
+export interface HubHttpOptions {
+  /** 0 (default) for any free port. */
+  port?: number;
+  /** Default 127.0.0.1; 0.0.0.0 behind a load balancer. */
+  host?: string;
+  plugins?: readonly HubRoutes[];
+  logger?: FastifyBaseLogger;
+  /** Injected batch faults (sync fault runs and tests only). */
+  faults?: FaultPlan | null;
+}
+
+export interface HubHttpServer {
   url: string;
+  app: FastifyInstance;
   close(): Promise<void>;
 }
 
-const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-};
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+/** A batch of 20 000 events (the most a venue sends at once) with room to spare. */
+const BODY_LIMIT = 64 * 1024 * 1024;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * The platform's HTTP face (loopback only):
- *   POST /v1/venues/{venue}/batches      a SignedBatch → BatchAnswer (faults applied here)
- *   POST /v1/venues/{venue}/checkpoints  a CheckpointSubmission → CheckpointAnswer (200 receipt, 409 refused)
- *   GET  /v1/venues/{venue}/downlink?after=N   signed by the venue (x-halledge-at, x-halledge-signature)
- *   POST /v1/enrol                       {venue, publicKey, token}
- *   GET  /v1/venues/{venue}/head         what the platform holds
- *   GET  /v1/platform-key                the platform's public key (PEM)
- */
-export async function startPlatformHttp(platform: CityPlatform, port = 0): Promise<PlatformHttpServer> {
-  const server = createServer((req, res) => {
-    handle(platform, req, res).catch((err) => {
-      if (!res.headersSent) json(res, 500, { error: (err as Error).message });
-    });
+export async function startHubHttp(hub: CityHub, options: HubHttpOptions = {}): Promise<HubHttpServer> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: BODY_LIMIT,
+    forceCloseConnections: true,
+    keepAliveTimeout: 5000,
   });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const { port: bound } = server.address() as AddressInfo;
+  // A body that is no JSON is answered in the sync protocol's shape, not fastify's.
+  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+    const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+    return reply.code(status).send({ status: status < 500 ? 'rejected' : 'error', error: err.message });
+  });
+  coreRoutes(app, hub, options.faults ?? null);
+  for (const plugin of options.plugins ?? []) await plugin(app, hub);
+  const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  return { url: address.replace('[::1]', '127.0.0.1'), app, close: () => app.close() };
+}
+
+type VenueParams = { Params: { venue: string } };
+
+function coreRoutes(app: FastifyInstance, hub: CityHub, faults: FaultPlan | null): void {
+  const batchFaults = faults ? faultyBatches(faults) : null;
+  app.post<VenueParams>(
+    '/v1/venues/:venue/batches',
+    batchFaults ? { preParsing: batchFaults.beforeBody } : {},
+    async (req, reply) => {
+      const { venue } = req.params;
+      if ((req.body as { venue?: unknown } | null)?.venue !== venue)
+        return reply.code(400).send({ status: 'rejected', error: `venue: batch is for another venue than ${venue}` });
+      if (batchFaults) return batchFaults.answer(hub, req, reply);
+      const { http, answer } = await hub.receive(req.body);
+      return reply.code(http).send(answer);
+    },
+  );
+  app.post<VenueParams>('/v1/venues/:venue/checkpoints', async (req, reply) => {
+    const { venue } = req.params;
+    if ((req.body as { checkpoint?: { venue?: unknown } } | null)?.checkpoint?.venue !== venue)
+      return reply.code(400).send({ status: 'refused', error: `checkpoint.venue: not ${venue}` });
+    const answer = await hub.notary.receive(req.body);
+    return reply.code(answer.status === 'receipt' ? 200 : 409).send(answer);
+  });
+  app.get<VenueParams & { Querystring: { after?: string } }>('/v1/venues/:venue/downlink', async (req, reply) => {
+    const { venue } = req.params;
+    const denied = await verifyVenueRequest(hub, venue, req);
+    if (denied) return reply.code(401).send({ error: denied });
+    return { messages: await hub.downlinkAfter(venue, Number(req.query.after ?? '0')) };
+  });
+  app.get<VenueParams>('/v1/venues/:venue/head', (req) => hub.head(req.params.venue));
+  app.post('/v1/enrol', async (req, reply) => {
+    const result = await hub.enrol(req.body);
+    return reply.code(result.http).send(result.error ? { error: result.error } : { enrolled: true });
+  });
+  app.get('/v1/platform-key', (_req, reply) => reply.type('application/x-pem-file').send(hub.publicKeyPem));
+}
+
+/** The batch route under a FaultPlan: a fault is drawn per request, before its body arrives. */
+function faultyBatches(faults: FaultPlan) {
+  const drawn = new WeakMap<FastifyRequest, Fault | null>();
   return {
-    url: `http://127.0.0.1:${bound}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    async beforeBody(req: FastifyRequest, _reply: FastifyReply, payload: NodeJS.ReadableStream) {
+      const fault = faults.next((req.params as { venue: string }).venue);
+      drawn.set(req, fault);
+      // The connection breaks while the batch is still arriving: nothing is stored.
+      if (fault?.kind === 'drop' && !fault.afterStore) payload.once('data', () => req.raw.socket.destroy());
+      return payload;
+    },
+    async answer(hub: CityHub, req: FastifyRequest<VenueParams>, reply: FastifyReply) {
+      const { venue } = req.params;
+      const fault = drawn.get(req) ?? null;
+      if (fault?.kind === 'refuse')
+        return reply.code(fault.status).header('retry-after', String(fault.retryAfterS)).send({ error: 'hub busy' });
+      if (fault?.kind === 'timeout' && !fault.afterStore) return reply.hijack(); // the venue gives up
+      const stale = faults.previousAck(venue);
+      const reception: Reception = await hub.receive(req.body);
+      faults.remember(venue, reception.answer);
+      if (fault?.kind === 'timeout') return reply.hijack(); // stored, but the answer never comes
+      if (fault?.kind === 'drop') {
+        reply.hijack();
+        return void req.raw.socket.destroy(); // stored, then the connection breaks
+      }
+      if (fault?.kind === 'slow') await sleep(fault.ms);
+      if (fault?.kind === 'duplicate-ack' && stale) return reply.code(200).send(stale);
+      return reply.code(reception.http).send(reception.answer);
+    },
   };
-}
-
-async function handle(platform: CityPlatform, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://platform');
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  if (req.method === 'POST' && parts[0] === 'v1' && parts[1] === 'venues' && parts[3] === 'batches') {
-    return batch(platform, parts[2]!, req, res);
-  }
-  if (req.method === 'POST' && parts[0] === 'v1' && parts[1] === 'venues' && parts[3] === 'checkpoints') {
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch {
-      return json(res, 400, { status: 'refused', error: 'body is not JSON' });
-    }
-    const venue = (body as { checkpoint?: { venue?: unknown } } | null)?.checkpoint?.venue;
-    if (venue !== parts[2]) return json(res, 400, { status: 'refused', error: `checkpoint.venue: not ${parts[2]}` });
-    const answer = await platform.notary.receive(body);
-    return json(res, answer.status === 'receipt' ? 200 : 409, answer);
-  }
-  if (req.method === 'GET' && parts[0] === 'v1' && parts[1] === 'venues' && parts[3] === 'downlink') {
-    const venue = parts[2]!;
-    const after = Number(url.searchParams.get('after') ?? '0');
-    const denied = platform.authorisePull(
-      venue,
-      after,
-      Number(req.headers['x-halledge-at']),
-      String(req.headers['x-halledge-signature'] ?? ''),
-    );
-    if (denied) return json(res, 401, { error: denied });
-    return json(res, 200, { messages: platform.downlinkAfter(venue, after) });
-  }
-  if (req.method === 'GET' && parts[0] === 'v1' && parts[1] === 'venues' && parts[3] === 'head') {
-    return json(res, 200, platform.head(parts[2]!));
-  }
-  if (req.method === 'POST' && url.pathname === '/v1/enrol') {
-    let body: unknown;
-    try {
-      body = JSON.parse(await readBody(req));
-    } catch {
-      return json(res, 400, { error: 'body is not JSON' });
-    }
-    const result = platform.enrol(body);
-    return json(res, result.http, result.error ? { error: result.error } : { enrolled: true });
-  }
-  if (req.method === 'GET' && url.pathname === '/v1/platform-key') {
-    res.writeHead(200, { 'content-type': 'application/x-pem-file' });
-    return void res.end(platform.publicKeyPem);
-  }
-  json(res, 404, { error: `no route ${req.method} ${url.pathname}` });
-}
-
-async function batch(platform: CityPlatform, venue: string, req: IncomingMessage, res: ServerResponse) {
-  const fault = platform.faults.next(venue);
-  if (fault?.kind === 'drop' && !fault.afterStore) {
-    // The connection breaks while the batch is still arriving: nothing is stored.
-    req.once('data', () => req.socket.destroy());
-    return;
-  }
-  const text = await readBody(req);
-  if (fault?.kind === 'refuse') {
-    return json(res, fault.status, { error: 'platform busy' }, { 'retry-after': String(fault.retryAfterS) });
-  }
-  if (fault?.kind === 'timeout' && !fault.afterStore) return; // hold the request; the venue gives up
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return json(res, 400, { status: 'rejected', error: 'body is not JSON' });
-  }
-  if (typeof body === 'object' && body && (body as { venue?: unknown }).venue !== venue) {
-    return json(res, 400, { status: 'rejected', error: `venue: batch is for another venue than ${venue}` });
-  }
-  const stale = platform.previousAnswer(venue);
-  const reception: Reception = platform.receive(body);
-  if (fault?.kind === 'timeout') return; // stored, but the answer never comes
-  if (fault?.kind === 'drop') return void req.socket.destroy(); // stored, then the connection breaks
-  if (fault?.kind === 'slow') await sleep(fault.ms);
-  if (fault?.kind === 'duplicate-ack' && stale) return json(res, 200, stale);
-  json(res, reception.http, reception.answer);
 }

@@ -1,10 +1,11 @@
-// Shared by the sync tests and the bench: a city platform simulator on loopback, and venue data dirs set up to
-// forward to it.
+// Shared by the sync tests and the bench: the city hub on loopback (SQLite in a temp dir, or a given store),
+// and venue data dirs set up to forward to it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { type PlatformHttpServer, startPlatformHttp } from '../city/http-server.ts';
-import { CityPlatform } from '../city/platform.ts';
+import { FaultPlan } from '../city/faults.ts';
+import type { CityHub, StoreConfig } from '../city/hub.ts';
+import { type RunningHub, startHub } from '../city/hub-app.ts';
 import { AlarmEngine } from '../edge/alerts/alarms.ts';
 import { defaultKeysDir } from '../edge/keys-dir.ts';
 import type { SessionInput } from '../edge/sessions/model.ts';
@@ -25,51 +26,51 @@ export const FAST: Omit<SyncConfig, 'transport' | 'url'> = {
   pullMs: 100,
 };
 
-export interface TestPlatform {
-  platform: CityPlatform;
-  http: PlatformHttpServer;
-  stop(): Promise<void>;
+export interface TestHub extends RunningHub {
+  /** Faults to inject into batch requests (none unless a test queues some). */
+  faults: FaultPlan;
+  /** Where its key is (and its SQLite file, unless another store was given): start it again from here. */
+  dir: string;
+  store: StoreConfig;
 }
 
-export async function startTestPlatform(dir = tempDir('halledge-platform-')): Promise<TestPlatform> {
-  const platform = new CityPlatform({ dbFile: join(dir, 'platform.db') });
-  const http = await startPlatformHttp(platform);
-  return {
-    platform,
-    http,
-    async stop() {
-      await http.close();
-      platform.close();
-    },
-  };
+/** A hub on loopback over SQLite in `dir`, or over the given store; faults injectable. */
+export async function startTestHub(
+  options: { dir?: string; store?: StoreConfig; port?: number } = {},
+): Promise<TestHub> {
+  const faults = new FaultPlan();
+  const dir = options.dir ?? tempDir('halledge-hub-');
+  const store = options.store ?? { sqlite: join(dir, 'hub.db') };
+  const running = await startHub({ store, keyFile: join(dir, 'hub.key'), http: { port: options.port ?? 0 }, faults });
+  return { ...running, faults, dir, store };
 }
 
-/** Writes sync.json and the platform's public key into a venue data dir, as an installer would. */
+/** Writes sync.json and the hub's public key into a venue data dir, as an installer would. */
 export function configureSync(
   dataDir: string,
-  platform: CityPlatform,
+  hub: CityHub,
   config: Partial<SyncConfig> & Pick<SyncConfig, 'url'>,
 ): void {
-  // The platform's public key goes where the venue's edge keeps its keys (beside the data, edge/keys-dir.ts).
+  // The hub's public key goes where the venue's edge keeps its keys (beside the data, edge/keys-dir.ts).
   const keysDir = defaultKeysDir(dataDir);
   mkdirSync(join(keysDir, 'sync'), { recursive: true });
-  writeFileSync(platformKeyFile(keysDir), platform.publicKeyPem);
+  writeFileSync(platformKeyFile(keysDir), hub.publicKeyPem);
   writeFileSync(syncConfigFile(dataDir), JSON.stringify({ transport: 'http', ...FAST, ...config }, null, 2));
 }
 
-/** An outbox straight over a venue's event log (no venue runtime); registered with the platform if given. */
-export function outboxOver(
+/** An outbox straight over a venue's event log (no venue runtime); registered with the hub if given. */
+export async function outboxOver(
   venue: string,
-  platformUrl: string,
-  options: { platform?: CityPlatform; dataDir?: string; config?: Partial<SyncConfig>; batchSigner?: BatchSigner } = {},
+  hubUrl: string,
+  options: { hub?: CityHub; dataDir?: string; config?: Partial<SyncConfig>; batchSigner?: BatchSigner } = {},
 ) {
   const dataDir = options.dataDir ?? tempDir('halledge-outbox-');
   const db = openDatabase(join(dataDir, 'halledge.db'));
   const log = new EventLog(db, venue);
   const alarms = new AlarmEngine(log);
   const key = loadOrCreateVenueKey(dataDir);
-  options.platform?.registerVenue(venue, key.publicKeyPem);
-  const config = resolveSyncConfig({ transport: 'http', url: platformUrl, ...FAST, ...options.config }, dataDir);
+  await options.hub?.registerVenue(venue, key.publicKeyPem);
+  const config = resolveSyncConfig({ transport: 'http', url: hubUrl, ...FAST, ...options.config }, dataDir);
   const transport = new HttpTransport({
     url: config.url,
     venue,

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
-import { configureSync, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
+import { configureSync, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { startTestVenue, tempDir } from '../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../build.ts';
 
@@ -11,25 +11,25 @@ const SCREENSHOTS = 'test-output/screenshots';
 
 let browser: Browser;
 let edge: VenueRuntime;
-let platform: TestPlatform;
+let city: TestHub;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const dataDir = tempDir();
-  [platform] = await Promise.all([startTestPlatform(), ensureDashboardsBuilt()]);
-  // The venue's key is not registered with the platform yet: every batch is rejected and the lag grows.
-  configureSync(dataDir, platform.platform, { url: platform.http.url, lagAlarm: { events: 1, seconds: 3600 } });
+  [city] = await Promise.all([startTestHub(), ensureDashboardsBuilt()]);
+  // The venue's key is not registered with the hub yet: every batch is rejected and the lag grows.
+  configureSync(dataDir, city.hub, { url: city.url, lagAlarm: { events: 1, seconds: 3600 } });
   [edge, browser] = await Promise.all([startTestVenue({ dataDir }), launchChromium()]);
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await edge?.stop();
-  await platform?.stop();
+  await city?.stop();
 });
 
 describe('sync panel in Chromium', { timeout: 60_000 }, () => {
-  it('shows rejection, lag and the sync-lag alarm, then the catch-up once the platform knows the venue key', async () => {
+  it('shows rejection, lag and the sync-lag alarm, then the catch-up once the hub knows the venue key', async () => {
     const page = await consolePage(browser, edge, 'operator', 'sync');
 
     await expect.poll(() => page.locator('[data-testid=sync-state]').textContent(), { timeout: 15_000 }).toBe('被拒绝');
@@ -46,14 +46,14 @@ describe('sync panel in Chromium', { timeout: 60_000 }, () => {
     expect(await page.locator('th', { hasText: 'Events waiting' }).count()).toBe(1);
 
     // The city administrator registers the key: the outbox catches up and the alarms clear.
-    platform.platform.registerVenue(edge.venue.id, edge.services.sync.key.publicKeyPem);
+    await city.hub.registerVenue(edge.venue.id, edge.services.sync.key.publicKeyPem);
     await expect
       .poll(() => page.locator('[data-testid=sync-state]').textContent(), { timeout: 15_000 })
       .toBe('Idle (caught up)');
     await expect.poll(() => page.locator('[data-testid=sync-lag-events]').textContent()).toBe('0');
     expect(await page.locator('[data-testid=sync-last-ack]').textContent()).not.toBe('—');
     await expect.poll(() => page.locator('[data-testid=sync-alarm]').count(), { timeout: 10_000 }).toBe(0);
-    expect(platform.platform.head(edge.venue.id).seq).toBeGreaterThan(0);
+    expect((await city.hub.head(edge.venue.id)).seq).toBeGreaterThan(0);
     await page.screenshot({ path: `${SCREENSHOTS}/sync-caught-up.png` });
     await page.context().close();
   });

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { verifyStoredChain } from '../../city/audit.ts';
-import { configureSync, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
+import { configureSync, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { waitUntil } from '../../test/wait-until.ts';
 import { defaultKeysDir } from '../keys-dir.ts';
@@ -12,7 +12,7 @@ import { loadOrCreateSm2Key, sm2KeyFiles } from '../store/suites.ts';
 import { truncateLog } from '../store/tamper-fixture.ts';
 import { loadOrCreateVenueKey } from './keys.ts';
 
-let city: TestPlatform | null = null;
+let city: TestHub | null = null;
 let edge: VenueRuntime | null = null;
 afterEach(async () => {
   await edge?.stop();
@@ -27,16 +27,16 @@ const receiptsIn = (dataDir: string): Receipt[] =>
     .map((l) => JSON.parse(l) as Receipt);
 
 /** Waits as `waitUntil` does, with this file's limit. */
-const until = <T>(what: string, check: () => T, ok: (v: T) => boolean, timeoutMs = 10_000) =>
+const until = <T>(what: string, check: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000) =>
   waitUntil(what, check, ok, timeoutMs);
 
 describe('checkpoints to the city and receipts back (HTTP)', () => {
   it('the city countersigns each consistent checkpoint; one that does not extend what it holds is refused and raises an alarm', async () => {
-    city = await startTestPlatform();
-    const { platform } = city;
+    city = await startTestHub();
+    const { hub } = city;
     const dataDir = tempDir();
-    platform.registerVenue('gaoping', loadOrCreateVenueKey(dataDir).publicKeyPem);
-    configureSync(dataDir, platform, { url: city.http.url });
+    await hub.registerVenue('gaoping', loadOrCreateVenueKey(dataDir).publicKeyPem);
+    configureSync(dataDir, hub, { url: city.url });
     const venue = { ...testVenue('gaoping', 30), record: { checkpointEveryEvents: 40 } };
     edge = await startTestVenue({ venue, dataDir });
     const facts = (n: number) =>
@@ -55,7 +55,7 @@ describe('checkpoints to the city and receipts back (HTTP)', () => {
       (r) => r !== undefined && r.size > first!.size,
     );
     // The second was accepted only with a consistency proof from the first (the city holds the first).
-    expect(platform.notary.latest('gaoping')).toMatchObject({ size: second!.size, root: second!.root });
+    expect(await hub.notary.latest('gaoping')).toMatchObject({ size: second!.size, root: second!.root });
     expect(receiptsIn(dataDir).map((r) => r.size)).toEqual([first!.size, second!.size]);
     const verify = await fetch(`${edge.httpUrl}/api/record`).then((r) => r.status);
     expect(verify).toBe(401); // the record's status is for signed-in users
@@ -76,16 +76,16 @@ describe('checkpoints to the city and receipts back (HTTP)', () => {
     );
     expect(alarm).toMatchObject({ level: 3, details: { error: expect.stringMatching(/consistency proof/) } });
     expect(edge.services.sync.status().checkpoints).toMatchObject({ state: 'refused' });
-    expect(platform.notary.latest('gaoping')?.size).toBe(second!.size);
+    expect((await hub.notary.latest('gaoping'))?.size).toBe(second!.size);
   });
 });
 
 describe('after an acknowledged loss', () => {
   it('the edge signs the shorter record again and the city refuses it: the loss shows upstream too', async () => {
-    city = await startTestPlatform();
+    city = await startTestHub();
     const dataDir = tempDir();
-    city.platform.registerVenue('gaoping', loadOrCreateVenueKey(dataDir).publicKeyPem);
-    configureSync(dataDir, city.platform, { url: city.http.url });
+    await city.hub.registerVenue('gaoping', loadOrCreateVenueKey(dataDir).publicKeyPem);
+    configureSync(dataDir, city.hub, { url: city.http.url });
     const venue = { ...testVenue('gaoping', 30), record: { checkpointEveryEvents: 40 } };
     edge = await startTestVenue({ venue, dataDir });
     edge.log.appendMany(Array.from({ length: 50 }, (_, i) => ({ type: 'clock.jumped' as const, data: { byMs: i } })));
@@ -111,13 +111,13 @@ describe('after an acknowledged loss', () => {
 
 describe('checkpoints in the 国密 suite', () => {
   it('a venue with record.suite sm2-sm3 signs SM2 checkpoints over an SM3 tree; the city countersigns them', async () => {
-    city = await startTestPlatform();
+    city = await startTestHub();
     const dataDir = tempDir();
     const keysDir = defaultKeysDir(dataDir);
-    city.platform.registerVenue('qinshui', loadOrCreateVenueKey(keysDir).publicKeyPem);
+    await city.hub.registerVenue('qinshui', loadOrCreateVenueKey(keysDir).publicKeyPem);
     loadOrCreateSm2Key(keysDir);
-    city.platform.registerCheckpointKey('qinshui', readFileSync(sm2KeyFiles(keysDir).publicKey, 'utf8'));
-    configureSync(dataDir, city.platform, { url: city.http.url });
+    await city.hub.registerCheckpointKey('qinshui', readFileSync(sm2KeyFiles(keysDir).publicKey, 'utf8'));
+    configureSync(dataDir, city.hub, { url: city.http.url });
     const venue = { ...testVenue('qinshui', 30), record: { checkpointEveryEvents: 40, suite: 'sm2-sm3' as const } };
     edge = await startTestVenue({ venue, dataDir });
     edge.log.appendMany(Array.from({ length: 50 }, (_, i) => ({ type: 'clock.jumped' as const, data: { byMs: i } })));
@@ -133,11 +133,11 @@ describe('checkpoints in the 国密 suite', () => {
     expect(edge.log.db.prepare('SELECT DISTINCT format FROM events').pluck().all()).toEqual([3]);
     await until(
       'the first 50 events at the city',
-      () => city!.platform.head('qinshui').seq,
+      async () => (await city!.hub.head('qinshui')).seq,
       (seq) => seq >= 50,
     );
-    const batches = city.platform.batches('qinshui');
+    const batches = await city.hub.batches('qinshui');
     expect(batches.every((b) => b.suite === 'sm2-sm3')).toBe(true);
-    expect(verifyStoredChain(city.platform, 'qinshui')).toMatchObject({ ok: true });
+    expect(await verifyStoredChain(city.hub, 'qinshui')).toMatchObject({ ok: true });
   });
 });

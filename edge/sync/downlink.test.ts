@@ -2,16 +2,16 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { scanForbidden } from '../../city/forbidden-scan.ts';
-import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
+import { configureSync, drawnSchedule, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { api, eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { SYNC_TARGET } from './outbox.ts';
 import { type DownlinkEnvelope, downlinkManifest, PROTOCOL, signBytes } from './wire.ts';
 
-let city: TestPlatform;
+let city: TestHub;
 let edge: VenueRuntime | null = null;
 
 beforeEach(async () => {
-  city = await startTestPlatform();
+  city = await startTestHub();
 });
 afterEach(async () => {
   await edge?.stop();
@@ -21,12 +21,12 @@ afterEach(async () => {
 
 async function startQinshui(): Promise<VenueRuntime> {
   const dataDir = tempDir();
-  configureSync(dataDir, city.platform, { url: city.http.url, enrolToken: city.platform.issueEnrolToken('qinshui') });
+  configureSync(dataDir, city.hub, { url: city.http.url, enrolToken: await city.hub.issueEnrolToken('qinshui') });
   edge = await startTestVenue({ venue: testVenue('qinshui'), dataDir });
   return edge;
 }
 
-describe('schedules coming down from the city platform', () => {
+describe('schedules coming down from the city hub', () => {
   it('enrols the venue key, pulls signed schedules (a remote session included) into sessions, uploads the result', async () => {
     const venue = await startQinshui();
     const enrolled = await eventually(
@@ -34,9 +34,9 @@ describe('schedules coming down from the city platform', () => {
       (r) => r.body.enrolment === 'enrolled',
     );
     expect(enrolled.body).toMatchObject({ configured: true, transport: 'http', platformKey: true, venue: 'qinshui' });
-    expect(city.platform.publicKeyOf('qinshui')).toBe(venue.services.sync.key.publicKeyPem);
+    expect(await city.hub.publicKeyOf('qinshui')).toBe(venue.services.sync.key.publicKeyPem);
 
-    city.platform.pushSchedule('qinshui', drawnSchedule('qinshui', { count: 1, remoteFrom: 'jincheng' }));
+    await city.hub.pushSchedule('qinshui', drawnSchedule('qinshui', { count: 1, remoteFrom: 'jincheng' }));
     const remote = await eventually(
       () => api(venue, '/api/sessions/REMOTE-JINCHENG-1'),
       (r) => r.status === 200,
@@ -49,10 +49,10 @@ describe('schedules coming down from the city platform', () => {
     });
     expect((await api(venue, '/api/sessions/QINSHUI-1')).body.experts).toHaveLength(3);
 
-    // The draw changes: one expert replaced. The platform re-sends the session; authorisations follow.
+    // The draw changes: one expert replaced. The hub re-sends the session; authorisations follow.
     const redraw = drawnSchedule('qinshui', { count: 1 });
     redraw.sessions[0]!.experts[2] = { pseudonym: 'EX-qinshui-1-9' };
-    city.platform.pushSchedule('qinshui', redraw);
+    await city.hub.pushSchedule('qinshui', redraw);
     const updated = await eventually(
       () => api(venue, '/api/sessions/QINSHUI-1'),
       (r) => r.body.experts.some((e: { pseudonym: string }) => e.pseudonym === 'EX-qinshui-1-9'),
@@ -71,11 +71,11 @@ describe('schedules coming down from the city platform', () => {
 
     // What the venue recorded goes back up: caught up, pseudonyms only.
     await eventually(
-      () => city.platform.head('qinshui').seq,
+      async () => (await city.hub.head('qinshui')).seq,
       (seq) => seq >= venue.log.head.seq,
       5000,
     );
-    const held = city.platform.events('qinshui');
+    const held = await city.hub.events('qinshui');
     expect(held.filter((e) => e.type === 'session.experts-revoked').map((e) => e.body)).toEqual([
       { pseudonyms: ['EX-qinshui-1-3'] },
     ]);
@@ -88,9 +88,9 @@ describe('schedules coming down from the city platform', () => {
     expect(status.outbox.ackedSeq).toBeGreaterThanOrEqual(held.length);
   });
 
-  it('accepts a pushed schedule only when signed by the platform and addressed to this venue, once', async () => {
+  it('accepts a pushed schedule only when signed by the hub and addressed to this venue, once', async () => {
     const venue = await startQinshui();
-    // The platform pushes without a console session (the route is public; the signature is the check).
+    // The hub pushes without a console session (the route is public; the signature is the check).
     const push = (body: unknown) => api(venue, '/api/sync/downlink', { body, role: null });
     const payload = drawnSchedule('qinshui', { count: 1 });
     const unsigned = { seq: 1, venue: 'qinshui', kind: 'schedule' as const, issuedAt: Date.now(), payload };
@@ -105,13 +105,13 @@ describe('schedules coming down from the city platform', () => {
       body: { status: 'rejected', reason: 'bad-signature' },
     });
     // A genuine message altered on the way (one more expert) fails the signature too.
-    const genuine = city.platform.sign(unsigned);
+    const genuine = city.hub.sign(unsigned);
     const altered = structuredClone(genuine);
     (altered.payload as typeof payload).sessions[0]!.experts.push({ pseudonym: 'EX-intruder' });
     expect((await push(altered)).status).toBe(401);
     expect((await api(venue, '/api/sessions/QINSHUI-1')).status).toBe(404);
 
-    const elsewhere = city.platform.sign({ ...unsigned, venue: 'gaoping' });
+    const elsewhere = city.hub.sign({ ...unsigned, venue: 'gaoping' });
     expect(await push(elsewhere)).toMatchObject({
       status: 409,
       body: { reason: 'wrong-venue' },
@@ -140,7 +140,7 @@ describe('schedules coming down from the city platform', () => {
 describe('silent sync failures are shown and alarmed', () => {
   it('a failed enrolment shows its error, holds the outbox as awaiting enrolment and alarms until it succeeds', async () => {
     const dataDir = tempDir();
-    configureSync(dataDir, city.platform, { url: city.http.url, enrolToken: 'not-the-token-the-city-issued' });
+    configureSync(dataDir, city.hub, { url: city.http.url, enrolToken: 'not-the-token-the-city-issued' });
     edge = await startTestVenue({ venue: testVenue('qinshui'), dataDir });
     const failed = await eventually(
       () => api(edge!, '/api/sync'),
@@ -156,7 +156,7 @@ describe('silent sync failures are shown and alarmed', () => {
 
     // The installer puts the right token in; the next start enrols and the alarm resolves.
     await edge.stop();
-    configureSync(dataDir, city.platform, { url: city.http.url, enrolToken: city.platform.issueEnrolToken('qinshui') });
+    configureSync(dataDir, city.hub, { url: city.http.url, enrolToken: await city.hub.issueEnrolToken('qinshui') });
     edge = await startTestVenue({ venue: testVenue('qinshui'), dataDir });
     const enrolled = await eventually(
       () => api(edge!, '/api/sync'),
@@ -169,7 +169,7 @@ describe('silent sync failures are shown and alarmed', () => {
     // A pushed schedule the venue cannot take in full (a double booking) is an alarm naming the sessions.
     const schedule = drawnSchedule('qinshui', { count: 1 });
     schedule.sessions.push({ ...schedule.sessions[0]!, id: 'QINSHUI-CLASH', transactionCode: 'TX-CLASH' });
-    city.platform.pushSchedule('qinshui', schedule);
+    await city.hub.pushSchedule('qinshui', schedule);
     const alarm = await eventually(() => edge!.alarms.list({ kind: 'schedule-rejected' })[0], Boolean);
     expect(alarm).toMatchObject({ level: 2, state: 'raised' });
     expect(alarm!.details.rejected).toEqual([

@@ -1,13 +1,12 @@
-// Done-when for upstream sync: the five Jincheng venues forward into one city platform through injected
-// faults, a platform outage and edge restarts, and the platform ends with every event exactly once, in order,
-// signed, with nothing it must not hold.
+// Done-when for upstream sync: the five Jincheng venues forward into one city hub through injected faults, a
+// hub restart (stopped while the venues keep recording, started again on the same database) and edge restarts,
+// and the hub ends with every event exactly once, in order, signed, with nothing it must not hold.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { verifyStoredChain } from '../../city/audit.ts';
 import { scanForbidden } from '../../city/forbidden-scan.ts';
-import { startPlatformHttp } from '../../city/http-server.ts';
 import { JINCHENG_VENUES } from '../../config/venue-loader.ts';
-import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
+import { configureSync, drawnSchedule, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { toUpstream } from './upstream-projection.ts';
 import { batchManifest, bodyDigest, type SignedBatch } from './wire.ts';
@@ -15,7 +14,7 @@ import { batchManifest, bodyDigest, type SignedBatch } from './wire.ts';
 type VenueId = (typeof JINCHENG_VENUES)[number];
 const JPEG = `/9j/4AAQSkZJRgABAQ${'B'.repeat(300)}`;
 
-let city: TestPlatform | null = null;
+let city: TestHub | null = null;
 const edges = new Map<VenueId, { edge: VenueRuntime; dataDir: string }>();
 
 afterAll(async () => {
@@ -96,19 +95,25 @@ function activity(edge: VenueRuntime, round: number): void {
   });
 }
 
-const fullySynced = (id: VenueId) => {
+const fullySynced = async (id: VenueId) => {
   const { edge } = edges.get(id)!;
-  return city!.platform.head(id).seq === edge.log.head.seq && edge.services.sync.outbox!.ackedSeq === edge.log.head.seq;
+  const held = (await city!.hub.head(id)).seq;
+  return held === edge.log.head.seq && edge.services.sync.outbox!.ackedSeq === edge.log.head.seq;
+};
+const syncedVenues = async () => {
+  const done: VenueId[] = [];
+  for (const id of JINCHENG_VENUES) if (await fullySynced(id)) done.push(id);
+  return done;
 };
 
-describe('five venues syncing into the city platform', () => {
+describe('five venues syncing into the city hub', () => {
   it('ends with every event exactly once, in order, signed, and nothing forbidden — through faults, an outage and restarts', {
     timeout: 180_000,
   }, async () => {
-    city = await startTestPlatform();
-    const { platform } = city;
+    city = await startTestHub();
+    const { hub } = city;
     // One of each fault for whichever venues come first, then a random share of every request.
-    platform.faults.inject(
+    city.faults.inject(
       '*',
       { kind: 'timeout', afterStore: true },
       { kind: 'drop', afterStore: false },
@@ -117,18 +122,19 @@ describe('five venues syncing into the city platform', () => {
       { kind: 'drop', afterStore: true },
       { kind: 'slow', ms: 40 },
     );
-    platform.faults.randomly({ rate: 0.25, seed: 20_240_501, slowMs: 40, retryAfterS: 0.05 });
+    const randomFaults = { rate: 0.25, seed: 20_240_501, slowMs: 40, retryAfterS: 0.05 };
+    city.faults.randomly(randomFaults);
 
     for (const id of JINCHENG_VENUES) {
       const dataDir = tempDir(`halledge-${id}-`);
-      configureSync(dataDir, platform, {
-        url: city.http.url,
-        enrolToken: platform.issueEnrolToken(id),
+      configureSync(dataDir, hub, {
+        url: city.url,
+        enrolToken: await hub.issueEnrolToken(id),
         batchSize: 40,
         requestTimeoutMs: 500,
       });
       await start(id, dataDir);
-      platform.pushSchedule(
+      await hub.pushSchedule(
         id,
         drawnSchedule(id, { count: 2, remoteFrom: id === 'jincheng' ? undefined : 'jincheng' }),
       );
@@ -149,37 +155,41 @@ describe('five venues syncing into the city platform', () => {
     await restart('lingchuan');
     for (const id of JINCHENG_VENUES) activity(edges.get(id)!.edge, 2);
 
-    // The platform goes away for a while; the venues keep recording.
-    const port = Number(new URL(city.http.url).port);
-    await city.http.close();
+    // The hub stops for a while (batches in flight finish or are cut); the venues keep recording.
+    const port = Number(new URL(city.url).port);
+    const injected = { ...city.faults.injected };
+    await city.stop();
     for (const id of JINCHENG_VENUES) activity(edges.get(id)!.edge, 3);
     await new Promise((r) => setTimeout(r, 500));
-    expect(JINCHENG_VENUES.filter(fullySynced)).toEqual([]);
-    city.http = await startPlatformHttp(platform, port);
+    const unacknowledged = JINCHENG_VENUES.filter((id) => {
+      const { edge } = edges.get(id)!;
+      return edge.services.sync.outbox!.ackedSeq < edge.log.head.seq;
+    });
+    expect(unacknowledged).toEqual([...JINCHENG_VENUES]);
+    // It starts again on the same database and port, and the venues resend what it has not acknowledged.
+    city = await startTestHub({ dir: city.dir, store: city.store, port });
+    city.faults.randomly(randomFaults);
+    const restarted = city.hub;
     await restart('qinshui');
     for (const id of JINCHENG_VENUES) activity(edges.get(id)!.edge, 4);
 
-    const synced = await eventually(
-      () => JINCHENG_VENUES.filter(fullySynced),
-      (done) => done.length === 5,
-      40_000,
-    );
+    const synced = await eventually(syncedVenues, (done) => done.length === 5, 40_000);
     expect(synced).toEqual([...JINCHENG_VENUES]);
 
     // The faults really happened, and answers lost after storing made venues send events again.
     for (const kind of ['refuse', 'timeout', 'slow', 'duplicate-ack', 'drop'] as const)
-      expect(platform.faults.injected[kind], kind).toBeGreaterThan(0);
-    const counters = JINCHENG_VENUES.map((id) => platform.countersOf(id));
+      expect(injected[kind] + city.faults.injected[kind], kind).toBeGreaterThan(0);
+    const counters = await Promise.all(JINCHENG_VENUES.map((id) => restarted.countersOf(id)));
     expect(counters.reduce((n, c) => n + c.duplicateEvents, 0)).toBeGreaterThan(0);
 
     for (const id of JINCHENG_VENUES) {
       const { edge } = edges.get(id)!;
       const local = edge.log.query({ limit: 100_000 });
-      const held = platform.events(id);
+      const held = await restarted.events(id);
       // Exactly once, in order, the venue's own chain.
       expect(held.map((e) => e.seq)).toEqual(local.map((e) => e.seq));
       expect(held.map((e) => e.hash)).toEqual(local.map((e) => e.hash));
-      expect(verifyStoredChain(platform, id)).toEqual({ ok: true, events: local.length });
+      expect(await verifyStoredChain(restarted, id)).toEqual({ ok: true, events: local.length });
       // The upload is the projection of this record (what an auditor with the venue's record can check).
       const key = edge.services.sync.key;
       expect(held.map((e) => e.bodyDigest)).toEqual(local.map((e) => toUpstream(e, key.pseudonymise).bodyDigest));
@@ -189,13 +199,13 @@ describe('five venues syncing into the city platform', () => {
         ['gaoping', 'lingchuan', 'qinshui'].includes(id) ? 2 : 1,
       );
     }
-    expect(platform.violations).toEqual([]);
-    expect(platform.events('qinshui').find((e) => e.session === 'REMOTE-JINCHENG-1')?.body).toMatchObject({
+    expect([...hub.violations, ...restarted.violations]).toEqual([]);
+    expect((await restarted.events('qinshui')).find((e) => e.session === 'REMOTE-JINCHENG-1')?.body).toMatchObject({
       remote: { hostVenue: 'jincheng' },
     });
 
     // A tampered batch is rejected and changes nothing.
-    platform.faults.clear();
+    city.faults.clear();
     const jincheng = edges.get('jincheng')!.edge;
     const head = jincheng.log.head.seq;
     const batch: SignedBatch = jincheng.services.sync.outbox!.buildBatch(head - 5, 5)!;
@@ -205,8 +215,8 @@ describe('five venues syncing into the city platform', () => {
     tampered.events[2]!.bodyDigest = bodyDigest(tampered.events[2]!);
     expect(tampered.signature).toBe(batch.signature);
     expect(batchManifest(tampered).equals(batchManifest(batch))).toBe(false);
-    expect(platform.receive(tampered)).toMatchObject({ http: 401, answer: { status: 'rejected' } });
-    expect(platform.receive(batch)).toMatchObject({ http: 200, answer: { status: 'ack', duplicate: true } });
-    expect(verifyStoredChain(platform, 'jincheng')).toEqual({ ok: true, events: head });
+    expect(await restarted.receive(tampered)).toMatchObject({ http: 401, answer: { status: 'rejected' } });
+    expect(await restarted.receive(batch)).toMatchObject({ http: 200, answer: { status: 'ack', duplicate: true } });
+    expect(await verifyStoredChain(restarted, 'jincheng')).toEqual({ ok: true, events: head });
   });
 });

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { CheckpointAnswer, CheckpointSubmission } from '../store/checkpoint-format.ts';
 import { type CheckpointOutcome, parseRetryAfter, type SendOutcome, type UpstreamTransport } from './transport.ts';
-import { type BatchAnswer, pullManifest, type SignedBatch, signBytes } from './wire.ts';
+import { type BatchAnswer, type SignedBatch, venueRequestHeaders } from './wire.ts';
 
 export interface HttpTransportOptions {
   /** Platform base URL, e.g. https://platform.jincheng.gov.cn/halledge */
@@ -79,12 +79,9 @@ export class HttpTransport implements UpstreamTransport {
   }
 
   async requestDownlink(after: number): Promise<void> {
-    const at = Date.now();
-    const signature = signBytes(this.options.privateKey, pullManifest(this.options.venue, after, at));
-    const response = await fetch(
-      `${this.base}/venues/${encodeURIComponent(this.options.venue)}/downlink?after=${after}`,
-      { headers: { 'x-halledge-at': String(at), 'x-halledge-signature': signature }, signal: this.signal() },
-    );
+    const url = new URL(`${this.base}/venues/${encodeURIComponent(this.options.venue)}/downlink?after=${after}`);
+    const headers = venueRequestHeaders(this.options.privateKey, this.options.venue, 'GET', url.pathname + url.search);
+    const response = await fetch(url, { headers, signal: this.signal() });
     if (!response.ok) throw new Error(`downlink pull: HTTP ${response.status}`);
     const body = (await response.json()) as { messages?: unknown };
     if (!Array.isArray(body.messages)) throw new Error('downlink pull: answer has no messages array');

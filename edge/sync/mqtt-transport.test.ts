@@ -5,13 +5,13 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { verifyStoredChain } from '../../city/audit.ts';
-import { connectPlatformMqtt, type PlatformMqttBridge } from '../../city/mqtt-bridge.ts';
-import { configureSync, drawnSchedule, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
+import { connectHubMqtt, type HubMqttBridge } from '../../city/mqtt-bridge.ts';
+import { configureSync, drawnSchedule, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { eventually, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { loadOrCreateVenueKey } from './keys.ts';
 
-let city: TestPlatform | null = null;
-let bridge: PlatformMqttBridge | null = null;
+let city: TestHub | null = null;
+let bridge: HubMqttBridge | null = null;
 let edge: VenueRuntime | null = null;
 let broker: ChildProcess | null = null;
 
@@ -52,15 +52,15 @@ describe('MQTT transport through a real broker', () => {
     const dir = tempDir('halledge-mqtt-');
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     broker = await startMosquitto(dir, port);
-    city = await startTestPlatform(dir);
-    bridge = await connectPlatformMqtt(city.platform, `mqtt://127.0.0.1:${port}`);
-    const { platform } = city;
+    city = await startTestHub({ dir });
+    bridge = await connectHubMqtt(city.hub, `mqtt://127.0.0.1:${port}`, { faults: city.faults });
+    const { hub, faults } = city;
 
     const dataDir = tempDir();
     // Over MQTT the venue key is registered out of band (no enrolment request on the broker).
-    platform.registerVenue('yangcheng', loadOrCreateVenueKey(dataDir).publicKeyPem);
-    configureSync(dataDir, platform, { transport: 'mqtt', url: `mqtt://127.0.0.1:${port}`, batchSize: 25 });
-    platform.faults.inject(
+    await hub.registerVenue('yangcheng', loadOrCreateVenueKey(dataDir).publicKeyPem);
+    configureSync(dataDir, hub, { transport: 'mqtt', url: `mqtt://127.0.0.1:${port}`, batchSize: 25 });
+    faults.inject(
       'yangcheng',
       { kind: 'slow', ms: 50 },
       // The second batch is answered with the first one's acknowledgement as well as its own.
@@ -77,8 +77,8 @@ describe('MQTT transport through a real broker', () => {
       }));
     edge.log.appendMany(facts(150));
 
-    // Schedules come down on the broker as soon as the platform publishes them.
-    platform.pushSchedule('yangcheng', drawnSchedule('yangcheng', { count: 2, remoteFrom: 'gaoping' }));
+    // Schedules come down on the broker as soon as the hub publishes them.
+    await hub.pushSchedule('yangcheng', drawnSchedule('yangcheng', { count: 2, remoteFrom: 'gaoping' }));
     const sessions = await eventually(
       () => edge!.services.sessions.list().length,
       (n) => n === 3,
@@ -91,7 +91,7 @@ describe('MQTT transport through a real broker', () => {
     });
 
     await eventually(
-      () => platform.head('yangcheng').seq,
+      async () => (await hub.head('yangcheng')).seq,
       (seq) => seq > 100,
       10_000,
     );
@@ -103,21 +103,21 @@ describe('MQTT transport through a real broker', () => {
 
     const head = () => edge!.log.head.seq;
     await eventually(
-      () => edge!.services.sync.outbox!.ackedSeq === head() && platform.head('yangcheng').seq === head(),
+      async () => edge!.services.sync.outbox!.ackedSeq === head() && (await hub.head('yangcheng')).seq === head(),
       Boolean,
       15_000,
     );
-    expect(platform.head('yangcheng').seq).toBe(head());
-    expect(platform.events('yangcheng').map((e) => e.hash)).toEqual(
+    expect((await hub.head('yangcheng')).seq).toBe(head());
+    expect((await hub.events('yangcheng')).map((e) => e.hash)).toEqual(
       edge.log.query({ limit: 10_000 }).map((e) => e.hash),
     );
-    expect(verifyStoredChain(platform, 'yangcheng')).toEqual({ ok: true, events: head() });
+    expect(await verifyStoredChain(hub, 'yangcheng')).toEqual({ ok: true, events: head() });
     const counters = edge.services.sync.outbox!.status().counters;
-    expect(platform.faults.injected).toMatchObject({ slow: 1, 'duplicate-ack': 1, timeout: 1, refuse: 1 });
+    expect(faults.injected).toMatchObject({ slow: 1, 'duplicate-ack': 1, timeout: 1, refuse: 1 });
     // The duplicated acknowledgement was either stale (batch sent again) or answered a batch sent again anyway.
     expect(counters.staleAcks + counters.duplicates).toBeGreaterThanOrEqual(1);
     expect(counters.slowDowns).toBe(1);
-    expect(platform.countersOf('yangcheng').duplicateEvents).toBeGreaterThan(0);
+    expect((await hub.countersOf('yangcheng')).duplicateEvents).toBeGreaterThan(0);
     expect(edge.services.sync.status()).toMatchObject({ transport: 'mqtt', outbox: { lag: { events: 0 } } });
 
     // A signed checkpoint takes the same way and its receipt comes back on the ack topic.
@@ -128,6 +128,6 @@ describe('MQTT transport through a real broker', () => {
       10_000,
     );
     expect(receipted).toBe(line?.size);
-    expect(platform.notary.latest('yangcheng')).toMatchObject({ size: line?.size, root: line?.root });
+    expect(await hub.notary.latest('yangcheng')).toMatchObject({ size: line?.size, root: line?.root });
   });
 });

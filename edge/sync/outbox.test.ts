@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyStoredChain } from '../../city/audit.ts';
-import { outboxOver, startTestPlatform, type TestPlatform } from '../../test/sync-fixture.ts';
+import { outboxOver, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { eventually } from '../../test/venue-harness.ts';
 import type { EventInput } from '../store/event-log.ts';
 import type { SyncConfig } from './config.ts';
 import { SYNC_TARGET } from './outbox.ts';
 
-let city: TestPlatform;
-const venues: ReturnType<typeof outboxOver>[] = [];
+let city: TestHub;
+const venues: Awaited<ReturnType<typeof outboxOver>>[] = [];
 
 beforeEach(async () => {
-  city = await startTestPlatform();
+  city = await startTestHub();
 });
 
 afterEach(async () => {
@@ -26,38 +26,38 @@ const facts = (n: number, from = 0): EventInput[] =>
     data: { kind: 'gate', reason: 'status' },
   }));
 
-function venue(id = 'qinshui', options: { dataDir?: string; config?: Partial<SyncConfig> } = {}) {
-  const v = outboxOver(id, city.http.url, { platform: city.platform, ...options });
+async function venue(id = 'qinshui', options: { dataDir?: string; config?: Partial<SyncConfig> } = {}) {
+  const v = await outboxOver(id, city.http.url, { hub: city.hub, ...options });
   venues.push(v);
   return v;
 }
 
-/** Waits until the platform holds the venue's whole record and the outbox knows it. */
-async function caughtUp(v: ReturnType<typeof venue>, timeoutMs = 10_000) {
+/** Waits until the hub holds the venue's whole record and the outbox knows it. */
+async function caughtUp(v: Awaited<ReturnType<typeof venue>>, timeoutMs = 10_000) {
   const done = await eventually(
-    () => v.outbox.ackedSeq === v.log.head.seq && city.platform.head(v.log.venue).seq === v.log.head.seq,
+    async () => v.outbox.ackedSeq === v.log.head.seq && (await city.hub.head(v.log.venue)).seq === v.log.head.seq,
     Boolean,
     timeoutMs,
   );
-  expect(done, `platform holds ${city.platform.head(v.log.venue).seq} of ${v.log.head.seq}`).toBe(true);
+  expect(done, `the hub holds ${(await city.hub.head(v.log.venue)).seq} of ${v.log.head.seq}`).toBe(true);
 }
 
-/** The platform holds every event of the venue exactly once, in order, with the venue's own hashes. */
-function expectExactCopy(v: ReturnType<typeof venue>) {
-  const held = city.platform.events(v.log.venue);
+/** The hub holds every event of the venue exactly once, in order, with the venue's own hashes. */
+async function expectExactCopy(v: Awaited<ReturnType<typeof venue>>) {
+  const held = await city.hub.events(v.log.venue);
   const local = v.log.query({ limit: 1_000_000 });
   expect(held.map((e) => e.seq)).toEqual(local.map((e) => e.seq));
   expect(held.map((e) => e.hash)).toEqual(local.map((e) => e.hash));
-  expect(verifyStoredChain(city.platform, v.log.venue)).toEqual({ ok: true, events: local.length });
+  expect(await verifyStoredChain(city.hub, v.log.venue)).toEqual({ ok: true, events: local.length });
 }
 
 describe('outbox over one venue log', () => {
   it('forwards in order, in signed batches no larger than configured, and resumes after a restart', async () => {
-    const first = venue();
+    const first = await venue();
     first.log.appendMany(facts(420));
     first.outbox.start();
     await caughtUp(first);
-    const batches = city.platform.batches('qinshui');
+    const batches = await city.hub.batches('qinshui');
     expect(Math.max(...batches.map((b) => b.lastSeq - b.firstSeq + 1))).toBeLessThanOrEqual(50);
     expect(batches[0]!.firstSeq).toBe(1);
 
@@ -65,19 +65,19 @@ describe('outbox over one venue log', () => {
     const { dataDir } = first;
     await first.close();
     venues.splice(venues.indexOf(first), 1);
-    const again = venue('qinshui', { dataDir });
+    const again = await venue('qinshui', { dataDir });
     expect(again.outbox.ackedSeq).toBe(420);
     again.log.appendMany(facts(130, 420));
     again.outbox.start();
     await caughtUp(again);
-    expect(city.platform.countersOf('qinshui').duplicateEvents).toBe(0);
+    expect((await city.hub.countersOf('qinshui')).duplicateEvents).toBe(0);
     expect(again.db.prepare('SELECT acked_seq FROM sync_cursor WHERE target = ?').pluck().get(SYNC_TARGET)).toBe(550);
-    expectExactCopy(again);
+    await expectExactCopy(again);
   });
 
   it('keeps each event once when answers are lost, connections drop mid-batch or acknowledgements repeat', async () => {
-    const v = venue();
-    city.platform.faults.inject(
+    const v = await venue();
+    city.faults.inject(
       'qinshui',
       { kind: 'timeout', afterStore: true },
       { kind: 'drop', afterStore: false },
@@ -92,17 +92,17 @@ describe('outbox over one venue log', () => {
     await caughtUp(v);
     const counters = v.outbox.status().counters;
     // Answers lost after storing: those batches came again and were kept once.
-    expect(city.platform.countersOf('qinshui').duplicateEvents).toBeGreaterThanOrEqual(100);
+    expect((await city.hub.countersOf('qinshui')).duplicateEvents).toBeGreaterThanOrEqual(100);
     expect(counters.duplicates).toBeGreaterThanOrEqual(2);
     expect(counters.staleAcks).toBe(1);
     expect(counters.retries).toBeGreaterThanOrEqual(4);
-    expect(city.platform.faults.injected).toMatchObject({ timeout: 2, drop: 2, 'duplicate-ack': 1, slow: 1 });
-    expectExactCopy(v);
+    expect(city.faults.injected).toMatchObject({ timeout: 2, drop: 2, 'duplicate-ack': 1, slow: 1 });
+    await expectExactCopy(v);
   });
 
-  it('slows down when the platform says so: waits Retry-After and halves the batch', async () => {
-    const v = venue('qinshui', { config: { batchSize: 40 } });
-    city.platform.faults.inject('qinshui', { kind: 'refuse', status: 503, retryAfterS: 0.3 });
+  it('slows down when the hub says so: waits Retry-After and halves the batch', async () => {
+    const v = await venue('qinshui', { config: { batchSize: 40 } });
+    city.faults.inject('qinshui', { kind: 'refuse', status: 503, retryAfterS: 0.3 });
     v.log.appendMany(facts(100));
     const started = Date.now();
     v.outbox.start();
@@ -113,21 +113,22 @@ describe('outbox over one venue log', () => {
     );
     expect(v.outbox.status()).toMatchObject({ state: 'slowed', batchSize: 20 });
     await caughtUp(v);
-    const firstStored = city.platform.batches('qinshui')[0]!;
+    const firstStored = (await city.hub.batches('qinshui'))[0]!;
     expect(firstStored.lastSeq - firstStored.firstSeq + 1).toBe(20);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-    expectExactCopy(v);
+    await expectExactCopy(v);
   });
 
-  it('resends from where the platform is when it lost events (restored from a backup)', async () => {
-    const v = venue();
+  it('resends from where the hub is when it lost events (restored from a backup)', async () => {
+    const v = await venue();
     v.log.appendMany(facts(120));
     v.outbox.start();
     await caughtUp(v);
-    // The platform loses everything after seq 60.
-    city.platform.db.prepare("DELETE FROM events WHERE venue = 'qinshui' AND seq > 60").run();
-    const held = city.platform.events('qinshui', 60, 60)[0]!;
-    city.platform.db.prepare("UPDATE venues SET head_seq = 60, head_hash = ? WHERE id = 'qinshui'").run(held.hash);
+    // The hub loses everything after seq 60.
+    const { db } = city.hub.store;
+    await db.deleteFrom('events').where('venue', '=', 'qinshui').where('seq', '>', 60).execute();
+    const held = (await city.hub.events('qinshui', 60, 60))[0]!;
+    await db.updateTable('venues').set({ head_seq: 60, head_hash: held.hash }).where('id', '=', 'qinshui').execute();
     v.log.appendMany(facts(10, 120));
     await eventually(
       () => v.outbox.status().counters.gaps,
@@ -136,12 +137,13 @@ describe('outbox over one venue log', () => {
     );
     await caughtUp(v);
     expect(v.log.query({ type: 'sync.rewound' })[0]?.data).toEqual({ from: 120, to: 60 });
-    expectExactCopy(v);
+    await expectExactCopy(v);
   });
 
-  it('raises sync-lag while the platform is unreachable and clears it once caught up', async () => {
-    const v = venue('qinshui', { config: { lagAlarm: { events: 30, seconds: 3600 } } });
-    await city.http.close();
+  it('raises sync-lag while the hub is unreachable and clears it once caught up', async () => {
+    const v = await venue('qinshui', { config: { lagAlarm: { events: 30, seconds: 3600 } } });
+    const port = Number(new URL(city.url).port);
+    await city.stop();
     v.log.appendMany(facts(40));
     v.outbox.start();
     const raised = await eventually(() => v.alarms.openFor('sync-lag', SYNC_TARGET), Boolean, 3000);
@@ -156,10 +158,8 @@ describe('outbox over one venue log', () => {
     expect(v.outbox.status().lag.events).toBeGreaterThanOrEqual(40);
     expect(v.outbox.status().lastError).toMatch(/ECONNREFUSED/);
 
-    // The platform comes back on the same port.
-    const { startPlatformHttp } = await import('../../city/http-server.ts');
-    const port = Number(new URL(city.http.url).port);
-    city.http = await startPlatformHttp(city.platform, port);
+    // The hub comes back on the same port and database.
+    city = await startTestHub({ dir: city.dir, store: city.store, port });
     await eventually(
       () => v.alarms.openFor('sync-lag', SYNC_TARGET),
       (a) => a === null,
@@ -167,6 +167,6 @@ describe('outbox over one venue log', () => {
     );
     await caughtUp(v);
     expect(v.alarms.list({ kind: 'sync-lag' })[0]).toMatchObject({ state: 'resolved', resolvedBy: 'system' });
-    expectExactCopy(v);
+    await expectExactCopy(v);
   });
 });

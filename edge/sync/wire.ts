@@ -179,9 +179,27 @@ export function verifyBytes(publicKey: KeyObject | string, bytes: Buffer, signat
   }
 }
 
-/** Signature over a venue's pull request for its downlink (HTTP header), so only the venue reads its messages. */
-export const pullManifest = (venue: string, after: number, at: number): Buffer =>
-  Buffer.from([PROTOCOL, 'pull', venue, after, at].join('\n'));
+/**
+ * What a venue signs for an HTTP request to the hub that only it may make (its downlink pull, and the other
+ * venue-only routes): method, path with query, time, and the digest of its JSON body (null for none).
+ */
+export const venueRequestManifest = (venue: string, method: string, url: string, at: number, body: unknown): Buffer =>
+  Buffer.from(
+    [PROTOCOL, 'request', venue, method.toUpperCase(), url, at, sha256(canonicalJson(body ?? null))].join('\n'),
+  );
+
+/** The headers that sign a venue's request (checked by the hub's verifyVenueRequest, city/venue-auth.ts). */
+export function venueRequestHeaders(
+  privateKey: KeyObject,
+  venue: string,
+  method: string,
+  url: string,
+  body: unknown = null,
+  at = Date.now(),
+): { 'x-halledge-at': string; 'x-halledge-signature': string } {
+  const signature = signBytes(privateKey, venueRequestManifest(venue, method, url, at, body));
+  return { 'x-halledge-at': String(at), 'x-halledge-signature': signature };
+}
 
 /** MQTT topics, for deployments where venues reach the platform through a (clustered) broker. */
 export const mqttTopics = (venue: string) => ({

@@ -4,22 +4,22 @@ import { smCrypto } from '../edge/store/sm-crypto-reference.ts';
 import { sm2PublicKeyFromPem, sm2PublicKeyHex } from '../edge/store/sm2.ts';
 import { checkpointSigner } from '../edge/store/suites.ts';
 import { batchManifest, bodyDigest, type SignedBatch, signBytes } from '../edge/sync/wire.ts';
-import { outboxOver, startTestPlatform, type TestPlatform } from '../test/sync-fixture.ts';
+import { outboxOver, startTestHub, type TestHub } from '../test/sync-fixture.ts';
 import { verifyStoredChain } from './audit.ts';
 
-let city: TestPlatform;
-const venues: ReturnType<typeof outboxOver>[] = [];
+let city: TestHub;
+const venues: Awaited<ReturnType<typeof outboxOver>>[] = [];
 
 beforeEach(async () => {
-  city = await startTestPlatform();
+  city = await startTestHub();
 });
 afterEach(async () => {
   for (const v of venues.splice(0)) await v.close();
   await city.stop();
 });
 
-function venueWithEvents(id: string, n: number) {
-  const v = outboxOver(id, city.http.url, { platform: city.platform });
+async function venueWithEvents(id: string, n: number) {
+  const v = await outboxOver(id, city.http.url, { hub: city.hub });
   venues.push(v);
   v.log.appendMany(
     Array.from({ length: n }, (_, i) => ({
@@ -48,10 +48,10 @@ async function post(batch: unknown, venue = (batch as SignedBatch).venue) {
 
 const clone = (b: SignedBatch): SignedBatch => JSON.parse(JSON.stringify(b));
 
-describe('city platform checks each batch', () => {
+describe('city hub checks each batch', () => {
   it('rejects tampered, re-signed, forged, misrouted and broken-chain batches and keeps nothing from them', async () => {
-    const jincheng = venueWithEvents('jincheng', 10);
-    const gaoping = venueWithEvents('gaoping', 10);
+    const jincheng = await venueWithEvents('jincheng', 10);
+    const gaoping = await venueWithEvents('gaoping', 10);
     const genuine = jincheng.outbox.buildBatch(0, 10)!;
 
     // Content changed after signing, digest left alone.
@@ -94,8 +94,8 @@ describe('city platform checks each batch', () => {
       body: { error: 'batch/firstSeq: must be integer' },
     });
 
-    expect(city.platform.head('jincheng').seq).toBe(0);
-    expect(city.platform.events('jincheng')).toEqual([]);
+    expect((await city.hub.head('jincheng')).seq).toBe(0);
+    expect(await city.hub.events('jincheng')).toEqual([]);
     // The genuine batch is still accepted, and a batch that skips ahead is told where to resume.
     expect(await post(genuine)).toMatchObject({ status: 200, body: { status: 'ack', ackedSeq: 10 } });
     jincheng.log.appendMany([
@@ -107,7 +107,7 @@ describe('city platform checks each batch', () => {
   });
 
   it('refuses a batch carrying forbidden fields even when correctly signed', async () => {
-    const v = venueWithEvents('lingchuan', 3);
+    const v = await venueWithEvents('lingchuan', 3);
     const batch = v.outbox.buildBatch(0, 3)!;
     // A venue whose allow-list was wrongly extended: the platform's own scan catches it.
     batch.events[1]!.body = { ...batch.events[1]!.body, expertName: 'zhang-san' };
@@ -115,23 +115,23 @@ describe('city platform checks each batch', () => {
     const { signature: _, protocol: __, ...unsigned } = batch;
     batch.signature = signBytes(v.key.privateKey, batchManifest(unsigned));
     expect(await post(batch)).toMatchObject({ status: 422, body: { error: expect.stringMatching(/expertName/) } });
-    expect(city.platform.violations).toEqual([
+    expect(city.hub.violations).toEqual([
       { path: '$[1].body.expertName', what: 'a name', venue: 'lingchuan', firstSeq: 1 },
     ]);
-    expect(city.platform.head('lingchuan').seq).toBe(0);
+    expect((await city.hub.head('lingchuan')).seq).toBe(0);
   });
 });
 
-describe('city platform: batches in the 国密 suite (SM2)', () => {
+describe('city hub: batches in the 国密 suite (SM2)', () => {
   /** An SM2 key made by OpenSSL, its signer, and the raw hex keys sm-crypto (the independent check) takes. */
-  function sm2Venue(id: string) {
+  async function sm2Venue(id: string) {
     const pair = generateKeyPairSync('ec', { namedCurve: 'SM2' });
     const signer = checkpointSigner(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const d = pair.privateKey.export({ format: 'der', type: 'sec1' }).subarray(7, 39).toString('hex');
     const publicHex = sm2PublicKeyHex(sm2PublicKeyFromPem(publicPem));
-    city.platform.registerCheckpointKey(id, publicPem);
-    const v = outboxOver(id, city.http.url, { platform: city.platform, batchSigner: signer });
+    await city.hub.registerCheckpointKey(id, publicPem);
+    const v = await outboxOver(id, city.http.url, { hub: city.hub, batchSigner: signer });
     venues.push(v);
     v.log.appendMany(
       Array.from({ length: 10 }, (_, i) => ({ type: 'clock.jumped', subject: 'door-1', data: { byMs: i } })),
@@ -141,7 +141,7 @@ describe('city platform: batches in the 国密 suite (SM2)', () => {
   const manifestOf = ({ signature: _, protocol: __, ...unsigned }: SignedBatch) => [...batchManifest(unsigned)];
 
   it('an SM2 batch verifies in sm-crypto, and one signed by sm-crypto is accepted and audits', async () => {
-    const { v, signer, d, publicHex } = sm2Venue('qinshui');
+    const { v, signer, d, publicHex } = await sm2Venue('qinshui');
     const batch = v.outbox.buildBatch(0, 10)!;
     expect(batch).toMatchObject({ suite: 'sm2-sm3', keyId: signer.keyId });
     const derHex = Buffer.from(batch.signature, 'base64').toString('hex');
@@ -155,12 +155,12 @@ describe('city platform: batches in the 国密 suite (SM2)', () => {
     });
     theirs.signature = Buffer.from(theirSignature, 'hex').toString('base64');
     expect(await post(theirs)).toMatchObject({ status: 200, body: { status: 'ack', ackedSeq: 10 } });
-    expect(city.platform.batches('qinshui')).toMatchObject([{ suite: 'sm2-sm3', keyId: signer.keyId }]);
-    expect(verifyStoredChain(city.platform, 'qinshui')).toEqual({ ok: true, events: 10 });
+    expect(await city.hub.batches('qinshui')).toMatchObject([{ suite: 'sm2-sm3', keyId: signer.keyId }]);
+    expect(await verifyStoredChain(city.hub, 'qinshui')).toEqual({ ok: true, events: 10 });
   });
 
   it('refuses a downgrade to Ed25519, a suite label stripped, and another SM2 key', async () => {
-    const { v } = sm2Venue('gaoping');
+    const { v } = await sm2Venue('gaoping');
     const batch = v.outbox.buildBatch(0, 10)!;
     // The venue's Ed25519 sync key, validly signing the default suite: a 国密 venue may not do that.
     const { suite: _, signature: __, protocol: ___, ...ed25519 } = batch;
@@ -178,7 +178,7 @@ describe('city platform: batches in the 国密 suite (SM2)', () => {
     const forged = clone(batch);
     forged.signature = other.sign(batchManifest(batch));
     expect(await post(forged)).toMatchObject({ status: 401, body: { error: expect.stringMatching(/sm2-sm3 key/) } });
-    expect(city.platform.head('gaoping').seq).toBe(0);
+    expect((await city.hub.head('gaoping')).seq).toBe(0);
     expect(await post(batch)).toMatchObject({ status: 200, body: { status: 'ack', ackedSeq: 10 } });
   });
 });

@@ -1,0 +1,73 @@
+// The hub's composition root: store, key, HTTP with every feature's routes, and the MQTT bridge when venues
+// reach the hub through a broker. Used by the CLI (npm run city), the tests and the bench.
+import fastifyWebsocket from '@fastify/websocket';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FaultPlan } from './faults.ts';
+import { type HubHttpServer, type HubRoutes, startHubHttp } from './http-server.ts';
+import { CityHub, type StoreConfig } from './hub.ts';
+import { connectHubMqtt, type HubMqttBridge } from './mqtt-bridge.ts';
+
+/** WebSocket routes (live feeds, relays) need the plugin registered before them. */
+async function websocketSupport(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyWebsocket);
+}
+
+/** Every feature's routes, once each; a feature adds its plugin here (city/views/routes.ts, city/remote/…). */
+export const HUB_PLUGINS: readonly HubRoutes[] = [websocketSupport];
+
+export interface HubConfig {
+  store: StoreConfig;
+  /** The hub's Ed25519 key (PKCS8 PEM), created if missing; default a fresh key each start. */
+  keyFile?: string;
+  http?: { port?: number; host?: string };
+  /** Broker URL when venues sync over MQTT (their own broker, or a clustered one). */
+  mqtt?: string;
+  logger?: FastifyBaseLogger;
+  rejectForbidden?: boolean;
+  /** Injected batch faults, for the sync fault runs and tests; a production hub has none. */
+  faults?: FaultPlan;
+  /** Routes beside HUB_PLUGINS (tests). */
+  plugins?: readonly HubRoutes[];
+}
+
+export interface RunningHub {
+  hub: CityHub;
+  http: HubHttpServer;
+  url: string;
+  /** Stops taking requests, lets batches in progress finish, then closes the store. */
+  stop(): Promise<void>;
+}
+
+export async function startHub(config: HubConfig): Promise<RunningHub> {
+  const hub = await CityHub.open({
+    store: config.store,
+    ...(config.keyFile ? { keyFile: config.keyFile } : {}),
+    ...(config.rejectForbidden !== undefined ? { rejectForbidden: config.rejectForbidden } : {}),
+  });
+  let http: HubHttpServer | null = null;
+  let bridge: HubMqttBridge | null = null;
+  try {
+    http = await startHubHttp(hub, {
+      ...config.http,
+      plugins: [...HUB_PLUGINS, ...(config.plugins ?? [])],
+      ...(config.logger ? { logger: config.logger } : {}),
+      faults: config.faults ?? null,
+    });
+    if (config.mqtt) bridge = await connectHubMqtt(hub, config.mqtt, { faults: config.faults ?? null });
+  } catch (err) {
+    await http?.close();
+    await hub.close();
+    throw err;
+  }
+  const server = http;
+  return {
+    hub,
+    http: server,
+    url: server.url,
+    async stop() {
+      await bridge?.close();
+      await server.close();
+      await hub.close();
+    },
+  };
+}
