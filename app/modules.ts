@@ -4,6 +4,7 @@ import type { VenueContext, VenueModule, VenueServices } from '../edge/context.t
 import { DisplayService } from '../edge/displays/display-service.ts';
 import { IntercomService } from '../edge/intercom/intercom-service.ts';
 import type { VenueMetrics } from '../edge/metrics/venue-metrics.ts';
+import { RemoteService } from '../edge/remote/remote-service.ts';
 import { SessionService } from '../edge/sessions/session-service.ts';
 import { SyncService } from '../edge/sync/sync-service.ts';
 import { TrackingService } from '../edge/tracking/tracking-service.ts';
@@ -22,6 +23,7 @@ import { footageRoutes } from '../hall-server/routes/footage.ts';
 import { intercomRoutes } from '../hall-server/routes/intercom.ts';
 import { metricsRoutes } from '../hall-server/routes/metrics.ts';
 import { recordAnchorRoutes } from '../hall-server/routes/record-anchor.ts';
+import { remoteRoutes } from '../hall-server/routes/remote.ts';
 import { sessionRoutes } from '../hall-server/routes/sessions.ts';
 import { syncRoutes } from '../hall-server/routes/sync.ts';
 import { systemRoutes } from '../hall-server/routes/system.ts';
@@ -73,6 +75,10 @@ export function startModules(ctx: VenueContext): StartedModules {
   );
   // Upstream sync to the city platform and signed schedules coming down (edge/sync).
   const sync = list.start('sync', new SyncService(ctx, sessions), ({ services }) => syncRoutes(ctx, services));
+  // Remote sessions: guest rooms at the host over the hub link, each venue's evidence part (edge/remote).
+  const remote = list.start('remote', new RemoteService(ctx, sessions, sync.link), ({ services }) =>
+    remoteRoutes(ctx, services),
+  );
   // Room and hall boards, witness notices (edge/displays).
   const displays = list.start('displays', new DisplayService(ctx, sessions), ({ services }) =>
     displayRoutes(ctx, services),
@@ -93,7 +99,18 @@ export function startModules(ctx: VenueContext): StartedModules {
     new SessionFootage(video, sessions, ctx.log, { archiveDays: ctx.settings.video.archiveDays }, ctx.logger),
     ({ services }) => footageRoutes(ctx, services),
   );
-  const services = { sessions, access, checkin, tracking, sync, displays, intercom, video, modules: list.modules };
+  const services = {
+    sessions,
+    access,
+    checkin,
+    tracking,
+    sync,
+    remote,
+    displays,
+    intercom,
+    video,
+    modules: list.modules,
+  };
   return { services, routes: list.routeList };
 }
 

@@ -10,6 +10,7 @@ import type { DisplayService } from './displays/display-service.ts';
 import type { ModuleSettings } from './edge-config.ts';
 import type { IntercomService } from './intercom/intercom-service.ts';
 import type { DeviceRegistry } from './registry/device-registry.ts';
+import type { RemoteService } from './remote/remote-service.ts';
 import type { SessionService } from './sessions/session-service.ts';
 import type { RecordAnchor } from './store/checkpoints.ts';
 import type { Db } from './store/database.ts';
@@ -62,6 +63,8 @@ export interface VenueServices {
   tracking: TrackingService;
   /** Upstream sync to the city platform and signed schedules coming down (edge/sync). */
   sync: SyncService;
+  /** Remote sessions (远程异地): guest rooms seen at the host over the hub link, evidence parts (edge/remote). */
+  remote: RemoteService;
   /** Room and hall boards, witness notices (edge/displays). */
   displays: DisplayService;
   /** Room stations calling witness consoles: queue, escalation, recorded audio (edge/intercom). */

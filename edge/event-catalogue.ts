@@ -13,6 +13,7 @@ import { displayEvents } from './displays/events.ts';
 import { evidenceEvents } from './evidence/events.ts';
 import { intercomEvents } from './intercom/events.ts';
 import { registryEvents } from './registry/events.ts';
+import { remoteEvents } from './remote/events.ts';
 import { sessionEvents } from './sessions/events.ts';
 import type { EventSpec } from './store/event-spec.ts';
 import { recordEvents } from './store/events.ts';
@@ -33,6 +34,7 @@ export const EVENT_CATALOGUE = {
   ...intercomEvents,
   ...videoEvents,
   ...syncEvents,
+  ...remoteEvents,
   ...evidenceEvents,
   ...auditEvents,
   ...clockEvents,

@@ -30,6 +30,8 @@ export interface FixtureOptions {
   checkins?: number;
   /** A venue in the 国密 suite: SM3 chain, checkpoint signed with SM2 over an SM3 tree. */
   guomi?: boolean;
+  /** The venue whose record it is (default jincheng). */
+  venue?: string;
 }
 
 export interface Fixture {
@@ -51,7 +53,8 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
   const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
   const db = openDatabase(join(dir, 'halledge.db'));
   migrate(db, 'sessions', sessionMigrations);
-  const log = new EventLog(db, VENUE, o.guomi ? SM3_CHAIN_FORMAT : CHAIN_FORMAT);
+  const venue = o.venue ?? VENUE;
+  const log = new EventLog(db, venue, o.guomi ? SM3_CHAIN_FORMAT : CHAIN_FORMAT);
   const key = loadOrCreateVenueKey(dir);
   const start = Date.UTC(2026, 11, 1, 1, 0, 0);
   const end = start + hours * 3600_000;
@@ -194,7 +197,7 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
     digest,
   );
   const unsigned = {
-    venue: VENUE,
+    venue,
     keyId: signer.keyId,
     size: hashes.length,
     root: toHex(tree.root()),
@@ -211,7 +214,7 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
   const platform = generateKeyPairSync('ed25519');
   writeFileSync(platformKeyFile(dir), platform.publicKey.export({ type: 'spki', format: 'pem' }));
   const receiptBody = {
-    venue: VENUE,
+    venue,
     size: checkpoint.size,
     root: checkpoint.root,
     headHash: checkpoint.headHash,
@@ -245,7 +248,7 @@ export function buildFixture(o: FixtureOptions = {}): Fixture {
     source: {
       db,
       dataDir: dir,
-      venue: VENUE,
+      venue,
       key,
       platformKeyPem: platform.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       checkpointKeyPem: sm2PublicKeyPemIn(dir),

@@ -84,3 +84,21 @@ export const footagePath = (camera: string, segment: number) => `footage/${safeN
 export const callPath = (call: string) => `calls/${safeName(call)}.ogg`;
 
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/**
+ * A remote session's package (远程异地): one part per venue, each the venue's own package (its manifest signed by
+ * its own key) under `<venue>/`, listed in `parts.json`, with one verify.html at the top. The host builds it and
+ * asks each guest venue for its part over the edge↔hub link (edge/remote).
+ */
+export const REMOTE_EVIDENCE_PROTOCOL = 'halledge-evidence-remote/1';
+export const REMOTE_PARTS_FILE = 'parts.json';
+
+export interface RemoteParts {
+  protocol: typeof REMOTE_EVIDENCE_PROTOCOL;
+  session: string;
+  host: string;
+  parts: { venue: string; role: 'host' | 'guest'; dir: string }[];
+}
+
+/** Where a venue's part lives inside a remote package. */
+export const partDir = (venue: string) => `${safeName(venue)}/`;

@@ -20,7 +20,12 @@ const KIND_ZH: Record<string, string> = {
   'receipt-invalid': '市平台回执无效',
   'footage-altered': '录像片段被改动',
   'call-altered': '对讲录音被替换',
+  'part-mismatch': '异地分包不属于本场次',
 };
+
+/** Text from the package into HTML: a crafted package must not script the page. */
+const htmlText = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function show(verdict: EvidenceVerdict): void {
   const out = document.getElementById('result')!;
@@ -31,9 +36,14 @@ function show(verdict: EvidenceVerdict): void {
   ];
   if (s)
     lines.push(
-      `<p>场馆 ${s.venue} · 场次 ${s.session} · 场馆密钥 ${s.keyId} · 导出于 ${TIME.format(new Date(s.exportedAt))}</p>`,
+      `<p>场馆 ${htmlText(s.venue)} · 场次 ${htmlText(s.session)} · 场馆密钥 ${htmlText(s.keyId)} · 导出于 ${TIME.format(new Date(s.exportedAt))}</p>`,
       `<p>事件 ${s.events} 条（${s.anchoredEvents} 条有包含证明）· 录像片段 ${s.footage} · 对讲录音 ${s.calls} · 文件 ${s.files}</p>`,
-      `<p>检查点：${s.checkpoint ? `${s.checkpoint.size} 条，${TIME.format(new Date(s.checkpoint.at))}` : '无'} · 市平台回执：${s.receipt ? `${s.receipt.platformKeyId}，${TIME.format(new Date(s.receipt.receivedAt))}` : '无'}</p>`,
+      `<p>检查点：${s.checkpoint ? `${s.checkpoint.size} 条，${TIME.format(new Date(s.checkpoint.at))}` : '无'} · 市平台回执：${s.receipt ? `${htmlText(s.receipt.platformKeyId)}，${TIME.format(new Date(s.receipt.receivedAt))}` : '无'}</p>`,
+    );
+  // A remote session (远程异地): each venue's part, signed by its own venue.
+  for (const p of verdict.parts ?? [])
+    lines.push(
+      `<p class="part" data-venue="${htmlText(p.venue)}" data-ok="${p.verdict.ok}">${p.role === 'host' ? '主场' : '客场'} ${htmlText(p.venue)}：${p.verdict.ok ? '✔' : '✘'} 事件 ${p.verdict.summary?.events ?? 0} 条 · 场馆密钥 ${htmlText(p.verdict.summary?.keyId ?? '—')}</p>`,
     );
   const li = (cls: string, body: string) => {
     const el = document.createElement('li');

@@ -30,6 +30,12 @@ if (s) {
     `checkpoint: ${s.checkpoint ? `size ${s.checkpoint.size}` : 'none'}; city receipt: ${s.receipt ? `by ${s.receipt.platformKeyId}` : 'none'}`,
   );
 }
+for (const p of verdict.parts ?? []) {
+  const ps = p.verdict.summary;
+  console.log(
+    `part ${p.venue} (${p.role}): ${p.verdict.ok ? 'verified' : 'FAILED'}, ${ps?.events ?? 0} events, venue key ${ps?.keyId ?? '?'}`,
+  );
+}
 for (const n of verdict.notes) console.log(`note: ${n}`);
 for (const f of verdict.findings) console.error(`${f.kind}: ${f.item}: ${f.message}`);
 console.log(verdict.ok ? 'VERIFIED' : `FAILED: ${verdict.findings.length} problems`);

@@ -20,6 +20,9 @@ import {
   PACKAGE_FILES,
   type PackageAnchors,
   type PackagedEvent,
+  REMOTE_EVIDENCE_PROTOCOL,
+  REMOTE_PARTS_FILE,
+  type RemoteParts,
 } from './package-format.ts';
 
 export type FindingKind =
@@ -36,7 +39,8 @@ export type FindingKind =
   | 'checkpoint-invalid'
   | 'receipt-invalid'
   | 'footage-altered'
-  | 'call-altered';
+  | 'call-altered'
+  | 'part-mismatch';
 
 export interface Finding {
   kind: FindingKind;
@@ -63,6 +67,8 @@ export interface EvidenceVerdict {
     calls: number;
     files: number;
   } | null;
+  /** A remote session's package: each venue's part with its own verdict (the summary is the host's part). */
+  parts?: { venue: string; role: 'host' | 'guest'; verdict: EvidenceVerdict }[];
 }
 
 const text = new TextDecoder();
@@ -174,8 +180,59 @@ function parseEvents(bytes: Uint8Array, findings: Finding[]): PackagedEvent[] {
   return events;
 }
 
-/** Verifies a package given as its files (path → bytes). */
+/** Verifies a package given as its files (path → bytes): one venue's, or a remote session's parts. */
 export async function verifyEvidence(files: ReadonlyMap<string, Uint8Array>): Promise<EvidenceVerdict> {
+  return files.has(REMOTE_PARTS_FILE) ? verifyRemoteParts(files) : verifyVenuePackage(files);
+}
+
+/**
+ * A remote session's package: every venue's part verified on its own (its files, signed by its own venue key),
+ * all parts of the one session, each part the venue it says, no file outside the parts.
+ */
+async function verifyRemoteParts(files: ReadonlyMap<string, Uint8Array>): Promise<EvidenceVerdict> {
+  const findings: Finding[] = [];
+  let index: RemoteParts;
+  try {
+    index = JSON.parse(text.decode(files.get(REMOTE_PARTS_FILE)!)) as RemoteParts;
+    if (index.protocol !== REMOTE_EVIDENCE_PROTOCOL) throw new Error(`protocol: expected ${REMOTE_EVIDENCE_PROTOCOL}`);
+    if (!Array.isArray(index.parts) || !index.parts.length) throw new Error('parts: none listed');
+  } catch (err) {
+    findings.push({ kind: 'package-unreadable', item: REMOTE_PARTS_FILE, message: (err as Error).message });
+    return { ok: false, findings, notes: [], summary: null };
+  }
+  const parts: NonNullable<EvidenceVerdict['parts']> = [];
+  const notes: string[] = [];
+  const claimed = new Set<string>([REMOTE_PARTS_FILE, PACKAGE_FILES.verifier]);
+  for (const part of index.parts) {
+    const own = new Map<string, Uint8Array>();
+    for (const [path, bytes] of files)
+      if (path.startsWith(part.dir)) {
+        own.set(path.slice(part.dir.length), bytes);
+        claimed.add(path);
+      }
+    const verdict = await verifyVenuePackage(own);
+    parts.push({ venue: part.venue, role: part.role, verdict });
+    const where = (item: string) => `${part.venue}: ${item}`;
+    findings.push(...verdict.findings.map((f) => ({ ...f, item: where(f.item) })));
+    notes.push(...verdict.notes.map((n) => `${part.venue}: ${n}`));
+    const s = verdict.summary;
+    if (s && s.session !== index.session)
+      findings.push({
+        kind: 'part-mismatch',
+        item: where('manifest'),
+        message: `session ${s.session}, not ${index.session}`,
+      });
+    if (s && s.venue !== part.venue)
+      findings.push({ kind: 'part-mismatch', item: where('manifest'), message: `signed by venue ${s.venue}` });
+  }
+  for (const path of files.keys())
+    if (!claimed.has(path))
+      findings.push({ kind: 'file-unlisted', item: path, message: 'in the package but in no venue part' });
+  const host = parts.find((p) => p.role === 'host') ?? parts[0]!;
+  return { ok: findings.length === 0, findings, notes, summary: host.verdict.summary, parts };
+}
+
+async function verifyVenuePackage(files: ReadonlyMap<string, Uint8Array>): Promise<EvidenceVerdict> {
   const findings: Finding[] = [];
   const notes: string[] = [];
   const fail = (kind: FindingKind, item: string, message: string) => findings.push({ kind, item, message });

@@ -1,11 +1,7 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type as T } from '@sinclair/typebox';
 import type { VenueContext } from '../../edge/context.ts';
-import { exportEvidence } from '../../edge/evidence/export-evidence.ts';
-import { sm2PublicKeyPemIn } from '../../edge/store/suites.ts';
-import { loadOrCreateVenueKey, platformKeyFile } from '../../edge/sync/keys.ts';
+import { exportSessionEvidence } from '../../edge/evidence/session-export.ts';
 import type { Role } from '../auth/roles.ts';
 
 /** Handing the record over is for those who audit it and for the administrator. */
@@ -30,35 +26,7 @@ export const evidenceRoutes =
         },
       },
       async (req, reply) => {
-        await ctx.anchor.checkpoint();
-        const status = ctx.anchor.status();
-        const platformKey = platformKeyFile(ctx.keysDir);
-        const { zip, manifest } = await exportEvidence(
-          {
-            db: ctx.db,
-            dataDir: ctx.dataDir,
-            venue: ctx.venue.id,
-            key: loadOrCreateVenueKey(ctx.keysDir),
-            platformKeyPem: existsSync(platformKey) ? readFileSync(platformKey, 'utf8') : null,
-            checkpointKeyPem: sm2PublicKeyPemIn(ctx.keysDir),
-            checkpointFile: status.checkpointFile,
-            receiptFile: status.receiptFile,
-          },
-          req.params.id,
-          req.user!.username,
-        );
-        ctx.log.append({
-          type: 'evidence.exported',
-          session: req.params.id,
-          actor: req.user!.username,
-          data: {
-            sha256: createHash('sha256').update(zip).digest('hex'),
-            bytes: zip.length,
-            events: manifest.events.length,
-            footage: manifest.footage.length,
-            calls: manifest.calls.length,
-          },
-        });
+        const { zip } = await exportSessionEvidence(ctx, req.params.id, req.user!.username);
         return reply
           .type('application/zip')
           .header('content-disposition', `attachment; filename="evidence-${req.params.id}.zip"`)

@@ -1,0 +1,121 @@
+// The host's view of a guest room, fed by hand with forwarded events and link states at given times: events kept
+// once with their receipt time, the cursor never going back, check-ins and alarms read from the redacted views,
+// and a gap from the moment sight was lost to the catch-up, counting what arrived for its time.
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../store/database.ts';
+import type { GuestEvent } from '../sync/link-wire.ts';
+import { GuestView } from './guest-view.ts';
+
+const S = 'REMOTE-1';
+const event = (
+  seq: number,
+  at: number,
+  type: string,
+  body: Record<string, unknown> | null,
+  actor: string | null = null,
+): GuestEvent => ({
+  seq,
+  prevHash: 'p',
+  hash: 'h',
+  at,
+  type,
+  session: S,
+  subject: null,
+  actor,
+  method: type === 'checkin.accepted' ? 'id-card+face' : null,
+  body,
+  bodyDigest: 'd',
+});
+const alarm = (seq: number, at: number, code: string, handleState = '0') =>
+  event(seq, at, 'alarm.raised', {
+    projectAlarm: {
+      alarmCode: code,
+      alarmKind: 'left-zone',
+      alarmLevel: '2',
+      alarmContent: '离开评标区（room-2）',
+      handleState,
+    },
+  });
+
+describe('guest view (host side)', () => {
+  it('keeps each forwarded event once with when it arrived, and reads check-ins, state and alarms from them', () => {
+    const view = new GuestView(openDatabase(':memory:'));
+    expect(
+      view.receive(S, 'gaoping', [event(5, 1000, 'checkin.accepted', { pseudonym: 'EX-1', seat: 's1' }, 'EX-1')], 1200),
+    ).toBe(1);
+    expect(
+      view.receive(S, 'gaoping', [event(5, 1000, 'checkin.accepted', { pseudonym: 'EX-1', seat: 's1' }, 'EX-1')], 1300),
+    ).toBe(0);
+    view.receive(
+      S,
+      'gaoping',
+      [event(9, 2000, 'session.state-changed', { from: 'checkin-open', to: 'in-progress' }), alarm(12, 3000, 'A-1')],
+      3400,
+    );
+    view.receive(S, 'gaoping', [event(14, 4000, 'alarm.acknowledged', { alarmId: 'A-1', handleState: '1' })], 4100);
+    // A live notice may name a later position than the last event of the session: the cursor follows it, never back.
+    view.advance(S, 'gaoping', 20);
+    view.advance(S, 'gaoping', 15);
+    const room = view.room(S, 'gaoping', 'room-2');
+    expect(room).toMatchObject({
+      venue: 'gaoping',
+      room: 'room-2',
+      state: 'in-progress',
+      events: 4,
+      cursor: 20,
+      lastEvent: { seq: 14, type: 'alarm.acknowledged', at: 4000, receivedAt: 4100 },
+      gaps: [],
+    });
+    expect(room.checkins).toEqual([
+      { pseudonym: 'EX-1', seat: 's1', method: 'id-card+face', at: 1000, receivedAt: 1200 },
+    ]);
+    expect(room.alarms).toEqual([
+      {
+        alarmId: 'A-1',
+        kind: 'left-zone',
+        level: 2,
+        content: '离开评标区（room-2）',
+        state: 'acknowledged',
+        at: 3000,
+        receivedAt: 3400,
+      },
+    ]);
+    expect(view.room(S, 'qinshui', 'room-3').events).toBe(0);
+  });
+
+  it.each([
+    {
+      what: 'one drop, caught up',
+      steps: [
+        ['lost', 10_000],
+        ['lost', 11_000],
+        ['restored', 30_000],
+      ],
+      gaps: [{ from: 10_000, to: 30_000, caughtUp: 2 }],
+    },
+    { what: 'restored without a drop', steps: [['restored', 30_000]], gaps: [] },
+    { what: 'still out of sight', steps: [['lost', 10_000]], gaps: [{ from: 10_000, to: null, caughtUp: null }] },
+    {
+      what: 'two drops',
+      steps: [
+        ['lost', 10_000],
+        ['restored', 12_000],
+        ['lost', 25_000],
+        ['restored', 40_000],
+      ],
+      gaps: [
+        { from: 10_000, to: 12_000, caughtUp: 0 },
+        { from: 25_000, to: 40_000, caughtUp: 1 },
+      ],
+    },
+  ] as const)('gaps: $what', ({ steps, gaps }) => {
+    const view = new GuestView(openDatabase(':memory:'));
+    // What the guest venue recorded meanwhile, delivered in the catch-up.
+    view.receive(S, 'gaoping', [alarm(3, 14_000, 'A-1'), alarm(4, 26_000, 'A-2')], 31_000);
+    for (const [step, at] of steps) {
+      if (step === 'lost') view.interrupted(S, 'gaoping', at);
+      else view.restored(S, 'gaoping', at);
+    }
+    expect(view.room(S, 'gaoping', 'room-2').gaps).toEqual(gaps);
+  });
+});
