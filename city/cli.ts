@@ -1,7 +1,7 @@
 // The city hub as a process (npm run city):
 //   tsx city/cli.ts [--db data/city/hub.db | --postgres postgres://…] [--key data/city/hub.key]
 //     [--port 9400] [--host 127.0.0.1] [--register jincheng=path/to/venue-ed25519.pub ...] [--enrol jincheng ...]
-//     [--mqtt mqtt://127.0.0.1:1883]
+//     [--mqtt mqtt://127.0.0.1:1883] [--operator-token-file path]  (bearer token for scheduling remote sessions)
 // Prints one JSON line {"url", "publicKey", "tokens"} on stdout once listening (the bench reads it); stops
 // gracefully on SIGINT/SIGTERM (requests in progress finish, then the store closes).
 import { readFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     register: { type: 'string', multiple: true, default: [] },
     enrol: { type: 'string', multiple: true, default: [] },
     mqtt: { type: 'string' },
+    'operator-token-file': { type: 'string' },
   },
 });
 
@@ -26,6 +27,9 @@ const running = await startHub({
   keyFile: values.key!,
   http: { port: Number(values.port), host: values.host! },
   ...(values.mqtt ? { mqtt: values.mqtt } : {}),
+  ...(values['operator-token-file']
+    ? { operatorToken: readFileSync(values['operator-token-file'], 'utf8').trim() }
+    : {}),
 });
 const { hub } = running;
 for (const entry of values.register!) {

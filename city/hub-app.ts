@@ -6,6 +6,7 @@ import type { FaultPlan } from './faults.ts';
 import { type HubHttpServer, type HubRoutes, startHubHttp } from './http-server.ts';
 import { CityHub, type StoreConfig } from './hub.ts';
 import { connectHubMqtt, type HubMqttBridge } from './mqtt-bridge.ts';
+import { remoteRoutes } from './remote/routes.ts';
 
 /** WebSocket routes (live feeds, relays) need the plugin registered before them. */
 async function websocketSupport(app: FastifyInstance): Promise<void> {
@@ -26,6 +27,8 @@ export interface HubConfig {
   rejectForbidden?: boolean;
   /** Injected batch faults, for the sync fault runs and tests; a production hub has none. */
   faults?: FaultPlan;
+  /** Bearer token of the city operators who schedule remote sessions (POST /v1/remote-sessions); none: refused. */
+  operatorToken?: string;
   /** Routes beside HUB_PLUGINS (tests). */
   plugins?: readonly HubRoutes[];
 }
@@ -49,7 +52,12 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
   try {
     http = await startHubHttp(hub, {
       ...config.http,
-      plugins: [...HUB_PLUGINS, ...(config.plugins ?? [])],
+      plugins: [
+        ...HUB_PLUGINS,
+        // Remote sessions: scheduling, the edge↔hub link, guest events relayed to the host (city/remote).
+        remoteRoutes({ operatorToken: config.operatorToken ?? null }),
+        ...(config.plugins ?? []),
+      ],
       ...(config.logger ? { logger: config.logger } : {}),
       faults: config.faults ?? null,
     });

@@ -77,17 +77,19 @@ export class LinkHub extends EventEmitter<{ connected: [peer: LinkPeer]; closed:
   }
 
   private async receive(peer: LinkPeer, text: string): Promise<void> {
-    const frame = parseFrame(text);
-    if ('error' in frame) {
-      peer.send({ kind: 'error', about: 'frame', error: frame.error });
+    const parsed = parseFrame(text);
+    if (!parsed.frame) {
+      peer.send({ kind: 'error', about: 'frame', error: parsed.error });
       return;
     }
+    const { frame } = parsed;
     try {
       await this.dispatch.dispatch(frame, peer);
     } catch (err) {
       this.logger.warn({ venue: peer.venue, kind: frame.kind, error: (err as Error).message }, 'link: handler failed');
-      const requestId = typeof frame.requestId === 'string' ? { requestId: frame.requestId } : {};
-      peer.send({ kind: 'error', about: frame.kind, ...requestId, error: (err as Error).message });
+      const requestId = frame.requestId;
+      const about = typeof requestId === 'string' ? { requestId } : {};
+      peer.send({ kind: 'error', about: frame.kind, ...about, error: (err as Error).message });
     }
   }
 

@@ -9,8 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { eventually } from '../../test/venue-harness.ts';
 import { CityLink } from './city-link.ts';
-import { linkSignature } from './link-wire.ts';
-import { verifyBytes } from './wire.ts';
+import { venueRequestManifest, verifyBytes } from './wire.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const stops: (() => Promise<void> | void)[] = [];
@@ -29,11 +28,13 @@ async function bareHub() {
     const url = new URL(req.url ?? '/', 'http://hub');
     const after = Number(url.searchParams.get('after'));
     const at = Number(req.headers['x-halledge-at']);
-    const signed = verifyBytes(
-      publicKey,
-      linkSignature('gaoping', after, at),
-      String(req.headers['x-halledge-signature']),
-    );
+    const signed =
+      after === 7 &&
+      verifyBytes(
+        publicKey,
+        venueRequestManifest('gaoping', 'GET', req.url ?? '', at, null),
+        String(req.headers['x-halledge-signature']),
+      );
     upgrades.push({ url: url.pathname + url.search, signed });
     if (!signed) return socket.close(4401, 'unsigned');
     sockets.push(socket);

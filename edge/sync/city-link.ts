@@ -6,17 +6,9 @@ import type { KeyObject } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import {
-  type EdgeMessage,
-  type HubToEdge,
-  LINK_PROTOCOL,
-  LinkDispatch,
-  linkPath,
-  linkSignature,
-  parseFrame,
-} from './link-wire.ts';
+import { type EdgeMessage, type HubToEdge, LINK_PROTOCOL, LinkDispatch, linkPath, parseFrame } from './link-wire.ts';
 import { jitteredBackoff } from './outbox.ts';
-import { signBytes } from './wire.ts';
+import { venueRequestHeaders } from './wire.ts';
 
 export interface CityLinkOptions {
   /** The hub's base URL (http(s)://…), as for the batches; the link goes to its ws(s):// twin. */
@@ -84,14 +76,10 @@ export class CityLink extends EventEmitter<{ up: []; down: [at: number] }> {
   private connect(): void {
     const { venue, privateKey } = this.options;
     const after = this.options.downlinkAfter();
-    const at = Date.now();
-    const url = `${this.options.url.replace(/\/+$/, '').replace(/^http/, 'ws')}${linkPath(venue, after)}`;
+    const url = new URL(`${this.options.url.replace(/\/+$/, '').replace(/^http/, 'ws')}${linkPath(venue, after)}`);
     this.setState('connecting');
     const socket = new WebSocket(url, {
-      headers: {
-        'x-halledge-at': String(at),
-        'x-halledge-signature': signBytes(privateKey, linkSignature(venue, after, at)),
-      },
+      headers: venueRequestHeaders(privateKey, venue, 'GET', url.pathname + url.search),
       handshakeTimeout: 10_000,
     });
     this.socket = socket;
@@ -122,11 +110,12 @@ export class CityLink extends EventEmitter<{ up: []; down: [at: number] }> {
   }
 
   private async receive(text: string): Promise<void> {
-    const frame = parseFrame(text);
-    if ('error' in frame) {
-      this.options.logger.warn({ error: frame.error }, 'city link: frame refused');
+    const parsed = parseFrame(text);
+    if (!parsed.frame) {
+      this.options.logger.warn({ error: parsed.error }, 'city link: frame refused');
       return;
     }
+    const { frame } = parsed;
     try {
       await this.dispatch.dispatch(frame, undefined);
     } catch (err) {

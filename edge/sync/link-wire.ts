@@ -14,19 +14,16 @@
 // A receiver that does not know a kind ignores it (counted in its status): an older edge keeps working with a
 // newer hub. Nothing that may not go up (names, faces, tracks) travels here either: the guest events are the
 // venues' redacted upstream views (edge/sync/upstream-projection.ts).
-import { pullManifest, type UpstreamEvent } from './wire.ts';
+import type { UpstreamEvent } from './wire.ts';
 
 export const LINK_PROTOCOL = 'halledge-link/1';
 
 /**
  * Where the edge connects: `{hub}/v1/venues/{venue}/link?after=N`, N being the edge's downlink watermark (the hub
- * pushes every downlink message after it at once). The upgrade request carries `x-halledge-at` and
- * `x-halledge-signature` over pullManifest(venue, N, at), exactly as the downlink GET does.
+ * pushes every downlink message after it at once). The upgrade request is signed as every venue-only request
+ * (`venueRequestHeaders`, GET over its path and query; checked by the hub's verifyVenueRequest).
  */
 export const linkPath = (venue: string, after: number) => `/v1/venues/${encodeURIComponent(venue)}/link?after=${after}`;
-
-/** The upgrade request's signed headers (the same check as the downlink GET on the hub). */
-export const linkSignature = (venue: string, after: number, at: number): Buffer => pullManifest(venue, after, at);
 
 /** A guest venue's redacted event as forwarded to the host: what the hub stored, with when the hub took it. */
 export type GuestEvent = UpstreamEvent;
@@ -84,17 +81,20 @@ export type EdgeMessage = EdgeToHub[keyof EdgeToHub];
 export type HubMessage = HubToEdge[keyof HubToEdge];
 
 /** A parsed frame: an object with a string `kind`, or why it is not one. */
-export function parseFrame(text: string): { kind: string; [field: string]: unknown } | { error: string } {
+export function parseFrame(
+  text: string,
+): { frame: { kind: string; [field: string]: unknown } } | { frame: null; error: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return { error: 'frame: not JSON' };
+    return { frame: null, error: 'frame: not JSON' };
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { error: 'frame: not an object' };
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return { frame: null, error: 'frame: not an object' };
   const kind = (value as { kind?: unknown }).kind;
-  if (typeof kind !== 'string' || !kind) return { error: 'frame /kind: missing' };
-  return value as { kind: string };
+  if (typeof kind !== 'string' || !kind) return { frame: null, error: 'frame /kind: missing' };
+  return { frame: value as { kind: string } };
 }
 
 /**
