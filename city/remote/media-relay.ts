@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { GuestLiveTarget } from '../../edge/remote-media/host-viewing.ts';
-import type { LiveGrant, SignedLiveGrant } from '../../edge/remote-media/live-grant.ts';
+import type { LiveGrantFields, SignedLiveGrant } from '../../edge/remote-media/live-grant.ts';
 import { relayUnit } from '../../edge/remote-media/relay-protocol.ts';
 
 /** How long the guest venue has to connect its stream after the hub asked for it. */
@@ -14,7 +14,7 @@ export const RELAY_CLOSE = { refused: 4403, unavailable: 4503 } as const;
 
 export interface MediaRelayOptions {
   /** Signs a grant with the hub's platform key (the key the venues verify the downlink with). */
-  sign(fields: Pick<LiveGrant, 'relay' | 'host' | 'guest' | 'session' | 'camera'>): SignedLiveGrant;
+  sign(fields: LiveGrantFields): SignedLiveGrant;
   /**
    * Asks the guest venue, over its link to the hub, to supply the stream; false when its link is down. The venue
    * answers by connecting to the relay, or with a refusal (`refused`).

@@ -87,6 +87,8 @@ export function operatorTokenValid(expected: string | null, header: string | und
 export function remoteRoutes(options: { operatorToken: string | null }) {
   return async (app: FastifyInstance, hub: CityHub): Promise<void> => {
     const links = new LinkHub(app.log);
+    // The other features that talk to venues over the link (media-routes.ts) take it from here.
+    app.decorate('links', links);
     const relay = new GuestRelay(hub, links);
     // Remote sessions scheduled before this start: the hosts' signed schedules name their guest rooms.
     for (const venue of await hub.store.venueIds())

@@ -72,7 +72,8 @@ export interface BoardSession {
   end: number;
   state: string;
   next: string[];
-  remote: { hostVenue: string; hostRoom: string | null } | null;
+  /** 远程异地: hosted at another venue, or hosted here with guest rooms at other venues. */
+  remote: { hostVenue: string; hostRoom: string | null } | { guests: { venue: string; room: string }[] } | null;
   experts: BoardExpert[];
   progress: { checkedIn: number; total: number };
 }

@@ -39,19 +39,21 @@ export class HostGuestLive {
   constructor(
     private readonly deps: {
       sessions: { get(id: string): EvaluationSession | null };
-      /** Opens the relay at the hub for this target, signed by this venue. */
-      connectHub(target: GuestLiveTarget): WebSocket;
+      /** Opens the relay at the hub for this target, signed by this venue; null: no city hub is configured. */
+      connectHub: ((target: GuestLiveTarget) => WebSocket) | null;
     },
   ) {}
 
   /** Whether this console user may watch the target (throws a DomainError naming why not). */
   authorise(username: string, target: GuestLiveTarget): void {
+    if (!this.deps.connectHub)
+      throw new DomainError('conflict', 'city hub: this venue has no link to the city hub (sync.json, http transport)');
     mayWatchGuestRoom(this.deps.sessions.get(target.session), target, username);
   }
 
   /** Relays an authorised target to the viewer; returns the detach function. */
   relay(target: GuestLiveTarget, viewer: LiveViewer): () => void {
-    const hub = this.deps.connectHub(target);
+    const hub = this.deps.connectHub!(target);
     let sawInit = false;
     hub.on('message', (data, isBinary) => {
       if (!isBinary) {

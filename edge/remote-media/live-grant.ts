@@ -49,12 +49,11 @@ export function grantManifest(grant: LiveGrant): Buffer {
   return Buffer.from([PROTOCOL, 'remote-live', sha256(canonicalJson(grant))].join('\n'));
 }
 
+/** What the hub decides in a grant; the rest is fixed or time. */
+export type LiveGrantFields = Pick<LiveGrant, 'relay' | 'host' | 'guest' | 'session' | 'camera'>;
+
 /** The hub's side: a grant for one relay, valid from `now` for GRANT_TTL_MS. */
-export function signLiveGrant(
-  privateKey: KeyObject,
-  fields: Pick<LiveGrant, 'relay' | 'host' | 'guest' | 'session' | 'camera'>,
-  now = Date.now(),
-): SignedLiveGrant {
+export function signLiveGrant(privateKey: KeyObject, fields: LiveGrantFields, now = Date.now()): SignedLiveGrant {
   const grant: LiveGrant = {
     protocol: PROTOCOL,
     kind: 'remote-live',

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type as T } from '@sinclair/typebox';
+import { type Static, Type as T } from '@sinclair/typebox';
 import type { HostGuestLive } from '../../edge/remote-media/host-viewing.ts';
 import { RELAY_MAX_BUFFERED } from '../../edge/remote-media/relay-protocol.ts';
 
@@ -18,7 +18,7 @@ export const remoteMediaRoutes =
     const Query = T.Object({
       camera: T.Optional(T.String({ minLength: 1, maxLength: 64, description: "default: the guest room's first" })),
     });
-    const targetOf = (params: { session: string; venue: string }, query: { camera?: string }) => ({
+    const targetOf = (params: Static<typeof Params>, query: Static<typeof Query>) => ({
       session: params.session,
       guest: params.venue,
       camera: query.camera ?? null,
@@ -36,8 +36,9 @@ export const remoteMediaRoutes =
           params: Params,
           querystring: Query,
         },
-        // Refused before the upgrade, with the rule's reason: 403 for a user not on the session's staff.
-        preHandler: async (req) => {
+        // Refused before the upgrade with the rule's reason (403 for a user not on the session's staff), and before
+        // the guard's preHandler records the view: a refused request watched nothing.
+        preValidation: async (req) => {
           host.authorise(req.user!.username, targetOf(req.params, req.query));
         },
       },

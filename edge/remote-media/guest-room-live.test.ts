@@ -1,0 +1,193 @@
+// 远程异地评标 end to end: the city hub and two real edges, the host venue's witness console (Chromium) playing the
+// guest room's live substream relayed guest edge → hub → host edge, and the refusals on the way: a user not on the
+// session at the host, a request not signed by the venue at the hub, a forged or misaddressed grant at the guest.
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { VenueRuntime } from '../../app/start-venue.ts';
+import { ensureDashboardsBuilt } from '../../dashboards/build.ts';
+import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
+import { consolePage, launchChromium } from '../../test/chromium.ts';
+import { configureSync, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
+import { api, eventually, signIn, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import { defaultKeysDir } from '../keys-dir.ts';
+import { loadOrCreateVenueKey } from '../sync/keys.ts';
+import { signLiveGrant } from './live-grant.ts';
+
+const HOST = 'gaoping';
+const GUEST = 'qinshui';
+const SESSION = 'remote-2026-001';
+const CAMERA = 'cam-room-1'; // qinshui's room-1 camera: 640×360 main, 320×180 substream
+/** The console user consolePage signs in as for the witness role: on the session's staff at the host. */
+const WITNESS = 'test-witness';
+
+let hub: TestHub;
+let host: VenueRuntime;
+let guest: VenueRuntime;
+let browser: Browser;
+const farm = new CameraFarm({ cameras: [{ id: CAMERA, width: 640, height: 360, substream: true }], discovery: false });
+
+/** A venue edge forwarding to the hub, its key registered there as a city administrator would. */
+async function venueOnHub(venue: string): Promise<VenueRuntime> {
+  const dataDir = tempDir(`halledge-${venue}-`);
+  await hub.hub.registerVenue(venue, loadOrCreateVenueKey(defaultKeysDir(dataDir)).publicKeyPem);
+  configureSync(dataDir, hub.hub, { url: hub.url });
+  return startTestVenue({ venue: testVenue(venue), dataDir, settings: { camera: { rtspTransport: 'tcp' } } });
+}
+
+/** The same session at both venues, as the city's downlink delivers it: hosted at HOST, a guest room at GUEST. */
+async function scheduleRemoteSession(): Promise<void> {
+  const start = Date.now() - 60_000;
+  const common = {
+    id: SESSION,
+    transactionCode: 'JC-2026-REMOTE-001',
+    project: { code: 'P-REMOTE-1', name: '远程异地评标测试项目' },
+    room: 'room-1',
+    start,
+    end: start + 3 * 3600_000,
+  };
+  const sessions = [
+    [
+      host,
+      {
+        ...common,
+        experts: [{ pseudonym: 'E-H1' }],
+        staff: [{ id: WITNESS, role: 'witness' }],
+        remote: { guests: [{ venue: GUEST, room: 'room-1' }] },
+      },
+    ],
+    [guest, { ...common, experts: [{ pseudonym: 'E-G1' }], remote: { hostVenue: HOST, hostRoom: 'room-1' } }],
+  ] as const;
+  for (const [edge, session] of sessions) {
+    const imported = await api(edge, '/api/sessions', { body: { session } });
+    if (imported.status !== 200) throw new Error(`${edge.venue.id}: ${JSON.stringify(imported.body)}`);
+  }
+}
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  await Promise.all([farm.start().then(() => farm.streamsReady()), ensureDashboardsBuilt()]);
+  [host, guest] = await Promise.all([venueOnHub(HOST), venueOnHub(GUEST)]);
+  guest.services.video.addCamera(CAMERA, farm.streamUrl(CAMERA), farm.substreamUrl(CAMERA));
+  await eventually(
+    () => [host, guest].map((edge) => edge.services.sync.link?.isUp ?? false),
+    (up) => up.every(Boolean),
+    20_000,
+    'both edges linked to the hub',
+  );
+  await scheduleRemoteSession();
+  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+  await guest?.stop();
+  await hub?.stop();
+  await farm.stop();
+});
+
+/** The first refusal a WebSocket upgrade gets: its HTTP status and body. */
+function refusedUpgrade(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    ws.on('open', () => {
+      ws.close();
+      reject(new Error(`${url}: upgraded, not refused`));
+    });
+    ws.on('error', () => {});
+  });
+}
+
+const guestEvents = (type: string) => guest.log.query({ type }).map((e) => e.data as Record<string, unknown>);
+
+describe('the guest room’s live video at the host, through the city hub', { timeout: 90_000 }, () => {
+  it('the host witness’s console plays the guest room’s substream, relayed through the hub', async () => {
+    const page = await consolePage(browser, host, 'witness', 'sessions');
+    page.setDefaultTimeout(30_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.click(`[data-session="${SESSION}"] [data-action=watch-guest-room][data-venue="${GUEST}"]`);
+    const video = page.locator(`[data-guest-room="${GUEST}"] video`);
+    const playing = () =>
+      video.evaluate((v: HTMLVideoElement) => ({
+        t: v.currentTime,
+        width: v.videoWidth,
+        frames: v.getVideoPlaybackQuality().totalVideoFrames,
+      }));
+    await expect.poll(() => playing().then((p) => p.t), { timeout: 30_000 }).toBeGreaterThan(1);
+    const shown = await playing();
+    expect(shown.width).toBe(320); // the substream, not the 640×360 main stream
+    expect(shown.frames).toBeGreaterThan(0);
+    expect(await page.locator(`[data-guest-room="${GUEST}"] .tile-error`).count()).toBe(0);
+    expect(errors).toEqual([]);
+
+    // The guest venue recorded whom it streamed to and under which session; the host, who watched.
+    expect(guestEvents('video.remote-live-supplied')).toEqual([
+      expect.objectContaining({ host: HOST, session: SESSION, camera: CAMERA, stream: 'sub' }),
+    ]);
+    const viewed = host.log.query({ type: 'audit.viewed' }).filter((e) => e.actor === WITNESS);
+    expect(JSON.stringify(viewed.map((e) => e.data))).toContain(`/api/remote/sessions/:session/guests/:venue/live`);
+
+    // Closing the view ends the relay at every hop: the guest edge records the end, with what it sent.
+    await page.click(`[data-guest-room="${GUEST}"] button`);
+    const [ended] = await eventually(
+      () => guestEvents('video.remote-live-ended'),
+      (e) => e.length === 1,
+      20_000,
+      'the guest edge to end the stream',
+    );
+    expect(ended!.fragments).toBeGreaterThan(0);
+    await page.context().close();
+  });
+
+  it('refuses at the host a user not on the session’s staff, before anything reaches the hub', async () => {
+    const token = await signIn(host, 'witness', 'w-not-on-session');
+    const url = `${host.httpUrl.replace('http', 'ws')}/api/remote/sessions/${SESSION}/guests/${GUEST}/live`;
+    const refused = await refusedUpgrade(url, { authorization: `Bearer ${token}` });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).error).toBe(`session: w-not-on-session is not on the staff of ${SESSION}`);
+    // A venue that is not the session's guest is no guest room of it.
+    const witness = await signIn(host, 'witness', WITNESS);
+    const elsewhere = await refusedUpgrade(url.replace(`/guests/${GUEST}/`, '/guests/yangcheng/'), {
+      authorization: `Bearer ${witness}`,
+    });
+    expect(elsewhere.status).toBe(404);
+  });
+
+  it('refuses at the hub a relay request not signed by the venue it names', async () => {
+    const url = `${hub.url.replace('http', 'ws')}/v1/venues/${HOST}/remote/live?session=${SESSION}&guest=${GUEST}`;
+    const refused = await refusedUpgrade(url, { 'x-halledge-at': String(Date.now()), 'x-halledge-signature': 'AAAA' });
+    expect(refused.status).toBe(401);
+  });
+
+  it('refuses at the guest a forged grant, and a hub-signed one naming a venue that does not host the session', async () => {
+    const supplier = guest.services.remoteMedia.guest;
+    const before = guestEvents('video.remote-live-supplied').length;
+    const fields = { relay: 'forged-relay-0000000000', host: HOST, guest: GUEST, session: SESSION, camera: null };
+    const forged = await supplier.supply(signLiveGrant(generateKeyPairSync('ed25519').privateKey, fields));
+    expect(forged).toEqual({ ok: false, error: 'live grant /signature: not signed by the platform key' });
+
+    // Signed with the hub's own key (the test reads it from the hub's directory), but for another host venue.
+    const hubKey = createPrivateKey(readFileSync(join(hub.dir, 'hub.key')));
+    const misaddressed = await supplier.supply(
+      signLiveGrant(hubKey, { ...fields, relay: 'other-host-000000000000', host: 'jincheng' }),
+    );
+    expect(misaddressed).toEqual({ ok: false, error: `session: ${SESSION} is hosted by ${HOST}, not by jincheng` });
+    expect(guestEvents('video.remote-live-refused').map((e) => e.reason)).toEqual([
+      'live grant /signature: not signed by the platform key',
+      `session: ${SESSION} is hosted by ${HOST}, not by jincheng`,
+    ]);
+    expect(guestEvents('video.remote-live-supplied')).toHaveLength(before);
+  });
+});

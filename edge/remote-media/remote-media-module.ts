@@ -1,0 +1,64 @@
+import WebSocket from 'ws';
+import type { VenueContext } from '../context.ts';
+import type { SessionService } from '../sessions/session-service.ts';
+import { loadSyncConfig } from '../sync/config.ts';
+import type { SyncService } from '../sync/sync-service.ts';
+import { venueRequestHeaders } from '../sync/wire.ts';
+import type { VideoService } from '../video/video-service.ts';
+import { GuestLiveSupplier } from './guest-supplier.ts';
+import { HostGuestLive } from './host-viewing.ts';
+import './link-messages.ts';
+
+/** The guest room's live view across venues (远程异地评标): this venue as host and as guest. */
+export interface RemoteMedia {
+  /** This venue hosts: its witnesses watch guest rooms through the hub. */
+  host: HostGuestLive;
+  /** This venue is a guest: it supplies its rooms' substreams when the hub brings a grant. */
+  guest: GuestLiveSupplier;
+  stop(): void;
+}
+
+/**
+ * Wires both sides to the city hub this venue syncs with (sync.json, http transport): the venue-signed relay
+ * sockets go to that hub's address, and the hub's requests arrive over the edge↔hub link. Without a hub, a host
+ * refuses to open guest rooms and no grant can arrive.
+ */
+export function startRemoteMedia(
+  ctx: VenueContext,
+  sessions: SessionService,
+  video: VideoService,
+  sync: SyncService,
+): RemoteMedia {
+  const config = loadSyncConfig(ctx.dataDir, ctx.keysDir);
+  const base = config?.transport === 'http' && sync.link ? config.url.replace(/\/+$/, '').replace(/^http/, 'ws') : null;
+  const venue = ctx.venue.id;
+  const socketTo = (path: string) =>
+    new WebSocket(`${base}${path}`, {
+      headers: venueRequestHeaders(sync.key.privateKey, venue, 'GET', path),
+      handshakeTimeout: 10_000,
+    });
+  const hubPath = `/v1/venues/${encodeURIComponent(venue)}/remote`;
+
+  const host = new HostGuestLive({
+    sessions,
+    connectHub: base
+      ? ({ session, guest, camera }) =>
+          socketTo(`${hubPath}/live?${new URLSearchParams({ session, guest, ...(camera ? { camera } : {}) })}`)
+      : null,
+  });
+  const guest = new GuestLiveSupplier({
+    venue,
+    platformKey: sync.platformKey,
+    log: ctx.log,
+    sessions,
+    video,
+    connectRelay: (relay) => socketTo(`${hubPath}/relays/${encodeURIComponent(relay)}`),
+  });
+  sync.link?.handle('live-supply', async ({ grant }) => {
+    const answer = await guest.supply(grant);
+    const relay = (grant as { grant?: { relay?: unknown } } | null)?.grant?.relay;
+    // A refusal the hub can place goes back at once; one it cannot (no relay named) it times out.
+    if (!answer.ok && typeof relay === 'string') sync.link?.send({ kind: 'live-refused', relay, error: answer.error });
+  });
+  return { host, guest, stop: () => guest.stop() };
+}
