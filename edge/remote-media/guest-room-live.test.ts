@@ -8,11 +8,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { VenueRuntime } from '../../app/start-venue.ts';
+import { type RunningHub, startHub } from '../../city/hub-app.ts';
 import { ensureDashboardsBuilt } from '../../dashboards/build.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
-import { configureSync, startTestHub, type TestHub } from '../../test/sync-fixture.ts';
-import { api, eventually, signIn, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
+import { configureSync } from '../../test/sync-fixture.ts';
+import { eventually, signIn, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { defaultKeysDir } from '../keys-dir.ts';
 import { loadOrCreateVenueKey } from '../sync/keys.ts';
 import { signLiveGrant } from './live-grant.ts';
@@ -24,7 +25,8 @@ const CAMERA = 'cam-room-1'; // qinshui's room-1 camera: 640×360 main, 320×180
 /** The console user consolePage signs in as for the witness role: on the session's staff at the host. */
 const WITNESS = 'test-witness';
 
-let hub: TestHub;
+let hub: RunningHub;
+let hubDir: string;
 let host: VenueRuntime;
 let guest: VenueRuntime;
 let browser: Browser;
@@ -38,37 +40,50 @@ async function venueOnHub(venue: string): Promise<VenueRuntime> {
   return startTestVenue({ venue: testVenue(venue), dataDir, settings: { camera: { rtspTransport: 'tcp' } } });
 }
 
-/** The same session at both venues, as the city's downlink delivers it: hosted at HOST, a guest room at GUEST. */
+const OPERATOR_TOKEN = 'city-operator-test-token';
+
+/**
+ * The remote session as a city operator schedules it at the hub: the hub signs a schedule for each venue (the host's
+ * naming its guest room, the guest's its host) and pushes it down their links; resolves once both edges hold it.
+ */
 async function scheduleRemoteSession(): Promise<void> {
   const start = Date.now() - 60_000;
-  const common = {
-    id: SESSION,
-    transactionCode: 'JC-2026-REMOTE-001',
-    project: { code: 'P-REMOTE-1', name: '远程异地评标测试项目' },
-    room: 'room-1',
-    start,
-    end: start + 3 * 3600_000,
-  };
-  const sessions = [
-    [
-      host,
-      {
-        ...common,
+  const response = await fetch(`${hub.url}/v1/remote-sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_TOKEN}` },
+    body: JSON.stringify({
+      id: SESSION,
+      transactionCode: 'JC-2026-REMOTE-001',
+      project: { code: 'P-REMOTE-1', name: '远程异地评标测试项目' },
+      start,
+      end: start + 3 * 3600_000,
+      host: {
+        venue: HOST,
+        room: 'room-1',
         experts: [{ pseudonym: 'E-H1' }],
         staff: [{ id: WITNESS, role: 'witness' }],
-        remote: { guests: [{ venue: GUEST, room: 'room-1' }] },
       },
-    ],
-    [guest, { ...common, experts: [{ pseudonym: 'E-G1' }], remote: { hostVenue: HOST, hostRoom: 'room-1' } }],
-  ] as const;
-  for (const [edge, session] of sessions) {
-    const imported = await api(edge, '/api/sessions', { body: { session } });
-    if (imported.status !== 200) throw new Error(`${edge.venue.id}: ${JSON.stringify(imported.body)}`);
-  }
+      guests: [{ venue: GUEST, room: 'room-1', experts: [{ pseudonym: 'E-G1' }] }],
+    }),
+  });
+  if (!response.ok) throw new Error(`scheduling at the hub: ${response.status} ${await response.text()}`);
+  await eventually(
+    () => [host, guest].map((edge) => edge.services.sessions.get(SESSION)?.remote ?? null),
+    (remote) => remote.every(Boolean),
+    20_000,
+    'the remote session at both edges',
+  );
 }
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  const dir = tempDir('halledge-hub-');
+  hubDir = dir;
+  hub = await startHub({
+    store: { sqlite: join(dir, 'hub.db') },
+    keyFile: join(dir, 'hub.key'),
+    http: { port: 0 },
+    operatorToken: OPERATOR_TOKEN,
+  });
   await Promise.all([farm.start().then(() => farm.streamsReady()), ensureDashboardsBuilt()]);
   [host, guest] = await Promise.all([venueOnHub(HOST), venueOnHub(GUEST)]);
   guest.services.video.addCamera(CAMERA, farm.streamUrl(CAMERA), farm.substreamUrl(CAMERA));
@@ -179,7 +194,7 @@ describe('the guest room’s live video at the host, through the city hub', { ti
     expect(forged).toEqual({ ok: false, error: 'live grant /signature: not signed by the platform key' });
 
     // Signed with the hub's own key (the test reads it from the hub's directory), but for another host venue.
-    const hubKey = createPrivateKey(readFileSync(join(hub.dir, 'hub.key')));
+    const hubKey = createPrivateKey(readFileSync(join(hubDir, 'hub.key')));
     const misaddressed = await supplier.supply(
       signLiveGrant(hubKey, { ...fields, relay: 'other-host-000000000000', host: 'jincheng' }),
     );
