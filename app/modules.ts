@@ -102,8 +102,8 @@ export function startModules(ctx: VenueContext): StartedModules {
     ({ services }) => footageRoutes(ctx, services),
   );
   // 远程异地: guest rooms' live video relayed through the city hub, as host and as guest (edge/remote-media).
-  const remoteMedia = startRemoteMedia(ctx, sessions, video, sync);
-  list.running({ name: 'remote-media', stop: () => remoteMedia.stop() }, () => remoteMediaRoutes(remoteMedia.host));
+  const remoteMedia = startRemoteMedia(ctx, sessions, video, intercom, sync);
+  list.running({ name: 'remote-media', stop: () => remoteMedia.stop() }, () => remoteMediaRoutes(remoteMedia));
   const services = {
     sessions,
     access,

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { Type as T } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { describeSchemaError } from '../config/json-schema.ts';
-import { type LiveGrantFields, type SignedLiveGrant, signLiveGrant } from '../edge/remote-media/live-grant.ts';
+import { type MediaGrantFields, type SignedMediaGrant, signMediaGrant } from '../edge/remote-media/media-grant.ts';
 import type { CheckpointSuite } from '../edge/store/checkpoint-format.ts';
 import { GENESIS_HASH } from '../edge/store/event-log.ts';
 import { pemKeyId, signatureCheck } from '../edge/store/suites.ts';
@@ -248,8 +248,8 @@ export class CityHub extends EventEmitter<HubEvents> {
   }
 
   /** Signs the grant a guest venue checks before it streams a room to the host (city/remote/media-routes.ts). */
-  signLiveGrant(fields: LiveGrantFields): SignedLiveGrant {
-    return signLiveGrant(this.privateKey, fields);
+  signMediaGrant(fields: MediaGrantFields): SignedMediaGrant {
+    return signMediaGrant(this.privateKey, fields);
   }
 
   downlinkAfter(venue: string, after: number): Promise<DownlinkEnvelope[]> {

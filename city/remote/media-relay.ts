@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type WebSocket from 'ws';
 import type { GuestLiveTarget } from '../../edge/remote-media/host-viewing.ts';
-import type { LiveGrantFields, SignedLiveGrant } from '../../edge/remote-media/live-grant.ts';
+import type { MediaGrant, MediaGrantFields, SignedMediaGrant } from '../../edge/remote-media/media-grant.ts';
 import { relayUnit } from '../../edge/remote-media/relay-protocol.ts';
 
 /** How long the guest venue has to connect its stream after the hub asked for it. */
@@ -9,17 +9,20 @@ const SUPPLY_TIMEOUT_MS = 20_000;
 /** Live views a venue may have open through the hub at once: a host witness watches a few rooms, not a wall. */
 export const MAX_RELAYS_PER_HOST = 16;
 
+/** What a host venue asks of a guest room: its live view or a call to its station. */
+export type GuestMediaTarget = GuestLiveTarget & { kind: MediaGrant['kind'] };
+
 /** WebSocket close codes the host edge passes on to the console with their reason. */
 export const RELAY_CLOSE = { refused: 4403, unavailable: 4503 } as const;
 
 export interface MediaRelayOptions {
   /** Signs a grant with the hub's platform key (the key the venues verify the downlink with). */
-  sign(fields: LiveGrantFields): SignedLiveGrant;
+  sign(fields: MediaGrantFields): SignedMediaGrant;
   /**
    * Asks the guest venue, over its link to the hub, to supply the stream; false when its link is down. The venue
    * answers by connecting to the relay, or with a refusal (`refused`).
    */
-  ask(guest: string, grant: SignedLiveGrant): boolean;
+  ask(guest: string, grant: SignedMediaGrant): boolean;
   supplyTimeoutMs?: number;
 }
 
@@ -32,7 +35,7 @@ interface PendingRelay {
 }
 
 /**
- * The city hub's pipe for guest rooms' live video (远程异地评标): the host edge opens a relay (its venue signature
+ * The city hub's pipe for guest rooms' live video and intercom calls (远程异地评标): the host edge opens a relay (its venue signature
  * checked by the route), the hub signs a grant naming host, guest, session and camera, asks the guest edge for the
  * stream, and pipes what the guest edge sends on its own signed connection to the host — whole fragments, skipped
  * when the host's link falls behind. The hub holds no video: nothing is stored, nothing decoded.
@@ -47,8 +50,8 @@ export class MediaRelays {
     return this.relays.size;
   }
 
-  /** A host edge's viewer socket (already authenticated as `host`): mints the relay and asks the guest. */
-  open(host: string, target: GuestLiveTarget, viewer: WebSocket): void {
+  /** A host edge's socket (already authenticated as `host`): mints the relay and asks the guest. */
+  open(host: string, target: GuestMediaTarget, viewer: WebSocket): void {
     if (target.guest === host) return viewer.close(RELAY_CLOSE.refused, 'guest: the host venue is not its own guest');
     if ([...this.relays.values()].filter((r) => r.host === host).length >= MAX_RELAYS_PER_HOST)
       return viewer.close(RELAY_CLOSE.unavailable, `${host} has ${MAX_RELAYS_PER_HOST} live views open`);
@@ -67,6 +70,10 @@ export class MediaRelays {
     this.relays.set(id, relay);
     viewer.on('close', () => this.end(id, 1000, 'host closed'));
     viewer.on('error', () => {});
+    // A call's audio also flows host → guest (the console's voice); a live view's host sends nothing.
+    viewer.on('message', (data, isBinary) => {
+      if (isBinary && relay.supplier) relayUnit(relay.supplier, data as Buffer, false);
+    });
     const grant = this.options.sign({ relay: id, host, ...target });
     if (!this.options.ask(target.guest, grant))
       this.end(id, RELAY_CLOSE.unavailable, `${target.guest} is not connected to the hub`);

@@ -1,4 +1,4 @@
-// The guest room's live video through the hub (远程异地评标): two WebSocket routes, each opened by a venue's edge and
+// The guest room's live video and intercom calls through the hub (远程异地评标): WebSocket routes, each opened by a venue's edge and
 // signed by it (verifyVenueRequest), and the link message the guest venue may answer with.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -6,23 +6,24 @@ import '../../edge/remote-media/link-messages.ts';
 import type { CityHub } from '../hub.ts';
 import { verifyVenueRequest } from '../venue-auth.ts';
 import './link-hub.ts';
-import { MediaRelays } from './media-relay.ts';
+import { type GuestMediaTarget, MediaRelays } from './media-relay.ts';
 
 type VenueRequest = FastifyRequest<{ Params: { venue: string } }>;
 
 /**
  *   GET /v1/venues/{host}/remote/live?session=S&guest=B[&camera=C]   the host edge's viewer socket
- *   GET /v1/venues/{guest}/remote/relays/{relay}                      the guest edge's stream for one relay
- * The guest is asked over its link (`live-supply`, with the grant) and may refuse (`live-refused`).
+ *   GET /v1/venues/{host}/remote/call?session=S&guest=B              the host edge's call socket (audio both ways)
+ *   GET /v1/venues/{guest}/remote/relays/{relay}                      the guest edge's side of one relay
+ * The guest is asked over its link (`media-supply`, with the grant) and may refuse (`media-refused`).
  */
 export async function mediaRoutes(app: FastifyInstance, hub: CityHub): Promise<void> {
   // The link is the remote-sessions plugin's (routes.ts), registered before this one.
   const links = app.links;
   const relays = new MediaRelays({
-    sign: (fields) => hub.signLiveGrant(fields),
-    ask: (guest, grant) => links.send(guest, { kind: 'live-supply', grant }),
+    sign: (fields) => hub.signMediaGrant(fields),
+    ask: (guest, grant) => links.send(guest, { kind: 'media-supply', grant }),
   });
-  links.handle('live-refused', (msg, from) => relays.refused(from.venue, msg.relay, msg.error));
+  links.handle('media-refused', (msg, from) => relays.refused(from.venue, msg.relay, msg.error));
   app.addHook('onClose', async () => relays.stop());
 
   // Before the upgrade: a request not signed by the venue it names is answered 401 with the reason.
@@ -32,26 +33,29 @@ export async function mediaRoutes(app: FastifyInstance, hub: CityHub): Promise<v
   };
   const Venue = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
-  app.get<{ Params: { venue: string }; Querystring: { session: string; guest: string; camera?: string } }>(
-    '/v1/venues/:venue/remote/live',
-    {
-      websocket: true,
-      preValidation: venueSigned,
-      schema: {
-        params: { type: 'object', properties: { venue: Venue }, required: ['venue'] },
-        querystring: {
-          type: 'object',
-          properties: { session: Venue, guest: Venue, camera: Venue },
-          required: ['session', 'guest'],
-          additionalProperties: false,
+  const hostRoute = (path: string, kind: GuestMediaTarget['kind']) =>
+    app.get<{ Params: { venue: string }; Querystring: { session: string; guest: string; camera?: string } }>(
+      path,
+      {
+        websocket: true,
+        preValidation: venueSigned,
+        schema: {
+          params: { type: 'object', properties: { venue: Venue }, required: ['venue'] },
+          querystring: {
+            type: 'object',
+            properties: { session: Venue, guest: Venue, ...(kind === 'remote-live' ? { camera: Venue } : {}) },
+            required: ['session', 'guest'],
+            additionalProperties: false,
+          },
         },
       },
-    },
-    (socket: WebSocket, req) => {
-      const { session, guest, camera } = req.query;
-      relays.open(req.params.venue, { session, guest, camera: camera ?? null }, socket);
-    },
-  );
+      (socket: WebSocket, req) => {
+        const { session, guest, camera } = req.query;
+        relays.open(req.params.venue, { kind, session, guest, camera: camera ?? null }, socket);
+      },
+    );
+  hostRoute('/v1/venues/:venue/remote/live', 'remote-live');
+  hostRoute('/v1/venues/:venue/remote/call', 'remote-call');
 
   app.get<{ Params: { venue: string; relay: string } }>(
     '/v1/venues/:venue/remote/relays/:relay',

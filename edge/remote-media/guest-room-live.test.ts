@@ -11,12 +11,13 @@ import type { VenueRuntime } from '../../app/start-venue.ts';
 import { type RunningHub, startHub } from '../../city/hub-app.ts';
 import { ensureDashboardsBuilt } from '../../dashboards/build.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
+import { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { configureSync } from '../../test/sync-fixture.ts';
 import { eventually, signIn, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 import { defaultKeysDir } from '../keys-dir.ts';
 import { loadOrCreateVenueKey } from '../sync/keys.ts';
-import { signLiveGrant } from './live-grant.ts';
+import { signMediaGrant } from './media-grant.ts';
 
 const HOST = 'gaoping';
 const GUEST = 'qinshui';
@@ -30,6 +31,9 @@ let hubDir: string;
 let host: VenueRuntime;
 let guest: VenueRuntime;
 let browser: Browser;
+let station: IntercomStationSimulator;
+/** qinshui's room-1 intercom station, answering as soon as it rings. */
+const STATION = 'ic-room-1';
 const farm = new CameraFarm({ cameras: [{ id: CAMERA, width: 640, height: 360, substream: true }], discovery: false });
 
 /** A venue edge forwarding to the hub, its key registered there as a city administrator would. */
@@ -94,11 +98,23 @@ beforeAll(async () => {
     'both edges linked to the hub',
   );
   await scheduleRemoteSession();
-  browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+  station = new IntercomStationSimulator(
+    { venue: GUEST, kind: 'intercom', id: STATION, password: guest.deviceCredential(STATION) },
+    { brokerUrl: guest.bus.deviceUrl, heartbeatS: 1, autoAnswer: true },
+  );
+  await station.connect();
+  // A fake microphone (Chromium's beeping source), permission granted, loopback ICE candidates allowed.
+  browser = await launchChromium([
+    '--autoplay-policy=no-user-gesture-required',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    '--allow-loopback-in-peer-connection',
+  ]);
 }, 90_000);
 
 afterAll(async () => {
   await browser?.close();
+  await station?.stop();
   await host?.stop();
   await guest?.stop();
   await hub?.stop();
@@ -148,8 +164,8 @@ describe('the guest room’s live video at the host, through the city hub', { ti
     expect(errors).toEqual([]);
 
     // The guest venue recorded whom it streamed to and under which session; the host, who watched.
-    expect(guestEvents('video.remote-live-supplied')).toEqual([
-      expect.objectContaining({ host: HOST, session: SESSION, camera: CAMERA, stream: 'sub' }),
+    expect(guestEvents('remote.media-supplied')).toEqual([
+      expect.objectContaining({ kind: 'remote-live', host: HOST, session: SESSION, device: CAMERA }),
     ]);
     const viewed = host.log.query({ type: 'audit.viewed' }).filter((e) => e.actor === WITNESS);
     expect(JSON.stringify(viewed.map((e) => e.data))).toContain(`/api/remote/sessions/:session/guests/:venue/live`);
@@ -157,12 +173,12 @@ describe('the guest room’s live video at the host, through the city hub', { ti
     // Closing the view ends the relay at every hop: the guest edge records the end, with what it sent.
     await page.click(`[data-guest-room="${GUEST}"] button`);
     const [ended] = await eventually(
-      () => guestEvents('video.remote-live-ended'),
+      () => guestEvents('remote.media-ended'),
       (e) => e.length === 1,
       20_000,
       'the guest edge to end the stream',
     );
-    expect(ended!.fragments).toBeGreaterThan(0);
+    expect(ended!.sent).toBeGreaterThan(0);
     await page.context().close();
   });
 
@@ -186,23 +202,78 @@ describe('the guest room’s live video at the host, through the city hub', { ti
     expect(refused.status).toBe(401);
   });
 
+  it('the host witness calls the guest room’s station through the hub; both hear each other; the guest records it', async () => {
+    const page = await consolePage(browser, host, 'witness', 'sessions');
+    page.setDefaultTimeout(30_000);
+    await page.click(`[data-session="${SESSION}"] [data-action=call-guest-room][data-venue="${GUEST}"]`);
+    const panel = page.locator(`[data-guest-call="${GUEST}"]`);
+    await page.waitForSelector(`[data-guest-call="${GUEST}"][data-state=talking]`);
+    // The station's voice at the host's browser, and the host's microphone at the guest's station.
+    await eventually(
+      () => panel.getAttribute('data-in').then(Number),
+      (n) => n >= 25,
+      20_000,
+      "the station's audio at the host console",
+    );
+    await eventually(
+      () => station.heardPackets,
+      (n) => n >= 25,
+      20_000,
+      "the host console's audio at the station",
+    );
+    const [call] = guest.services.intercom.list({ state: 'talking' });
+    expect(call).toMatchObject({ room: 'room-1', direction: 'to-room', console: `remote:${HOST}`, session: SESSION });
+    expect(guest.services.intercom.audioPackets(call!.id)).toMatchObject({
+      station: expect.any(Number),
+      console: expect.any(Number),
+    });
+    expect(guest.services.intercom.audioPackets(call!.id)!.console).toBeGreaterThan(0);
+
+    await page.click(`[data-guest-call="${GUEST}"] [data-action=hangup-guest-room]`);
+    await eventually(
+      () => guest.services.intercom.get(call!.id).state,
+      (state) => state === 'ended',
+      20_000,
+      'the guest call to end',
+    );
+    // Recorded at the guest venue as any call of its station: both sides, bound to the session.
+    const recorded = await eventually(
+      () => guest.log.query({ type: 'intercom.recording', session: SESSION }),
+      (r) => r.length === 1,
+      20_000,
+      'the call recording at the guest',
+    );
+    expect(recorded[0]!.data).toMatchObject({ callId: call!.id, channels: ['station', 'console'] });
+    expect(guestEvents('remote.media-supplied')).toContainEqual(
+      expect.objectContaining({ kind: 'remote-call', host: HOST, session: SESSION, device: 'room-1' }),
+    );
+    await page.context().close();
+  });
+
   it('refuses at the guest a forged grant, and a hub-signed one naming a venue that does not host the session', async () => {
     const supplier = guest.services.remoteMedia.guest;
-    const before = guestEvents('video.remote-live-supplied').length;
-    const fields = { relay: 'forged-relay-0000000000', host: HOST, guest: GUEST, session: SESSION, camera: null };
-    const forged = await supplier.supply(signLiveGrant(generateKeyPairSync('ed25519').privateKey, fields));
-    expect(forged).toEqual({ ok: false, error: 'live grant /signature: not signed by the platform key' });
+    const before = guestEvents('remote.media-supplied').length;
+    const fields = {
+      kind: 'remote-live' as const,
+      relay: 'forged-relay-0000000000',
+      host: HOST,
+      guest: GUEST,
+      session: SESSION,
+      camera: null,
+    };
+    const forged = await supplier.supply(signMediaGrant(generateKeyPairSync('ed25519').privateKey, fields));
+    expect(forged).toEqual({ ok: false, error: 'media grant /signature: not signed by the platform key' });
 
     // Signed with the hub's own key (the test reads it from the hub's directory), but for another host venue.
     const hubKey = createPrivateKey(readFileSync(join(hubDir, 'hub.key')));
     const misaddressed = await supplier.supply(
-      signLiveGrant(hubKey, { ...fields, relay: 'other-host-000000000000', host: 'jincheng' }),
+      signMediaGrant(hubKey, { ...fields, relay: 'other-host-000000000000', host: 'jincheng' }),
     );
     expect(misaddressed).toEqual({ ok: false, error: `session: ${SESSION} is hosted by ${HOST}, not by jincheng` });
-    expect(guestEvents('video.remote-live-refused').map((e) => e.reason)).toEqual([
-      'live grant /signature: not signed by the platform key',
+    expect(guestEvents('remote.media-refused').map((e) => e.reason)).toEqual([
+      'media grant /signature: not signed by the platform key',
       `session: ${SESSION} is hosted by ${HOST}, not by jincheng`,
     ]);
-    expect(guestEvents('video.remote-live-supplied')).toHaveLength(before);
+    expect(guestEvents('remote.media-supplied')).toHaveLength(before);
   });
 });

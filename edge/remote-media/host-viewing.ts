@@ -4,6 +4,9 @@ import { type EvaluationSession, guestRoomsOf } from '../sessions/model.ts';
 import type { LiveViewer } from '../video/live-hub.ts';
 import type { RelayStart } from './relay-protocol.ts';
 
+/** Opens the host's socket to the hub for a guest room's live view or a call to it, signed by this venue. */
+export type ConnectHub = (kind: 'remote-live' | 'remote-call', target: GuestLiveTarget) => WebSocket;
+
 /** What the host edge asks the hub for: a guest room's live view in one of the sessions it hosts. */
 export interface GuestLiveTarget {
   session: string;
@@ -15,7 +18,7 @@ export interface GuestLiveTarget {
 
 /**
  * The host-side rule: only a staff member of the session (its witness, supervisor, agent — a console account is
- * named by its staff id) watches a guest room of it, and only a guest room the session hosted here names. The
+ * named by its staff id) watches or calls a guest room of it, and only a guest room the session hosted here names. The
  * guest venue checks again, against its own copy of the session, that this venue hosts it.
  */
 export function mayWatchGuestRoom(
@@ -30,6 +33,17 @@ export function mayWatchGuestRoom(
     throw new DomainError('forbidden', `session: ${username} is not on the staff of ${target.session}`);
 }
 
+/** The rule, with the hub: a host without a city hub reaches no guest room. */
+export function mayReachGuestRoom(
+  deps: { sessions: { get(id: string): EvaluationSession | null }; connectHub: ConnectHub | null },
+  target: GuestLiveTarget,
+  username: string,
+): void {
+  if (!deps.connectHub)
+    throw new DomainError('conflict', 'city hub: this venue has no link to the city hub (sync.json, http transport)');
+  mayWatchGuestRoom(deps.sessions.get(target.session), target, username);
+}
+
 /**
  * The host venue's side of a relayed live view: a WebSocket to the city hub (signed with the venue key) per
  * console viewer, whose messages — a header, the init segment, whole fragments — go on to the viewer; a viewer
@@ -39,21 +53,19 @@ export class HostGuestLive {
   constructor(
     private readonly deps: {
       sessions: { get(id: string): EvaluationSession | null };
-      /** Opens the relay at the hub for this target, signed by this venue; null: no city hub is configured. */
-      connectHub: ((target: GuestLiveTarget) => WebSocket) | null;
+      /** Opens a relay at the hub for this target, signed by this venue; null: no city hub is configured. */
+      connectHub: ConnectHub | null;
     },
   ) {}
 
   /** Whether this console user may watch the target (throws a DomainError naming why not). */
   authorise(username: string, target: GuestLiveTarget): void {
-    if (!this.deps.connectHub)
-      throw new DomainError('conflict', 'city hub: this venue has no link to the city hub (sync.json, http transport)');
-    mayWatchGuestRoom(this.deps.sessions.get(target.session), target, username);
+    mayReachGuestRoom(this.deps, target, username);
   }
 
   /** Relays an authorised target to the viewer; returns the detach function. */
   relay(target: GuestLiveTarget, viewer: LiveViewer): () => void {
-    const hub = this.deps.connectHub!(target);
+    const hub = this.deps.connectHub!('remote-live', target);
     let sawInit = false;
     hub.on('message', (data, isBinary) => {
       if (!isBinary) {

@@ -5,40 +5,57 @@ import type { DomainError } from '../domain-error.ts';
 import { FragmentFramer } from './fragment-framer.ts';
 import { guestCamera } from './guest-supplier.ts';
 import { mayWatchGuestRoom } from './host-viewing.ts';
-import { checkLiveGrant, GRANT_TTL_MS, signLiveGrant } from './live-grant.ts';
+import { checkMediaGrant, GRANT_TTL_MS, signMediaGrant } from './media-grant.ts';
 import { RELAY_MAX_BUFFERED, relayUnit } from './relay-protocol.ts';
 
 const hub = generateKeyPairSync('ed25519');
 const forger = generateKeyPairSync('ed25519');
 const T0 = 1_800_000_000_000;
-const fields = { relay: 'r'.repeat(24), host: 'jincheng', guest: 'gaoping', session: 'S1', camera: 'cam-room-1' };
+const fields = {
+  kind: 'remote-live' as const,
+  relay: 'r'.repeat(24),
+  host: 'jincheng',
+  guest: 'gaoping',
+  session: 'S1',
+  camera: 'cam-room-1',
+};
 
-describe('live grant: signed by the hub, for this venue, current', () => {
-  const good = signLiveGrant(hub.privateKey, fields, T0);
+describe('media grant: signed by the hub, for this venue, current', () => {
+  const good = signMediaGrant(hub.privateKey, fields, T0);
   const cases: [string, unknown, number, string | null][] = [
     ['a grant the hub signed, in time', good, T0 + 1000, null],
-    ['one the hub did not sign', signLiveGrant(forger.privateKey, fields, T0), T0, '/signature: not signed'],
+    ['one the hub did not sign', signMediaGrant(forger.privateKey, fields, T0), T0, '/signature: not signed'],
     [
       'a signed one altered after signing (another session)',
       { ...good, grant: { ...good.grant, session: 'S2' } },
       T0,
       '/signature: not signed',
     ],
-    ['one for another venue', signLiveGrant(hub.privateKey, { ...fields, guest: 'yangcheng' }, T0), T0, '/grant/guest'],
+    [
+      'one for another venue',
+      signMediaGrant(hub.privateKey, { ...fields, guest: 'yangcheng' }, T0),
+      T0,
+      '/grant/guest',
+    ],
     ['an expired one', good, T0 + GRANT_TTL_MS + 1, '/grant/expiresAt: expired'],
     ['one issued in the future', good, T0 - 60_000, '/grant/issuedAt: in the future'],
     ['one without a session', { ...good, grant: { ...good.grant, session: undefined } }, T0, '/grant: must have'],
-    ['one asking for the main stream', { ...good, grant: { ...good.grant, stream: 'main' } }, T0, '/grant/stream'],
-    ['not a grant at all', 'please stream', T0, 'live grant /: must be object'],
+    [
+      'one asking for another kind of media',
+      { ...good, grant: { ...good.grant, kind: 'recording' } },
+      T0,
+      '/grant/kind',
+    ],
+    ['not a grant at all', 'please stream', T0, 'media grant /: must be object'],
   ];
   it.each(cases)('%s', (_what, raw, now, error) => {
-    const result = checkLiveGrant(raw, hub.publicKey, 'gaoping', now);
+    const result = checkMediaGrant(raw, hub.publicKey, 'gaoping', now);
     if (error === null) expect(result).toEqual({ ok: true, grant: good.grant });
     else expect(result.ok ? null : result.error).toContain(error);
   });
 
   it('is refused where no platform key is installed', () => {
-    expect(checkLiveGrant(good, null, 'gaoping', T0)).toEqual({
+    expect(checkMediaGrant(good, null, 'gaoping', T0)).toEqual({
       ok: false,
       error: 'no platform public key is installed',
     });
@@ -77,7 +94,7 @@ describe('guest rule: a session held here, hosted by the grant’s venue, live, 
   ];
   it.each(cases)('%s', (_what, args, expected) => {
     const result = guestCamera(...args);
-    expect(result.ok ? result.camera : result.error).toBe(expected);
+    expect(result.ok ? result.device : result.error).toBe(expected);
   });
 });
 

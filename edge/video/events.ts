@@ -109,26 +109,4 @@ export const videoEvents = defineEvents({
   },
   'video.recording-refused': { description: 'recording paused: the disk is below its reserve', data: disk },
   'video.recording-resumed': { description: 'recording resumed: the disk is above its reserve again', data: disk },
-  // 远程异地: the guest room's substream relayed through the city hub to the host venue's witness (edge/remote-media).
-  'video.remote-live-supplied': {
-    description: "a hub-signed grant was honoured: this room's camera streams to the host venue through the hub",
-    data: T.Object(
-      { relay: T.String(), host: T.String(), session: T.String(), camera: T.String(), stream: T.String() },
-      strict,
-    ),
-  },
-  'video.remote-live-ended': {
-    description: 'a relayed live stream ended: fragments sent, and skipped because the link was slow',
-    data: T.Object(
-      { relay: T.String(), camera: T.String(), reason: T.String(), fragments: T.Integer(), skipped: T.Integer() },
-      strict,
-    ),
-  },
-  'video.remote-live-refused': {
-    description: 'a request to stream a room to another venue was refused (forged, expired, not that session)',
-    data: T.Object(
-      { relay: Nullable(T.String()), host: Nullable(T.String()), session: Nullable(T.String()), reason: T.String() },
-      strict,
-    ),
-  },
 });
