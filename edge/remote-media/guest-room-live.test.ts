@@ -182,7 +182,7 @@ describe('the guest room’s live video at the host, through the city hub', { ti
     await page.context().close();
   });
 
-  it('refuses at the host a user not on the session’s staff, before anything reaches the hub', async () => {
+  it('refuses at the host a user not on the session’s staff — to watch or to call — before anything reaches the hub', async () => {
     const token = await signIn(host, 'witness', 'w-not-on-session');
     const url = `${host.httpUrl.replace('http', 'ws')}/api/remote/sessions/${SESSION}/guests/${GUEST}/live`;
     const refused = await refusedUpgrade(url, { authorization: `Bearer ${token}` });
@@ -194,6 +194,16 @@ describe('the guest room’s live video at the host, through the city hub', { ti
       authorization: `Bearer ${witness}`,
     });
     expect(elsewhere.status).toBe(404);
+    // Nor does that user call the guest room's station.
+    const call = await fetch(`${host.httpUrl}/api/remote/sessions/${SESSION}/guests/${GUEST}/call`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect([call.status, ((await call.json()) as { error: string }).error]).toEqual([
+      403,
+      `session: w-not-on-session is not on the staff of ${SESSION}`,
+    ]);
   });
 
   it('refuses at the hub a relay request not signed by the venue it names', async () => {

@@ -103,13 +103,20 @@ export class GuestMediaSupplier {
         : this.stationCall(grant, session);
     if (!decision.ok) return this.refuse(grant, decision.error);
     this.used.set(grant.relay, grant.expiresAt);
+    const socket = this.deps.connectRelay(grant.relay);
     try {
-      const socket = this.deps.connectRelay(grant.relay);
       await opened(socket);
+    } catch (err) {
+      return this.refuse(grant, `relay: ${(err as Error).message}`);
+    }
+    try {
       if (grant.kind === 'remote-live') this.stream(grant, decision.device, socket);
       else await this.call(grant, session!, socket);
     } catch (err) {
-      return this.refuse(grant, `relay: ${(err as Error).message}`);
+      // No stream, no station, or the room already in a call: the relay closes with the reason.
+      const reason = (err as Error).message;
+      socket.close(1011, Buffer.from(reason).subarray(0, 110).toString());
+      return this.refuse(grant, reason);
     }
     this.deps.log.append({
       type: 'remote.media-supplied',
@@ -182,7 +189,6 @@ export class GuestMediaSupplier {
     try {
       detach = this.deps.video.live.watch(camera, 'mse', viewer, 'sub');
     } catch (err) {
-      socket.close(1011, 'no stream');
       this.open.delete(socket);
       throw err;
     }

@@ -41,7 +41,9 @@ export class HostGuestCalls {
 
   place(username: string, target: Omit<GuestLiveTarget, 'camera'>): GuestCall {
     mayReachGuestRoom(this.deps, { ...target, camera: null }, username);
-    const busy = [...this.calls.values()].find((c) => c.call.by === username && c.call.state !== 'ended');
+    // Ended calls are kept until the next is placed, so a page still sees how its last one ended.
+    for (const [id, { call }] of this.calls) if (call.state === 'ended') this.calls.delete(id);
+    const busy = [...this.calls.values()].find((c) => c.call.by === username);
     if (busy) throw new DomainError('conflict', `console: ${username} is in call ${busy.call.id}: hang up first`);
     const call: GuestCall = {
       id: randomUUID(),
