@@ -3,18 +3,13 @@
 // ffmpeg are other processes), so the relay's CPU is the process's CPU with the relay open less without it, and
 // each fragment's added delay is when it reached the host's viewer less when it reached the local viewer.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pino from 'pino';
 import WebSocket from 'ws';
-import { startVenue, type VenueRuntime } from '../app/start-venue.ts';
-import { type RunningHub, startHub } from '../city/hub-app.ts';
-import { defaultKeysDir } from '../edge/keys-dir.ts';
 import { FragmentFramer } from '../edge/remote-media/fragment-framer.ts';
-import { loadOrCreateVenueKey } from '../edge/sync/keys.ts';
 import { CameraFarm } from '../simulators/camera/camera-farm.ts';
-import { configureSync } from '../test/sync-fixture.ts';
-import { authHeaders, eventually, signIn, tempDir, testVenue } from '../test/venue-harness.ts';
+import { mediaVenue, OPERATOR_TOKEN, scheduleRemote } from '../test/remote-fixture.ts';
+import { startTestHub } from '../test/sync-fixture.ts';
+import { authHeaders, eventually, signIn } from '../test/venue-harness.ts';
 import type { BenchRow } from './types.ts';
 
 const HOST = 'gaoping';
@@ -22,7 +17,6 @@ const GUEST = 'qinshui';
 const CAMERA = 'cam-room-1';
 const SESSION = 'bench-remote-1';
 const WINDOW_MS = 20_000;
-const OPERATOR = 'bench-operator-token';
 
 const hashOf = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,20 +40,6 @@ function viewer(url: string, headers: Record<string, string>, reframe: boolean) 
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
-async function venueOnHub(hub: RunningHub, venue: string): Promise<VenueRuntime> {
-  const dataDir = tempDir(`halledge-bench-${venue}-`);
-  await hub.hub.registerVenue(venue, loadOrCreateVenueKey(defaultKeysDir(dataDir)).publicKeyPem);
-  configureSync(dataDir, hub.hub, { url: hub.url });
-  return startVenue({
-    venue: testVenue(venue),
-    dataDir,
-    bus: { kind: 'embedded', port: 0, wsPort: 0 },
-    http: { port: 0, plain: true },
-    settings: { camera: { rtspTransport: 'tcp' } },
-    logger: pino({ level: 'silent' }),
-  });
-}
-
 export async function run(): Promise<BenchRow[]> {
   const farm = new CameraFarm({
     cameras: [{ id: CAMERA, width: 640, height: 360, substream: true }],
@@ -67,30 +47,20 @@ export async function run(): Promise<BenchRow[]> {
   });
   await farm.start();
   await farm.streamsReady();
-  const dir = tempDir('halledge-bench-hub-');
-  const hub = await startHub({
-    store: { sqlite: join(dir, 'hub.db') },
-    keyFile: join(dir, 'hub.key'),
-    http: { port: 0 },
-    operatorToken: OPERATOR,
-  });
-  const [host, guest] = await Promise.all([venueOnHub(hub, HOST), venueOnHub(hub, GUEST)]);
+  const hub = await startTestHub({ operatorToken: OPERATOR_TOKEN });
+  const [host, guest] = await Promise.all([mediaVenue(hub, HOST), mediaVenue(hub, GUEST)]);
   try {
     guest.services.video.addCamera(CAMERA, farm.streamUrl(CAMERA), farm.substreamUrl(CAMERA));
     await eventually(() => [host, guest].every((e) => e.services.sync.link?.isUp), Boolean, 20_000, 'links up');
     const start = Date.now() - 60_000;
-    const scheduled = await fetch(`${hub.url}/v1/remote-sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR}` },
-      body: JSON.stringify({
-        id: SESSION,
-        transactionCode: 'BENCH-REMOTE',
-        project: { code: 'BENCH', name: 'bench' },
-        start,
-        end: start + 3600_000,
-        host: { venue: HOST, room: 'room-1', experts: [], staff: [{ id: 'bench-witness', role: 'witness' }] },
-        guests: [{ venue: GUEST, room: 'room-1', experts: [] }],
-      }),
+    const scheduled = await scheduleRemote(hub.url, {
+      id: SESSION,
+      transactionCode: 'BENCH-REMOTE',
+      project: { code: 'BENCH', name: 'bench' },
+      start,
+      end: start + 3600_000,
+      host: { venue: HOST, room: 'room-1', experts: [], staff: [{ id: 'bench-witness', role: 'witness' }] },
+      guests: [{ venue: GUEST, room: 'room-1', experts: [] }],
     });
     if (!scheduled.ok) throw new Error(`scheduling: ${scheduled.status}`);
     await eventually(

@@ -36,12 +36,18 @@ export interface TestHub extends RunningHub {
 
 /** A hub on loopback over SQLite in `dir`, or over the given store; faults injectable. */
 export async function startTestHub(
-  options: { dir?: string; store?: StoreConfig; port?: number } = {},
+  options: { dir?: string; store?: StoreConfig; port?: number; operatorToken?: string } = {},
 ): Promise<TestHub> {
   const faults = new FaultPlan();
   const dir = options.dir ?? tempDir('halledge-hub-');
   const store = options.store ?? { sqlite: join(dir, 'hub.db') };
-  const running = await startHub({ store, keyFile: join(dir, 'hub.key'), http: { port: options.port ?? 0 }, faults });
+  const running = await startHub({
+    store,
+    keyFile: join(dir, 'hub.key'),
+    http: { port: options.port ?? 0 },
+    faults,
+    ...(options.operatorToken ? { operatorToken: options.operatorToken } : {}),
+  });
   return { ...running, faults, dir, store };
 }
 

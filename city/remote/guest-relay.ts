@@ -136,7 +136,7 @@ export class GuestRelay {
   }
 
   private forward(f: Follow, events: GuestEvent[]): void {
-    const fresh = events.filter((e) => e.seq > f.sentSeq && e.session === f.session);
+    const fresh = events.filter((e) => e.seq > f.sentSeq && e.session === f.session).map(asUploaded);
     if (fresh.length)
       this.links.send(f.host, { kind: 'guest-events', session: f.session, venue: f.venue, events: fresh });
     f.sentSeq = Math.max(f.sentSeq, events.at(-1)?.seq ?? 0);
@@ -248,3 +248,30 @@ export class GuestRelay {
     };
   }
 }
+
+/** The event as the venue uploaded it (what the hub stored beside it, such as its batch, stays at the hub). */
+const asUploaded = ({
+  seq,
+  prevHash,
+  hash,
+  at,
+  type,
+  session,
+  subject,
+  actor,
+  method,
+  body,
+  bodyDigest,
+}: GuestEvent) => ({
+  seq,
+  prevHash,
+  hash,
+  at,
+  type,
+  session,
+  subject,
+  actor,
+  method,
+  body,
+  bodyDigest,
+});

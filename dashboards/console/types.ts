@@ -72,7 +72,7 @@ export interface BoardSession {
   end: number;
   state: string;
   next: string[];
-  /** 远程异地: hosted at another venue, or hosted here with guest rooms at other venues. */
+  /** 远程异地: seated here for a host elsewhere, or hosted here with guest rooms elsewhere. */
   remote: { hostVenue: string; hostRoom: string | null } | { guests: { venue: string; room: string }[] } | null;
   experts: BoardExpert[];
   progress: { checkedIn: number; total: number };

@@ -8,15 +8,13 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { VenueRuntime } from '../../app/start-venue.ts';
-import { type RunningHub, startHub } from '../../city/hub-app.ts';
 import { ensureDashboardsBuilt } from '../../dashboards/build.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
-import { configureSync } from '../../test/sync-fixture.ts';
-import { eventually, signIn, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
-import { defaultKeysDir } from '../keys-dir.ts';
-import { loadOrCreateVenueKey } from '../sync/keys.ts';
+import { mediaVenue, OPERATOR_TOKEN, scheduleRemote } from '../../test/remote-fixture.ts';
+import { startTestHub, type TestHub } from '../../test/sync-fixture.ts';
+import { eventually, signIn } from '../../test/venue-harness.ts';
 import { signMediaGrant } from './media-grant.ts';
 
 const HOST = 'gaoping';
@@ -26,8 +24,7 @@ const CAMERA = 'cam-room-1'; // qinshui's room-1 camera: 640×360 main, 320×180
 /** The console user consolePage signs in as for the witness role: on the session's staff at the host. */
 const WITNESS = 'test-witness';
 
-let hub: RunningHub;
-let hubDir: string;
+let hub: TestHub;
 let host: VenueRuntime;
 let guest: VenueRuntime;
 let browser: Browser;
@@ -36,39 +33,20 @@ let station: IntercomStationSimulator;
 const STATION = 'ic-room-1';
 const farm = new CameraFarm({ cameras: [{ id: CAMERA, width: 640, height: 360, substream: true }], discovery: false });
 
-/** A venue edge forwarding to the hub, its key registered there as a city administrator would. */
-async function venueOnHub(venue: string): Promise<VenueRuntime> {
-  const dataDir = tempDir(`halledge-${venue}-`);
-  await hub.hub.registerVenue(venue, loadOrCreateVenueKey(defaultKeysDir(dataDir)).publicKeyPem);
-  configureSync(dataDir, hub.hub, { url: hub.url });
-  return startTestVenue({ venue: testVenue(venue), dataDir, settings: { camera: { rtspTransport: 'tcp' } } });
-}
-
-const OPERATOR_TOKEN = 'city-operator-test-token';
-
 /**
  * The remote session as a city operator schedules it at the hub: the hub signs a schedule for each venue (the host's
  * naming its guest room, the guest's its host) and pushes it down their links; resolves once both edges hold it.
  */
 async function scheduleRemoteSession(): Promise<void> {
   const start = Date.now() - 60_000;
-  const response = await fetch(`${hub.url}/v1/remote-sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${OPERATOR_TOKEN}` },
-    body: JSON.stringify({
-      id: SESSION,
-      transactionCode: 'JC-2026-REMOTE-001',
-      project: { code: 'P-REMOTE-1', name: '远程异地评标测试项目' },
-      start,
-      end: start + 3 * 3600_000,
-      host: {
-        venue: HOST,
-        room: 'room-1',
-        experts: [{ pseudonym: 'E-H1' }],
-        staff: [{ id: WITNESS, role: 'witness' }],
-      },
-      guests: [{ venue: GUEST, room: 'room-1', experts: [{ pseudonym: 'E-G1' }] }],
-    }),
+  const response = await scheduleRemote(hub.url, {
+    id: SESSION,
+    transactionCode: 'JC-2026-REMOTE-001',
+    project: { code: 'P-REMOTE-1', name: '远程异地评标测试项目' },
+    start,
+    end: start + 3 * 3600_000,
+    host: { venue: HOST, room: 'room-1', experts: [{ pseudonym: 'E-H1' }], staff: [{ id: WITNESS, role: 'witness' }] },
+    guests: [{ venue: GUEST, room: 'room-1', experts: [{ pseudonym: 'E-G1' }] }],
   });
   if (!response.ok) throw new Error(`scheduling at the hub: ${response.status} ${await response.text()}`);
   await eventually(
@@ -80,16 +58,9 @@ async function scheduleRemoteSession(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const dir = tempDir('halledge-hub-');
-  hubDir = dir;
-  hub = await startHub({
-    store: { sqlite: join(dir, 'hub.db') },
-    keyFile: join(dir, 'hub.key'),
-    http: { port: 0 },
-    operatorToken: OPERATOR_TOKEN,
-  });
+  hub = await startTestHub({ operatorToken: OPERATOR_TOKEN });
   await Promise.all([farm.start().then(() => farm.streamsReady()), ensureDashboardsBuilt()]);
-  [host, guest] = await Promise.all([venueOnHub(HOST), venueOnHub(GUEST)]);
+  [host, guest] = await Promise.all([mediaVenue(hub, HOST), mediaVenue(hub, GUEST)]);
   guest.services.video.addCamera(CAMERA, farm.streamUrl(CAMERA), farm.substreamUrl(CAMERA));
   await eventually(
     () => [host, guest].map((edge) => edge.services.sync.link?.isUp ?? false),
@@ -275,7 +246,7 @@ describe('the guest room’s live video at the host, through the city hub', { ti
     expect(forged).toEqual({ ok: false, error: 'media grant /signature: not signed by the platform key' });
 
     // Signed with the hub's own key (the test reads it from the hub's directory), but for another host venue.
-    const hubKey = createPrivateKey(readFileSync(join(hubDir, 'hub.key')));
+    const hubKey = createPrivateKey(readFileSync(join(hub.dir, 'hub.key')));
     const misaddressed = await supplier.supply(
       signMediaGrant(hubKey, { ...fields, relay: 'other-host-000000000000', host: 'jincheng' }),
     );

@@ -53,6 +53,17 @@ describe('guest view (host side)', () => {
       3400,
     );
     view.receive(S, 'gaoping', [event(14, 4000, 'alarm.acknowledged', { alarmId: 'A-1', handleState: '1' })], 4100);
+    view.receive(
+      S,
+      'gaoping',
+      [
+        event(16, 5000, 'intercom.call-started', { callId: 'c-1', direction: 'from-room', room: 'room-2' }),
+        event(17, 6000, 'intercom.call-answered', { callId: 'c-1', console: 'console-1' }),
+        event(18, 9000, 'intercom.call-ended', { callId: 'c-1', answered: true, durationS: 3 }),
+        event(19, 9500, 'intercom.call-started', { callId: 'c-2', direction: 'from-room', room: 'room-2' }),
+      ],
+      9600,
+    );
     // A live notice may name a later position than the last event of the session: the cursor follows it, never back.
     view.advance(S, 'gaoping', 20);
     view.advance(S, 'gaoping', 15);
@@ -61,9 +72,9 @@ describe('guest view (host side)', () => {
       venue: 'gaoping',
       room: 'room-2',
       state: 'in-progress',
-      events: 4,
+      events: 8,
       cursor: 20,
-      lastEvent: { seq: 14, type: 'alarm.acknowledged', at: 4000, receivedAt: 4100 },
+      lastEvent: { seq: 19, type: 'intercom.call-started', at: 9500, receivedAt: 9600 },
       gaps: [],
     });
     expect(room.checkins).toEqual([
@@ -78,6 +89,26 @@ describe('guest view (host side)', () => {
         state: 'acknowledged',
         at: 3000,
         receivedAt: 3400,
+      },
+    ]);
+    expect(room.calls).toEqual([
+      {
+        callId: 'c-1',
+        direction: 'from-room',
+        state: 'ended',
+        answered: true,
+        durationS: 3,
+        at: 5000,
+        receivedAt: 9600,
+      },
+      {
+        callId: 'c-2',
+        direction: 'from-room',
+        state: 'ringing',
+        answered: false,
+        durationS: null,
+        at: 9500,
+        receivedAt: 9600,
       },
     ]);
     expect(view.room(S, 'qinshui', 'room-3').events).toBe(0);

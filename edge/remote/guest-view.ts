@@ -47,6 +47,17 @@ export interface GuestAlarm {
   receivedAt: number;
 }
 
+/** An intercom call at the guest room (ids and outcome: the audio stays at the guest venue). */
+export interface GuestCall {
+  callId: string;
+  direction: string | null;
+  state: 'ringing' | 'answered' | 'ended';
+  answered: boolean;
+  durationS: number | null;
+  at: number;
+  receivedAt: number;
+}
+
 export interface GuestGap {
   from: number;
   /** null while the host still cannot see the guest room. */
@@ -62,6 +73,7 @@ export interface GuestRoomView {
   state: string | null;
   checkins: GuestCheckin[];
   alarms: GuestAlarm[];
+  calls: GuestCall[];
   gaps: GuestGap[];
   /** How many of the session's guest events the host holds, and the latest one's times. */
   events: number;
@@ -168,6 +180,7 @@ export class GuestView {
     ).all(session, venue) as EventRow[];
     const checkins: GuestCheckin[] = [];
     const alarms = new Map<string, GuestAlarm>();
+    const calls = new Map<string, GuestCall>();
     let state: string | null = null;
     for (const r of rows) {
       const body = (r.body ? JSON.parse(r.body) : {}) as Record<string, unknown>;
@@ -195,6 +208,8 @@ export class GuestView {
       } else if ((r.type === 'alarm.acknowledged' || r.type === 'alarm.resolved') && typeof body.alarmId === 'string') {
         const alarm = alarms.get(body.alarmId);
         if (alarm) alarm.state = HANDLE_STATE[String(body.handleState)] ?? alarm.state;
+      } else if (r.type.startsWith('intercom.call-') && typeof body.callId === 'string') {
+        followCall(calls, r, body as Record<string, unknown> & { callId: string });
       }
     }
     const gaps = (
@@ -209,10 +224,41 @@ export class GuestView {
       state,
       checkins,
       alarms: [...alarms.values()],
+      calls: [...calls.values()],
       gaps,
       events: rows.length,
       lastEvent: last ? { seq: last.seq, type: last.type, at: last.at, receivedAt: last.received_at } : null,
       cursor: this.cursor(session, venue),
     };
+  }
+}
+
+/** A call's course from its uploaded events: started (ringing), answered, ended with its outcome. */
+function followCall(
+  calls: Map<string, GuestCall>,
+  r: EventRow,
+  body: Record<string, unknown> & { callId: string },
+): void {
+  if (r.type === 'intercom.call-started') {
+    calls.set(body.callId, {
+      callId: body.callId,
+      direction: typeof body.direction === 'string' ? body.direction : null,
+      state: 'ringing',
+      answered: false,
+      durationS: null,
+      at: r.at,
+      receivedAt: r.received_at,
+    });
+    return;
+  }
+  const call = calls.get(body.callId);
+  if (!call) return;
+  if (r.type === 'intercom.call-answered') {
+    call.state = 'answered';
+    call.answered = true;
+  } else if (r.type === 'intercom.call-ended') {
+    call.state = 'ended';
+    call.answered = body.answered === true;
+    call.durationS = typeof body.durationS === 'number' ? body.durationS : null;
   }
 }

@@ -173,3 +173,61 @@ describe('late arrival admission (late-needs-witness)', () => {
     expect(new SessionService(log, { ...venue, access: { lateEntryMin: 10 } }).lateEntryMs).toBe(10 * MIN);
   });
 });
+
+describe('remote sessions (远程异地): one side of the session per venue', () => {
+  const base = {
+    transactionCode: 'R1',
+    project: { code: 'P', name: '项目' },
+    room: 'room-1',
+    start: T0,
+    end: T0 + HOUR,
+    experts: [{ pseudonym: 'E1' }],
+  };
+  const cases: [string, unknown, unknown | RegExp][] = [
+    [
+      'seated here, hosted there',
+      { hostVenue: 'gaoping', hostRoom: 'room-2' },
+      { hostVenue: 'gaoping', hostRoom: 'room-2' },
+    ],
+    ['seated here, host room unknown', { hostVenue: 'gaoping' }, { hostVenue: 'gaoping', hostRoom: null }],
+    [
+      'hosted here',
+      { guests: [{ venue: 'gaoping', room: 'room-2' }] },
+      { guests: [{ venue: 'gaoping', room: 'room-2' }] },
+    ],
+    [
+      'both sides at once',
+      { hostVenue: 'gaoping', guests: [{ venue: 'qinshui', room: 'room-1' }] },
+      /^sessions\[0\]\/remote: either hostVenue/,
+    ],
+    ['neither side', { hostRoom: 'room-2' }, /^sessions\[0\]\/remote: needs hostVenue/],
+    [
+      'a guest room twice',
+      {
+        guests: [
+          { venue: 'gaoping', room: 'room-2' },
+          { venue: 'gaoping', room: 'room-2' },
+        ],
+      },
+      /^sessions\[0\]\/remote\/guests\/1: gaoping room-2 listed twice/,
+    ],
+    ['no guest rooms', { guests: [] }, /^sessions\[0\]\/remote\/guests: must NOT have fewer than 1 items/],
+    [
+      'a guest venue that is no id',
+      { guests: [{ venue: '高平', room: 'room-2' }] },
+      /^sessions\[0\]\/remote\/guests\/0\/venue/,
+    ],
+  ];
+  it.each(cases)('%s', (_name, remote, expected) => {
+    const log = new EventLog(openDatabase(':memory:'), venue.id);
+    const sessions = new SessionService(log, venue);
+    const report = sessions.importSchedule([{ ...base, remote }], { source: 'test' });
+    if (expected instanceof RegExp) {
+      expect(report.rejected[0]?.error).toMatch(expected);
+      expect(sessions.get('R1')).toBeNull();
+    } else {
+      expect(report.rejected).toEqual([]);
+      expect(sessions.get('R1')!.remote).toEqual(expected);
+    }
+  });
+});

@@ -99,6 +99,34 @@ const hostile: HistoricEvent[] = [
     },
   },
   {
+    type: 'intercom.call-started',
+    session: 'S1',
+    actor: 'station-room-1',
+    subject: 'call-1',
+    data: { callId: 'call-1', room: 'room-1', station: 'station-room-1', direction: 'from-room', console: 'console-1' },
+  },
+  {
+    type: 'intercom.call-ended',
+    session: 'S1',
+    actor: 'witness-liu',
+    subject: 'call-1',
+    data: { callId: 'call-1', reason: '张三专家要求暂停', answered: true, durationS: 42 },
+  },
+  {
+    type: 'intercom.recording',
+    session: 'S1',
+    subject: 'call-1',
+    data: {
+      callId: 'call-1',
+      file: 'calls/call-1.ogg',
+      bytes: 1000,
+      sha256: 'ab'.repeat(32),
+      seconds: 42,
+      codec: 'opus',
+      channels: ['station', 'console'],
+    },
+  },
+  {
     type: 'sessions.imported',
     actor: 'platform',
     data: { source: 'platform', created: ['S1'], rejected: [{ error: '张三 is not a pseudonym' }] },
@@ -181,6 +209,20 @@ describe('what goes up', () => {
     expect(byType['session.state-changed']!.actor).toBe(key.pseudonymise('witness-liu'));
     expect(byType['session.state-changed']!.actor).toMatch(/^p-[0-9a-f]{16}$/);
     expect(byType['session.experts-authorised']!.actor).toBe('platform');
+    // Calls: ids, direction and outcome; never the free-text reason, nor the recording.
+    expect(byType['intercom.call-started']!.body).toEqual({
+      callId: 'call-1',
+      room: 'room-1',
+      station: 'station-room-1',
+      direction: 'from-room',
+      console: 'console-1',
+    });
+    expect(byType['intercom.call-ended']).toMatchObject({
+      session: 'S1',
+      actor: key.pseudonymise('witness-liu'),
+      body: { callId: 'call-1', answered: true, durationS: 42 },
+    });
+    expect(byType['intercom.recording']!.body).toBeNull();
     expect(byType['access.granted']!.body).toEqual({
       device: 'door-room-1',
       door: 'door-room-1',

@@ -5,6 +5,8 @@ import { roomOf } from '../alarm-places.ts';
 import { AlarmActions } from '../components/alarm-actions.tsx';
 import { FilterSelect } from '../components/filter-select.tsx';
 import { t } from '../messages.ts';
+import { useRemoteSessions } from '../remote.ts';
+import { tr, venueName } from '../remote-messages.ts';
 import { alarms, sessions, venue } from '../store.ts';
 import type { Alarm } from '../types.ts';
 import { alarmSubjectName, places, zoneName } from '../venue-labels.ts';
@@ -13,19 +15,37 @@ const filter = signal({ room: '', session: '', level: '', state: 'open' });
 
 const roomOfAlarm = (alarm: Alarm) => roomOf(alarm, places.value);
 
-function matches(alarm: Alarm): boolean {
+/** The state, level and session filters (an alarm here or a guest venue's). */
+function passes(alarm: { state: string; level: number; session: string | null }): boolean {
   const f = filter.value;
   if (f.state === 'open' && alarm.state === 'resolved') return false;
   if (f.state !== 'open' && f.state !== '' && alarm.state !== f.state) return false;
   if (f.level && String(alarm.level) !== f.level) return false;
-  if (f.session && alarm.session !== f.session) return false;
-  if (f.room && roomOfAlarm(alarm) !== f.room) return false;
-  return true;
+  return !f.session || alarm.session === f.session;
+}
+
+const matches = (alarm: Alarm) => passes(alarm) && (!filter.value.room || roomOfAlarm(alarm) === filter.value.room);
+
+/**
+ * The guest rooms' alarms of remote sessions hosted here (远程异地), marked as the guest venue's: its own witness
+ * handles them there, so they have no actions here. Shown under the same level and state filters.
+ */
+function useGuestAlarms() {
+  const remote = useRemoteSessions();
+  return (
+    (remote?.sessions ?? [])
+      .flatMap((s) =>
+        s.guests.flatMap((g) => g.alarms.map((alarm) => ({ alarm, venue: g.venue, room: g.room, session: s.session }))),
+      )
+      // The room filter lists this venue's rooms: a guest room is none of them.
+      .filter(({ alarm, session }) => passes({ ...alarm, session }) && !filter.value.room)
+  );
 }
 
 export function AlarmsPage() {
   const rooms = (venue.value?.zones ?? []).filter((z) => z.type === 'evaluation-room');
   const shown = alarms.value.filter(matches);
+  const guestAlarms = useGuestAlarms();
   return (
     <section class="alarms">
       <div class="filters">
@@ -81,7 +101,7 @@ export function AlarmsPage() {
           </tr>
         </thead>
         <tbody>
-          {shown.length === 0 && (
+          {shown.length === 0 && guestAlarms.length === 0 && (
             <tr>
               <td colSpan={9} class="empty">
                 {t('noData')}
@@ -111,6 +131,28 @@ export function AlarmsPage() {
               </tr>
             );
           })}
+          {guestAlarms.map(({ alarm: a, venue, room, session }) => (
+            <tr
+              key={`${venue}/${a.alarmId}`}
+              class={`alarm guest-alarm level-${a.level} state-${a.state}`}
+              data-guest-alarm={a.alarmId}
+              data-kind={a.kind}
+            >
+              <td>
+                <span class={`level level-${a.level}`}>{labelOf(ALARM_LEVEL_LABELS, String(a.level))}</span>
+              </td>
+              <td>{labelOf(ALARM_KIND_LABELS, a.kind)}</td>
+              <td>{a.content}</td>
+              <td>
+                <span class="guest-mark">{tr('guestVenueMark')}</span> {venueName(venue)} · {room}
+              </td>
+              <td>{session}</td>
+              <td>{formatTime(a.at, 'datetime')}</td>
+              <td data-testid="alarm-state">{labelOf(ALARM_STATE_LABELS, a.state)}</td>
+              <td />
+              <td />
+            </tr>
+          ))}
         </tbody>
       </table>
     </section>

@@ -10,6 +10,7 @@ import { RollCall } from '../components/roll-call.tsx';
 import { t } from '../messages.ts';
 import { now } from '../now.ts';
 import { tp } from '../panel-messages.ts';
+import { tr, venueName } from '../remote-messages.ts';
 import { lastError, loaders, me, sessions } from '../store.ts';
 import type { BoardExpert, BoardSession } from '../types.ts';
 import { zoneName } from '../venue-labels.ts';
@@ -194,10 +195,14 @@ export function SessionsPage() {
                 <dd>
                   {formatTime(s.start)} – {formatTime(s.end)} <Timer session={s} />
                 </dd>
-                {s.remote && 'hostVenue' in s.remote && (
+                {s.remote && (
                   <>
                     <dt />
-                    <dd>{t('remote', { venue: s.remote.hostVenue })}</dd>
+                    <dd>
+                      {'guests' in s.remote
+                        ? tr('hostedRemote', { venues: s.remote.guests.map((g) => venueName(g.venue)).join('、') })
+                        : t('remote', { venue: venueName(s.remote.hostVenue) })}
+                    </dd>
                   </>
                 )}
               </dl>
