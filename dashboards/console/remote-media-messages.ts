@@ -27,4 +27,4 @@ const en: { [K in keyof typeof zh]: string } = {
   hangup: 'Hang up',
 };
 
-export const tr = translator({ 'zh-CN': zh, en });
+export const tm = translator({ 'zh-CN': zh, en });

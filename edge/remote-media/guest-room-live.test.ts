@@ -2,7 +2,7 @@
 // guest room's live substream relayed guest edge → hub → host edge, and the refusals on the way: a user not on the
 // session at the host, a request not signed by the venue at the hub, a forged or misaddressed grant at the guest.
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import type { VenueRuntime } from '../../app/start-venue.ts';
 import { ensureDashboardsBuilt } from '../../dashboards/build.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
-import { consolePage, launchChromium } from '../../test/chromium.ts';
+import { consolePage, launchChromium, screenshotAtBothSizes } from '../../test/chromium.ts';
 import { mediaVenue, OPERATOR_TOKEN, scheduleRemote } from '../../test/remote-fixture.ts';
 import { startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { eventually, signIn } from '../../test/venue-harness.ts';
@@ -58,6 +58,7 @@ async function scheduleRemoteSession(): Promise<void> {
 }
 
 beforeAll(async () => {
+  mkdirSync('test-output/screenshots', { recursive: true });
   hub = await startTestHub({ operatorToken: OPERATOR_TOKEN });
   await Promise.all([farm.start().then(() => farm.streamsReady()), ensureDashboardsBuilt()]);
   [host, guest] = await Promise.all([mediaVenue(hub, HOST), mediaVenue(hub, GUEST)]);
@@ -133,6 +134,7 @@ describe('the guest room’s live video at the host, through the city hub', { ti
     expect(shown.frames).toBeGreaterThan(0);
     expect(await page.locator(`[data-guest-room="${GUEST}"] .tile-error`).count()).toBe(0);
     expect(errors).toEqual([]);
+    await screenshotAtBothSizes(page, 'guest-room-live');
 
     // The guest venue recorded whom it streamed to and under which session; the host, who watched.
     expect(guestEvents('remote.media-supplied')).toEqual([

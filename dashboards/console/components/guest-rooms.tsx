@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api.ts';
 import { ConsoleAudio } from '../pages/intercom-audio.ts';
-import { tr } from '../remote-media-messages.ts';
+import { tm } from '../remote-media-messages.ts';
+import { venueName } from '../remote-messages.ts';
 import { lastError } from '../store.ts';
 import type { BoardSession } from '../types.ts';
 import { GuestRoomVideo } from './live-tile.tsx';
@@ -71,11 +72,11 @@ function GuestCallPanel({ session, venue, onEnd }: { session: string; venue: str
       data-out={packets.sent}
     >
       <span>
-        {tr('guestCall', { venue })} · {tr(`callState_${state}`)}
+        {tm('guestCall', { venue: venueName(venue) })} · {tm(`callState_${state}`)}
         {call?.reason && ` · ${call.reason}`}
       </span>
       <button type="button" data-action="hangup-guest-room" onClick={() => void hangup()}>
-        {tr('hangup')}
+        {tm('hangup')}
       </button>
     </div>
   );
@@ -96,15 +97,19 @@ export function GuestRooms({ session }: { session: BoardSession }) {
         <div key={venue} class="guest-room-actions">
           {open === venue ? (
             <figure class="guest-room" data-guest-room={venue}>
-              <figcaption>{tr('guestRoomLive', { venue })}</figcaption>
-              <GuestRoomVideo session={session.id} venue={venue} label={tr('guestRoomLive', { venue })} />
+              <figcaption>{tm('guestRoomLive', { venue: venueName(venue) })}</figcaption>
+              <GuestRoomVideo
+                session={session.id}
+                venue={venue}
+                label={tm('guestRoomLive', { venue: venueName(venue) })}
+              />
               <button type="button" class="link" onClick={() => setOpen(null)}>
-                {tr('closeGuestRoom')}
+                {tm('closeGuestRoom')}
               </button>
             </figure>
           ) : (
             <button type="button" data-action="watch-guest-room" data-venue={venue} onClick={() => setOpen(venue)}>
-              {tr('watchGuestRoom', { venue })}
+              {tm('watchGuestRoom', { venue: venueName(venue) })}
             </button>
           )}
           {calling === venue ? (
@@ -117,7 +122,7 @@ export function GuestRooms({ session }: { session: BoardSession }) {
               disabled={calling !== null}
               onClick={() => setCalling(venue)}
             >
-              {tr('callGuestRoom', { venue })}
+              {tm('callGuestRoom', { venue: venueName(venue) })}
             </button>
           )}
         </div>
