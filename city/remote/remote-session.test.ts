@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { verifyEvidence } from '../../edge/evidence/verify-evidence.ts';
 import type { GuestRoomView } from '../../edge/remote/guest-view.ts';
 import { UPLOAD_RULES } from '../../edge/sync/upstream-projection.ts';
+import { venueRequestHeaders } from '../../edge/sync/wire.ts';
 import type { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { OPERATOR_TOKEN, remoteSessionInput, remoteVenue, scheduleRemote } from '../../test/remote-fixture.ts';
@@ -53,6 +55,21 @@ const refusals = (edge: VenueRuntime, n: number) =>
     })),
   );
 
+/** The HTTP status a WebSocket upgrade gets (101 when it opens). */
+const upgradeStatus = (url: string, headers: Record<string, string>) =>
+  new Promise<number>((resolve, reject) => {
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), { headers });
+    socket.once('open', () => {
+      socket.terminate();
+      resolve(101);
+    });
+    socket.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.once('error', reject);
+  });
+
 const checkIn = (edge: VenueRuntime, pseudonym: string) =>
   api(edge, '/api/checkin/manual', { role: 'witness', body: { by: `witness-${edge.venue.id}`, pseudonym } });
 
@@ -72,6 +89,11 @@ describe('a remote session across two venues through the hub', () => {
       );
 
     const input = remoteSessionInput(SESSION);
+    // Only the venue itself opens its link: an unsigned upgrade, or one signed by another venue's key, gets 401.
+    expect(await upgradeStatus(`${city.url}/v1/venues/gaoping/link?after=0`, {})).toBe(401);
+    const path = '/v1/venues/gaoping/link?after=0';
+    const asJincheng = venueRequestHeaders(host.services.sync.key.privateKey, 'gaoping', 'GET', path);
+    expect(await upgradeStatus(`${city.url}${path}`, asJincheng)).toBe(401);
     expect((await schedule(input, null)).status).toBe(401);
     expect((await schedule(input, 'wrong-token-of-same-len!')).status).toBe(401);
     const bad = await schedule({ ...input, guests: [{ ...input.guests[0], room: 'Room 2' }] });

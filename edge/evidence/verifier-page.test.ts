@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../test/chromium.ts';
 import { buildFixture, type Fixture, SESSION } from './evidence-fixture.ts';
 import { exportEvidence } from './export-evidence.ts';
+import { combineRemoteParts } from './remote-package.ts';
 import { TAMPERINGS, tamper } from './tamper.ts';
 
 /** verify.html from the package, opened from disk in Chromium, given a package: its verdict and findings. */
@@ -97,5 +98,43 @@ describe('the offline HTML verifier with a 国密 package (SM3 and SM2 in the pa
     const t = tamper(zip, 'event-dropped');
     writeFileSync(file, t.zip);
     expect((await verifyInBrowser(browser, page, file)).findings).toContain(`event-missing ${t.item}`);
+  });
+});
+
+describe('the offline HTML verifier with a remote session’s package (each venue’s part, its own key)', () => {
+  const fixtures: Fixture[] = [];
+  let browser: Browser;
+
+  beforeAll(async () => {
+    fixtures.push(buildFixture({ venue: 'jincheng' }), buildFixture({ venue: 'gaoping' }));
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    for (const f of fixtures) {
+      f.db.close();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('verifies both parts and names a part filed under another venue', async () => {
+    const [host, guest] = await Promise.all(fixtures.map((f) => exportEvidence(f.source, SESSION, 'auditor-1')));
+    const parts = [
+      { venue: 'jincheng', role: 'host' as const, zip: host!.zip },
+      { venue: 'gaoping', role: 'guest' as const, zip: guest!.zip },
+    ];
+    const zip = combineRemoteParts(SESSION, 'jincheng', parts);
+    const page = join(fixtures[0]!.dir, 'verify.html');
+    writeFileSync(page, unzipSync(zip)['verify.html']!);
+    const file = join(fixtures[0]!.dir, 'remote.zip');
+    writeFileSync(file, zip);
+    const r = await verifyInBrowser(browser, page, file);
+    expect(r.findings).toEqual([]);
+    expect(r.ok).toBe('true');
+    expect(r.text).toContain('主场 jincheng：✔');
+    expect(r.text).toContain('客场 gaoping：✔');
+    // The guest's part filed as another venue's: its signature is gaoping's, so the page says so.
+    writeFileSync(file, combineRemoteParts(SESSION, 'jincheng', [parts[0]!, { ...parts[1]!, venue: 'qinshui' }]));
+    expect((await verifyInBrowser(browser, page, file)).findings).toContain('part-mismatch qinshui: manifest');
   });
 });

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
-import { loadSyncConfig, syncConfigFile } from './config.ts';
+import { loadSyncConfig, resolveSyncConfig, syncConfigFile } from './config.ts';
 
 describe('sync.json', () => {
   it('is optional: without it the venue does not forward but shows its key for registration', async () => {
@@ -29,5 +29,13 @@ describe('sync.json', () => {
     expect(() => loadSyncConfig(dir, dir)).toThrow(/not JSON/);
     writeFileSync(file, JSON.stringify({ transport: 'mqtt', url: 'mqtt://127.0.0.1:1883' }));
     expect(loadSyncConfig(dir, dir)).toMatchObject({ batchSize: 5000, lingerMs: 200, lagAlarm: { events: 50_000 } });
+  });
+
+  it.each([
+    ['http, not said', { transport: 'http', url: 'https://hub.city' }, true],
+    ['http, switched off', { transport: 'http', url: 'https://hub.city', link: false }, false],
+    ['mqtt (no link there)', { transport: 'mqtt', url: 'mqtt://broker.city' }, false],
+  ])('the edge↔hub link: %s → %s', (_name, raw, link) => {
+    expect(resolveSyncConfig(raw, tempDir()).link).toBe(link);
   });
 });
