@@ -7,13 +7,11 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { FragmentFramer } from '../edge/remote-media/fragment-framer.ts';
 import { CameraFarm } from '../simulators/camera/camera-farm.ts';
-import { mediaVenue, OPERATOR_TOKEN, scheduleRemote } from '../test/remote-fixture.ts';
+import { MEDIA_GUEST as GUEST, guestRoomScene, OPERATOR_TOKEN } from '../test/remote-fixture.ts';
 import { startTestHub } from '../test/sync-fixture.ts';
-import { authHeaders, eventually, signIn } from '../test/venue-harness.ts';
+import { authHeaders, signIn } from '../test/venue-harness.ts';
 import type { BenchRow } from './types.ts';
 
-const HOST = 'gaoping';
-const GUEST = 'qinshui';
 const CAMERA = 'cam-room-1';
 const SESSION = 'bench-remote-1';
 const WINDOW_MS = 20_000;
@@ -48,28 +46,12 @@ export async function run(): Promise<BenchRow[]> {
   await farm.start();
   await farm.streamsReady();
   const hub = await startTestHub({ operatorToken: OPERATOR_TOKEN });
-  const [host, guest] = await Promise.all([mediaVenue(hub, HOST), mediaVenue(hub, GUEST)]);
+  const { host, guest } = await guestRoomScene(
+    hub,
+    { main: farm.streamUrl(CAMERA), sub: farm.substreamUrl(CAMERA) },
+    { id: SESSION, witness: 'bench-witness' },
+  );
   try {
-    guest.services.video.addCamera(CAMERA, farm.streamUrl(CAMERA), farm.substreamUrl(CAMERA));
-    await eventually(() => [host, guest].every((e) => e.services.sync.link?.isUp), Boolean, 20_000, 'links up');
-    const start = Date.now() - 60_000;
-    const scheduled = await scheduleRemote(hub.url, {
-      id: SESSION,
-      transactionCode: 'BENCH-REMOTE',
-      project: { code: 'BENCH', name: 'bench' },
-      start,
-      end: start + 3600_000,
-      host: { venue: HOST, room: 'room-1', experts: [], staff: [{ id: 'bench-witness', role: 'witness' }] },
-      guests: [{ venue: GUEST, room: 'room-1', experts: [] }],
-    });
-    if (!scheduled.ok) throw new Error(`scheduling: ${scheduled.status}`);
-    await eventually(
-      () => [host, guest].every((e) => e.services.sessions.get(SESSION)),
-      Boolean,
-      20_000,
-      'the session at both edges',
-    );
-
     // Anchor first: the local viewer alone, its CPU over the window.
     const local = viewer(
       `${guest.httpUrl.replace('http', 'ws')}/api/video/live/${CAMERA}?stream=sub`,

@@ -12,13 +12,11 @@ import { ensureDashboardsBuilt } from '../../dashboards/build.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { consolePage, launchChromium, screenshotAtBothSizes } from '../../test/chromium.ts';
-import { mediaVenue, OPERATOR_TOKEN, scheduleRemote } from '../../test/remote-fixture.ts';
+import { MEDIA_GUEST as GUEST, guestRoomScene, MEDIA_HOST as HOST, OPERATOR_TOKEN } from '../../test/remote-fixture.ts';
 import { startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { eventually, signIn } from '../../test/venue-harness.ts';
 import { signMediaGrant } from './media-grant.ts';
 
-const HOST = 'gaoping';
-const GUEST = 'qinshui';
 const SESSION = 'remote-2026-001';
 const CAMERA = 'cam-room-1'; // qinshui's room-1 camera: 640×360 main, 320×180 substream
 /** The console user consolePage signs in as for the witness role: on the session's staff at the host. */
@@ -33,43 +31,15 @@ let station: IntercomStationSimulator;
 const STATION = 'ic-room-1';
 const farm = new CameraFarm({ cameras: [{ id: CAMERA, width: 640, height: 360, substream: true }], discovery: false });
 
-/**
- * The remote session as a city operator schedules it at the hub: the hub signs a schedule for each venue (the host's
- * naming its guest room, the guest's its host) and pushes it down their links; resolves once both edges hold it.
- */
-async function scheduleRemoteSession(): Promise<void> {
-  const start = Date.now() - 60_000;
-  const response = await scheduleRemote(hub.url, {
-    id: SESSION,
-    transactionCode: 'JC-2026-REMOTE-001',
-    project: { code: 'P-REMOTE-1', name: '远程异地评标测试项目' },
-    start,
-    end: start + 3 * 3600_000,
-    host: { venue: HOST, room: 'room-1', experts: [{ pseudonym: 'E-H1' }], staff: [{ id: WITNESS, role: 'witness' }] },
-    guests: [{ venue: GUEST, room: 'room-1', experts: [{ pseudonym: 'E-G1' }] }],
-  });
-  if (!response.ok) throw new Error(`scheduling at the hub: ${response.status} ${await response.text()}`);
-  await eventually(
-    () => [host, guest].map((edge) => edge.services.sessions.get(SESSION)?.remote ?? null),
-    (remote) => remote.every(Boolean),
-    20_000,
-    'the remote session at both edges',
-  );
-}
-
 beforeAll(async () => {
   mkdirSync('test-output/screenshots', { recursive: true });
   hub = await startTestHub({ operatorToken: OPERATOR_TOKEN });
   await Promise.all([farm.start().then(() => farm.streamsReady()), ensureDashboardsBuilt()]);
-  [host, guest] = await Promise.all([mediaVenue(hub, HOST), mediaVenue(hub, GUEST)]);
-  guest.services.video.addCamera(CAMERA, farm.streamUrl(CAMERA), farm.substreamUrl(CAMERA));
-  await eventually(
-    () => [host, guest].map((edge) => edge.services.sync.link?.isUp ?? false),
-    (up) => up.every(Boolean),
-    20_000,
-    'both edges linked to the hub',
-  );
-  await scheduleRemoteSession();
+  ({ host, guest } = await guestRoomScene(
+    hub,
+    { main: farm.streamUrl(CAMERA), sub: farm.substreamUrl(CAMERA) },
+    { id: SESSION, witness: WITNESS },
+  ));
   station = new IntercomStationSimulator(
     { venue: GUEST, kind: 'intercom', id: STATION, password: guest.deviceCredential(STATION) },
     { brokerUrl: guest.bus.deviceUrl, heartbeatS: 1, autoAnswer: true },
