@@ -203,6 +203,24 @@ describe('the guest room’s live video at the host, through the city hub', { ti
     await page.context().close();
   });
 
+  it('passes the guest venue’s refusal back to the host console with its reason (a camera of another room)', async () => {
+    const token = await signIn(host, 'witness', WITNESS);
+    const ws = new WebSocket(
+      `${host.httpUrl.replace('http', 'ws')}/api/remote/sessions/${SESSION}/guests/${GUEST}/live?camera=cam-hall`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const [code, reason] = await new Promise<[number, string]>((resolve) =>
+      ws.on('close', (c, r) => resolve([c, r.toString()])),
+    );
+    expect([code, reason]).toEqual([1011, `${GUEST} refused: camera: cam-hall is not in room room-1`]);
+    expect(guestEvents('remote.media-refused').at(-1)).toMatchObject({
+      kind: 'remote-live',
+      host: HOST,
+      session: SESSION,
+      reason: 'camera: cam-hall is not in room room-1',
+    });
+  });
+
   it('refuses at the guest a forged grant, and a hub-signed one naming a venue that does not host the session', async () => {
     const supplier = guest.services.remoteMedia.guest;
     const before = guestEvents('remote.media-supplied').length;
@@ -223,7 +241,11 @@ describe('the guest room’s live video at the host, through the city hub', { ti
       signMediaGrant(hubKey, { ...fields, relay: 'other-host-000000000000', host: 'jincheng' }),
     );
     expect(misaddressed).toEqual({ ok: false, error: `session: ${SESSION} is hosted by ${HOST}, not by jincheng` });
-    expect(guestEvents('remote.media-refused').map((e) => e.reason)).toEqual([
+    expect(
+      guestEvents('remote.media-refused')
+        .map((e) => e.reason)
+        .slice(-2),
+    ).toEqual([
       'media grant /signature: not signed by the platform key',
       `session: ${SESSION} is hosted by ${HOST}, not by jincheng`,
     ]);
