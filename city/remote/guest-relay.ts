@@ -250,28 +250,7 @@ export class GuestRelay {
 }
 
 /** The event as the venue uploaded it (what the hub stored beside it, such as its batch, stays at the hub). */
-const asUploaded = ({
-  seq,
-  prevHash,
-  hash,
-  at,
-  type,
-  session,
-  subject,
-  actor,
-  method,
-  body,
-  bodyDigest,
-}: GuestEvent) => ({
-  seq,
-  prevHash,
-  hash,
-  at,
-  type,
-  session,
-  subject,
-  actor,
-  method,
-  body,
-  bodyDigest,
-});
+function asUploaded(stored: GuestEvent): GuestEvent {
+  const { batch: _batch, ...uploaded } = stored as GuestEvent & { batch?: number };
+  return uploaded;
+}

@@ -126,6 +126,25 @@ describe('a remote session across two venues through the hub', () => {
       expect(accepted.map((e) => e.data.via)).toEqual(['link']);
     }
 
+    // What the hub knows: both venues linked, the session with its host and guest room, the host following it.
+    const hubStatus = async () =>
+      (
+        await fetch(`${city!.url}/v1/remote-sessions`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } })
+      ).json();
+    const status = await eventually(
+      hubStatus,
+      (s) => s.relay.follows[0]?.resumed === true,
+      30_000,
+      'the host following',
+    );
+    expect(status.links.venues.map((v: { venue: string }) => v.venue).sort()).toEqual(['gaoping', 'jincheng']);
+    expect(status.relay.sessions).toEqual([
+      { id: SESSION, host: 'jincheng', hostRoom: 'room-1', guests: [{ venue: 'gaoping', room: 'room-2' }] },
+    ]);
+    expect(status.relay.follows).toMatchObject([
+      { session: SESSION, venue: 'gaoping', host: 'jincheng', resumed: true },
+    ]);
+
     // Experts check in at both venues; the host's console shows the guest room's check-ins.
     for (const [edge, pseudonym] of [
       [host, 'EX-JC-1'],

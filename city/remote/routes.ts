@@ -72,6 +72,15 @@ export function remoteSchedules(input: RemoteSessionInput): { venue: string; pay
   ];
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The edge↔hub links by venue (city/remote/link-hub.ts): `handle(kind, …)`, `send(venue, message)`. */
+    cityLinks: LinkHub;
+    /** The remote sessions known to the hub (`session(id)`: host, host room, guest rooms). */
+    remoteSessions: GuestRelay;
+  }
+}
+
 /** Constant-time comparison of the operator's bearer token (no early exit on the first differing byte). */
 export function operatorTokenValid(expected: string | null, header: string | undefined): boolean {
   if (!expected || !header?.startsWith('Bearer ')) return false;
@@ -90,6 +99,10 @@ export function remoteRoutes(options: { operatorToken: string | null }) {
     // The other features that talk to venues over the link (media-routes.ts) take it from here.
     app.decorate('links', links);
     const relay = new GuestRelay(hub, links);
+    // For the plugins listed after this one (live video and intercom through the hub): the venues' links, and which
+    // venue hosts which remote session with which guest rooms.
+    app.decorate('cityLinks', links);
+    app.decorate('remoteSessions', relay);
     // Remote sessions scheduled before this start: the hosts' signed schedules name their guest rooms.
     for (const venue of await hub.store.venueIds())
       for (const envelope of await hub.downlinkAfter(venue, 0)) relay.noteSchedule(venue, envelope.payload);

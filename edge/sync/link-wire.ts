@@ -4,8 +4,10 @@
 //
 // Messages are JSON text frames `{ kind, ...fields }`. The kinds each side sends are the keys of
 // `EdgeToHub` and `HubToEdge` below. To add a kind (another feature: live streams, intercom, …), extend these
-// interfaces from the feature's own file by declaration merging, and register a handler with `link.handle(kind, …)`
-// on the receiving side:
+// interfaces from the feature's own file by declaration merging, and register a handler on the receiving side —
+// at the edge `services.sync.link.handle(kind, …)` (CityLink), at the hub `app.cityLinks.handle(kind, …)` (LinkHub,
+// decorated by city/remote/routes.ts for the hub plugins listed after it; `app.remoteSessions.session(id)` says
+// which venue hosts a remote session and its guest rooms):
 //
 //   declare module '../sync/link-wire.ts' {
 //     interface HubToEdge { 'stream-supply': { kind: 'stream-supply'; camera: string; … } }
