@@ -5,13 +5,6 @@ import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { type EdgeToHub, type HubMessage, LinkDispatch, parseFrame } from '../../edge/sync/link-wire.ts';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** The edge↔hub link, decorated by the remote-sessions plugin (routes.ts) for the features after it. */
-    links: LinkHub;
-  }
-}
-
 /** A connected venue as handlers see it: who sent the message, and how to answer. */
 export interface LinkPeer {
   venue: string;

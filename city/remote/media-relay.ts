@@ -16,6 +16,8 @@ export type GuestMediaTarget = GuestLiveTarget & { kind: MediaGrant['kind'] };
 export const RELAY_CLOSE = { refused: 4403, unavailable: 4503 } as const;
 
 export interface MediaRelayOptions {
+  /** Whether the hub knows `session` as hosted by `host` with a guest room at `guest`. */
+  isGuestRoomOf(host: string, target: { session: string; guest: string }): boolean;
   /** Signs a grant with the hub's platform key (the key the venues verify the downlink with). */
   sign(fields: MediaGrantFields): SignedMediaGrant;
   /**
@@ -52,7 +54,11 @@ export class MediaRelays {
 
   /** A host edge's socket (already authenticated as `host`): mints the relay and asks the guest. */
   open(host: string, target: GuestMediaTarget, viewer: WebSocket): void {
-    if (target.guest === host) return viewer.close(RELAY_CLOSE.refused, 'guest: the host venue is not its own guest');
+    if (!this.options.isGuestRoomOf(host, target))
+      return viewer.close(
+        RELAY_CLOSE.refused,
+        `session: ${target.session} is no remote session of ${host} with a guest room at ${target.guest}`.slice(0, 110),
+      );
     if ([...this.relays.values()].filter((r) => r.host === host).length >= MAX_RELAYS_PER_HOST)
       return viewer.close(RELAY_CLOSE.unavailable, `${host} has ${MAX_RELAYS_PER_HOST} live views open`);
     const id = randomBytes(18).toString('base64url');

@@ -5,7 +5,7 @@ import type { WebSocket } from 'ws';
 import '../../edge/remote-media/link-messages.ts';
 import type { CityHub } from '../hub.ts';
 import { verifyVenueRequest } from '../venue-auth.ts';
-import './link-hub.ts';
+import './routes.ts';
 import { type GuestMediaTarget, MediaRelays } from './media-relay.ts';
 
 type VenueRequest = FastifyRequest<{ Params: { venue: string } }>;
@@ -17,9 +17,15 @@ type VenueRequest = FastifyRequest<{ Params: { venue: string } }>;
  * The guest is asked over its link (`media-supply`, with the grant) and may refuse (`media-refused`).
  */
 export async function mediaRoutes(app: FastifyInstance, hub: CityHub): Promise<void> {
-  // The link is the remote-sessions plugin's (routes.ts), registered before this one.
-  const links = app.links;
+  // The links and the remote sessions are the remote-sessions plugin's (routes.ts), registered before this one.
+  const links = app.cityLinks;
   const relays = new MediaRelays({
+    // The hub's own check before it signs anything: a remote session it scheduled, hosted by A, a guest room at B.
+    // The guest venue checks again against its own copy.
+    isGuestRoomOf: (host, { session, guest }) => {
+      const known = app.remoteSessions.session(session);
+      return known?.host === host && known.guests.some((g) => g.venue === guest);
+    },
     sign: (fields) => hub.signMediaGrant(fields),
     ask: (guest, grant) => links.send(guest, { kind: 'media-supply', grant }),
   });

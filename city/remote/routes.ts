@@ -96,8 +96,6 @@ export function operatorTokenValid(expected: string | null, header: string | und
 export function remoteRoutes(options: { operatorToken: string | null }) {
   return async (app: FastifyInstance, hub: CityHub): Promise<void> => {
     const links = new LinkHub(app.log);
-    // The other features that talk to venues over the link (media-routes.ts) take it from here.
-    app.decorate('links', links);
     const relay = new GuestRelay(hub, links);
     // For the plugins listed after this one (live video and intercom through the hub): the venues' links, and which
     // venue hosts which remote session with which guest rooms.

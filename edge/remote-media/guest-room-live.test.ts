@@ -15,6 +15,7 @@ import { consolePage, launchChromium, screenshotAtBothSizes } from '../../test/c
 import { MEDIA_GUEST as GUEST, guestRoomScene, MEDIA_HOST as HOST, OPERATOR_TOKEN } from '../../test/remote-fixture.ts';
 import { startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { eventually, signIn } from '../../test/venue-harness.ts';
+import { venueRequestHeaders } from '../sync/wire.ts';
 import { signMediaGrant } from './media-grant.ts';
 
 const SESSION = 'remote-2026-001';
@@ -149,10 +150,25 @@ describe('the guest room’s live video at the host, through the city hub', { ti
     ]);
   });
 
-  it('refuses at the hub a relay request not signed by the venue it names', async () => {
-    const url = `${hub.url.replace('http', 'ws')}/v1/venues/${HOST}/remote/live?session=${SESSION}&guest=${GUEST}`;
-    const refused = await refusedUpgrade(url, { 'x-halledge-at': String(Date.now()), 'x-halledge-signature': 'AAAA' });
+  it('refuses at the hub a relay request not signed by the venue it names, or for a session it did not schedule so', async () => {
+    const path = (session: string) => `/v1/venues/${HOST}/remote/live?session=${session}&guest=${GUEST}`;
+    const wsUrl = (session: string) => `${hub.url.replace('http', 'ws')}${path(session)}`;
+    const refused = await refusedUpgrade(wsUrl(SESSION), {
+      'x-halledge-at': String(Date.now()),
+      'x-halledge-signature': 'AAAA',
+    });
     expect(refused.status).toBe(401);
+
+    // Signed by the host venue, but for a session the hub knows no guest room of.
+    const signed = venueRequestHeaders(host.services.sync.key.privateKey, HOST, 'GET', path('not-scheduled'));
+    const ws = new WebSocket(wsUrl('not-scheduled'), { headers: signed });
+    const [code, reason] = await new Promise<[number, string]>((resolve) =>
+      ws.on('close', (c, r) => resolve([c, r.toString()])),
+    );
+    expect([code, reason]).toEqual([
+      4403,
+      `session: not-scheduled is no remote session of ${HOST} with a guest room at ${GUEST}`,
+    ]);
   });
 
   it('the host witness calls the guest room’s station through the hub; both hear each other; the guest records it', async () => {
