@@ -5,6 +5,7 @@ import { DisplayService } from '../edge/displays/display-service.ts';
 import { IntercomService } from '../edge/intercom/intercom-service.ts';
 import type { VenueMetrics } from '../edge/metrics/venue-metrics.ts';
 import { RemoteService } from '../edge/remote/remote-service.ts';
+import { startRemoteMedia } from '../edge/remote-media/remote-media-module.ts';
 import { SessionService } from '../edge/sessions/session-service.ts';
 import { SyncService } from '../edge/sync/sync-service.ts';
 import { TrackingService } from '../edge/tracking/tracking-service.ts';
@@ -24,6 +25,7 @@ import { intercomRoutes } from '../hall-server/routes/intercom.ts';
 import { metricsRoutes } from '../hall-server/routes/metrics.ts';
 import { recordAnchorRoutes } from '../hall-server/routes/record-anchor.ts';
 import { remoteRoutes } from '../hall-server/routes/remote.ts';
+import { remoteMediaRoutes } from '../hall-server/routes/remote-media.ts';
 import { sessionRoutes } from '../hall-server/routes/sessions.ts';
 import { syncRoutes } from '../hall-server/routes/sync.ts';
 import { systemRoutes } from '../hall-server/routes/system.ts';
@@ -99,6 +101,9 @@ export function startModules(ctx: VenueContext): StartedModules {
     new SessionFootage(video, sessions, ctx.log, { archiveDays: ctx.settings.video.archiveDays }, ctx.logger),
     ({ services }) => footageRoutes(ctx, services),
   );
+  // 远程异地: guest rooms' live video relayed through the city hub, as host and as guest (edge/remote-media).
+  const remoteMedia = startRemoteMedia(ctx, sessions, video, intercom, sync);
+  list.running({ name: 'remote-media', stop: () => remoteMedia.stop() }, () => remoteMediaRoutes(remoteMedia));
   const services = {
     sessions,
     access,
@@ -109,6 +114,7 @@ export function startModules(ctx: VenueContext): StartedModules {
     displays,
     intercom,
     video,
+    remoteMedia,
     modules: list.modules,
   };
   return { services, routes: list.routeList };

@@ -6,6 +6,7 @@ import type { FaultPlan } from './faults.ts';
 import { type HubHttpServer, type HubRoutes, startHubHttp } from './http-server.ts';
 import { CityHub, type StoreConfig } from './hub.ts';
 import { connectHubMqtt, type HubMqttBridge } from './mqtt-bridge.ts';
+import { mediaRoutes } from './remote/media-routes.ts';
 import { remoteRoutes } from './remote/routes.ts';
 import { cityViewsRoutes } from './views/routes.ts';
 
@@ -63,6 +64,8 @@ export async function startHub(config: HubConfig): Promise<RunningHub> {
         ...HUB_PLUGINS,
         // Remote sessions: scheduling, the edge↔hub link, guest events relayed to the host (city/remote).
         remoteRoutes({ operatorToken: config.operatorToken ?? null }),
+        // The guest room's live video, relayed host ⇄ guest over venue-signed sockets (city/remote/media-routes.ts).
+        mediaRoutes,
         ...(config.plugins ?? []),
       ],
       ...(config.logger ? { logger: config.logger } : {}),

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { Type as T } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { describeSchemaError } from '../config/json-schema.ts';
+import { type MediaGrantFields, type SignedMediaGrant, signMediaGrant } from '../edge/remote-media/media-grant.ts';
 import type { CheckpointSuite } from '../edge/store/checkpoint-format.ts';
 import { GENESIS_HASH } from '../edge/store/event-log.ts';
 import { pemKeyId, signatureCheck } from '../edge/store/suites.ts';
@@ -244,6 +245,11 @@ export class CityHub extends EventEmitter<HubEvents> {
   /** Signs without queueing (tests build forged or misaddressed messages from it). */
   sign(unsigned: Omit<DownlinkEnvelope, 'signature' | 'protocol'>): DownlinkEnvelope {
     return { protocol: PROTOCOL, ...unsigned, signature: signBytes(this.privateKey, downlinkManifest(unsigned)) };
+  }
+
+  /** Signs the grant a guest venue checks before it streams a room to the host (city/remote/media-routes.ts). */
+  signMediaGrant(fields: MediaGrantFields): SignedMediaGrant {
+    return signMediaGrant(this.privateKey, fields);
   }
 
   downlinkAfter(venue: string, after: number): Promise<DownlinkEnvelope[]> {

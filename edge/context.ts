@@ -11,6 +11,7 @@ import type { ModuleSettings } from './edge-config.ts';
 import type { IntercomService } from './intercom/intercom-service.ts';
 import type { DeviceRegistry } from './registry/device-registry.ts';
 import type { RemoteService } from './remote/remote-service.ts';
+import type { RemoteMedia } from './remote-media/remote-media-module.ts';
 import type { SessionService } from './sessions/session-service.ts';
 import type { RecordAnchor } from './store/checkpoints.ts';
 import type { Db } from './store/database.ts';
@@ -71,6 +72,8 @@ export interface VenueServices {
   intercom: IntercomService;
   /** CCTV: ONVIF cameras, recording, retention, live view (edge/video). */
   video: VideoService;
+  /** 远程异地: guest rooms' live video relayed through the city hub, as host and as guest (edge/remote-media). */
+  remoteMedia: RemoteMedia;
   /** Stop hooks, run in reverse order at shutdown. */
   modules: VenueModule[];
 }

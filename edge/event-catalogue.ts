@@ -14,6 +14,7 @@ import { evidenceEvents } from './evidence/events.ts';
 import { intercomEvents } from './intercom/events.ts';
 import { registryEvents } from './registry/events.ts';
 import { remoteEvents } from './remote/events.ts';
+import { remoteMediaEvents } from './remote-media/events.ts';
 import { sessionEvents } from './sessions/events.ts';
 import type { EventSpec } from './store/event-spec.ts';
 import { recordEvents } from './store/events.ts';
@@ -35,6 +36,7 @@ export const EVENT_CATALOGUE = {
   ...videoEvents,
   ...syncEvents,
   ...remoteEvents,
+  ...remoteMediaEvents,
   ...evidenceEvents,
   ...auditEvents,
   ...clockEvents,

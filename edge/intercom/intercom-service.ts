@@ -10,7 +10,7 @@ import type { SessionService } from '../sessions/session-service.ts';
 import type { EventInput } from '../store/event-log.ts';
 import type { Recording } from './call-recorder.ts';
 import type { IntercomEventType } from './events.ts';
-import { MediaBridge } from './media-bridge.ts';
+import { type ConsoleLeg, MediaBridge } from './media-bridge.ts';
 
 export type CallState = 'ringing' | 'talking' | 'ended';
 
@@ -87,6 +87,11 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
 
   configure(options: Partial<IntercomOptions>): void {
     this.options = { ...this.options, ...options };
+  }
+
+  /** The edge's media address (station RTP, console WebRTC). */
+  get mediaHost(): string {
+    return this.options.mediaHost;
   }
 
   settings(): Pick<IntercomOptions, 'consoles' | 'ringTimeoutMs' | 'mediaSilenceS'> {
@@ -278,17 +283,28 @@ export class IntercomService extends EventEmitter<{ changed: [Call] }> {
    * in, the edge's answer out. Another console, or a call not in progress, is refused.
    */
   async joinAudio(callId: string, consoleId: string, offer: string): Promise<string> {
+    const bridge = this.answeredBridge(callId, consoleId);
+    try {
+      return await bridge.joinBrowser(offer);
+    } catch (err) {
+      throw new DomainError('invalid', `sdp: ${(err as Error).message}`);
+    }
+  }
+
+  /** A console at another venue joins the call's audio through the city hub (edge/remote-media), as a page would. */
+  joinLeg(callId: string, consoleId: string, leg: ConsoleLeg): void {
+    this.answeredBridge(callId, consoleId).join(leg);
+  }
+
+  /** The media of a call in progress, for the console that answered it (another, or no call, is refused). */
+  private answeredBridge(callId: string, consoleId: string): MediaBridge {
     const call = this.get(callId);
     const bridge = this.bridges.get(callId);
     if (call.state !== 'talking' || !bridge)
       throw new DomainError('conflict', `call ${callId} is ${call.state}: no audio`);
     if (call.console !== consoleId)
       throw new DomainError('conflict', `console: call ${callId} is answered by ${call.console}, not ${consoleId}`);
-    try {
-      return await bridge.joinBrowser(offer);
-    } catch (err) {
-      throw new DomainError('invalid', `sdp: ${(err as Error).message}`);
-    }
+    return bridge;
   }
 
   /** RTP packets the edge has received from each side of a call in progress. */

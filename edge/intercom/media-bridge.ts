@@ -3,6 +3,14 @@ import { BrowserLeg } from './browser-leg.ts';
 import { CallRecorder, type Recording } from './call-recorder.ts';
 import { StationLeg } from './station-leg.ts';
 
+/** The console's side of a call: G.711 µ-law payloads each way, as they are. */
+export interface ConsoleLeg {
+  on(event: 'audio', listener: (payload: Buffer) => void): unknown;
+  on(event: 'closed', listener: () => void): unknown;
+  send(payload: Buffer): void;
+  close(): void;
+}
+
 /**
  * The edge as media anchor for one call. The station's RTP leg and the console page's WebRTC leg both end
  * here; G.711 payloads are relayed between them as they are (each leg with its own RTP stream) and both
@@ -10,7 +18,7 @@ import { StationLeg } from './station-leg.ts';
  * drop and rejoin (a page reload) without touching them.
  */
 export class MediaBridge extends EventEmitter<{ silent: [] }> {
-  private browser: BrowserLeg | null = null;
+  private browser: ConsoleLeg | null = null;
   private readonly watchdog: NodeJS.Timeout;
   private readonly openedAt = Date.now();
 
@@ -57,6 +65,12 @@ export class MediaBridge extends EventEmitter<{ silent: [] }> {
       leg.close();
       throw err;
     }
+    this.join(leg);
+    return answer;
+  }
+
+  /** The console's side joins (or rejoins): a browser here, or a console at another venue through the hub. */
+  join(leg: ConsoleLeg): void {
     this.browser?.close();
     this.browser = leg;
     leg.on('audio', (payload) => {
@@ -66,7 +80,6 @@ export class MediaBridge extends EventEmitter<{ silent: [] }> {
     leg.on('closed', () => {
       if (this.browser === leg) this.browser = null;
     });
-    return answer;
   }
 
   async close(): Promise<Recording | null> {

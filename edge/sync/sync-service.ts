@@ -62,7 +62,8 @@ export class SyncService {
   private readonly transport: UpstreamTransport | null;
   /** The outbox (null when sync is not configured); exposed for diagnostics and tests. */
   readonly outbox: Outbox | null;
-  private readonly platformKey: KeyObject | null;
+  /** The city platform's (hub's) public key: downlink messages and the hub's live grants are checked with it. */
+  readonly platformKey: KeyObject | null;
   private readonly courier: CheckpointCourier | null;
   /** The edge↔hub WebSocket (remote sessions, downlink at once); null without sync or with `link: false`. */
   readonly link: CityLink | null;

@@ -44,7 +44,7 @@ export class Mp4BoxSplitter {
 }
 
 /** Size of the box whose header starts at `at`, or null when the header is not all there. */
-function boxSize(data: Buffer, at: number): number | null {
+export function boxSize(data: Buffer, at: number): number | null {
   if (data.length - at < 8) return null;
   const size = data.readUInt32BE(at);
   if (size === 1) {

@@ -1,5 +1,4 @@
 import { signal } from '@preact/signals';
-import { request } from '../api.ts';
 
 export type AudioState = 'connecting' | 'connected' | 'failed' | 'closed';
 
@@ -22,7 +21,8 @@ export class ConsoleAudio {
 
   constructor(
     readonly callId: string,
-    private readonly consoleId: string,
+    /** Sends the offer to the edge and returns its answer (a local call's route, or a guest room call's). */
+    private readonly join: (sdp: string) => Promise<{ type: 'answer'; sdp: string }>,
     private readonly speaker: HTMLAudioElement,
   ) {}
 
@@ -49,9 +49,7 @@ export class ConsoleAudio {
       };
       await pc.setLocalDescription(await pc.createOffer());
       await gathered(pc);
-      const answer = await request<{ type: 'answer'; sdp: string }>(`/api/intercom/calls/${this.callId}/audio`, {
-        body: { console: this.consoleId, sdp: pc.localDescription!.sdp },
-      });
+      const answer = await this.join(pc.localDescription!.sdp);
       await pc.setRemoteDescription(answer);
       this.statsTimer = setInterval(() => void this.readStats(), 1000);
     } catch (err) {

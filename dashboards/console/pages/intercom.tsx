@@ -34,7 +34,12 @@ const audio = signal<ConsoleAudio | null>(null);
 const speaker = globalThis.Audio ? new Audio() : null;
 function startAudio(callId: string): void {
   if (!speaker) return;
-  const next = new ConsoleAudio(callId, myConsole.value, speaker);
+  const consoleId = myConsole.value;
+  const next = new ConsoleAudio(
+    callId,
+    (sdp) => request(`/api/intercom/calls/${callId}/audio`, { body: { console: consoleId, sdp } }),
+    speaker,
+  );
   audio.value = next;
   void next.start();
 }

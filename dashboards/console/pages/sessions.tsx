@@ -4,6 +4,7 @@ import { formatDuration, formatTime, labelOf } from '../../i18n/index.ts';
 import { ta } from '../action-messages.ts';
 import { request } from '../api.ts';
 import { DisplayNotice } from '../components/display-notice.tsx';
+import { GuestRooms } from '../components/guest-rooms.tsx';
 import { RequiredText } from '../components/required-text.tsx';
 import { RollCall } from '../components/roll-call.tsx';
 import { t } from '../messages.ts';
@@ -14,6 +15,7 @@ import { lastError, loaders, me, sessions } from '../store.ts';
 import type { BoardExpert, BoardSession } from '../types.ts';
 import { zoneName } from '../venue-labels.ts';
 import { usePolled } from './use-polled.ts';
+import './panels.css';
 
 const FLOOR_STAFF = ['administrator', 'witness'];
 const CHECKIN_STATES = ['checkin-open', 'in-progress', 'suspended'];
@@ -211,6 +213,7 @@ export function SessionsPage() {
                 ))}
               </ul>
               {access?.rollCallsDue.includes(s.id) && <RollCall session={s} onDone={() => setRevision((r) => r + 1)} />}
+              <GuestRooms session={s} />
               <StateChange session={s} />
               {floorStaff && <DisplayNotice session={s} />}
             </article>
