@@ -1,7 +1,7 @@
 import type { Db } from '../store/database.ts';
 import type { Projection } from '../store/event-log.ts';
 import { preparedCache } from '../store/prepared.ts';
-import type { Expert, SessionDefinition, SessionRemote, Staff } from './model.ts';
+import type { SessionDefinition, SessionRemote } from './model.ts';
 
 /** Current-state tables of module `sessions`, rebuilt from `session.*` and `checkin.accepted` events. */
 export const migrations = [
