@@ -1,10 +1,12 @@
-// Remote sessions (远程异地评标) at the hub: the guest venues' uploaded events of a session, forwarded to the host
-// venue's edge over its link as they are committed, from the host's resume cursor after a drop; the guest
+// Remote sessions (远程异地评标) at the hub: the guest venues' uploaded events of a session — those naming it, and
+// those of its guest room in its scheduled time (alarms there, its devices' health: guest-room-rule.ts) —
+// forwarded to the host venue's edge over its link as they are committed, from the host's resume cursor after a drop; the guest
 // venue's state (offline, or live: its uploads reached the record head it announced on connecting); and the
 // evidence parts the host asks the guest venues for. Only stored events travel — the venues' redacted upstream
 // views, which never hold names, faces or tracks.
-import type { GuestRoom } from '../../edge/sessions/model.ts';
+import { type GuestRoom, parseWhen } from '../../edge/sessions/model.ts';
 import type { EdgeToHub, GuestEvent } from '../../edge/sync/link-wire.ts';
+import { concernsGuestRoom, type GuestRoomScope } from './guest-room-rule.ts';
 import type { LinkHub, LinkPeer } from './link-hub.ts';
 
 /** What the relay reads of the hub's store. */
@@ -19,7 +21,13 @@ export interface RemoteSessionRecord {
   host: string;
   hostRoom: string;
   guests: GuestRoom[];
+  /** The scheduled time (ms): the guest rooms' events without the session are forwarded from within it. */
+  start: number;
+  end: number;
 }
+
+/** The ids of a venue's room and what is in it (zones, doors, devices, cameras); empty if the hub does not know it. */
+export type RoomPlaces = (venue: string, room: string) => ReadonlySet<string>;
 
 /** How much of a guest venue's stored events one replay step reads. */
 const PAGE = 2000;
@@ -38,6 +46,8 @@ interface Follow {
   session: string;
   venue: string;
   host: string;
+  /** Which of the guest venue's events are the session's (guest-room-rule.ts). */
+  scope: GuestRoomScope;
   /** The guest venue's seq up to which the host has been sent every event of the session. */
   sentSeq: number;
   /** False while the host's resume is being replayed; live events wait for it. */
@@ -56,6 +66,7 @@ export class GuestRelay {
   constructor(
     private readonly source: RelaySource,
     private readonly links: LinkHub,
+    private readonly places: RoomPlaces,
     private readonly now: () => number = Date.now,
   ) {
     links.handle('hello', (m, peer) => this.hello(m, peer));
@@ -69,9 +80,27 @@ export class GuestRelay {
   noteSchedule(venue: string, payload: unknown): void {
     const sessions = (payload as { sessions?: unknown } | null)?.sessions;
     if (!Array.isArray(sessions)) return;
-    for (const s of sessions as { id?: unknown; room?: unknown; remote?: { guests?: GuestRoom[] } }[]) {
+    type Scheduled = {
+      id?: unknown;
+      room?: unknown;
+      start?: unknown;
+      end?: unknown;
+      remote?: { guests?: GuestRoom[] };
+    };
+    for (const s of sessions as Scheduled[]) {
       if (typeof s?.id !== 'string' || typeof s.room !== 'string' || !Array.isArray(s.remote?.guests)) continue;
-      this.sessions.set(s.id, { id: s.id, host: venue, hostRoom: s.room, guests: s.remote.guests });
+      const when = (v: unknown) => (typeof v === 'number' || typeof v === 'string' ? parseWhen(v) : null);
+      const start = when(s.start);
+      const end = when(s.end);
+      // The hub signed this schedule from a validated input; a time it cannot read only narrows the forwarding.
+      this.sessions.set(s.id, {
+        id: s.id,
+        host: venue,
+        hostRoom: s.room,
+        guests: s.remote.guests,
+        start: start ?? 0,
+        end: start === null ? 0 : (end ?? 0),
+      });
     }
   }
 
@@ -136,7 +165,7 @@ export class GuestRelay {
   }
 
   private forward(f: Follow, events: GuestEvent[]): void {
-    const fresh = events.filter((e) => e.seq > f.sentSeq && e.session === f.session).map(asUploaded);
+    const fresh = events.filter((e) => e.seq > f.sentSeq && concernsGuestRoom(e, f.scope)).map(asUploaded);
     if (fresh.length)
       this.links.send(f.host, { kind: 'guest-events', session: f.session, venue: f.venue, events: fresh });
     f.sentSeq = Math.max(f.sentSeq, events.at(-1)?.seq ?? 0);
@@ -167,8 +196,8 @@ export class GuestRelay {
     const record = this.sessions.get(m.session);
     if (!record || record.host !== peer.venue)
       throw new Error(`guest-resume /session: ${m.session} is no remote session hosted by ${peer.venue}`);
-    if (!record.guests.some((g) => g.venue === m.venue))
-      throw new Error(`guest-resume /venue: ${m.venue} is no guest venue of ${m.session}`);
+    const guest = record.guests.find((g) => g.venue === m.venue);
+    if (!guest) throw new Error(`guest-resume /venue: ${m.venue} is no guest venue of ${m.session}`);
     if (!Number.isSafeInteger(m.afterSeq) || m.afterSeq < 0)
       throw new Error('guest-resume /afterSeq: must be a whole number ≥ 0');
     const key = `${m.session}\n${m.venue}`;
@@ -176,6 +205,7 @@ export class GuestRelay {
       session: m.session,
       venue: m.venue,
       host: peer.venue,
+      scope: { session: m.session, start: record.start, end: record.end, places: this.places(m.venue, guest.room) },
       sentSeq: m.afterSeq,
       resumed: false,
       pending: false,

@@ -139,7 +139,14 @@ describe('a remote session across two venues through the hub', () => {
     );
     expect(status.links.venues.map((v: { venue: string }) => v.venue).sort()).toEqual(['gaoping', 'jincheng']);
     expect(status.relay.sessions).toEqual([
-      { id: SESSION, host: 'jincheng', hostRoom: 'room-1', guests: [{ venue: 'gaoping', room: 'room-2' }] },
+      {
+        id: SESSION,
+        host: 'jincheng',
+        hostRoom: 'room-1',
+        guests: [{ venue: 'gaoping', room: 'room-2' }],
+        start: input.start,
+        end: input.end,
+      },
     ]);
     expect(status.relay.follows).toMatchObject([
       { session: SESSION, venue: 'gaoping', host: 'jincheng', resumed: true },

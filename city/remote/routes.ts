@@ -16,6 +16,7 @@ import type { CityHub } from '../hub.ts';
 import { verifyVenueRequest } from '../venue-auth.ts';
 import { GuestRelay } from './guest-relay.ts';
 import { LinkHub } from './link-hub.ts';
+import { topologyRoomPlaces } from './venue-rooms.ts';
 
 const VenueId = T.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' });
 const RoomId = T.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' });
@@ -91,12 +92,12 @@ export function operatorTokenValid(expected: string | null, header: string | und
 
 /**
  * The remote-sessions plugin. `operatorToken`: the bearer token city operators schedule with (hub config); null
- * refuses every scheduling request.
+ * refuses every scheduling request. The guest rooms' places come from the topology files in config/venues.
  */
 export function remoteRoutes(options: { operatorToken: string | null }) {
   return async (app: FastifyInstance, hub: CityHub): Promise<void> => {
     const links = new LinkHub(app.log);
-    const relay = new GuestRelay(hub, links);
+    const relay = new GuestRelay(hub, links, topologyRoomPlaces());
     // For the plugins listed after this one (live video and intercom through the hub): the venues' links, and which
     // venue hosts which remote session with which guest rooms.
     app.decorate('cityLinks', links);

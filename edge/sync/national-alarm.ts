@@ -40,6 +40,11 @@ export interface ProjectAlarm {
 /** ISO 8601 in venue time; China keeps +08:00 all year. */
 export const venueIso = (at: number): string => `${new Date(at + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
 
+/** The place id an alarm's 报警内容 names (what projectAlarm put in its closing brackets), or null. */
+export function alarmPlace(content: string): string | null {
+  return /（([A-Za-z0-9][A-Za-z0-9_.:@-]{0,95})）$/.exec(content)?.[1] ?? null;
+}
+
 export function projectAlarm(input: {
   alarmId: string;
   kind: string;
