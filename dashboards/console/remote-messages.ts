@@ -17,6 +17,8 @@ const zh = {
   callRinging: '客场对讲呼叫中（{at}）',
   callEnded: '客场通话 {at}，{s} 秒',
   callMissed: '客场未接呼叫 {at}',
+  deviceOffline: '{device} 离线 {at}',
+  deviceBack: '{device} 已恢复 {at}',
 };
 
 const en: { [K in keyof typeof zh]: string } = {
@@ -35,6 +37,8 @@ const en: { [K in keyof typeof zh]: string } = {
   callRinging: 'Guest room calling ({at})',
   callEnded: 'Guest call {at}, {s} s',
   callMissed: 'Unanswered guest call {at}',
+  deviceOffline: '{device} offline since {at}',
+  deviceBack: '{device} back online {at}',
 };
 
 export const tr = translator({ 'zh-CN': zh, en });

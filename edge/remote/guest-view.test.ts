@@ -38,6 +38,36 @@ const alarm = (seq: number, at: number, code: string, handleState = '0') =>
   });
 
 describe('guest view (host side)', () => {
+  it("shows the guest room's devices by their latest health, and its alarms that name no session", () => {
+    const view = new GuestView(openDatabase(':memory:'));
+    const noSession = (e: GuestEvent, subject: string | null = null): GuestEvent => ({ ...e, session: null, subject });
+    view.receive(
+      S,
+      'gaoping',
+      [
+        noSession(
+          event(3, 1000, 'device.offline', { kind: 'camera', reason: 'camera-unreachable', lastSeen: 900 }),
+          'cam-room-2',
+        ),
+        noSession(
+          event(4, 1100, 'device.offline', { kind: 'intercom', reason: 'last-will', lastSeen: 1000 }),
+          'ic-room-2',
+        ),
+        noSession(alarm(5, 1100, 'A-9'), 'ic-room-2'),
+        noSession(event(8, 2000, 'device.online', { kind: 'intercom', reason: 'heartbeat' }), 'ic-room-2'),
+        noSession(event(9, 2000, 'alarm.resolved', { alarmId: 'A-9', handleState: '2' }), 'ic-room-2'),
+      ],
+      2100,
+    );
+    const room = view.room(S, 'gaoping', 'room-2');
+    expect(room.devices).toEqual([
+      { device: 'cam-room-2', kind: 'camera', online: false, reason: 'camera-unreachable', at: 1000, receivedAt: 2100 },
+      { device: 'ic-room-2', kind: 'intercom', online: true, reason: 'heartbeat', at: 2000, receivedAt: 2100 },
+    ]);
+    expect(room.alarms.map((a) => [a.alarmId, a.state])).toEqual([['A-9', 'resolved']]);
+    expect(room.cursor).toBe(9);
+  });
+
   it('keeps each forwarded event once with when it arrived, and reads check-ins, state and alarms from them', () => {
     const view = new GuestView(openDatabase(':memory:'));
     expect(

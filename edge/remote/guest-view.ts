@@ -58,6 +58,17 @@ export interface GuestCall {
   receivedAt: number;
 }
 
+/** A device or camera of the guest room as its last online/offline event left it (forwarded by the hub). */
+export interface GuestDevice {
+  device: string;
+  kind: string | null;
+  online: boolean;
+  /** Why it went offline or came back, as the guest venue recorded it (last-will, camera-unreachable, …). */
+  reason: string | null;
+  at: number;
+  receivedAt: number;
+}
+
 export interface GuestGap {
   from: number;
   /** null while the host still cannot see the guest room. */
@@ -74,6 +85,8 @@ export interface GuestRoomView {
   checkins: GuestCheckin[];
   alarms: GuestAlarm[];
   calls: GuestCall[];
+  /** Devices of the guest room that went offline or came back during the session, the latest state each. */
+  devices: GuestDevice[];
   gaps: GuestGap[];
   /** How many of the session's guest events the host holds, and the latest one's times. */
   events: number;
@@ -181,6 +194,7 @@ export class GuestView {
     const checkins: GuestCheckin[] = [];
     const alarms = new Map<string, GuestAlarm>();
     const calls = new Map<string, GuestCall>();
+    const devices = new Map<string, GuestDevice>();
     let state: string | null = null;
     for (const r of rows) {
       const body = (r.body ? JSON.parse(r.body) : {}) as Record<string, unknown>;
@@ -210,6 +224,15 @@ export class GuestView {
         if (alarm) alarm.state = HANDLE_STATE[String(body.handleState)] ?? alarm.state;
       } else if (r.type.startsWith('intercom.call-') && typeof body.callId === 'string') {
         followCall(calls, r, body as Record<string, unknown> & { callId: string });
+      } else if ((r.type === 'device.online' || r.type === 'device.offline') && r.subject) {
+        devices.set(r.subject, {
+          device: r.subject,
+          kind: typeof body.kind === 'string' ? body.kind : null,
+          online: r.type === 'device.online',
+          reason: typeof body.reason === 'string' ? body.reason : null,
+          at: r.at,
+          receivedAt: r.received_at,
+        });
       }
     }
     const gaps = (
@@ -225,6 +248,7 @@ export class GuestView {
       checkins,
       alarms: [...alarms.values()],
       calls: [...calls.values()],
+      devices: [...devices.values()],
       gaps,
       events: rows.length,
       lastEvent: last ? { seq: last.seq, type: last.type, at: last.at, receivedAt: last.received_at } : null,

@@ -5,8 +5,8 @@ import { tr, venueName } from '../remote-messages.ts';
 
 /**
  * A guest room of a remote session hosted here, as the host witness sees it: the guest venue's name, the session's
- * state there, its check-ins (pseudonyms), open alarms, its intercom calls, and every gap while the host could not
- * see it.
+ * state there, its check-ins (pseudonyms), open alarms, its intercom calls, the health of its devices and cameras
+ * (those that went offline or came back during the session), and every gap while the host could not see it.
  */
 export function GuestRoomCard({ session, guest }: { session: string; guest: GuestRoom }) {
   const open = guest.alarms.filter((a) => a.state !== 'resolved');
@@ -54,6 +54,16 @@ export function GuestRoomCard({ session, guest }: { session: string; guest: Gues
               ? tr('callEnded', { at: formatTime(c.at), s: c.durationS ?? 0 })
               : tr('callMissed', { at: formatTime(c.at) })
             : tr('callRinging', { at: formatTime(c.at) })}
+        </p>
+      ))}
+      {guest.devices.map((d) => (
+        <p
+          key={d.device}
+          class={d.online ? 'guest-device device-online' : 'guest-device device-offline'}
+          data-guest-device={d.device}
+          data-online={String(d.online)}
+        >
+          {tr(d.online ? 'deviceBack' : 'deviceOffline', { device: d.device, at: formatTime(d.at) })}
         </p>
       ))}
       {guest.gaps.map((g) => (
