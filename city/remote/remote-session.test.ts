@@ -13,15 +13,17 @@ import { unzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { VenueRuntime } from '../../app/start-venue.ts';
+import { loadVenue, venueFile } from '../../config/venue-loader.ts';
 import { verifyEvidence } from '../../edge/evidence/verify-evidence.ts';
 import type { GuestRoomView } from '../../edge/remote/guest-view.ts';
-import { UPLOAD_RULES } from '../../edge/sync/upstream-projection.ts';
+import { toUpstream, UPLOAD_RULES } from '../../edge/sync/upstream-projection.ts';
 import { venueRequestHeaders } from '../../edge/sync/wire.ts';
 import type { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
 import { consolePage, launchChromium } from '../../test/chromium.ts';
 import { OPERATOR_TOKEN, remoteSessionInput, remoteVenue, scheduleRemote } from '../../test/remote-fixture.ts';
 import { startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { api, authHeaders, eventually, simulatorsOf, tempDir } from '../../test/venue-harness.ts';
+import { concernsGuestRoom, roomPlaces } from './guest-room-rule.ts';
 
 const run = promisify(execFile);
 const SESSION = 'JC-REMOTE-2026-001';
@@ -220,6 +222,18 @@ describe('a remote session across two venues through the hub', () => {
     } finally {
       await stations.stop();
     }
+    // The station gone (no session named): the host sees the guest room's intercom offline, and its alarm.
+    const stationDown = await eventually(
+      () => guestRoom(host),
+      (r) => r?.devices.some((d) => d.device === 'ic-room-2' && !d.online) ?? false,
+      30_000,
+      "the guest room's station offline at the host",
+    );
+    expect(stationDown?.devices.find((d) => d.device === 'ic-room-2')).toMatchObject({
+      kind: 'intercom',
+      online: false,
+    });
+    expect(stationDown?.alarms.map((a) => a.kind)).toContain('device-offline');
 
     // The hub goes away: each venue keeps working alone.
     const port = Number(new URL(city.url).port);
@@ -244,7 +258,7 @@ describe('a remote session across two venues through the hub', () => {
     refusals(guest, 150);
     const caughtUp = await eventually(
       () => guestRoom(host),
-      (r) => r?.gaps[0]?.to != null && r.checkins.length === 3 && r.alarms.length === 2,
+      (r) => r?.gaps[0]?.to != null && r.checkins.length === 3 && r.alarms.length === 3,
       60_000,
       'the host caught up with the guest room',
     );
@@ -252,11 +266,24 @@ describe('a remote session across two venues through the hub', () => {
     expect(gap.from).toBeLessThan(gap.to!);
     expect(gap.caughtUp).toBeGreaterThanOrEqual(2);
     expect(caughtUp!.checkins.map((c) => c.pseudonym)).toEqual(['EX-GP-1', 'EX-GP-2', 'EX-GP-3']);
-    // Every event of the session the guest venue uploads is at the host, once.
+    // Every event the guest venue uploads of the session or of its room in the session's time is at the host, once.
+    const scope = {
+      session: SESSION,
+      start: input.start as number,
+      end: input.end as number,
+      places: roomPlaces(loadVenue(venueFile('gaoping')), 'room-2'),
+    };
     const uploadable = () =>
       guest.log
-        .query({ session: SESSION, limit: 100_000 })
-        .filter((e) => UPLOAD_RULES[e.type])
+        .query({ limit: 100_000 })
+        .filter(
+          (e) =>
+            UPLOAD_RULES[e.type] &&
+            concernsGuestRoom(
+              toUpstream(e, (id) => id),
+              scope,
+            ),
+        )
         .map((e) => e.seq);
     const held = () =>
       host.db
@@ -280,11 +307,14 @@ describe('a remote session across two venues through the hub', () => {
         await card.locator('[data-pseudonym]').evaluateAll((li) => li.map((e) => e.getAttribute('data-pseudonym'))),
       ).toEqual(['EX-GP-1', 'EX-GP-2', 'EX-GP-3']);
       expect(text).toMatch(/中断 \S+–\S+，已补传 \d+ 条/);
+      expect(await card.locator('[data-guest-device="ic-room-2"]').getAttribute('data-online')).toBe('false');
+      expect(text).toContain('ic-room-2 离线');
       const alarmList = await consolePage(browser, host, 'witness', 'alarms');
       const guestRows = alarmList.locator('tr.guest-alarm');
-      await guestRows.nth(1).waitFor({ timeout: 30_000 });
+      await guestRows.nth(2).waitFor({ timeout: 30_000 });
       expect(await guestRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')))).toEqual([
         'left-zone',
+        'device-offline',
         'phone-not-deposited',
       ]);
       expect(await guestRows.first().textContent()).toContain('客场 高平 · room-2');
