@@ -46,7 +46,7 @@ export interface EdgeToHub {
 export interface HubToEdge {
   /** A signed downlink message (edge/sync/downlink.ts checks it as any other). */
   downlink: { kind: 'downlink'; envelope: unknown };
-  /** A guest venue's events of a remote session hosted here, in its seq order. */
+  /** A guest venue's events of a remote session hosted here (and its guest room's in the session's time), in seq order. */
   'guest-events': { kind: 'guest-events'; session: string; venue: string; events: GuestEvent[] };
   /**
    * The guest venue's state as the hub sees it: `offline` (its link dropped at `at`), or `live`: its link is up,
