@@ -9,7 +9,7 @@ import { tempDir } from '../../test/venue-harness.ts';
 import { type RunningHub, startHub } from '../hub-app.ts';
 import { CityUsers } from '../views/city-users.ts';
 import { CITY_SESSION_COOKIE } from '../views/routes.ts';
-import type { RemoteSessionListed } from './session-list.ts';
+import type { RemoteSessionListed } from '../views/types.ts';
 
 const PASSWORD = 'city-test-password';
 let running: RunningHub;

@@ -2,25 +2,7 @@
 // downlink schedules (the hub's store, so every hub process behind a load balancer lists the same), with each
 // venue's link state.
 import type { DownlinkEnvelope } from '../../edge/sync/wire.ts';
-
-export interface RemoteSessionSeat {
-  venue: string;
-  room: string;
-  /** The venue's edge↔hub link is up (to this hub process). */
-  linked: boolean;
-}
-
-export interface RemoteSessionListed {
-  id: string;
-  transactionCode: string | null;
-  projectCode: string | null;
-  /** As scheduled: epoch ms or the ISO text the scheduler gave. */
-  start: number | string | null;
-  end: number | string | null;
-  host: RemoteSessionSeat;
-  guests: RemoteSessionSeat[];
-  scheduledAt: number;
-}
+import type { RemoteSessionListed } from '../views/types.ts';
 
 type HostSide = {
   id?: unknown;

@@ -1,11 +1,11 @@
 // What the city console reads from the hub (city/views/routes.ts): polled views and the live alarm feed.
 import { signal } from '@preact/signals';
-import type { RemoteSessionListed } from '../../city/remote/session-list.ts';
 import type {
   AlarmFeedMessage,
   CityAlarm,
   CitySession,
   CityUserView,
+  RemoteSessionListed,
   VenueDetail,
   VenueNames,
   VenueSummary,

@@ -2,8 +2,7 @@
 // venue's link) and, for a city-admin, the form that schedules one (POST /v1/remote-sessions, city/remote/routes.ts).
 // The hub's 400 names the field path ("remote session /guests/0/room: …"); the error goes under that field.
 import { useState } from 'preact/hooks';
-import type { RemoteSessionInput } from '../../city/remote/routes.ts';
-import type { RemoteSessionListed, RemoteSessionSeat } from '../../city/remote/session-list.ts';
+import type { RemoteSessionListed, RemoteSessionSeat } from '../../city/views/types.ts';
 import { formatTime } from '../i18n/index.ts';
 import { ApiError, refresh, remoteSessions, request, venues } from './api.ts';
 import { t } from './messages.ts';
@@ -70,10 +69,10 @@ const emptySeat = (): SeatFields => ({ venue: '', room: '', experts: '', staff: 
 const staffOf = (text: string) =>
   words(text).map((entry) => {
     const [id, role] = entry.split(':');
-    return { id: id!, role: (role || 'witness') as 'witness' };
+    return { id: id!, role: role || 'witness' };
   });
 
-const seating = (s: SeatFields): RemoteSessionInput['host'] => ({
+const seating = (s: SeatFields) => ({
   venue: s.venue,
   room: s.room,
   experts: words(s.experts).map((pseudonym) => ({ pseudonym })),
@@ -117,7 +116,7 @@ function ScheduleForm({ venueName }: { venueName: (id: string) => string }) {
     e.preventDefault();
     setError(null);
     setDone(null);
-    const input: RemoteSessionInput = {
+    const input = {
       id: common.id,
       transactionCode: common.transactionCode,
       project: { code: common.projectCode, name: common.projectName },
