@@ -4,12 +4,14 @@
 import { useState } from 'preact/hooks';
 import type { RemoteSessionListed, RemoteSessionSeat } from '../../city/views/types.ts';
 import { formatTime } from '../i18n/index.ts';
-import { ApiError, refresh, remoteSessions, request, venues } from './api.ts';
+import { ApiError, refresh, remoteSessions, request, venueNames, venues } from './api.ts';
 import { t } from './messages.ts';
 
 /** A datetime-local value read as Asia/Shanghai wall time (the venues' time), whatever the browser's zone. */
 const shanghaiMs = (value: string): number | string => (value ? Date.parse(`${value}:00+08:00`) : '');
 const when = (v: number | string | null) => (typeof v === 'number' ? formatTime(v, 'datetime') : (v ?? '—'));
+/** The venues of the hub's topology and any other it has heard from. */
+const knownVenues = () => [...new Set([...Object.keys(venueNames.value), ...venues.value.map((v) => v.venue)])];
 const words = (text: string) => text.split(/[\s,，、]+/).filter(Boolean);
 
 function Seat({ seat, venueName }: { seat: RemoteSessionSeat; venueName: (id: string) => string }) {
@@ -165,9 +167,9 @@ function ScheduleForm({ venueName }: { venueName: (id: string) => string }) {
           onChange={(e) => set({ ...s, venue: (e.target as HTMLSelectElement).value })}
         >
           <option value="">{t('remoteChooseVenue')}</option>
-          {venues.value.map((v) => (
-            <option key={v.venue} value={v.venue}>
-              {venueName(v.venue)}
+          {knownVenues().map((id) => (
+            <option key={id} value={id}>
+              {venueName(id)}
             </option>
           ))}
         </select>
