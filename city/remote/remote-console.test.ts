@@ -2,6 +2,7 @@
 // through the page (a bad room first: the hub's 400 shows under that field), the hub's signed downlink then holds
 // the session for both venues — each edge takes it from there (city/remote/remote-session.test.ts plays that part
 // with two edges) — and the page lists it. A supervisor sees the list but no form.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { tempDir } from '../../test/venue-harness.ts';
 import { type RunningHub, startHub } from '../hub-app.ts';
 import { CityUsers } from '../views/city-users.ts';
 
+const SCREENSHOTS = 'test-output/screenshots';
 const PASSWORD = 'city-console-pass';
 const SESSION = 'JC-RMT-UI-001';
 let running: RunningHub;
@@ -100,6 +102,8 @@ describe('远程异地评标 on the city console', () => {
     const row = page.locator(`[data-testid=remote-sessions] tr[data-remote-session="${SESSION}"]`);
     await row.waitFor({ timeout: 20_000 });
     expect(await row.textContent()).toMatch(/room-1[\s\S]*未连接[\s\S]*room-2[\s\S]*未连接[\s\S]*09:00/);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.locator('[data-testid=remote]').screenshot({ path: `${SCREENSHOTS}/city-console-remote.png` });
     await page.context().close();
   });
 
