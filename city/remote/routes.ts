@@ -1,21 +1,25 @@
 // Remote sessions (远程异地评标) on the hub:
-//   POST /v1/remote-sessions          schedule one (operator bearer token): the hub signs a downlink schedule for
-//                                     the host venue (naming its guest rooms) and one for each guest venue
-//                                     (naming its host), the same session id at every venue
-//   GET  /v1/remote-sessions          the remote sessions known, links and relays (operator bearer token)
+//   POST /v1/remote-sessions          schedule one (operator bearer token, or a city-admin's console session): the
+//                                     hub signs a downlink schedule for the host venue (naming its guest rooms) and
+//                                     one for each guest venue (naming its host), the same session id at every venue
+//   GET  /v1/remote-sessions          the remote sessions scheduled, links and relays (operator bearer token, or
+//                                     any city user's console session)
 //   GET  /v1/venues/{venue}/link      the edge↔hub link (WebSocket, venue-signed upgrade; edge/sync/link-wire.ts)
 // Downlink messages go down the link as soon as they are signed (the 30 s pull stays as the fallback), and the
 // guest venues' events of a remote session are relayed to its host (guest-relay.ts).
 import { timingSafeEqual } from 'node:crypto';
 import { type Static, Type as T } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeSchemaError } from '../../config/json-schema.ts';
 import { ExpertInput, StaffInput } from '../../edge/sessions/model.ts';
 import type { CityHub } from '../hub.ts';
 import { verifyVenueRequest } from '../venue-auth.ts';
+import { cityUserRefusal } from '../views/routes.ts';
+import type { CityRole } from '../views/types.ts';
 import { GuestRelay } from './guest-relay.ts';
 import { LinkHub } from './link-hub.ts';
+import { remoteSessionList } from './session-list.ts';
 import { topologyRoomPlaces } from './venue-rooms.ts';
 
 const VenueId = T.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' });
@@ -118,33 +122,50 @@ export function remoteRoutes(options: { operatorToken: string | null }) {
       links.close();
     });
 
-    const operator = async (req: FastifyRequest, reply: { code(n: number): { send(b: unknown): unknown } }) => {
-      if (!operatorTokenValid(options.operatorToken, req.headers.authorization))
-        return reply.code(401).send({ error: 'authorization: an operator bearer token is required' });
+    // The operator's token, or the city console's session with one of `roles` (city/views/routes.ts).
+    const operatorOr = (roles?: readonly CityRole[]) => async (req: FastifyRequest, reply: FastifyReply) => {
+      if (operatorTokenValid(options.operatorToken, req.headers.authorization)) return;
+      const refused = cityUserRefusal(req, roles);
+      if (refused?.status === 401)
+        return reply
+          .code(401)
+          .send({ error: 'authorization: an operator bearer token or a city console session is required' });
+      if (refused) return reply.code(refused.status).send({ error: refused.error });
     };
 
-    app.post('/v1/remote-sessions', { preHandler: operator }, async (req, reply) => {
+    app.post('/v1/remote-sessions', { preHandler: operatorOr(['city-admin']) }, async (req, reply) => {
       if (!validateInput(req.body))
-        return reply.code(400).send({ error: `remote session${describeSchemaError(validateInput.errors![0]!)}` });
+        return reply.code(400).send({ error: `remote session ${describeSchemaError(validateInput.errors![0]!)}` });
       const input = req.body;
       const venues = [input.host.venue, ...input.guests.map((g) => g.venue)];
       const twice = venues.find((v, i) => venues.indexOf(v) !== i);
       if (twice) return reply.code(400).send({ error: `remote session /guests: venue ${twice} seated twice` });
-      for (const venue of venues)
+      for (const [i, venue] of venues.entries())
         if (!(await hub.publicKeyOf(venue)))
-          return reply.code(400).send({ error: `remote session: venue ${venue} is not registered with the hub` });
+          return reply.code(400).send({
+            error: `remote session ${i === 0 ? '/host' : `/guests/${i - 1}`}/venue: venue ${venue} is not registered with the hub`,
+          });
       const downlink = [];
       for (const { venue, payload } of remoteSchedules(input)) {
         const envelope = await hub.pushSchedule(venue, payload);
         downlink.push({ venue, seq: envelope.seq, pushed: links.isConnected(venue) });
       }
-      return { session: input.id, downlink };
+      const scheduledBy = operatorTokenValid(options.operatorToken, req.headers.authorization)
+        ? 'operator token'
+        : `city user ${req.cityUser!.username}`;
+      req.log.info({ session: input.id, venues, scheduledBy }, 'remote session scheduled');
+      return { session: input.id, scheduledBy, downlink };
     });
 
-    app.get('/v1/remote-sessions', { preHandler: operator }, async () => ({
-      links: links.status(),
-      relay: relay.status(),
-    }));
+    app.get('/v1/remote-sessions', { preHandler: operatorOr() }, async () => {
+      const hosts = [];
+      for (const venue of await hub.store.venueIds()) hosts.push(...(await hub.downlinkAfter(venue, 0)));
+      return {
+        sessions: remoteSessionList(hosts, (venue) => links.isConnected(venue)),
+        links: links.status(),
+        relay: relay.status(),
+      };
+    });
 
     app.get<{ Params: { venue: string }; Querystring: { after?: string } }>(
       '/v1/venues/:venue/link',

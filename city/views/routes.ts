@@ -56,6 +56,7 @@ export async function cityViewsRoutes(app: FastifyInstance, hub: CityHub): Promi
   });
   app.addHook('onClose', unfollow);
   noteVenueContact(app, views);
+  await signedInCityUser(app, users);
   await app.register(pageRoutes);
   await app.register(async (api) => apiRoutes(api, users, views, venueNames()));
 }
@@ -106,20 +107,37 @@ declare module 'fastify' {
   }
 }
 
-async function apiRoutes(app: FastifyInstance, users: CityUsers, views: CityViews, names: VenueNames): Promise<void> {
+/**
+ * Every request's signed-in city user (`req.cityUser`) from the console's session cookie, for the console's routes
+ * and for hub routes city users may also call (scheduling remote sessions, city/remote/routes.ts).
+ */
+async function signedInCityUser(app: FastifyInstance, users: CityUsers): Promise<void> {
   await app.register(fastifyCookie);
-  await app.register(fastifyRateLimit, { global: false });
   app.decorateRequest('cityUser', null);
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', async (req) => {
     const token = req.cookies[CITY_SESSION_COOKIE];
     if (token) req.cityUser = await users.sessionUser(token);
+  });
+}
+
+/** The console's session check: why a request is refused for the city `roles` (any signed-in user: none), or null. */
+export function cityUserRefusal(
+  req: FastifyRequest,
+  roles?: readonly CityRole[],
+): { status: 401 | 403; error: string } | null {
+  if (!req.cityUser) return { status: 401, error: 'sign in first (session missing or expired)' };
+  if (roles && !roles.includes(req.cityUser.role))
+    return { status: 403, error: `role "${req.cityUser.role}" may not ${req.method} ${req.routeOptions.url}` };
+  return null;
+}
+
+async function apiRoutes(app: FastifyInstance, users: CityUsers, views: CityViews, names: VenueNames): Promise<void> {
+  await app.register(fastifyRateLimit, { global: false });
+  app.addHook('onRequest', async (req, reply) => {
     const roles = req.routeOptions.config.cityRoles;
     if (roles === 'open') return;
-    if (!req.cityUser) return reply.code(401).send({ error: 'sign in first (session missing or expired)' });
-    if (roles && !roles.includes(req.cityUser.role))
-      return reply
-        .code(403)
-        .send({ error: `role "${req.cityUser.role}" may not ${req.method} ${req.routeOptions.url}` });
+    const refused = cityUserRefusal(req, roles);
+    if (refused) return reply.code(refused.status).send({ error: refused.error });
   });
 
   app.post(

@@ -91,3 +91,23 @@ export interface CityUserView {
 
 export const CITY_ROLES = ['city-admin', 'city-supervisor'] as const;
 export type CityRole = (typeof CITY_ROLES)[number];
+
+// Remote sessions (远程异地评标) as GET /v1/remote-sessions lists them (city/remote/session-list.ts).
+export interface RemoteSessionSeat {
+  venue: string;
+  room: string;
+  /** The venue's edge↔hub link is up (to this hub process). */
+  linked: boolean;
+}
+
+export interface RemoteSessionListed {
+  id: string;
+  transactionCode: string | null;
+  projectCode: string | null;
+  /** As scheduled: epoch ms or the ISO text the scheduler gave. */
+  start: number | string | null;
+  end: number | string | null;
+  host: RemoteSessionSeat;
+  guests: RemoteSessionSeat[];
+  scheduledAt: number;
+}

@@ -5,6 +5,7 @@ import type {
   CityAlarm,
   CitySession,
   CityUserView,
+  RemoteSessionListed,
   VenueDetail,
   VenueNames,
   VenueSummary,
@@ -18,6 +19,8 @@ export const me = signal<CityUserView | null>(null);
 export const venues = signal<VenueSummary[]>([]);
 export const venueNames = signal<VenueNames>({});
 export const sessions = signal<CitySession[]>([]);
+/** The remote sessions (远程异地评标) the hub scheduled, newest first (GET /v1/remote-sessions). */
+export const remoteSessions = signal<RemoteSessionListed[]>([]);
 /** Alarm changes, newest first, as the feed delivered them. */
 export const alarmFeed = signal<CityAlarm[]>([]);
 export const feedLive = signal(false);
@@ -33,12 +36,14 @@ const POLL_MS = 5000;
 
 export async function refresh(): Promise<void> {
   try {
-    const [overview, today] = await Promise.all([
+    const [overview, today, remote] = await Promise.all([
       request<{ venues: VenueSummary[] }>('/api/city/venues'),
       request<{ sessions: CitySession[] }>('/api/city/sessions/today'),
+      request<{ sessions: RemoteSessionListed[] }>('/v1/remote-sessions'),
     ]);
     venues.value = overview.venues;
     sessions.value = today.sessions;
+    remoteSessions.value = remote.sessions;
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 401)) lastError.value = (err as Error).message;
   }

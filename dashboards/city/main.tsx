@@ -32,6 +32,7 @@ import {
   venues,
 } from './api.ts';
 import { t } from './messages.ts';
+import { RemoteSessions } from './remote-sessions.tsx';
 import '../console/styles.css';
 import './city.css';
 
@@ -218,6 +219,7 @@ function Overview() {
         <h2>{t('liveAlarms')}</h2>
         <AlarmRows alarms={alarmFeed.value} showVenue />
       </section>
+      <RemoteSessions canSchedule={me.value?.role === 'city-admin'} venueName={venueName} />
     </div>
   );
 }
