@@ -20,6 +20,23 @@ afterAll(async () => {
   await farm.stop();
 });
 
+/**
+ * Kills the recording ffmpeg. On a loaded machine the one seen may have just ended by itself (ESRCH): then the
+ * next one the recorder starts is killed instead.
+ */
+async function killRecordingFfmpeg(recorder: { pid: number | undefined }): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    const pid = await waitUntil('a recording ffmpeg', () => recorder.pid, (p) => p !== undefined, 30_000);
+    try {
+      process.kill(pid!, 'SIGKILL');
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH' || tries >= 3) throw err;
+      await waitUntil('the next recording ffmpeg', () => recorder.pid, (p) => p !== pid, 30_000);
+    }
+  }
+}
+
 const segments = (): Segment[] => edge.services.video.timeline(CAMERA, 0, Date.now() + 60_000).segments;
 
 describe('a recorder whose ffmpeg is killed mid-recording', () => {
@@ -32,7 +49,7 @@ describe('a recorder whose ffmpeg is killed mid-recording', () => {
       30_000,
     );
     const before = segments();
-    process.kill(recorder.pid!, 'SIGKILL');
+    await killRecordingFfmpeg(recorder);
     const alarm = await waitUntil(
       'the recording-gap alarm',
       () => edge.alarms.openFor('recording-gap', CAMERA),
