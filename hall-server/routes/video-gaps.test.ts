@@ -26,13 +26,23 @@ afterAll(async () => {
  */
 async function killRecordingFfmpeg(recorder: { pid: number | undefined }): Promise<void> {
   for (let tries = 0; ; tries++) {
-    const pid = await waitUntil('a recording ffmpeg', () => recorder.pid, (p) => p !== undefined, 30_000);
+    const pid = await waitUntil(
+      'a recording ffmpeg',
+      () => recorder.pid,
+      (p) => p !== undefined,
+      30_000,
+    );
     try {
       process.kill(pid!, 'SIGKILL');
       return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH' || tries >= 3) throw err;
-      await waitUntil('the next recording ffmpeg', () => recorder.pid, (p) => p !== pid, 30_000);
+      await waitUntil(
+        'the next recording ffmpeg',
+        () => recorder.pid,
+        (p) => p !== pid,
+        30_000,
+      );
     }
   }
 }
