@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { locale, setLocale } from '../../i18n/index.ts';
 import { ApiError } from '../api.ts';
 import { t } from '../messages.ts';
+import { useSubmit } from './use-submit.ts';
 
 /**
  * The sign-in form of the hall console and the city console: username, password, the language switch, and the
@@ -16,27 +17,16 @@ export function SignInForm({
 }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await signIn(username, password);
-    } catch (err) {
-      const reason =
-        err instanceof ApiError && err.status === 429 ? t('tooManyAttempts') : err instanceof Error ? err.message : '';
-      setError(t('signInFailed', { reason }));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit((err) => {
+    const reason =
+      err instanceof ApiError && err.status === 429 ? t('tooManyAttempts') : err instanceof Error ? err.message : '';
+    return t('signInFailed', { reason });
+  });
+  const signInWith = submit(() => signIn(username, password));
 
   return (
     <div class="sign-in">
-      <form onSubmit={(e) => void submit(e)}>
+      <form onSubmit={(e) => void signInWith(e)}>
         <h1>{title}</h1>
         <label>
           {t('username')}

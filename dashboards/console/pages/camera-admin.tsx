@@ -4,6 +4,7 @@ import type { AdoptedCamera } from '../../../edge/video/camera-directory.ts';
 import type { CameraOverview } from '../../../edge/video/footage-replay.ts';
 import { formatTime } from '../../i18n/index.ts';
 import { ApiError, request } from '../api.ts';
+import { useSubmit } from '../components/use-submit.ts';
 import { lastError, openAlarms, venue } from '../store.ts';
 import { zoneName } from '../venue-labels.ts';
 import { tc } from './camera-admin-messages.ts';
@@ -66,23 +67,14 @@ const suggestId = (d: DiscoveredDevice) =>
 function AdoptForm({ device, onDone }: { device: DiscoveredDevice; onDone: (adopted: string | null) => void }) {
   const [draft, setDraft] = useState({ id: suggestId(device), name: device.name ?? '', zone: '', username: '' });
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setErrors({});
-    try {
-      const camera = await request<AdoptedCamera>('/api/video/adopted', {
-        body: { ...draft, xaddr: device.xaddr, password },
-      });
-      onDone(camera.name);
-    } catch (err) {
-      setErrors(errorsOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error: failed, submit } = useSubmit(errorsOf);
+  const errors = failed ?? {};
+  const adopt = submit(async () => {
+    const camera = await request<AdoptedCamera>('/api/video/adopted', {
+      body: { ...draft, xaddr: device.xaddr, password },
+    });
+    onDone(camera.name);
+  });
   const error = (field: Field | 'form') =>
     errors[field] && (
       <span class="error" data-error={field}>
@@ -95,7 +87,7 @@ function AdoptForm({ device, onDone }: { device: DiscoveredDevice; onDone: (adop
     onInput: (e: Event) => setDraft({ ...draft, [field]: (e.currentTarget as HTMLInputElement).value }),
   });
   return (
-    <form class="adopt-form" data-testid="adopt-form" onSubmit={(e) => void submit(e)}>
+    <form class="adopt-form" data-testid="adopt-form" onSubmit={(e) => void adopt(e)}>
       <h3>{tc('adoptTitle', { xaddr: device.xaddr })}</h3>
       <label>
         {tc('xaddr')}
@@ -158,8 +150,7 @@ function AdoptForm({ device, onDone }: { device: DiscoveredDevice; onDone: (adop
 function Discovery({ onAdopted }: { onAdopted: (name: string) => void }) {
   const [targets, setTargets] = useState('');
   const [found, setFound] = useState<DiscoveredDevice[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, submit } = useSubmit((err) => (err as Error).message);
   const [adopting, setAdopting] = useState<DiscoveredDevice | null>(null);
   // What the last probe found (by anyone) is still worth showing when the page opens.
   useEffect(() => {
@@ -167,26 +158,17 @@ function Discovery({ onAdopted }: { onAdopted: (name: string) => void }) {
       .then((r) => setFound((f) => f ?? (r.found.length ? r.found : null)))
       .catch((err: Error) => (lastError.value = err.message));
   }, []);
-  const discover = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const discover = submit(async () => {
     const list = targets
       .split(/[,\s]+/)
       .map((t) => t.trim())
       .filter(Boolean);
-    try {
-      const r = await request<{ found: DiscoveredDevice[] }>('/api/video/discovery', {
-        method: 'POST',
-        body: list.length ? { targets: list } : {},
-      });
-      setFound(r.found);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    const r = await request<{ found: DiscoveredDevice[] }>('/api/video/discovery', {
+      method: 'POST',
+      body: list.length ? { targets: list } : {},
+    });
+    setFound(r.found);
+  });
   const done = (name: string | null) => {
     if (name) {
       setFound((f) => f?.filter((d) => d.xaddr !== adopting?.xaddr) ?? null);
@@ -266,27 +248,19 @@ function MoveForm({
   onCancel: () => void;
 }) {
   const [zone, setZone] = useState(camera.zone);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await request<AdoptedCamera>(`/api/video/adopted/${encodeURIComponent(camera.id)}`, {
-        method: 'PATCH',
-        body: { zone },
-      });
-      onMoved(zone);
-    } catch (err) {
-      const errors = errorsOf(err);
-      setError(errors.zone ?? errors.form ?? (err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit((err) => {
+    const errors = errorsOf(err);
+    return errors.zone ?? errors.form ?? (err as Error).message;
+  });
+  const move = submit(async () => {
+    await request<AdoptedCamera>(`/api/video/adopted/${encodeURIComponent(camera.id)}`, {
+      method: 'PATCH',
+      body: { zone },
+    });
+    onMoved(zone);
+  });
   return (
-    <form class="actions move-form" data-testid="move-form" onSubmit={(e) => void submit(e)}>
+    <form class="actions move-form" data-testid="move-form" onSubmit={(e) => void move(e)}>
       <span>{tc('moveTo', { name: camera.name })}</span>
       <select name="zone" value={zone} onChange={(e) => setZone(e.currentTarget.value)}>
         <ZoneOptions />
