@@ -74,6 +74,35 @@ describe('device bus limits, end to end', () => {
     expect(edge.log.query({ type: 'bus.denied' })[0]!.subject).toBe('gate-entrance');
   });
 
+  it('slows a device over its message rate instead of cutting it off; only one a whole burst ahead is closed', async () => {
+    edge = await startTestVenue();
+    // The face terminal: 10 messages/s, bursts of 20 (docs/security.md).
+    const terminal = await connect('ft-entrance');
+    let closes = 0;
+    terminal.on('close', () => closes++);
+    const heartbeat = () =>
+      terminal.publishAsync(
+        'hall/qinshui/face-terminal/ft-entrance/heartbeat',
+        JSON.stringify({ at: Date.now(), firmware: 'f' }),
+        { qos: 1 },
+      );
+    const sentAt = Date.now();
+    // 35 at once: the burst goes through, the 15 over it are each held for their token, then acknowledged.
+    await Promise.all(Array.from({ length: 35 }, heartbeat));
+    const lastAckAt = Date.now();
+    expect(closes).toBe(0);
+    expect(edge.log.query({ type: 'bus.denied' })).toEqual([]);
+    // The 35th message's token comes 1.5 s after the first message at the soonest (a lower bound: a slow machine
+    // only makes it later).
+    expect(lastAckAt - sentAt).toBeGreaterThanOrEqual(1400);
+
+    // A flood more than a burst ahead of its tokens is refused, and that closes the connection.
+    const gone = closed(terminal);
+    for (let i = 0; i < 60; i++) void heartbeat().catch(() => {});
+    await gone;
+    expect(await deniedReasons(1)).toEqual(['over 10 messages/s by more than a burst of 20']);
+  });
+
   it('refuses a topic holding NUL', async () => {
     edge = await startTestVenue();
     const gate = await connect('gate-entrance');

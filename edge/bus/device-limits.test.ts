@@ -2,13 +2,13 @@ import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
 import { parseDeviceTopic } from '../../devices/topics.ts';
 import type { BusIdentity } from './acl.ts';
-import { clientIdOf, DEFAULT_BUS_LIMITS, MessageRate, publishLimitDenial } from './device-limits.ts';
+import { clientIdOf, DEFAULT_BUS_LIMITS, MessageRate, rateWait, retainDenial } from './device-limits.ts';
 import { PacketSizeGuard, PacketTooLarge } from './packet-limit.ts';
 
 const gate: BusIdentity = { role: 'device', venue: 'qinshui', kind: 'gate', deviceId: 'gate-exit' };
 const prefix = 'hall/qinshui/gate/gate-exit';
-const deny = (rate: MessageRate, topic: string, retain: boolean, payloadBytes: number, now = 0) =>
-  publishLimitDenial(DEFAULT_BUS_LIMITS, rate, gate, { topic, retain, payloadBytes }, now);
+const deny = (topic: string, retain: boolean, payloadBytes: number) =>
+  retainDenial(DEFAULT_BUS_LIMITS, gate, { topic, retain, payloadBytes });
 
 describe('device bus limits', () => {
   it.each([
@@ -34,7 +34,7 @@ describe('device bus limits', () => {
       denial: 'retained payload of 16385 bytes is over 16384',
     },
   ])('$topic retained=$retain ($bytes bytes): $denial', ({ topic, retain, bytes, denial }) => {
-    expect(deny(new MessageRate(), topic, retain, bytes)).toBe(denial);
+    expect(deny(topic, retain, bytes)).toBe(denial);
   });
 
   it('refuses a topic with NUL or any other character outside the topic grammar', () => {
@@ -43,16 +43,27 @@ describe('device bus limits', () => {
     expect(parseDeviceTopic(`${prefix}/event/pass-request`)).not.toHaveProperty('error');
   });
 
-  it('lets a burst through, then the sustained rate, measured on the injected clock', () => {
+  it('lets a burst through, then holds each message for its token, and refuses only a device a burst ahead', () => {
     const rate = new MessageRate();
     const { messagesPerSecond, burst } = DEFAULT_BUS_LIMITS.rates.default;
-    const topic = `${prefix}/event/pass-request`;
-    for (let i = 0; i < burst; i++) expect(deny(rate, topic, false, 10, 1000)).toBeNull();
-    expect(deny(rate, topic, false, 10, 1000)).toBe(`over ${messagesPerSecond} messages/s`);
-    // 10 ms later, two messages' worth of tokens are back.
-    expect(deny(rate, topic, false, 10, 1010)).toBeNull();
-    expect(deny(rate, topic, false, 10, 1010)).toBeNull();
-    expect(deny(rate, topic, false, 10, 1010)).not.toBeNull();
+    const wait = (now: number) => rateWait(DEFAULT_BUS_LIMITS, rate, gate, now);
+    for (let i = 0; i < burst; i++) expect(wait(1000)).toEqual({ waitMs: 0 });
+    // Over the burst: each next message waits one more token's time (5 ms at 200/s).
+    expect(wait(1000)).toEqual({ waitMs: 1000 / messagesPerSecond });
+    expect(wait(1000)).toEqual({ waitMs: 2000 / messagesPerSecond });
+    // 10 ms later two tokens came back, both already promised: the next still waits its turn.
+    expect(wait(1010)).toEqual({ waitMs: 1000 / messagesPerSecond });
+    // A device a whole burst ahead of its tokens is refused; once the promised tokens are paid back and one more
+    // has come, it sends at once again.
+    for (let i = 0; i < burst - 1; i++) expect(wait(1010)).toHaveProperty('waitMs');
+    expect(wait(1010)).toEqual({ refused: `over ${messagesPerSecond} messages/s by more than a burst of ${burst}` });
+    expect(wait(1010 + ((burst + 1) * 1000) / messagesPerSecond)).toEqual({ waitMs: 0 });
+  });
+
+  it('never holds the edge itself', () => {
+    const rate = new MessageRate();
+    for (let i = 0; i < 1000; i++)
+      expect(rateWait(DEFAULT_BUS_LIMITS, rate, { role: 'edge', venue: 'qinshui' }, 0)).toEqual({ waitMs: 0 });
   });
 
   it('binds the client id to the credential', () => {

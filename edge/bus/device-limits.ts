@@ -86,19 +86,25 @@ export function limitsOf(limits: BusLimits, who: BusIdentity): KindLimits {
   return { ...(limits.rates[who.kind] ?? limits.rates.default), packetBytes: packetBytesOf(who.kind) };
 }
 
-/** A token bucket per device: `messagesPerSecond` refill, `burst` capacity. Time is passed in. */
+/**
+ * A token bucket per device: `messagesPerSecond` refill, `burst` capacity. Time is passed in. A message over the
+ * rate is not refused at once: it takes the token it will have and waits for it. The broker holds its PUBACK
+ * meanwhile and reads nothing more from that connection, so a device sending too fast is slowed to its rate
+ * rather than cut off — a cut-off device would also lose the answers sent to it while it reconnects (its
+ * subscription is clean). Only a device a whole burst ahead of its tokens is refused.
+ */
 export class MessageRate {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  /** Takes one token; false when the device is over its rate. */
-  take(deviceId: string, limits: KindLimits, now: number): boolean {
+  /** How long the message must wait for its token, ms (0: it has one now); null when a whole burst ahead. */
+  reserve(deviceId: string, limits: KindLimits, now: number): number | null {
     const bucket = this.buckets.get(deviceId) ?? { tokens: limits.burst, at: now };
     bucket.tokens = Math.min(limits.burst, bucket.tokens + ((now - bucket.at) / 1000) * limits.messagesPerSecond);
     bucket.at = now;
     this.buckets.set(deviceId, bucket);
-    if (bucket.tokens < 1) return false;
+    if (bucket.tokens - 1 < -limits.burst) return null;
     bucket.tokens -= 1;
-    return true;
+    return bucket.tokens >= 0 ? 0 : (-bucket.tokens / limits.messagesPerSecond) * 1000;
   }
 }
 
@@ -109,27 +115,34 @@ export interface PublishFacts {
 }
 
 /**
- * Null when the broker may take the message of a device whose topic the ACL allowed (acl.ts), otherwise why not:
- * a retained message on a topic the contract does not retain (only status and state) or larger than `retainedBytes`, a
- * device over its message rate.
+ * Null when the broker may take the message of a device whose topic the ACL allowed (acl.ts), otherwise why not: a
+ * retained message on a topic the contract does not retain (only status and state) or larger than `retainedBytes`.
  */
-export function publishLimitDenial(
+export function retainDenial(limits: BusLimits, who: BusIdentity, packet: PublishFacts): string | null {
+  if (who.role === 'edge' || !packet.retain) return null;
+  const topic = parseDeviceTopic(packet.topic);
+  if ('error' in topic) return topic.error;
+  if (topic.channel !== 'status' && topic.channel !== 'state')
+    return `only status and state are retained, not ${topic.channel}`;
+  if (packet.payloadBytes > limits.retainedBytes)
+    return `retained payload of ${packet.payloadBytes} bytes is over ${limits.retainedBytes}`;
+  return null;
+}
+
+/**
+ * How long a device's message waits for its turn under the device's message rate, ms (the edge's own never waits),
+ * or why it is refused: a device a whole burst ahead of its rate.
+ */
+export function rateWait(
   limits: BusLimits,
   rate: MessageRate,
   who: BusIdentity,
-  packet: PublishFacts,
   now: number,
-): string | null {
-  if (who.role === 'edge') return null;
-  if (packet.retain) {
-    const topic = parseDeviceTopic(packet.topic);
-    if ('error' in topic) return topic.error;
-    if (topic.channel !== 'status' && topic.channel !== 'state')
-      return `only status and state are retained, not ${topic.channel}`;
-    if (packet.payloadBytes > limits.retainedBytes)
-      return `retained payload of ${packet.payloadBytes} bytes is over ${limits.retainedBytes}`;
-  }
+): { waitMs: number } | { refused: string } {
+  if (who.role === 'edge') return { waitMs: 0 };
   const kind = limitsOf(limits, who);
-  if (!rate.take(who.deviceId, kind, now)) return `over ${kind.messagesPerSecond} messages/s`;
-  return null;
+  const waitMs = rate.reserve(who.deviceId, kind, now);
+  return waitMs === null
+    ? { refused: `over ${kind.messagesPerSecond} messages/s by more than a burst of ${kind.burst}` }
+    : { waitMs };
 }

@@ -20,7 +20,8 @@ import {
   largestPacket,
   limitsOf,
   MessageRate,
-  publishLimitDenial,
+  rateWait,
+  retainDenial,
 } from './device-limits.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { PacketLimitedStream } from './packet-limit.ts';
@@ -56,6 +57,8 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
   private readonly subscriptions: Subscription[] = [];
   private readonly identities = new WeakMap<Client, BusIdentity>();
   private readonly rate = new MessageRate();
+  /** Messages waiting for their device's rate: dropped unacknowledged at stop (their devices resend them). */
+  private readonly held = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: EmbeddedBrokerOptions) {
     super();
@@ -113,20 +116,17 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
       },
       authorizePublish: (client, packet, done) => {
         const identity = client ? this.identities.get(client) : undefined;
+        const now = Date.now();
+        const facts = { topic: packet.topic, retain: packet.retain, payloadBytes: packet.payload.length };
         // A refused PUBLISH closes the connection: MQTT 3.1.1 has no other way to refuse one without
         // acknowledging it [MQTT-3.3.5-2], and a QoS 1 message is never acknowledged and then dropped.
-        const reason = identity
-          ? (publishDenial(identity, packet.topic) ??
-            publishLimitDenial(
-              limits,
-              this.rate,
-              identity,
-              { topic: packet.topic, retain: packet.retain, payloadBytes: packet.payload.length },
-              Date.now(),
-            ))
+        const denied = identity
+          ? (publishDenial(identity, packet.topic) ?? retainDenial(limits, identity, facts))
           : client
             ? 'unauthenticated'
             : null;
+        const turn = identity && !denied ? rateWait(limits, this.rate, identity, now) : { waitMs: 0 };
+        const reason = denied ?? ('refused' in turn ? turn.refused : null);
         if (reason) {
           this.emit('denied', {
             username: usernameOf(identity),
@@ -136,7 +136,9 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
           return done(new Error(reason));
         }
         const message = { topic: packet.topic, payload: Buffer.from(packet.payload), retain: packet.retain };
-        this.options.commit.submit(() => this.deliver(message), done);
+        const commit = () => this.options.commit.submit(() => this.deliver(message), done);
+        if ('waitMs' in turn && turn.waitMs > 0) this.heldForRate(commit, turn.waitMs);
+        else commit();
       },
       authorizeSubscribe: (client, subscription, done) => {
         const identity = this.identities.get(client);
@@ -210,9 +212,20 @@ export class EmbeddedBroker extends EventEmitter<{ denied: [BusDenial]; connecti
     );
   }
 
+  /** A message over its device's rate goes on after `waitMs`; its PUBACK waits with it. */
+  private heldForRate(commit: () => void, waitMs: number): void {
+    const timer = setTimeout(() => {
+      this.held.delete(timer);
+      commit();
+    }, waitMs);
+    this.held.add(timer);
+  }
+
   /** Stops the broker (clients are disconnected; their last wills fire). Subscriptions are kept for start(). */
   async stop(): Promise<void> {
     const { aedes, open } = this;
+    for (const timer of this.held) clearTimeout(timer);
+    this.held.clear();
     this.aedes = null;
     this.open = null;
     await Promise.all([open?.close(), aedes && new Promise<void>((r) => aedes.close(() => r()))]);
