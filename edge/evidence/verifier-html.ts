@@ -11,12 +11,12 @@ export const VERIFIER_PAGE_SOURCE = fileURLToPath(new URL('./verifier-page.ts', 
 export const VERIFIER_HTML_FILE = fileURLToPath(new URL('../../dashboards/dist/verify.html', import.meta.url));
 
 /** The built page. A package without its verifier is no package: a missing build is an error, not a skip. */
-export async function verifierHtml(): Promise<string> {
+export async function verifierHtml(file = VERIFIER_HTML_FILE): Promise<string> {
   try {
-    return await readFile(VERIFIER_HTML_FILE, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    throw new Error(`${VERIFIER_HTML_FILE}: the offline verifier is not built; run npm run build:dashboards`);
+    throw new Error(`${file}: the offline verifier is not built; run npm run build:dashboards`);
   }
 }
 
