@@ -5,6 +5,7 @@
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
+import { ensureDashboardsBuilt } from '../dashboards/build.ts';
 import { buildFixture, SESSION } from '../edge/evidence/evidence-fixture.ts';
 import { exportEvidence } from '../edge/evidence/export-evidence.ts';
 import { verifyEvidence } from '../edge/evidence/verify-evidence.ts';
@@ -13,6 +14,7 @@ import type { BenchRow } from './types.ts';
 const area = 'evidence';
 
 export async function run(): Promise<BenchRow[]> {
+  await ensureDashboardsBuilt(); // the package carries verify.html, built with the pages
   const fixture = buildFixture({ cameras: 8, hours: 4, segmentSeconds: 10, segmentBytes: 8192, checkins: 5000 });
   try {
     let t = performance.now();

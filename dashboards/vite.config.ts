@@ -3,13 +3,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { offlineVerifierPage } from './offline-verifier.ts';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Every page, built in one build into dist/. The hall server serves the console at `/`, the kiosk at /kiosk/,
  * the display boards at /displays/<id> (dist/display/index.html) and the live view at /live/; the city hub serves
- * the city console (dist/city/index.html) at its own `/`.
+ * the city console (dist/city/index.html) at its own `/`. The evidence package's offline verifier is built beside
+ * them into dist/verify.html (one self-contained file, see offline-verifier.ts).
  */
 const PAGES: Record<string, string> = {
   console: join(root, 'index.html'),
@@ -44,7 +46,7 @@ export default defineConfig({
   base: '/',
   // Plain preact JSX: no framework plugin, just the automatic runtime.
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  plugins: [jsmpegBesideThePlayer()],
+  plugins: [jsmpegBesideThePlayer(), offlineVerifierPage()],
   build: {
     outDir: join(root, 'dist'),
     emptyOutDir: true,

@@ -1,25 +1,27 @@
-// Builds verify.html: the verifier page and its code (fflate, the checks, WebCrypto) inlined into one file that
-// works from disk. Built with esbuild when first asked for, then kept.
+// verify.html: the verifier page and its code (fflate, the checks, WebCrypto, SM2/SM3) inlined into one file that
+// works from disk. The pages' build writes it (dashboards/offline-verifier.ts, run by `npm run build:dashboards`
+// and by the demo and the tests when the pages are stale); the edge only reads it, so no bundler runs in a venue.
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
-let built: Promise<string> | null = null;
+/** The page's code, bundled by the build. */
+export const VERIFIER_PAGE_SOURCE = fileURLToPath(new URL('./verifier-page.ts', import.meta.url));
 
-export function verifierHtml(): Promise<string> {
-  built ??= build({
-    entryPoints: [fileURLToPath(new URL('./verifier-page.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    charset: 'utf8',
-  }).then((r) => page(r.outputFiles[0]!.text));
-  return built;
+/** Where the build writes the page: beside the other built pages (dashboards/dist). */
+export const VERIFIER_HTML_FILE = fileURLToPath(new URL('../../dashboards/dist/verify.html', import.meta.url));
+
+/** The built page. A package without its verifier is no package: a missing build is an error, not a skip. */
+export async function verifierHtml(file = VERIFIER_HTML_FILE): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw new Error(`${file}: the offline verifier is not built; run npm run build:dashboards`);
+  }
 }
 
-const page = (script: string) => `<!doctype html>
+/** The page around the bundled script (the build calls this). */
+export const verifierPageHtml = (script: string) => `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>HallEdge 证据包离线核验</title>
 <style>body{font-family:sans-serif;margin:2em;max-width:70em}li.finding{color:#a00}li.note{color:#555}</style></head>
 <body><h1>HallEdge 证据包离线核验 (offline evidence verifier)</h1>
