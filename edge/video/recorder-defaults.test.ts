@@ -32,23 +32,30 @@ afterAll(async () => {
 describe('recorder options left unset', () => {
   it('give ffmpeg the defaults (10 s segments, the camera pulled over RTSP/TCP), not "undefined"', async () => {
     const recorder = video.record('cam-x', farm.streamUrl('cam-x'));
-    const argsOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    const [puller] = await eventually(
-      () => video.pulls.pids(),
-      (p) => p.length === 1,
-      20_000,
+    // A process's arguments, or none while it is gone or a zombie (a loaded machine may see a pull that failed
+    // and is being started again): the waits below take the first live one.
+    const argsOf = (pid: number | undefined) => {
+      try {
+        return pid === undefined ? [] : readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      } catch {
+        return [];
+      }
+    };
+    const pulling = await eventually(
+      () => argsOf(video.pulls.pids()[0]),
+      (args) => args.includes('-rtsp_transport'),
+      30_000,
       'the pull',
     );
-    const pulling = argsOf(puller!);
+    expect(video.pulls.pids()).toHaveLength(1);
     expect(pulling[pulling.indexOf('-rtsp_transport') + 1]).toBe('tcp');
     expect(pulling).toContain(farm.streamUrl('cam-x'));
-    const recorderPid = await eventually(
-      () => recorder.pid,
-      (p) => p !== undefined,
+    const recording = await eventually(
+      () => argsOf(recorder.pid),
+      (args) => args.includes('-segment_time'),
       30_000,
       'the recorder',
     );
-    const recording = argsOf(recorderPid!);
     expect(recording[recording.indexOf('-segment_time') + 1]).toBe('10');
     expect(recording[recording.indexOf(rtspTimeoutOption()) + 1]).toBe('24000000');
   });
