@@ -44,6 +44,11 @@ export class DeviceSimulator extends EventEmitter<{ command: [string, Record<str
     return this.identity.id;
   }
 
+  /** On the bus now (false while mqtt.js waits to reconnect). */
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
   topic(channel: 'status' | 'heartbeat' | 'state' | 'ack' | 'event' | 'cmd', name?: string): string {
     return deviceTopic(this.identity.venue, this.identity.kind, this.identity.id, channel, name);
   }

@@ -26,6 +26,12 @@ export interface TrackingFixture {
   sim: BadgeSimulator;
   /** Every event the WebSocket feed delivered, with the time it arrived. */
   feed: { event: LoggedEvent; receivedAt: number }[];
+  /** Positions of a badge the edge has handled. */
+  fixes(badge: string): number;
+  /** Waits until the edge has handled every position the simulator has published so far. */
+  caughtUp(): Promise<void>;
+  /** Waits until the edge has the badge inside the zone. */
+  inZone(badge: string, zone: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +41,13 @@ export interface TrackingFixture {
  */
 export async function startTrackingFixture(checkins: Record<string, string>): Promise<TrackingFixture> {
   const edge = await startTestVenue({ venue: testVenue('qinshui', 5) });
+  // Counted from before the simulator connects, so the edge's count can be compared with what it published.
+  const fixes = new Map<string, number>();
+  let handled = 0;
+  edge.gateway.onEvent('rtls', 'positions', (_d, p) => {
+    for (const { badge } of p.positions as { badge: string }[]) fixes.set(badge, (fixes.get(badge) ?? 0) + 1);
+    handled += p.positions.length;
+  });
   edge.services.tracking.configure(FAST, 'test');
   const { sessions } = edge.services;
   const now = Date.now();
@@ -90,6 +103,25 @@ export async function startTrackingFixture(checkins: Record<string, string>): Pr
     edge,
     sim,
     feed,
+    fixes: (badge) => fixes.get(badge) ?? 0,
+    async caughtUp() {
+      // One connection, one topic: the edge handles the positions in the order they were published.
+      const published = sim.published;
+      await eventually(
+        () => handled,
+        (n) => n >= published,
+        20_000,
+        `the edge to handle ${published} positions`,
+      );
+    },
+    async inZone(badge, zone) {
+      const inside = () =>
+        edge.services.tracking
+          .occupancy()
+          .find((z) => z.zone === zone)
+          ?.present.some((p) => p.badge === badge) ?? false;
+      await eventually(inside, Boolean, 20_000, `${badge} in ${zone}`);
+    },
     async stop() {
       ws.close();
       await sim.stop();

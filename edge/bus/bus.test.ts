@@ -217,7 +217,13 @@ describe('device bus', () => {
       (n) => n > 50,
     );
     await broker.stop();
-    await new Promise((r) => setTimeout(r, 300));
+    // The broker is down until the device has seen its connection drop: what it sends now waits for the reconnect.
+    await eventually(
+      () => rtls.connected,
+      (c) => !c,
+      20_000,
+      'rtls-1 to lose the broker',
+    );
     await broker.start();
     await sending;
     expect(seen.size).toBe(total);

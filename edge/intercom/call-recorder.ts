@@ -108,6 +108,11 @@ export class CallRecorder {
     return frame;
   }
 
+  /** Audio written so far, by the recorder's clock. */
+  get seconds(): number {
+    return (this.framesWritten * FRAME_MS) / 1000;
+  }
+
   /** Ends the recording; null (and no file) if neither side ever sent audio. */
   async stop(): Promise<Recording | null> {
     clearInterval(this.clock);
@@ -126,7 +131,7 @@ export class CallRecorder {
       file: this.file,
       bytes: statSync(this.file).size,
       sha256: await sha256File(this.file),
-      seconds: (this.framesWritten * FRAME_MS) / 1000,
+      seconds: this.seconds,
     };
   }
 }

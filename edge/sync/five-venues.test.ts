@@ -149,8 +149,16 @@ describe('five venues syncing into the city hub', () => {
     }
     for (const id of JINCHENG_VENUES) activity(edges.get(id)!.edge, 1);
 
-    // Two edges restart while faults are being injected.
-    await new Promise((r) => setTimeout(r, 300));
+    // Two edges restart while faults are being injected: once every kind has been, and both have sent batches.
+    await eventually(
+      async () => ({
+        faults: Object.values(city!.faults.injected).every((n) => n > 0),
+        sent: await Promise.all(['gaoping', 'lingchuan'].map(async (id) => (await hub.head(id)).seq > 0)),
+      }),
+      ({ faults, sent }) => faults && sent.every(Boolean),
+      60_000,
+      'faults injected and batches from gaoping and lingchuan',
+    );
     await restart('gaoping');
     await restart('lingchuan');
     for (const id of JINCHENG_VENUES) activity(edges.get(id)!.edge, 2);
@@ -158,9 +166,18 @@ describe('five venues syncing into the city hub', () => {
     // The hub stops for a while (batches in flight finish or are cut); the venues keep recording.
     const port = Number(new URL(city.url).port);
     const injected = { ...city.faults.injected };
+    const retries = () =>
+      JINCHENG_VENUES.map((id) => edges.get(id)!.edge.services.sync.outbox!.status().counters.retries);
+    const retriedBefore = retries();
     await city.stop();
     for (const id of JINCHENG_VENUES) activity(edges.get(id)!.edge, 3);
-    await new Promise((r) => setTimeout(r, 500));
+    // Down until every venue has found it unreachable and is retrying.
+    await eventually(
+      retries,
+      (now) => now.every((n, i) => n > retriedBefore[i]!),
+      30_000,
+      'every venue retrying the stopped hub',
+    );
     const unacknowledged = JINCHENG_VENUES.filter((id) => {
       const { edge } = edges.get(id)!;
       return edge.services.sync.outbox!.ackedSeq < edge.log.head.seq;

@@ -15,8 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => f?.stop());
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Waits for the alarm's lifecycle to reach `type` and returns its events. */
 const lifecycle = (kind: string, subject: string, type: 'alarm.raised' | 'alarm.resolved', ms = 8000) =>
   eventually(
@@ -28,7 +26,7 @@ const lifecycle = (kind: string, subject: string, type: 'alarm.raised' | 'alarm.
 async function walk(badge: string, to: string | [number, number]) {
   f.sim.walkTo(badge, to);
   await eventually(() => f.sim.arrived(badge), Boolean, 10_000);
-  await sleep(300); // the last positions reach the edge
+  await f.caughtUp(); // the edge has handled the position at the destination
 }
 
 // Timer-based rules tick every 50 ms: each alarm must not fire before its threshold and must fire within 750 ms
@@ -48,7 +46,14 @@ describe('tracking alarms over MQTT', () => {
     const onFeed = await eventually(() => f.feed.find((m) => m.event.seq === alarm.seq), Boolean);
     expect(onFeed!.receivedAt - (alarm.data.details as { positionAt: number }).positionAt).toBeLessThan(1000);
 
-    await sleep(700); // noise inside the zone does not raise it again
+    // Noise inside the zone does not raise it again: 14 more noisy fixes (700 ms of them) are handled first.
+    const noisy = f.fixes('badge-20') + 14;
+    await eventually(
+      () => f.fixes('badge-20'),
+      (n) => n >= noisy,
+      20_000,
+      'noisy fixes of badge-20',
+    );
     await walk('badge-20', [30, 5]);
     const events = await lifecycle('unbound-badge', 'badge-20', 'alarm.resolved');
     expect(events.filter((e) => e.type === 'alarm.raised')).toHaveLength(1);
@@ -87,7 +92,7 @@ describe('tracking alarms over MQTT', () => {
 
   it('an expert leaving the zone during evaluation raises left-zone once; returning clears it', async () => {
     f.sim.place('badge-1', 'room-1/s1', { speedMps: 20 });
-    await sleep(400);
+    await f.inZone('badge-1', 'room-1');
     await walk('badge-1', [20, 5]);
     const events = await lifecycle('left-zone', 'E1', 'alarm.raised');
     const left = zoneEvents(f.edge, 'badge-1', 'eval-zone').find((e) => e.type === 'tracking.zone-left')!;
@@ -103,7 +108,7 @@ describe('tracking alarms over MQTT', () => {
 
   it('a badge that falls silent raises badge-lost after lostAfterMs, and a position clears it', async () => {
     f.sim.place('badge-2', 'room-1/s2');
-    await sleep(400);
+    await f.inZone('badge-2', 'room-1');
     expect(alarmEvents(f.edge, 'badge-lost', 'badge-2')).toEqual([]);
     f.sim.silence('badge-2');
     const silentFrom = Date.now();
@@ -126,7 +131,9 @@ describe('tracking alarms over MQTT', () => {
     const battery = (events[0]!.data.details as { battery: number }).battery;
     expect(battery).toBeLessThanOrEqual(15);
     expect(battery).toBeGreaterThanOrEqual(14);
-    await sleep(500); // still draining: no second alarm
+    // Still draining: the edge handles fixes with a lower battery still, and raises no second alarm for them.
+    const battery30 = () => f.edge.services.tracking.positions().find((p) => p.badge === 'badge-30')?.battery ?? 100;
+    await eventually(battery30, (b) => b <= battery - 2, 20_000, 'badge-30 draining further');
     f.sim.setBattery('badge-30', 95);
     const done = await lifecycle('badge-low-battery', 'badge-30', 'alarm.resolved');
     expect(done.filter((e) => e.type === 'alarm.raised')).toHaveLength(1);
@@ -167,7 +174,7 @@ describe('tracking alarms over MQTT', () => {
   it('checking out inside the zone keeps the badge bound until it walks out: no stranger alarm, no left-zone', async () => {
     f.sim.place('badge-2', 'room-1/s2', { speedMps: 20 });
     f.sim.silence('badge-2', false);
-    await sleep(400);
+    await f.inZone('badge-2', 'room-1');
     const out = f.edge.log.append({
       type: 'checkin.released',
       session: 'S1',
@@ -191,7 +198,7 @@ describe('tracking alarms over MQTT', () => {
 
   it('a badge taken back at the console while it is still in the zone is a stranger’s', async () => {
     f.sim.place('badge-1', 'room-1/s1');
-    await sleep(400);
+    await f.inZone('badge-1', 'room-1');
     f.edge.services.tracking.releaseBadge('badge-1', 'witness-w', 'returned');
     const events = await lifecycle('unbound-badge', 'badge-1', 'alarm.raised');
     expect(events[0]!.data.details).toMatchObject({ releasedFrom: 'E1' });

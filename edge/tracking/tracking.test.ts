@@ -9,7 +9,15 @@ beforeAll(async () => {
   walkedAt = Date.now();
   f.sim.walkTo('badge-1', 'room-1/s1');
   await eventually(() => f.sim.arrived('badge-1'), Boolean, 10_000);
-  await new Promise((r) => setTimeout(r, 2200)); // sits down: a few seconds of trajectory
+  // Sits down: the edge handles a few seconds of fixes from the seat (their own times), and enough positions that
+  // a record of every one would show.
+  const seatedAt = Date.now();
+  await eventually(
+    () => [f.edge.services.tracking.positions().find((p) => p.badge === 'badge-1')?.at ?? 0, f.sim.published],
+    ([fixAt, published]) => fixAt! >= seatedAt + 2200 && published! > 50,
+    30_000,
+    'a few seconds of trajectory from the seat',
+  );
 });
 afterAll(async () => f?.stop());
 

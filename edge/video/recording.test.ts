@@ -59,6 +59,7 @@ describe('recording two simulated cameras', () => {
       10_000,
     );
     expect(alarms.openFor('recording-gap', 'cam-b')).not.toBeNull();
+    // The outage's length is the input here, not a wait: off 1.5 s past the alarm, the hole is wider than jitter.
     await new Promise((r) => setTimeout(r, 1500));
     farm.powerOn('cam-b');
 
@@ -107,8 +108,9 @@ describe('recording two simulated cameras', () => {
     }
     expect(video.index.unsettledRuns()).toEqual([]);
     const recorded = log.query({ type: 'video.segment', limit: 10_000 }).length;
-    // Stopped stays stopped: the last segment, indexed after the stop, must not restart ffmpeg.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Stopped stays stopped: the last segment, indexed after the stop, must not restart ffmpeg. stop() resolves once
+    // that segment is indexed and the run settled, and the recorder's timers are cleared by then: nothing of the run
+    // is left to come, so its state and the record are checked at once.
     expect(recorders.map((r) => r.state)).toEqual(['stopped', 'stopped']);
     expect(log.query({ type: 'video.segment', limit: 10_000 })).toHaveLength(recorded);
     const a = segs('cam-a');

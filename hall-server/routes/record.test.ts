@@ -15,10 +15,23 @@ describe('record and alarm API', () => {
     const seqs: number[] = [];
     ws.on('message', (m) => seqs.push(JSON.parse(m.toString()).event.seq));
     await new Promise((r) => ws.once('open', r));
-    await new Promise((r) => setTimeout(r, 100));
+    // The server replays, then subscribes, in one go: once the missed event is here, the feed is live.
+    await eventually(
+      () => seqs,
+      (s) => s.length > 0,
+      20_000,
+      'the replayed event',
+    );
     const live = edge.log.append({ type: 'clock.jumped', data: { byMs: 2 } });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(seqs).toEqual([missed.seq, live.seq]);
+    // A later event on the same socket: once it is here, anything sent before it (a duplicate) is here too.
+    const sentinel = edge.log.append({ type: 'clock.jumped', data: { byMs: 3 } });
+    await eventually(
+      () => seqs,
+      (s) => s.includes(sentinel.seq),
+      20_000,
+      'the live events',
+    );
+    expect(seqs).toEqual([missed.seq, live.seq, sentinel.seq]);
     ws.close();
   });
 

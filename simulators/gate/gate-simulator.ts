@@ -81,10 +81,6 @@ export class PassageSimulator extends DeviceSimulator {
     });
   }
 
-  get connected(): boolean {
-    return this.client?.connected ?? false;
-  }
-
   protected override currentState(): Record<string, unknown> {
     return {
       mode: this.mode,
