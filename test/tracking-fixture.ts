@@ -24,8 +24,8 @@ export const FAST: Partial<TrackingConfig> = {
 export interface TrackingFixture {
   edge: VenueRuntime;
   sim: BadgeSimulator;
-  /** Every event the WebSocket feed delivered, with the time it arrived. */
-  feed: { event: LoggedEvent; receivedAt: number }[];
+  /** Every event the WebSocket feed delivered. */
+  feed: LoggedEvent[];
   /** Positions of a badge the edge has handled. */
   fixes(badge: string): number;
   /** Waits until the edge has handled every position the simulator has published so far. */
@@ -97,7 +97,7 @@ export async function startTrackingFixture(checkins: Record<string, string>): Pr
   }
   const feed: TrackingFixture['feed'] = [];
   const ws = new WebSocket(`${edge.httpUrl.replace('http', 'ws')}/api/feed`, { headers: await authHeaders(edge) });
-  ws.on('message', (m) => feed.push({ event: JSON.parse(m.toString()).event, receivedAt: Date.now() }));
+  ws.on('message', (m) => feed.push(JSON.parse(m.toString()).event));
   await new Promise((r) => ws.once('open', r));
   return {
     edge,
