@@ -26,6 +26,16 @@ export function launchChromium(extraArgs: readonly string[] = []): Promise<Brows
   });
 }
 
+/** Chromium's fake camera and microphone (its test sources), permission to use them granted without a prompt. */
+export const FAKE_MEDIA = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] as const;
+
+/** A page that makes calls: fake media, WebRTC candidates on loopback, and audio that plays with no user gesture. */
+export const CALL_PAGE = [
+  ...FAKE_MEDIA,
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+] as const;
+
 /**
  * A console page signed in as `role` — a browser context of its own holding that user's session cookie — opened
  * at `#/<hash>`, in zh-CN unless `en` is asked for. Closing the browser closes it.

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { VenueRuntime } from '../../app/start-venue.ts';
 import { FaceTerminalSimulator } from '../../simulators/face-terminal/face-terminal-simulator.ts';
 import { cameraFrame, photo } from '../../simulators/face-terminal/shared-photos.ts';
-import { launchChromium, SCREENS, screenshotAtBothSizes } from '../../test/chromium.ts';
+import { FAKE_MEDIA, launchChromium, SCREENS, screenshotAtBothSizes } from '../../test/chromium.ts';
 import { api, startTestVenue, tempDir, testVenue } from '../../test/venue-harness.ts';
 
 const ID_K2 = '110105194912310037';
@@ -93,11 +93,7 @@ beforeAll(async () => {
     { brokerUrl: edge.bus.deviceUrl, heartbeatS: 1 },
   );
   await terminal.connect();
-  browser = await launchChromium([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-video-capture=${await cameraFile()}`,
-  ]);
+  browser = await launchChromium([...FAKE_MEDIA, `--use-file-for-fake-video-capture=${await cameraFile()}`]);
   page = await kioskPage();
   // Starting the face workers and loading their models is most of this; a busy machine can double it.
 }, 60_000);

@@ -11,7 +11,7 @@ import type { VenueRuntime } from '../../app/start-venue.ts';
 import { ensureDashboardsBuilt } from '../../dashboards/build.ts';
 import { CameraFarm } from '../../simulators/camera/camera-farm.ts';
 import { IntercomStationSimulator } from '../../simulators/intercom/station-simulator.ts';
-import { consolePage, launchChromium, screenshotAtBothSizes } from '../../test/chromium.ts';
+import { CALL_PAGE, consolePage, launchChromium, screenshotAtBothSizes } from '../../test/chromium.ts';
 import { MEDIA_GUEST as GUEST, guestRoomScene, MEDIA_HOST as HOST, OPERATOR_TOKEN } from '../../test/remote-fixture.ts';
 import { startTestHub, type TestHub } from '../../test/sync-fixture.ts';
 import { eventually, signIn } from '../../test/venue-harness.ts';
@@ -46,13 +46,7 @@ beforeAll(async () => {
     { brokerUrl: guest.bus.deviceUrl, heartbeatS: 1, autoAnswer: true },
   );
   await station.connect();
-  // A fake microphone (Chromium's beeping source), permission granted, loopback ICE candidates allowed.
-  browser = await launchChromium([
-    '--autoplay-policy=no-user-gesture-required',
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    '--allow-loopback-in-peer-connection',
-  ]);
+  browser = await launchChromium(CALL_PAGE);
 }, 90_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import type { Call } from '../../../edge/intercom/intercom-service.ts';
 import { mulawRms } from '../../../simulators/intercom/g711.ts';
 import { IntercomStationSimulator } from '../../../simulators/intercom/station-simulator.ts';
 import { channelLevels, probeAudio } from '../../../test/audio.ts';
-import { launchChromium } from '../../../test/chromium.ts';
+import { CALL_PAGE, launchChromium } from '../../../test/chromium.ts';
 import { eventually, sessionCookie, startTestVenue, testVenue } from '../../../test/venue-harness.ts';
 import { ensureDashboardsBuilt } from '../../build.ts';
 
@@ -23,13 +23,7 @@ const SCREENSHOTS = 'test-output/screenshots';
 beforeAll(async () => {
   await ensureDashboardsBuilt();
   mkdirSync(SCREENSHOTS, { recursive: true });
-  // A fake microphone (Chromium's beeping test source), permission granted, loopback ICE candidates allowed.
-  browser = await launchChromium([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    '--allow-loopback-in-peer-connection',
-    '--autoplay-policy=no-user-gesture-required',
-  ]);
+  browser = await launchChromium(CALL_PAGE);
   edge = await startTestVenue({ venue: testVenue('jincheng') });
   const now = Date.now();
   edge.services.sessions.importSchedule(
